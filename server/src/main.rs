@@ -1,0 +1,3 @@
+//! roster-server: an Ably-protocol presence server (being written).
+
+fn main() {}

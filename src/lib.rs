@@ -1,0 +1,18 @@
+//! Roster: realtime presence for the browser, speaking the Ably realtime protocol.
+//!
+//! The crate is a sans-IO core: it never reads a clock or touches a socket. Callers feed
+//! it bytes and the current time in milliseconds, then drain what it wants done — frames
+//! to send, transports to open or close, events for the application — until it says
+//! nothing more is due before its next deadline (`poll_timeout`). The same core runs
+//! natively (tests, the server's wire types) and in the browser (`wasm` module).
+
+pub mod auth;
+pub mod channel;
+pub mod connection;
+pub mod presence;
+pub mod protocol;
+pub mod realtime;
+pub mod rest;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,22 @@
+//! Wire types of the Ably realtime protocol (JSON; msgpack behind the `msgpack` feature).
+//!
+//! Field names follow the protocol's own spelling so the code can be held against the
+//! spec. Absent fields are omitted on encode; unknown fields are ignored on decode.
+
+mod action;
+mod codec;
+mod data;
+mod error;
+mod flags;
+mod message;
+mod presence_message;
+mod protocol_message;
+
+pub use action::Action;
+pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};
+pub use data::Data;
+pub use error::{codes, ErrorInfo};
+pub use flags::Flags;
+pub use message::Message;
+pub use presence_message::{PresenceAction, PresenceMessage};
+pub use protocol_message::{AuthDetails, ConnectionDetails, ProtocolMessage};

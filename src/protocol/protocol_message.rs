@@ -1,0 +1,172 @@
+//! `ProtocolMessage`: the unit of every realtime frame (TR4).
+
+use super::{Action, ErrorInfo, Flags, Message, PresenceMessage};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One realtime protocol message; one per WebSocket frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProtocolMessage {
+    /// What this message is.
+    pub action: Action,
+    /// Flag bits (HAS_PRESENCE, RESUMED, modes, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Flags>,
+    /// ACK/NACK: how many serials from `msgSerial` this covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// An error, on ERROR, NACK, DISCONNECTED, DETACHED, CONNECTED (failed resume) …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// Message id (`connectionId:msgSerial`), or a ping id on HEARTBEAT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The channel this message belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Position on the channel; on SYNC, `<syncId>:<cursor>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_serial: Option<String>,
+    /// The connection, on CONNECTED and on messages from the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// Legacy top-level connection key (read from connectionDetails nowadays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_key: Option<String>,
+    /// Serial of an ack-able client message; first serial covered by ACK/NACK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_serial: Option<u64>,
+    /// Milliseconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<u64>,
+    /// Channel messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<Message>>,
+    /// Presence messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<Vec<PresenceMessage>>,
+    /// Channel params (ATTACH requested, ATTACHED granted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<BTreeMap<String, String>>,
+    /// In-band auth: the new token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthDetails>,
+    /// On CONNECTED: the connection's details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_details: Option<ConnectionDetails>,
+}
+
+impl ProtocolMessage {
+    /// A message with just an action; fill the rest with struct update syntax.
+    pub fn new(action: Action) -> ProtocolMessage {
+        ProtocolMessage {
+            action,
+            flags: None,
+            count: None,
+            error: None,
+            id: None,
+            channel: None,
+            channel_serial: None,
+            connection_id: None,
+            connection_key: None,
+            msg_serial: None,
+            timestamp: None,
+            messages: None,
+            presence: None,
+            params: None,
+            auth: None,
+            connection_details: None,
+        }
+    }
+
+    /// A message with an action and a channel.
+    pub fn for_channel(action: Action, channel: impl Into<String>) -> ProtocolMessage {
+        ProtocolMessage {
+            channel: Some(channel.into()),
+            ..ProtocolMessage::new(action)
+        }
+    }
+
+    /// The flags, or none set.
+    pub fn flags(&self) -> Flags {
+        self.flags.unwrap_or_default()
+    }
+
+    /// Whether every bit of `flag` is set.
+    pub fn has_flag(&self, flag: Flags) -> bool {
+        self.flags().contains(flag)
+    }
+
+    /// Gives inner messages what they inherit from this one when absent (TP3a, TP3d,
+    /// TP3g): `connectionId`, `timestamp`, and `id = <parent id>:<index>`.
+    pub fn fill_inner_from_parent(&mut self) {
+        let parent_id = self.id.as_deref();
+        let conn = self.connection_id.as_deref();
+        let ts = self.timestamp;
+        if let Some(presence) = self.presence.as_mut() {
+            for (index, p) in presence.iter_mut().enumerate() {
+                if p.id.is_none() {
+                    p.id = parent_id.map(|id| format!("{id}:{index}"));
+                }
+                if p.connection_id.is_none() {
+                    p.connection_id = conn.map(str::to_owned);
+                }
+                if p.timestamp.is_none() {
+                    p.timestamp = ts;
+                }
+            }
+        }
+        if let Some(messages) = self.messages.as_mut() {
+            for (index, m) in messages.iter_mut().enumerate() {
+                if m.id.is_none() {
+                    m.id = parent_id.map(|id| format!("{id}:{index}"));
+                }
+                if m.connection_id.is_none() {
+                    m.connection_id = conn.map(str::to_owned);
+                }
+                if m.timestamp.is_none() {
+                    m.timestamp = ts;
+                }
+            }
+        }
+    }
+}
+
+/// `auth` of an AUTH message (AD2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthDetails {
+    /// The token (Ably token or JWT).
+    pub access_token: String,
+}
+
+/// `connectionDetails` of a CONNECTED message (CD2).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDetails {
+    /// The clientId the server resolved for this connection (`*` = any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The key to resume this connection with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_key: Option<String>,
+    /// Largest message the server accepts, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_message_size: Option<u64>,
+    /// Largest frame the server accepts, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_frame_size: Option<u64>,
+    /// Messages per second the server accepts from this connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_inbound_rate: Option<u64>,
+    /// Longest server silence, in ms, before the client should assume the link is dead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_idle_interval: Option<u64>,
+    /// How long, in ms, the server keeps a dropped connection resumable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_state_ttl: Option<u64>,
+    /// Which server this is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<String>,
+}
