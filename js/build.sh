@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: wasm-pack (--target web, size profile), wasm-opt -Oz,
+# the ESM wrapper and types from js/, package.json + README from pkg-template/.
+# Prints raw/gzip/brotli sizes, and the gzip size of a minimal app bundled with esbuild.
+# Usage: bash js/build.sh [--metrics]   (--metrics also lists the biggest wasm functions)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OPT_LEVEL="${ROSTER_WASM_OPT:-z}"   # wasm-opt level: z or s (measured in js/SIZE.md)
+STAGE=target/wasm-pkg
+OUT=pkg
+
+wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
+  --out-dir "$STAGE" --out-name roster_wasm . >&2
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# wasm-opt 108 (Debian) must be told the features rustc's wasm32 target enables by default.
+wasm-opt "-O$OPT_LEVEL" --strip-debug --strip-producers \
+  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  "$STAGE/roster_wasm_bg.wasm" -o "$OUT/roster_wasm_bg.wasm"
+cp "$STAGE/roster_wasm.js" "$OUT/"
+cp js/index.js js/index.d.ts "$OUT/"
+cp pkg-template/package.json pkg-template/README.md "$OUT/"
+
+if [ ! -x tests/node_modules/.bin/esbuild ]; then
+  npm install --prefix tests --no-audit --no-fund >&2
+fi
+tests/node_modules/.bin/esbuild js/size-app.js --bundle --minify --format=esm \
+  --alias:roster-presence=./pkg/index.js --outfile=target/size-app/app.js --log-level=warning
+
+node js/size.mjs "$OUT/roster_wasm_bg.wasm" "$OUT/roster_wasm.js" "$OUT/index.js" \
+  -- target/size-app/app.js "$OUT/roster_wasm_bg.wasm"
+if [ "${1:-}" = "--metrics" ]; then
+  node js/size.mjs --functions "$STAGE/roster_wasm_bg.wasm"
+fi

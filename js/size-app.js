@@ -1,0 +1,9 @@
+// The minimal app whose bundle size js/build.sh reports: connect with authUrl, enter,
+// subscribe, get — the same app measured on ably-js (40,227 B gzip, modular build).
+import { Realtime } from 'roster-presence';
+
+const client = new Realtime({ authUrl: '/auth/token-request', clientId: 'me', endpoint: location.hostname, tls: false, port: 8080 });
+const channel = client.channels.get('room');
+await channel.presence.subscribe((member) => console.log(member.action, member.clientId));
+await channel.presence.enter({ status: 'here' });
+console.log(await channel.presence.get());

@@ -1,0 +1,50 @@
+// Prints raw/gzip/brotli sizes of the package files, and the total gzip size of an app
+// (the files after `--`). With --functions FILE, lists the biggest functions of a wasm
+// module by body size, named from its `name` section (a build without wasm-opt keeps it).
+import { readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+
+const sizes = (file) => {
+  const raw = readFileSync(file);
+  const brotli = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  return { raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length, brotli: brotli.length };
+};
+const row = (name, s) =>
+  console.log(`${name.padEnd(28)} ${String(s.raw).padStart(8)} ${String(s.gzip).padStart(8)} ${String(s.brotli).padStart(8)}`);
+
+const args = process.argv.slice(2);
+if (args[0] === '--functions') {
+  const out = execFileSync('wasm-opt', ['--func-metrics', '--enable-bulk-memory', '--enable-sign-ext',
+    '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--enable-reference-types',
+    '--enable-multivalue', args[1]], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const funcs = [];
+  for (const block of out.split('func: ').slice(1)) {
+    const name = block.split('\n')[0].trim();
+    const size = /\[binary-bytes\]\s*:\s*(\d+)/.exec(block);
+    if (size) funcs.push([Number(size[1]), name]);
+  }
+  funcs.sort((a, b) => b[0] - a[0]);
+  const total = funcs.reduce((n, [s]) => n + s, 0);
+  console.log(`biggest functions (unoptimised build, ${total} bytes of code in ${funcs.length} functions):`);
+  for (const [s, name] of funcs.slice(0, 25)) console.log(`${String(s).padStart(7)}  ${name.slice(0, 110)}`);
+  process.exit(0);
+}
+const split = args.indexOf('--');
+const pkgFiles = args.slice(0, split);
+const appFiles = args.slice(split + 1);
+console.log(`${'file'.padEnd(28)} ${'raw'.padStart(8)} ${'gzip'.padStart(8)} ${'brotli'.padStart(8)}`);
+const total = { raw: 0, gzip: 0, brotli: 0 };
+for (const file of pkgFiles) {
+  const s = sizes(file);
+  row(file.split('/').pop(), s);
+  for (const k in total) total[k] += s[k];
+}
+row('package total (wasm + JS)', total);
+const app = { raw: 0, gzip: 0, brotli: 0 };
+for (const file of appFiles) {
+  const s = sizes(file);
+  for (const k in app) app[k] += s[k];
+}
+row('minimal app (esbuild+wasm)', app);
+console.log(`minimal app gzip ${app.gzip} B (target <= 40960; ably-js modular 40227)`);
