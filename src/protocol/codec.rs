@@ -3,12 +3,16 @@
 use super::{ErrorInfo, ProtocolMessage};
 
 /// The wire format of a connection (`format` connect param).
+///
+/// `Msgpack` exists only with the `msgpack` feature, so a build without it cannot ask
+/// for frames it would be unable to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// JSON text frames (`format=json`).
     #[default]
     Json,
     /// msgpack binary frames (`format=msgpack`).
+    #[cfg(feature = "msgpack")]
     Msgpack,
 }
 
@@ -17,7 +21,18 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Json => "json",
+            #[cfg(feature = "msgpack")]
             Format::Msgpack => "msgpack",
+        }
+    }
+
+    /// The format for a `format` param value, if this build supports it.
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "json" => Some(Format::Json),
+            #[cfg(feature = "msgpack")]
+            "msgpack" => Some(Format::Msgpack),
+            _ => None,
         }
     }
 }
@@ -51,10 +66,6 @@ pub fn decode(format: Format, bytes: &[u8]) -> Result<ProtocolMessage, ErrorInfo
         #[cfg(feature = "msgpack")]
         Format::Msgpack => rmp_serde::from_slice(bytes)
             .map_err(|e| ErrorInfo::bad_request(format!("malformed protocol message: {e}"))),
-        #[cfg(not(feature = "msgpack"))]
-        Format::Msgpack => Err(ErrorInfo::bad_request(
-            "msgpack support is not compiled in (feature `msgpack`)",
-        )),
     }
 }
 
@@ -63,8 +74,7 @@ pub fn encode(format: Format, msg: &ProtocolMessage) -> Frame {
     match format {
         Format::Json => Frame::Text(encode_json(msg)),
         #[cfg(feature = "msgpack")]
+        // As with JSON, serializing these types cannot fail.
         Format::Msgpack => Frame::Binary(rmp_serde::to_vec_named(msg).unwrap_or_default()),
-        #[cfg(not(feature = "msgpack"))]
-        Format::Msgpack => Frame::Text(encode_json(msg)),
     }
 }

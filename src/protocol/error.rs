@@ -164,7 +164,11 @@ impl ErrorInfo {
 
 impl std::fmt::Display for ErrorInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (code {}, status {})", self.message, self.code, self.status_code)
+        write!(
+            f,
+            "{} (code {}, status {})",
+            self.message, self.code, self.status_code
+        )
     }
 }
 

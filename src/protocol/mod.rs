@@ -6,6 +6,7 @@
 mod action;
 mod codec;
 mod data;
+mod encoding;
 mod error;
 mod flags;
 mod message;
@@ -15,6 +16,7 @@ mod protocol_message;
 pub use action::Action;
 pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};
 pub use data::Data;
+pub use encoding::{decode_data, encode_data, DecodedData};
 pub use error::{codes, ErrorInfo};
 pub use flags::Flags;
 pub use message::Message;

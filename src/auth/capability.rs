@@ -1,0 +1,159 @@
+//! Capabilities: which operations a key or token allows on which channels.
+//!
+//! JSON such as `{"chat:*":["presence","subscribe"],"lobby":["*"]}`. A resource is an
+//! exact channel name, `*` (every channel) or a prefix glob ending in `*` (`chat:*`); the
+//! operation `*` allows every operation.
+
+use crate::protocol::ErrorInfo;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Resource pattern -> allowed operations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Capability {
+    grants: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Capability {
+    /// Parses capability JSON; anything but an object of string arrays is 40000.
+    pub fn parse(json: &str) -> Result<Capability, ErrorInfo> {
+        let raw: BTreeMap<String, Vec<String>> = serde_json::from_str(json)
+            .map_err(|e| ErrorInfo::bad_request(format!("invalid capability: {e}")))?;
+        let grants = raw
+            .into_iter()
+            .filter(|(_, ops)| !ops.is_empty())
+            .map(|(resource, ops)| (resource, ops.into_iter().collect()))
+            .collect();
+        Ok(Capability { grants })
+    }
+
+    /// Everything on every channel: `{"*":["*"]}`.
+    pub fn all() -> Self {
+        let mut grants = BTreeMap::new();
+        grants.insert("*".to_owned(), BTreeSet::from(["*".to_owned()]));
+        Capability { grants }
+    }
+
+    /// Whether `op` (e.g. `presence`) is allowed on `channel`.
+    pub fn allows(&self, channel: &str, op: &str) -> bool {
+        self.grants.iter().any(|(resource, ops)| {
+            covers(resource, channel) && (ops.contains("*") || ops.contains(op))
+        })
+    }
+
+    /// What both allow (a token's capability is its request's intersected with the key's).
+    pub fn intersect(&self, other: &Capability) -> Capability {
+        let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (ra, opsa) in &self.grants {
+            for (rb, opsb) in &other.grants {
+                let Some(resource) = narrower(ra, rb) else {
+                    continue;
+                };
+                let ops = intersect_ops(opsa, opsb);
+                if !ops.is_empty() {
+                    grants.entry(resource.to_owned()).or_default().extend(ops);
+                }
+            }
+        }
+        Capability { grants }
+    }
+
+    /// Canonical JSON: resources sorted, operations sorted, no spaces.
+    pub fn canonical(&self) -> String {
+        // A map of string keys to string arrays always serializes.
+        serde_json::to_string(&self.grants).unwrap_or_default()
+    }
+
+    /// Whether nothing at all is allowed.
+    pub fn is_empty(&self) -> bool {
+        self.grants.is_empty()
+    }
+}
+
+/// Whether `pattern` matches `name`, where `name` may itself be a pattern: `*` covers
+/// everything, `prefix*` covers names (and narrower globs) starting with `prefix`.
+fn covers(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
+/// The narrower of two resources if one covers the other; disjoint ones give None.
+fn narrower<'a>(a: &'a str, b: &'a str) -> Option<&'a str> {
+    if covers(a, b) {
+        Some(b)
+    } else if covers(b, a) {
+        Some(a)
+    } else {
+        None
+    }
+}
+
+fn intersect_ops(a: &BTreeSet<String>, b: &BTreeSet<String>) -> BTreeSet<String> {
+    if a.contains("*") {
+        b.clone()
+    } else if b.contains("*") {
+        a.clone()
+    } else {
+        a.intersection(b).cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_canonical() {
+        let cap = Capability::parse(r#"{ "lobby": ["subscribe", "presence"], "chat:*": ["*"] }"#)
+            .unwrap();
+        assert_eq!(
+            cap.canonical(),
+            r#"{"chat:*":["*"],"lobby":["presence","subscribe"]}"#
+        );
+        assert_eq!(Capability::all().canonical(), r#"{"*":["*"]}"#);
+    }
+
+    #[test]
+    fn parse_rejects_non_capabilities() {
+        for bad in ["", "[]", r#"{"a":"presence"}"#, r#"{"a":[1]}"#, "{", "null"] {
+            assert_eq!(Capability::parse(bad).unwrap_err().code, 40000, "{bad}");
+        }
+    }
+
+    #[test]
+    fn allows_exact_glob_and_wildcards() {
+        let cap = Capability::parse(
+            r#"{"lobby":["presence"],"chat:*":["subscribe","publish"],"admin":["*"]}"#,
+        )
+        .unwrap();
+        assert!(cap.allows("lobby", "presence"));
+        assert!(!cap.allows("lobby", "publish"));
+        assert!(!cap.allows("lobby2", "presence"));
+        assert!(cap.allows("chat:room1", "publish"));
+        assert!(cap.allows("chat:a:b", "subscribe"));
+        assert!(!cap.allows("chat", "subscribe"));
+        assert!(!cap.allows("chat:room1", "presence"));
+        assert!(cap.allows("admin", "history"));
+        assert!(Capability::all().allows("anything", "presence"));
+        assert!(!Capability::default().allows("lobby", "presence"));
+    }
+
+    #[test]
+    fn intersect_narrows_resources_and_ops() {
+        let key =
+            Capability::parse(r#"{"chat:*":["presence","subscribe"],"lobby":["*"]}"#).unwrap();
+        let asked =
+            Capability::parse(r#"{"*":["presence","publish"],"chat:room":["*"],"other":["*"]}"#)
+                .unwrap();
+        let got = key.intersect(&asked);
+        assert_eq!(
+            got.canonical(),
+            r#"{"chat:*":["presence"],"chat:room":["presence","subscribe"],"lobby":["presence","publish"]}"#
+        );
+        assert_eq!(Capability::all().intersect(&key), key);
+        assert_eq!(key.intersect(&Capability::all()), key);
+        let disjoint = Capability::parse(r#"{"x":["*"]}"#).unwrap();
+        assert!(key.intersect(&disjoint).is_empty());
+    }
+}

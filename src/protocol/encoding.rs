@@ -1,0 +1,310 @@
+//! Data encodings (RSL4, RSL6): the `encoding` chain such as `json/utf-8/base64`.
+//!
+//! Transforms are listed innermost first and applied left to right when sending, so a
+//! receiver undoes them right to left. Decoding stops at the first transform it cannot
+//! undo (an unknown one such as `cipher+aes-128-cbc`, or data that does not fit); the data
+//! is left as it was at that point and the undone part of the chain stays in `encoding`.
+
+use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+
+/// The result of undoing an encoding chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedData {
+    /// The data, as far as it could be decoded.
+    pub data: Data,
+    /// What is still to be undone (`None` when fully decoded).
+    pub encoding: Option<String>,
+    /// Why decoding stopped early (40013), if it did.
+    pub error: Option<ErrorInfo>,
+}
+
+/// Undo `encoding` right to left (json, utf-8, base64; unknown transforms stop decoding,
+/// the rest stays in the returned encoding and an ErrorInfo 40013 is reported).
+pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
+    let mut data = data;
+    let mut remaining: Vec<&str> = encoding
+        .unwrap_or("")
+        .split('/')
+        .filter(|t| !t.is_empty())
+        .collect();
+    while let Some(transform) = remaining.last() {
+        match undo(transform, data) {
+            Ok(decoded) => {
+                data = decoded;
+                remaining.pop();
+            }
+            Err((original, error)) => {
+                return DecodedData {
+                    data: original,
+                    encoding: Some(remaining.join("/")),
+                    error: Some(error),
+                };
+            }
+        }
+    }
+    DecodedData {
+        data,
+        encoding: None,
+        error: None,
+    }
+}
+
+/// Undoes one transform; on failure hands the data back untouched with the reason.
+fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
+    let fail = |data: Data, why: String| Err((data, invalid_encoding(transform, why)));
+    match (transform, data) {
+        ("base64", Data::String(text)) => match BASE64.decode(text.trim()) {
+            Ok(bytes) => Ok(Data::Binary(bytes)),
+            Err(e) => fail(Data::String(text), e.to_string()),
+        },
+        ("utf-8", Data::Binary(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Data::String(text)),
+            Err(e) => {
+                let why = e.to_string();
+                fail(Data::Binary(e.into_bytes()), why)
+            }
+        },
+        ("utf-8", Data::String(text)) => Ok(Data::String(text)),
+        ("json", Data::String(text)) => match serde_json::from_str(&text) {
+            Ok(value) => Ok(Data::Json(value)),
+            Err(e) => fail(Data::String(text), e.to_string()),
+        },
+        ("json", Data::Binary(bytes)) => match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(Data::Json(value)),
+            Err(e) => fail(Data::Binary(bytes), e.to_string()),
+        },
+        ("base64" | "utf-8" | "json", other) => fail(other, "data of the wrong type".into()),
+        (_, other) => fail(other, "unknown encoding".into()),
+    }
+}
+
+fn invalid_encoding(transform: &str, why: String) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::INVALID_DATA_OR_ENCODING,
+        400,
+        format!("cannot decode data with encoding \"{transform}\": {why}"),
+    )
+}
+
+/// App data -> wire: Json(v) -> String(json text) + "json"; Binary over JSON format ->
+/// base64 String + ".../base64"; over msgpack stays Binary.
+pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Data, Option<String>) {
+    match data {
+        Data::String(text) => (Data::String(text), encoding),
+        Data::Json(value) => (
+            Data::String(value.to_string()),
+            Some(append(encoding, "json")),
+        ),
+        Data::Binary(bytes) if format == Format::Json => (
+            Data::String(BASE64.encode(bytes)),
+            Some(append(encoding, "base64")),
+        ),
+        Data::Binary(bytes) => (Data::Binary(bytes), encoding),
+    }
+}
+
+fn append(encoding: Option<String>, transform: &str) -> String {
+    match encoding {
+        Some(e) if !e.is_empty() => format!("{e}/{transform}"),
+        _ => transform.to_owned(),
+    }
+}
+
+/// Decodes an optional `data` with its `encoding`, as both message kinds need.
+fn decode_field(
+    data: Option<Data>,
+    encoding: Option<String>,
+) -> (Option<Data>, Option<String>, Option<ErrorInfo>) {
+    match data {
+        Some(data) => {
+            let decoded = decode_data(data, encoding.as_deref());
+            (Some(decoded.data), decoded.encoding, decoded.error)
+        }
+        None => (None, encoding, None),
+    }
+}
+
+/// Encodes an optional app-form `data` for the wire.
+fn encode_field(
+    data: Option<Data>,
+    encoding: Option<String>,
+    format: Format,
+) -> (Option<Data>, Option<String>) {
+    match data {
+        Some(data) => {
+            let (data, encoding) = encode_data(data, encoding, format);
+            (Some(data), encoding)
+        }
+        None => (None, encoding),
+    }
+}
+
+impl PresenceMessage {
+    /// The message with its data decoded for the app, and why decoding stopped, if it did.
+    pub fn decoded(mut self) -> (PresenceMessage, Option<ErrorInfo>) {
+        let (data, encoding, error) = decode_field(self.data.take(), self.encoding.take());
+        self.data = data;
+        self.encoding = encoding;
+        (self, error)
+    }
+
+    /// The message with its app-form data encoded for the wire in `format`.
+    pub fn encoded(mut self, format: Format) -> PresenceMessage {
+        let (data, encoding) = encode_field(self.data.take(), self.encoding.take(), format);
+        self.data = data;
+        self.encoding = encoding;
+        self
+    }
+}
+
+impl Message {
+    /// The message with its data decoded for the app, and why decoding stopped, if it did.
+    pub fn decoded(mut self) -> (Message, Option<ErrorInfo>) {
+        let (data, encoding, error) = decode_field(self.data.take(), self.encoding.take());
+        self.data = data;
+        self.encoding = encoding;
+        (self, error)
+    }
+
+    /// The message with its app-form data encoded for the wire in `format`.
+    pub fn encoded(mut self, format: Format) -> Message {
+        let (data, encoding) = encode_field(self.data.take(), self.encoding.take(), format);
+        self.data = data;
+        self.encoding = encoding;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn s(text: &str) -> Data {
+        Data::String(text.to_owned())
+    }
+
+    #[test]
+    fn no_encoding_leaves_data_alone() {
+        let d = decode_data(s("hi"), None);
+        assert_eq!(
+            d,
+            DecodedData {
+                data: s("hi"),
+                encoding: None,
+                error: None
+            }
+        );
+        assert_eq!(decode_data(s("hi"), Some("")).encoding, None);
+    }
+
+    #[test]
+    fn json_string_becomes_value() {
+        let d = decode_data(s(r#"{"a":[1,2]}"#), Some("json"));
+        assert_eq!(d.data, Data::Json(json!({"a": [1, 2]})));
+        assert_eq!(d.encoding, None);
+        assert!(d.error.is_none());
+    }
+
+    #[test]
+    fn base64_becomes_binary() {
+        let d = decode_data(s("AAH/"), Some("base64"));
+        assert_eq!(d.data, Data::Binary(vec![0, 1, 255]));
+        assert_eq!(d.encoding, None);
+    }
+
+    #[test]
+    fn chain_is_undone_right_to_left() {
+        // base64 of the UTF-8 bytes of {"x":"é"}
+        let wire = BASE64.encode(r#"{"x":"é"}"#.as_bytes());
+        let d = decode_data(s(&wire), Some("json/utf-8/base64"));
+        assert_eq!(d.data, Data::Json(json!({"x": "é"})));
+        assert_eq!(d.encoding, None);
+        assert!(d.error.is_none());
+    }
+
+    #[test]
+    fn unknown_transform_keeps_data_and_rest_of_chain() {
+        let wire = BASE64.encode(b"secret");
+        let d = decode_data(s(&wire), Some("utf-8/cipher+aes-128-cbc/base64"));
+        assert_eq!(d.data, Data::Binary(b"secret".to_vec()));
+        assert_eq!(d.encoding.as_deref(), Some("utf-8/cipher+aes-128-cbc"));
+        assert_eq!(d.error.map(|e| e.code), Some(40013));
+    }
+
+    #[test]
+    fn bad_payloads_report_40013_and_keep_data() {
+        let d = decode_data(s("not base64!"), Some("base64"));
+        assert_eq!(d.data, s("not base64!"));
+        assert_eq!(d.encoding.as_deref(), Some("base64"));
+        assert_eq!(d.error.map(|e| e.code), Some(40013));
+
+        let d = decode_data(s("{nope"), Some("json"));
+        assert_eq!(d.data, s("{nope"));
+        assert_eq!(d.encoding.as_deref(), Some("json"));
+
+        let d = decode_data(Data::Binary(vec![0xff, 0xfe]), Some("utf-8"));
+        assert_eq!(d.data, Data::Binary(vec![0xff, 0xfe]));
+        assert_eq!(d.error.map(|e| e.code), Some(40013));
+
+        let d = decode_data(Data::Json(json!(1)), Some("base64"));
+        assert_eq!(d.data, Data::Json(json!(1)));
+        assert_eq!(d.encoding.as_deref(), Some("base64"));
+    }
+
+    #[test]
+    fn encode_json_value() {
+        let (data, enc) = encode_data(Data::Json(json!({"a": 1})), None, Format::Json);
+        assert_eq!(data, s(r#"{"a":1}"#));
+        assert_eq!(enc.as_deref(), Some("json"));
+    }
+
+    #[test]
+    fn encode_binary_per_format() {
+        let (data, enc) = encode_data(Data::Binary(vec![0, 1, 255]), None, Format::Json);
+        assert_eq!(data, s("AAH/"));
+        assert_eq!(enc.as_deref(), Some("base64"));
+
+        let (data, enc) = encode_data(Data::Binary(vec![1]), Some("utf-8".into()), Format::Json);
+        assert_eq!(data, s("AQ=="));
+        assert_eq!(enc.as_deref(), Some("utf-8/base64"));
+    }
+
+    #[cfg(feature = "msgpack")]
+    #[test]
+    fn encode_binary_stays_binary_in_msgpack() {
+        let (data, enc) = encode_data(Data::Binary(vec![7]), None, Format::Msgpack);
+        assert_eq!(data, Data::Binary(vec![7]));
+        assert_eq!(enc, None);
+    }
+
+    #[test]
+    fn encode_string_unchanged() {
+        let (data, enc) = encode_data(s("hi"), None, Format::Json);
+        assert_eq!(data, s("hi"));
+        assert_eq!(enc, None);
+    }
+
+    #[test]
+    fn message_round_trip_through_wire_form() {
+        let app = PresenceMessage {
+            data: Some(Data::Json(json!({"status": "away"}))),
+            ..PresenceMessage::new(super::super::PresenceAction::Enter)
+        };
+        let wire = app.clone().encoded(Format::Json);
+        assert_eq!(wire.encoding.as_deref(), Some("json"));
+        let (back, error) = wire.decoded();
+        assert_eq!(back, app);
+        assert!(error.is_none());
+
+        let m = Message {
+            data: Some(Data::Binary(vec![9, 8])),
+            ..Message::default()
+        };
+        let (back, error) = m.clone().encoded(Format::Json).decoded();
+        assert_eq!(back, m);
+        assert!(error.is_none());
+    }
+}
