@@ -1,0 +1,7 @@
+//! Benchmark tools for Roster: drive a real `roster-server` (or the raw broadcast
+//! baseline) over loopback WebSockets and print result rows for `bench/report.mjs`.
+
+pub mod report;
+pub mod server;
+pub mod stats;
+pub mod ws;
