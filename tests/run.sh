@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The README test command: installs what is missing, then runs every suite in order.
+# Fails if any suite fails; every step is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+passed=()
+skipped=()
+step() {
+  local name=$1 limit=$2
+  shift 2
+  printf '\n==> %s\n' "$name"
+  local start=$SECONDS
+  if ! timeout --kill-after=10 "$limit" "$@"; then
+    printf '\nFAILED: %s (after %ss)\n' "$name" $((SECONDS - start)) >&2
+    printf 'summary: FAIL at "%s"; passed before it: %s\n' "$name" "${passed[*]:-none}" >&2
+    exit 1
+  fi
+  passed+=("$name")
+}
+skip() {
+  printf '\n==> %s\nSKIPPED: %s\n' "$1" "$2"
+  skipped+=("$1")
+}
+
+step setup 1800 bash tests/setup.sh
+step fmt 120 cargo fmt --all --check
+step clippy 1800 cargo clippy --workspace --all-targets -- -D warnings
+step cargo-test 1800 cargo test --workspace
+if grep -q '^msgpack *=' Cargo.toml; then
+  step cargo-test-msgpack 1800 cargo test --features msgpack -p roster
+fi
+step wasm-build 900 cargo build --target wasm32-unknown-unknown
+step package 900 bash js/build.sh
+step server-build 900 cargo build -p roster-server
+
+# One server for the node suites; its address comes from its first stdout line.
+server_log=$(mktemp)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -f "$server_log"
+}
+trap cleanup EXIT
+target/debug/roster-server --bind 127.0.0.1:0 --static /=www --static /pkg=pkg >"$server_log" 2>&1 &
+server_pid=$!
+ROSTER_URL=""
+for _ in $(seq 1 100); do
+  ROSTER_URL=$(sed -n 's/^roster-server listening on \(http:\/\/[^ ]*\).*$/\1/p' "$server_log" | head -n1)
+  [[ -n $ROSTER_URL ]] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z $ROSTER_URL ]]; then
+  echo "roster-server did not report its address; its output:" >&2
+  cat "$server_log" >&2
+  echo 'summary: FAIL at "server-start"' >&2
+  exit 1
+fi
+export ROSTER_URL
+echo "roster-server at $ROSTER_URL"
+
+mapfile -t node_tests < <(find tests/node -name '*.test.mjs' 2>/dev/null | sort)
+if ((${#node_tests[@]})); then
+  step node-tests 900 node --test --test-concurrency=1 "${node_tests[@]}"
+else
+  skip node-tests "no tests/node/*.test.mjs yet"
+fi
+
+if [[ -f tests/web.sh ]]; then
+  step wasm-browser-tests 1800 env ROSTER_TEST_URL="$ROSTER_URL" bash tests/web.sh
+else
+  skip wasm-browser-tests "tests/web.sh does not exist yet (the wasm helper adds it)"
+fi
+
+printf '\nsummary: PASS (%s)%s\n' "${passed[*]}" "${skipped[*]:+; skipped: ${skipped[*]}}"
