@@ -1,6 +1,8 @@
 //! Benchmark tools for Roster: drive a real `roster-server` (or the raw broadcast
 //! baseline) over loopback WebSockets and print result rows for `bench/report.mjs`.
 
+pub mod http;
+pub mod load;
 pub mod report;
 pub mod server;
 pub mod stats;

@@ -14,6 +14,8 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Ably protocol action numbers used here.
 pub mod action {
+    /// ACK.
+    pub const ACK: u64 = 1;
     /// CONNECTED.
     pub const CONNECTED: u64 = 4;
     /// ERROR.

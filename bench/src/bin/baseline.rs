@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
 type Peers = Arc<Mutex<Vec<mpsc::UnboundedSender<Message>>>>;
@@ -31,7 +32,10 @@ async fn main() -> std::io::Result<()> {
 }
 
 async fn serve(stream: TcpStream, peers: Peers) {
-    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+    // Incoming traffic is a few small frames; a 4 KiB read buffer keeps the idle
+    // per-socket cost at what a lean server would pay (tungstenite defaults to 128 KiB).
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let Ok(ws) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else {
         return;
     };
     let (mut sink, mut source) = ws.split();

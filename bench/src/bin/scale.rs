@@ -1,0 +1,268 @@
+//! Server memory and scale: RSS of `roster-server` with C connections each present on one
+//! of K channels (per-connection figure over the idle process, with the raw `baseline`
+//! server holding the same sockets as the floor), then one channel of B members: time for
+//! a new client's attach→SYNC complete, and for REST presence paging through it.
+//!
+//! Usage: scale [--server PATH] [--connections C] [--channels K] [--big B]
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures_util::StreamExt;
+use roster_bench::http::{next_link, Http};
+use roster_bench::load::Loader;
+use roster_bench::report::{Better, Row};
+use roster_bench::server::{sibling, Server};
+use roster_bench::ws::{self, action, Ws};
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
+
+const SECTION: &str = "Server memory and scale";
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> io::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let server_path = flag("--server").map_or_else(|| sibling("roster-server"), PathBuf::from);
+    let connections: usize = flag("--connections")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let channels: usize = flag("--channels")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let big: usize = flag("--big")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+
+    let baseline = Server::start(&sibling("baseline"), &[]).await?;
+    let floor = per_connection(&baseline, "unused", connections, channels, false).await?;
+    drop(baseline);
+    let server = Server::start(&server_path, &[]).await?;
+    let key = server
+        .key
+        .clone()
+        .ok_or_else(|| io::Error::other("roster-server printed no dev key"))?;
+    let roster = per_connection(&server, &key, connections, channels, true).await?;
+    let figure =
+        format!("RSS per connection ({connections} conns, 1 member each on {channels} channels)");
+    let anchor_name = "raw socket (baseline, attached, no presence)";
+    Row {
+        section: SECTION,
+        figure: &figure,
+        unit: "KiB",
+        roster,
+        anchor_name,
+        anchor: Some(floor),
+        better: Better::Lower,
+    }
+    .emit();
+    Row {
+        section: SECTION,
+        figure: &figure,
+        unit: "KiB",
+        roster,
+        anchor_name: "target",
+        anchor: Some(16.0),
+        better: Better::Lower,
+    }
+    .emit();
+    drop(server);
+
+    let server = Server::start(&server_path, &[]).await?;
+    big_channel(&server, &key_of(&server)?, big).await
+}
+
+fn key_of(server: &Server) -> io::Result<String> {
+    server
+        .key
+        .clone()
+        .ok_or_else(|| io::Error::other("roster-server printed no dev key"))
+}
+
+/// Open `connections` sockets (each attached, and present when `enter`), return the RSS
+/// growth per connection in KiB. The sockets are kept reading until the figure is taken.
+async fn per_connection(
+    server: &Server,
+    key: &str,
+    connections: usize,
+    channels: usize,
+    enter: bool,
+) -> io::Result<f64> {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle = server.rss_kib()?;
+    let gate = Arc::new(Semaphore::new(64));
+    let mut joins = JoinSet::new();
+    for i in 0..connections {
+        let url = ws::realtime_url(server.port, key, Some(&format!("conn-{i}")));
+        let channel = format!("scale-{}", i % channels);
+        let gate = gate.clone();
+        joins.spawn(async move {
+            let _permit = gate.acquire().await;
+            let mut socket = ws::connect(&url).await?;
+            ws::attach(&mut socket, &channel).await?;
+            if enter {
+                let frame = json!({"action": action::PRESENCE, "channel": channel, "msgSerial": 0,
+                    "presence": [{"action": 2, "data": "here"}]});
+                ws::send_json(&mut socket, &frame).await?;
+                ws::wait_for(&mut socket, action::ACK).await?;
+            }
+            Ok::<Ws, io::Error>(socket)
+        });
+    }
+    let started = Instant::now();
+    let mut sockets = Vec::with_capacity(connections);
+    while let Some(joined) = joins.join_next().await {
+        sockets.push(joined.map_err(io::Error::other)??);
+    }
+    let mut readers = JoinSet::new();
+    for mut socket in sockets {
+        readers.spawn(async move { while let Some(Ok(_)) = socket.next().await {} });
+    }
+    // Let broadcasts and SYNCs drain before reading the figure.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let loaded = server.rss_kib()?;
+    let per = loaded.saturating_sub(idle) as f64 / connections as f64;
+    eprintln!(
+        "scale: {connections} connections in {:.1} s; RSS idle {idle} KiB, loaded {loaded} KiB, {per:.1} KiB each (enter: {enter})",
+        started.elapsed().as_secs_f64()
+    );
+    readers.abort_all();
+    Ok(per)
+}
+
+/// Fill one channel with `members`, then time a new client's SYNC and REST paging.
+async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<()> {
+    let channel = "big";
+    let started = Instant::now();
+    let mut loader = Loader::open(server.port, key, channel).await?;
+    loader.enter_range(0, members).await?;
+    eprintln!(
+        "scale: loaded {members} members in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut socket = ws::connect(&ws::realtime_url(server.port, key, Some("syncer"))).await?;
+    let t0 = Instant::now();
+    ws::send_json(
+        &mut socket,
+        &json!({"action": action::ATTACH, "channel": channel}),
+    )
+    .await?;
+    let received = read_sync(&mut socket).await?;
+    let sync_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("scale: SYNC of {received} members in {sync_ms:.1} ms");
+    let figure = if received == members {
+        format!("{members}-member channel: attach → SYNC complete")
+    } else {
+        format!(
+            "{members}-member channel: attach → SYNC complete (only {received} members arrived)"
+        )
+    };
+    Row {
+        section: SECTION,
+        figure: &figure,
+        unit: "ms",
+        roster: sync_ms,
+        anchor_name: "target",
+        anchor: Some(1000.0),
+        better: Better::Lower,
+    }
+    .emit();
+    let _ = socket.close(None).await;
+
+    let authorization = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    );
+    let mut http = Http::connect(server.port).await?;
+    let mut path = format!("/channels/{channel}/presence?limit=1000");
+    let (mut pages, mut items) = (0usize, 0usize);
+    let t0 = Instant::now();
+    loop {
+        let response = http.get(&path, &authorization).await?;
+        if response.status != 200 {
+            return Err(io::Error::other(format!(
+                "REST presence: status {} {}",
+                response.status,
+                String::from_utf8_lossy(&response.body)
+            )));
+        }
+        let page: Value = serde_json::from_slice(&response.body).map_err(io::Error::other)?;
+        items += page.as_array().map_or(0, Vec::len);
+        pages += 1;
+        match response.link.as_deref().and_then(|l| next_link(l, &path)) {
+            Some(next) if pages < members => path = next,
+            _ => break,
+        }
+    }
+    let rest_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("scale: REST presence {items} members in {pages} pages, {rest_ms:.1} ms");
+    let figure = if items == members {
+        format!("{members}-member channel: REST presence.get, all {pages} pages of 1000")
+    } else {
+        format!("{members}-member channel: REST presence.get, {pages} pages (only {items} members)")
+    };
+    Row {
+        section: SECTION,
+        figure: &figure,
+        unit: "ms",
+        roster: rest_ms,
+        anchor_name: "—",
+        anchor: None,
+        better: Better::Lower,
+    }
+    .emit();
+    // The loader's members stayed present through both measurements; now they may go.
+    drop(loader);
+    Ok(())
+}
+
+/// Read ATTACHED and SYNC frames until the sync cursor is empty; count members received.
+async fn read_sync(socket: &mut Ws) -> io::Result<usize> {
+    let mut members = 0;
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(60), socket.next())
+            .await
+            .map_err(|_| io::Error::other("SYNC did not complete in 60 s"))?;
+        let Some(Ok(Message::Text(text))) = next else {
+            if next.is_none() {
+                return Err(io::Error::other("socket closed during SYNC"));
+            }
+            continue;
+        };
+        let value: Value = serde_json::from_str(&text).map_err(io::Error::other)?;
+        let got = value.get("action").and_then(Value::as_u64);
+        if got == Some(action::ATTACHED)
+            && value.get("flags").and_then(Value::as_u64).unwrap_or(0) & 1 == 0
+        {
+            return Ok(0);
+        }
+        if got != Some(action::SYNC) {
+            continue;
+        }
+        members += value
+            .get("presence")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let serial = value
+            .get("channelSerial")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if serial
+            .split_once(':')
+            .is_none_or(|(_, cursor)| cursor.is_empty())
+        {
+            return Ok(members);
+        }
+    }
+}
