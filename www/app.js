@@ -74,23 +74,26 @@ function renderMembers() {
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = row.self ? `${row.clientId} (you)` : row.clientId;
+    const meta = document.createElement('span');
+    meta.className = 'meta';
     const badge = document.createElement('span');
     badge.className = `badge ${row.kind}`;
     badge.textContent = row.kind;
-    item.append(avatar, name, badge);
+    meta.append(badge);
     if (row.devices > 1) {
       const devices = document.createElement('span');
       devices.className = 'devices';
       devices.textContent = `${row.devices} devices`;
-      item.append(devices);
+      meta.append(devices);
     }
     const status = row.typing ? 'typing…' : row.away ? 'away' : '';
     if (status) {
       const el = document.createElement('span');
       el.className = `status ${row.typing ? 'typing' : 'away'}`;
       el.textContent = status;
-      item.append(el);
+      meta.append(el);
     }
+    item.append(avatar, name, meta);
     return item;
   }));
   $('member-count').textContent = String(app.rows.length);
