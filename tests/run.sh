@@ -33,6 +33,9 @@ if grep -q '^msgpack *=' Cargo.toml; then
 fi
 step wasm-build 900 cargo build --target wasm32-unknown-unknown
 step package 900 bash js/build.sh
+if [[ -f tests/types/tsconfig.json ]]; then
+  step types 300 tests/node_modules/.bin/tsc -p tests/types
+fi
 step server-build 900 cargo build -p roster-server
 
 # One server for the node suites; its address comes from its first stdout line.
