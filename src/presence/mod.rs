@@ -1,1 +1,13 @@
-//! (being written)
+//! The presence set of one channel, as a client sees it: who is here, merged by the
+//! RTP2 newness rule, refreshed by SYNC with residual leaves (RTP18/RTP19), plus the
+//! members this connection entered itself, for automatic re-entry (RTP17).
+
+mod newness;
+mod own_members;
+mod set;
+mod sync_serial;
+
+pub use newness::is_newer;
+pub use own_members::OwnMembers;
+pub use set::{MemberFilter, PresenceSet};
+pub use sync_serial::parse_sync_serial;

@@ -1,0 +1,78 @@
+//! Which of two messages about the same member is newer (RTP2b).
+
+use crate::protocol::PresenceMessage;
+
+/// Whether `incoming` supersedes `existing` for the same member.
+///
+/// Messages the server synthesized (id not starting with their connectionId) are judged
+/// by timestamp, the incoming one winning ties (RTP2b1). Otherwise both ids have the form
+/// `connectionId:msgSerial:index` and compare by msgSerial, then index (RTP2b2); equal
+/// ids are not newer, so a duplicate changes nothing. An id that does not parse falls
+/// back to the timestamp rule rather than failing.
+pub fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool {
+    if !incoming.is_synthesized() && !existing.is_synthesized() {
+        if let (Some(a), Some(b)) = (serial_and_index(incoming), serial_and_index(existing)) {
+            return a > b;
+        }
+    }
+    incoming.timestamp.unwrap_or(0) >= existing.timestamp.unwrap_or(0)
+}
+
+/// `(msgSerial, index)` from an id `connectionId:msgSerial:index`.
+fn serial_and_index(msg: &PresenceMessage) -> Option<(u64, u64)> {
+    let id = msg.id.as_deref()?;
+    let mut parts = id.rsplitn(3, ':');
+    let index = parts.next()?.parse().ok()?;
+    let serial = parts.next()?.parse().ok()?;
+    parts.next()?;
+    Some((serial, index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::PresenceAction;
+
+    fn msg(id: &str, conn: &str, ts: u64) -> PresenceMessage {
+        PresenceMessage {
+            id: Some(id.into()),
+            connection_id: Some(conn.into()),
+            timestamp: Some(ts),
+            ..PresenceMessage::new(PresenceAction::Update)
+        }
+    }
+
+    #[test]
+    fn higher_msg_serial_wins_regardless_of_timestamp() {
+        assert!(is_newer(&msg("c1:5:0", "c1", 1), &msg("c1:4:9", "c1", 100)));
+        assert!(!is_newer(
+            &msg("c1:4:9", "c1", 100),
+            &msg("c1:5:0", "c1", 1)
+        ));
+    }
+
+    #[test]
+    fn same_serial_compares_index_and_duplicates_are_not_newer() {
+        assert!(is_newer(&msg("c1:5:1", "c1", 1), &msg("c1:5:0", "c1", 1)));
+        assert!(!is_newer(&msg("c1:5:0", "c1", 1), &msg("c1:5:0", "c1", 1)));
+    }
+
+    #[test]
+    fn serials_compare_as_numbers_not_strings() {
+        assert!(is_newer(&msg("c1:10:0", "c1", 1), &msg("c1:9:0", "c1", 1)));
+    }
+
+    #[test]
+    fn synthesized_side_compares_by_timestamp_with_incoming_winning_ties() {
+        let synthesized = msg("server-leave:1:0", "c1", 50);
+        assert!(is_newer(&synthesized, &msg("c1:9:0", "c1", 50)));
+        assert!(!is_newer(&synthesized, &msg("c1:9:0", "c1", 51)));
+        assert!(is_newer(&msg("c1:1:0", "c1", 60), &synthesized));
+    }
+
+    #[test]
+    fn unparseable_ids_fall_back_to_timestamps() {
+        assert!(is_newer(&msg("c1:x:y", "c1", 2), &msg("c1:1:0", "c1", 1)));
+        assert!(!is_newer(&msg("c1", "c1", 1), &msg("c1:1:0", "c1", 2)));
+    }
+}

@@ -1,0 +1,333 @@
+//! `PresenceSet`: the members of one channel and the merge rules that keep it right.
+
+use super::is_newer;
+use crate::protocol::{PresenceAction, PresenceMessage};
+use std::collections::HashMap;
+
+/// Which members `PresenceSet::get` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFilter {
+    /// Only members with this clientId.
+    pub client_id: Option<String>,
+    /// Only members on this connection.
+    pub connection_id: Option<String>,
+}
+
+impl MemberFilter {
+    fn matches(&self, msg: &PresenceMessage) -> bool {
+        let client_ok = self.client_id.is_none() || self.client_id == msg.client_id;
+        let conn_ok = self.connection_id.is_none() || self.connection_id == msg.connection_id;
+        client_ok && conn_ok
+    }
+}
+
+/// One entry of the set: a PRESENT member, or an ABSENT tombstone during a sync.
+#[derive(Debug, Clone)]
+struct Entry {
+    message: PresenceMessage,
+    /// Held before the current sync began and not seen since (RTP19).
+    residual: bool,
+}
+
+/// The presence set of one channel, keyed by clientId + connectionId (TP3h).
+#[derive(Debug, Clone, Default)]
+pub struct PresenceSet {
+    entries: HashMap<String, Entry>,
+    syncing: bool,
+}
+
+/// The member key; NUL separates the parts so no clientId can collide with another pair.
+fn member_key(msg: &PresenceMessage) -> String {
+    let client = msg.client_id.as_deref().unwrap_or("");
+    let conn = msg.connection_id.as_deref().unwrap_or("");
+    let mut key = String::with_capacity(client.len() + conn.len() + 1);
+    key.push_str(client);
+    key.push('\0');
+    key.push_str(conn);
+    key
+}
+
+impl PresenceSet {
+    /// An empty set, in sync.
+    pub fn new() -> PresenceSet {
+        PresenceSet::default()
+    }
+
+    /// Applies one received message with the RTP2 rules and returns the event the
+    /// application should see, or `None` when it changes nothing (stale, duplicate, or
+    /// a LEAVE for a member we do not hold).
+    pub fn apply(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
+        match msg.action {
+            PresenceAction::Enter | PresenceAction::Update | PresenceAction::Present => {
+                self.put(msg)
+            }
+            PresenceAction::Leave => self.remove(msg),
+            PresenceAction::Absent => None,
+        }
+    }
+
+    fn put(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
+        let key = member_key(&msg);
+        if let Some(existing) = self.entries.get_mut(&key) {
+            // Seen during the sync, so not residual, even when the message is stale.
+            existing.residual = false;
+            if !is_newer(&msg, &existing.message) {
+                return None;
+            }
+        }
+        let stored = PresenceMessage {
+            action: PresenceAction::Present,
+            ..msg.clone()
+        };
+        let entry = Entry {
+            message: stored,
+            residual: false,
+        };
+        self.entries.insert(key, entry);
+        Some(msg)
+    }
+
+    fn remove(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
+        let key = member_key(&msg);
+        let was_present = match self.entries.get(&key) {
+            Some(existing) if !is_newer(&msg, &existing.message) => return None,
+            Some(existing) => existing.message.action == PresenceAction::Present,
+            None => false,
+        };
+        if self.syncing {
+            // A tombstone, so an older PRESENT later in the sync cannot bring it back.
+            let tombstone = PresenceMessage {
+                action: PresenceAction::Absent,
+                ..msg.clone()
+            };
+            let entry = Entry {
+                message: tombstone,
+                residual: false,
+            };
+            self.entries.insert(key, entry);
+        } else {
+            self.entries.remove(&key);
+        }
+        was_present.then_some(msg)
+    }
+
+    /// Begins a sync: every member held now is residual until a message about it
+    /// arrives (RTP19). A sync already under way keeps going.
+    pub fn start_sync(&mut self) {
+        if self.syncing {
+            return;
+        }
+        self.syncing = true;
+        for entry in self.entries.values_mut() {
+            entry.residual = true;
+        }
+    }
+
+    /// Whether a sync is under way.
+    pub fn is_syncing(&self) -> bool {
+        self.syncing
+    }
+
+    /// Ends the sync: drops tombstones, removes residual members and returns a
+    /// synthesized LEAVE (no id, timestamp `now`) for each of them.
+    pub fn end_sync(&mut self, now: u64) -> Vec<PresenceMessage> {
+        if !self.syncing {
+            return Vec::new();
+        }
+        self.syncing = false;
+        let mut leaves = Vec::new();
+        self.entries.retain(|_, entry| {
+            if entry.message.action != PresenceAction::Present {
+                return false;
+            }
+            if entry.residual {
+                leaves.push(synthesized_leave(&entry.message, now));
+                return false;
+            }
+            true
+        });
+        leaves
+    }
+
+    /// Removes every member, returning a synthesized LEAVE for each: what an ATTACHED
+    /// without HAS_PRESENCE means (RTP19a).
+    pub fn clear(&mut self, now: u64) -> Vec<PresenceMessage> {
+        self.syncing = false;
+        self.entries
+            .drain()
+            .map(|(_, entry)| entry.message)
+            .filter(|msg| msg.action == PresenceAction::Present)
+            .map(|msg| synthesized_leave(&msg, now))
+            .collect()
+    }
+
+    /// The present members that match `filter`, stored as PRESENT.
+    pub fn get(&self, filter: &MemberFilter) -> Vec<PresenceMessage> {
+        self.entries
+            .values()
+            .map(|entry| &entry.message)
+            .filter(|msg| msg.action == PresenceAction::Present && filter.matches(msg))
+            .cloned()
+            .collect()
+    }
+
+    /// How many members are present.
+    pub fn len(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|entry| entry.message.action == PresenceAction::Present)
+            .count()
+    }
+
+    /// Whether no member is present.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The LEAVE a client makes up for a member that vanished without one (RTP19).
+fn synthesized_leave(member: &PresenceMessage, now: u64) -> PresenceMessage {
+    PresenceMessage {
+        id: None,
+        action: PresenceAction::Leave,
+        timestamp: Some(now),
+        ..member.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(action: PresenceAction, client: &str, conn: &str, serial: u64) -> PresenceMessage {
+        PresenceMessage {
+            id: Some(format!("{conn}:{serial}:0")),
+            client_id: Some(client.into()),
+            connection_id: Some(conn.into()),
+            timestamp: Some(1000 + serial),
+            ..PresenceMessage::new(action)
+        }
+    }
+
+    fn clients(set: &PresenceSet) -> Vec<String> {
+        let mut ids: Vec<String> = set
+            .get(&MemberFilter::default())
+            .into_iter()
+            .filter_map(|m| m.client_id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn enter_is_emitted_as_enter_and_stored_as_present() {
+        let mut set = PresenceSet::new();
+        let event = set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        assert_eq!(event.map(|e| e.action), Some(PresenceAction::Enter));
+        let members = set.get(&MemberFilter::default());
+        assert_eq!(members[0].action, PresenceAction::Present);
+    }
+
+    #[test]
+    fn stale_update_is_dropped() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Update, "a", "c1", 5));
+        assert_eq!(set.apply(msg(PresenceAction::Update, "a", "c1", 4)), None);
+    }
+
+    #[test]
+    fn leave_for_unknown_member_is_not_emitted() {
+        let mut set = PresenceSet::new();
+        assert_eq!(set.apply(msg(PresenceAction::Leave, "a", "c1", 0)), None);
+    }
+
+    #[test]
+    fn same_client_on_two_connections_is_two_members() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "a", "c2", 0));
+        set.apply(msg(PresenceAction::Leave, "a", "c1", 1));
+        let left = set.get(&MemberFilter::default());
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].connection_id.as_deref(), Some("c2"));
+    }
+
+    #[test]
+    fn leave_during_sync_is_not_resurrected() {
+        let mut set = PresenceSet::new();
+        set.start_sync();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 3));
+        set.apply(msg(PresenceAction::Leave, "a", "c1", 4));
+        assert_eq!(set.apply(msg(PresenceAction::Present, "a", "c1", 3)), None);
+        assert!(set.end_sync(2000).is_empty());
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn members_missing_from_sync_get_residual_leaves() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "b", "c2", 0));
+        set.start_sync();
+        set.apply(msg(PresenceAction::Present, "a", "c1", 0));
+        let leaves = set.end_sync(5000);
+        assert_eq!(leaves.len(), 1);
+        assert_eq!(leaves[0].client_id.as_deref(), Some("b"));
+        assert_eq!(leaves[0].action, PresenceAction::Leave);
+        assert_eq!(leaves[0].id, None);
+        assert_eq!(leaves[0].timestamp, Some(5000));
+        assert_eq!(clients(&set), ["a"]);
+    }
+
+    #[test]
+    fn stale_present_in_sync_still_counts_as_seen() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Update, "a", "c1", 7));
+        set.start_sync();
+        assert_eq!(set.apply(msg(PresenceAction::Present, "a", "c1", 6)), None);
+        assert!(set.end_sync(5000).is_empty());
+        assert_eq!(clients(&set), ["a"]);
+    }
+
+    #[test]
+    fn clear_emits_leave_for_everyone() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "b", "c2", 0));
+        let leaves = set.clear(9);
+        assert_eq!(leaves.len(), 2);
+        assert!(leaves.iter().all(|l| l.action == PresenceAction::Leave));
+        assert!(set.is_empty());
+    }
+
+    #[test]
+    fn get_filters_by_client_and_connection() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "a", "c2", 0));
+        set.apply(msg(PresenceAction::Enter, "b", "c2", 0));
+        let by_client = MemberFilter {
+            client_id: Some("a".into()),
+            ..MemberFilter::default()
+        };
+        assert_eq!(set.get(&by_client).len(), 2);
+        let by_both = MemberFilter {
+            client_id: Some("a".into()),
+            connection_id: Some("c2".into()),
+        };
+        assert_eq!(set.get(&by_both).len(), 1);
+    }
+
+    #[test]
+    fn synthesized_leave_wins_over_older_entry_by_timestamp() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        let leave = PresenceMessage {
+            id: Some("srv:0:0".into()),
+            timestamp: Some(9999),
+            ..msg(PresenceAction::Leave, "a", "c1", 0)
+        };
+        assert!(set.apply(leave).is_some());
+        assert!(set.is_empty());
+    }
+}
