@@ -164,10 +164,18 @@ export interface RestHistoryParams {
   limit?: number;
 }
 
+/** One channel's members, or why they could not be had. */
 export interface BatchPresenceResult {
   channel: string;
   presence?: PresenceMessage[];
   error?: ErrorInfo;
+}
+
+/** The answer to batchPresence(). */
+export interface BatchPresenceResponse {
+  successCount: number;
+  failureCount: number;
+  results: BatchPresenceResult[];
 }
 
 /** ably-js style emitter: a listener for one event, several, or all. */
@@ -191,6 +199,8 @@ export declare class Connection extends EventEmitter<(change: ConnectionStateCha
   close(): void;
   /** Round-trip time in ms. */
   ping(): Promise<number>;
+  /** Resolves once the connection is in `state` (at once if it already is). */
+  whenState(state: ConnectionState): Promise<ConnectionStateChange | null>;
 }
 
 export type PresenceListener = (message: PresenceMessage) => void;
@@ -258,7 +268,7 @@ export declare class Rest {
     createTokenRequest(params?: TokenParams): Promise<TokenRequest>;
     requestToken(params?: TokenParams): Promise<TokenDetails>;
   };
-  batchPresence(channels: string | string[]): Promise<any>;
+  batchPresence(channels: string | string[]): Promise<BatchPresenceResponse>;
   /** Server time, ms since the epoch. */
   time(): Promise<number>;
 }

@@ -59,6 +59,9 @@ class Connection extends EventEmitter {
   connect() { this._core.connect(); }
   close() { this._core.close(); }
   ping() { return this._core.ping(); }
+  whenState(state) {
+    return this.state === state ? Promise.resolve(null) : this.once(state);
+  }
 }
 
 class RealtimePresence extends EventEmitter {
@@ -140,7 +143,8 @@ export class Realtime {
   _dispatch(event) {
     const channel = event.channel !== undefined ? this.channels.all.get(event.channel) : undefined;
     switch (event.type) {
-      case 'connection': return this.connection.emit(event.event, stateChange(event));
+      // As in ably-js: state is current at once, listeners hear of it on the next tick.
+      case 'connection': return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
       case 'channel': return channel?.emit(event.event, stateChange(event));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);

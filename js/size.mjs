@@ -1,6 +1,6 @@
 // Prints raw/gzip/brotli sizes of the package files, and the total gzip size of an app
-// (the files after `--`). With --functions FILE, lists the biggest functions of a wasm
-// module by body size, named from its `name` section (a build without wasm-opt keeps it).
+// (the files after `--`). With --functions FILE, sums a wasm module's code by crate and
+// lists its biggest functions, named from its `name` section (kept before wasm-opt).
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
@@ -18,16 +18,28 @@ if (args[0] === '--functions') {
   const out = execFileSync('wasm-opt', ['--func-metrics', '--enable-bulk-memory', '--enable-sign-ext',
     '--enable-mutable-globals', '--enable-nontrapping-float-to-int', '--enable-reference-types',
     '--enable-multivalue', args[1]], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const demangle = (name) => name.replace(/\\([0-9a-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
   const funcs = [];
   for (const block of out.split('func: ').slice(1)) {
-    const name = block.split('\n')[0].trim();
     const size = /\[binary-bytes\]\s*:\s*(\d+)/.exec(block);
-    if (size) funcs.push([Number(size[1]), name]);
+    if (size) funcs.push([Number(size[1]), demangle(block.split('\n')[0].trim())]);
   }
   funcs.sort((a, b) => b[0] - a[0]);
   const total = funcs.reduce((n, [s]) => n + s, 0);
-  console.log(`biggest functions (unoptimised build, ${total} bytes of code in ${funcs.length} functions):`);
-  for (const [s, name] of funcs.slice(0, 25)) console.log(`${String(s).padStart(7)}  ${name.slice(0, 110)}`);
+  const groups = ['serde_json', 'serde', 'roster::wasm', 'roster::protocol', 'roster::rest', 'roster::auth',
+    'roster::realtime', 'roster::connection', 'roster::channel', 'roster::presence', 'flt2dec', 'fmt',
+    'wasm_bindgen', 'js_sys', 'web_sys', 'dlmalloc', 'base64', 'sha2', 'hmac', 'btree', 'hashbrown'];
+  const byGroup = new Map();
+  for (const [size, name] of funcs) {
+    const group = groups.find((g) => name.includes(g)) ?? 'other (core/alloc generics)';
+    byGroup.set(group, (byGroup.get(group) ?? 0) + size);
+  }
+  console.log(`code by origin (before wasm-opt, ${total} bytes in ${funcs.length} functions):`);
+  for (const [group, size] of [...byGroup].sort((a, b) => b[1] - a[1])) {
+    console.log(`${String(size).padStart(7)}  ${group}`);
+  }
+  console.log('biggest functions:');
+  for (const [size, name] of funcs.slice(0, 15)) console.log(`${String(size).padStart(7)}  ${name.slice(0, 110)}`);
   process.exit(0);
 }
 const split = args.indexOf('--');

@@ -1,0 +1,143 @@
+//! Client options from the JS object an app passes (ably-js 2.x names): credentials,
+//! hosts and ports, and the realtime-only settings.
+
+use super::token::AuthSource;
+use crate::auth::ApiKey;
+use crate::protocol::{codes, ErrorInfo};
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The agent string sent to servers (`Ably-Agent` header, `agent` query parameter).
+pub const AGENT: &str = concat!("roster-js/", env!("CARGO_PKG_VERSION"));
+
+/// What both `Rest` and `Realtime` read from the options object (realtime.rs reads the
+/// realtime-only ones).
+pub struct Options {
+    /// How to authenticate.
+    pub auth: AuthSource,
+    /// The clientId the app asked for.
+    pub client_id: Option<String>,
+    /// Whether to use TLS (`tls`, default true).
+    pub tls: bool,
+    /// REST host (`restHost`, else `endpoint`).
+    pub rest_host: String,
+    /// Port (`tlsPort` over TLS, else `port`).
+    pub port: u16,
+}
+
+impl Options {
+    /// Reads the options object; a string is taken as a key (or a token, if it has no ':').
+    pub fn from_js(value: &JsValue) -> Result<Options, ErrorInfo> {
+        if let Some(text) = value.as_string() {
+            let options = Object::new();
+            let field = if text.contains(':') { "key" } else { "token" };
+            let _ = Reflect::set(&options, &field.into(), &text.into());
+            return Options::from_js(&options);
+        }
+        if !value.is_object() {
+            return Err(invalid("options must be an object or a key string"));
+        }
+        let tls = bool_field(value, "tls").unwrap_or(true);
+        let port_field = if tls { "tlsPort" } else { "port" };
+        let default_port = if tls { 443 } else { 80 };
+        let port = number_field(value, port_field).map_or(default_port, |p| p as u16);
+        Ok(Options {
+            auth: auth_source(value)?,
+            client_id: string_field(value, "clientId"),
+            tls,
+            rest_host: host(value, "restHost"),
+            port,
+        })
+    }
+
+    /// `http[s]://restHost:port`, the base of every REST path.
+    pub fn rest_base(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}:{}", self.rest_host, self.port)
+    }
+}
+
+/// `options[name]` (realtimeHost / restHost), else `endpoint`, else Ably's.
+pub fn host(options: &JsValue, name: &str) -> String {
+    string_field(options, name)
+        .or_else(|| string_field(options, "endpoint"))
+        .unwrap_or_else(|| "main.realtime.ably.net".into())
+}
+
+fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
+    if let Some(callback) =
+        field(options, "authCallback").and_then(|f| f.dyn_into::<Function>().ok())
+    {
+        return Ok(AuthSource::Callback(callback));
+    }
+    if let Some(url) = string_field(options, "authUrl") {
+        let is_post =
+            string_field(options, "authMethod").is_some_and(|m| m.eq_ignore_ascii_case("post"));
+        return Ok(AuthSource::Url {
+            url,
+            params: pairs_field(options, "authParams"),
+            headers: pairs_field(options, "authHeaders"),
+            is_post,
+        });
+    }
+    if let Some(token) = string_field(options, "token") {
+        return Ok(AuthSource::Token(token));
+    }
+    if let Some(token) = field(options, "tokenDetails").and_then(|d| string_field(&d, "token")) {
+        return Ok(AuthSource::Token(token));
+    }
+    if let Some(key) = string_field(options, "key") {
+        return Ok(AuthSource::Key(ApiKey::parse(&key)?));
+    }
+    Err(ErrorInfo::new(
+        codes::NO_AUTH_METHOD,
+        400,
+        "no authentication options provided (key, token, authUrl or authCallback)",
+    ))
+}
+
+/// `object[name]` unless undefined or null.
+pub fn field(object: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(object, &name.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `object[name]` as a string.
+pub fn string_field(object: &JsValue, name: &str) -> Option<String> {
+    field(object, name)?.as_string()
+}
+
+/// `object[name]` as a number.
+pub fn number_field(object: &JsValue, name: &str) -> Option<f64> {
+    field(object, name)?.as_f64()
+}
+
+/// `object[name]` as a boolean.
+pub fn bool_field(object: &JsValue, name: &str) -> Option<bool> {
+    field(object, name)?.as_bool()
+}
+
+/// `object[name]`, a plain object, as (key, value-as-text) pairs.
+pub fn pairs_field(object: &JsValue, name: &str) -> Vec<(String, String)> {
+    let Some(map) = field(object, name).and_then(|m| m.dyn_into::<Object>().ok()) else {
+        return Vec::new();
+    };
+    Object::entries(&map)
+        .iter()
+        .filter_map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            let key = entry.get(0).as_string()?;
+            let value = entry.get(1);
+            // Numbers and booleans as JSON text, formatted by JS: no float formatting in the wasm.
+            let text = value
+                .as_string()
+                .or_else(|| js_sys::JSON::stringify(&value).ok().map(String::from))?;
+            Some((key, text))
+        })
+        .collect()
+}
+
+fn invalid(message: &str) -> ErrorInfo {
+    ErrorInfo::new(codes::INVALID_PARAMETER, 400, message)
+}

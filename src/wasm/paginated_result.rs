@@ -1,0 +1,79 @@
+//! `PaginatedResult` of presence messages (presence.get / presence.history over REST):
+//! `items`, `hasNext()`, `isLast()`, and `next()`/`first()`/`current()` following the
+//! Link header.
+
+use super::convert;
+use super::rest_client::RestClient;
+use crate::protocol::{ErrorInfo, PresenceMessage};
+use crate::rest::{self, HttpRequest};
+use js_sys::Promise;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// One page of presence messages.
+#[wasm_bindgen]
+pub struct PaginatedResult {
+    client: Rc<RestClient>,
+    page: rest::PaginatedResult<PresenceMessage>,
+}
+
+#[wasm_bindgen]
+impl PaginatedResult {
+    /// The messages on this page, as plain objects.
+    #[wasm_bindgen(getter)]
+    pub fn items(&self) -> JsValue {
+        convert::presence_list_to_js(&self.page.items)
+    }
+
+    /// Whether there is a next page.
+    #[wasm_bindgen(js_name = hasNext)]
+    pub fn has_next(&self) -> bool {
+        self.page.has_next()
+    }
+
+    /// Whether this is the last page.
+    #[wasm_bindgen(js_name = isLast)]
+    pub fn is_last(&self) -> bool {
+        self.page.is_last()
+    }
+
+    /// The next page, or null on the last page.
+    pub fn next(&self) -> Promise {
+        self.follow(self.page.next_request())
+    }
+
+    /// The first page.
+    pub fn first(&self) -> Promise {
+        self.follow(self.page.first_request())
+    }
+
+    /// This page again, fetched fresh.
+    pub fn current(&self) -> Promise {
+        self.follow(self.page.current_request())
+    }
+
+    fn follow(&self, request: Option<HttpRequest>) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            match request {
+                Some(request) => fetch_page(client, request).await.map(JsValue::from),
+                None => Ok(JsValue::NULL),
+            }
+        })
+    }
+}
+
+/// Fetches one page of presence messages.
+pub async fn fetch_page(
+    client: Rc<RestClient>,
+    request: HttpRequest,
+) -> Result<PaginatedResult, JsValue> {
+    let response = client
+        .execute(&request)
+        .await
+        .map_err(|e| super::error::to_js(&e))?;
+    let page = rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
+        .map_err(|e: ErrorInfo| super::error::to_js(&e))?;
+    Ok(PaginatedResult { client, page })
+}

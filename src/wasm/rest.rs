@@ -1,0 +1,138 @@
+//! `Rest`: presence get/history with pagination, batch presence, server time, and token
+//! requests, over `fetch`.
+
+use super::convert;
+use super::error::to_js;
+use super::options::{field, number_field, string_field, Options};
+use super::paginated_result::fetch_page;
+use super::rest_client::RestClient;
+use super::token::{self, AuthSource, TokenParams};
+use crate::protocol::{codes, ErrorInfo};
+use crate::rest::{self, Direction, HistoryParams, PresenceParams};
+use js_sys::Promise;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// A REST client (ably-js `Rest`; the JS wrapper adds `channels.get(name).presence`).
+#[wasm_bindgen]
+pub struct Rest {
+    client: Rc<RestClient>,
+}
+
+#[wasm_bindgen]
+impl Rest {
+    /// A client for `options` (ably-js names); throws ErrorInfo on bad options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Rest, JsValue> {
+        let options = Options::from_js(&options).map_err(|e| to_js(&e))?;
+        let client = RestClient::new(options).map_err(|e| to_js(&e))?;
+        Ok(Rest {
+            client: Rc::new(client),
+        })
+    }
+
+    /// `presence.get(params)`: the channel's current members, one page.
+    #[wasm_bindgen(js_name = presenceGet)]
+    pub fn presence_get(&self, channel: String, params: JsValue) -> Promise {
+        presence_get(self.client.clone(), &channel, &params)
+    }
+
+    /// `presence.history(params)`: past presence events, one page.
+    #[wasm_bindgen(js_name = presenceHistory)]
+    pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
+        presence_history(self.client.clone(), &channel, &params)
+    }
+
+    /// `batchPresence(channels)`: members of several channels in one request.
+    #[wasm_bindgen(js_name = batchPresence)]
+    pub fn batch_presence(&self, channels: Vec<String>) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+            let response = client
+                .execute(&rest::batch_presence(&names))
+                .await
+                .map_err(|e| to_js(&e))?;
+            convert::batch_presence_to_js(&response.body).map_err(|e| to_js(&e))
+        })
+    }
+
+    /// `time()`: the server's clock, ms since the epoch.
+    pub fn time(&self) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let response = client.execute(&rest::time()).await.map_err(|e| to_js(&e))?;
+            let time = rest::decode_time(&response.body).map_err(|e| to_js(&e))?;
+            Ok(JsValue::from(time as f64))
+        })
+    }
+
+    /// `auth.createTokenRequest(tokenParams)`: a TokenRequest signed with the key.
+    #[wasm_bindgen(js_name = createTokenRequest)]
+    pub fn create_token_request(&self, params: JsValue) -> Promise {
+        let options = &self.client.options;
+        let result = match &options.auth {
+            AuthSource::Key(key) => {
+                let params = TokenParams::from_js(&params, options.client_id.as_deref());
+                Ok(convert::to_js(&token::create_token_request(key, &params)))
+            }
+            _ => Err(to_js(&ErrorInfo::new(
+                codes::NO_AUTH_METHOD,
+                401,
+                "createTokenRequest needs a key",
+            ))),
+        };
+        settled(result)
+    }
+
+    /// `auth.requestToken(tokenParams)`: TokenDetails from the configured auth source.
+    #[wasm_bindgen(js_name = requestToken)]
+    pub fn request_token(&self, params: JsValue) -> Promise {
+        let client = self.client.clone();
+        let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
+        future_to_promise(async move {
+            let details = client.request_token(&params).await.map_err(|e| to_js(&e))?;
+            Ok(convert::to_js(&details))
+        })
+    }
+}
+
+/// REST presence.get for `Rest` and `Realtime` alike.
+pub fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
+    let params = PresenceParams {
+        client_id: string_field(params, "clientId"),
+        connection_id: string_field(params, "connectionId"),
+        limit: number_field(params, "limit").map(|l| l as u32),
+    };
+    let request = rest::presence_get(channel, &params);
+    future_to_promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+}
+
+/// REST presence.history for `Rest` and `Realtime` alike.
+pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
+    let direction = string_field(params, "direction").map(|d| match d.as_str() {
+        "forwards" => Direction::Forwards,
+        _ => Direction::Backwards,
+    });
+    let time = |name| {
+        field(params, name)
+            .and_then(|t| t.as_f64())
+            .map(|t| t as u64)
+    };
+    let params = HistoryParams {
+        start: time("start"),
+        end: time("end"),
+        direction,
+        limit: number_field(params, "limit").map(|l| l as u32),
+    };
+    let request = rest::presence_history(channel, &params);
+    future_to_promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+}
+
+fn settled(result: Result<JsValue, JsValue>) -> Promise {
+    match result {
+        Ok(value) => Promise::resolve(&value),
+        Err(error) => Promise::reject(&error),
+    }
+}

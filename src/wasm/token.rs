@@ -1,0 +1,279 @@
+//! Getting a token from the app's auth setup: `authUrl` (+`authParams`), `authCallback`,
+//! or a key (signed TokenRequest exchanged at `/keys/{keyName}/requestToken`). An authUrl
+//! or callback may answer with a token string, TokenDetails, or a TokenRequest to exchange.
+
+use super::{convert, fetch, options::AGENT};
+use crate::auth::{ApiKey, TokenDetails, TokenRequest};
+use crate::protocol::{codes, ErrorInfo};
+use crate::rest::{self, HttpRequest, Method};
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// How a client authenticates.
+pub enum AuthSource {
+    /// An API key (basic auth over REST, `key=` over realtime).
+    Key(ApiKey),
+    /// A fixed token string.
+    Token(String),
+    /// An `authUrl` to ask for a token.
+    Url {
+        /// The URL.
+        url: String,
+        /// `authParams`, sent as query (GET) or form body (POST).
+        params: Vec<(String, String)>,
+        /// `authHeaders`.
+        headers: Vec<(String, String)>,
+        /// `authMethod: 'POST'`.
+        is_post: bool,
+    },
+    /// An `authCallback(tokenParams)` returning a Promise (the JS wrapper adapts callbacks).
+    Callback(Function),
+}
+
+/// Token parameters (TK): what the app may ask the token to carry.
+#[derive(Default)]
+pub struct TokenParams {
+    /// clientId.
+    pub client_id: Option<String>,
+    /// ttl in ms.
+    pub ttl: Option<u64>,
+    /// capability JSON.
+    pub capability: Option<String>,
+}
+
+impl TokenParams {
+    /// Reads `{ clientId, ttl, capability }` (capability may be an object or JSON text).
+    pub fn from_js(value: &JsValue, default_client_id: Option<&str>) -> TokenParams {
+        use super::options::{field, number_field, string_field};
+        let capability = field(value, "capability").map(|c| {
+            c.as_string().unwrap_or_else(|| {
+                js_sys::JSON::stringify(&c)
+                    .map(String::from)
+                    .unwrap_or_default()
+            })
+        });
+        TokenParams {
+            client_id: string_field(value, "clientId").or(default_client_id.map(String::from)),
+            ttl: number_field(value, "ttl").map(|t| t as u64),
+            capability,
+        }
+    }
+}
+
+/// A signed TokenRequest for `key` (RSA9): timestamp now, random nonce.
+pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest {
+    let nonce: String = (0..16)
+        .map(|_| char::from_digit((js_sys::Math::random() * 36.0) as u32 % 36, 36).unwrap_or('0'))
+        .collect();
+    TokenRequest {
+        key_name: key.key_name.clone(),
+        ttl: params.ttl,
+        capability: params.capability.clone(),
+        client_id: params.client_id.clone(),
+        timestamp: js_sys::Date::now() as u64,
+        nonce,
+        mac: None,
+    }
+    .sign(&key.secret)
+}
+
+/// Obtains TokenDetails from `source`; errors from the app's URL or callback become 40170.
+pub async fn request_token(
+    source: &AuthSource,
+    rest_base: &str,
+    params: &TokenParams,
+) -> Result<TokenDetails, ErrorInfo> {
+    let answer = match source {
+        AuthSource::Key(key) => {
+            return exchange(rest_base, &create_token_request(key, params)).await
+        }
+        AuthSource::Token(token) => return Ok(details(token.clone())),
+        AuthSource::Url {
+            url,
+            params: auth_params,
+            headers,
+            is_post,
+        } => from_url(url, auth_params, headers, *is_post, params).await?,
+        AuthSource::Callback(callback) => {
+            let js_params = convert::to_js(&TokenParamsJs::from(params));
+            let promise = callback
+                .call1(&JsValue::NULL, &js_params)
+                .map_err(|e| callback_error(&e))?;
+            let value = JsFuture::from(js_sys::Promise::resolve(&promise))
+                .await
+                .map_err(|e| callback_error(&e))?;
+            match value.as_string() {
+                Some(token) => Answer::Token(token),
+                None => Answer::Json(
+                    js_sys::JSON::stringify(&value)
+                        .ok()
+                        .and_then(|text| text.as_string())
+                        .ok_or_else(|| {
+                            auth_failed("authCallback gave neither a token nor an object")
+                        })?
+                        .into_bytes(),
+                ),
+            }
+        }
+    };
+    let json = match answer {
+        Answer::Token(token) => return Ok(details(token)),
+        Answer::Json(json) => json,
+    };
+    // Which of the two it is decides the parse; both parse from bytes, as the core does,
+    // so the wasm carries one JSON reader per type.
+    let shape: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
+    if shape.get("token").is_some() {
+        rest::decode_token_details(&json).map_err(|e| auth_failed(&e.message))
+    } else if shape.get("keyName").is_some() {
+        let request: TokenRequest = serde_json::from_slice(&json)
+            .map_err(|_| auth_failed("invalid TokenRequest from the auth provider"))?;
+        exchange(rest_base, &request).await
+    } else {
+        Err(auth_failed(
+            "the auth provider gave neither a token, TokenDetails nor a TokenRequest",
+        ))
+    }
+}
+
+enum Answer {
+    Token(String),
+    Json(Vec<u8>),
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenParamsJs {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    capability: Option<String>,
+}
+
+impl From<&TokenParams> for TokenParamsJs {
+    fn from(p: &TokenParams) -> Self {
+        TokenParamsJs {
+            client_id: p.client_id.clone(),
+            ttl: p.ttl,
+            capability: p.capability.clone(),
+        }
+    }
+}
+
+async fn from_url(
+    url: &str,
+    auth_params: &[(String, String)],
+    headers: &[(String, String)],
+    is_post: bool,
+    params: &TokenParams,
+) -> Result<Answer, ErrorInfo> {
+    let mut query: Vec<(String, String)> = auth_params.to_vec();
+    if let Some(client_id) = &params.client_id {
+        query.push(("clientId".into(), client_id.clone()));
+    }
+    let encoded = js_sys::Array::new();
+    for (k, v) in &query {
+        let pair = format!(
+            "{}={}",
+            js_sys::encode_uri_component(k),
+            js_sys::encode_uri_component(v)
+        );
+        encoded.push(&pair.into());
+    }
+    let form = String::from(encoded.join("&"));
+    let (path, body, mut request_headers) = if is_post {
+        let content = (
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        );
+        (url.to_string(), Some(form), vec![content])
+    } else if form.is_empty() {
+        (url.to_string(), None, Vec::new())
+    } else {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        (format!("{url}{separator}{form}"), None, Vec::new())
+    };
+    request_headers.extend_from_slice(headers);
+    let method = if is_post { Method::Post } else { Method::Get };
+    let request = HttpRequest {
+        method,
+        path,
+        headers: request_headers,
+        body,
+    };
+    let response = fetch::send("", &request, &[])
+        .await
+        .map_err(|e| auth_failed(&e.message))?;
+    if response.status >= 300 {
+        let error = rest::decode_error(
+            response.status,
+            &response.body,
+            response.error_code.as_deref(),
+        );
+        return Err(auth_failed(&error.message));
+    }
+    let is_json = response
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.contains("json"));
+    if is_json {
+        Ok(Answer::Json(response.body))
+    } else {
+        let text = String::from_utf8_lossy(&response.body).trim().to_string();
+        Ok(Answer::Token(text))
+    }
+}
+
+/// POSTs a signed TokenRequest to `/keys/{keyName}/requestToken` and reads TokenDetails.
+async fn exchange(rest_base: &str, request: &TokenRequest) -> Result<TokenDetails, ErrorInfo> {
+    let response = fetch::send(
+        rest_base,
+        &rest::request_token(request),
+        &standard_headers(),
+    )
+    .await?;
+    if response.status >= 300 {
+        return Err(rest::decode_error(
+            response.status,
+            &response.body,
+            response.error_code.as_deref(),
+        ));
+    }
+    rest::decode_token_details(&response.body)
+}
+
+/// Headers every REST request carries.
+pub fn standard_headers() -> Vec<(String, String)> {
+    vec![
+        ("X-Ably-Version".into(), "6".into()),
+        ("Ably-Agent".into(), AGENT.into()),
+        ("Accept".into(), "application/json".into()),
+    ]
+}
+
+fn details(token: String) -> TokenDetails {
+    TokenDetails {
+        token,
+        key_name: None,
+        issued: None,
+        expires: None,
+        capability: None,
+        client_id: None,
+    }
+}
+
+fn callback_error(cause: &JsValue) -> ErrorInfo {
+    auth_failed(&super::error::from_js(cause, |m| ErrorInfo::new(0, 0, m)).message)
+}
+
+/// 40170: the app's authUrl or authCallback failed (RSA4c).
+fn auth_failed(detail: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::AUTH_CALLBACK_FAILED,
+        401,
+        format!("client configured authentication provider request failed: {detail}"),
+    )
+}
