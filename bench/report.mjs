@@ -26,14 +26,18 @@ const fmt = (v) => {
 };
 const table = [['Section', 'Figure', 'Roster', 'Anchor', 'Anchor value', 'Ratio R÷A', 'Reading']];
 for (const r of rows) {
-  const ratio = r.anchor ? r.roster / r.anchor : null;
+  const measured = r.roster !== null && r.anchor !== null && r.anchor !== undefined;
+  const ratio = measured && r.anchor !== 0 ? r.roster / r.anchor : null;
   let reading = '';
-  if (ratio !== null) {
-    const behind = r.better === 'lower' ? ratio > 1 : ratio < 1;
-    const factor = r.better === 'lower' ? ratio : 1 / ratio;
-    reading = behind ? `Roster behind (${factor.toFixed(2)}× worse)` : `Roster ahead or equal (${(1 / factor).toFixed(2)}× better)`;
+  if (measured) {
+    const worse = r.better === 'lower' ? r.roster > r.anchor : r.roster < r.anchor;
+    const better = r.better === 'lower' ? r.roster < r.anchor : r.roster > r.anchor;
+    const hi = Math.max(r.roster, r.anchor);
+    const lo = Math.min(r.roster, r.anchor);
+    const factor = lo > 0 ? `${(hi / lo).toFixed(2)}×` : 'from zero';
+    reading = worse ? `Roster behind (${factor} worse)` : better ? `Roster ahead (${factor} better)` : 'equal';
   }
-  table.push([r.section, r.figure, `${fmt(r.roster)} ${r.unit}`, r.anchor_name, r.anchor == null ? '—' : `${fmt(r.anchor)} ${r.unit}`,
+  table.push([r.section, r.figure, r.roster === null ? 'failed' : `${fmt(r.roster)} ${r.unit}`, r.anchor_name, r.anchor == null ? '—' : `${fmt(r.anchor)} ${r.unit}`,
     ratio === null ? '—' : ratio.toFixed(2), reading]);
 }
 

@@ -50,7 +50,7 @@ wasm-pack build bench/wasm-core --target web --release --out-dir "$ROOT/$OUT/was
   || skip "Core throughput (wasm)" "wasm-pack build of bench/wasm-core failed"
 step "Core throughput (criterion)" 300 bash bench/criterion.sh
 
-step "Browser" 400 node bench/browser/run.mjs --server "$SERVER" --pkg "$ROOT/pkg" --out "$ROOT/$OUT"
+step "Browser" 400 node bench/browser/run.mjs --server "$SERVER" --pkg "$ROOT/pkg" --out "$ROOT/$OUT" --results "$ROOT/$RESULTS"
 
 echo >&2
 node bench/report.mjs "$RESULTS" BENCHMARKS.md

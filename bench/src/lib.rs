@@ -6,4 +6,5 @@ pub mod load;
 pub mod report;
 pub mod server;
 pub mod stats;
+pub mod workload;
 pub mod ws;

@@ -1,0 +1,109 @@
+// Browser side of the benches, driven by run.mjs through page.evaluate(window.bench.*).
+// The same steps run for the Roster package (/pkg/index.js) and for the ably-js browser
+// bundle (/ably.js); one client per page so neither shares a heap or main thread.
+
+const longTasks = [];
+new PerformanceObserver((list) => longTasks.push(...list.getEntries())).observe({ type: 'longtask', buffered: true });
+
+// Long tasks that started inside [from, to): count and total main-thread time blocked.
+function tasksBetween(from, to) {
+  const inside = longTasks.filter((t) => t.startTime >= from && t.startTime < to);
+  return { count: inside.length, ms: inside.reduce((n, t) => n + t.duration, 0) };
+}
+
+let client;
+let channel;
+let kind;
+const seen = { count: 0, expected: 0, done: null };
+
+async function load(which) {
+  kind = which;
+  return which === 'roster' ? import('/pkg/index.js') : import('/ably.js');
+}
+
+window.bench = {
+  // Connect (untimed), then time attach() → presence.get() resolving.
+  async join(which, options, channelName) {
+    const { Realtime } = await load(which);
+    client = new Realtime(options);
+    await new Promise((resolve, reject) => {
+      client.connection.once('connected', resolve);
+      client.connection.once('failed', (change) => reject(new Error(`connection failed: ${change?.reason?.message}`)));
+    });
+    channel = client.channels.get(channelName);
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = performance.now();
+    await channel.attach();
+    const members = await channel.presence.get();
+    const t1 = performance.now();
+    // Let any work queued behind the resolution (listeners, GC) show up as long tasks.
+    await new Promise((r) => setTimeout(r, 200));
+    return { ms: t1 - t0, members: members.length, longTasks: tasksBetween(t0, performance.now()) };
+  },
+
+  // Count UPDATE events from now on.
+  async listen(expected) {
+    seen.count = 0;
+    seen.expected = expected;
+    seen.start = performance.now();
+    seen.finished = new Promise((resolve) => { seen.done = resolve; });
+    await channel.presence.subscribe('update', () => {
+      seen.count += 1;
+      if (seen.count === seen.expected) seen.done(Date.now());
+    });
+    return true;
+  },
+
+  // Resolve with the wall-clock time the last expected update was seen (or give up).
+  async waitUpdates(limitMs) {
+    const gaveUp = new Promise((resolve) => setTimeout(() => resolve(null), limitMs));
+    const doneAt = await Promise.race([seen.finished, gaveUp]);
+    const end = performance.now();
+    await new Promise((r) => setTimeout(r, 200));
+    return { doneAt, count: seen.count, longTasks: tasksBetween(seen.start, end) };
+  },
+
+  // Is the set right: every member present with the last round's data?
+  async verify(members, lastData) {
+    const list = await channel.presence.get();
+    const right = list.length === members && list.every((m) => m.data === lastData);
+    return { members: list.length, right };
+  },
+
+  // JS heap in use after a forced settle, plus wasm linear memory for Roster.
+  async memory() {
+    await new Promise((r) => setTimeout(r, 500));
+    const js = performance.memory ? performance.memory.usedJSHeapSize : null;
+    let wasm = 0;
+    if (kind === 'roster') {
+      const glue = await import('/pkg/roster_wasm.js');
+      const exports = await glue.default();
+      wasm = exports.memory.buffer.byteLength;
+    }
+    return { js, wasm };
+  },
+
+  // Core throughput through the wasm build: the frames run.mjs serves, best of 5.
+  async core() {
+    const doc = await (await fetch('/core-frames.json')).json();
+    const { default: init, Core } = await import('/wasm-core/roster_bench_core.js');
+    await init();
+    const runs = [];
+    for (let run = 0; run < 5; run++) {
+      const core = new Core();
+      const t0 = performance.now();
+      for (let i = 0; i < doc.syncFrames; i++) core.apply(doc.frames[i]);
+      const t1 = performance.now();
+      for (let i = doc.syncFrames; i < doc.frames.length; i++) core.apply(doc.frames[i]);
+      const t2 = performance.now();
+      if (core.members() !== doc.expected) throw new Error(`wasm set has ${core.members()} members, expected ${doc.expected}`);
+      runs.push({ sync: t1 - t0, updates: t2 - t1 });
+      core.free();
+    }
+    return {
+      members: doc.members, updates: doc.updates,
+      syncMs: Math.min(...runs.map((r) => r.sync)), updatesMs: Math.min(...runs.map((r) => r.updates)),
+    };
+  },
+};
+window.benchReady = true;

@@ -1,0 +1,191 @@
+// Headless Chromium benches: client convergence (Roster vs ably-js on the same
+// roster-server) and core throughput through the wasm build (vs the native figure of the
+// same run). Prints result rows (JSON lines) on stdout, progress on stderr.
+// Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { join, dirname, extname, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const serverBin = arg('--server');
+const pkgDir = arg('--pkg');
+const outDir = arg('--out');
+const resultsFile = arg('--results') ?? join(outDir, 'results.jsonl');
+const loaderBin = join(dirname(serverBin), 'loader');
+const MEMBERS = 10_000;
+const UPDATES = 100_000;
+const BURST = 1_000;
+const log = (...a) => console.error('browser:', ...a);
+const row = (r) => console.log(JSON.stringify(r));
+
+// Lines of a child's stdout, awaited one at a time.
+function lineReader(stream) {
+  const queue = [];
+  const waiting = [];
+  createInterface({ input: stream }).on('line', (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+  return (ms, what) => new Promise((resolve, reject) => {
+    if (queue.length) return resolve(queue.shift());
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    waiting.push((l) => { clearTimeout(timer); resolve(l); });
+  });
+}
+
+async function startServer() {
+  const child = spawn(serverBin, ['--bind', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
+  const next = lineReader(child.stdout);
+  let port; let key;
+  while (!port || !key) {
+    const line = await next(20_000, 'roster-server start');
+    port ??= /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1];
+    key ??= /dev key: (\S+)/.exec(line)?.[1];
+  }
+  return { child, port: Number(port), key };
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+function startStatic(mounts) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const [prefix, dir] = mounts.find(([p]) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`)) ?? [];
+    const rel = prefix === undefined ? null : normalize(path.slice(prefix.length)).replace(/^(\.\.(\/|$))+/, '');
+    let file = rel === null ? null : join(dir, rel === '' || rel === '/' ? 'index.html' : rel);
+    if (rel === '' && existsSync(dir) && statSync(dir).isFile()) file = dir;
+    if (!file || !existsSync(file)) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function convergence(browser, base, server, which) {
+  const channel = `conv-${which}-${Date.now()}`;
+  const loader = spawn(loaderBin, ['--port', String(server.port), '--key', server.key, '--channel', channel, '--members', String(MEMBERS)],
+    { stdio: ['pipe', 'pipe', 'inherit'] });
+  const next = lineReader(loader.stdout);
+  try {
+    await next(120_000, 'loader ready');
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => log(`${which} page error: ${e.message}`));
+    await page.goto(`${base}/`);
+    await page.waitForFunction(() => window.benchReady === true);
+    const api = `http://127.0.0.1:${server.port}`;
+    const options = {
+      authUrl: `${api}/auth/token-request`, authParams: { clientId: `bench-${which}` }, clientId: `bench-${which}`,
+      endpoint: '127.0.0.1', port: server.port, tls: false, useBinaryProtocol: false,
+      ...(which === 'ably' ? { transports: ['web_socket'], fallbackHosts: [], disableConnectivityCheck: true, logLevel: 0 } : {}),
+    };
+    const joined = await page.evaluate(([w, o, c]) => window.bench.join(w, o, c), [which, options, channel]);
+    log(`${which} join: ${joined.ms.toFixed(1)} ms, ${joined.members} members, long tasks ${joined.longTasks.count} (${joined.longTasks.ms.toFixed(0)} ms)`);
+    await page.evaluate((n) => window.bench.listen(n), UPDATES);
+    const t0 = Date.now();
+    loader.stdin.write(`updates ${UPDATES} ${BURST}\n`);
+    const waited = await page.evaluate((ms) => window.bench.waitUpdates(ms), 150_000);
+    await next(60_000, 'loader sent');
+    const rounds = Math.ceil(UPDATES / MEMBERS);
+    const verified = await page.evaluate(([n, d]) => window.bench.verify(n, d), [MEMBERS, `r${rounds}`]);
+    const memory = await page.evaluate(() => window.bench.memory());
+    const updatesMs = waited.doneAt ? waited.doneAt - t0 : null;
+    log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), memory`, memory);
+    await page.close();
+    return { joined, waited, updatesMs, verified, memory };
+  } finally {
+    loader.stdin.end();
+    loader.kill();
+  }
+}
+
+async function browserRows(browser, base, server) {
+  const result = {};
+  for (const which of ['roster', 'ably']) {
+    try {
+      result[which] = await convergence(browser, base, server, which);
+    } catch (e) {
+      log(`${which} convergence failed: ${e.message}`);
+      result[which] = null;
+    }
+  }
+  const { roster, ably } = result;
+  const section = 'Browser convergence';
+  if (!roster && !ably) {
+    row({ section, skipped: 'both clients failed; see the log above the table' });
+    return;
+  }
+  const flag = (r) => {
+    if (!r) return '';
+    const bad = [];
+    if (r.joined.members !== MEMBERS) bad.push(`get() gave ${r.joined.members}`);
+    if (r.waited.count < UPDATES) bad.push(`saw ${r.waited.count} updates`);
+    if (!r.verified.right) bad.push(`final set wrong (${r.verified.members} members)`);
+    return bad.length ? ` [${bad.join(', ')}]` : '';
+  };
+  const note = `${flag(roster) && ` Roster${flag(roster)}`}${flag(ably) && ` ably-js${flag(ably)}`}`;
+  const figures = [
+    [`join ${MEMBERS} members: attach() → presence.get()`, 'ms', (r) => r.joined.ms],
+    ['join: long tasks', 'count', (r) => r.joined.longTasks.count],
+    ['join: long-task time', 'ms', (r) => r.joined.longTasks.ms],
+    [`${UPDATES} updates in bursts of ${BURST}: until the listener saw all`, 'ms', (r) => r.updatesMs],
+    ['updates: long tasks', 'count', (r) => r.waited.longTasks.count],
+    ['updates: long-task time', 'ms', (r) => r.waited.longTasks.ms],
+    ['memory after (JS heap + wasm memory)', 'MiB', (r) => (r.memory.js === null ? null : (r.memory.js + r.memory.wasm) / 2 ** 20)],
+  ];
+  for (const [figure, unit, get] of figures) {
+    row({ section, figure: figure + note, unit, roster: roster ? get(roster) : null, anchor_name: 'ably-js 2.28.0', anchor: ably ? get(ably) : null, better: 'lower' });
+  }
+  if (roster) log(`roster memory: JS heap ${roster.memory.js} B, wasm ${roster.memory.wasm} B`);
+}
+
+async function coreRows(browser, base) {
+  if (!existsSync(join(outDir, 'wasm-core', 'roster_bench_core.js'))) {
+    row({ section: 'Core throughput (wasm)', skipped: 'bench/wasm-core was not built' });
+    return;
+  }
+  const native = {};
+  for (const line of readFileSync(resultsFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const r = JSON.parse(line);
+    if (r.figure?.includes('SYNC decode+apply (native')) native.sync = r.roster;
+    if (r.figure?.includes('updates decode+apply (native')) native.rate = r.roster;
+  }
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => window.benchReady === true);
+  const core = await page.evaluate(() => window.bench.core());
+  await page.close();
+  const rate = core.updates / (core.updatesMs / 1000);
+  log(`core wasm: SYNC ${core.syncMs.toFixed(2)} ms, updates ${core.updatesMs.toFixed(1)} ms = ${rate.toFixed(0)} msg/s`);
+  const section = 'Core throughput';
+  row({ section, figure: `${core.members}-member SYNC decode+apply (wasm in Chromium, best of 5)`, unit: 'ms', roster: core.syncMs,
+    anchor_name: 'native, same frames', anchor: native.sync ?? null, better: 'lower' });
+  row({ section, figure: `${core.updates} updates decode+apply (wasm in Chromium, best of 5)`, unit: 'msg/s', roster: rate,
+    anchor_name: 'native, same frames', anchor: native.rate ?? null, better: 'higher' });
+}
+
+const server = await startServer();
+log(`roster-server on port ${server.port}`);
+const ablyBundle = join(outDir, 'browser', 'ably.js');
+await build({ stdin: { contents: "export { Realtime } from 'ably';", resolveDir: here }, bundle: true, minify: true, format: 'esm',
+  platform: 'browser', target: 'es2022', outfile: ablyBundle, logLevel: 'warning' });
+const statics = await startStatic([
+  ['/pkg', pkgDir], ['/wasm-core', join(outDir, 'wasm-core')], ['/ably.js', ablyBundle],
+  ['/core-frames.json', join(outDir, 'core-frames.json')], ['/', join(here, 'page')],
+]);
+const base = `http://127.0.0.1:${statics.address().port}`;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--enable-precise-memory-info'],
+  timeout: 30_000,
+});
+try {
+  await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message }); });
+  await browserRows(browser, base, server);
+} finally {
+  await browser.close();
+  statics.close();
+  server.child.kill();
+}
