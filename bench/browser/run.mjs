@@ -37,7 +37,9 @@ function lineReader(stream) {
 }
 
 async function startServer() {
+  if (!existsSync(serverBin)) throw new Error(`no server binary at ${serverBin}`);
   const child = spawn(serverBin, ['--bind', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
+  child.on('error', (e) => log(`roster-server: ${e.message}`));
   const next = lineReader(child.stdout);
   let port; let key;
   while (!port || !key) {
@@ -54,8 +56,8 @@ function startStatic(mounts) {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const [prefix, dir] = mounts.find(([p]) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`)) ?? [];
     const rel = prefix === undefined ? null : normalize(path.slice(prefix.length)).replace(/^(\.\.(\/|$))+/, '');
-    let file = rel === null ? null : join(dir, rel === '' || rel === '/' ? 'index.html' : rel);
-    if (rel === '' && existsSync(dir) && statSync(dir).isFile()) file = dir;
+    let file = rel === null ? null : join(dir, rel);
+    if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!file || !existsSync(file)) { res.writeHead(404).end(); return; }
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     res.end(readFileSync(file));
@@ -67,6 +69,7 @@ async function convergence(browser, base, server, which) {
   const channel = `conv-${which}-${Date.now()}`;
   const loader = spawn(loaderBin, ['--port', String(server.port), '--key', server.key, '--channel', channel, '--members', String(MEMBERS)],
     { stdio: ['pipe', 'pipe', 'inherit'] });
+  loader.on('error', (e) => log(`loader: ${e.message}`));
   const next = lineReader(loader.stdout);
   try {
     await next(120_000, 'loader ready');
@@ -166,8 +169,6 @@ async function coreRows(browser, base) {
     anchor_name: 'native, same frames', anchor: native.rate ?? null, better: 'higher' });
 }
 
-const server = await startServer();
-log(`roster-server on port ${server.port}`);
 const ablyBundle = join(outDir, 'browser', 'ably.js');
 await build({ stdin: { contents: "export { Realtime } from 'ably';", resolveDir: here }, bundle: true, minify: true, format: 'esm',
   platform: 'browser', target: 'es2022', outfile: ablyBundle, logLevel: 'warning' });
@@ -183,9 +184,18 @@ const browser = await chromium.launch({
 });
 try {
   await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message }); });
-  await browserRows(browser, base, server);
+  let server;
+  try {
+    server = await startServer();
+    log(`roster-server on port ${server.port}`);
+    await browserRows(browser, base, server);
+  } catch (e) {
+    log(`convergence failed: ${e.message}`);
+    row({ section: 'Browser convergence', skipped: e.message });
+  } finally {
+    server?.child.kill();
+  }
 } finally {
   await browser.close();
   statics.close();
-  server.child.kill();
 }
