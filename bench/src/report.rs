@@ -19,8 +19,8 @@ pub struct Row<'a> {
     pub figure: &'a str,
     /// Unit of both values.
     pub unit: &'a str,
-    /// Roster's measured value.
-    pub roster: f64,
+    /// Roster's measured value; None when Roster's run failed (the anchor still shows).
+    pub roster: Option<f64>,
     /// Name of the anchor (a measured comparator, or "target").
     pub anchor_name: &'a str,
     /// The anchor's value, None when there is nothing to compare with.

@@ -12,7 +12,11 @@ pub fn frames(members: usize, updates: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(members / PAGE + 1 + updates);
     let pages = members.div_ceil(PAGE);
     for page in 0..pages {
-        let cursor = if page + 1 == pages { String::new() } else { format!("c{}", page + 1) };
+        let cursor = if page + 1 == pages {
+            String::new()
+        } else {
+            format!("c{}", page + 1)
+        };
         let presence: Vec<_> = (page * PAGE..((page + 1) * PAGE).min(members))
             .map(|m| {
                 json!({"action": 1, "clientId": format!("client-{m}"), "connectionId": format!("conn-{m}"),

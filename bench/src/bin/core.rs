@@ -16,21 +16,40 @@ const RUNS: usize = 5;
 
 fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let members: usize = flag("--members").and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let updates: usize = flag("--updates").and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let members: usize = flag("--members")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let updates: usize = flag("--updates")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     if let Some(path) = flag("--write-frames") {
         let frames = workload::frames(members, updates);
         let doc = serde_json::json!({"members": members, "updates": updates, "syncFrames": members.div_ceil(PAGE),
             "expected": workload::expected_members(members, updates), "frames": frames});
         return std::fs::write(path, doc.to_string());
     }
-    let path = flag("--frames").ok_or_else(|| io::Error::other("--frames FILE or --write-frames FILE"))?;
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(path)?).map_err(io::Error::other)?;
-    let field = |name: &str| doc.get(name).and_then(serde_json::Value::as_u64).unwrap_or(0) as usize;
-    let (sync_frames, expected, updates) = (field("syncFrames"), field("expected"), field("updates"));
-    let frames: Vec<&str> =
-        doc.get("frames").and_then(|f| f.as_array()).map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+    let path =
+        flag("--frames").ok_or_else(|| io::Error::other("--frames FILE or --write-frames FILE"))?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path)?).map_err(io::Error::other)?;
+    let field = |name: &str| {
+        doc.get(name)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as usize
+    };
+    let (sync_frames, expected, updates) =
+        (field("syncFrames"), field("expected"), field("updates"));
+    let frames: Vec<&str> = doc
+        .get("frames")
+        .and_then(|f| f.as_array())
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
     let (mut best_sync, mut best_updates) = (f64::MAX, f64::MAX);
     for _ in 0..RUNS {
         let mut core = Core::new();
@@ -44,19 +63,42 @@ fn main() -> io::Result<()> {
         }
         let t2 = Instant::now();
         if core.members() as usize != expected {
-            return Err(io::Error::other(format!("set has {} members, expected {expected}", core.members())));
+            return Err(io::Error::other(format!(
+                "set has {} members, expected {expected}",
+                core.members()
+            )));
         }
         best_sync = best_sync.min((t1 - t0).as_secs_f64());
         best_updates = best_updates.min((t2 - t1).as_secs_f64());
     }
     let rate = updates as f64 / best_updates;
-    eprintln!("core native: SYNC {:.2} ms, {updates} updates {:.1} ms = {rate:.0} msg/s", best_sync * 1e3, best_updates * 1e3);
+    eprintln!(
+        "core native: SYNC {:.2} ms, {updates} updates {:.1} ms = {rate:.0} msg/s",
+        best_sync * 1e3,
+        best_updates * 1e3
+    );
     let members = field("members");
     let sync_figure = format!("{members}-member SYNC decode+apply (native, best of {RUNS})");
-    Row { section: SECTION, figure: &sync_figure, unit: "ms", roster: best_sync * 1e3, anchor_name: "target", anchor: Some(20.0), better: Better::Lower }
-        .emit();
+    Row {
+        section: SECTION,
+        figure: &sync_figure,
+        unit: "ms",
+        roster: Some(best_sync * 1e3),
+        anchor_name: "target",
+        anchor: Some(20.0),
+        better: Better::Lower,
+    }
+    .emit();
     let figure = format!("{updates} updates decode+apply (native, best of {RUNS})");
-    Row { section: SECTION, figure: &figure, unit: "msg/s", roster: rate, anchor_name: "target", anchor: Some(500_000.0), better: Better::Higher }
-        .emit();
+    Row {
+        section: SECTION,
+        figure: &figure,
+        unit: "msg/s",
+        roster: Some(rate),
+        anchor_name: "target",
+        anchor: Some(500_000.0),
+        better: Better::Higher,
+    }
+    .emit();
     Ok(())
 }

@@ -71,19 +71,19 @@ async fn main() -> io::Result<()> {
     let baseline = run(&config, baseline_server.port, "unused").await?;
     drop(baseline_server);
     report("baseline", &baseline);
-    let roster = if only_baseline {
-        None
-    } else {
-        let server = Server::start(&config.server, &[]).await?;
-        let key = server
-            .key
-            .clone()
-            .ok_or_else(|| io::Error::other("roster-server printed no dev key"))?;
-        let outcome = run(&config, server.port, &key).await?;
-        report("roster", &outcome);
-        Some(outcome)
+    if only_baseline {
+        return Ok(());
+    }
+    let roster = match run_roster(&config).await {
+        Ok(outcome) => {
+            report("roster", &outcome);
+            Some(outcome)
+        }
+        Err(e) => {
+            eprintln!("fanout: roster run failed: {e}");
+            None
+        }
     };
-    let Some(roster) = roster else { return Ok(()) };
     let section = "Server fan-out";
     let anchor_name = "tungstenite broadcast";
     let ms = |us: u32| f64::from(us) / 1000.0;
@@ -94,17 +94,17 @@ async fn main() -> io::Result<()> {
     for (name, r, b) in [
         (
             "latency p50",
-            ms(roster.latency.p50),
+            roster.as_ref().map(|o| ms(o.latency.p50)),
             ms(baseline.latency.p50),
         ),
         (
             "latency p99",
-            ms(roster.latency.p99),
+            roster.as_ref().map(|o| ms(o.latency.p99)),
             ms(baseline.latency.p99),
         ),
         (
             "latency max",
-            ms(roster.latency.max),
+            roster.as_ref().map(|o| ms(o.latency.max)),
             ms(baseline.latency.max),
         ),
     ] {
@@ -125,20 +125,30 @@ async fn main() -> io::Result<()> {
         section,
         figure: &figure,
         unit: "msg/s",
-        roster: roster.per_second,
+        roster: roster.as_ref().map(|o| o.per_second),
         anchor_name,
         anchor: Some(baseline.per_second),
         better: Better::Higher,
     }
     .emit();
     let expected = (config.subscribers * config.messages) as u64;
-    if roster.delivered < expected {
-        eprintln!(
-            "fanout: roster delivered {} of {expected}",
-            roster.delivered
-        );
+    match roster {
+        Some(o) if o.delivered < expected => {
+            eprintln!("fanout: roster delivered {} of {expected}", o.delivered);
+            Ok(())
+        }
+        Some(_) => Ok(()),
+        None => Err(io::Error::other("roster-server run failed")),
     }
-    Ok(())
+}
+
+async fn run_roster(config: &Config) -> io::Result<Outcome> {
+    let server = Server::start(&config.server, &[]).await?;
+    let key = server
+        .key
+        .clone()
+        .ok_or_else(|| io::Error::other("roster-server printed no dev key"))?;
+    run(config, server.port, &key).await
 }
 
 fn report(name: &str, o: &Outcome) {

@@ -15,11 +15,20 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let port: u16 = flag("--port").and_then(|v| v.parse().ok()).ok_or_else(|| io::Error::other("--port"))?;
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let port: u16 = flag("--port")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| io::Error::other("--port"))?;
     let key = flag("--key").ok_or_else(|| io::Error::other("--key"))?;
     let channel = flag("--channel").ok_or_else(|| io::Error::other("--channel"))?;
-    let members: usize = flag("--members").and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let members: usize = flag("--members")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
 
     let mut loader = Loader::open(port, &key, &channel).await?;
     loader.enter_range(0, members).await?;
@@ -27,8 +36,12 @@ async fn main() -> io::Result<()> {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let ["updates", total, burst] = words.as_slice() else { continue };
-        let (Ok(total), Ok(burst)) = (total.parse::<usize>(), burst.parse::<usize>()) else { continue };
+        let ["updates", total, burst] = words.as_slice() else {
+            continue;
+        };
+        let (Ok(total), Ok(burst)) = (total.parse::<usize>(), burst.parse::<usize>()) else {
+            continue;
+        };
         let started = Instant::now();
         let mut batch = Vec::with_capacity(BATCH);
         for i in 0..total {

@@ -47,12 +47,15 @@ async fn main() -> io::Result<()> {
     let baseline = Server::start(&sibling("baseline"), &[]).await?;
     let floor = per_connection(&baseline, "unused", connections, channels, false).await?;
     drop(baseline);
-    let server = Server::start(&server_path, &[]).await?;
-    let key = server
-        .key
-        .clone()
-        .ok_or_else(|| io::Error::other("roster-server printed no dev key"))?;
-    let roster = per_connection(&server, &key, connections, channels, true).await?;
+    let roster = match Server::start(&server_path, &[]).await {
+        Ok(server) => match key_of(&server) {
+            Ok(key) => per_connection(&server, &key, connections, channels, true).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let failure = roster.as_ref().err().map(ToString::to_string);
+    let roster = roster.ok();
     let figure =
         format!("RSS per connection ({connections} conns, 1 member each on {channels} channels)");
     let anchor_name = "raw socket (baseline, attached, no presence)";
@@ -76,7 +79,11 @@ async fn main() -> io::Result<()> {
         better: Better::Lower,
     }
     .emit();
-    drop(server);
+    if let Some(failure) = failure {
+        return Err(io::Error::other(format!(
+            "roster-server run failed: {failure}"
+        )));
+    }
 
     let server = Server::start(&server_path, &[]).await?;
     big_channel(&server, &key_of(&server)?, big).await
@@ -172,7 +179,7 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
         section: SECTION,
         figure: &figure,
         unit: "ms",
-        roster: sync_ms,
+        roster: Some(sync_ms),
         anchor_name: "target",
         anchor: Some(1000.0),
         better: Better::Lower,
@@ -216,7 +223,7 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
         section: SECTION,
         figure: &figure,
         unit: "ms",
-        roster: rest_ms,
+        roster: Some(rest_ms),
         anchor_name: "—",
         anchor: None,
         better: Better::Lower,

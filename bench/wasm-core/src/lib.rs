@@ -26,7 +26,9 @@ impl Core {
 
     /// Decode one PRESENCE or SYNC frame and apply it; returns false if it did not decode.
     pub fn apply(&mut self, frame: &str) -> bool {
-        let Ok(mut msg) = decode_json(frame.as_bytes()) else { return false };
+        let Ok(mut msg) = decode_json(frame.as_bytes()) else {
+            return false;
+        };
         msg.fill_inner_from_parent();
         let now = msg.timestamp.unwrap_or(0);
         let sync_done = match (&msg.action, msg.channel_serial.as_deref()) {
@@ -34,7 +36,9 @@ impl Core {
                 if !self.set.is_syncing() {
                     self.set.start_sync();
                 }
-                serial.and_then(parse_sync_serial).is_none_or(|(_, cursor)| cursor.is_empty())
+                serial
+                    .and_then(parse_sync_serial)
+                    .is_none_or(|(_, cursor)| cursor.is_empty())
             }
             _ => false,
         };
