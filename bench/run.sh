@@ -46,7 +46,7 @@ fi
 echo "== core workload (native + wasm build)" >&2
 target/release/core --write-frames "$OUT/core-frames.json" >&2
 step "Core throughput (native, same frames as wasm)" 120 target/release/core --frames "$OUT/core-frames.json"
-wasm-pack build bench/wasm-core --target web --release --out-dir "$ROOT/$OUT/wasm-core" >&2 \
+wasm-pack build bench/wasm-core --target web --release --no-opt --no-pack --out-dir "$ROOT/$OUT/wasm-core" >&2 \
   || skip "Core throughput (wasm)" "wasm-pack build of bench/wasm-core failed"
 step "Core throughput (criterion)" 300 bash bench/criterion.sh
 

@@ -183,7 +183,7 @@ const browser = await chromium.launch({
   timeout: 30_000,
 });
 try {
-  await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message }); });
+  await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message.split('\n')[0] }); });
   let server;
   try {
     server = await startServer();
@@ -191,7 +191,7 @@ try {
     await browserRows(browser, base, server);
   } catch (e) {
     log(`convergence failed: ${e.message}`);
-    row({ section: 'Browser convergence', skipped: e.message });
+    row({ section: 'Browser convergence', skipped: e.message.split('\n')[0] });
   } finally {
     server?.child.kill();
   }
