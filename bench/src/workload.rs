@@ -1,59 +1,54 @@
-//! The core-throughput workload as frames the server would send: a SYNC of `members`
-//! (pages of 100) followed by `updates` single-member PRESENCE frames cycling UPDATE,
-//! UPDATE, LEAVE, ENTER rounds over the members, so the set ends with every member present.
+//! The core-throughput workload, frame for frame the one `benches/presence.rs` (criterion)
+//! builds: a 10,000-member SYNC in pages of 100, then 100,000 single-item PRESENCE frames
+//! (60% updates of synced members, 20% enters of new members, 20% leaves), data as JSON
+//! strings with `encoding: json`. Generated here too so the wasm run can be fed the same
+//! bytes from the browser.
 
-use serde_json::json;
+const NOW: u64 = 1_700_000_000_000;
 
 /// Members per SYNC page.
-pub const PAGE: usize = 100;
+pub const SYNC_PAGE: usize = 100;
 
-/// All frames of the workload, SYNC pages first.
-pub fn frames(members: usize, updates: usize) -> Vec<String> {
-    let mut out = Vec::with_capacity(members / PAGE + 1 + updates);
-    let pages = members.div_ceil(PAGE);
-    for page in 0..pages {
-        let cursor = if page + 1 == pages {
-            String::new()
-        } else {
-            format!("c{}", page + 1)
-        };
-        let presence: Vec<_> = (page * PAGE..((page + 1) * PAGE).min(members))
-            .map(|m| {
-                json!({"action": 1, "clientId": format!("client-{m}"), "connectionId": format!("conn-{m}"),
-                    "id": format!("conn-{m}:0:0"), "timestamp": 1_000, "data": r#"{"status":"here"}"#, "encoding": "json"})
-            })
-            .collect();
-        out.push(json!({"action": 16, "channel": "bench", "channelSerial": format!("sync1:{cursor}"), "presence": presence}).to_string());
-    }
-    for i in 0..updates {
-        let (m, round) = (i % members, 1 + i / members);
-        let action = action_of(round);
-        out.push(
-            json!({"action": 14, "channel": "bench", "id": format!("conn-{m}:{round}"), "connectionId": format!("conn-{m}"),
-                "timestamp": 1_000 + i, "presence": [{"action": action, "clientId": format!("client-{m}"),
-                "data": format!(r#"{{"status":"r{round}"}}"#), "encoding": "json"}]})
-            .to_string(),
-        );
-    }
-    out
+fn member_json(action: u8, client: usize, serial: usize, typing: bool) -> String {
+    format!(
+        r#"{{"id":"conn{client}:{serial}:0","action":{action},"clientId":"user-{client}","connectionId":"conn{client}","timestamp":{ts},"data":"{{\"name\":\"User {client}\",\"typing\":{typing}}}","encoding":"json"}}"#,
+        ts = NOW + serial as u64
+    )
 }
 
-/// Members present after applying all frames.
-pub fn expected_members(members: usize, updates: usize) -> usize {
-    let mut present = vec![true; members];
-    for i in 0..updates {
-        present[i % members] = action_of(1 + i / members) != 3;
-    }
-    present.iter().filter(|p| **p).count()
+/// The SYNC pages for `members` members.
+pub fn sync_frames(members: usize) -> Vec<String> {
+    let pages = members.div_ceil(SYNC_PAGE);
+    (0..pages)
+        .map(|page| {
+            let items: Vec<String> = (page * SYNC_PAGE..((page + 1) * SYNC_PAGE).min(members))
+                .map(|i| member_json(1, i, 0, false))
+                .collect();
+            let cursor = if page + 1 == pages { String::new() } else { page.to_string() };
+            format!(
+                r#"{{"action":16,"channel":"room","channelSerial":"sync1:{cursor}","presence":[{}]}}"#,
+                items.join(",")
+            )
+        })
+        .collect()
 }
 
-/// Presence action of an update round: UPDATE, UPDATE, LEAVE, ENTER, repeating.
-fn action_of(round: usize) -> u8 {
-    match round % 4 {
-        1 | 2 => 4,
-        3 => 3,
-        _ => 2,
-    }
+/// The update frames: updates to synced members, enters of new ones and leaves, interleaved.
+pub fn update_frames(members: usize, updates: usize) -> Vec<String> {
+    (0..updates)
+        .map(|i| {
+            let serial = 1 + i / members;
+            let (action, client) = match i % 10 {
+                0..=5 => (4, i % members),
+                6..=7 => (2, members + i),
+                _ => (3, (i * 7) % members),
+            };
+            let item = member_json(action, client, serial, i % 2 == 0);
+            format!(
+                r#"{{"action":14,"channel":"room","channelSerial":"s{i}","timestamp":{NOW},"presence":[{item}]}}"#
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -61,9 +56,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rounds_end_with_the_right_members() {
-        assert_eq!(expected_members(10, 100), 10);
-        assert_eq!(expected_members(10, 25), 5);
-        assert_eq!(frames(250, 10).len(), 3 + 10);
+    fn pages_and_frames_have_the_workload_shape() {
+        let sync = sync_frames(250);
+        assert_eq!(sync.len(), 3);
+        assert!(sync[2].contains(r#""channelSerial":"sync1:""#));
+        assert!(sync[1].contains(r#""channelSerial":"sync1:1""#));
+        assert_eq!(update_frames(10, 20).len(), 20);
     }
 }

@@ -1,5 +1,6 @@
-//! Core throughput, native: the same frames the browser page feeds to the wasm build of
-//! `roster-bench-core`, applied natively; prints the SYNC time and updates per second.
+//! Core throughput, native: the criterion `presence` workload's frames, the same bytes the
+//! browser page feeds to the wasm build of `roster-bench-core`, applied natively; prints
+//! the SYNC time and updates per second.
 //!
 //! Usage: core --write-frames FILE [--members N] [--updates M]   (write the workload)
 //!        core --frames FILE                                      (time it; best of 5)
@@ -8,7 +9,7 @@ use std::io;
 use std::time::Instant;
 
 use roster_bench::report::{Better, Row};
-use roster_bench::workload::{self, PAGE};
+use roster_bench::workload;
 use roster_bench_core::Core;
 
 const SECTION: &str = "Core throughput";
@@ -29,9 +30,16 @@ fn main() -> io::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     if let Some(path) = flag("--write-frames") {
-        let frames = workload::frames(members, updates);
-        let doc = serde_json::json!({"members": members, "updates": updates, "syncFrames": members.div_ceil(PAGE),
-            "expected": workload::expected_members(members, updates), "frames": frames});
+        let mut frames = workload::sync_frames(members);
+        let sync_frames = frames.len();
+        frames.extend(workload::update_frames(members, updates));
+        // The wasm run must end with the same set as the native code does.
+        let mut core = Core::new();
+        for frame in &frames {
+            core.apply(frame);
+        }
+        let doc = serde_json::json!({"members": members, "updates": updates, "syncFrames": sync_frames,
+            "expected": core.members(), "frames": frames});
         return std::fs::write(path, doc.to_string());
     }
     let path =
