@@ -13,10 +13,15 @@ OUT=pkg
 wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
   --out-dir "$STAGE" --out-name roster_wasm . >&2
 
+if [ ! -x tests/node_modules/.bin/esbuild ] || [ ! -x tests/node_modules/.bin/wasm-opt ]; then
+  npm install --prefix tests --no-audit --no-fund >&2
+fi
+
 rm -rf "$OUT"
 mkdir -p "$OUT"
-# wasm-opt 108 (Debian) must be told the features rustc's wasm32 target enables by default.
-wasm-opt "-O$OPT_LEVEL" --strip-debug --strip-producers \
+# binaryen from npm: Debian's wasm-opt 108 breaks wasm-bindgen's externref table
+# ("WebAssembly.Table.set(): Argument 1 is invalid") and optimises less.
+tests/node_modules/.bin/wasm-opt "-O$OPT_LEVEL" --strip-debug --strip-producers \
   --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   "$STAGE/roster_wasm_bg.wasm" -o "$OUT/roster_wasm_bg.wasm"
@@ -24,9 +29,6 @@ cp "$STAGE/roster_wasm.js" "$OUT/"
 cp js/index.js js/index.d.ts "$OUT/"
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
 
-if [ ! -x tests/node_modules/.bin/esbuild ]; then
-  npm install --prefix tests --no-audit --no-fund >&2
-fi
 tests/node_modules/.bin/esbuild js/size-app.js --bundle --minify --format=esm \
   --alias:roster-presence=./pkg/index.js --outfile=target/size-app/app.js --log-level=warning
 
