@@ -4,8 +4,8 @@ import { connectionLabel, leaveReason, memberRows, randomName, typingLine } from
 
 const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
-// Typing stops being shown this long after the last keystroke.
-const TYPING_IDLE_MS = 2000;
+// Typing stops being shown this long after the last keystroke (tests lengthen it).
+const TYPING_IDLE_MS = Number(query.get('typingIdleMs')) || 2000;
 
 const app = {
   realtime: null,

@@ -32,7 +32,8 @@ async function openDemo(name) {
   page.on('console', (msg) => {
     if (msg.type() === 'error') pageErrors.push(`${name} console: ${msg.text()}`);
   });
-  await page.goto(`${BASE}/?remainPresentFor=${REMAIN_PRESENT_FOR}#${ROOM}`);
+  // Typing stays on until the message is sent, however slow the machine.
+  await page.goto(`${BASE}/?remainPresentFor=${REMAIN_PRESENT_FOR}&typingIdleMs=600000#${ROOM}`);
   await page.fill('#name', name);
   await page.click('#join button[type=submit]');
   await page.waitForSelector(`#members li[data-client-id="${name}"]`);
