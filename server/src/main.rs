@@ -1,3 +1,189 @@
-//! roster-server: an Ably-protocol presence server (being written).
+//! roster-server: an Ably-protocol realtime presence server. `main` reads the flags,
+//! builds the routes and serves until SIGINT/SIGTERM.
 
-fn main() {}
+mod auth;
+mod config;
+mod hub;
+mod realtime;
+mod rest;
+mod state;
+
+use auth::Keys;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderName, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use clap::Parser;
+use config::Config;
+use hub::{Hub, HubConfig};
+use state::{AppState, Shared};
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+
+/// Members per SYNC page: small enough that a 100k-member channel streams.
+const SYNC_PAGE_SIZE: usize = 100;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&config.log))
+        .with_writer(std::io::stderr)
+        .init();
+    match serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("roster-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let generated = config.keys.is_empty();
+    let keys = if generated {
+        Keys::generate_dev()
+    } else {
+        Keys::parse(&config.keys)?
+    };
+    let mounts = config.static_mounts()?;
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let hub = Hub::new(HubConfig {
+        sync_page_size: SYNC_PAGE_SIZE,
+        max_message_size: config.max_message_size,
+        history_retention: config.history_retention,
+        server_id: format!("roster-{}", addr.port()),
+    });
+    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+    let dev_auth = generated || config.dev_auth;
+    let dev_key = keys
+        .first()
+        .filter(|_| generated)
+        .map(|k| format!("{}:{}", k.key.key_name, k.key.secret));
+    let state = Arc::new(AppState::new(hub, keys, config, dev_auth, shutdown_rx));
+    let app = router(state, &mounts);
+
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "roster-server listening on http://{addr}");
+    if let Some(key) = dev_key {
+        let _ = writeln!(out, "roster-server dev key: {key}");
+    }
+    let _ = out.flush();
+    drop(out);
+
+    let shutdown = async move {
+        wait_for_signal().await;
+        let _ = shutdown_tx.send(true);
+        // Sessions say DISCONNECTED and close; give them a moment, then stop regardless.
+        tokio::spawn(async {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            std::process::exit(0);
+        });
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| e.to_string())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+fn router(state: Shared, mounts: &[(String, PathBuf)]) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+        .expose_headers([
+            header::LINK,
+            HeaderName::from_static("x-ably-errorcode"),
+            HeaderName::from_static("x-ably-errormessage"),
+        ]);
+    let mut app = Router::new()
+        .route("/", get(root))
+        .route("/health", get(|| async { "ok" }))
+        .route("/time", get(rest::time))
+        .route("/channels/{channel}/presence", get(rest::presence_get))
+        .route(
+            "/channels/{channel}/presence/history",
+            get(rest::presence_history),
+        )
+        .route("/presence", get(rest::batch_presence))
+        .route("/keys/{key_name}/requestToken", post(rest::request_token))
+        .route("/auth/token-request", get(rest::dev_token_request));
+    let mut has_root = false;
+    for (mount, dir) in mounts {
+        let files =
+            ServeDir::new(dir).not_found_service(get(rest::not_found).with_state(state.clone()));
+        if mount == "/" {
+            app = app.fallback_service(files);
+            has_root = true;
+        } else {
+            app = app.nest_service(mount, files);
+        }
+    }
+    if !has_root {
+        app = app.fallback(rest::not_found);
+    }
+    app.layer(cors).with_state(state)
+}
+
+/// `/`: the realtime WebSocket endpoint, or the site's index page for a plain GET.
+async fn root(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<HashMap<String, String>>,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Response {
+    if let Ok(upgrade) = upgrade {
+        let params = realtime::ConnectParams::from_query(&query);
+        let secure = peer.ip().is_loopback() || state.config.behind_tls_proxy;
+        return upgrade.on_upgrade(move |socket| realtime::run(socket, state, params, secure));
+    }
+    let index = state
+        .config
+        .static_mounts()
+        .ok()
+        .and_then(|mounts| mounts.into_iter().find(|(m, _)| m == "/"))
+        .map(|(_, dir)| dir.join("index.html"));
+    match index {
+        Some(path) => match tokio::fs::read_to_string(path).await {
+            Ok(html) => Html(html).into_response(),
+            Err(_) => rest::not_found().await.into_response(),
+        },
+        None => (
+            StatusCode::OK,
+            "roster-server: connect a WebSocket client here\n",
+        )
+            .into_response(),
+    }
+}

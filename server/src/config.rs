@@ -1,0 +1,62 @@
+//! Command-line flags (each with a `ROSTER_*` environment variable).
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// roster-server: an Ably-protocol realtime presence server.
+#[derive(Debug, Clone, Parser)]
+#[command(version, about)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "ROSTER_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// API key `appId.keyId:secret`, optionally followed by `=CAPABILITY_JSON`
+    /// (default: every operation on every channel). Repeatable. Without any, a
+    /// development key is generated, printed, and the dev auth endpoint is enabled.
+    #[arg(long = "key", env = "ROSTER_KEYS", value_delimiter = ',')]
+    pub keys: Vec<String>,
+    /// How long, in ms, members of an abruptly disconnected connection stay present
+    /// unless the client asks otherwise (transport param `remainPresentFor`).
+    #[arg(long, env = "ROSTER_REMAIN_PRESENT_FOR", default_value_t = 15_000)]
+    pub remain_present_for: u64,
+    /// How long, in ms, a dropped connection can be resumed.
+    #[arg(long, env = "ROSTER_CONNECTION_STATE_TTL", default_value_t = 120_000)]
+    pub connection_state_ttl: u64,
+    /// Largest accepted message (presence or channel message data), in bytes.
+    #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
+    pub max_message_size: usize,
+    /// How long, in ms, presence history is kept.
+    #[arg(long, env = "ROSTER_HISTORY_RETENTION", default_value_t = 120_000)]
+    pub history_retention: u64,
+    /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
+    #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
+    pub statics: Vec<String>,
+    /// Enable the development token endpoint `GET /auth/token-request?clientId=NAME`
+    /// (always on when the server generated its own development key).
+    #[arg(long, env = "ROSTER_DEV_AUTH")]
+    pub dev_auth: bool,
+    /// The server sits behind a TLS-terminating proxy: accept API keys (basic auth) from
+    /// any peer. Otherwise keys are accepted only from loopback peers (RSC18: 40103).
+    #[arg(long, env = "ROSTER_BEHIND_TLS_PROXY")]
+    pub behind_tls_proxy: bool,
+    /// Log filter in `RUST_LOG` syntax, e.g. `info` or `roster_server=debug`.
+    #[arg(long = "log", env = "RUST_LOG", default_value = "warn")]
+    pub log: String,
+}
+
+impl Config {
+    /// The `--static` mounts as (mount path, directory) pairs.
+    pub fn static_mounts(&self) -> Result<Vec<(String, PathBuf)>, String> {
+        self.statics
+            .iter()
+            .map(|spec| {
+                let (mount, dir) = spec
+                    .split_once('=')
+                    .ok_or_else(|| format!("--static {spec}: expected MOUNT=DIR"))?;
+                let mount = format!("/{}", mount.trim_matches('/'));
+                Ok((mount, PathBuf::from(dir)))
+            })
+            .collect()
+    }
+}

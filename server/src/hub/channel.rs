@@ -1,0 +1,209 @@
+//! Channels: attach (with the presence SYNC), detach, and channel messages.
+
+use super::Hub;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use roster::protocol::{Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// One channel: its members, who is attached with which modes, and presence history.
+#[derive(Debug, Default)]
+pub struct Channel {
+    /// Present members by (clientId, connectionId), stored as PRESENT.
+    pub members: BTreeMap<(String, String), PresenceMessage>,
+    /// Attached connections and the modes they were granted.
+    pub subscribers: HashMap<String, Flags>,
+    /// Presence events, oldest first, within the retention window.
+    pub history: VecDeque<PresenceMessage>,
+    /// Counts messages on the channel, for `channelSerial`.
+    pub serial: u64,
+}
+
+impl Channel {
+    /// The next `channelSerial`.
+    pub fn next_serial(&mut self) -> String {
+        self.serial += 1;
+        format!("{:016x}", self.serial)
+    }
+
+    /// Connections that receive presence events.
+    pub fn presence_subscribers(&self) -> impl Iterator<Item = &String> {
+        self.subscribers
+            .iter()
+            .filter(|(_, modes)| modes.contains(Flags::PRESENCE_SUBSCRIBE))
+            .map(|(id, _)| id)
+    }
+}
+
+/// The modes a capability grants on a channel, limited to those requested, if any.
+fn granted_modes(allows: impl Fn(&str) -> bool, requested: Flags) -> Flags {
+    let mut modes = Flags::empty();
+    if allows("subscribe") {
+        modes |= Flags::SUBSCRIBE | Flags::PRESENCE_SUBSCRIBE;
+    }
+    if allows("publish") {
+        modes |= Flags::PUBLISH;
+    }
+    if allows("presence") {
+        modes |= Flags::PRESENCE;
+    }
+    let requested = requested & Flags::MODE_ALL;
+    if requested.is_empty() {
+        modes
+    } else {
+        modes & requested
+    }
+}
+
+impl Hub {
+    /// ATTACH: answers ATTACHED (granted modes, HAS_PRESENCE, RESUMED when the
+    /// attachment was kept) and then the member set in SYNC pages.
+    pub fn attach(&mut self, conn_id: &str, msg: &ProtocolMessage) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        let Some(conn) = self.connections.get_mut(conn_id) else {
+            return;
+        };
+        let capability = &conn.identity.capability;
+        let modes = granted_modes(|op| capability.allows(&name, op), msg.flags());
+        if modes.is_empty() && !capability.allows(&name, "history") {
+            let error = ErrorInfo::not_permitted(format!("no capability for channel {name}"));
+            let reply = ProtocolMessage {
+                error: Some(error),
+                ..ProtocolMessage::for_channel(Action::Error, name)
+            };
+            self.send(conn_id, &reply);
+            return;
+        }
+        conn.channels.insert(name.clone());
+        let channel = self.channel_mut(&name);
+        let resumed = channel
+            .subscribers
+            .insert(conn_id.to_owned(), modes)
+            .is_some();
+        let has_presence = modes.contains(Flags::PRESENCE_SUBSCRIBE) && !channel.members.is_empty();
+        let mut flags = modes;
+        if has_presence {
+            flags |= Flags::HAS_PRESENCE;
+        }
+        if resumed {
+            flags |= Flags::RESUMED;
+        }
+        let attached = ProtocolMessage {
+            flags: Some(flags),
+            channel_serial: Some(format!("{:016x}", channel.serial)),
+            params: msg.params.clone(),
+            ..ProtocolMessage::for_channel(Action::Attached, name.clone())
+        };
+        let pages = if has_presence {
+            self.sync_pages(&name)
+        } else {
+            Vec::new()
+        };
+        self.send(conn_id, &attached);
+        for page in &pages {
+            self.send(conn_id, page);
+        }
+    }
+
+    /// The member set as SYNC messages of bounded size, `<syncId>:<cursor>`, the last
+    /// with an empty cursor.
+    fn sync_pages(&mut self, name: &str) -> Vec<ProtocolMessage> {
+        let page_size = self.config.sync_page_size.max(1);
+        let sync_id: String = rand::thread_rng()
+            .sample_iter(&Alphanumeric)
+            .take(8)
+            .map(char::from)
+            .collect();
+        let members: Vec<PresenceMessage> =
+            self.channel_mut(name).members.values().cloned().collect();
+        let pages = members.len().div_ceil(page_size).max(1);
+        members
+            .chunks(page_size)
+            .enumerate()
+            .map(|(index, chunk)| {
+                let cursor = if index + 1 == pages {
+                    String::new()
+                } else {
+                    (index + 1).to_string()
+                };
+                ProtocolMessage {
+                    channel_serial: Some(format!("{sync_id}:{cursor}")),
+                    presence: Some(chunk.to_vec()),
+                    ..ProtocolMessage::for_channel(Action::Sync, name)
+                }
+            })
+            .collect()
+    }
+
+    /// DETACH: the connection's members leave at once, then DETACHED.
+    pub fn detach(&mut self, conn_id: &str, name: &str, now: u64) {
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.channels.remove(name);
+        }
+        self.channel_mut(name).subscribers.remove(conn_id);
+        self.leave_all(name, conn_id, now);
+        self.send(
+            conn_id,
+            &ProtocolMessage::for_channel(Action::Detached, name),
+        );
+    }
+
+    /// MESSAGE from a client: checks, stamps and relays it to subscribers.
+    pub fn publish(
+        &mut self,
+        conn_id: &str,
+        msg: &ProtocolMessage,
+        now: u64,
+    ) -> Result<(), ErrorInfo> {
+        let name = msg
+            .channel
+            .clone()
+            .ok_or_else(|| ErrorInfo::bad_request("MESSAGE without a channel"))?;
+        let conn = self
+            .connections
+            .get(conn_id)
+            .ok_or_else(|| ErrorInfo::internal("unknown connection"))?;
+        if !conn.identity.capability.allows(&name, "publish") {
+            return Err(ErrorInfo::not_permitted(format!(
+                "no publish capability for {name}"
+            )));
+        }
+        let serial = msg.msg_serial.unwrap_or(0);
+        let mut messages = msg.messages.clone().unwrap_or_default();
+        for (index, m) in messages.iter_mut().enumerate() {
+            let size = serde_json::to_vec(m).map(|v| v.len()).unwrap_or(0);
+            if size > self.config.max_message_size {
+                return Err(ErrorInfo::too_big(size, self.config.max_message_size));
+            }
+            m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
+            m.id = Some(format!("{conn_id}:{serial}:{index}"));
+            m.connection_id = Some(conn_id.to_owned());
+            m.timestamp = Some(now);
+        }
+        let echo = conn.echo;
+        let channel = self.channel_mut(&name);
+        let out = ProtocolMessage {
+            id: Some(format!("{conn_id}:{serial}")),
+            connection_id: Some(conn_id.to_owned()),
+            timestamp: Some(now),
+            channel_serial: Some(channel.next_serial()),
+            messages: Some(messages),
+            ..ProtocolMessage::for_channel(Action::Message, name.clone())
+        };
+        let recipients: Vec<String> = channel
+            .subscribers
+            .iter()
+            .filter(|(id, modes)| {
+                modes.contains(Flags::SUBSCRIBE) && (echo || id.as_str() != conn_id)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.fan_out(
+            roster::protocol::encode_json(&out).into(),
+            recipients.into_iter(),
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,217 @@
+//! Connections: created on connect, kept resumable after a dropped transport, their
+//! members removed after `remainPresentFor` and the state after `connectionStateTtl`.
+
+use super::Hub;
+use crate::auth::Identity;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use roster::protocol::{codes, ErrorInfo};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// What a session's writer sends on the socket.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// One text frame.
+    Text(Arc<str>),
+    /// Close the socket after what is queued.
+    Close,
+}
+
+/// The queue into a session's socket writer.
+pub type Tx = mpsc::UnboundedSender<Outbound>;
+
+/// One realtime connection, with or without a live transport.
+#[derive(Debug)]
+pub struct Conn {
+    /// `connectionId`.
+    pub id: String,
+    /// `connectionKey` (resume with it).
+    pub key: String,
+    /// Who it is and what it may do.
+    pub identity: Identity,
+    /// Whether it receives its own channel messages.
+    pub echo: bool,
+    /// How long its members stay after its transport drops, in ms.
+    pub remain_present_for: u64,
+    /// The live transport's queue; `None` while disconnected.
+    pub tx: Option<Tx>,
+    /// Counts transports, so a timer set for one can tell whether it still applies.
+    pub generation: u64,
+    /// Serials below this were already handled (resent ones are acknowledged again).
+    pub next_serial: u64,
+    /// Channels it is attached to.
+    pub channels: BTreeSet<String>,
+}
+
+fn random_text(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// The outcome of a connect: the connection to use, and why a resume failed if it did.
+pub struct Connected {
+    /// The connection's id.
+    pub conn_id: String,
+    /// Its (new) key.
+    pub key: String,
+    /// Its transport generation.
+    pub generation: u64,
+    /// Whether an earlier connection was resumed.
+    pub resumed: bool,
+    /// Why the requested resume could not be honoured.
+    pub error: Option<ErrorInfo>,
+}
+
+impl Hub {
+    /// Opens a connection, or resumes the one `resume` names if it is still held and
+    /// belongs to the same clientId.
+    pub fn connect(
+        &mut self,
+        identity: Identity,
+        echo: bool,
+        remain_present_for: u64,
+        resume: Option<&str>,
+        tx: Tx,
+    ) -> Connected {
+        if let Some(old_key) = resume {
+            let conn_id = self.by_key.get(old_key).cloned();
+            if let Some(conn) = conn_id.and_then(|id| self.connections.get_mut(&id)) {
+                if conn.identity.client_id == identity.client_id {
+                    if let Some(old_tx) = conn.tx.replace(tx) {
+                        let _ = old_tx.send(Outbound::Close);
+                    }
+                    conn.generation += 1;
+                    conn.identity = identity;
+                    conn.echo = echo;
+                    conn.remain_present_for = remain_present_for;
+                    return Connected {
+                        conn_id: conn.id.clone(),
+                        key: conn.key.clone(),
+                        generation: conn.generation,
+                        resumed: true,
+                        error: None,
+                    };
+                }
+            }
+        }
+        let id = random_text(10);
+        let key = format!("{id}!{}", random_text(16));
+        let error = resume.map(|_| {
+            ErrorInfo::new(
+                codes::UNABLE_TO_RECOVER,
+                400,
+                "unable to recover connection: not found or expired",
+            )
+        });
+        self.by_key.insert(key.clone(), id.clone());
+        self.connections.insert(
+            id.clone(),
+            Conn {
+                id: id.clone(),
+                key: key.clone(),
+                identity,
+                echo,
+                remain_present_for,
+                tx: Some(tx),
+                generation: 0,
+                next_serial: 0,
+                channels: BTreeSet::new(),
+            },
+        );
+        Connected {
+            conn_id: id,
+            key,
+            generation: 0,
+            resumed: false,
+            error,
+        }
+    }
+
+    /// The transport of generation `generation` went away without a CLOSE.
+    pub fn transport_lost(&mut self, conn_id: &str, generation: u64) {
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            if conn.generation == generation {
+                conn.tx = None;
+            }
+        }
+    }
+
+    /// `remainPresentFor` passed since the transport dropped: if it was not resumed,
+    /// its members leave (synthesized LEAVEs) and its attachments end.
+    pub fn expire_members(&mut self, conn_id: &str, generation: u64, now: u64) {
+        let Some(conn) = self.connections.get_mut(conn_id) else {
+            return;
+        };
+        if conn.generation != generation || conn.tx.is_some() {
+            return;
+        }
+        let channels = std::mem::take(&mut conn.channels);
+        for channel in channels {
+            self.leave_all(&channel, conn_id, now);
+            self.channel_mut(&channel).subscribers.remove(conn_id);
+        }
+    }
+
+    /// `connectionStateTtl` passed since the transport dropped: forget the connection.
+    pub fn expire_connection(&mut self, conn_id: &str, generation: u64, now: u64) {
+        let expired = self
+            .connections
+            .get(conn_id)
+            .is_some_and(|c| c.generation == generation && c.tx.is_none());
+        if expired {
+            self.expire_members(conn_id, generation, now);
+            self.remove_connection(conn_id, now);
+        }
+    }
+
+    /// CLOSE: the connection ends now and its members leave at once.
+    pub fn close(&mut self, conn_id: &str, now: u64) {
+        self.remove_connection(conn_id, now);
+    }
+
+    fn remove_connection(&mut self, conn_id: &str, now: u64) {
+        let Some(conn) = self.connections.get(conn_id) else {
+            return;
+        };
+        let channels: Vec<String> = conn.channels.iter().cloned().collect();
+        for channel in channels {
+            self.leave_all(&channel, conn_id, now);
+            self.channel_mut(&channel).subscribers.remove(conn_id);
+        }
+        if let Some(conn) = self.connections.remove(conn_id) {
+            self.by_key.remove(&conn.key);
+        }
+    }
+}
+
+impl Hub {
+    /// Records that `serial` was handled, so a resend of it is not applied again.
+    pub fn advance_serial(&mut self, conn_id: &str, serial: u64) {
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.next_serial = conn.next_serial.max(serial + 1);
+        }
+    }
+
+    /// In-band re-auth: the same connection with a new identity, if the clientId is
+    /// unchanged. Returns the connection key and clientId to confirm.
+    pub fn reauthorize(
+        &mut self,
+        conn_id: &str,
+        identity: Identity,
+    ) -> Option<(String, Option<String>)> {
+        let conn = self.connections.get_mut(conn_id)?;
+        let same_client = identity.client_id.is_none()
+            || identity.client_id.as_deref() == Some("*")
+            || identity.client_id == conn.identity.client_id;
+        if !same_client {
+            return None;
+        }
+        conn.identity.capability = identity.capability;
+        Some((conn.key.clone(), conn.identity.client_id.clone()))
+    }
+}

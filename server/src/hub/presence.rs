@@ -1,0 +1,226 @@
+//! The authoritative presence set: enter/update/leave from clients, leaves the server
+//! makes up, and the reads REST needs.
+
+use super::{Conn, Hub};
+use roster::presence::MemberFilter;
+use roster::protocol::{Action, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
+
+/// The clientId a message from `conn` acts as: its own, or any with a `*` identity.
+pub fn resolve_client_id(
+    conn: &Conn,
+    claimed: Option<String>,
+) -> Result<Option<String>, ErrorInfo> {
+    match (conn.identity.client_id.as_deref(), claimed) {
+        (Some("*"), claimed) => Ok(claimed),
+        (Some(own), Some(claimed)) if claimed != own => Err(ErrorInfo::invalid_client_id(format!(
+            "clientId {claimed} does not match the connection's clientId {own}"
+        ))),
+        (Some(own), _) => Ok(Some(own.to_owned())),
+        (None, claimed) => Ok(claimed),
+    }
+}
+
+impl Hub {
+    /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
+    /// capability 40160, size 40009), then applied and broadcast with server ids.
+    pub fn presence(
+        &mut self,
+        conn_id: &str,
+        msg: &ProtocolMessage,
+        now: u64,
+    ) -> Result<(), ErrorInfo> {
+        let name = msg
+            .channel
+            .clone()
+            .ok_or_else(|| ErrorInfo::bad_request("PRESENCE without a channel"))?;
+        let conn = self
+            .connections
+            .get(conn_id)
+            .ok_or_else(|| ErrorInfo::internal("unknown connection"))?;
+        if !conn.identity.capability.allows(&name, "presence") {
+            return Err(ErrorInfo::not_permitted(format!(
+                "no presence capability for {name}"
+            )));
+        }
+        let serial = msg.msg_serial.unwrap_or(0);
+        let mut items = msg.presence.clone().unwrap_or_default();
+        for (index, item) in items.iter_mut().enumerate() {
+            if matches!(item.action, PresenceAction::Absent) {
+                return Err(ErrorInfo::bad_request(
+                    "a client cannot send an ABSENT presence message",
+                ));
+            }
+            let size = serde_json::to_vec(&item.data).map(|v| v.len()).unwrap_or(0);
+            if size > self.config.max_message_size {
+                return Err(ErrorInfo::too_big(size, self.config.max_message_size));
+            }
+            item.client_id = resolve_client_id(conn, item.client_id.take())?;
+            if item
+                .client_id
+                .as_deref()
+                .is_none_or(|c| c.is_empty() || c == "*")
+            {
+                return Err(ErrorInfo::new(
+                    roster::protocol::codes::PRESENCE_NO_CLIENT_ID,
+                    400,
+                    "cannot enter presence without a clientId",
+                ));
+            }
+            item.id = Some(format!("{conn_id}:{serial}:{index}"));
+            item.connection_id = Some(conn_id.to_owned());
+            item.timestamp = Some(now);
+        }
+        let retention = self.config.history_retention;
+        let channel = self.channel_mut(&name);
+        let mut events = Vec::with_capacity(items.len());
+        for item in items {
+            let key = (
+                item.client_id.clone().unwrap_or_default(),
+                conn_id.to_owned(),
+            );
+            match item.action {
+                PresenceAction::Leave => {
+                    let Some(member) = channel.members.remove(&key) else {
+                        continue;
+                    };
+                    let data = if item.data.is_some() {
+                        item.data
+                    } else {
+                        member.data
+                    };
+                    let encoding = if data.is_some() && item.encoding.is_none() {
+                        member.encoding
+                    } else {
+                        item.encoding
+                    };
+                    events.push(PresenceMessage {
+                        data,
+                        encoding,
+                        ..item
+                    });
+                }
+                _ => {
+                    let existed = channel.members.contains_key(&key);
+                    let action = match item.action {
+                        PresenceAction::Enter if !existed => PresenceAction::Enter,
+                        _ => PresenceAction::Update,
+                    };
+                    let stored = PresenceMessage {
+                        action: PresenceAction::Present,
+                        ..item.clone()
+                    };
+                    channel.members.insert(key, stored);
+                    events.push(PresenceMessage { action, ..item });
+                }
+            }
+        }
+        push_history(&mut channel.history, &events, now, retention);
+        if events.is_empty() {
+            return Ok(());
+        }
+        let out = ProtocolMessage {
+            id: Some(format!("{conn_id}:{serial}")),
+            connection_id: Some(conn_id.to_owned()),
+            timestamp: Some(now),
+            channel_serial: Some(channel.next_serial()),
+            presence: Some(events),
+            ..ProtocolMessage::for_channel(Action::Presence, name)
+        };
+        let mut recipients: Vec<String> = channel.presence_subscribers().cloned().collect();
+        if !recipients.iter().any(|id| id == conn_id) {
+            recipients.push(conn_id.to_owned());
+        }
+        self.fan_out(
+            roster::protocol::encode_json(&out).into(),
+            recipients.into_iter(),
+        );
+        Ok(())
+    }
+
+    /// Every member of `conn_id` on `name` leaves now, with ids the server made up.
+    pub(super) fn leave_all(&mut self, name: &str, conn_id: &str, now: u64) {
+        let Some(channel) = self.channels.get(name) else {
+            return;
+        };
+        let keys: Vec<(String, String)> = channel
+            .members
+            .keys()
+            .filter(|(_, conn)| conn == conn_id)
+            .cloned()
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        let ids: Vec<String> = keys.iter().map(|_| self.synthesized_id()).collect();
+        let retention = self.config.history_retention;
+        let channel = self.channel_mut(name);
+        let leaves: Vec<PresenceMessage> = keys
+            .iter()
+            .zip(ids)
+            .filter_map(|(key, id)| channel.members.remove(key).map(|m| (m, id)))
+            .map(|(member, id)| PresenceMessage {
+                id: Some(id),
+                action: PresenceAction::Leave,
+                timestamp: Some(now),
+                ..member
+            })
+            .collect();
+        push_history(&mut channel.history, &leaves, now, retention);
+        let out = ProtocolMessage {
+            timestamp: Some(now),
+            channel_serial: Some(channel.next_serial()),
+            presence: Some(leaves),
+            ..ProtocolMessage::for_channel(Action::Presence, name)
+        };
+        let recipients: Vec<String> = channel
+            .presence_subscribers()
+            .filter(|id| id.as_str() != conn_id)
+            .cloned()
+            .collect();
+        self.fan_out(
+            roster::protocol::encode_json(&out).into(),
+            recipients.into_iter(),
+        );
+    }
+
+    /// The members of a channel matching `filter`, in a stable order.
+    pub fn members(&self, name: &str, filter: &MemberFilter) -> Vec<PresenceMessage> {
+        let Some(channel) = self.channels.get(name) else {
+            return Vec::new();
+        };
+        channel
+            .members
+            .values()
+            .filter(|m| filter.client_id.is_none() || m.client_id == filter.client_id)
+            .filter(|m| filter.connection_id.is_none() || m.connection_id == filter.connection_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Presence events on a channel within the retention window, oldest first.
+    pub fn history(&mut self, name: &str, now: u64) -> Vec<PresenceMessage> {
+        let retention = self.config.history_retention;
+        let Some(channel) = self.channels.get_mut(name) else {
+            return Vec::new();
+        };
+        push_history(&mut channel.history, &[], now, retention);
+        channel.history.iter().cloned().collect()
+    }
+}
+
+/// Appends events and drops those older than the retention window.
+fn push_history(
+    history: &mut std::collections::VecDeque<PresenceMessage>,
+    events: &[PresenceMessage],
+    now: u64,
+    retention: u64,
+) {
+    history.extend(events.iter().cloned());
+    let horizon = now.saturating_sub(retention);
+    while history
+        .front()
+        .is_some_and(|m| m.timestamp.unwrap_or(0) < horizon)
+    {
+        history.pop_front();
+    }
+}

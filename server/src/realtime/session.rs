@@ -1,0 +1,329 @@
+//! One realtime connection's life on one transport: CONNECTED first, then frames in,
+//! queued frames out, heartbeats while idle, and what happens when the socket goes.
+
+use super::ConnectParams;
+use crate::hub::{Outbound, Tx};
+use crate::state::{now_ms, Shared};
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use roster::protocol::{
+    codes, decode_json, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage,
+};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
+
+/// How long past the heartbeat interval a silent socket is given before it counts as dead.
+const LIVENESS_GRACE: Duration = Duration::from_secs(10);
+
+/// Runs a session on `socket` until the transport ends. Generic over the socket so
+/// tests can drive it with channels.
+pub async fn run<S>(socket: S, state: Shared, params: ConnectParams, secure: bool)
+where
+    S: Stream<Item = Result<WsMessage, axum::Error>> + Sink<WsMessage> + Unpin,
+{
+    let (mut sink, mut stream) = socket.split();
+    let now = now_ms();
+    let identity = match params.identify(&state.keys, secure, now) {
+        Ok(identity) => identity,
+        Err(error) => {
+            let refusal = ProtocolMessage {
+                error: Some(error),
+                ..ProtocolMessage::new(Action::Error)
+            };
+            let _ = sink.send(text(&encode_json(&refusal))).await;
+            let _ = sink.close().await;
+            return;
+        }
+    };
+    let heartbeat_ms = params
+        .heartbeat_interval
+        .unwrap_or(15_000)
+        .clamp(1_000, 120_000);
+    let remain_present_for = params
+        .remain_present_for
+        .unwrap_or(state.config.remain_present_for);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let connected = {
+        let mut hub = state.hub();
+        let client_id = identity.client_id.clone();
+        let c = hub.connect(
+            identity,
+            params.echo,
+            remain_present_for,
+            params.resume.as_deref(),
+            tx.clone(),
+        );
+        let details = ConnectionDetails {
+            client_id,
+            connection_key: Some(c.key.clone()),
+            max_message_size: Some(state.config.max_message_size as u64),
+            max_frame_size: Some(frame_limit(&state) as u64),
+            max_inbound_rate: Some(250),
+            max_idle_interval: Some(heartbeat_ms),
+            connection_state_ttl: Some(state.config.connection_state_ttl),
+            server_id: Some(hub.config.server_id.clone()),
+        };
+        let hello = ProtocolMessage {
+            connection_id: Some(c.conn_id.clone()),
+            connection_key: Some(c.key.clone()),
+            connection_details: Some(details),
+            error: c.error.clone(),
+            ..ProtocolMessage::new(Action::Connected)
+        };
+        let _ = tx.send(Outbound::Text(encode_json(&hello).into()));
+        c
+    };
+    let conn_id = connected.conn_id;
+    let generation = connected.generation;
+    tracing::debug!(%conn_id, resumed = connected.resumed, "connected");
+
+    let mut shutdown = state.shutdown.clone();
+    let mut ticker = interval(Duration::from_millis(heartbeat_ms / 2));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let idle_limit = Duration::from_millis(heartbeat_ms * 2) + LIVENESS_GRACE;
+    let mut last_rx = Instant::now();
+    let mut last_tx = Instant::now();
+    let mut closed_cleanly = false;
+    loop {
+        tokio::select! {
+            frame = stream.next() => {
+                last_rx = Instant::now();
+                let bytes = match frame {
+                    Some(Ok(WsMessage::Text(t))) => t.as_bytes().to_vec(),
+                    Some(Ok(WsMessage::Binary(b))) => b.to_vec(),
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+                };
+                match handle_frame(&state, &conn_id, &tx, &bytes) {
+                    Flow::Continue => {}
+                    Flow::Closed => { closed_cleanly = true; }
+                    Flow::Dropped => break,
+                }
+            }
+            out = rx.recv() => {
+                match out {
+                    Some(Outbound::Text(frame)) => {
+                        last_tx = Instant::now();
+                        if sink.send(WsMessage::Text(Utf8Bytes::from(&*frame))).await.is_err() { break; }
+                    }
+                    Some(Outbound::Close) | None => {
+                        let _ = sink.close().await;
+                        break;
+                    }
+                }
+            }
+            _ = ticker.tick() => {
+                if last_rx.elapsed() > idle_limit {
+                    tracing::debug!(%conn_id, "no traffic from the client; dropping the transport");
+                    break;
+                }
+                if last_tx.elapsed() >= Duration::from_millis(heartbeat_ms / 2) {
+                    last_tx = Instant::now();
+                    let beat = text(&encode_json(&ProtocolMessage::new(Action::Heartbeat)));
+                    if sink.send(beat).await.is_err() || sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            _ = shutdown.changed() => {
+                let bye = ProtocolMessage {
+                    error: Some(ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 503, "server shutting down")),
+                    ..ProtocolMessage::new(Action::Disconnected)
+                };
+                let _ = sink.send(text(&encode_json(&bye))).await;
+                let _ = sink.close().await;
+                break;
+            }
+        }
+    }
+    if closed_cleanly {
+        return;
+    }
+    state.hub().transport_lost(&conn_id, generation);
+    schedule_expiry(state, conn_id, generation, remain_present_for);
+}
+
+/// After an abrupt drop: members leave after `remainPresentFor`, the connection is
+/// forgotten after `connectionStateTtl`, unless a resume came first.
+fn schedule_expiry(state: Shared, conn_id: String, generation: u64, remain_present_for: u64) {
+    tokio::spawn(async move {
+        let ttl = state.config.connection_state_ttl;
+        sleep(Duration::from_millis(remain_present_for.min(ttl))).await;
+        state.hub().expire_members(&conn_id, generation, now_ms());
+        sleep(Duration::from_millis(
+            ttl.saturating_sub(remain_present_for),
+        ))
+        .await;
+        state
+            .hub()
+            .expire_connection(&conn_id, generation, now_ms());
+    });
+}
+
+/// What the session does after a frame.
+enum Flow {
+    Continue,
+    /// CLOSE answered: the queue ends with CLOSED and a close of the socket.
+    Closed,
+    /// The client gave up this transport (DISCONNECT) or sent something unreadable.
+    Dropped,
+}
+
+/// The largest frame accepted: a message of the maximum size plus room for its envelope.
+fn frame_limit(state: &Shared) -> usize {
+    state.config.max_message_size * 2 + 16 * 1024
+}
+
+fn send(tx: &Tx, msg: &ProtocolMessage) {
+    let _ = tx.send(Outbound::Text(encode_json(msg).into()));
+}
+
+fn text(json: &str) -> WsMessage {
+    WsMessage::Text(Utf8Bytes::from(json))
+}
+
+fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8]) -> Flow {
+    if bytes.len() > frame_limit(state) {
+        let error = ErrorInfo::too_big(bytes.len(), frame_limit(state));
+        send(
+            tx,
+            &ProtocolMessage {
+                error: Some(error),
+                ..ProtocolMessage::new(Action::Error)
+            },
+        );
+        let _ = tx.send(Outbound::Close);
+        return Flow::Dropped;
+    }
+    let msg = match decode_json(bytes) {
+        Ok(msg) => msg,
+        Err(error) => {
+            send(
+                tx,
+                &ProtocolMessage {
+                    error: Some(error),
+                    ..ProtocolMessage::new(Action::Error)
+                },
+            );
+            let _ = tx.send(Outbound::Close);
+            return Flow::Dropped;
+        }
+    };
+    let now = now_ms();
+    match msg.action {
+        Action::Heartbeat => {
+            if msg.id.is_some() {
+                send(
+                    tx,
+                    &ProtocolMessage {
+                        id: msg.id,
+                        ..ProtocolMessage::new(Action::Heartbeat)
+                    },
+                );
+            }
+        }
+        Action::Attach => state.hub().attach(conn_id, &msg),
+        Action::Detach => {
+            if let Some(name) = msg.channel.as_deref() {
+                state.hub().detach(conn_id, name, now);
+            }
+        }
+        Action::Presence | Action::Message => acknowledge(state, conn_id, &msg, now),
+        Action::Close => {
+            state.hub().close(conn_id, now);
+            send(tx, &ProtocolMessage::new(Action::Closed));
+            let _ = tx.send(Outbound::Close);
+            return Flow::Closed;
+        }
+        Action::Disconnect => return Flow::Dropped,
+        Action::Auth => reauthenticate(state, conn_id, &msg, now),
+        other => {
+            tracing::debug!(?other, "ignoring an action clients do not send");
+            if let Some(serial) = msg.msg_serial {
+                let error =
+                    ErrorInfo::bad_request(format!("unsupported action {}", other.number()));
+                send(tx, &nack(serial, error));
+            }
+        }
+    }
+    Flow::Continue
+}
+
+fn nack(serial: u64, error: ErrorInfo) -> ProtocolMessage {
+    ProtocolMessage {
+        msg_serial: Some(serial),
+        count: Some(1),
+        error: Some(error),
+        ..ProtocolMessage::new(Action::Nack)
+    }
+}
+
+/// PRESENCE or MESSAGE: applied once per msgSerial (a resent serial after a resume is
+/// acknowledged again without being applied twice), answered in order with ACK or NACK.
+fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
+    let mut hub = state.hub();
+    let Some(conn) = hub.connection(conn_id) else {
+        return;
+    };
+    let serial = msg.msg_serial;
+    let duplicate = serial.is_some_and(|s| s < conn.next_serial);
+    let result = if duplicate {
+        Ok(())
+    } else if msg.action == Action::Presence {
+        hub.presence(conn_id, msg, now)
+    } else {
+        hub.publish(conn_id, msg, now)
+    };
+    let Some(serial) = serial else {
+        return;
+    };
+    hub.advance_serial(conn_id, serial);
+    let reply = match result {
+        Ok(()) => ProtocolMessage {
+            msg_serial: Some(serial),
+            count: Some(1),
+            ..ProtocolMessage::new(Action::Ack)
+        },
+        Err(error) => nack(serial, error),
+    };
+    hub.send(conn_id, &reply);
+}
+
+/// AUTH from the client: a new token for the same connection, confirmed with CONNECTED.
+fn reauthenticate(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
+    let token = msg
+        .auth
+        .as_ref()
+        .map(|a| a.access_token.as_str())
+        .unwrap_or("");
+    let result = crate::auth::verify_token(&state.keys, token, now);
+    let mut hub = state.hub();
+    match result {
+        Ok(identity) => {
+            let details = hub.reauthorize(conn_id, identity);
+            if let Some((key, client_id)) = details {
+                let update = ProtocolMessage {
+                    connection_id: Some(conn_id.to_owned()),
+                    connection_details: Some(ConnectionDetails {
+                        client_id,
+                        connection_key: Some(key),
+                        max_message_size: Some(state.config.max_message_size as u64),
+                        connection_state_ttl: Some(state.config.connection_state_ttl),
+                        server_id: Some(hub.config.server_id.clone()),
+                        ..ConnectionDetails::default()
+                    }),
+                    ..ProtocolMessage::new(Action::Connected)
+                };
+                hub.send(conn_id, &update);
+            }
+        }
+        Err(error) => {
+            let refusal = ProtocolMessage {
+                error: Some(error),
+                ..ProtocolMessage::new(Action::Disconnected)
+            };
+            hub.send(conn_id, &refusal);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `GET /channels/{channel}/presence`, `.../presence/history` and `GET /presence` (batch).
+
+use super::pages::{limit, page};
+use super::{identify, json_response, ApiError};
+use crate::auth::Identity;
+use crate::state::{now_ms, Shared};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use roster::presence::MemberFilter;
+use roster::protocol::{ErrorInfo, PresenceMessage};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+type Params = Query<HashMap<String, String>>;
+
+fn may_read_presence(identity: &Identity, channel: &str) -> Result<(), ErrorInfo> {
+    let cap = &identity.capability;
+    if cap.allows(channel, "subscribe") || cap.allows(channel, "presence") {
+        Ok(())
+    } else {
+        Err(ErrorInfo::not_permitted(format!(
+            "no capability to read presence on {channel}"
+        )))
+    }
+}
+
+fn cursor(params: &HashMap<String, String>) -> usize {
+    params
+        .get("cursor")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn to_json(items: &[PresenceMessage]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The channel's present members, filtered by clientId / connectionId.
+pub async fn presence_get(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(channel): Path<String>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let identity = identify(&state, &headers, peer)?;
+    may_read_presence(&identity, &channel)?;
+    let filter = MemberFilter {
+        client_id: params.get("clientId").cloned(),
+        connection_id: params.get("connectionId").cloned(),
+    };
+    let members = state.hub().members(&channel, &filter);
+    let mut link_params = Vec::new();
+    for name in ["clientId", "connectionId"] {
+        if let Some(value) = params.get(name) {
+            link_params.push((name, value.clone()));
+        }
+    }
+    let (items, links) = page(
+        &members,
+        cursor(&params),
+        limit(params.get("limit")),
+        "presence",
+        &link_params,
+    );
+    Ok(json_response(to_json(&items), links))
+}
+
+/// Presence events of the last retention window, newest first unless
+/// `direction=forwards`, limited to `start`..=`end` (ms).
+pub async fn presence_history(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(channel): Path<String>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let identity = identify(&state, &headers, peer)?;
+    if !identity.capability.allows(&channel, "history") {
+        return Err(ErrorInfo::not_permitted(format!("no history capability on {channel}")).into());
+    }
+    let bound = |name: &str| -> Result<Option<u64>, ErrorInfo> {
+        params
+            .get(name)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| ErrorInfo::bad_request(format!("{name} must be a time in ms")))
+            })
+            .transpose()
+    };
+    let (start, end) = (bound("start")?, bound("end")?);
+    if let (Some(s), Some(e)) = (start, end) {
+        if s > e {
+            return Err(ErrorInfo::bad_request("start must not be after end").into());
+        }
+    }
+    let forwards = match params.get("direction").map(String::as_str) {
+        None | Some("backwards") => false,
+        Some("forwards") => true,
+        Some(other) => {
+            return Err(ErrorInfo::bad_request(format!("invalid direction {other}")).into())
+        }
+    };
+    let mut events: Vec<PresenceMessage> = state
+        .hub()
+        .history(&channel, now_ms())
+        .into_iter()
+        .filter(|m| {
+            let t = m.timestamp.unwrap_or(0);
+            start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e)
+        })
+        .collect();
+    if !forwards {
+        events.reverse();
+    }
+    let mut link_params = vec![(
+        "direction",
+        if forwards { "forwards" } else { "backwards" }.to_owned(),
+    )];
+    for name in ["start", "end"] {
+        if let Some(value) = params.get(name) {
+            link_params.push((name, value.clone()));
+        }
+    }
+    let (items, links) = page(
+        &events,
+        cursor(&params),
+        limit(params.get("limit")),
+        "history",
+        &link_params,
+    );
+    Ok(json_response(to_json(&items), links))
+}
+
+/// Members of several channels at once: `{successCount, failureCount, results}`.
+pub async fn batch_presence(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let identity = identify(&state, &headers, peer)?;
+    let names: Vec<&str> = params
+        .get("channels")
+        .map(|c| c.split(',').filter(|n| !n.is_empty()).collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return Err(ErrorInfo::bad_request("channels is required").into());
+    }
+    let hub = state.hub();
+    let mut successes = 0;
+    let results: Vec<serde_json::Value> = names
+        .iter()
+        .map(|name| match may_read_presence(&identity, name) {
+            Ok(()) => {
+                successes += 1;
+                serde_json::json!({"channel": name, "presence": hub.members(name, &MemberFilter::default())})
+            }
+            Err(error) => serde_json::json!({"channel": name, "error": error}),
+        })
+        .collect();
+    let body = serde_json::json!({
+        "successCount": successes,
+        "failureCount": names.len() - successes,
+        "results": results,
+    });
+    Ok(json_response(body.to_string(), HeaderMap::new()))
+}

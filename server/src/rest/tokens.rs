@@ -1,0 +1,116 @@
+//! `POST /keys/{keyName}/requestToken`, the development `GET /auth/token-request`, and
+//! `GET /time`.
+
+use super::{json_response, ApiError};
+use crate::auth::issue_token;
+use crate::state::{now_ms, Shared};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use roster::auth::{Capability, TokenDetails, TokenRequest};
+use roster::protocol::{codes, ErrorInfo};
+use std::collections::HashMap;
+
+/// How far a token request's timestamp may be from the server's clock.
+const TIMESTAMP_WINDOW_MS: u64 = 10 * 60 * 1000;
+/// Default token lifetime (Ably's: one hour).
+const DEFAULT_TTL_MS: u64 = 60 * 60 * 1000;
+/// Longest token lifetime granted.
+const MAX_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// `[now]`.
+pub async fn time() -> Response {
+    json_response(format!("[{}]", now_ms()), HeaderMap::new())
+}
+
+/// Exchanges a signed TokenRequest for TokenDetails.
+pub async fn request_token(
+    State(state): State<Shared>,
+    Path(key_name): Path<String>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let request: TokenRequest = serde_json::from_str(&body)
+        .map_err(|e| ErrorInfo::bad_request(format!("malformed token request: {e}")))?;
+    let key = state
+        .keys
+        .find(&key_name)
+        .filter(|_| request.key_name == key_name)
+        .ok_or_else(|| ErrorInfo::new(codes::KEY_NOT_FOUND, 401, "key not recognised"))?;
+    if !request.verify(&key.key.secret) {
+        return Err(
+            ErrorInfo::invalid_credentials("token request signature does not match").into(),
+        );
+    }
+    let now = now_ms();
+    if request.timestamp.abs_diff(now) > TIMESTAMP_WINDOW_MS {
+        return Err(ErrorInfo::new(
+            codes::TOKEN_REQUEST_TIMESTAMP,
+            401,
+            "token request timestamp out of range",
+        )
+        .into());
+    }
+    {
+        let mut nonces = state.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        nonces.retain(|_, seen| now.saturating_sub(*seen) < 2 * TIMESTAMP_WINDOW_MS);
+        if nonces
+            .insert(format!("{key_name}:{}", request.nonce), now)
+            .is_some()
+        {
+            return Err(ErrorInfo::new(
+                codes::TOKEN_REQUEST_NONCE_REUSED,
+                401,
+                "token request nonce already used",
+            )
+            .into());
+        }
+    }
+    let capability = match request.capability.as_deref().filter(|c| !c.is_empty()) {
+        Some(text) => Capability::parse(text)?.intersect(&key.capability),
+        None => key.capability.clone(),
+    };
+    let ttl = request.ttl.unwrap_or(DEFAULT_TTL_MS).min(MAX_TTL_MS);
+    let client_id = request.client_id.as_deref().filter(|c| !c.is_empty());
+    let token = issue_token(key, client_id, &capability, now, now + ttl);
+    let details = TokenDetails {
+        token,
+        key_name: Some(key_name),
+        issued: Some(now),
+        expires: Some(now + ttl),
+        capability: Some(capability.canonical()),
+        client_id: client_id.map(str::to_owned),
+    };
+    let body = serde_json::to_string(&details).map_err(|e| ErrorInfo::internal(e.to_string()))?;
+    Ok(json_response(body, HeaderMap::new()))
+}
+
+/// A TokenRequest signed with the first key, for `authUrl` in demos and tests.
+pub async fn dev_token_request(
+    State(state): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let key = state
+        .keys
+        .first()
+        .filter(|_| state.dev_auth)
+        .ok_or_else(|| ErrorInfo::not_found("the development auth endpoint is off (--dev-auth)"))?;
+    let nonce: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    let request = TokenRequest {
+        key_name: key.key.key_name.clone(),
+        ttl: Some(DEFAULT_TTL_MS),
+        capability: params.get("capability").cloned(),
+        client_id: params.get("clientId").filter(|c| !c.is_empty()).cloned(),
+        timestamp: now_ms(),
+        nonce,
+        mac: None,
+    }
+    .sign(&key.key.secret);
+    let body = serde_json::to_string(&request).map_err(|e| ErrorInfo::internal(e.to_string()))?;
+    Ok(json_response(body, HeaderMap::new()))
+}
