@@ -1,0 +1,123 @@
+//! `Channel`: the per-channel record the realtime client keeps.
+
+use super::{ChannelState, ChannelStateChange};
+use crate::presence::{MemberFilter, OwnMembers, PresenceSet};
+use crate::protocol::{ErrorInfo, ProtocolMessage};
+
+/// A message waiting for its channel to attach, with the operation it completes.
+#[derive(Debug)]
+pub struct Queued<T> {
+    /// The PRESENCE or MESSAGE to send.
+    pub message: ProtocolMessage,
+    /// Whom to tell when it resolves.
+    pub tag: T,
+}
+
+/// One channel: state, presence and what waits on it. `T` tags pending operations.
+#[derive(Debug)]
+pub struct Channel<T> {
+    /// Current state.
+    pub state: ChannelState,
+    /// The last error, if any.
+    pub error_reason: Option<ErrorInfo>,
+    /// The members, as merged from SYNC and PRESENCE.
+    pub presence: PresenceSet,
+    /// Members this connection entered (RTP17).
+    pub own: OwnMembers,
+    /// Whether the presence set is complete (sync ended, or none was expected).
+    pub is_sync_complete: bool,
+    /// Messages waiting for the channel to attach.
+    pub queued: Vec<Queued<T>>,
+    /// Attach requests waiting for ATTACHED.
+    pub attach_waiters: Vec<T>,
+    /// Detach requests waiting for DETACHED.
+    pub detach_waiters: Vec<T>,
+    /// `presence_get` calls waiting for the sync to end.
+    pub get_waiters: Vec<(T, MemberFilter)>,
+    /// When the outstanding ATTACH/DETACH times out.
+    pub request_deadline: Option<u64>,
+    /// When a suspended channel tries to attach again.
+    pub retry_at: Option<u64>,
+}
+
+impl<T> Default for Channel<T> {
+    fn default() -> Self {
+        Channel {
+            state: ChannelState::Initialized,
+            error_reason: None,
+            presence: PresenceSet::new(),
+            own: OwnMembers::new(),
+            is_sync_complete: false,
+            queued: Vec::new(),
+            attach_waiters: Vec::new(),
+            detach_waiters: Vec::new(),
+            get_waiters: Vec::new(),
+            request_deadline: None,
+            retry_at: None,
+        }
+    }
+}
+
+impl<T> Channel<T> {
+    /// Moves to `state` and describes the change; `None` when nothing changed.
+    pub fn set_state(
+        &mut self,
+        state: ChannelState,
+        reason: Option<ErrorInfo>,
+        resumed: bool,
+    ) -> Option<ChannelStateChange> {
+        let previous = self.state;
+        if reason.is_some() {
+            self.error_reason.clone_from(&reason);
+        }
+        if previous == state {
+            return None;
+        }
+        self.state = state;
+        if state != ChannelState::Attaching && state != ChannelState::Detaching {
+            self.request_deadline = None;
+        }
+        if state != ChannelState::Suspended {
+            self.retry_at = None;
+        }
+        Some(ChannelStateChange {
+            previous,
+            current: state,
+            event: state.name(),
+            resumed,
+            reason,
+        })
+    }
+
+    /// The earliest moment this channel needs a timer.
+    pub fn next_deadline(&self) -> Option<u64> {
+        match (self.request_deadline, self.retry_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_state_is_no_change() {
+        let mut channel: Channel<u64> = Channel::default();
+        assert!(channel
+            .set_state(ChannelState::Initialized, None, false)
+            .is_none());
+        let change = channel.set_state(ChannelState::Attaching, None, false);
+        assert_eq!(change.map(|c| c.event), Some("attaching"));
+    }
+
+    #[test]
+    fn leaving_suspended_cancels_the_retry() {
+        let mut channel: Channel<u64> = Channel::default();
+        channel.set_state(ChannelState::Suspended, None, false);
+        channel.retry_at = Some(5);
+        channel.set_state(ChannelState::Attaching, None, false);
+        assert_eq!(channel.next_deadline(), None);
+    }
+}

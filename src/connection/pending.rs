@@ -1,0 +1,111 @@
+//! `PendingQueue`: messages sent with a `msgSerial` and not yet ACKed or NACKed (RTN7).
+
+use crate::protocol::ProtocolMessage;
+use std::collections::VecDeque;
+
+/// Sent messages in serial order, each with a tag saying whom to tell when it resolves.
+#[derive(Debug)]
+pub struct PendingQueue<T> {
+    next_serial: u64,
+    entries: VecDeque<(ProtocolMessage, T)>,
+}
+
+impl<T> Default for PendingQueue<T> {
+    fn default() -> Self {
+        PendingQueue {
+            next_serial: 0,
+            entries: VecDeque::new(),
+        }
+    }
+}
+
+impl<T> PendingQueue<T> {
+    /// Gives `msg` the next `msgSerial`, keeps a copy until it is acknowledged, and
+    /// returns it for sending.
+    pub fn assign(&mut self, mut msg: ProtocolMessage, tag: T) -> ProtocolMessage {
+        msg.msg_serial = Some(self.next_serial);
+        self.next_serial += 1;
+        self.entries.push_back((msg.clone(), tag));
+        msg
+    }
+
+    /// Resolves every message up to `serial + count - 1`, in order (ACK/NACK carry the
+    /// first serial and a count). An ACK for serials we do not hold resolves nothing.
+    pub fn resolve(&mut self, serial: u64, count: u64) -> Vec<T> {
+        let end = serial.saturating_add(count);
+        let holds = |s: u64| (serial..end).contains(&s);
+        if !self
+            .entries
+            .iter()
+            .any(|(msg, _)| holds(msg.msg_serial.unwrap_or(0)))
+        {
+            return Vec::new();
+        }
+        let mut done = Vec::new();
+        while let Some((msg, _)) = self.entries.front() {
+            if msg.msg_serial.unwrap_or(0) >= end {
+                break;
+            }
+            if let Some((_, tag)) = self.entries.pop_front() {
+                done.push(tag);
+            }
+        }
+        done
+    }
+
+    /// The messages to send again, with their serials, after a resumed reconnect (RTN19a).
+    pub fn resend(&self) -> impl Iterator<Item = &ProtocolMessage> {
+        self.entries.iter().map(|(msg, _)| msg)
+    }
+
+    /// Starts serials again from 0 (a new connection) and hands back what was pending,
+    /// to be sent again with new serials (RTN19a2).
+    pub fn reset(&mut self) -> Vec<(ProtocolMessage, T)> {
+        self.next_serial = 0;
+        self.entries.drain(..).collect()
+    }
+
+    /// Whether nothing awaits acknowledgement.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Action;
+
+    fn queue_of(n: u64) -> PendingQueue<u64> {
+        let mut queue = PendingQueue::default();
+        for tag in 0..n {
+            queue.assign(ProtocolMessage::new(Action::Presence), tag);
+        }
+        queue
+    }
+
+    #[test]
+    fn ack_resolves_in_order_up_to_serial_plus_count() {
+        let mut queue = queue_of(4);
+        assert_eq!(queue.resolve(1, 2), vec![0, 1, 2]);
+        assert_eq!(queue.resolve(3, 1), vec![3]);
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn stray_ack_is_ignored() {
+        let mut queue = queue_of(2);
+        assert!(queue.resolve(7, 1).is_empty());
+        queue.resolve(0, 2);
+        assert!(queue.resolve(0, 2).is_empty());
+    }
+
+    #[test]
+    fn reset_restarts_serials_and_hands_back_pending() {
+        let mut queue = queue_of(2);
+        let back = queue.reset();
+        assert_eq!(back.len(), 2);
+        let msg = queue.assign(ProtocolMessage::new(Action::Message), 9);
+        assert_eq!(msg.msg_serial, Some(0));
+    }
+}

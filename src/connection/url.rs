@@ -1,0 +1,75 @@
+//! The realtime connect URL (RTN2).
+
+use super::{AuthMethod, ClientOptions};
+use crate::rest::encode_component;
+
+/// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
+/// agent, echo, resume key and transport params as query params.
+pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<&str>) -> String {
+    let scheme = if options.tls { "wss" } else { "ws" };
+    let mut params: Vec<(&str, &str)> = Vec::new();
+    match (&options.auth, token) {
+        (AuthMethod::Key(key), _) => params.push(("key", key)),
+        (AuthMethod::Token(token), _) => params.push(("access_token", token)),
+        (AuthMethod::External, Some(token)) => params.push(("access_token", token)),
+        (AuthMethod::External, None) => {}
+    }
+    if let Some(client_id) = options.client_id.as_deref() {
+        params.push(("clientId", client_id));
+    }
+    params.push(("format", options.format.name()));
+    params.push(("heartbeats", "true"));
+    params.push(("v", "6"));
+    params.push(("agent", &options.agent));
+    if !options.echo_messages {
+        params.push(("echo", "false"));
+    }
+    if let Some(key) = resume {
+        params.push(("resume", key));
+    }
+    for (name, value) in &options.transport_params {
+        params.push((name, value));
+    }
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+        .collect();
+    format!(
+        "{scheme}://{}:{}/?{}",
+        options.host,
+        options.port,
+        query.join("&")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_url_carries_every_param_in_order() {
+        let options = ClientOptions {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            tls: false,
+            client_id: Some("ann b".into()),
+            auth: AuthMethod::Key("app.key:secret".into()),
+            echo_messages: false,
+            agent: "roster-js/0.1.0".into(),
+            transport_params: vec![("remainPresentFor".into(), "0".into())],
+            ..ClientOptions::default()
+        };
+        assert_eq!(
+            connect_url(&options, None, Some("k!1")),
+            "ws://127.0.0.1:8080/?key=app.key%3Asecret&clientId=ann%20b&format=json&heartbeats=true\
+             &v=6&agent=roster-js%2F0.1.0&echo=false&resume=k!1&remainPresentFor=0"
+        );
+    }
+
+    #[test]
+    fn external_auth_sends_the_supplied_token() {
+        let options = ClientOptions::default();
+        let url = connect_url(&options, Some("tok"), None);
+        assert!(url.starts_with("wss://localhost:80/?access_token=tok&format=json"));
+    }
+}

@@ -1,0 +1,647 @@
+//! Channel operations and the channel state machine: attach, detach, publish, presence,
+//! ATTACHED/DETACHED/SYNC/PRESENCE/MESSAGE, and how channels follow the connection
+//! (RTL2–RTL13, RTP1–RTP19).
+
+use super::{Completion, Event, OpId, Realtime, Ticket};
+use crate::channel::{Channel, ChannelState, ChannelStateChange, Queued};
+use crate::connection::ConnectionState;
+use crate::presence::{parse_sync_serial, MemberFilter};
+use crate::protocol::{
+    codes, Action, Data, ErrorInfo, Flags, Message, PresenceAction, PresenceMessage,
+    ProtocolMessage,
+};
+
+fn channel_state_error(state: ChannelState) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::CHANNEL_STATE,
+        400,
+        format!("channel operation failed: channel is {}", state.name()),
+    )
+}
+
+impl Realtime {
+    /// Attaches a channel; completes on ATTACHED (RTL4).
+    pub fn attach(&mut self, channel: &str, now: u64) -> OpId {
+        let op = self.new_op();
+        match self.state {
+            ConnectionState::Closing
+            | ConnectionState::Closed
+            | ConnectionState::Suspended
+            | ConnectionState::Failed => {
+                let error = self.state_error();
+                self.complete(op, Err(error));
+            }
+            _ => self.attach_channel(channel, now, Some(Ticket::Op(op))),
+        }
+        op
+    }
+
+    /// Detaches a channel; completes on DETACHED (RTL5).
+    pub fn detach(&mut self, channel: &str, now: u64) -> OpId {
+        let op = self.new_op();
+        let state = self.channel_state(channel);
+        match state {
+            ChannelState::Initialized | ChannelState::Detached => {
+                self.complete(op, Ok(Completion::Done))
+            }
+            ChannelState::Failed => self.complete(op, Err(channel_state_error(state))),
+            ChannelState::Detaching => self.with_channel(channel, |c| {
+                c.detach_waiters.push(Ticket::Op(op));
+            }),
+            ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended => {
+                let error = channel_state_error(ChannelState::Detached);
+                self.fail_channel_waiters(channel, &error, false);
+                if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
+                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, channel));
+                    let deadline = now + self.options.timeouts.realtime_request;
+                    self.with_channel(channel, |c| {
+                        c.detach_waiters.push(Ticket::Op(op));
+                        c.request_deadline = Some(deadline);
+                    });
+                    self.set_channel_state(channel, ChannelState::Detaching, None, false);
+                } else {
+                    self.set_channel_state(channel, ChannelState::Detached, None, false);
+                    self.complete(op, Ok(Completion::Done));
+                }
+            }
+        }
+        op
+    }
+
+    /// Publishes messages (data in app form); attaches the channel if needed.
+    pub fn publish(&mut self, channel: &str, messages: Vec<Message>, now: u64) -> OpId {
+        let op = self.new_op();
+        let format = self.options.format;
+        let messages = messages.into_iter().map(|m| m.encoded(format)).collect();
+        let msg = ProtocolMessage {
+            messages: Some(messages),
+            ..ProtocolMessage::for_channel(Action::Message, channel)
+        };
+        self.send_on_channel(channel, msg, Ticket::Op(op), now);
+        op
+    }
+
+    /// enter/update/leave; `client_id` Some(..) = enterClient etc. Data in app form.
+    /// Without any clientId it fails locally with 40012 (RTP8j).
+    pub fn presence(
+        &mut self,
+        channel: &str,
+        action: PresenceAction,
+        client_id: Option<String>,
+        data: Option<Data>,
+        now: u64,
+    ) -> OpId {
+        let op = self.new_op();
+        let own_client_id = client_id
+            .clone()
+            .or_else(|| self.client_id.clone().filter(|c| c != "*"));
+        let Some(own_client_id) = own_client_id else {
+            let error = ErrorInfo::invalid_client_id("unable to enter presence without a clientId");
+            self.complete(op, Err(error));
+            return op;
+        };
+        if !matches!(
+            action,
+            PresenceAction::Enter | PresenceAction::Update | PresenceAction::Leave
+        ) {
+            let error = ErrorInfo::bad_request(format!("cannot send presence {}", action.name()));
+            self.complete(op, Err(error));
+            return op;
+        }
+        if action == PresenceAction::Leave {
+            let state = self.channel_state(channel);
+            if !matches!(state, ChannelState::Attached | ChannelState::Attaching) {
+                self.complete(op, Err(channel_state_error(state)));
+                return op;
+            }
+            self.with_channel(channel, |c| c.own.remove(&own_client_id));
+        }
+        let message = PresenceMessage {
+            client_id,
+            data,
+            ..PresenceMessage::new(action)
+        }
+        .encoded(self.options.format);
+        let msg = ProtocolMessage {
+            presence: Some(vec![message]),
+            ..ProtocolMessage::for_channel(Action::Presence, channel)
+        };
+        self.send_on_channel(channel, msg, Ticket::Op(op), now);
+        op
+    }
+
+    /// presence.get(): completes with the members once synced, or at once without waiting.
+    pub fn presence_get(
+        &mut self,
+        channel: &str,
+        filter: MemberFilter,
+        wait_for_sync: bool,
+        now: u64,
+    ) -> OpId {
+        let op = self.new_op();
+        let state = self.channel_state(channel);
+        match state {
+            ChannelState::Failed => {
+                self.complete(op, Err(channel_state_error(state)));
+                return op;
+            }
+            ChannelState::Suspended if wait_for_sync => {
+                let error = ErrorInfo::new(
+                    codes::PRESENCE_OUT_OF_SYNC,
+                    400,
+                    "presence state is out of sync: channel suspended",
+                );
+                self.complete(op, Err(error));
+                return op;
+            }
+            ChannelState::Attached | ChannelState::Attaching => {}
+            _ => self.attach_channel(channel, now, None),
+        }
+        let is_ready = self.is_sync_complete(channel) || !wait_for_sync;
+        if is_ready {
+            let members = self
+                .channels
+                .get(channel)
+                .map(|c| c.presence.get(&filter))
+                .unwrap_or_default();
+            self.complete(op, Ok(Completion::Members(members)));
+        } else {
+            self.with_channel(channel, |c| c.get_waiters.push((Ticket::Op(op), filter)));
+        }
+        op
+    }
+
+    fn with_channel(&mut self, name: &str, f: impl FnOnce(&mut Channel<Ticket>)) {
+        f(self.channels.entry(name.to_owned()).or_default());
+    }
+
+    fn set_channel_state(
+        &mut self,
+        name: &str,
+        state: ChannelState,
+        reason: Option<ErrorInfo>,
+        resumed: bool,
+    ) {
+        let change = self
+            .channels
+            .entry(name.to_owned())
+            .or_default()
+            .set_state(state, reason, resumed);
+        self.emit_channel_change(name, change);
+    }
+
+    fn emit_channel_change(&mut self, name: &str, change: Option<ChannelStateChange>) {
+        if let Some(change) = change {
+            self.events.push_back(Event::ChannelState {
+                channel: name.to_owned(),
+                change,
+            });
+        }
+    }
+
+    /// Moves the channel to attaching and sends ATTACH when connected; `waiter` completes
+    /// on ATTACHED.
+    pub(super) fn attach_channel(&mut self, name: &str, now: u64, waiter: Option<Ticket>) {
+        let state = self.channel_state(name);
+        if state == ChannelState::Attached {
+            if let Some(ticket) = waiter {
+                self.resolve(ticket, Ok(()));
+            }
+            return;
+        }
+        self.with_channel(name, |c| c.attach_waiters.extend(waiter));
+        if state == ChannelState::Attaching {
+            return;
+        }
+        self.set_channel_state(name, ChannelState::Attaching, None, false);
+        self.send_attach(name, now);
+    }
+
+    fn send_attach(&mut self, name: &str, now: u64) {
+        if self.state != ConnectionState::Connected {
+            return;
+        }
+        self.send_frame(&ProtocolMessage::for_channel(Action::Attach, name));
+        let deadline = now + self.options.timeouts.realtime_request;
+        self.with_channel(name, |c| c.request_deadline = Some(deadline));
+    }
+
+    /// Sends an ack-able message once the channel is attached, attaching it if needed.
+    fn send_on_channel(&mut self, name: &str, message: ProtocolMessage, tag: Ticket, now: u64) {
+        match self.channel_state(name) {
+            ChannelState::Attached => self.send(message, tag),
+            ChannelState::Failed => {
+                let error = self
+                    .channel_error_reason(name)
+                    .cloned()
+                    .unwrap_or_else(|| channel_state_error(ChannelState::Failed));
+                self.resolve(tag, Err(error));
+            }
+            ChannelState::Attaching => {
+                self.with_channel(name, |c| c.queued.push(Queued { message, tag }))
+            }
+            _ => {
+                self.with_channel(name, |c| c.queued.push(Queued { message, tag }));
+                self.attach_channel(name, now, None);
+            }
+        }
+    }
+
+    /// Fails what waits on a channel: attach requests, queued messages, and (when
+    /// `include_gets`) presence gets.
+    fn fail_channel_waiters(&mut self, name: &str, error: &ErrorInfo, include_gets: bool) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        let mut tickets: Vec<Ticket> = channel.attach_waiters.drain(..).collect();
+        tickets.extend(channel.queued.drain(..).map(|q| q.tag));
+        if include_gets {
+            tickets.extend(channel.get_waiters.drain(..).map(|(t, _)| t));
+        }
+        for ticket in tickets {
+            self.resolve(ticket, Err(error.clone()));
+        }
+    }
+
+    /// After CONNECTED: re-attach what should be attached (all of it on a new connection),
+    /// send pending ATTACH/DETACH requests (RTN15c6, RTN15c7).
+    pub(super) fn reattach_channels(&mut self, is_resumed: bool, now: u64) {
+        let names: Vec<(String, ChannelState)> = self
+            .channels
+            .iter()
+            .map(|(name, c)| (name.clone(), c.state))
+            .collect();
+        for (name, state) in names {
+            match state {
+                ChannelState::Attached if is_resumed => {}
+                ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
+                    self.set_channel_state(&name, ChannelState::Attaching, None, false);
+                    self.send_attach(&name, now);
+                }
+                ChannelState::Detaching => {
+                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name));
+                    let deadline = now + self.options.timeouts.realtime_request;
+                    self.with_channel(&name, |c| c.request_deadline = Some(deadline));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Channels follow the connection into disconnected, suspended, failed and closed (RTL3).
+    pub(super) fn channels_follow_connection(
+        &mut self,
+        state: ConnectionState,
+        reason: Option<ErrorInfo>,
+    ) {
+        let names: Vec<String> = self.channels.keys().cloned().collect();
+        match state {
+            ConnectionState::Disconnected => {
+                // Attach timers restart when ATTACH is sent again on CONNECTED.
+                for channel in self.channels.values_mut() {
+                    if channel.state == ChannelState::Attaching {
+                        channel.request_deadline = None;
+                    }
+                }
+            }
+            ConnectionState::Suspended | ConnectionState::Failed | ConnectionState::Closed => {
+                let error = reason.unwrap_or_else(|| self.state_error());
+                self.fail_messages(&error);
+                for name in names {
+                    let current = self.channel_state(&name);
+                    let next = match (state, current) {
+                        (_, ChannelState::Initialized | ChannelState::Detached) => continue,
+                        (
+                            ConnectionState::Suspended,
+                            ChannelState::Attached | ChannelState::Attaching,
+                        ) => ChannelState::Suspended,
+                        (ConnectionState::Suspended, _) => continue,
+                        (ConnectionState::Failed, _) => ChannelState::Failed,
+                        _ => ChannelState::Detached,
+                    };
+                    self.fail_channel_waiters(&name, &error, true);
+                    let detached: Vec<Ticket> = self
+                        .channels
+                        .get_mut(&name)
+                        .map(|c| c.detach_waiters.drain(..).collect())
+                        .unwrap_or_default();
+                    for ticket in detached {
+                        self.resolve(ticket, Ok(()));
+                    }
+                    let reason = (state != ConnectionState::Closed).then(|| error.clone());
+                    self.set_channel_state(&name, next, reason, false);
+                    if state == ConnectionState::Closed {
+                        self.with_channel(&name, |c| c.own.clear());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// ATTACHED: the channel is attached; start or skip the presence sync, send what was
+    /// queued, and re-enter own members (RTL2, RTP1, RTP5, RTP17i).
+    pub(super) fn on_attached(&mut self, msg: ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        let Some(channel) = self.channels.get_mut(&name) else {
+            return;
+        };
+        let is_resumed = msg.has_flag(Flags::RESUMED);
+        let previous = channel.state;
+        if !matches!(
+            previous,
+            ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended
+        ) {
+            return;
+        }
+        if previous == ChannelState::Attached && is_resumed {
+            return;
+        }
+        let change = if previous == ChannelState::Attached {
+            if msg.error.is_some() {
+                channel.error_reason.clone_from(&msg.error);
+            }
+            Some(ChannelStateChange {
+                previous,
+                current: previous,
+                event: "update",
+                resumed: false,
+                reason: msg.error.clone(),
+            })
+        } else {
+            channel.set_state(ChannelState::Attached, msg.error.clone(), is_resumed)
+        };
+        self.emit_channel_change(&name, change);
+        if msg.has_flag(Flags::HAS_PRESENCE) {
+            if let Some(channel) = self.channels.get_mut(&name) {
+                channel.presence.start_sync();
+                channel.is_sync_complete = false;
+            }
+        } else {
+            let leaves = self
+                .channels
+                .get_mut(&name)
+                .map(|c| c.presence.clear(now))
+                .unwrap_or_default();
+            self.emit_presence(&name, leaves);
+            self.finish_sync(&name);
+        }
+        let Some(channel) = self.channels.get_mut(&name) else {
+            return;
+        };
+        let waiters: Vec<Ticket> = channel.attach_waiters.drain(..).collect();
+        let queued: Vec<Queued<Ticket>> = channel.queued.drain(..).collect();
+        let own: Vec<PresenceMessage> = channel.own.members().cloned().collect();
+        for ticket in waiters {
+            self.resolve(ticket, Ok(()));
+        }
+        for q in queued {
+            self.send(q.message, q.tag);
+        }
+        for member in own {
+            self.reenter(&name, member);
+        }
+    }
+
+    fn reenter(&mut self, name: &str, member: PresenceMessage) {
+        // The original id only goes along on the connection that sent it (RTP17g1).
+        let id = member
+            .connection_id
+            .as_deref()
+            .filter(|c| Some(*c) == self.connection_id.as_deref())
+            .and(member.id);
+        let message = PresenceMessage {
+            id,
+            client_id: member.client_id,
+            data: member.data,
+            extras: member.extras,
+            ..PresenceMessage::new(PresenceAction::Enter)
+        }
+        .encoded(self.options.format);
+        let msg = ProtocolMessage {
+            presence: Some(vec![message]),
+            ..ProtocolMessage::for_channel(Action::Presence, name)
+        };
+        self.send(
+            msg,
+            Ticket::Reenter {
+                channel: name.to_owned(),
+            },
+        );
+    }
+
+    /// DETACHED: done detaching, or the server detached us: re-attach (RTL13).
+    pub(super) fn on_detached(&mut self, msg: ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        match self.channel_state(&name) {
+            ChannelState::Detaching => {
+                let waiters: Vec<Ticket> = self
+                    .channels
+                    .get_mut(&name)
+                    .map(|c| c.detach_waiters.drain(..).collect())
+                    .unwrap_or_default();
+                self.set_channel_state(&name, ChannelState::Detached, msg.error, false);
+                for ticket in waiters {
+                    self.resolve(ticket, Ok(()));
+                }
+            }
+            ChannelState::Attached | ChannelState::Suspended => {
+                self.set_channel_state(&name, ChannelState::Attaching, msg.error, false);
+                self.send_attach(&name, now);
+            }
+            ChannelState::Attaching => {
+                let error = msg
+                    .error
+                    .unwrap_or_else(|| channel_state_error(ChannelState::Detached));
+                self.suspend_channel(&name, error, now);
+            }
+            _ => {}
+        }
+    }
+
+    /// Suspended with a retry after `channel_retry` (RTL13b, RTL4f).
+    pub(super) fn suspend_channel(&mut self, name: &str, error: ErrorInfo, now: u64) {
+        let waiters: Vec<Ticket> = self
+            .channels
+            .get_mut(name)
+            .map(|c| c.attach_waiters.drain(..).collect())
+            .unwrap_or_default();
+        for ticket in waiters {
+            self.resolve(ticket, Err(error.clone()));
+        }
+        self.set_channel_state(name, ChannelState::Suspended, Some(error), false);
+        let retry_at = now + self.options.timeouts.channel_retry;
+        self.with_channel(name, |c| c.retry_at = Some(retry_at));
+    }
+
+    /// ERROR for a channel: failed (RTL14).
+    pub(super) fn on_channel_error(&mut self, msg: ProtocolMessage) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        if !self.channels.contains_key(&name) {
+            return;
+        }
+        let error = msg.error.unwrap_or_else(|| {
+            ErrorInfo::new(codes::CHANNEL_OPERATION_FAILED, 400, "channel error")
+        });
+        self.fail_channel_waiters(&name, &error, true);
+        let detached: Vec<Ticket> = self
+            .channels
+            .get_mut(&name)
+            .map(|c| c.detach_waiters.drain(..).collect())
+            .unwrap_or_default();
+        for ticket in detached {
+            self.resolve(ticket, Err(error.clone()));
+        }
+        self.set_channel_state(&name, ChannelState::Failed, Some(error), false);
+    }
+
+    /// SYNC: one page of the member list; the sync ends on an empty cursor or when the
+    /// message has no channelSerial (RTP18).
+    pub(super) fn on_sync(&mut self, mut msg: ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        let Some(channel) = self.channels.get_mut(&name) else {
+            return;
+        };
+        if !channel.presence.is_syncing() {
+            channel.presence.start_sync();
+            channel.is_sync_complete = false;
+        }
+        let is_last = msg
+            .channel_serial
+            .as_deref()
+            .and_then(parse_sync_serial)
+            .is_none_or(|(_, cursor)| cursor.is_empty());
+        msg.fill_inner_from_parent();
+        self.apply_presence(&name, msg.presence.take().unwrap_or_default());
+        if is_last {
+            let leaves = self
+                .channels
+                .get_mut(&name)
+                .map(|c| c.presence.end_sync(now))
+                .unwrap_or_default();
+            self.emit_presence(&name, leaves);
+            self.finish_sync(&name);
+        }
+    }
+
+    /// PRESENCE: live member changes (RTP2).
+    pub(super) fn on_presence(&mut self, mut msg: ProtocolMessage) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        if !self.channels.contains_key(&name) {
+            return;
+        }
+        msg.fill_inner_from_parent();
+        self.apply_presence(&name, msg.presence.take().unwrap_or_default());
+    }
+
+    /// MESSAGE: channel messages for the application.
+    pub(super) fn on_message(&mut self, mut msg: ProtocolMessage) {
+        let Some(name) = msg.channel.clone() else {
+            return;
+        };
+        if self.channel_state(&name) != ChannelState::Attached {
+            return;
+        }
+        msg.fill_inner_from_parent();
+        for message in msg.messages.take().unwrap_or_default() {
+            let (message, _) = message.decoded();
+            self.events.push_back(Event::Message {
+                channel: name.clone(),
+                message,
+            });
+        }
+    }
+
+    fn apply_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        let mut events = Vec::new();
+        for message in messages {
+            let (message, _) = message.decoded();
+            if let Some(own_id) = self.connection_id.as_deref() {
+                channel.own.observe(&message, own_id);
+            }
+            events.extend(channel.presence.apply(message));
+        }
+        self.emit_presence(name, events);
+    }
+
+    fn emit_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
+        for message in messages {
+            self.events.push_back(Event::Presence {
+                channel: name.to_owned(),
+                message,
+            });
+        }
+    }
+
+    /// The member list is complete: answer the waiting gets.
+    fn finish_sync(&mut self, name: &str) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        channel.is_sync_complete = true;
+        let answers: Vec<(Ticket, Vec<PresenceMessage>)> = channel
+            .get_waiters
+            .drain(..)
+            .map(|(ticket, filter)| {
+                let members = channel.presence.get(&filter);
+                (ticket, members)
+            })
+            .collect();
+        for (ticket, members) in answers {
+            if let Ticket::Op(op) = ticket {
+                self.complete(op, Ok(Completion::Members(members)));
+            }
+        }
+    }
+
+    /// Channel timers: attach/detach timeouts and suspended retries (RTL4f, RTL5f, RTL13b).
+    pub(super) fn channel_timeouts(&mut self, now: u64) {
+        let due: Vec<(String, ChannelState, bool)> = self
+            .channels
+            .iter()
+            .filter_map(|(name, c)| {
+                let request_due = c.request_deadline.is_some_and(|d| d <= now);
+                let retry_due = c.retry_at.is_some_and(|d| d <= now);
+                (request_due || retry_due).then(|| (name.clone(), c.state, request_due))
+            })
+            .collect();
+        for (name, state, request_due) in due {
+            let timeout = ErrorInfo::new(codes::CHANNEL_TIMEOUT, 408, "channel request timed out");
+            match state {
+                ChannelState::Attaching if request_due => self.suspend_channel(&name, timeout, now),
+                ChannelState::Detaching if request_due => {
+                    let waiters: Vec<Ticket> = self
+                        .channels
+                        .get_mut(&name)
+                        .map(|c| c.detach_waiters.drain(..).collect())
+                        .unwrap_or_default();
+                    for ticket in waiters {
+                        self.resolve(ticket, Err(timeout.clone()));
+                    }
+                    self.set_channel_state(&name, ChannelState::Attached, Some(timeout), false);
+                }
+                ChannelState::Suspended if self.state == ConnectionState::Connected => {
+                    self.set_channel_state(&name, ChannelState::Attaching, None, false);
+                    self.send_attach(&name, now);
+                }
+                _ => self.with_channel(&name, |c| {
+                    c.request_deadline = None;
+                    c.retry_at = None;
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The connection state machine: connect, CONNECTED, loss and retry, suspension, close,
+//! ping and auth (RTN4–RTN15, RTN22).
+
+use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
+use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
+use crate::protocol::{codes, Action, AuthDetails, ErrorInfo, ProtocolMessage};
+
+/// 80003: the transport went away.
+pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
+    ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 400, message)
+}
+
+/// 50003: a request got no answer in time.
+pub(super) fn timeout_error(message: &str) -> ErrorInfo {
+    ErrorInfo::new(codes::TIMEOUT, 504, message)
+}
+
+impl Realtime {
+    /// Opens the connection (or retries at once when disconnected or suspended).
+    pub fn connect(&mut self, now: u64) {
+        match self.state {
+            ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Closing => {
+            }
+            ConnectionState::Initialized | ConnectionState::Closed | ConnectionState::Failed => {
+                self.last_connected_at = Some(now);
+                self.start_connecting(now);
+            }
+            ConnectionState::Disconnected | ConnectionState::Suspended => {
+                self.start_connecting(now)
+            }
+        }
+    }
+
+    /// Closes the connection: CLOSE, then CLOSED (or a timeout) → closed (RTN12).
+    pub fn close(&mut self, now: u64) {
+        match self.state {
+            ConnectionState::Closed | ConnectionState::Closing => {}
+            ConnectionState::Connected => {
+                self.send_frame(&ProtocolMessage::new(Action::Close));
+                self.set_state(ConnectionState::Closing, None, None);
+                self.request_deadline = Some(now + self.options.timeouts.realtime_request);
+            }
+            _ => self.finish_close(),
+        }
+    }
+
+    /// Sends a HEARTBEAT with an id; completes with `Completion::Pong(rtt)` (RTN13).
+    pub fn ping(&mut self, now: u64) -> OpId {
+        let op = self.new_op();
+        if self.state != ConnectionState::Connected {
+            let error = self.state_error();
+            self.complete(op, Err(error));
+            return op;
+        }
+        let id = format!("ping-{}", op.0);
+        let msg = ProtocolMessage {
+            id: Some(id.clone()),
+            ..ProtocolMessage::new(Action::Heartbeat)
+        };
+        self.send_frame(&msg);
+        self.pings.push(Ping {
+            id,
+            op,
+            sent_at: now,
+        });
+        op
+    }
+
+    /// Supplies a token: continues a connection waiting on `AuthRequired`, or re-authorizes
+    /// a connected one in band (AUTH).
+    pub fn authorize(&mut self, token: String, now: u64) {
+        self.token = Some(token.clone());
+        if self.is_awaiting_auth && self.state == ConnectionState::Connecting {
+            self.is_awaiting_auth = false;
+            self.open_transport(now);
+        } else if self.state == ConnectionState::Connected {
+            let msg = ProtocolMessage {
+                auth: Some(AuthDetails {
+                    access_token: token,
+                }),
+                ..ProtocolMessage::new(Action::Auth)
+            };
+            self.send_frame(&msg);
+        }
+    }
+
+    /// The driver could not get a token: disconnected (retry later), or failed when the
+    /// auth server said 403 (RSA4d).
+    pub fn auth_failed(&mut self, error: ErrorInfo, now: u64) {
+        if !self.is_awaiting_auth {
+            return;
+        }
+        self.is_awaiting_auth = false;
+        if error.status_code == 403 {
+            self.fail(error);
+        } else {
+            self.lose_transport(now, error, false);
+        }
+    }
+
+    /// The socket closed or errored without us asking.
+    pub fn transport_closed(&mut self, now: u64) {
+        if !self.is_transport_open {
+            return;
+        }
+        self.is_transport_open = false;
+        match self.state {
+            ConnectionState::Closing => self.finish_close(),
+            ConnectionState::Connected | ConnectionState::Connecting => self.lose_transport(
+                now,
+                disconnected_error("connection closed by the transport"),
+                false,
+            ),
+            _ => {}
+        }
+    }
+
+    /// Moves to `state`, tells the application, and makes the channels follow (RTL3).
+    pub(super) fn set_state(
+        &mut self,
+        state: ConnectionState,
+        reason: Option<ErrorInfo>,
+        retry_in: Option<u64>,
+    ) {
+        let previous = self.state;
+        if previous == state && state != ConnectionState::Connected {
+            return;
+        }
+        if reason.is_some() || state == ConnectionState::Connected {
+            self.error_reason.clone_from(&reason);
+        }
+        self.state = state;
+        let event = if previous == state {
+            "update"
+        } else {
+            state.name()
+        };
+        self.events
+            .push_back(Event::ConnectionState(ConnectionStateChange {
+                previous,
+                current: state,
+                event,
+                reason: reason.clone(),
+                retry_in,
+            }));
+        if previous != state {
+            self.channels_follow_connection(state, reason);
+        }
+    }
+
+    /// The error an operation gets when the connection cannot carry it.
+    pub(super) fn state_error(&self) -> ErrorInfo {
+        match self.state {
+            ConnectionState::Suspended => {
+                ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, "connection suspended")
+            }
+            ConnectionState::Closing | ConnectionState::Closed => {
+                ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
+            }
+            ConnectionState::Failed => self.error_reason.clone().unwrap_or_else(|| {
+                ErrorInfo::new(codes::CONNECTION_FAILED, 400, "connection failed")
+            }),
+            _ => disconnected_error("connection not connected"),
+        }
+    }
+
+    /// Sends an ack-able message now, queues it until connected, or fails it (RTN7, RTL6c).
+    pub(super) fn send(&mut self, msg: ProtocolMessage, ticket: Ticket) {
+        match self.state {
+            ConnectionState::Connected => {
+                let msg = self.pending.assign(msg, ticket);
+                self.send_frame(&msg);
+            }
+            ConnectionState::Initialized
+            | ConnectionState::Connecting
+            | ConnectionState::Disconnected => self.queued.push_back((msg, ticket)),
+            _ => {
+                let error = self.state_error();
+                self.resolve(ticket, Err(error));
+            }
+        }
+    }
+
+    pub(super) fn start_connecting(&mut self, now: u64) {
+        self.retry_at = None;
+        self.set_state(ConnectionState::Connecting, None, None);
+        self.request_deadline = Some(now + self.options.timeouts.realtime_request);
+        if self.options.auth == AuthMethod::External && self.token.is_none() {
+            self.is_awaiting_auth = true;
+            self.events.push_back(Event::AuthRequired);
+        } else {
+            self.open_transport(now);
+        }
+    }
+
+    fn open_transport(&mut self, now: u64) {
+        let url = connect_url(
+            &self.options,
+            self.token.as_deref(),
+            self.connection_key.as_deref(),
+        );
+        self.transport_commands
+            .push_back(TransportCommand::Open { url });
+        self.is_transport_open = true;
+        self.last_activity = now;
+    }
+
+    /// The transport is gone (or we drop it): retry at once after a drop from connected,
+    /// later otherwise, suspended once the state TTL has run out (RTN14d, RTN15a, RTN14e).
+    pub(super) fn lose_transport(&mut self, now: u64, reason: ErrorInfo, close: bool) {
+        if close && self.is_transport_open {
+            self.transport_commands.push_back(TransportCommand::Close);
+        }
+        self.is_transport_open = false;
+        self.is_awaiting_auth = false;
+        self.request_deadline = None;
+        self.fail_pings(&reason);
+        let was_connected = self.state == ConnectionState::Connected;
+        if was_connected {
+            self.last_connected_at = Some(now);
+            self.set_state(ConnectionState::Disconnected, Some(reason), Some(0));
+            self.start_connecting(now);
+            return;
+        }
+        let since = self.last_connected_at.unwrap_or(now);
+        let timeouts = self.options.timeouts;
+        if now.saturating_sub(since) >= self.connection_state_ttl {
+            // Too late to resume: the next CONNECTED is a new connection (RTN15g).
+            self.connection_key = None;
+            let error = ErrorInfo::new(
+                codes::CONNECTION_SUSPENDED,
+                400,
+                format!("connection suspended: {}", reason.message),
+            );
+            self.set_state(
+                ConnectionState::Suspended,
+                Some(error),
+                Some(timeouts.suspended_retry),
+            );
+            self.retry_at = Some(now + timeouts.suspended_retry);
+        } else {
+            self.set_state(
+                ConnectionState::Disconnected,
+                Some(reason),
+                Some(timeouts.disconnected_retry),
+            );
+            self.retry_at = Some(now + timeouts.disconnected_retry);
+        }
+    }
+
+    /// A fatal connection error (RTN15i, RTN14g).
+    pub(super) fn fail(&mut self, error: ErrorInfo) {
+        if self.is_transport_open {
+            self.transport_commands.push_back(TransportCommand::Close);
+        }
+        self.is_transport_open = false;
+        self.is_awaiting_auth = false;
+        self.request_deadline = None;
+        self.retry_at = None;
+        self.connection_key = None;
+        self.connection_id = None;
+        self.fail_pings(&error);
+        self.set_state(ConnectionState::Failed, Some(error), None);
+    }
+
+    pub(super) fn finish_close(&mut self) {
+        if self.is_transport_open {
+            self.transport_commands.push_back(TransportCommand::Close);
+        }
+        self.is_transport_open = false;
+        self.is_awaiting_auth = false;
+        self.request_deadline = None;
+        self.retry_at = None;
+        self.connection_key = None;
+        self.connection_id = None;
+        let error = ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed");
+        self.fail_pings(&error);
+        self.set_state(ConnectionState::Closed, None, None);
+    }
+
+    /// Fails everything sent or queued on the connection (suspended, failed, closed).
+    pub(super) fn fail_messages(&mut self, error: &ErrorInfo) {
+        let tickets: Vec<Ticket> = self
+            .pending
+            .reset()
+            .into_iter()
+            .map(|(_, t)| t)
+            .chain(self.queued.drain(..).map(|(_, t)| t))
+            .collect();
+        for ticket in tickets {
+            self.resolve(ticket, Err(error.clone()));
+        }
+    }
+
+    fn fail_pings(&mut self, error: &ErrorInfo) {
+        for ping in std::mem::take(&mut self.pings) {
+            self.complete(ping.op, Err(error.clone()));
+        }
+    }
+
+    pub(super) fn on_heartbeat(&mut self, msg: &ProtocolMessage, now: u64) {
+        let Some(id) = msg.id.as_deref() else {
+            return;
+        };
+        if let Some(index) = self.pings.iter().position(|p| p.id == id) {
+            let ping = self.pings.remove(index);
+            let rtt = now.saturating_sub(ping.sent_at);
+            self.complete(ping.op, Ok(Completion::Pong(rtt)));
+        }
+    }
+
+    pub(super) fn on_ack(&mut self, msg: &ProtocolMessage, is_ack: bool) {
+        let (Some(serial), count) = (msg.msg_serial, msg.count.unwrap_or(1)) else {
+            return;
+        };
+        let error = msg
+            .error
+            .clone()
+            .unwrap_or_else(|| ErrorInfo::internal("message rejected by the server"));
+        for ticket in self.pending.resolve(serial, count) {
+            let result = if is_ack { Ok(()) } else { Err(error.clone()) };
+            self.resolve(ticket, result);
+        }
+    }
+
+    /// CONNECTED: a new connection, a resumed one, or an update while connected (RTN15c).
+    pub(super) fn on_connected(&mut self, msg: ProtocolMessage, now: u64) {
+        let details = msg.connection_details.unwrap_or_default();
+        let previous_id = self.connection_id.take();
+        let is_resumed = previous_id.is_some() && previous_id == msg.connection_id;
+        self.connection_id = msg.connection_id;
+        self.connection_key = details.connection_key.or(msg.connection_key);
+        if let Some(client_id) = details.client_id.filter(|c| c != "*") {
+            self.client_id = Some(client_id);
+        }
+        self.max_idle_interval = details.max_idle_interval;
+        self.connection_state_ttl = details
+            .connection_state_ttl
+            .unwrap_or(self.options.timeouts.connection_state_ttl);
+        self.request_deadline = None;
+        self.retry_at = None;
+        self.is_token_retry = false;
+        self.last_activity = now;
+        self.last_connected_at = Some(now);
+        let was_connected = self.state == ConnectionState::Connected;
+        self.set_state(ConnectionState::Connected, msg.error, None);
+        if was_connected {
+            return;
+        }
+        if is_resumed {
+            let resend: Vec<ProtocolMessage> = self.pending.resend().cloned().collect();
+            for msg in &resend {
+                self.send_frame(msg);
+            }
+        } else {
+            for (mut msg, ticket) in self.pending.reset().into_iter().rev() {
+                msg.msg_serial = None;
+                self.queued.push_front((msg, ticket));
+            }
+        }
+        self.reattach_channels(is_resumed, now);
+        for (msg, ticket) in std::mem::take(&mut self.queued) {
+            self.send(msg, ticket);
+        }
+    }
+
+    /// DISCONNECTED or a connection ERROR: renew the token when we can, else retry or fail.
+    pub(super) fn on_connection_error(&mut self, error: ErrorInfo, is_fatal: bool, now: u64) {
+        if error.is_token_error() && self.options.auth == AuthMethod::External {
+            self.token = None;
+            if self.state == ConnectionState::Connecting && !self.is_token_retry {
+                // One fresh token per connection attempt (RTN14b).
+                self.is_token_retry = true;
+                if self.is_transport_open {
+                    self.transport_commands.push_back(TransportCommand::Close);
+                }
+                self.is_transport_open = false;
+                self.start_connecting_again(now);
+                return;
+            }
+            self.lose_transport(now, error, true);
+            return;
+        }
+        if is_fatal || error.is_token_error() {
+            self.fail(error);
+        } else {
+            self.lose_transport(now, error, true);
+        }
+    }
+
+    fn start_connecting_again(&mut self, now: u64) {
+        self.request_deadline = Some(now + self.options.timeouts.realtime_request);
+        self.is_awaiting_auth = true;
+        self.events.push_back(Event::AuthRequired);
+    }
+}

@@ -1,0 +1,53 @@
+//! Frames from the server, dispatched by action. Malformed frames and unknown actions
+//! are dropped: nothing the network sends can panic the client.
+
+use super::connection::disconnected_error;
+use super::{Event, Realtime};
+use crate::connection::{AuthMethod, ConnectionState};
+use crate::protocol::{decode, Action, ErrorInfo};
+
+impl Realtime {
+    /// One WebSocket message from the server (text bytes or binary).
+    pub fn handle_frame(&mut self, frame: &[u8], now: u64) {
+        if !self.is_transport_open {
+            return;
+        }
+        let Ok(msg) = decode(self.options.format, frame) else {
+            return;
+        };
+        self.last_activity = now;
+        match msg.action {
+            Action::Heartbeat => self.on_heartbeat(&msg, now),
+            Action::Ack => self.on_ack(&msg, true),
+            Action::Nack => self.on_ack(&msg, false),
+            Action::Connected => self.on_connected(msg, now),
+            Action::Disconnected => {
+                let error = msg
+                    .error
+                    .unwrap_or_else(|| disconnected_error("disconnected by the server"));
+                self.on_connection_error(error, false, now);
+            }
+            Action::Error if msg.channel.is_some() => self.on_channel_error(msg),
+            Action::Error => {
+                let error = msg
+                    .error
+                    .unwrap_or_else(|| ErrorInfo::internal("connection error"));
+                self.on_connection_error(error, true, now);
+            }
+            Action::Closed => self.finish_close(),
+            Action::Attached => self.on_attached(msg, now),
+            Action::Detached => self.on_detached(msg, now),
+            Action::Sync => self.on_sync(msg, now),
+            Action::Presence => self.on_presence(msg),
+            Action::Message => self.on_message(msg),
+            // The server asks for a fresh token (RTN22).
+            Action::Auth
+                if self.options.auth == AuthMethod::External
+                    && self.state == ConnectionState::Connected =>
+            {
+                self.events.push_back(Event::AuthRequired);
+            }
+            _ => {}
+        }
+    }
+}

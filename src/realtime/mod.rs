@@ -1,0 +1,207 @@
+//! `Realtime`: the sans-IO realtime client — one connection state machine and its channels.
+//!
+//! Drain contract: after every input call (`connect`, `handle_frame`, `transport_closed`,
+//! `handle_timeout`, any operation), drain `poll_transport`, `poll_transmit` and
+//! `poll_event` until each returns `None`, then arm ONE timer for `poll_timeout()` and
+//! call `handle_timeout(now)` when it fires. Time is always the caller's `now` in ms.
+
+mod channels;
+mod connection;
+mod event;
+mod inbound;
+mod timers;
+
+pub use event::{Completion, Event, OpId, TransportCommand};
+
+use crate::auth::require_tls_for_basic;
+use crate::channel::{Channel, ChannelState};
+use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue};
+use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Whom to tell when a sent message resolves.
+#[derive(Debug, Clone, PartialEq)]
+enum Ticket {
+    /// An application operation.
+    Op(OpId),
+    /// An automatic re-entry of an own member (RTP17): failures become events.
+    Reenter { channel: String },
+}
+
+/// An outstanding ping.
+#[derive(Debug)]
+struct Ping {
+    id: String,
+    op: OpId,
+    sent_at: u64,
+}
+
+/// The realtime client: connection, channels, and the queues the driver drains.
+#[derive(Debug)]
+pub struct Realtime {
+    options: ClientOptions,
+    state: ConnectionState,
+    error_reason: Option<ErrorInfo>,
+    connection_id: Option<String>,
+    connection_key: Option<String>,
+    client_id: Option<String>,
+    /// The token from `authorize` (External auth).
+    token: Option<String>,
+    /// Waiting for the driver to answer `AuthRequired`.
+    is_awaiting_auth: bool,
+    /// This connection attempt already fetched a fresh token after a token error.
+    is_token_retry: bool,
+    /// Whether we asked for a transport and have not closed it.
+    is_transport_open: bool,
+    pending: PendingQueue<Ticket>,
+    /// Messages waiting for the connection (sent on CONNECTED).
+    queued: VecDeque<(ProtocolMessage, Ticket)>,
+    channels: BTreeMap<String, Channel<Ticket>>,
+    pings: Vec<Ping>,
+    next_op: u64,
+    /// Last time anything arrived from the server.
+    last_activity: u64,
+    max_idle_interval: Option<u64>,
+    connection_state_ttl: u64,
+    /// When the connection was last connected (or first tried), for suspension.
+    last_connected_at: Option<u64>,
+    /// CONNECTED / CLOSED must arrive by then.
+    request_deadline: Option<u64>,
+    /// Next connection attempt.
+    retry_at: Option<u64>,
+    transport_commands: VecDeque<TransportCommand>,
+    transmit: VecDeque<Frame>,
+    events: VecDeque<Event>,
+}
+
+impl Realtime {
+    /// A client that has not connected yet; basic auth without TLS is refused (RSC18).
+    pub fn new(options: ClientOptions) -> Result<Realtime, ErrorInfo> {
+        if let AuthMethod::Key(_) = options.auth {
+            require_tls_for_basic(options.tls)?;
+        }
+        let token = match &options.auth {
+            AuthMethod::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        Ok(Realtime {
+            client_id: options.client_id.clone(),
+            connection_state_ttl: options.timeouts.connection_state_ttl,
+            options,
+            state: ConnectionState::Initialized,
+            error_reason: None,
+            connection_id: None,
+            connection_key: None,
+            token,
+            is_awaiting_auth: false,
+            is_token_retry: false,
+            is_transport_open: false,
+            pending: PendingQueue::default(),
+            queued: VecDeque::new(),
+            channels: BTreeMap::new(),
+            pings: Vec::new(),
+            next_op: 0,
+            last_activity: 0,
+            max_idle_interval: None,
+            last_connected_at: None,
+            request_deadline: None,
+            retry_at: None,
+            transport_commands: VecDeque::new(),
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    /// The connection state.
+    pub fn connection_state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// The server's id for this connection, once connected.
+    pub fn connection_id(&self) -> Option<&str> {
+        self.connection_id.as_deref()
+    }
+
+    /// The key to resume this connection with.
+    pub fn connection_key(&self) -> Option<&str> {
+        self.connection_key.as_deref()
+    }
+
+    /// The clientId: from the options, or as the server assigned it.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// Why the connection last changed state for an error.
+    pub fn error_reason(&self) -> Option<&ErrorInfo> {
+        self.error_reason.as_ref()
+    }
+
+    /// The state of a channel (`Initialized` for one never used).
+    pub fn channel_state(&self, channel: &str) -> ChannelState {
+        self.channels
+            .get(channel)
+            .map_or(ChannelState::Initialized, |c| c.state)
+    }
+
+    /// Why a channel last changed state for an error.
+    pub fn channel_error_reason(&self, channel: &str) -> Option<&ErrorInfo> {
+        self.channels.get(channel)?.error_reason.as_ref()
+    }
+
+    /// Whether the channel's presence set is complete.
+    pub fn is_sync_complete(&self, channel: &str) -> bool {
+        self.channels
+            .get(channel)
+            .is_some_and(|c| c.state == ChannelState::Attached && c.is_sync_complete)
+    }
+
+    /// The next transport command.
+    pub fn poll_transport(&mut self) -> Option<TransportCommand> {
+        self.transport_commands.pop_front()
+    }
+
+    /// The next frame to send.
+    pub fn poll_transmit(&mut self) -> Option<Frame> {
+        self.transmit.pop_front()
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// When `handle_timeout` should next be called.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.next_deadline()
+    }
+
+    fn new_op(&mut self) -> OpId {
+        self.next_op += 1;
+        OpId(self.next_op)
+    }
+
+    fn complete(&mut self, op: OpId, result: Result<Completion, ErrorInfo>) {
+        self.events.push_back(Event::Completed { op, result });
+    }
+
+    fn resolve(&mut self, ticket: Ticket, result: Result<(), ErrorInfo>) {
+        match (ticket, result) {
+            (Ticket::Op(op), result) => self.complete(op, result.map(|()| Completion::Done)),
+            (Ticket::Reenter { .. }, Ok(())) => {}
+            (Ticket::Reenter { channel }, Err(cause)) => {
+                let error = ErrorInfo::new(
+                    crate::protocol::codes::PRESENCE_REENTER_FAILED,
+                    cause.status_code,
+                    format!("automatic presence re-enter failed: {}", cause.message),
+                );
+                self.events
+                    .push_back(Event::PresenceReenterFailed { channel, error });
+            }
+        }
+    }
+
+    fn send_frame(&mut self, msg: &ProtocolMessage) {
+        self.transmit.push_back(encode(self.options.format, msg));
+    }
+}

@@ -1,0 +1,63 @@
+//! Deadlines: connect/close requests, retries, the idle timer, pings and channel timers.
+
+use super::connection::{disconnected_error, timeout_error};
+use super::Realtime;
+use crate::connection::ConnectionState;
+
+impl Realtime {
+    /// The time is `now`: act on whatever deadline has passed.
+    pub fn handle_timeout(&mut self, now: u64) {
+        if self.request_deadline.is_some_and(|d| d <= now) {
+            self.request_deadline = None;
+            match self.state {
+                ConnectionState::Connecting => {
+                    self.lose_transport(now, timeout_error("connection attempt timed out"), true)
+                }
+                ConnectionState::Closing => self.finish_close(),
+                _ => {}
+            }
+        }
+        if self.retry_at.is_some_and(|d| d <= now) {
+            self.retry_at = None;
+            if matches!(
+                self.state,
+                ConnectionState::Disconnected | ConnectionState::Suspended
+            ) {
+                self.start_connecting(now);
+            }
+        }
+        if self.idle_deadline().is_some_and(|d| d <= now) {
+            // Silence longer than maxIdleInterval: the link is dead (RTN23a).
+            self.lose_transport(now, disconnected_error("no activity from the server"), true);
+        }
+        let timeout = self.options.timeouts.realtime_request;
+        if self.pings.iter().any(|p| p.sent_at + timeout <= now) {
+            let (expired, kept) = std::mem::take(&mut self.pings)
+                .into_iter()
+                .partition(|p| p.sent_at + timeout <= now);
+            self.pings = kept;
+            for ping in expired {
+                self.complete(ping.op, Err(timeout_error("ping timed out")));
+            }
+        }
+        self.channel_timeouts(now);
+    }
+
+    fn idle_deadline(&self) -> Option<u64> {
+        if self.state != ConnectionState::Connected {
+            return None;
+        }
+        let idle = self.max_idle_interval?;
+        Some(self.last_activity + idle + self.options.timeouts.realtime_request)
+    }
+
+    pub(super) fn next_deadline(&self) -> Option<u64> {
+        let timeout = self.options.timeouts.realtime_request;
+        [self.request_deadline, self.retry_at, self.idle_deadline()]
+            .into_iter()
+            .flatten()
+            .chain(self.pings.iter().map(|p| p.sent_at + timeout))
+            .chain(self.channels.values().filter_map(|c| c.next_deadline()))
+            .min()
+    }
+}

@@ -1,0 +1,438 @@
+//! A user's session scripted frame by frame against the sans-IO client: the test plays the
+//! server with JSON frames and owns the clock. No sockets, no sleeps.
+
+use roster::channel::ChannelState;
+use roster::connection::{AuthMethod, ClientOptions, ConnectionState};
+use roster::presence::MemberFilter;
+use roster::protocol::{codes, Data, Frame, PresenceAction};
+use roster::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
+use serde_json::{json, Value};
+
+/// The client plus everything it has asked for so far, on a virtual clock.
+struct Harness {
+    client: Realtime,
+    now: u64,
+    sent: Vec<Value>,
+    events: Vec<Event>,
+    transport: Vec<TransportCommand>,
+}
+
+impl Harness {
+    fn new(options: ClientOptions) -> Harness {
+        let client = Realtime::new(options).expect("valid options");
+        Harness {
+            client,
+            now: 0,
+            sent: Vec::new(),
+            events: Vec::new(),
+            transport: Vec::new(),
+        }
+    }
+
+    fn with_token() -> Harness {
+        Harness::new(ClientOptions {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            tls: false,
+            client_id: Some("ann".into()),
+            auth: AuthMethod::Token("tok".into()),
+            ..ClientOptions::default()
+        })
+    }
+
+    /// The drain contract: poll everything until each queue is empty.
+    fn drain(&mut self) {
+        while let Some(cmd) = self.client.poll_transport() {
+            self.transport.push(cmd);
+        }
+        while let Some(frame) = self.client.poll_transmit() {
+            let Frame::Text(text) = frame else {
+                panic!("json client sent a binary frame");
+            };
+            self.sent
+                .push(serde_json::from_str(&text).expect("client sends valid json"));
+        }
+        while let Some(event) = self.client.poll_event() {
+            self.events.push(event);
+        }
+    }
+
+    fn server(&mut self, frame: Value) {
+        self.client
+            .handle_frame(frame.to_string().as_bytes(), self.now);
+        self.drain();
+    }
+
+    /// Moves the clock, firing every deadline on the way as a driver's timer would.
+    fn advance_to(&mut self, t: u64) {
+        while let Some(deadline) = self.client.poll_timeout() {
+            if deadline > t {
+                break;
+            }
+            self.now = self.now.max(deadline);
+            self.client.handle_timeout(self.now);
+            self.drain();
+        }
+        self.now = t;
+    }
+
+    fn act<R>(&mut self, f: impl FnOnce(&mut Realtime, u64) -> R) -> R {
+        let result = f(&mut self.client, self.now);
+        self.drain();
+        result
+    }
+
+    fn take_sent(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.sent)
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    fn take_transport(&mut self) -> Vec<TransportCommand> {
+        std::mem::take(&mut self.transport)
+    }
+
+    fn open_url(&mut self) -> String {
+        match self.take_transport().as_slice() {
+            [.., TransportCommand::Open { url }] => url.clone(),
+            other => panic!("expected an Open, got {other:?}"),
+        }
+    }
+
+    fn connected(&mut self, connection_id: &str, key: &str) {
+        self.server(json!({
+            "action": 4,
+            "connectionId": connection_id,
+            "connectionDetails": {
+                "connectionKey": key,
+                "clientId": "ann",
+                "maxIdleInterval": 15000,
+                "connectionStateTtl": 120000
+            }
+        }));
+    }
+
+    fn completion(&self, op: OpId) -> Option<&Result<Completion, roster::protocol::ErrorInfo>> {
+        self.events.iter().find_map(|e| match e {
+            Event::Completed { op: o, result } if *o == op => Some(result),
+            _ => None,
+        })
+    }
+
+    fn connection_events(&self) -> Vec<&'static str> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::ConnectionState(change) => Some(change.current.name()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn presence_events(&self) -> Vec<(String, String)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Presence { message, .. } => Some((
+                    message.action.name().to_owned(),
+                    message.client_id.clone().unwrap_or_default(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn actions(frames: &[Value]) -> Vec<u64> {
+    frames.iter().filter_map(|f| f["action"].as_u64()).collect()
+}
+
+/// Connects and attaches `room` with a two-page SYNC of bob and carol.
+fn attached_with_members(h: &mut Harness) {
+    h.act(|c, now| c.connect(now));
+    let url = h.open_url();
+    assert!(url.starts_with("ws://127.0.0.1:8080/?access_token=tok&clientId=ann&format=json"));
+    h.connected("c1", "k1");
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    let attach = h.act(|c, now| c.attach("room", now));
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 10, "channel": "room"})]
+    );
+    h.server(json!({"action": 11, "channel": "room", "flags": 1}));
+    assert_eq!(h.completion(attach), Some(&Ok(Completion::Done)));
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), true, now));
+    assert!(h.completion(get).is_none(), "get waits for the sync");
+    h.server(json!({"action": 16, "channel": "room", "channelSerial": "s1:cursor1",
+        "presence": [{"action": 1, "clientId": "bob", "connectionId": "c2", "id": "c2:0:0", "timestamp": 5}]}));
+    assert!(!h.client.is_sync_complete("room"));
+    h.server(json!({"action": 16, "channel": "room", "channelSerial": "s1:",
+        "presence": [{"action": 1, "clientId": "carol", "connectionId": "c3", "id": "c3:0:0", "timestamp": 5}]}));
+    assert!(h.client.is_sync_complete("room"));
+    match h.completion(get) {
+        Some(Ok(Completion::Members(members))) => assert_eq!(members.len(), 2),
+        other => panic!("get did not complete with members: {other:?}"),
+    }
+}
+
+#[test]
+fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    assert_eq!(
+        h.presence_events(),
+        vec![
+            ("present".into(), "bob".into()),
+            ("present".into(), "carol".into())
+        ]
+    );
+    h.take_events();
+
+    // Enter, ACKed; the server echoes our own enter.
+    let enter = h.act(|c, now| {
+        c.presence(
+            "room",
+            PresenceAction::Enter,
+            None,
+            Some(Data::String("hi".into())),
+            now,
+        )
+    });
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 14, "channel": "room", "msgSerial": 0,
+            "presence": [{"action": 2, "data": "hi"}]})]
+    );
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
+    h.server(
+        json!({"action": 14, "channel": "room", "connectionId": "c1", "id": "c1:0",
+        "timestamp": 10, "presence": [{"action": 2, "clientId": "ann", "data": "hi"}]}),
+    );
+    assert_eq!(h.presence_events(), vec![("enter".into(), "ann".into())]);
+    h.take_events();
+
+    // An update in flight when the transport drops is resent with its serial on resume.
+    h.now = 1_000;
+    let update = h.act(|c, now| {
+        c.presence(
+            "room",
+            PresenceAction::Update,
+            None,
+            Some(Data::String("away".into())),
+            now,
+        )
+    });
+    assert_eq!(h.take_sent()[0]["msgSerial"], 1);
+    h.act(|c, now| c.transport_closed(now));
+    assert_eq!(h.connection_events(), vec!["disconnected", "connecting"]);
+    assert!(
+        h.open_url().ends_with("&resume=k1"),
+        "first reconnect is immediate and resumes"
+    );
+    h.take_events();
+    h.connected("c1", "k2");
+    let resent = h.take_sent();
+    assert_eq!(
+        actions(&resent),
+        vec![14],
+        "resumed: no ATTACH, only the resend"
+    );
+    assert_eq!(resent[0]["msgSerial"], 1);
+    h.server(json!({"action": 1, "msgSerial": 1, "count": 1}));
+    assert_eq!(h.completion(update), Some(&Ok(Completion::Done)));
+    assert!(
+        h.presence_events().is_empty(),
+        "a resume changes nobody's presence"
+    );
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    h.server(
+        json!({"action": 14, "channel": "room", "connectionId": "c1", "id": "c1:1",
+        "timestamp": 1000, "presence": [{"action": 4, "clientId": "ann", "data": "away"}]}),
+    );
+    assert_eq!(h.presence_events(), vec![("update".into(), "ann".into())]);
+    h.take_events();
+
+    // A new connection: serials restart, the channel re-attaches, ann is re-entered.
+    h.now = 2_000;
+    h.act(|c, now| c.transport_closed(now));
+    assert!(h.open_url().ends_with("&resume=k2"));
+    h.server(json!({"action": 4, "connectionId": "c9",
+        "connectionDetails": {"connectionKey": "k9", "clientId": "ann", "maxIdleInterval": 15000},
+        "error": {"code": 80008, "statusCode": 400, "message": "unable to recover"}}));
+    assert_eq!(h.client.connection_id(), Some("c9"));
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 10, "channel": "room"})]
+    );
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
+    h.server(json!({"action": 11, "channel": "room", "flags": 1}));
+    let reentered = h.take_sent();
+    assert_eq!(
+        reentered,
+        vec![json!({"action": 14, "channel": "room", "msgSerial": 0,
+            "presence": [{"action": 2, "clientId": "ann", "data": "away"}]})]
+    );
+    h.server(json!({"action": 2, "msgSerial": 0, "count": 1,
+        "error": {"code": 40160, "statusCode": 401, "message": "no"}}));
+    assert!(h.events.iter().any(|e| matches!(e,
+        Event::PresenceReenterFailed { channel, error } if channel == "room" && error.code == codes::PRESENCE_REENTER_FAILED)));
+}
+
+#[test]
+fn enter_without_client_id_fails_locally() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::Token("tok".into()),
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    h.server(
+        json!({"action": 4, "connectionId": "c1", "connectionDetails": {"connectionKey": "k"}}),
+    );
+    let op = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    match h.completion(op) {
+        Some(Err(error)) => assert_eq!(error.code, codes::INVALID_CLIENT_ID),
+        other => panic!("expected 40012, got {other:?}"),
+    }
+    assert!(h.take_sent().is_empty());
+}
+
+#[test]
+fn silence_past_max_idle_interval_drops_and_reconnects() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.take_transport();
+    h.connected("c1", "k1");
+    h.advance_to(24_999);
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    h.advance_to(25_000);
+    let commands = h.take_transport();
+    assert_eq!(commands[0], TransportCommand::Close);
+    assert!(matches!(&commands[1], TransportCommand::Open { url } if url.ends_with("resume=k1")));
+    let reason = h.events.iter().find_map(|e| match e {
+        Event::ConnectionState(c) if c.current == ConnectionState::Disconnected => c.reason.clone(),
+        _ => None,
+    });
+    assert_eq!(reason.map(|r| r.code), Some(codes::CONNECTION_DISCONNECTED));
+}
+
+#[test]
+fn failed_attempts_retry_then_suspend_after_the_state_ttl() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.open_url();
+    h.act(|c, now| c.transport_closed(now));
+    assert_eq!(h.client.connection_state(), ConnectionState::Disconnected);
+    h.advance_to(14_999);
+    assert!(h.take_transport().is_empty());
+    h.advance_to(15_000);
+    h.open_url();
+    // Every attempt times out after realtime_request; past 120 s we are suspended.
+    h.advance_to(130_000);
+    assert_eq!(h.client.connection_state(), ConnectionState::Suspended);
+    h.take_transport();
+    let suspended_at = h.now;
+    let retry = h.client.poll_timeout().expect("suspended retry armed");
+    assert!(retry > suspended_at && retry <= suspended_at + 30_000);
+    h.advance_to(retry);
+    assert_eq!(h.client.connection_state(), ConnectionState::Connecting);
+}
+
+#[test]
+fn attach_timeout_suspends_the_channel_and_retries() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    let op = h.act(|c, now| c.attach("room", now));
+    h.take_sent();
+    // Heartbeats keep the connection alive while the attach goes unanswered.
+    h.now = 9_000;
+    h.server(json!({"action": 0}));
+    h.advance_to(10_000);
+    assert_eq!(h.client.channel_state("room"), ChannelState::Suspended);
+    match h.completion(op) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CHANNEL_TIMEOUT),
+        other => panic!("expected 90007, got {other:?}"),
+    }
+    h.server(json!({"action": 0}));
+    h.now = 20_000;
+    h.server(json!({"action": 0}));
+    h.advance_to(25_000);
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 10, "channel": "room"})]
+    );
+}
+
+#[test]
+fn ping_completes_with_the_round_trip() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    let op = h.act(|c, now| c.ping(now));
+    let id = h.take_sent()[0]["id"].clone();
+    h.now = 42;
+    h.server(json!({"action": 0, "id": id}));
+    assert_eq!(h.completion(op), Some(&Ok(Completion::Pong(42))));
+}
+
+#[test]
+fn garbage_and_unknown_frames_change_nothing() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.take_events();
+    for frame in [
+        &b"not json"[..],
+        b"{}",
+        b"{\"action\":99}",
+        b"{\"action\":11,\"channel\":\"nope\"}",
+        b"{\"action\":16,\"channel\":\"nope\",\"presence\":[{\"action\":1}]}",
+        b"[1,2]",
+    ] {
+        h.client.handle_frame(frame, 0);
+        h.drain();
+    }
+    assert!(h.events.is_empty());
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+}
+
+#[test]
+fn close_sends_close_and_waits_for_closed() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.take_transport();
+    h.act(|c, now| c.close(now));
+    assert_eq!(h.take_sent(), vec![json!({"action": 7})]);
+    assert_eq!(h.client.connection_state(), ConnectionState::Closing);
+    h.server(json!({"action": 8}));
+    assert_eq!(h.client.connection_state(), ConnectionState::Closed);
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+}
+
+#[test]
+fn external_auth_asks_for_a_token_before_opening() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::External,
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    assert!(h.events.contains(&Event::AuthRequired));
+    assert!(h.take_transport().is_empty());
+    h.act(|c, now| c.authorize("t1".into(), now));
+    assert!(h.open_url().contains("access_token=t1"));
+    h.take_events();
+    h.server(
+        json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+    );
+    assert!(h.events.contains(&Event::AuthRequired));
+    assert_eq!(h.client.connection_state(), ConnectionState::Connecting);
+    h.act(|c, now| c.authorize("t2".into(), now));
+    assert!(h.open_url().contains("access_token=t2"));
+}
