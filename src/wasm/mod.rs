@@ -3,16 +3,22 @@
 //! forward; no protocol or presence logic lives here. `js/` re-exports them with the
 //! ably-js names and the TypeScript types.
 //!
-//! JS classes: `Rest` (rest.rs), `PaginatedResult` (paginated_result.rs). The rest is
-//! plumbing: fetch, options, tokens, and value/error conversion.
+//! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs), `PaginatedResult`
+//! (paginated_result.rs). The rest is plumbing: the run loop (driver.rs), the socket,
+//! fetch, options, tokens, and value/event/error conversion.
 
 mod convert;
+mod data;
+mod driver;
 mod error;
+mod event;
 mod fetch;
 mod options;
 mod paginated_result;
+mod realtime;
 mod rest;
 mod rest_client;
+mod socket;
 mod token;
 
 use wasm_bindgen::prelude::*;
@@ -25,4 +31,5 @@ pub fn start() {
 }
 
 pub use paginated_result::PaginatedResult;
+pub use realtime::Realtime;
 pub use rest::Rest;

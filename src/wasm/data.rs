@@ -1,0 +1,70 @@
+//! App data and channel messages from JS into the core's types, and messages back.
+
+use super::convert::{set_binary_data, to_js};
+use crate::protocol::{codes, Data, ErrorInfo, Message};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, anything
+/// else JSON-like becomes JSON; `undefined`/`null` mean no data.
+pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(Data::String(text)));
+    }
+    if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(value) {
+        let bytes = if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+            js_sys::Uint8Array::new(buffer).to_vec()
+        } else {
+            let view: &js_sys::Object = value.unchecked_ref();
+            let field = |name: &str| js_sys::Reflect::get(view, &name.into()).ok();
+            let buffer = field("buffer").ok_or_else(unsupported)?;
+            let offset = field("byteOffset").and_then(|v| v.as_f64());
+            let length = field("byteLength").and_then(|v| v.as_f64());
+            let (Some(offset), Some(length)) = (offset, length) else {
+                return Err(unsupported());
+            };
+            js_sys::Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                offset as u32,
+                length as u32,
+            )
+            .to_vec()
+        };
+        return Ok(Some(Data::Binary(bytes)));
+    }
+    json_from_js(value)
+        .map(|json| Some(Data::Json(json)))
+        .ok_or_else(unsupported)
+}
+
+/// A message from JS `{ name, data }` (or `publish(name, data)` arguments).
+pub fn message_from_js(name: Option<String>, data: &JsValue) -> Result<Message, ErrorInfo> {
+    Ok(Message {
+        name,
+        data: data_from_js(data)?,
+        ..Message::default()
+    })
+}
+
+/// A channel message as apps see it.
+pub fn message_to_js(message: &Message) -> JsValue {
+    let object = to_js(message);
+    set_binary_data(&object, message.data.as_ref());
+    object
+}
+
+/// A JSON value from a JS value (`undefined` and functions give None).
+fn json_from_js(value: &JsValue) -> Option<serde_json::Value> {
+    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn unsupported() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::INVALID_DATA_OR_ENCODING,
+        400,
+        "data must be a string, binary, or a JSON-serialisable value",
+    )
+}

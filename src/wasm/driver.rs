@@ -1,0 +1,274 @@
+//! The run loop around the sans-IO core (drain contract, see `crate::realtime`): feed an
+//! input with `Date.now()`, then drain transport commands, frames and events until none
+//! are left, and arm one timer for `poll_timeout()`.
+//!
+//! Re-entrancy: JS listeners may call back into the SDK (`get()` from a presence
+//! listener). Nothing JS-side runs while the core is borrowed: events and promise
+//! settlements are queued during a drain and delivered after it, in order, by the
+//! outermost call only.
+
+use super::convert;
+use super::error::to_js;
+use super::event;
+use super::rest_client::RestClient;
+use super::socket::{Socket, SocketInput};
+use super::token::TokenParams;
+use crate::protocol::ErrorInfo;
+use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
+use gloo_timers::callback::Timeout;
+use js_sys::{Function, Promise};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+
+/// Something for JS, delivered after the core is released.
+enum Outgoing {
+    /// Pass this event object to the app's sink.
+    Event(JsValue),
+    /// Call this resolve or reject function with the value.
+    Settle(Function, JsValue),
+}
+
+/// The core plus the browser resources it asked for.
+pub struct Driver {
+    core: RefCell<Realtime>,
+    /// REST for history and tokens (authUrl / authCallback).
+    pub rest: Rc<RestClient>,
+    sink: Function,
+    socket: RefCell<Option<Socket>>,
+    timer: RefCell<Option<Timeout>>,
+    pending: RefCell<HashMap<OpId, (Function, Function)>>,
+    outgoing: RefCell<VecDeque<Outgoing>>,
+    is_flushing: Cell<bool>,
+    is_resume_spoiled: Cell<bool>,
+    this: Weak<Driver>,
+}
+
+/// Milliseconds since the epoch: the only clock the core sees.
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Driver {
+    /// A driver for `core`; `sink` receives every event object.
+    pub fn new(core: Realtime, rest: Rc<RestClient>, sink: Function) -> Rc<Driver> {
+        Rc::new_cyclic(|this| Driver {
+            core: RefCell::new(core),
+            rest,
+            sink,
+            socket: RefCell::new(None),
+            timer: RefCell::new(None),
+            pending: RefCell::new(HashMap::new()),
+            outgoing: RefCell::new(VecDeque::new()),
+            is_flushing: Cell::new(false),
+            is_resume_spoiled: Cell::new(false),
+            this: this.clone(),
+        })
+    }
+
+    /// Reads the core (for getters); never held across a call into JS.
+    pub fn read<R>(&self, f: impl FnOnce(&Realtime) -> R) -> R {
+        f(&self.core.borrow())
+    }
+
+    /// Feeds one input, then drains and delivers.
+    pub fn input<R>(&self, f: impl FnOnce(&mut Realtime, u64) -> R) -> R {
+        let result = f(&mut self.core.borrow_mut(), now());
+        self.drain();
+        result
+    }
+
+    /// Starts an operation; its promise settles on the matching `Completed` event.
+    pub fn operation(&self, f: impl FnOnce(&mut Realtime, u64) -> OpId) -> Promise {
+        let op = f(&mut self.core.borrow_mut(), now());
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        if let Some(settle) = settle {
+            self.pending.borrow_mut().insert(op, settle);
+        }
+        self.drain();
+        promise
+    }
+
+    /// Closes the socket under the core, like a network failure. With `silent_ms` > 0 the
+    /// core hears of it only after that long (a laptop lid closed, then opened). With
+    /// `spoil_resume` the next connect presents an unknown connection key, so the server
+    /// refuses the resume as it would after losing the connection's state.
+    pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
+        self.is_resume_spoiled.set(spoil_resume);
+        if silent_ms == 0 {
+            if let Some(socket) = self.socket.borrow().as_ref() {
+                socket.close_loudly();
+            }
+            return;
+        }
+        let Some(socket) = self.socket.borrow_mut().take() else {
+            return;
+        };
+        socket.close_quietly();
+        let this = self.this.clone();
+        Timeout::new(silent_ms, move || {
+            if let Some(driver) = this.upgrade() {
+                driver.input(|core, now| core.transport_closed(now));
+            }
+        })
+        .forget();
+    }
+
+    fn drain(&self) {
+        let mut commands = Vec::new();
+        let mut frames = Vec::new();
+        let mut events = Vec::new();
+        let deadline = {
+            let mut core = self.core.borrow_mut();
+            while let Some(command) = core.poll_transport() {
+                commands.push(command);
+            }
+            while let Some(frame) = core.poll_transmit() {
+                frames.push(frame);
+            }
+            while let Some(event) = core.poll_event() {
+                events.push(event);
+            }
+            core.poll_timeout()
+        };
+        commands
+            .into_iter()
+            .for_each(|command| self.transport(command));
+        if let Some(socket) = self.socket.borrow().as_ref() {
+            frames.into_iter().for_each(|frame| socket.send(frame));
+        }
+        events
+            .into_iter()
+            .for_each(|event| self.handle_event(event));
+        self.arm_timer(deadline);
+        self.flush();
+    }
+
+    /// Opens or closes the socket.
+    fn transport(&self, command: TransportCommand) {
+        if let Some(old) = self.socket.borrow_mut().take() {
+            old.close_quietly();
+        }
+        let TransportCommand::Open { mut url } = command else {
+            return;
+        };
+        if self.is_resume_spoiled.replace(false) {
+            url = url.replace("resume=", "resume=spoiled");
+        }
+        let this = self.this.clone();
+        let input = move |input: SocketInput| {
+            let Some(driver) = this.upgrade() else { return };
+            match input {
+                SocketInput::Frame(bytes) => {
+                    driver.input(|core, now| core.handle_frame(&bytes, now))
+                }
+                SocketInput::Closed => {
+                    driver.socket.borrow_mut().take();
+                    driver.input(|core, now| core.transport_closed(now));
+                }
+            }
+        };
+        match Socket::open(&url, input) {
+            Ok(socket) => *self.socket.borrow_mut() = Some(socket),
+            // An unusable URL fails like a refused connection, reported from the event loop
+            // so that this drain finishes first.
+            Err(_) => {
+                let this = self.this.clone();
+                Timeout::new(0, move || {
+                    if let Some(driver) = this.upgrade() {
+                        driver.input(|core, now| core.transport_closed(now));
+                    }
+                })
+                .forget();
+            }
+        }
+    }
+
+    fn handle_event(&self, event: Event) {
+        let outgoing = match event {
+            Event::Completed { op, result } => {
+                let Some((resolve, reject)) = self.pending.borrow_mut().remove(&op) else {
+                    return;
+                };
+                match result {
+                    Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
+                    Ok(Completion::Members(members)) => {
+                        Outgoing::Settle(resolve, convert::presence_list_to_js(&members))
+                    }
+                    Ok(Completion::Pong(rtt)) => {
+                        Outgoing::Settle(resolve, JsValue::from(rtt as f64))
+                    }
+                    Err(error) => Outgoing::Settle(reject, to_js(&error)),
+                }
+            }
+            Event::AuthRequired => {
+                self.fetch_token();
+                return;
+            }
+            other => Outgoing::Event(event::to_js(other)),
+        };
+        self.outgoing.borrow_mut().push_back(outgoing);
+    }
+
+    fn fetch_token(&self) {
+        let this = self.this.clone();
+        let rest = self.rest.clone();
+        let params = TokenParams {
+            client_id: rest.options.client_id.clone(),
+            ..TokenParams::default()
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = rest.request_token(&params).await;
+            let Some(driver) = this.upgrade() else { return };
+            match result {
+                Ok(details) => driver.input(|core, now| core.authorize(details.token, now)),
+                Err(error) => driver.input(|core, now| core.auth_failed(error, now)),
+            }
+        });
+    }
+
+    fn arm_timer(&self, deadline: Option<u64>) {
+        let timer = deadline.map(|at| {
+            let this = self.this.clone();
+            let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+            Timeout::new(delay, move || {
+                if let Some(driver) = this.upgrade() {
+                    driver.input(|core, now| core.handle_timeout(now));
+                }
+            })
+        });
+        // Replacing the old Timeout drops it, which cancels it: one timer at a time.
+        *self.timer.borrow_mut() = timer;
+    }
+
+    fn flush(&self) {
+        if self.is_flushing.replace(true) {
+            return;
+        }
+        loop {
+            let next = self.outgoing.borrow_mut().pop_front();
+            let Some(next) = next else { break };
+            // A throwing listener must not stop delivery to the others.
+            let _ = match next {
+                Outgoing::Event(event) => self.sink.call1(&JsValue::NULL, &event),
+                Outgoing::Settle(function, value) => function.call1(&JsValue::NULL, &value),
+            };
+        }
+        self.is_flushing.set(false);
+    }
+}
+
+/// An ErrorInfo as a rejected promise.
+pub fn rejected(error: &ErrorInfo) -> Promise {
+    Promise::reject(&to_js(error))
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(socket) = self.socket.get_mut().take() {
+            socket.close_quietly();
+        }
+    }
+}

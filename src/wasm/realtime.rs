@@ -1,0 +1,219 @@
+//! `Realtime`: the connection, channels and presence over one WebSocket. Every method
+//! converts and forwards to the core through the `Driver`; the JS wrapper adds the
+//! ably-js object shapes (`connection`, `channels.get(name).presence`) and listeners.
+
+use super::data;
+use super::driver::{rejected, Driver};
+use super::error::to_js;
+use super::options::{bool_field, field, host, number_field, pairs_field, string_field, Options};
+use super::rest_client::RestClient;
+use super::token::AuthSource;
+use crate::presence::MemberFilter;
+use crate::protocol::{ErrorInfo, Format, PresenceAction};
+use crate::realtime::{self as core, AuthMethod, ClientOptions};
+use js_sys::{Array, Function, Promise};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// A realtime client; `sink(event)` receives every event object (see `event.rs`).
+#[wasm_bindgen]
+pub struct Realtime {
+    driver: Rc<Driver>,
+}
+
+#[wasm_bindgen]
+impl Realtime {
+    /// A client for `options` (ably-js names). Does not connect: the wrapper calls
+    /// `connect()` unless `autoConnect` is false. Throws ErrorInfo (e.g. 40103).
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, sink: Function) -> Result<Realtime, JsValue> {
+        let js_options = options;
+        let options = Options::from_js(&js_options).map_err(|e| to_js(&e))?;
+        let client_options = client_options(&options, &js_options);
+        let core = core::Realtime::new(client_options).map_err(|e| to_js(&e))?;
+        let rest = RestClient::new(options).map_err(|e| to_js(&e))?;
+        Ok(Realtime {
+            driver: Driver::new(core, Rc::new(rest), sink),
+        })
+    }
+
+    /// Connection state name ('initialized', 'connecting', 'connected', …).
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.driver
+            .read(|c| c.connection_state().name().to_string())
+    }
+
+    /// The connection id, once connected.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> Option<String> {
+        self.driver.read(|c| c.connection_id().map(String::from))
+    }
+
+    /// The connection key (for resume), once connected.
+    #[wasm_bindgen(getter)]
+    pub fn key(&self) -> Option<String> {
+        self.driver.read(|c| c.connection_key().map(String::from))
+    }
+
+    /// The clientId this connection is identified as.
+    #[wasm_bindgen(getter, js_name = clientId)]
+    pub fn client_id(&self) -> Option<String> {
+        self.driver.read(|c| c.client_id().map(String::from))
+    }
+
+    /// Why the connection is in its current state, if it failed.
+    #[wasm_bindgen(getter, js_name = errorReason)]
+    pub fn error_reason(&self) -> JsValue {
+        self.driver
+            .read(|c| c.error_reason().map_or(JsValue::NULL, to_js))
+    }
+
+    /// Opens the connection (or retries now).
+    pub fn connect(&self) {
+        self.driver.input(|c, now| c.connect(now));
+    }
+
+    /// Closes the connection.
+    pub fn close(&self) {
+        self.driver.input(|c, now| c.close(now));
+    }
+
+    /// Round trip to the server; resolves with the time in ms.
+    pub fn ping(&self) -> Promise {
+        self.driver.operation(|c, now| c.ping(now))
+    }
+
+    /// A channel's state name.
+    #[wasm_bindgen(js_name = channelState)]
+    pub fn channel_state(&self, channel: &str) -> String {
+        self.driver
+            .read(|c| c.channel_state(channel).name().to_string())
+    }
+
+    /// A channel's error reason, if any.
+    #[wasm_bindgen(js_name = channelErrorReason)]
+    pub fn channel_error_reason(&self, channel: &str) -> JsValue {
+        self.driver
+            .read(|c| c.channel_error_reason(channel).map_or(JsValue::NULL, to_js))
+    }
+
+    /// Attaches a channel.
+    pub fn attach(&self, channel: String) -> Promise {
+        self.driver.operation(|c, now| c.attach(&channel, now))
+    }
+
+    /// Detaches a channel.
+    pub fn detach(&self, channel: String) -> Promise {
+        self.driver.operation(|c, now| c.detach(&channel, now))
+    }
+
+    /// Publishes `[{ name, data }]` on a channel.
+    pub fn publish(&self, channel: String, messages: Array) -> Promise {
+        let messages: Result<Vec<_>, ErrorInfo> = messages
+            .iter()
+            .map(|m| {
+                data::message_from_js(
+                    string_field(&m, "name"),
+                    &field(&m, "data").unwrap_or(JsValue::NULL),
+                )
+            })
+            .collect();
+        match messages {
+            Ok(messages) => self
+                .driver
+                .operation(|c, now| c.publish(&channel, messages, now)),
+            Err(error) => rejected(&error),
+        }
+    }
+
+    /// enter/update/leave (`action`), for `clientId` if given (enterClient etc.).
+    pub fn presence(
+        &self,
+        channel: String,
+        action: &str,
+        client_id: Option<String>,
+        data: JsValue,
+    ) -> Promise {
+        let action = match action {
+            "enter" => PresenceAction::Enter,
+            "update" => PresenceAction::Update,
+            _ => PresenceAction::Leave,
+        };
+        match data::data_from_js(&data) {
+            Ok(data) => self
+                .driver
+                .operation(|c, now| c.presence(&channel, action, client_id, data, now)),
+            Err(error) => rejected(&error),
+        }
+    }
+
+    /// presence.get({ waitForSync, clientId, connectionId }): resolves with the members.
+    #[wasm_bindgen(js_name = presenceGet)]
+    pub fn presence_get(&self, channel: String, params: JsValue) -> Promise {
+        let filter = MemberFilter {
+            client_id: string_field(&params, "clientId"),
+            connection_id: string_field(&params, "connectionId"),
+        };
+        let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
+        self.driver
+            .operation(|c, now| c.presence_get(&channel, filter, wait_for_sync, now))
+    }
+
+    /// Whether the channel's presence set is in sync with the server.
+    #[wasm_bindgen(js_name = isSyncComplete)]
+    pub fn is_sync_complete(&self, channel: &str) -> bool {
+        self.driver.read(|c| c.is_sync_complete(channel))
+    }
+
+    /// presence.history(params) over REST, with this client's credentials.
+    #[wasm_bindgen(js_name = presenceHistory)]
+    pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
+        super::rest::presence_history(self.driver.rest.clone(), &channel, &params)
+    }
+
+    /// Test hook: drops the socket as a failing network would; the core hears of it after
+    /// `silentMs` (0: at once, so it resumes; longer: the server times the member out).
+    /// `spoilResume` makes the server refuse the resume (a non-resumed reconnect).
+    #[wasm_bindgen(js_name = simulateDisconnect)]
+    pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
+        self.driver.simulate_disconnect(silent_ms, spoil_resume);
+    }
+}
+
+/// msgpack frames if asked for and built in; JSON otherwise (as ably-js without msgpack).
+fn format(use_binary_protocol: bool) -> Format {
+    #[cfg(feature = "msgpack")]
+    if use_binary_protocol {
+        return Format::Msgpack;
+    }
+    let _ = use_binary_protocol;
+    Format::Json
+}
+
+fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
+    let auth = match &options.auth {
+        AuthSource::Key(key) => AuthMethod::Key(format!("{}:{}", key.key_name, key.secret)),
+        AuthSource::Token(token) => AuthMethod::Token(token.clone()),
+        AuthSource::Url { .. } | AuthSource::Callback(_) => AuthMethod::External,
+    };
+    let mut client = ClientOptions {
+        host: host(js, "realtimeHost"),
+        port: options.port,
+        tls: options.tls,
+        client_id: options.client_id.clone(),
+        auth,
+        format: format(bool_field(js, "useBinaryProtocol").unwrap_or(false)),
+        echo_messages: bool_field(js, "echoMessages").unwrap_or(true),
+        transport_params: pairs_field(js, "transportParams"),
+        agent: super::options::AGENT.into(),
+        ..ClientOptions::default()
+    };
+    if let Some(ms) = number_field(js, "disconnectedRetryTimeout") {
+        client.timeouts.disconnected_retry = ms as u64;
+    }
+    if let Some(ms) = number_field(js, "suspendedRetryTimeout") {
+        client.timeouts.suspended_retry = ms as u64;
+    }
+    client
+}

@@ -1,0 +1,246 @@
+// The built npm package (pkg/, from `bash js/build.sh`) used as an app would: imported
+// in headless Chromium from a page, against a live roster-server (env ROSTER_URL, or one
+// started here), next to the real ably-js browser build. Also type-checks a usage file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const files = {
+  '/pkg/': join(root, 'pkg'),
+  '/ably/': join(root, 'tests', 'node_modules', 'ably', 'build'),
+};
+
+let rosterUrl = process.env.ROSTER_URL;
+let serverProcess;
+let pageServer;
+let pageUrl;
+let browser;
+
+async function startRosterServer() {
+  serverProcess = spawn(join(root, 'target', 'debug', 'roster-server'), ['--bind', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    serverProcess.stdout.on('data', (chunk) => {
+      seen += chunk;
+      const match = /roster-server listening on (http:\/\/[0-9.:]+)/.exec(seen);
+      if (match) resolve(match[1]);
+    });
+    serverProcess.on('exit', (code) => reject(new Error(`roster-server exited with ${code}`)));
+    setTimeout(() => reject(new Error('roster-server printed no URL in 10 s')), 10_000);
+  });
+}
+
+before(async () => {
+  if (!existsSync(join(root, 'pkg', 'index.js'))) {
+    execFileSync('bash', [join(root, 'js', 'build.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  if (!rosterUrl) {
+    execFileSync('cargo', ['build', '-q', '-p', 'roster-server'], { cwd: root, stdio: 'inherit' });
+    rosterUrl = await startRosterServer();
+  }
+  pageServer = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end('<!doctype html><title>roster package test</title><script src="/ably/ably.js"></script>');
+    }
+    const mount = Object.keys(files).find((prefix) => path.startsWith(prefix));
+    try {
+      const body = await readFile(join(files[mount], path.slice(mount.length)));
+      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
+  pageUrl = `http://127.0.0.1:${pageServer.address().port}/`;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  pageServer?.close();
+  serverProcess?.kill();
+});
+
+// Runs `body(url)` in a fresh page with the package imported as `roster` and returns its
+// result; page errors and unhandled rejections fail the test.
+async function inPage(body) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  try {
+    await page.goto(pageUrl);
+    await page.evaluate(() => {
+      window.unhandled = [];
+      window.addEventListener('unhandledrejection', (e) => window.unhandled.push(String(e.reason?.message ?? e.reason)));
+    });
+    const result = await page.evaluate(
+      async ([source, url]) => {
+        const roster = await import('/pkg/index.js');
+        const u = new URL(url);
+        const options = (clientId, extra = {}) => ({
+          authUrl: `${url}/auth/token-request`, clientId, endpoint: u.hostname, port: Number(u.port), tls: false,
+          transportParams: { remainPresentFor: 1000 }, ...extra,
+        });
+        const until = async (condition, ms = 5000) => {
+          for (let waited = 0; waited < ms && !condition(); waited += 20) await new Promise((r) => setTimeout(r, 20));
+          return condition();
+        };
+        const channelName = (test) => `${test}-${Math.random().toString(36).slice(2)}`;
+        return new Function('roster', 'url', 'options', 'until', 'channelName', `return (${source})()`)(
+          roster, url, options, until, channelName);
+      },
+      [body.toString(), rosterUrl],
+    );
+    const unhandled = await page.evaluate(() => window.unhandled);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(unhandled, [], 'no unhandled promise rejections');
+    return result;
+  } finally {
+    await page.close();
+  }
+}
+
+test('connect with authUrl, enter, subscribe to one action, get, leave', async () => {
+  const result = await inPage(async () => {
+    const name = channelName('pkg');
+    const ada = new roster.Realtime(options('ada'));
+    const bob = new roster.Realtime(options('bob'));
+    const states = [];
+    ada.connection.on((change) => states.push(change.current));
+    await ada.connection.whenState('connected');
+    const enters = [];
+    const everything = [];
+    await bob.channels.get(name).presence.subscribe('enter', (m) => enters.push(m));
+    bob.channels.get(name).presence.subscribe((m) => everything.push(m.action));
+    const channel = ada.channels.get(name);
+    await channel.presence.enter({ mood: 'hi' });
+    await channel.presence.update('busy');
+    await until(() => everything.length >= 2);
+    const members = await bob.channels.get(name).presence.get();
+    await channel.presence.leave();
+    await until(() => everything.length >= 3);
+    const result = {
+      states, enters: enters.map((m) => [m.action, m.clientId, m.data]), everything,
+      members: members.map((m) => [m.clientId, m.action, m.data]),
+      channelState: channel.state, syncComplete: bob.channels.get(name).presence.syncComplete,
+      connectionId: typeof ada.connection.id, ping: typeof (await ada.connection.ping()),
+    };
+    ada.close();
+    bob.close();
+    return result;
+  });
+  assert.deepEqual(result.states, ['connecting', 'connected']);
+  assert.deepEqual(result.enters, [['enter', 'ada', { mood: 'hi' }]], 'only enter reached the enter listener');
+  assert.deepEqual(result.everything, ['enter', 'update', 'leave']);
+  assert.deepEqual(result.members, [['ada', 'present', 'busy']]);
+  assert.equal(result.channelState, 'attached');
+  assert.equal(result.syncComplete, true);
+  assert.equal(result.connectionId, 'string');
+  assert.equal(result.ping, 'number');
+});
+
+test('failures are ErrorInfo errors with Ably codes', async () => {
+  const result = await inPage(async () => {
+    const anonymous = new roster.Realtime(options(undefined));
+    const noClientId = await anonymous.channels.get(channelName('anon')).presence.enter().catch((e) => e);
+    anonymous.close();
+    let overPlainText;
+    try {
+      new roster.Realtime({ key: 'app.key:secret', tls: false, endpoint: '127.0.0.1' });
+    } catch (e) {
+      overPlainText = e;
+    }
+    const describe = (e) => ({ isError: e instanceof Error, name: e.name, code: e.code, statusCode: e.statusCode });
+    return { noClientId: describe(noClientId), overPlainText: describe(overPlainText) };
+  });
+  assert.deepEqual(result.noClientId, { isError: true, name: 'ErrorInfo', code: 40012, statusCode: 400 });
+  assert.deepEqual(result.overPlainText, { isError: true, name: 'ErrorInfo', code: 40103, statusCode: 401 });
+});
+
+test('a closed port gives disconnected, then a retry, and no unhandled rejection', async () => {
+  const states = await inPage(async () => {
+    const client = new roster.Realtime({ token: 'x', endpoint: '127.0.0.1', port: 9, tls: false, disconnectedRetryTimeout: 300 });
+    const seen = [];
+    client.connection.on((change) => seen.push([change.current, change.reason?.code ?? null, change.retryIn ?? null]));
+    await until(() => seen.filter(([s]) => s === 'connecting').length >= 2);
+    client.close();
+    return seen;
+  });
+  assert.deepEqual(states.slice(0, 3).map(([s]) => s), ['connecting', 'disconnected', 'connecting']);
+  assert.ok(states[1][1] > 0, 'disconnected has a reason code');
+  assert.ok(states[1][2] > 0, 'disconnected says when it retries');
+});
+
+test('Rest through the package: paginated presence.get and time', async () => {
+  const result = await inPage(async () => {
+    const name = channelName('rest');
+    const clients = ['m1', 'm2', 'm3'].map((id) => new roster.Realtime(options(id)));
+    await Promise.all(clients.map((c) => c.channels.get(name).presence.enter()));
+    const rest = new roster.Rest(options('reader'));
+    const first = await rest.channels.get(name).presence.get({ limit: 2 });
+    const second = await first.next();
+    const history = await rest.channels.get(name).presence.history({ limit: 10 });
+    const time = await rest.time();
+    clients.forEach((c) => c.close());
+    return {
+      pages: [first.items.length, first.hasNext(), second.items.length, second.isLast()],
+      ids: [...first.items, ...second.items].map((m) => m.clientId).sort(),
+      history: history.items.map((m) => m.action),
+      timeIsNow: Math.abs(time - Date.now()) < 60_000,
+    };
+  });
+  assert.deepEqual(result.pages, [2, true, 1, true]);
+  assert.deepEqual(result.ids, ['m1', 'm2', 'm3']);
+  assert.deepEqual(result.history, ['enter', 'enter', 'enter']);
+  assert.equal(result.timeIsNow, true);
+});
+
+test('interop: ably-js and Roster in one page see each other enter, update and leave', async () => {
+  const result = await inPage(async () => {
+    const name = channelName('interop');
+    const u = new URL(url);
+    const ably = new Ably.Realtime({
+      authUrl: `${url}/auth/token-request`, clientId: 'ably-user', endpoint: u.hostname, port: Number(u.port),
+      tls: false, useBinaryProtocol: false, fallbackHosts: [],
+    });
+    const ours = new roster.Realtime(options('roster-user'));
+    const seenByAbly = [];
+    const seenByRoster = [];
+    await ably.channels.get(name).presence.subscribe((m) => seenByAbly.push([m.action, m.clientId, m.data]));
+    await ours.channels.get(name).presence.subscribe((m) => seenByRoster.push([m.action, m.clientId, m.data]));
+    await ours.channels.get(name).presence.enter('r1');
+    await ably.channels.get(name).presence.enter('a1');
+    await ours.channels.get(name).presence.update('r2');
+    await ably.channels.get(name).presence.update('a2');
+    await ours.channels.get(name).presence.leave('r3');
+    await ably.channels.get(name).presence.leave('a3');
+    await until(() => seenByAbly.length >= 6 && seenByRoster.length >= 6);
+    ably.close();
+    ours.close();
+    return { seenByAbly, seenByRoster };
+  });
+  const expected = [
+    ['enter', 'roster-user', 'r1'], ['enter', 'ably-user', 'a1'], ['update', 'roster-user', 'r2'],
+    ['update', 'ably-user', 'a2'], ['leave', 'roster-user', 'r3'], ['leave', 'ably-user', 'a3'],
+  ];
+  assert.deepEqual(result.seenByAbly, expected);
+  assert.deepEqual(result.seenByRoster, expected);
+});
+
+test('the TypeScript types compile for a typical app (tsc --noEmit)', () => {
+  const tsc = join(root, 'tests', 'node_modules', '.bin', 'tsc');
+  execFileSync(tsc, ['--noEmit', '-p', join(root, 'tests', 'types', 'tsconfig.json')], { stdio: 'inherit' });
+});

@@ -1,0 +1,214 @@
+//! Presence between two clients in one page: enter/update/leave, leave data, several
+//! devices with one clientId, get with filters, and enter without a clientId.
+
+use crate::support::*;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn data(text: &str) -> JsValue {
+    json(text)
+}
+
+#[wasm_bindgen_test]
+async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
+    let name = channel("lifecycle");
+    let ada = Client::connected(Some("ada")).await;
+    let bob = Client::connected(Some("bob")).await;
+    settle(bob.realtime.attach(name.clone()))
+        .await
+        .expect("bob attaches");
+
+    settle(
+        ada.realtime
+            .presence(name.clone(), "enter", None, data(r#"{"mood":"hi"}"#)),
+    )
+    .await
+    .expect("enter");
+    settle(
+        ada.realtime
+            .presence(name.clone(), "update", None, data(r#""busy""#)),
+    )
+    .await
+    .expect("update");
+    settle(
+        ada.realtime
+            .presence(name.clone(), "leave", None, data(r#""bye""#)),
+    )
+    .await
+    .expect("leave");
+
+    assert!(
+        wait_until(3000, || bob.presence(&name).len() >= 3).await,
+        "bob sees three events"
+    );
+    let seen: Vec<(String, String, String)> = bob
+        .presence(&name)
+        .into_iter()
+        .map(|(a, c, _, d)| (a, c, d))
+        .collect();
+    let expected = [
+        ("enter", "ada", r#"{"mood":"hi"}"#),
+        ("update", "ada", r#""busy""#),
+        ("leave", "ada", r#""bye""#),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, c, d)| (a.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(seen, expected);
+}
+
+#[wasm_bindgen_test]
+async fn same_client_id_on_two_devices_is_two_members() {
+    let name = channel("devices");
+    let phone = Client::connected(Some("ann")).await;
+    let laptop = Client::connected(Some("ann")).await;
+    let watcher = Client::connected(Some("wat")).await;
+    settle(
+        phone
+            .realtime
+            .presence(name.clone(), "enter", None, data(r#""phone""#)),
+    )
+    .await
+    .expect("phone enters");
+    settle(
+        laptop
+            .realtime
+            .presence(name.clone(), "enter", None, data(r#""laptop""#)),
+    )
+    .await
+    .expect("laptop enters");
+
+    let members = settle(watcher.realtime.presence_get(name.clone(), json("{}")))
+        .await
+        .expect("get");
+    let members = js_sys::Array::from(&members);
+    assert_eq!(members.length(), 2, "one member per connection");
+    let connections: Vec<String> = members.iter().map(|m| text(&m, "connectionId")).collect();
+    assert!(connections.contains(&phone.realtime.id().unwrap()));
+    assert!(connections.contains(&laptop.realtime.id().unwrap()));
+    assert!(members
+        .iter()
+        .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
+
+    settle(
+        phone
+            .realtime
+            .presence(name.clone(), "leave", None, JsValue::UNDEFINED),
+    )
+    .await
+    .expect("phone leaves");
+    assert!(
+        wait_until(3000, || watcher
+            .presence(&name)
+            .iter()
+            .any(|(a, ..)| a == "leave"))
+        .await,
+        "watcher sees the phone leave"
+    );
+    let members = js_sys::Array::from(
+        &settle(watcher.realtime.presence_get(name.clone(), json("{}")))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(members.length(), 1);
+    assert_eq!(
+        text(&members.get(0), "connectionId"),
+        laptop.realtime.id().unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn get_filters_by_client_id_and_connection_id() {
+    let name = channel("filters");
+    let ada = Client::connected(Some("ada")).await;
+    let bob = Client::connected(Some("bob")).await;
+    settle(
+        ada.realtime
+            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
+    )
+    .await
+    .unwrap();
+    settle(
+        bob.realtime
+            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
+    )
+    .await
+    .unwrap();
+    assert!(
+        wait_until(3000, || ada.presence(&name).len() >= 2).await,
+        "ada sees both enters"
+    );
+
+    let by_client = js_sys::Array::from(
+        &settle(
+            ada.realtime
+                .presence_get(name.clone(), json(r#"{"clientId":"bob"}"#)),
+        )
+        .await
+        .unwrap(),
+    );
+    assert_eq!(by_client.length(), 1);
+    assert_eq!(text(&by_client.get(0), "clientId"), "bob");
+
+    let params = json(&format!(
+        r#"{{"connectionId":"{}"}}"#,
+        ada.realtime.id().unwrap()
+    ));
+    let by_connection = js_sys::Array::from(
+        &settle(ada.realtime.presence_get(name.clone(), params))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(by_connection.length(), 1);
+    assert_eq!(text(&by_connection.get(0), "clientId"), "ada");
+}
+
+#[wasm_bindgen_test]
+async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
+    let name = channel("sync");
+    let ada = Client::connected(Some("ada")).await;
+    settle(
+        ada.realtime
+            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
+    )
+    .await
+    .unwrap();
+
+    let late = Client::connected(Some("late")).await;
+    let members = js_sys::Array::from(
+        &settle(late.realtime.presence_get(name.clone(), json("{}")))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        members.length(),
+        1,
+        "get after sync sees the existing member"
+    );
+    assert!(late.realtime.is_sync_complete(&name));
+
+    let other = Client::connected(Some("other")).await;
+    let immediate = settle(
+        other
+            .realtime
+            .presence_get(name.clone(), json(r#"{"waitForSync":false}"#)),
+    )
+    .await;
+    let immediate = js_sys::Array::from(&immediate.expect("get without waiting resolves"));
+    assert!(immediate.length() <= 1, "no waiting: whatever is known now");
+}
+
+#[wasm_bindgen_test]
+async fn enter_without_client_id_is_rejected_with_40012() {
+    let name = channel("anonymous");
+    let anonymous = Client::connected(None).await;
+    let error = settle(
+        anonymous
+            .realtime
+            .presence(name, "enter", None, JsValue::UNDEFINED),
+    )
+    .await
+    .expect_err("enter without a clientId fails");
+    assert_eq!(get(&error, "code").as_f64(), Some(40012.0));
+}
