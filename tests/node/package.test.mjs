@@ -170,6 +170,30 @@ test('failures are ErrorInfo errors with Ably codes', async () => {
   assert.deepEqual(result.overPlainText, { isError: true, name: 'ErrorInfo', code: 40103, statusCode: 401 });
 });
 
+test('Rest auth through the package: signed TokenRequest, authCallback token, 40103 over http', async () => {
+  const result = await inPage(async () => {
+    const request = await new roster.Rest({ key: 'app.key:secret' }).auth.createTokenRequest({
+      clientId: 'bob', capability: { room: ['presence'] },
+    });
+    const viaCallback = new roster.Rest({ authCallback: (params, callback) => callback(null, `token-for-${params.clientId}`), clientId: 'cid' });
+    const details = await viaCallback.auth.requestToken();
+    let refused;
+    try {
+      new roster.Rest({ key: 'app.key:secret', tls: false });
+    } catch (e) {
+      refused = [e.name, e.code, e.statusCode];
+    }
+    return { request, details, refused };
+  });
+  assert.equal(result.request.keyName, 'app.key');
+  assert.equal(result.request.clientId, 'bob');
+  assert.equal(result.request.capability, '{"room":["presence"]}');
+  assert.match(result.request.mac, /^[A-Za-z0-9+/]{43}=$/, 'an HMAC-SHA256 in base64');
+  assert.ok(Math.abs(result.request.timestamp - Date.now()) < 60_000);
+  assert.deepEqual(result.details, { token: 'token-for-cid' });
+  assert.deepEqual(result.refused, ['ErrorInfo', 40103, 401]);
+});
+
 test('a closed port gives disconnected, then a retry, and no unhandled rejection', async () => {
   const states = await inPage(async () => {
     const client = new roster.Realtime({ token: 'x', endpoint: '127.0.0.1', port: 9, tls: false, disconnectedRetryTimeout: 300 });
