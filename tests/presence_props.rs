@@ -1,5 +1,6 @@
 //! Properties of the presence merge: order does not matter where the protocol says it
 //! must not, duplicates change nothing, and a SYNC of a set reproduces it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use roster::presence::{MemberFilter, PresenceSet};

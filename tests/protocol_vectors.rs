@@ -2,6 +2,7 @@
 //! to a stub WebSocket server) and as an Ably server sends them (protocol-reference §3–§6).
 //! Each must decode, and re-encode to the same JSON value: absent fields stay absent and
 //! nothing is added. With `--features msgpack` every vector also round-trips through msgpack.
+#![cfg(not(target_arch = "wasm32"))]
 
 use roster::protocol::{
     decode_json, encode_json, Action, Data, Flags, PresenceAction, ProtocolMessage,

@@ -1,5 +1,6 @@
 //! A user's session scripted frame by frame against the sans-IO client: the test plays the
 //! server with JSON frames and owns the clock. No sockets, no sleeps.
+#![cfg(not(target_arch = "wasm32"))]
 
 use roster::channel::ChannelState;
 use roster::connection::{AuthMethod, ClientOptions, ConnectionState};

@@ -132,7 +132,7 @@ pub fn pairs_field(object: &JsValue, name: &str) -> Vec<(String, String)> {
             // Numbers and booleans as JSON text, formatted by JS: no float formatting in the wasm.
             let text = value
                 .as_string()
-                .or_else(|| js_sys::JSON::stringify(&value).ok().map(String::from))?;
+                .or_else(|| js_sys::JSON::stringify(&value).ok()?.as_string())?;
             Some((key, text))
         })
         .collect()

@@ -49,7 +49,8 @@ impl TokenParams {
         let capability = field(value, "capability").map(|c| {
             c.as_string().unwrap_or_else(|| {
                 js_sys::JSON::stringify(&c)
-                    .map(String::from)
+                    .ok()
+                    .and_then(|text| text.as_string())
                     .unwrap_or_default()
             })
         });

@@ -93,8 +93,10 @@ impl Client {
             .filter(|e| text(e, "type") == "presence" && text(e, "channel") == channel)
             .map(|e| {
                 let m = get(e, "message");
+                // JSON.stringify(undefined) is undefined, not a string: no data reads as "".
                 let data = js_sys::JSON::stringify(&get(&m, "data"))
-                    .map(String::from)
+                    .ok()
+                    .and_then(|s| s.as_string())
                     .unwrap_or_default();
                 (
                     text(&m, "action"),
