@@ -133,7 +133,7 @@ test('connect with authUrl, enter, subscribe to one action, get, leave', async (
     await channel.presence.leave();
     await until(() => everything.length >= 3);
     const result = {
-      states, enters: enters.map((m) => [m.action, m.clientId, m.data]), everything,
+      states: [...states], enters: enters.map((m) => [m.action, m.clientId, m.data]), everything,
       members: members.map((m) => [m.clientId, m.action, m.data]),
       channelState: channel.state, syncComplete: bob.channels.get(name).presence.syncComplete,
       connectionId: typeof ada.connection.id, ping: typeof (await ada.connection.ping()),
