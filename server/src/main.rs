@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
 /// Members per SYNC page: small enough that a 100k-member channel streams.
@@ -122,7 +122,8 @@ fn router(state: Shared, mounts: &[(String, PathBuf)]) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods(Any)
-        .allow_headers(Any)
+        // Named back rather than `*`, which does not cover Authorization (Fetch spec).
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             header::LINK,
             HeaderName::from_static("x-ably-errorcode"),
