@@ -164,9 +164,10 @@ fn schedule_expiry(state: Shared, conn_id: String, generation: u64, remain_prese
 /// What the session does after a frame.
 enum Flow {
     Continue,
-    /// CLOSE answered: the queue ends with CLOSED and a close of the socket.
+    /// The connection ended (CLOSE answered, or a fatal ERROR sent): the queue ends
+    /// with a close of the socket.
     Closed,
-    /// The client gave up this transport (DISCONNECT) or sent something unreadable.
+    /// The client gave up this transport (DISCONNECT).
     Dropped,
 }
 
@@ -185,30 +186,16 @@ fn text(json: &str) -> WsMessage {
 
 fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8]) -> Flow {
     if bytes.len() > frame_limit(state) {
-        let error = ErrorInfo::too_big(bytes.len(), frame_limit(state));
-        send(
+        return fail(
+            state,
+            conn_id,
             tx,
-            &ProtocolMessage {
-                error: Some(error),
-                ..ProtocolMessage::new(Action::Error)
-            },
+            ErrorInfo::too_big(bytes.len(), frame_limit(state)),
         );
-        let _ = tx.send(Outbound::Close);
-        return Flow::Dropped;
     }
     let msg = match decode_json(bytes) {
         Ok(msg) => msg,
-        Err(error) => {
-            send(
-                tx,
-                &ProtocolMessage {
-                    error: Some(error),
-                    ..ProtocolMessage::new(Action::Error)
-                },
-            );
-            let _ = tx.send(Outbound::Close);
-            return Flow::Dropped;
-        }
+        Err(error) => return fail(state, conn_id, tx, error),
     };
     let now = now_ms();
     match msg.action {
@@ -248,6 +235,22 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8]) -> Flow {
         }
     }
     Flow::Continue
+}
+
+/// An unreadable or oversize frame: ERROR, which the client takes as fatal, so the
+/// connection ends here as after CLOSE (members leave at once) and the socket closes
+/// once the ERROR is written.
+fn fail(state: &Shared, conn_id: &str, tx: &Tx, error: ErrorInfo) -> Flow {
+    state.hub().close(conn_id, now_ms());
+    send(
+        tx,
+        &ProtocolMessage {
+            error: Some(error),
+            ..ProtocolMessage::new(Action::Error)
+        },
+    );
+    let _ = tx.send(Outbound::Close);
+    Flow::Closed
 }
 
 fn nack(serial: u64, error: ErrorInfo) -> ProtocolMessage {
