@@ -72,7 +72,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .filter(|_| generated)
         .map(|k| format!("{}:{}", k.key.key_name, k.key.secret));
     let state = Arc::new(AppState::new(hub, keys, config, dev_auth, shutdown_rx));
-    let app = router(state, &mounts);
+    let app = router(state.clone(), &mounts);
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "roster-server listening on http://{addr}");
@@ -97,7 +97,12 @@ async fn serve(config: Config) -> Result<(), String> {
     )
     .with_graceful_shutdown(shutdown)
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    // Upgraded sockets are not connections axum waits for: wait for their sessions to
+    // send DISCONNECTED (bounded by the forced exit above).
+    state.sessions.close();
+    state.sessions.wait().await;
+    Ok(())
 }
 
 async fn wait_for_signal() {
@@ -168,7 +173,10 @@ async fn root(
     if let Ok(upgrade) = upgrade {
         let params = realtime::ConnectParams::from_query(&query);
         let secure = peer.ip().is_loopback() || state.config.behind_tls_proxy;
-        return upgrade.on_upgrade(move |socket| realtime::run(socket, state, params, secure));
+        let sessions = state.sessions.clone();
+        return upgrade.on_upgrade(move |socket| {
+            sessions.track_future(realtime::run(socket, state, params, secure))
+        });
     }
     let index = state
         .config

@@ -6,6 +6,7 @@ use crate::hub::Hub;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
 
 /// Shared server state.
 pub struct AppState {
@@ -21,6 +22,8 @@ pub struct AppState {
     pub nonces: Mutex<HashMap<String, u64>>,
     /// Turns true when the server is shutting down.
     pub shutdown: watch::Receiver<bool>,
+    /// Live WebSocket sessions, awaited on shutdown so each can say DISCONNECTED.
+    pub sessions: TaskTracker,
 }
 
 /// The state handle handlers get.
@@ -42,6 +45,7 @@ impl AppState {
             dev_auth,
             nonces: Mutex::new(HashMap::new()),
             shutdown,
+            sessions: TaskTracker::new(),
         }
     }
 
