@@ -1,0 +1,8 @@
+//! Integration tests: a real roster-server process on an ephemeral loopback port,
+//! driven over WebSocket and HTTP.
+
+mod bad_input;
+mod http;
+mod lifetime;
+mod shutdown;
+mod support;
