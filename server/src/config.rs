@@ -14,7 +14,8 @@ pub struct Config {
     /// API key `appId.keyId:secret`, optionally followed by `=CAPABILITY_JSON`
     /// (default: every operation on every channel). Repeatable. Without any, a
     /// development key is generated, printed, and the dev auth endpoint is enabled.
-    #[arg(long = "key", env = "ROSTER_KEYS", value_delimiter = ',')]
+    /// `ROSTER_KEY` holds one key (capability JSON has commas, so no list separator).
+    #[arg(long = "key", env = "ROSTER_KEY")]
     pub keys: Vec<String>,
     /// How long, in ms, members of an abruptly disconnected connection stay present
     /// unless the client asks otherwise (transport param `remainPresentFor`).

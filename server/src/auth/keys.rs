@@ -21,13 +21,17 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Keys from `--key` values (`appId.keyId:secret[=CAPABILITY_JSON]`).
+    /// Keys from `--key` values (`appId.keyId:secret[={CAPABILITY_JSON}]`).
     pub fn parse(specs: &[String]) -> Result<Keys, String> {
         let keys = specs
             .iter()
             .map(|spec| {
-                let (key_text, capability) = match spec.split_once('=') {
-                    Some((key, cap)) => (key, Capability::parse(cap).map_err(|e| e.message)?),
+                // The capability is a JSON object; a secret may itself contain `=`.
+                let (key_text, capability) = match spec.split_once("={") {
+                    Some((key, cap)) => {
+                        let cap = format!("{{{cap}");
+                        (key, Capability::parse(&cap).map_err(|e| e.message)?)
+                    }
                     None => (spec.as_str(), Capability::all()),
                 };
                 let key = ApiKey::parse(key_text)

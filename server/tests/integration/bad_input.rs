@@ -1,7 +1,7 @@
 //! Bad input gets its Ably error code (issue 4), and the server keeps serving others.
 
 use crate::support::{
-    assert_still_serving, presence, unique_channel, Server, FULL_KEY, SUBSCRIBE_ONLY_KEY,
+    assert_still_serving, presence, unique_channel, Server, FULL_KEY, LIMITED_KEY,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -123,7 +123,7 @@ async fn entering_without_a_client_id_is_nacked_with_91000() {
 #[tokio::test]
 async fn capability_refuses_presence_with_40160_and_attach_with_a_channel_error() {
     let server = Server::start(&[]);
-    let (mut c, _) = server.connect(SUBSCRIBE_ONLY_KEY, Some("alice")).await;
+    let (mut c, _) = server.connect(LIMITED_KEY, Some("alice")).await;
     c.attach("room").await;
     c.send(&presence("room", 0, PresenceAction::Enter, None, "hi"))
         .await;
@@ -135,7 +135,8 @@ async fn capability_refuses_presence_with_40160_and_attach_with_a_channel_error(
     let refused = c.recv_until(Action::Error).await;
     assert_eq!(refused.channel.as_deref(), Some("elsewhere"));
     assert_eq!(code(&refused), Some(codes::NOT_PERMITTED));
-    c.attach("room").await;
+    c.attach("lobby").await;
+    c.presence("lobby", 1, PresenceAction::Enter).await;
     assert_still_serving(&server).await;
 }
 

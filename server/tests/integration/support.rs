@@ -20,8 +20,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub const WAIT: Duration = Duration::from_secs(10);
 /// A key with every capability.
 pub const FULL_KEY: &str = "app.full:secret-full";
-/// A key that may only subscribe, and only on `room`.
-pub const SUBSCRIBE_ONLY_KEY: &str = "app.sub:secret-sub";
+/// A key that may subscribe on `room`, also enter presence on `lobby`, nothing else.
+pub const LIMITED_KEY: &str = "app.limited:secret-limited";
+/// [`LIMITED_KEY`]'s capability; its comma must survive the command line.
+const LIMITED_CAPABILITY: &str = r#"{"room":["subscribe"],"lobby":["subscribe","presence"]}"#;
 
 /// The running server process; killed on drop.
 pub struct Server {
@@ -35,7 +37,7 @@ impl Server {
     pub fn start(extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_roster-server"))
             .args(["--bind", "127.0.0.1:0", "--key", FULL_KEY, "--key"])
-            .arg(format!("{SUBSCRIBE_ONLY_KEY}={{\"room\":[\"subscribe\"]}}"))
+            .arg(format!("{LIMITED_KEY}={LIMITED_CAPABILITY}"))
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
