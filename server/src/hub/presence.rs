@@ -70,6 +70,10 @@ impl Hub {
             item.connection_id = Some(conn_id.to_owned());
             item.timestamp = Some(now);
         }
+        // Members entered without an ATTACH must still leave when the connection ends.
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.channels.insert(name.clone());
+        }
         let retention = self.config.history_retention;
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());

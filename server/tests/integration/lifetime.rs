@@ -143,3 +143,22 @@ async fn detach_leaves_at_once() {
     assert_eq!(leave[0].action, PresenceAction::Leave);
     assert_eq!(leave[0].client_id.as_deref(), Some("alice"));
 }
+
+#[tokio::test]
+async fn members_entered_without_attaching_leave_on_close() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("unattached");
+    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    observer.attach(&channel).await;
+    let (mut alice, _) = server.connect(FULL_KEY, Some("alice")).await;
+    alice.presence(&channel, 0, PresenceAction::Enter).await;
+    assert_eq!(
+        observer.next_presence().await[0].action,
+        PresenceAction::Enter
+    );
+    alice.send(&ProtocolMessage::new(Action::Close)).await;
+    alice.recv_until(Action::Closed).await;
+    let leave = observer.next_presence().await;
+    assert_eq!(leave[0].action, PresenceAction::Leave);
+    assert_eq!(leave[0].client_id.as_deref(), Some("alice"));
+}
