@@ -2,7 +2,9 @@
 
 use super::is_newer;
 use crate::protocol::{PresenceAction, PresenceMessage};
-use std::collections::HashMap;
+use foldhash::fast::RandomState;
+use hashbrown::hash_table::{Entry, HashTable};
+use std::hash::BuildHasher;
 
 /// Which members `PresenceSet::get` returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,28 +25,79 @@ impl MemberFilter {
 
 /// One entry of the set: a PRESENT member, or an ABSENT tombstone during a sync.
 #[derive(Debug, Clone)]
-struct Entry {
+struct Member {
     message: PresenceMessage,
     /// Held before the current sync began and not seen since (RTP19).
     residual: bool,
 }
 
 /// The presence set of one channel, keyed by clientId + connectionId (TP3h).
+///
+/// A hash table of members rather than a map from a key string: the key is read from
+/// the stored message itself, so applying a message allocates no key. The hasher is
+/// seeded per set, as member ids come from the network.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceSet {
-    entries: HashMap<String, Entry>,
+    members: HashTable<Member>,
+    hasher: RandomState,
     syncing: bool,
 }
 
-/// The member key; NUL separates the parts so no clientId can collide with another pair.
-fn member_key(msg: &PresenceMessage) -> String {
-    let client = msg.client_id.as_deref().unwrap_or("");
-    let conn = msg.connection_id.as_deref().unwrap_or("");
-    let mut key = String::with_capacity(client.len() + conn.len() + 1);
-    key.push_str(client);
-    key.push('\0');
-    key.push_str(conn);
-    key
+/// The member key: (clientId, connectionId), a missing part read as empty.
+fn member_key(msg: &PresenceMessage) -> (&str, &str) {
+    (
+        msg.client_id.as_deref().unwrap_or(""),
+        msg.connection_id.as_deref().unwrap_or(""),
+    )
+}
+
+/// The table entry for `msg`'s member, occupied or vacant.
+fn member_entry<'a>(
+    members: &'a mut HashTable<Member>,
+    hasher: &RandomState,
+    msg: &PresenceMessage,
+) -> Entry<'a, Member> {
+    let key = member_key(msg);
+    members.entry(
+        hasher.hash_one(key),
+        |member| member_key(&member.message) == key,
+        |member| hasher.hash_one(member_key(&member.message)),
+    )
+}
+
+/// A new entry for the set: `msg` stored under `action`.
+fn new_member(msg: &PresenceMessage, action: PresenceAction) -> Member {
+    Member {
+        message: PresenceMessage {
+            action,
+            ..msg.clone()
+        },
+        residual: false,
+    }
+}
+
+/// Overwrites a stored message with `msg` stored under `action`, reusing the stored
+/// message's buffers: an UPDATE usually carries an id and data of the same shape.
+fn overwrite(stored: &mut PresenceMessage, msg: &PresenceMessage, action: PresenceAction) {
+    // Destructured so a new field cannot be forgotten here.
+    let PresenceMessage {
+        id,
+        action: _,
+        client_id,
+        connection_id,
+        data,
+        encoding,
+        timestamp,
+        extras,
+    } = msg;
+    stored.action = action;
+    stored.id.clone_from(id);
+    stored.client_id.clone_from(client_id);
+    stored.connection_id.clone_from(connection_id);
+    stored.data.clone_from(data);
+    stored.encoding.clone_from(encoding);
+    stored.timestamp = *timestamp;
+    stored.extras.clone_from(extras);
 }
 
 impl PresenceSet {
@@ -67,47 +120,48 @@ impl PresenceSet {
     }
 
     fn put(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
-        let key = member_key(&msg);
-        if let Some(existing) = self.entries.get_mut(&key) {
-            // Seen during the sync, so not residual, even when the message is stale.
-            existing.residual = false;
-            if !is_newer(&msg, &existing.message) {
-                return None;
+        match member_entry(&mut self.members, &self.hasher, &msg) {
+            Entry::Occupied(mut entry) => {
+                let existing = entry.get_mut();
+                // Seen during the sync, so not residual, even when the message is stale.
+                existing.residual = false;
+                if !is_newer(&msg, &existing.message) {
+                    return None;
+                }
+                overwrite(&mut existing.message, &msg, PresenceAction::Present);
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(new_member(&msg, PresenceAction::Present));
             }
         }
-        let stored = PresenceMessage {
-            action: PresenceAction::Present,
-            ..msg.clone()
-        };
-        let entry = Entry {
-            message: stored,
-            residual: false,
-        };
-        self.entries.insert(key, entry);
         Some(msg)
     }
 
     fn remove(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
-        let key = member_key(&msg);
-        let was_present = match self.entries.get(&key) {
-            Some(existing) if !is_newer(&msg, &existing.message) => return None,
-            Some(existing) => existing.message.action == PresenceAction::Present,
-            None => false,
+        let syncing = self.syncing;
+        let was_present = match member_entry(&mut self.members, &self.hasher, &msg) {
+            Entry::Occupied(mut entry) => {
+                let existing = entry.get_mut();
+                if !is_newer(&msg, &existing.message) {
+                    return None;
+                }
+                let was_present = existing.message.action == PresenceAction::Present;
+                if syncing {
+                    // A tombstone, so an older PRESENT later in the sync cannot bring it back.
+                    existing.residual = false;
+                    overwrite(&mut existing.message, &msg, PresenceAction::Absent);
+                } else {
+                    entry.remove();
+                }
+                was_present
+            }
+            Entry::Vacant(entry) => {
+                if syncing {
+                    entry.insert(new_member(&msg, PresenceAction::Absent));
+                }
+                false
+            }
         };
-        if self.syncing {
-            // A tombstone, so an older PRESENT later in the sync cannot bring it back.
-            let tombstone = PresenceMessage {
-                action: PresenceAction::Absent,
-                ..msg.clone()
-            };
-            let entry = Entry {
-                message: tombstone,
-                residual: false,
-            };
-            self.entries.insert(key, entry);
-        } else {
-            self.entries.remove(&key);
-        }
         was_present.then_some(msg)
     }
 
@@ -118,8 +172,8 @@ impl PresenceSet {
             return;
         }
         self.syncing = true;
-        for entry in self.entries.values_mut() {
-            entry.residual = true;
+        for member in self.members.iter_mut() {
+            member.residual = true;
         }
     }
 
@@ -136,12 +190,12 @@ impl PresenceSet {
         }
         self.syncing = false;
         let mut leaves = Vec::new();
-        self.entries.retain(|_, entry| {
-            if entry.message.action != PresenceAction::Present {
+        self.members.retain(|member| {
+            if member.message.action != PresenceAction::Present {
                 return false;
             }
-            if entry.residual {
-                leaves.push(synthesized_leave(&entry.message, now));
+            if member.residual {
+                leaves.push(synthesized_leave(&member.message, now));
                 return false;
             }
             true
@@ -153,19 +207,24 @@ impl PresenceSet {
     /// without HAS_PRESENCE means (RTP19a).
     pub fn clear(&mut self, now: u64) -> Vec<PresenceMessage> {
         self.syncing = false;
-        self.entries
+        self.members
             .drain()
-            .map(|(_, entry)| entry.message)
+            .map(|member| member.message)
             .filter(|msg| msg.action == PresenceAction::Present)
-            .map(|msg| synthesized_leave(&msg, now))
+            .map(|msg| PresenceMessage {
+                id: None,
+                action: PresenceAction::Leave,
+                timestamp: Some(now),
+                ..msg
+            })
             .collect()
     }
 
     /// The present members that match `filter`, stored as PRESENT.
     pub fn get(&self, filter: &MemberFilter) -> Vec<PresenceMessage> {
-        self.entries
-            .values()
-            .map(|entry| &entry.message)
+        self.members
+            .iter()
+            .map(|member| &member.message)
             .filter(|msg| msg.action == PresenceAction::Present && filter.matches(msg))
             .cloned()
             .collect()
@@ -173,9 +232,9 @@ impl PresenceSet {
 
     /// How many members are present.
     pub fn len(&self) -> usize {
-        self.entries
-            .values()
-            .filter(|entry| entry.message.action == PresenceAction::Present)
+        self.members
+            .iter()
+            .filter(|member| member.message.action == PresenceAction::Present)
             .count()
     }
 
@@ -198,6 +257,8 @@ fn synthesized_leave(member: &PresenceMessage, now: u64) -> PresenceMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::Data;
+    use serde_json::json;
 
     fn msg(action: PresenceAction, client: &str, conn: &str, serial: u64) -> PresenceMessage {
         PresenceMessage {
@@ -226,6 +287,28 @@ mod tests {
         assert_eq!(event.map(|e| e.action), Some(PresenceAction::Enter));
         let members = set.get(&MemberFilter::default());
         assert_eq!(members[0].action, PresenceAction::Present);
+    }
+
+    #[test]
+    fn update_replaces_the_stored_member() {
+        let mut set = PresenceSet::new();
+        set.apply(PresenceMessage {
+            data: Some(Data::Json(json!({"status": "here", "typing": false}))),
+            ..msg(PresenceAction::Enter, "a", "c1", 1)
+        });
+        let update = PresenceMessage {
+            data: Some(Data::Json(json!({"status": "away", "typing": true}))),
+            ..msg(PresenceAction::Update, "a", "c1", 2)
+        };
+        assert_eq!(set.apply(update.clone()), Some(update.clone()));
+        let members = set.get(&MemberFilter::default());
+        assert_eq!(
+            members,
+            [PresenceMessage {
+                action: PresenceAction::Present,
+                ..update
+            }]
+        );
     }
 
     #[test]
