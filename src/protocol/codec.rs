@@ -48,8 +48,13 @@ pub enum Frame {
 
 /// Decodes one JSON ProtocolMessage; malformed input is a 40000 error, never a panic.
 pub fn decode_json(bytes: &[u8]) -> Result<ProtocolMessage, ErrorInfo> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| ErrorInfo::bad_request(format!("malformed protocol message: {e}")))
+    // Checking UTF-8 once for the whole frame is cheaper than serde_json checking each
+    // string it reads; invalid UTF-8 still goes to from_slice for its precise error.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(bytes),
+    }
+    .map_err(|e| ErrorInfo::bad_request(format!("malformed protocol message: {e}")))
 }
 
 /// Encodes one ProtocolMessage as JSON.

@@ -24,21 +24,24 @@ pub struct DecodedData {
 /// the rest stays in the returned encoding and an ErrorInfo 40013 is reported).
 pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
     let mut data = data;
-    let mut remaining: Vec<&str> = encoding
-        .unwrap_or("")
-        .split('/')
-        .filter(|t| !t.is_empty())
-        .collect();
-    while let Some(transform) = remaining.last() {
+    // Walks the chain from its end without collecting it: this runs for every message.
+    let mut remaining = encoding.unwrap_or("");
+    loop {
+        let chain = remaining.trim_end_matches('/');
+        if chain.is_empty() {
+            break;
+        }
+        let (rest, transform) = chain.rsplit_once('/').unwrap_or(("", chain));
         match undo(transform, data) {
             Ok(decoded) => {
                 data = decoded;
-                remaining.pop();
+                remaining = rest;
             }
             Err((original, error)) => {
+                let left: Vec<&str> = chain.split('/').filter(|t| !t.is_empty()).collect();
                 return DecodedData {
                     data: original,
-                    encoding: Some(remaining.join("/")),
+                    encoding: Some(left.join("/")),
                     error: Some(error),
                 };
             }
@@ -232,6 +235,18 @@ mod tests {
         assert_eq!(d.data, Data::Binary(b"secret".to_vec()));
         assert_eq!(d.encoding.as_deref(), Some("utf-8/cipher+aes-128-cbc"));
         assert_eq!(d.error.map(|e| e.code), Some(40013));
+    }
+
+    #[test]
+    fn empty_transforms_are_skipped_and_dropped_from_what_is_left() {
+        let wire = BASE64.encode(b"x");
+        let d = decode_data(s(&wire), Some("/utf-8//base64/"));
+        assert_eq!(d.data, s("x"));
+        assert_eq!(d.encoding, None);
+
+        let d = decode_data(s(&wire), Some("a//cipher/base64"));
+        assert_eq!(d.data, Data::Binary(b"x".to_vec()));
+        assert_eq!(d.encoding.as_deref(), Some("a/cipher"));
     }
 
     #[test]
