@@ -26,6 +26,9 @@ impl MemberFilter {
 /// One entry of the set: a PRESENT member, or an ABSENT tombstone during a sync.
 #[derive(Debug, Clone)]
 struct Member {
+    /// The hash of the member key, kept so growing the table and probing past other
+    /// members need not read their id strings.
+    hash: u64,
     message: PresenceMessage,
     /// Held before the current sync began and not seen since (RTP19).
     residual: bool,
@@ -51,23 +54,26 @@ fn member_key(msg: &PresenceMessage) -> (&str, &str) {
     )
 }
 
-/// The table entry for `msg`'s member, occupied or vacant.
+/// The table entry for `msg`'s member, occupied or vacant, with the key's hash.
 fn member_entry<'a>(
     members: &'a mut HashTable<Member>,
     hasher: &RandomState,
     msg: &PresenceMessage,
-) -> Entry<'a, Member> {
+) -> (u64, Entry<'a, Member>) {
     let key = member_key(msg);
-    members.entry(
-        hasher.hash_one(key),
-        |member| member_key(&member.message) == key,
-        |member| hasher.hash_one(member_key(&member.message)),
-    )
+    let hash = hasher.hash_one(key);
+    let entry = members.entry(
+        hash,
+        |member| member.hash == hash && member_key(&member.message) == key,
+        |member| member.hash,
+    );
+    (hash, entry)
 }
 
 /// A new entry for the set: `msg` stored under `action`.
-fn new_member(msg: &PresenceMessage, action: PresenceAction) -> Member {
+fn new_member(hash: u64, msg: &PresenceMessage, action: PresenceAction) -> Member {
     Member {
+        hash,
         message: PresenceMessage {
             action,
             ..msg.clone()
@@ -120,7 +126,8 @@ impl PresenceSet {
     }
 
     fn put(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
-        match member_entry(&mut self.members, &self.hasher, &msg) {
+        let (hash, entry) = member_entry(&mut self.members, &self.hasher, &msg);
+        match entry {
             Entry::Occupied(mut entry) => {
                 let existing = entry.get_mut();
                 // Seen during the sync, so not residual, even when the message is stale.
@@ -131,7 +138,7 @@ impl PresenceSet {
                 overwrite(&mut existing.message, &msg, PresenceAction::Present);
             }
             Entry::Vacant(entry) => {
-                entry.insert(new_member(&msg, PresenceAction::Present));
+                entry.insert(new_member(hash, &msg, PresenceAction::Present));
             }
         }
         Some(msg)
@@ -139,7 +146,8 @@ impl PresenceSet {
 
     fn remove(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
         let syncing = self.syncing;
-        let was_present = match member_entry(&mut self.members, &self.hasher, &msg) {
+        let (hash, entry) = member_entry(&mut self.members, &self.hasher, &msg);
+        let was_present = match entry {
             Entry::Occupied(mut entry) => {
                 let existing = entry.get_mut();
                 if !is_newer(&msg, &existing.message) {
@@ -157,7 +165,7 @@ impl PresenceSet {
             }
             Entry::Vacant(entry) => {
                 if syncing {
-                    entry.insert(new_member(&msg, PresenceAction::Absent));
+                    entry.insert(new_member(hash, &msg, PresenceAction::Absent));
                 }
                 false
             }
