@@ -23,17 +23,23 @@ impl Realtime {
     /// Attaches a channel; completes on ATTACHED (RTL4).
     pub fn attach(&mut self, channel: &str, now: u64) -> OpId {
         let op = self.new_op();
+        match self.refusal() {
+            Some(error) => self.complete(op, Err(error)),
+            None => self.attach_channel(channel, now, Some(Ticket::Op(op))),
+        }
+        op
+    }
+
+    /// Why a channel operation cannot even be queued now: the connection is closing,
+    /// closed, suspended or failed (RTL4b, RTL6c4).
+    fn refusal(&self) -> Option<ErrorInfo> {
         match self.state {
             ConnectionState::Closing
             | ConnectionState::Closed
             | ConnectionState::Suspended
-            | ConnectionState::Failed => {
-                let error = self.state_error();
-                self.complete(op, Err(error));
-            }
-            _ => self.attach_channel(channel, now, Some(Ticket::Op(op))),
+            | ConnectionState::Failed => Some(self.state_error()),
+            _ => None,
         }
-        op
     }
 
     /// Detaches a channel; completes on DETACHED (RTL5).
@@ -50,7 +56,7 @@ impl Realtime {
             }),
             ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended => {
                 let error = channel_state_error(ChannelState::Detached);
-                self.fail_channel_waiters(channel, &error, false);
+                self.fail_channel_waiters(channel, &error, true);
                 if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
                     self.send_frame(&ProtocolMessage::for_channel(Action::Detach, channel));
                     let deadline = now + self.options.timeouts.realtime_request;
@@ -155,7 +161,15 @@ impl Realtime {
                 return op;
             }
             ChannelState::Attached | ChannelState::Attaching => {}
-            _ => self.attach_channel(channel, now, None),
+            // With the connection gone, only what is already known can be answered.
+            _ => match self.refusal() {
+                Some(error) if wait_for_sync => {
+                    self.complete(op, Err(error));
+                    return op;
+                }
+                Some(_) => {}
+                None => self.attach_channel(channel, now, None),
+            },
         }
         let is_ready = self.is_sync_complete(channel) || !wait_for_sync;
         if is_ready {
@@ -182,11 +196,20 @@ impl Realtime {
         reason: Option<ErrorInfo>,
         resumed: bool,
     ) {
-        let change = self
-            .channels
-            .entry(name.to_owned())
-            .or_default()
-            .set_state(state, reason, resumed);
+        let channel = self.channels.entry(name.to_owned()).or_default();
+        let change = channel.set_state(state, reason, resumed);
+        // Leaving Detaching any other way than DETACHED (e.g. attach() while detaching)
+        // still answers the detach() calls that were waiting.
+        if state != ChannelState::Detaching && !channel.detach_waiters.is_empty() {
+            let waiters: Vec<Ticket> = channel.detach_waiters.drain(..).collect();
+            for ticket in waiters {
+                let result = match state {
+                    ChannelState::Detached => Ok(()),
+                    _ => Err(channel_state_error(state)),
+                };
+                self.resolve(ticket, result);
+            }
+        }
         self.emit_channel_change(name, change);
     }
 
@@ -228,6 +251,9 @@ impl Realtime {
 
     /// Sends an ack-able message once the channel is attached, attaching it if needed.
     fn send_on_channel(&mut self, name: &str, message: ProtocolMessage, tag: Ticket, now: u64) {
+        if let Some(error) = self.refusal() {
+            return self.resolve(tag, Err(error));
+        }
         match self.channel_state(name) {
             ChannelState::Attached => self.send(message, tag),
             ChannelState::Failed => {
