@@ -157,19 +157,7 @@ impl Hub {
         msg: &ProtocolMessage,
         now: u64,
     ) -> Result<(), ErrorInfo> {
-        let name = msg
-            .channel
-            .clone()
-            .ok_or_else(|| ErrorInfo::bad_request("MESSAGE without a channel"))?;
-        let conn = self
-            .connections
-            .get(conn_id)
-            .ok_or_else(|| ErrorInfo::internal("unknown connection"))?;
-        if !conn.identity.capability.allows(&name, "publish") {
-            return Err(ErrorInfo::not_permitted(format!(
-                "no publish capability for {name}"
-            )));
-        }
+        let (name, conn) = self.permitted(conn_id, msg, "publish")?;
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         for (index, m) in messages.iter_mut().enumerate() {

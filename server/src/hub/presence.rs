@@ -21,6 +21,30 @@ pub fn resolve_client_id(
 }
 
 impl Hub {
+    /// The channel a client's PRESENCE or MESSAGE names, and the client, once its
+    /// capability allows `operation` there (40160 otherwise).
+    pub(super) fn permitted(
+        &self,
+        conn_id: &str,
+        msg: &ProtocolMessage,
+        operation: &str,
+    ) -> Result<(String, &Conn), ErrorInfo> {
+        let name = msg
+            .channel
+            .clone()
+            .ok_or_else(|| ErrorInfo::bad_request(format!("{operation} without a channel")))?;
+        let conn = self
+            .connections
+            .get(conn_id)
+            .ok_or_else(|| ErrorInfo::internal("unknown connection"))?;
+        if !conn.identity.capability.allows(&name, operation) {
+            return Err(ErrorInfo::not_permitted(format!(
+                "no {operation} capability for {name}"
+            )));
+        }
+        Ok((name, conn))
+    }
+
     /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
     /// capability 40160, size 40009), then applied and broadcast with server ids.
     pub fn presence(
@@ -29,19 +53,7 @@ impl Hub {
         msg: &ProtocolMessage,
         now: u64,
     ) -> Result<(), ErrorInfo> {
-        let name = msg
-            .channel
-            .clone()
-            .ok_or_else(|| ErrorInfo::bad_request("PRESENCE without a channel"))?;
-        let conn = self
-            .connections
-            .get(conn_id)
-            .ok_or_else(|| ErrorInfo::internal("unknown connection"))?;
-        if !conn.identity.capability.allows(&name, "presence") {
-            return Err(ErrorInfo::not_permitted(format!(
-                "no presence capability for {name}"
-            )));
-        }
+        let (name, conn) = self.permitted(conn_id, msg, "presence")?;
         let serial = msg.msg_serial.unwrap_or(0);
         let mut items = msg.presence.clone().unwrap_or_default();
         for (index, item) in items.iter_mut().enumerate() {
