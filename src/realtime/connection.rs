@@ -250,20 +250,18 @@ impl Realtime {
 
     /// A fatal connection error (RTN15i, RTN14g).
     pub(super) fn fail(&mut self, error: ErrorInfo) {
-        if self.is_transport_open {
-            self.transport_commands.push_back(TransportCommand::Close);
-        }
-        self.is_transport_open = false;
-        self.is_awaiting_auth = false;
-        self.request_deadline = None;
-        self.retry_at = None;
-        self.connection_key = None;
-        self.connection_id = None;
-        self.fail_pings(&error);
+        self.end_connection(&error);
         self.set_state(ConnectionState::Failed, Some(error), None);
     }
 
     pub(super) fn finish_close(&mut self) {
+        let error = ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed");
+        self.end_connection(&error);
+        self.set_state(ConnectionState::Closed, None, None);
+    }
+
+    /// Drops the transport, timers and identity of a connection that will not resume.
+    fn end_connection(&mut self, error: &ErrorInfo) {
         if self.is_transport_open {
             self.transport_commands.push_back(TransportCommand::Close);
         }
@@ -273,9 +271,7 @@ impl Realtime {
         self.retry_at = None;
         self.connection_key = None;
         self.connection_id = None;
-        let error = ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed");
-        self.fail_pings(&error);
-        self.set_state(ConnectionState::Closed, None, None);
+        self.fail_pings(error);
     }
 
     /// Fails everything sent or queued on the connection (suspended, failed, closed).
