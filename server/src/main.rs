@@ -174,7 +174,9 @@ async fn root(
         let params = realtime::ConnectParams::from_query(&query);
         let secure = peer.ip().is_loopback() || state.config.behind_tls_proxy;
         let sessions = state.sessions.clone();
-        return upgrade.on_upgrade(move |socket| {
+        // tungstenite reserves its whole read buffer per socket up front (128 KiB by
+        // default); frames are small, so 4 KiB keeps an idle connection cheap.
+        return upgrade.read_buffer_size(4096).on_upgrade(move |socket| {
             sessions.track_future(realtime::run(socket, state, params, secure))
         });
     }
