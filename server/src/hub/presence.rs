@@ -200,17 +200,17 @@ impl Hub {
     }
 
     /// The members of a channel matching `filter`, in a stable order.
-    pub fn members(&self, name: &str, filter: &MemberFilter) -> Vec<PresenceMessage> {
-        let Some(channel) = self.channels.get(name) else {
-            return Vec::new();
-        };
-        channel
-            .members
-            .values()
+    pub fn members<'a>(
+        &'a self,
+        name: &str,
+        filter: &'a MemberFilter,
+    ) -> impl Iterator<Item = &'a PresenceMessage> {
+        self.channels
+            .get(name)
+            .into_iter()
+            .flat_map(|channel| channel.members.values())
             .filter(|m| filter.client_id.is_none() || m.client_id == filter.client_id)
             .filter(|m| filter.connection_id.is_none() || m.connection_id == filter.connection_id)
-            .cloned()
-            .collect()
     }
 
     /// Presence events on a channel within the retention window, oldest first.

@@ -4,16 +4,19 @@
 use axum::http::{HeaderMap, HeaderValue};
 use roster::rest::encode_component;
 
-/// One page of `items` from `offset`, with its `Link` header.
-pub fn page<T: Clone>(
-    items: &[T],
+/// One page of `items` from `offset`, with its `Link` header. Only the page (and one
+/// item past it, to know whether there is a next) is collected.
+pub fn page<T>(
+    items: impl Iterator<Item = T>,
     offset: usize,
     limit: usize,
     word: &str,
     params: &[(&str, String)],
 ) -> (Vec<T>, HeaderMap) {
-    let start = offset.min(items.len());
-    let end = (start + limit).min(items.len());
+    let mut items: Vec<T> = items.skip(offset).take(limit + 1).collect();
+    let has_next = items.len() > limit;
+    items.truncate(limit);
+    let (start, end) = (offset, offset + items.len());
     let link = |cursor: usize| {
         let mut query: Vec<String> = params
             .iter()
@@ -29,14 +32,14 @@ pub fn page<T: Clone>(
         format!("{}; rel=\"first\"", link(0)),
         format!("{}; rel=\"current\"", link(start)),
     ];
-    if end < items.len() {
+    if has_next {
         links.push(format!("{}; rel=\"next\"", link(end)));
     }
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
         headers.insert("link", value);
     }
-    (items[start..end].to_vec(), headers)
+    (items, headers)
 }
 
 /// `limit` from a query: default 100, at most 1000.

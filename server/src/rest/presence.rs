@@ -50,7 +50,7 @@ pub async fn presence_get(
         client_id: params.get("clientId").cloned(),
         connection_id: params.get("connectionId").cloned(),
     };
-    let members = state.hub().members(&channel, &filter);
+    let hub = state.hub();
     let mut link_params = Vec::new();
     for name in ["clientId", "connectionId"] {
         if let Some(value) = params.get(name) {
@@ -58,12 +58,13 @@ pub async fn presence_get(
         }
     }
     let (items, links) = page(
-        &members,
+        hub.members(&channel, &filter).cloned(),
         cursor(&params),
         limit(params.get("limit")),
         "presence",
         &link_params,
     );
+    drop(hub);
     Ok(json_response(to_json(&items), links))
 }
 
@@ -124,7 +125,7 @@ pub async fn presence_history(
         }
     }
     let (items, links) = page(
-        &events,
+        events.into_iter(),
         cursor(&params),
         limit(params.get("limit")),
         "history",
@@ -155,7 +156,9 @@ pub async fn batch_presence(
         .map(|name| match may_read_presence(&identity, name) {
             Ok(()) => {
                 successes += 1;
-                serde_json::json!({"channel": name, "presence": hub.members(name, &MemberFilter::default())})
+                let filter = MemberFilter::default();
+                let members: Vec<&PresenceMessage> = hub.members(name, &filter).collect();
+                serde_json::json!({"channel": name, "presence": members})
             }
             Err(error) => serde_json::json!({"channel": name, "error": error}),
         })
