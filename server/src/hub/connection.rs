@@ -3,18 +3,18 @@
 
 use super::Hub;
 use crate::auth::Identity;
+use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, ErrorInfo};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What a session's writer sends on the socket.
 #[derive(Debug, Clone)]
 pub enum Outbound {
-    /// One text frame.
-    Text(Arc<str>),
+    /// One text frame; cloning it for each recipient shares the bytes.
+    Text(Utf8Bytes),
     /// Close the socket after what is queued.
     Close,
 }

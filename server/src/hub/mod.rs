@@ -9,9 +9,9 @@ mod presence;
 pub use channel::Channel;
 pub use connection::{Conn, Outbound, Tx};
 
+use axum::extract::ws::Utf8Bytes;
 use roster::protocol::{encode_json, ProtocolMessage};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Limits and defaults that shape what the hub does.
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ impl Hub {
     }
 
     /// Sends one encoded frame to the connections for which `wants` holds.
-    fn fan_out(&self, frame: Arc<str>, recipients: impl Iterator<Item = String>) {
+    fn fan_out(&self, frame: Utf8Bytes, recipients: impl Iterator<Item = String>) {
         for conn_id in recipients {
             if let Some(tx) = self.connections.get(&conn_id).and_then(|c| c.tx.as_ref()) {
                 let _ = tx.send(Outbound::Text(frame.clone()));

@@ -105,7 +105,14 @@ where
                 match out {
                     Some(Outbound::Text(frame)) => {
                         last_tx = Instant::now();
-                        if sink.send(WsMessage::Text(Utf8Bytes::from(&*frame))).await.is_err() { break; }
+                        match write_queued(&mut sink, &mut rx, frame).await {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                let _ = sink.close().await;
+                                break;
+                            }
+                            Err(_) => break,
+                        }
                     }
                     Some(Outbound::Close) | None => {
                         let _ = sink.close().await;
@@ -174,6 +181,32 @@ enum Flow {
 /// The largest frame accepted: a message of the maximum size plus room for its envelope.
 fn frame_limit(state: &Shared) -> usize {
     state.config.max_message_size * 2 + 16 * 1024
+}
+
+/// Writes `first` and what else is already queued (a bounded batch), then flushes once:
+/// a burst of fan-out costs one socket write, not one per frame. `Ok(false)` when the
+/// queue asked for the socket to be closed.
+async fn write_queued<K>(
+    sink: &mut K,
+    rx: &mut mpsc::UnboundedReceiver<Outbound>,
+    first: Utf8Bytes,
+) -> Result<bool, K::Error>
+where
+    K: Sink<WsMessage> + Unpin,
+{
+    sink.feed(WsMessage::Text(first)).await?;
+    for _ in 0..64 {
+        match rx.try_recv() {
+            Ok(Outbound::Text(frame)) => sink.feed(WsMessage::Text(frame)).await?,
+            Ok(Outbound::Close) => {
+                sink.flush().await?;
+                return Ok(false);
+            }
+            Err(_) => break,
+        }
+    }
+    sink.flush().await?;
+    Ok(true)
 }
 
 fn send(tx: &Tx, msg: &ProtocolMessage) {
