@@ -10,8 +10,9 @@ OPT_LEVEL="${ROSTER_WASM_OPT:-z}"   # wasm-opt level: z or s (measured in js/SIZ
 STAGE=target/wasm-pkg
 OUT=pkg
 
+# No default features: the panic hook's formatting machinery costs more than it tells.
 wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
-  --out-dir "$STAGE" --out-name roster_wasm . >&2
+  --out-dir "$STAGE" --out-name roster_wasm . -- --no-default-features >&2
 
 if [ ! -x tests/node_modules/.bin/esbuild ] || [ ! -x tests/node_modules/.bin/wasm-opt ]; then
   npm install --prefix tests --no-audit --no-fund >&2
