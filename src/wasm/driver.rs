@@ -18,7 +18,7 @@ use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 
@@ -38,7 +38,9 @@ pub struct Driver {
     sink: Function,
     socket: RefCell<Option<Socket>>,
     timer: RefCell<Option<Timeout>>,
-    pending: RefCell<HashMap<OpId, (Function, Function)>>,
+    /// Operations awaiting completion with their resolve and reject functions. A few at a
+    /// time: a Vec costs less wasm than a HashMap instance of its own.
+    pending: RefCell<Vec<(OpId, Function, Function)>>,
     outgoing: RefCell<VecDeque<Outgoing>>,
     is_flushing: Cell<bool>,
     is_resume_spoiled: Cell<bool>,
@@ -59,7 +61,7 @@ impl Driver {
             sink,
             socket: RefCell::new(None),
             timer: RefCell::new(None),
-            pending: RefCell::new(HashMap::new()),
+            pending: RefCell::new(Vec::new()),
             outgoing: RefCell::new(VecDeque::new()),
             is_flushing: Cell::new(false),
             is_resume_spoiled: Cell::new(false),
@@ -84,8 +86,8 @@ impl Driver {
         let op = f(&mut self.core.borrow_mut(), now());
         let mut settle = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        if let Some(settle) = settle {
-            self.pending.borrow_mut().insert(op, settle);
+        if let Some((resolve, reject)) = settle {
+            self.pending.borrow_mut().push((op, resolve, reject));
         }
         self.drain();
         promise
@@ -189,9 +191,12 @@ impl Driver {
     fn handle_event(&self, event: Event) {
         let outgoing = match event {
             Event::Completed { op, result } => {
-                let Some((resolve, reject)) = self.pending.borrow_mut().remove(&op) else {
+                let mut pending = self.pending.borrow_mut();
+                let Some(index) = pending.iter().position(|(id, ..)| *id == op) else {
                     return;
                 };
+                let (_, resolve, reject) = pending.swap_remove(index);
+                drop(pending);
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
                     Ok(Completion::Members(members)) => {
