@@ -186,7 +186,7 @@ impl Realtime {
     }
 
     fn with_channel(&mut self, name: &str, f: impl FnOnce(&mut Channel<Ticket>)) {
-        f(self.channels.entry(name.to_owned()).or_default());
+        f(self.channels.get_or_default(name));
     }
 
     fn set_channel_state(
@@ -196,7 +196,7 @@ impl Realtime {
         reason: Option<ErrorInfo>,
         resumed: bool,
     ) {
-        let channel = self.channels.entry(name.to_owned()).or_default();
+        let channel = self.channels.get_or_default(name);
         let change = channel.set_state(state, reason, resumed);
         // Leaving Detaching any other way than DETACHED (e.g. attach() while detaching)
         // still answers the detach() calls that were waiting.

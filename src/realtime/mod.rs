@@ -5,6 +5,7 @@
 //! `poll_event` until each returns `None`, then arm ONE timer for `poll_timeout()` and
 //! call `handle_timeout(now)` when it fires. Time is always the caller's `now` in ms.
 
+mod channel_map;
 mod channels;
 mod connection;
 mod event;
@@ -14,10 +15,11 @@ mod timers;
 pub use event::{Completion, Event, OpId, TransportCommand};
 
 use crate::auth::require_tls_for_basic;
-use crate::channel::{Channel, ChannelState};
+use crate::channel::ChannelState;
 use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue};
 use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
-use std::collections::{BTreeMap, VecDeque};
+use channel_map::ChannelMap;
+use std::collections::VecDeque;
 
 /// Whom to tell when a sent message resolves.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +58,7 @@ pub struct Realtime {
     pending: PendingQueue<Ticket>,
     /// Messages waiting for the connection (sent on CONNECTED).
     queued: VecDeque<(ProtocolMessage, Ticket)>,
-    channels: BTreeMap<String, Channel<Ticket>>,
+    channels: ChannelMap,
     pings: Vec<Ping>,
     next_op: u64,
     /// Last time anything arrived from the server.
@@ -98,7 +100,7 @@ impl Realtime {
             is_transport_open: false,
             pending: PendingQueue::default(),
             queued: VecDeque::new(),
-            channels: BTreeMap::new(),
+            channels: ChannelMap::default(),
             pings: Vec::new(),
             next_op: 0,
             last_activity: 0,

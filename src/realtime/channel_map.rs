@@ -1,0 +1,68 @@
+//! The client's channels by name: a Vec kept sorted by name, so channels are visited in
+//! name order as a BTreeMap would, without a BTreeMap instance of its own in the wasm.
+
+use super::Ticket;
+use crate::channel::Channel;
+
+/// Channels by name, in name order.
+#[derive(Debug, Default)]
+pub(super) struct ChannelMap {
+    entries: Vec<(String, Channel<Ticket>)>,
+}
+
+impl ChannelMap {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+    }
+
+    /// The channel called `name`, if it was ever used.
+    pub(super) fn get(&self, name: &str) -> Option<&Channel<Ticket>> {
+        let index = self.find(name).ok()?;
+        Some(&self.entries[index].1)
+    }
+
+    /// The channel called `name`, mutably, if it was ever used.
+    pub(super) fn get_mut(&mut self, name: &str) -> Option<&mut Channel<Ticket>> {
+        let index = self.find(name).ok()?;
+        Some(&mut self.entries[index].1)
+    }
+
+    /// The channel called `name`, made in its initial state if new.
+    pub(super) fn get_or_default(&mut self, name: &str) -> &mut Channel<Ticket> {
+        let index = match self.find(name) {
+            Ok(index) => index,
+            Err(index) => {
+                self.entries
+                    .insert(index, (name.to_owned(), Channel::default()));
+                index
+            }
+        };
+        &mut self.entries[index].1
+    }
+
+    /// Whether a channel called `name` exists.
+    pub(super) fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// (name, channel) pairs in name order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&String, &Channel<Ticket>)> {
+        self.entries.iter().map(|(name, channel)| (name, channel))
+    }
+
+    /// The names in order.
+    pub(super) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(name, _)| name)
+    }
+
+    /// The channels in name order.
+    pub(super) fn values(&self) -> impl Iterator<Item = &Channel<Ticket>> {
+        self.entries.iter().map(|(_, channel)| channel)
+    }
+
+    /// The channels in name order, mutably.
+    pub(super) fn values_mut(&mut self) -> impl Iterator<Item = &mut Channel<Ticket>> {
+        self.entries.iter_mut().map(|(_, channel)| channel)
+    }
+}
