@@ -125,12 +125,18 @@ where
                     tracing::debug!(%conn_id, "no traffic from the client; dropping the transport");
                     break;
                 }
-                if last_tx.elapsed() >= Duration::from_millis(heartbeat_ms / 2) {
+                let half = Duration::from_millis(heartbeat_ms / 2);
+                if last_tx.elapsed() >= half {
                     last_tx = Instant::now();
                     let beat = text(&encode_json(&ProtocolMessage::new(Action::Heartbeat)));
-                    if sink.send(beat).await.is_err() || sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                    if sink.send(beat).await.is_err() {
                         break;
                     }
+                }
+                // A client that only receives never writes; a ping draws a pong from it even
+                // while frames stream to it, so a busy subscriber is not taken for dead.
+                if last_rx.elapsed() >= half && sink.send(WsMessage::Ping(Default::default())).await.is_err() {
+                    break;
                 }
             }
             _ = shutdown.changed() => {
