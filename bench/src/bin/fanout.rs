@@ -87,10 +87,17 @@ async fn main() -> io::Result<()> {
     let section = "Server fan-out";
     let anchor_name = "tungstenite broadcast";
     let ms = |us: u32| f64::from(us) / 1000.0;
-    let figure = format!(
+    let expected = (config.subscribers * config.messages) as u64;
+    let mut figure = format!(
         "{} subscribers × {} updates",
         config.subscribers, config.messages
     );
+    if let Some(o) = roster.as_ref().filter(|o| o.delivered < expected) {
+        figure.push_str(&format!(
+            " (Roster delivered only {} of {expected})",
+            o.delivered
+        ));
+    }
     for (name, r, b) in [
         (
             "latency p50",
@@ -131,7 +138,6 @@ async fn main() -> io::Result<()> {
         better: Better::Higher,
     }
     .emit();
-    let expected = (config.subscribers * config.messages) as u64;
     match roster {
         Some(o) if o.delivered < expected => {
             eprintln!("fanout: roster delivered {} of {expected}", o.delivered);
@@ -259,6 +265,7 @@ async fn publish(
 /// Record the latency of every delivered update until the last one arrives.
 async fn receive(mut socket: Ws, progress: Arc<Progress>, messages: usize) -> Vec<u32> {
     let mut samples = Vec::with_capacity(messages);
+    let mut last_ns = 0;
     while let Some(Ok(msg)) = socket.next().await {
         let Message::Text(text) = msg else { continue };
         let now_ns = progress.base.elapsed().as_nanos() as u64;
@@ -274,17 +281,19 @@ async fn receive(mut socket: Ws, progress: Arc<Progress>, messages: usize) -> Ve
                 continue;
             };
             samples.push((now_ns.saturating_sub(sent) / 1000) as u32);
+            last_ns = now_ns;
             if count.fetch_add(1, Ordering::AcqRel) + 1 == progress.subscribers {
                 progress.complete.notify_one();
             }
             last_seen |= seq + 1 == messages;
         }
         if last_seen {
-            progress
-                .last_delivery_ns
-                .fetch_max(now_ns, Ordering::Relaxed);
             break;
         }
     }
+    // Throughput counts up to the last delivery anywhere, even if a socket ended early.
+    progress
+        .last_delivery_ns
+        .fetch_max(last_ns, Ordering::Relaxed);
     samples
 }
