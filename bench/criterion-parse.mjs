@@ -19,7 +19,10 @@ for (const line of readFileSync(process.argv[2], 'utf8').split('\n')) {
   const same = /^(\S.*?)\s+time:\s+\[(.+)\]/.exec(line);
   const time = /^\s+time:\s+\[(.+)\]/.exec(line);
   const thrpt = /^\s+thrpt:\s+\[(.+)\]/.exec(line);
-  if (same) {
+  // "change:" repeats time/thrpt as percentages against the previous run; not figures.
+  if (/^\s+change:/.test(line)) {
+    pending = null;
+  } else if (same) {
     pending = same[1].trim();
     benches.set(pending, { ms: middle(same[2], TIME) });
   } else if (time && pending) {
