@@ -16,9 +16,10 @@ use roster_bench::http::{next_link, Http};
 use roster_bench::load::Loader;
 use roster_bench::report::{Better, Row};
 use roster_bench::server::{sibling, Server};
+use roster_bench::stats::summarize;
 use roster_bench::ws::{self, action, Ws};
 use serde_json::{json, Value};
-use tokio::sync::Semaphore;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -47,46 +48,62 @@ async fn main() -> io::Result<()> {
     let baseline = Server::start(&sibling("baseline"), &[]).await?;
     let floor = per_connection(&baseline, "unused", connections, channels, false).await?;
     drop(baseline);
-    let roster = match Server::start(&server_path, &[]).await {
-        Ok(server) => match key_of(&server) {
-            Ok(key) => per_connection(&server, &key, connections, channels, true).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    let failure = roster.as_ref().err().map(ToString::to_string);
-    let roster = roster.ok();
-    let figure =
-        format!("RSS per connection ({connections} conns, 1 member each on {channels} channels)");
     let anchor_name = "raw socket (baseline, attached, no presence)";
-    Row {
-        section: SECTION,
-        figure: &figure,
-        unit: "KiB",
-        roster,
-        anchor_name,
-        anchor: Some(floor),
-        better: Better::Lower,
+    // Attached only, then attached and present, each on a fresh server: the first is
+    // like for like with the baseline, the difference between them is presence's cost.
+    let mut failure = None;
+    for enter in [false, true] {
+        let roster = match roster_per_connection(&server_path, connections, channels, enter).await {
+            Ok(per) => Some(per),
+            Err(e) => {
+                eprintln!("scale: roster-server run (enter: {enter}) failed: {e}");
+                failure = Some(e);
+                None
+            }
+        };
+        let what = if enter {
+            "1 presence member each"
+        } else {
+            "attached, no presence"
+        };
+        let figure =
+            format!("RSS per connection, {what} ({connections} conns on {channels} channels)");
+        let anchors: &[(&str, f64)] = if enter {
+            &[(anchor_name, floor), ("target", 16.0)]
+        } else {
+            &[(anchor_name, floor)]
+        };
+        for &(anchor_name, anchor) in anchors {
+            Row {
+                section: SECTION,
+                figure: &figure,
+                unit: "KiB",
+                roster,
+                anchor_name,
+                anchor: Some(anchor),
+                better: Better::Lower,
+            }
+            .emit();
+        }
     }
-    .emit();
-    Row {
-        section: SECTION,
-        figure: &figure,
-        unit: "KiB",
-        roster,
-        anchor_name: "target",
-        anchor: Some(16.0),
-        better: Better::Lower,
-    }
-    .emit();
     if let Some(failure) = failure {
-        return Err(io::Error::other(format!(
-            "roster-server run failed: {failure}"
-        )));
+        return Err(failure);
     }
 
     let server = Server::start(&server_path, &[]).await?;
     big_channel(&server, &key_of(&server)?, big).await
+}
+
+/// `per_connection` on a freshly started roster-server.
+async fn roster_per_connection(
+    server_path: &std::path::Path,
+    connections: usize,
+    channels: usize,
+    enter: bool,
+) -> io::Result<f64> {
+    let server = Server::start(server_path, &[]).await?;
+    let key = key_of(&server)?;
+    per_connection(&server, &key, connections, channels, enter).await
 }
 
 fn key_of(server: &Server) -> io::Result<String> {
@@ -97,7 +114,8 @@ fn key_of(server: &Server) -> io::Result<String> {
 }
 
 /// Open `connections` sockets (each attached, and present when `enter`), return the RSS
-/// growth per connection in KiB. The sockets are kept reading until the figure is taken.
+/// growth per connection in KiB. Every socket reads from the moment it is set up, as a
+/// live client would, until the figure is taken.
 async fn per_connection(
     server: &Server,
     key: &str,
@@ -108,32 +126,47 @@ async fn per_connection(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let idle = server.rss_kib()?;
     let gate = Arc::new(Semaphore::new(64));
-    let mut joins = JoinSet::new();
+    let (ready_tx, mut ready) = mpsc::unbounded_channel();
+    let mut clients = JoinSet::new();
     for i in 0..connections {
         let url = ws::realtime_url(server.port, key, Some(&format!("conn-{i}")));
         let channel = format!("scale-{}", i % channels);
         let gate = gate.clone();
-        joins.spawn(async move {
-            let _permit = gate.acquire().await;
-            let mut socket = ws::connect(&url).await?;
-            ws::attach(&mut socket, &channel).await?;
-            if enter {
-                let frame = json!({"action": action::PRESENCE, "channel": channel, "msgSerial": 0,
-                    "presence": [{"action": 2, "data": "here"}]});
-                ws::send_json(&mut socket, &frame).await?;
-                ws::wait_for(&mut socket, action::ACK).await?;
-            }
-            Ok::<Ws, io::Error>(socket)
+        let ready_tx = ready_tx.clone();
+        clients.spawn(async move {
+            let permit = gate.acquire().await;
+            let setup = async {
+                let mut socket = ws::connect(&url).await?;
+                ws::attach(&mut socket, &channel).await?;
+                if enter {
+                    let frame = json!({"action": action::PRESENCE, "channel": channel, "msgSerial": 0,
+                        "presence": [{"action": 2, "data": "here"}]});
+                    ws::send_json(&mut socket, &frame).await?;
+                    ws::wait_for(&mut socket, action::ACK).await?;
+                }
+                Ok::<Ws, io::Error>(socket)
+            };
+            let socket = setup.await;
+            drop(permit);
+            let mut socket = match socket {
+                Ok(socket) => socket,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(()));
+            while let Some(Ok(_)) = socket.next().await {}
         });
     }
+    drop(ready_tx);
     let started = Instant::now();
-    let mut sockets = Vec::with_capacity(connections);
-    while let Some(joined) = joins.join_next().await {
-        sockets.push(joined.map_err(io::Error::other)??);
-    }
-    let mut readers = JoinSet::new();
-    for mut socket in sockets {
-        readers.spawn(async move { while let Some(Ok(_)) = socket.next().await {} });
+    for _ in 0..connections {
+        match ready.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => return Err(e),
+            None => return Err(io::Error::other("a client task ended before it was set up")),
+        }
     }
     // Let broadcasts and SYNCs drain before reading the figure.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -143,7 +176,7 @@ async fn per_connection(
         "scale: {connections} connections in {:.1} s; RSS idle {idle} KiB, loaded {loaded} KiB, {per:.1} KiB each (enter: {enter})",
         started.elapsed().as_secs_f64()
     );
-    readers.abort_all();
+    clients.abort_all();
     Ok(per)
 }
 
@@ -194,9 +227,12 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     let mut http = Http::connect(server.port).await?;
     let mut path = format!("/channels/{channel}/presence?limit=1000");
     let (mut pages, mut items) = (0usize, 0usize);
+    let mut page_us = Vec::new();
     let t0 = Instant::now();
     loop {
+        let page_start = Instant::now();
         let response = http.get(&path, &authorization).await?;
+        page_us.push(page_start.elapsed().as_micros() as u32);
         if response.status != 200 {
             return Err(io::Error::other(format!(
                 "REST presence: status {} {}",
@@ -214,21 +250,32 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     }
     let rest_ms = t0.elapsed().as_secs_f64() * 1000.0;
     eprintln!("scale: REST presence {items} members in {pages} pages, {rest_ms:.1} ms");
-    let figure = if items == members {
-        format!("{members}-member channel: REST presence.get, all {pages} pages of 1000")
+    let whole = if items == members {
+        format!("all {pages} pages of 1000")
     } else {
-        format!("{members}-member channel: REST presence.get, {pages} pages (only {items} members)")
+        format!("{pages} pages (only {items} members)")
     };
-    Row {
-        section: SECTION,
-        figure: &figure,
-        unit: "ms",
-        roster: Some(rest_ms),
-        anchor_name: "—",
-        anchor: None,
-        better: Better::Lower,
+    let first_ms = page_us.first().map_or(0.0, |&us| f64::from(us) / 1000.0);
+    let pages_summary = summarize(&mut page_us);
+    let ms = |us: u32| f64::from(us) / 1000.0;
+    for (what, value) in [
+        ("first page".to_string(), first_ms),
+        (format!("page p50 over {whole}"), ms(pages_summary.p50)),
+        (format!("page max over {whole}"), ms(pages_summary.max)),
+        (whole.clone(), rest_ms),
+    ] {
+        let figure = format!("{members}-member channel: REST presence.get, {what}");
+        Row {
+            section: SECTION,
+            figure: &figure,
+            unit: "ms",
+            roster: Some(value),
+            anchor_name: "—",
+            anchor: None,
+            better: Better::Lower,
+        }
+        .emit();
     }
-    .emit();
     // The loader's members stayed present through both measurements; now they may go.
     drop(loader);
     Ok(())
