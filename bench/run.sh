@@ -20,8 +20,10 @@ skip() { printf '{"section":"%s","skipped":"%s"}\n' "$1" "$2" >> "$RESULTS"; }
 step() {
   local name=$1 limit=$2; shift 2
   echo "== $name" >&2
+  local t0=$SECONDS
   timeout "$limit" "$@" >> "$RESULTS"
   local rc=$?
+  echo "== $name: $((SECONDS - t0)) s" >&2
   [ $rc -eq 0 ] || skip "$name" "failed (exit $rc); its log is above this table"
 }
 
@@ -52,5 +54,6 @@ step "Core throughput (criterion)" 300 bash bench/criterion.sh
 
 step "Browser" 400 node bench/browser/run.mjs --server "$SERVER" --pkg "$ROOT/pkg" --out "$ROOT/$OUT" --results "$ROOT/$RESULTS"
 
+echo "== all steps: $SECONDS s" >&2
 echo >&2
 node bench/report.mjs "$RESULTS" BENCHMARKS.md
