@@ -34,8 +34,9 @@ for (const r of rows) {
     const better = r.better === 'lower' ? r.roster < r.anchor : r.roster > r.anchor;
     const hi = Math.max(r.roster, r.anchor);
     const lo = Math.min(r.roster, r.anchor);
-    const factor = lo > 0 ? `${(hi / lo).toFixed(2)}×` : 'from zero';
-    reading = worse ? `Roster behind (${factor} worse)` : better ? `Roster ahead (${factor} better)` : 'equal';
+    const factor = lo > 0 ? `${(hi / lo).toFixed(2)}× worse` : 'anchor is 0';
+    const gain = lo > 0 ? `${(hi / lo).toFixed(2)}× better` : 'Roster is 0';
+    reading = worse ? `behind (${factor})` : better ? `ahead (${gain})` : 'equal';
   }
   table.push([r.section, r.figure, r.roster === null ? 'failed' : `${fmt(r.roster)} ${r.unit}`, r.anchor_name, r.anchor == null ? '—' : `${fmt(r.anchor)} ${r.unit}`,
     ratio === null ? '—' : ratio.toFixed(2), reading]);
@@ -48,15 +49,19 @@ console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of table.slice(1)) console.log(line(row));
 for (const s of skipped) console.log(`not measured: ${s.section}: ${s.skipped}`);
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-const memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
+const proc = (file, re) => { try { return re.exec(readFileSync(file, 'utf8'))?.[1]?.trim(); } catch { return undefined; } };
+const cpu = proc('/proc/cpuinfo', /^model name\s*:(.*)$/m) ?? os.cpus()[0]?.model ?? 'unknown CPU';
+const memKiB = Number(proc('/proc/meminfo', /^MemTotal:\s*(\d+)/m) ?? os.totalmem() / 1024);
+const memGiB = (memKiB / 2 ** 20).toFixed(1);
+const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 let nproc = String(os.availableParallelism?.() ?? os.cpus().length);
 try { nproc = execFileSync('nproc', { encoding: 'utf8' }).trim(); } catch { /* keep the node figure */ }
 const md = [];
 md.push('# Benchmarks', '');
-md.push('Written by `bash bench/run.sh` from one run: every figure and its anchor were measured in that run, on this machine, over loopback. Ratio is Roster ÷ anchor; "Reading" says which way is better for that figure.', '');
+md.push('Written by `bash bench/run.sh` from one run: every figure and its anchor were measured in that run, on this machine, over loopback. Ratio is Roster ÷ anchor; "Reading" says whether Roster is ahead of or behind that anchor, whichever direction is better for the figure.', '');
 md.push(`- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
 md.push(`- Machine: ${nproc} cores (nproc), ${cpu}, ${memGiB} GiB memory, ${os.type()} ${os.release()}`);
+md.push(`- Load average at the end of the run (1 / 5 / 15 min): ${load}; other work shares these cores, so figures are noisy`);
 md.push(`- Node ${process.version}`, '');
 md.push(`| ${table[0].join(' | ')} |`, `|${table[0].map(() => '---').join('|')}|`);
 for (const row of table.slice(1)) md.push(`| ${row.join(' | ')} |`);
