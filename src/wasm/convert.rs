@@ -5,7 +5,8 @@
 
 use super::error;
 use crate::protocol::{Data, ErrorInfo, PresenceMessage};
-use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use wasm_bindgen::JsValue;
 
 /// A plain JS object for any serializable core value.
@@ -18,12 +19,51 @@ pub fn to_js<T: Serialize>(value: &T) -> JsValue {
         .unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A presence message as apps see it: `action` is the string ('enter', 'leave', …).
-pub fn presence_to_js(message: &PresenceMessage) -> JsValue {
-    let object = to_js(message);
-    error::set(&object, "action", message.action.name().into());
-    set_binary_data(&object, message.data.as_ref());
-    object
+/// An array of presence messages as apps see them, from one JSON text and one
+/// `JSON.parse`: a 10,000-member `get()` or SYNC crosses the boundary once, not per member.
+pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
+    let list = to_js(&messages.iter().map(AppPresence).collect::<Vec<_>>());
+    for (index, message) in messages.iter().enumerate() {
+        if matches!(message.data, Some(Data::Binary(_))) {
+            let item = js_sys::Reflect::get_u32(&list, index as u32).unwrap_or_default();
+            set_binary_data(&item, message.data.as_ref());
+        }
+    }
+    list
+}
+
+/// A presence message serialized for apps: the action by name, binary data left for
+/// `set_binary_data`, every other field as on the wire.
+pub struct AppPresence<'a>(pub &'a PresenceMessage);
+
+impl Serialize for AppPresence<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.0;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("action", m.action.name())?;
+        if let Some(id) = &m.id {
+            map.serialize_entry("id", id)?;
+        }
+        if let Some(client_id) = &m.client_id {
+            map.serialize_entry("clientId", client_id)?;
+        }
+        if let Some(connection_id) = &m.connection_id {
+            map.serialize_entry("connectionId", connection_id)?;
+        }
+        if let Some(data) = m.data.as_ref().filter(|d| !matches!(d, Data::Binary(_))) {
+            map.serialize_entry("data", data)?;
+        }
+        if let Some(encoding) = &m.encoding {
+            map.serialize_entry("encoding", encoding)?;
+        }
+        if let Some(timestamp) = m.timestamp {
+            map.serialize_entry("timestamp", &timestamp)?;
+        }
+        if let Some(extras) = &m.extras {
+            map.serialize_entry("extras", extras)?;
+        }
+        map.end()
+    }
 }
 
 /// JSON has no bytes: binary data goes back in as a Uint8Array.
@@ -35,15 +75,6 @@ pub fn set_binary_data(object: &JsValue, data: Option<&Data>) {
             js_sys::Uint8Array::from(bytes.as_slice()).into(),
         );
     }
-}
-
-/// An array of presence messages.
-pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
-    messages
-        .iter()
-        .map(presence_to_js)
-        .collect::<js_sys::Array>()
-        .into()
 }
 
 /// A batch presence response body as `{ successCount, failureCount, results }`, each

@@ -13,7 +13,7 @@ use super::event;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::token::TokenParams;
-use crate::protocol::ErrorInfo;
+use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
@@ -141,9 +141,18 @@ impl Driver {
         if let Some(socket) = self.socket.borrow().as_ref() {
             frames.into_iter().for_each(|frame| socket.send(frame));
         }
-        events
-            .into_iter()
-            .for_each(|event| self.handle_event(event));
+        // Runs of presence events are converted together; order with the rest is kept.
+        let mut presence = Vec::new();
+        for event in events {
+            match event {
+                Event::Presence { channel, message } => presence.push((channel, message)),
+                other => {
+                    self.queue_presence(&mut presence);
+                    self.handle_event(other);
+                }
+            }
+        }
+        self.queue_presence(&mut presence);
         self.arm_timer(deadline);
         self.flush();
     }
@@ -215,6 +224,19 @@ impl Driver {
             other => Outgoing::Event(event::to_js(other)),
         };
         self.outgoing.borrow_mut().push_back(outgoing);
+    }
+
+    fn queue_presence(&self, run: &mut Vec<(String, PresenceMessage)>) {
+        if run.is_empty() {
+            return;
+        }
+        let mut outgoing = self.outgoing.borrow_mut();
+        outgoing.extend(
+            event::presence_events_to_js(run)
+                .into_iter()
+                .map(Outgoing::Event),
+        );
+        run.clear();
     }
 
     fn fetch_token(&self) {

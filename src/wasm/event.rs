@@ -1,14 +1,50 @@
 //! Core events as the plain objects the JS wrapper dispatches: `{ type: 'connection' |
 //! 'channel' | 'presence' | 'message' | 'reenterFailed', ... }`, with ably-js field names.
 
-use super::convert::presence_to_js;
+use super::convert::{set_binary_data, to_js as json_to_js, AppPresence};
 use super::data::message_to_js;
 use super::error::{set, to_js as error_to_js};
-use crate::protocol::ErrorInfo;
+use crate::protocol::{Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-/// The JS object for an event (`AuthRequired` and `Completed` are handled by the driver).
+/// A presence event as the wrapper dispatches it.
+#[derive(Serialize)]
+struct PresenceEvent<'a> {
+    r#type: &'static str,
+    channel: &'a str,
+    message: AppPresence<'a>,
+}
+
+/// The JS objects for a run of presence events, made from one JSON text and one
+/// `JSON.parse`: a SYNC page or a burst of updates crosses the boundary once.
+pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> Vec<JsValue> {
+    let batch: Vec<PresenceEvent> = events
+        .iter()
+        .map(|(channel, message)| PresenceEvent {
+            r#type: "presence",
+            channel,
+            message: AppPresence(message),
+        })
+        .collect();
+    let list: js_sys::Array = json_to_js(&batch).into();
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, (_, message))| {
+            let event = list.get(index as u32);
+            if matches!(message.data, Some(Data::Binary(_))) {
+                let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
+                set_binary_data(&object, message.data.as_ref());
+            }
+            event
+        })
+        .collect()
+}
+
+/// The JS object for an event (`AuthRequired` and `Completed` are handled by the driver,
+/// presence events in runs by `presence_events_to_js`).
 pub fn to_js(event: Event) -> JsValue {
     let object: JsValue = js_sys::Object::new().into();
     let put = |key: &str, value: JsValue| set(&object, key, value);
@@ -32,11 +68,6 @@ pub fn to_js(event: Event) -> JsValue {
             put("resumed", change.resumed.into());
             put("reason", reason(change.reason.as_ref()));
         }
-        Event::Presence { channel, message } => {
-            put("type", "presence".into());
-            put("channel", channel.into());
-            put("message", presence_to_js(&message));
-        }
         Event::Message { channel, message } => {
             put("type", "message".into());
             put("channel", channel.into());
@@ -47,7 +78,7 @@ pub fn to_js(event: Event) -> JsValue {
             put("channel", channel.into());
             put("reason", error_to_js(&error));
         }
-        Event::AuthRequired | Event::Completed { .. } => {}
+        Event::AuthRequired | Event::Completed { .. } | Event::Presence { .. } => {}
     }
     object
 }
