@@ -27,11 +27,11 @@ impl Channel {
     }
 
     /// Connections that receive presence events.
-    pub fn presence_subscribers(&self) -> impl Iterator<Item = &String> {
+    pub fn presence_subscribers(&self) -> impl Iterator<Item = &str> {
         self.subscribers
             .iter()
             .filter(|(_, modes)| modes.contains(Flags::PRESENCE_SUBSCRIBE))
-            .map(|(id, _)| id)
+            .map(|(id, _)| id.as_str())
     }
 }
 
@@ -180,18 +180,18 @@ impl Hub {
             messages: Some(messages),
             ..ProtocolMessage::for_channel(Action::Message, name.clone())
         };
-        let recipients: Vec<String> = channel
+        let frame = roster::protocol::encode_json(&out).into();
+        let Some(channel) = self.channels.get(&name) else {
+            return Ok(());
+        };
+        let recipients = channel
             .subscribers
             .iter()
             .filter(|(id, modes)| {
                 modes.contains(Flags::SUBSCRIBE) && (echo || id.as_str() != conn_id)
             })
-            .map(|(id, _)| id.clone())
-            .collect();
-        self.fan_out(
-            roster::protocol::encode_json(&out).into(),
-            recipients.into_iter(),
-        );
+            .map(|(id, _)| id.as_str());
+        self.fan_out(frame, recipients);
         Ok(())
     }
 }

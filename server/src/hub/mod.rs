@@ -64,10 +64,11 @@ impl Hub {
         }
     }
 
-    /// Sends one encoded frame to the connections for which `wants` holds.
-    fn fan_out(&self, frame: Utf8Bytes, recipients: impl Iterator<Item = String>) {
+    /// Sends one encoded frame to each of `recipients` (connection ids) that has a
+    /// transport; the frame's bytes are shared, not copied.
+    fn fan_out<'a>(&self, frame: Utf8Bytes, recipients: impl Iterator<Item = &'a str>) {
         for conn_id in recipients {
-            if let Some(tx) = self.connections.get(&conn_id).and_then(|c| c.tx.as_ref()) {
+            if let Some(tx) = self.connections.get(conn_id).and_then(|c| c.tx.as_ref()) {
                 let _ = tx.send(Outbound::Text(frame.clone()));
             }
         }

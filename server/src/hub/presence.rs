@@ -140,16 +140,18 @@ impl Hub {
             timestamp: Some(now),
             channel_serial: Some(channel.next_serial()),
             presence: Some(events),
-            ..ProtocolMessage::for_channel(Action::Presence, name)
+            ..ProtocolMessage::for_channel(Action::Presence, name.clone())
         };
-        let mut recipients: Vec<String> = channel.presence_subscribers().cloned().collect();
-        if !recipients.iter().any(|id| id == conn_id) {
-            recipients.push(conn_id.to_owned());
-        }
-        self.fan_out(
-            roster::protocol::encode_json(&out).into(),
-            recipients.into_iter(),
-        );
+        let frame = roster::protocol::encode_json(&out).into();
+        // The sender hears its own presence (its ACK'd events) even without subscribing.
+        let Some(channel) = self.channels.get(&name) else {
+            return Ok(());
+        };
+        let sender_subscribes = channel.presence_subscribers().any(|id| id == conn_id);
+        let recipients = channel
+            .presence_subscribers()
+            .chain((!sender_subscribes).then_some(conn_id));
+        self.fan_out(frame, recipients);
         Ok(())
     }
 
@@ -188,15 +190,12 @@ impl Hub {
             presence: Some(leaves),
             ..ProtocolMessage::for_channel(Action::Presence, name)
         };
-        let recipients: Vec<String> = channel
-            .presence_subscribers()
-            .filter(|id| id.as_str() != conn_id)
-            .cloned()
-            .collect();
-        self.fan_out(
-            roster::protocol::encode_json(&out).into(),
-            recipients.into_iter(),
-        );
+        let frame = roster::protocol::encode_json(&out).into();
+        let Some(channel) = self.channels.get(name) else {
+            return;
+        };
+        let recipients = channel.presence_subscribers().filter(|id| *id != conn_id);
+        self.fan_out(frame, recipients);
     }
 
     /// The members of a channel matching `filter`, in a stable order.
