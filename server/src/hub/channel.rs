@@ -4,13 +4,17 @@ use super::Hub;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// One channel: its members, who is attached with which modes, and presence history.
 #[derive(Debug, Default)]
 pub struct Channel {
-    /// Present members by (clientId, connectionId), stored as PRESENT.
+    /// Present members by (clientId, connectionId), stored as PRESENT. Change it only
+    /// through `insert_member`/`remove_member`, which keep `by_connection` in step.
     pub members: BTreeMap<(String, String), PresenceMessage>,
+    /// The clientIds present through each connection: a connection's leave finds its
+    /// members without scanning a large channel.
+    by_connection: HashMap<String, BTreeSet<String>>,
     /// Attached connections and the modes they were granted.
     pub subscribers: HashMap<String, Flags>,
     /// Presence events, oldest first, within the retention window.
@@ -20,6 +24,37 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// Stores a member under (clientId, connectionId).
+    pub fn insert_member(&mut self, key: (String, String), member: PresenceMessage) {
+        self.by_connection
+            .entry(key.1.clone())
+            .or_default()
+            .insert(key.0.clone());
+        self.members.insert(key, member);
+    }
+
+    /// Removes a member, returning it if it was present.
+    pub fn remove_member(&mut self, key: &(String, String)) -> Option<PresenceMessage> {
+        let member = self.members.remove(key)?;
+        if let Some(clients) = self.by_connection.get_mut(&key.1) {
+            clients.remove(&key.0);
+            if clients.is_empty() {
+                self.by_connection.remove(&key.1);
+            }
+        }
+        Some(member)
+    }
+
+    /// The keys of the members present through `conn_id`.
+    pub fn keys_of(&self, conn_id: &str) -> Vec<(String, String)> {
+        self.by_connection
+            .get(conn_id)
+            .into_iter()
+            .flatten()
+            .map(|client_id| (client_id.clone(), conn_id.to_owned()))
+            .collect()
+    }
+
     /// The next `channelSerial`.
     pub fn next_serial(&mut self) -> String {
         self.serial += 1;

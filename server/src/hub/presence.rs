@@ -96,7 +96,7 @@ impl Hub {
             );
             match item.action {
                 PresenceAction::Leave => {
-                    let Some(member) = channel.members.remove(&key) else {
+                    let Some(member) = channel.remove_member(&key) else {
                         continue;
                     };
                     let data = if item.data.is_some() {
@@ -125,7 +125,7 @@ impl Hub {
                         action: PresenceAction::Present,
                         ..item.clone()
                     };
-                    channel.members.insert(key, stored);
+                    channel.insert_member(key, stored);
                     events.push(PresenceMessage { action, ..item });
                 }
             }
@@ -160,12 +160,7 @@ impl Hub {
         let Some(channel) = self.channels.get(name) else {
             return;
         };
-        let keys: Vec<(String, String)> = channel
-            .members
-            .keys()
-            .filter(|(_, conn)| conn == conn_id)
-            .cloned()
-            .collect();
+        let keys = channel.keys_of(conn_id);
         if keys.is_empty() {
             return;
         }
@@ -175,7 +170,7 @@ impl Hub {
         let leaves: Vec<PresenceMessage> = keys
             .iter()
             .zip(ids)
-            .filter_map(|(key, id)| channel.members.remove(key).map(|m| (m, id)))
+            .filter_map(|(key, id)| channel.remove_member(key).map(|m| (m, id)))
             .map(|(member, id)| PresenceMessage {
                 id: Some(id),
                 action: PresenceAction::Leave,
