@@ -230,3 +230,31 @@ impl Hub {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster::protocol::PresenceAction;
+
+    fn key(client: &str, conn: &str) -> (String, String) {
+        (client.to_owned(), conn.to_owned())
+    }
+
+    #[test]
+    fn the_connection_index_follows_inserts_and_removes() {
+        let mut channel = Channel::default();
+        let member = PresenceMessage::new(PresenceAction::Present);
+        for k in [key("b", "c1"), key("a", "c1"), key("a", "c2")] {
+            channel.insert_member(k, member.clone());
+        }
+        channel.insert_member(key("a", "c1"), member.clone());
+        assert_eq!(channel.keys_of("c1"), vec![key("a", "c1"), key("b", "c1")]);
+        assert!(channel.remove_member(&key("a", "c1")).is_some());
+        assert!(channel.remove_member(&key("a", "c1")).is_none());
+        assert_eq!(channel.keys_of("c1"), vec![key("b", "c1")]);
+        channel.remove_member(&key("b", "c1"));
+        assert!(channel.keys_of("c1").is_empty());
+        assert!(!channel.by_connection.contains_key("c1"));
+        assert_eq!(channel.keys_of("c2"), vec![key("a", "c2")]);
+    }
+}
