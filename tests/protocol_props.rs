@@ -34,7 +34,7 @@ fn wire_data() -> impl Strategy<Value = Data> {
             .prop_filter("null and strings decode as other variants", |v| {
                 !v.is_null() && !v.is_string()
             })
-            .prop_map(Data::Json),
+            .prop_map(|v| Data::json(&v)),
     ]
 }
 
@@ -159,7 +159,7 @@ fn app_data() -> impl Strategy<Value = Data> {
     prop_oneof![
         ".{0,16}".prop_map(Data::String),
         prop::collection::vec(any::<u8>(), 0..32).prop_map(Data::Binary),
-        json_value().prop_map(Data::Json),
+        json_value().prop_map(|v| Data::json(&v)),
     ]
 }
 

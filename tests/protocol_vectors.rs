@@ -238,9 +238,17 @@ fn presence_data_in_each_encoding() {
         .collect();
     let expect: [(Option<Data>, Option<&str>, Option<u32>); 6] = [
         (Some(Data::String("text".into())), None, None),
-        (Some(Data::Json(json!({"a": [1, null]}))), None, None),
+        (
+            Some(Data::from_json_text(r#"{"a":[1,null]}"#).unwrap()),
+            None,
+            None,
+        ),
         (Some(Data::Binary(vec![0, 1, 255])), None, None),
-        (Some(Data::Json(json!({"t": "é"}))), None, None),
+        (
+            Some(Data::from_json_text(r#"{"t":"é"}"#).unwrap()),
+            None,
+            None,
+        ),
         (
             Some(Data::String("opaque".into())),
             Some("vcdiff/custom"),

@@ -301,11 +301,11 @@ mod tests {
     fn update_replaces_the_stored_member() {
         let mut set = PresenceSet::new();
         set.apply(PresenceMessage {
-            data: Some(Data::Json(json!({"status": "here", "typing": false}))),
+            data: Some(Data::json(&json!({"status": "here", "typing": false}))),
             ..msg(PresenceAction::Enter, "a", "c1", 1)
         });
         let update = PresenceMessage {
-            data: Some(Data::Json(json!({"status": "away", "typing": true}))),
+            data: Some(Data::json(&json!({"status": "away", "typing": true}))),
             ..msg(PresenceAction::Update, "a", "c1", 2)
         };
         assert_eq!(set.apply(update.clone()), Some(update.clone()));

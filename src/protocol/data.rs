@@ -1,23 +1,76 @@
 //! The `data` field of messages as it stands on the wire, before encodings are undone.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use super::{codes, ErrorInfo};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::fmt;
 
 /// A message payload as carried on the wire next to its `encoding`.
 ///
 /// JSON frames carry strings (binary is base64 with `encoding` ending in `base64`);
-/// msgpack frames may carry raw binary. A few senders put a JSON object or array
-/// directly in `data`; that is kept as `Json`.
-#[derive(Debug, PartialEq)]
+/// msgpack frames may carry raw binary. JSON data (`encoding: "json"`, or a JSON object
+/// or array put directly in `data`) is kept as its text: the core only passes it on, so
+/// building a value tree for it would be wasted work.
+#[derive(Debug)]
 pub enum Data {
     /// A string (text, or an encoded form named by `encoding`).
     String(String),
     /// Raw bytes (msgpack `bin`).
     Binary(Vec<u8>),
-    /// Any other JSON value (object, array, number, boolean).
-    Json(Value),
+    /// Valid JSON text (object, array, number, boolean), written out verbatim.
+    Json(Box<RawValue>),
+}
+
+impl Data {
+    /// JSON data holding `value`.
+    pub fn json(value: &serde_json::Value) -> Data {
+        // A Value always serializes (its map keys are strings); `null` is unreachable.
+        Data::Json(
+            serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        )
+    }
+
+    /// JSON data from JSON text, which is checked once here (40013 if it is not JSON).
+    pub fn from_json_text(text: impl Into<String>) -> Result<Data, ErrorInfo> {
+        RawValue::from_string(text.into())
+            .map(Data::Json)
+            .map_err(|e| invalid_json(&e))
+    }
+
+    /// The JSON text, if this is JSON data.
+    pub fn as_json_text(&self) -> Option<&str> {
+        match self {
+            Data::Json(raw) => Some(raw.get()),
+            _ => None,
+        }
+    }
+
+    /// The JSON data parsed into a Value, for code that must look inside it.
+    pub fn to_value(&self) -> Option<serde_json::Value> {
+        self.as_json_text()
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
+}
+
+fn invalid_json(e: &serde_json::Error) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::INVALID_DATA_OR_ENCODING,
+        400,
+        format!("data is not valid JSON: {e}"),
+    )
+}
+
+/// JSON data compares by text: the same value spelled differently is different data.
+impl PartialEq for Data {
+    fn eq(&self, other: &Data) -> bool {
+        match (self, other) {
+            (Data::String(a), Data::String(b)) => a == b,
+            (Data::Binary(a), Data::Binary(b)) => a == b,
+            (Data::Json(a), Data::Json(b)) => a.get() == b.get(),
+            _ => false,
+        }
+    }
 }
 
 impl Clone for Data {
@@ -25,7 +78,7 @@ impl Clone for Data {
         match self {
             Data::String(text) => Data::String(text.clone()),
             Data::Binary(bytes) => Data::Binary(bytes.clone()),
-            Data::Json(value) => Data::Json(value.clone()),
+            Data::Json(raw) => Data::Json(raw.clone()),
         }
     }
 
@@ -35,34 +88,8 @@ impl Clone for Data {
         match (self, source) {
             (Data::String(target), Data::String(text)) => target.clone_from(text),
             (Data::Binary(target), Data::Binary(bytes)) => target.clone_from(bytes),
-            (Data::Json(target), Data::Json(value)) => clone_value_from(target, value),
             (target, source) => *target = source.clone(),
         }
-    }
-}
-
-/// `target = source.clone()`, keeping `target`'s strings, arrays and object entries
-/// where they line up (same keys in the same order), so an object whose values change
-/// is copied without allocating.
-fn clone_value_from(target: &mut Value, source: &Value) {
-    match (target, source) {
-        (Value::String(target), Value::String(text)) => target.clone_from(text),
-        (Value::Array(target), Value::Array(items)) => {
-            target.truncate(items.len());
-            let kept = target.len();
-            for (t, s) in target.iter_mut().zip(items) {
-                clone_value_from(t, s);
-            }
-            target.extend(items[kept..].iter().cloned());
-        }
-        (Value::Object(target), Value::Object(entries))
-            if target.len() == entries.len() && target.keys().eq(entries.keys()) =>
-        {
-            for ((_, t), (_, s)) in target.iter_mut().zip(entries) {
-                clone_value_from(t, s);
-            }
-        }
-        (target, source) => *target = source.clone(),
     }
 }
 
@@ -71,20 +98,121 @@ impl Serialize for Data {
         match self {
             Data::String(text) => s.serialize_str(text),
             Data::Binary(bytes) => s.serialize_bytes(bytes),
-            Data::Json(value) => value.serialize(s),
+            // serde_json writes the text as it is; other formats (msgpack) need the value.
+            Data::Json(raw) if s.is_human_readable() => raw.serialize(s),
+            Data::Json(raw) => serde_json::from_str::<serde_json::Value>(raw.get())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(s),
         }
     }
 }
 
+/// The name under which serde_json's `raw_value` feature hands a deserializer the text of
+/// the next value instead of parsing it. Other deserializers (msgpack, serde's buffering
+/// one) treat it as any newtype name and the value is read as usual.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
 impl<'de> Deserialize<'de> for Data {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(DataVisitor)
+        d.deserialize_newtype_struct(RAW_VALUE_TOKEN, RawOrValue)
     }
 }
 
-struct DataVisitor;
+/// Takes the raw text serde_json offers, or reads the value from any other deserializer.
+struct RawOrValue;
 
-impl<'de> Visitor<'de> for DataVisitor {
+impl<'de> Visitor<'de> for RawOrValue {
+    type Value = Data;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, bytes or a JSON value")
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Data, A::Error> {
+        match map.next_key_seed(RawKey)? {
+            Some(true) => map.next_value_seed(RawText),
+            // A deserializer that reads newtypes as their content handed over a real map.
+            Some(false) | None => Err(de::Error::custom("expected serde_json raw value")),
+        }
+    }
+}
+
+/// Whether a map key is serde_json's raw value marker (compared without allocating).
+struct RawKey;
+
+impl<'de> DeserializeSeed<'de> for RawKey {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawKey {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == RAW_VALUE_TOKEN)
+    }
+}
+
+/// The text of one JSON value, already checked by serde_json: a string becomes String,
+/// anything else Json.
+struct RawText;
+
+impl<'de> DeserializeSeed<'de> for RawText {
+    type Value = Data;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawText {
+    type Value = Data;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON text")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Data, E> {
+        if v.starts_with('"') {
+            return unquote(v).map(Data::String);
+        }
+        serde_json::from_str::<&RawValue>(v)
+            .map(|raw| Data::Json(raw.to_owned()))
+            .map_err(E::custom)
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Data, E> {
+        if v.starts_with('"') {
+            return unquote(&v).map(Data::String);
+        }
+        RawValue::from_string(v).map(Data::Json).map_err(E::custom)
+    }
+}
+
+/// The string a JSON string literal spells; without escapes that is the text between
+/// the quotes, which serde_json has already checked.
+fn unquote<E: de::Error>(literal: &str) -> Result<String, E> {
+    match literal.get(1..literal.len() - 1) {
+        Some(inner) if !inner.contains('\\') => Ok(inner.to_owned()),
+        _ => serde_json::from_str(literal).map_err(E::custom),
+    }
+}
+
+/// Reads `data` from a deserializer that has no raw text (msgpack, serde's buffering one).
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Data;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -108,31 +236,33 @@ impl<'de> Visitor<'de> for DataVisitor {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Data, E> {
-        Ok(Data::Json(v.into()))
+        Ok(Data::json(&v.into()))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Data, E> {
-        Ok(Data::Json(v.into()))
+        Ok(Data::json(&v.into()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Data, E> {
-        Ok(Data::Json(v.into()))
+        Ok(Data::json(&v.into()))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Data, E> {
-        Ok(Data::Json(v.into()))
+        Ok(Data::json(&v.into()))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Data, E> {
-        Ok(Data::Json(Value::Null))
+        Ok(Data::json(&serde_json::Value::Null))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Data, A::Error> {
-        Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Data::Json)
+        serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(|value| Data::json(&value))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Data, A::Error> {
-        Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Data::Json)
+        serde_json::Value::deserialize(de::value::SeqAccessDeserializer::new(seq))
+            .map(|value| Data::json(&value))
     }
 }
 
@@ -141,18 +271,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn json(text: &str) -> Data {
+        Data::from_json_text(text).unwrap()
+    }
+
     #[test]
     fn clone_from_equals_clone_across_shapes() {
         let values = [
             Data::String("hi".into()),
+            Data::String("a longer string".into()),
             Data::Binary(vec![1, 2, 3]),
-            Data::Json(json!({"name": "a", "typing": true})),
-            Data::Json(json!({"name": "bb", "typing": false})),
-            Data::Json(json!({"name": "a", "away": 1})),
-            Data::Json(json!({"tags": ["x", "y", {"z": null}], "n": 1.5})),
-            Data::Json(json!({"tags": ["x"], "n": -2})),
-            Data::Json(json!([1, "two", [3]])),
-            Data::Json(json!(null)),
+            json(r#"{"name":"a","typing":true}"#),
+            json(r#"[1,"two",[3]]"#),
         ];
         for from in &values {
             for to in &values {
@@ -164,18 +294,56 @@ mod tests {
     }
 
     #[test]
-    fn clone_from_same_shape_keeps_the_buffers() {
-        let mut target = Data::Json(json!({"name": "Alice Example"}));
-        let before = match &target {
-            Data::Json(Value::Object(map)) => map["name"].as_str().map(str::as_ptr),
-            _ => None,
-        };
-        target.clone_from(&Data::Json(json!({"name": "Bob"})));
-        let after = match &target {
-            Data::Json(Value::Object(map)) => map["name"].as_str().map(str::as_ptr),
-            _ => None,
-        };
-        assert_eq!(target, Data::Json(json!({"name": "Bob"})));
-        assert_eq!(before, after);
+    fn wire_json_is_kept_verbatim_and_strings_are_unescaped() {
+        let frame = r#"[{"a": [1, null]},"plain","tab\there \"q\" \u00e9",12.50,true]"#;
+        let data: Vec<Data> = serde_json::from_str(frame).unwrap();
+        assert_eq!(
+            data,
+            [
+                json(r#"{"a": [1, null]}"#),
+                Data::String("plain".into()),
+                Data::String("tab\there \"q\" é".into()),
+                json("12.50"),
+                json("true"),
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&data).unwrap(),
+            frame.replace(r"\u00e9", "é")
+        );
+    }
+
+    #[test]
+    fn values_and_buffering_deserializers_give_the_same_data() {
+        let value = json!({"k": "v", "n": [1, 2]});
+        assert_eq!(
+            Data::deserialize(&value).unwrap(),
+            json(r#"{"k":"v","n":[1,2]}"#)
+        );
+        assert_eq!(
+            Data::deserialize(serde_json::Value::from("s")).unwrap(),
+            Data::String("s".into())
+        );
+
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Buffered {
+            Data { data: Data },
+        }
+        let Buffered::Data { data } = serde_json::from_str(r#"{"data":{"k":1}}"#).unwrap();
+        assert_eq!(data, json(r#"{"k":1}"#));
+    }
+
+    #[test]
+    fn text_is_checked_once_and_read_back() {
+        assert_eq!(
+            Data::from_json_text("{nope").map_err(|e| e.code),
+            Err(40013)
+        );
+        let data = json(r#"{"a":1}"#);
+        assert_eq!(data.as_json_text(), Some(r#"{"a":1}"#));
+        assert_eq!(data.to_value(), Some(json!({"a": 1})));
+        assert_eq!(Data::String("x".into()).as_json_text(), None);
+        assert_eq!(Data::json(&json!({"b": [true]})), json(r#"{"b":[true]}"#));
     }
 }

@@ -8,6 +8,7 @@
 use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
+use serde_json::value::RawValue;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,12 +71,13 @@ fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
             }
         },
         ("utf-8", Data::String(text)) => Ok(Data::String(text)),
-        ("json", Data::String(text)) => match serde_json::from_str(&text) {
-            Ok(value) => Ok(Data::Json(value)),
+        // Checked without building a value; the text is kept as it is.
+        ("json", Data::String(text)) => match serde_json::from_str::<&RawValue>(&text) {
+            Ok(raw) => Ok(Data::Json(raw.to_owned())),
             Err(e) => fail(Data::String(text), e.to_string()),
         },
-        ("json", Data::Binary(bytes)) => match serde_json::from_slice(&bytes) {
-            Ok(value) => Ok(Data::Json(value)),
+        ("json", Data::Binary(bytes)) => match serde_json::from_slice::<&RawValue>(&bytes) {
+            Ok(raw) => Ok(Data::Json(raw.to_owned())),
             Err(e) => fail(Data::Binary(bytes), e.to_string()),
         },
         ("base64" | "utf-8" | "json", other) => fail(other, "data of the wrong type".into()),
@@ -91,13 +93,13 @@ fn invalid_encoding(transform: &str, why: String) -> ErrorInfo {
     )
 }
 
-/// App data -> wire: Json(v) -> String(json text) + "json"; Binary over JSON format ->
+/// App data -> wire: Json(text) -> String(text) + "json"; Binary over JSON format ->
 /// base64 String + ".../base64"; over msgpack stays Binary.
 pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Data, Option<String>) {
     match data {
         Data::String(text) => (Data::String(text), encoding),
-        Data::Json(value) => (
-            Data::String(value.to_string()),
+        Data::Json(raw) => (
+            Data::String(Box::<str>::from(raw).into()),
             Some(append(encoding, "json")),
         ),
         Data::Binary(bytes) if format == Format::Json => (
@@ -183,10 +185,13 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn s(text: &str) -> Data {
         Data::String(text.to_owned())
+    }
+
+    fn json(text: &str) -> Data {
+        Data::from_json_text(text).unwrap()
     }
 
     #[test]
@@ -204,9 +209,9 @@ mod tests {
     }
 
     #[test]
-    fn json_string_becomes_value() {
-        let d = decode_data(s(r#"{"a":[1,2]}"#), Some("json"));
-        assert_eq!(d.data, Data::Json(json!({"a": [1, 2]})));
+    fn json_string_becomes_json_text() {
+        let d = decode_data(s(r#"{"a": [1,2]}"#), Some("json"));
+        assert_eq!(d.data, json(r#"{"a": [1,2]}"#));
         assert_eq!(d.encoding, None);
         assert!(d.error.is_none());
     }
@@ -223,7 +228,7 @@ mod tests {
         // base64 of the UTF-8 bytes of {"x":"é"}
         let wire = BASE64.encode(r#"{"x":"é"}"#.as_bytes());
         let d = decode_data(s(&wire), Some("json/utf-8/base64"));
-        assert_eq!(d.data, Data::Json(json!({"x": "é"})));
+        assert_eq!(d.data, json(r#"{"x":"é"}"#));
         assert_eq!(d.encoding, None);
         assert!(d.error.is_none());
     }
@@ -264,15 +269,15 @@ mod tests {
         assert_eq!(d.data, Data::Binary(vec![0xff, 0xfe]));
         assert_eq!(d.error.map(|e| e.code), Some(40013));
 
-        let d = decode_data(Data::Json(json!(1)), Some("base64"));
-        assert_eq!(d.data, Data::Json(json!(1)));
+        let d = decode_data(json("1"), Some("base64"));
+        assert_eq!(d.data, json("1"));
         assert_eq!(d.encoding.as_deref(), Some("base64"));
     }
 
     #[test]
-    fn encode_json_value() {
-        let (data, enc) = encode_data(Data::Json(json!({"a": 1})), None, Format::Json);
-        assert_eq!(data, s(r#"{"a":1}"#));
+    fn encode_json_text_verbatim() {
+        let (data, enc) = encode_data(json(r#"{ "a": 1 }"#), None, Format::Json);
+        assert_eq!(data, s(r#"{ "a": 1 }"#));
         assert_eq!(enc.as_deref(), Some("json"));
     }
 
@@ -305,7 +310,7 @@ mod tests {
     #[test]
     fn message_round_trip_through_wire_form() {
         let app = PresenceMessage {
-            data: Some(Data::Json(json!({"status": "away"}))),
+            data: Some(json(r#"{"status":"away"}"#)),
             ..PresenceMessage::new(super::super::PresenceAction::Enter)
         };
         let wire = app.clone().encoded(Format::Json);

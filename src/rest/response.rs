@@ -163,7 +163,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(page.items.len(), 3);
-        assert_eq!(page.items[0].data, Some(Data::Json(json!({"s": 1}))));
+        assert_eq!(page.items[0].data, Some(Data::json(&json!({"s": 1}))));
         assert_eq!(page.items[0].encoding, None);
         assert_eq!(page.items[1].data, Some(Data::Binary(vec![0, 1])));
         assert_eq!(page.items[2].data, Some(Data::String("x".into())));
@@ -201,7 +201,7 @@ mod tests {
         match &r.results[0] {
             BatchPresenceResult::Success { channel, presence } => {
                 assert_eq!(channel, "a");
-                assert_eq!(presence[0].data, Some(Data::Json(json!({"k": true}))));
+                assert_eq!(presence[0].data, Some(Data::json(&json!({"k": true}))));
             }
             other => panic!("expected success, got {other:?}"),
         }

@@ -34,9 +34,12 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
         };
         return Ok(Some(Data::Binary(bytes)));
     }
-    json_from_js(value)
-        .map(|json| Some(Data::Json(json)))
-        .ok_or_else(unsupported)
+    // JSON.stringify gives the text the wire carries; the core never builds a value tree.
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(unsupported)?;
+    Data::from_json_text(text).map(Some)
 }
 
 /// A message from JS `{ name, data }` (or `publish(name, data)` arguments).
@@ -53,12 +56,6 @@ pub fn message_to_js(message: &Message) -> JsValue {
     let object = to_js(message);
     set_binary_data(&object, message.data.as_ref());
     object
-}
-
-/// A JSON value from a JS value (`undefined` and functions give None).
-fn json_from_js(value: &JsValue) -> Option<serde_json::Value> {
-    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
 }
 
 fn unsupported() -> ErrorInfo {
