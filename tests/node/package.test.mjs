@@ -264,6 +264,44 @@ test('interop: ably-js and Roster in one page see each other enter, update and l
   assert.deepEqual(result.seenByRoster, expected);
 });
 
+test('object, string and binary presence data reach listeners as they were sent, both ways with ably-js', async () => {
+  const result = await inPage(async () => {
+    const name = channelName('data');
+    const u = new URL(url);
+    const ably = new Ably.Realtime({
+      authUrl: `${url}/auth/token-request`, clientId: 'ably-user', endpoint: u.hostname, port: Number(u.port),
+      tls: false, useBinaryProtocol: false, fallbackHosts: [],
+    });
+    const ours = new roster.Realtime(options('roster-user'));
+    // What a listener got: its kind, and the value in a form that survives page.evaluate.
+    const shape = (data) => (ArrayBuffer.isView(data) || data instanceof ArrayBuffer
+      ? [data.constructor.name, Array.from(new Uint8Array(data.buffer ?? data))]
+      : [typeof data, data]);
+    const seenByAbly = [];
+    const seenByRoster = [];
+    await ably.channels.get(name).presence.subscribe((m) => seenByAbly.push([m.clientId, ...shape(m.data)]));
+    await ours.channels.get(name).presence.subscribe((m) => seenByRoster.push([m.clientId, ...shape(m.data)]));
+    for (const client of [ours, ably]) {
+      const presence = client.channels.get(name).presence;
+      await presence.enter({ mood: 'hi', tags: ['a', 1, null], nested: { t: 'é "q"' } });
+      await presence.update(new Uint8Array([0, 1, 255]));
+      await presence.leave('bye');
+    }
+    await until(() => seenByAbly.length >= 6 && seenByRoster.length >= 6);
+    ably.close();
+    ours.close();
+    return { seenByAbly, seenByRoster };
+  });
+  // Binary reaches Roster's listeners as a Uint8Array; ably-js in a browser gives an ArrayBuffer.
+  const expected = (binary) => ['roster-user', 'ably-user'].flatMap((clientId) => [
+    [clientId, 'object', { mood: 'hi', tags: ['a', 1, null], nested: { t: 'é "q"' } }],
+    [clientId, binary, [0, 1, 255]],
+    [clientId, 'string', 'bye'],
+  ]);
+  assert.deepEqual(result.seenByAbly, expected('ArrayBuffer'));
+  assert.deepEqual(result.seenByRoster, expected('Uint8Array'));
+});
+
 test('the TypeScript types compile for a typical app (tsc --noEmit)', () => {
   const tsc = join(root, 'tests', 'node_modules', '.bin', 'tsc');
   execFileSync(tsc, ['--noEmit', '-p', join(root, 'tests', 'types', 'tsconfig.json')], { stdio: 'inherit' });

@@ -99,15 +99,12 @@ impl Hub {
                     let Some(member) = channel.remove_member(&key) else {
                         continue;
                     };
-                    let data = if item.data.is_some() {
-                        item.data
+                    // A leave without data reports the member's last data; its own data
+                    // keeps its own encoding (none for a plain string).
+                    let (data, encoding) = if item.data.is_some() {
+                        (item.data, item.encoding)
                     } else {
-                        member.data
-                    };
-                    let encoding = if data.is_some() && item.encoding.is_none() {
-                        member.encoding
-                    } else {
-                        item.encoding
+                        (member.data, member.encoding)
                     };
                     events.push(PresenceMessage {
                         data,
