@@ -33,8 +33,8 @@ impl Data {
 
     /// JSON data from JSON text, which is checked once here (40013 if it is not JSON).
     pub fn from_json_text(text: impl Into<String>) -> Result<Data, ErrorInfo> {
-        RawValue::from_string(text.into())
-            .map(Data::Json)
+        raw_json(text.into().as_bytes())
+            .map(|raw| Data::Json(raw.to_owned()))
             .map_err(|e| invalid_json(&e))
     }
 
@@ -49,8 +49,14 @@ impl Data {
     /// The JSON data parsed into a Value, for code that must look inside it.
     pub fn to_value(&self) -> Option<serde_json::Value> {
         self.as_json_text()
-            .and_then(|text| serde_json::from_str(text).ok())
+            .and_then(|text| serde_json::from_slice(text.as_bytes()).ok())
     }
+}
+
+/// `bytes` checked as one JSON value. Every JSON read in the crate goes through serde_json's
+/// slice reader: its str reader would be a second copy of the parser in the wasm (+5 KB).
+pub(super) fn raw_json(bytes: &[u8]) -> Result<&RawValue, serde_json::Error> {
+    serde_json::from_slice(bytes)
 }
 
 fn invalid_json(e: &serde_json::Error) -> ErrorInfo {
@@ -100,7 +106,7 @@ impl Serialize for Data {
             Data::Binary(bytes) => s.serialize_bytes(bytes),
             // serde_json writes the text as it is; other formats (msgpack) need the value.
             Data::Json(raw) if s.is_human_readable() => raw.serialize(s),
-            Data::Json(raw) => serde_json::from_str::<serde_json::Value>(raw.get())
+            Data::Json(raw) => serde_json::from_slice::<serde_json::Value>(raw.get().as_bytes())
                 .map_err(serde::ser::Error::custom)?
                 .serialize(s),
         }
@@ -187,7 +193,7 @@ impl<'de> Visitor<'de> for RawText {
         if v.starts_with('"') {
             return unquote(v).map(Data::String);
         }
-        serde_json::from_str::<&RawValue>(v)
+        raw_json(v.as_bytes())
             .map(|raw| Data::Json(raw.to_owned()))
             .map_err(E::custom)
     }
@@ -196,7 +202,7 @@ impl<'de> Visitor<'de> for RawText {
         if v.starts_with('"') {
             return unquote(&v).map(Data::String);
         }
-        RawValue::from_string(v).map(Data::Json).map_err(E::custom)
+        self.visit_str(&v)
     }
 }
 
@@ -221,7 +227,7 @@ fn unquote<E: de::Error>(literal: &str) -> Result<String, E> {
             Some(b't') => ('\t', 2),
             _ => match unicode_escape(&rest[at..]) {
                 Some(escape) => escape,
-                None => return serde_json::from_str(literal).map_err(E::custom),
+                None => return serde_json::from_slice(literal.as_bytes()).map_err(E::custom),
             },
         };
         text.push(c);

@@ -5,10 +5,10 @@
 //! undo (an unknown one such as `cipher+aes-128-cbc`, or data that does not fit); the data
 //! is left as it was at that point and the undone part of the chain stays in `encoding`.
 
+use super::data::raw_json;
 use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde_json::value::RawValue;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,11 +72,11 @@ fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
         },
         ("utf-8", Data::String(text)) => Ok(Data::String(text)),
         // Checked without building a value; the text is kept as it is.
-        ("json", Data::String(text)) => match serde_json::from_str::<&RawValue>(&text) {
+        ("json", Data::String(text)) => match raw_json(text.as_bytes()) {
             Ok(raw) => Ok(Data::Json(raw.to_owned())),
             Err(e) => fail(Data::String(text), e.to_string()),
         },
-        ("json", Data::Binary(bytes)) => match serde_json::from_slice::<&RawValue>(&bytes) {
+        ("json", Data::Binary(bytes)) => match raw_json(&bytes) {
             Ok(raw) => Ok(Data::Json(raw.to_owned())),
             Err(e) => fail(Data::Binary(bytes), e.to_string()),
         },
