@@ -114,6 +114,35 @@ async fn abrupt_drop_leaves_once_after_remain_present_for() {
 }
 
 #[tokio::test]
+async fn silent_client_is_taken_for_dead_after_the_idle_window() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("silent");
+    // heartbeatInterval 1 s: the idle window is 2 s plus the server's 10 s grace.
+    let (mut observer, alice, _, _) = alice_present(
+        &server,
+        &channel,
+        "&remainPresentFor=500&heartbeatInterval=1000",
+    )
+    .await;
+    // Alice's socket stays open but nothing reads or writes it: no pongs, no frames.
+    let silent = Instant::now();
+    // Heartbeats keep the observer's own reads alive, so bound the whole wait.
+    let leave = tokio::time::timeout(Duration::from_secs(30), observer.next_presence())
+        .await
+        .expect("a leave within 30 s");
+    let waited = silent.elapsed();
+    assert_eq!(leave.len(), 1, "{leave:?}");
+    assert_eq!(leave[0].action, PresenceAction::Leave);
+    assert_eq!(leave[0].client_id.as_deref(), Some("alice"));
+    assert!(leave[0].is_synthesized(), "{:?}", leave[0].id);
+    assert!(
+        waited >= Duration::from_secs(11),
+        "left after {waited:?}, before the idle window ran out"
+    );
+    drop(alice);
+}
+
+#[tokio::test]
 async fn close_leaves_at_once() {
     let server = Server::start(&[]);
     let channel = unique_channel("close");
