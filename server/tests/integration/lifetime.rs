@@ -12,7 +12,14 @@ async fn alice_present(
     channel: &str,
     params: &str,
 ) -> (Client, Client, String, String) {
-    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    // A 1 s heartbeat keeps frames reaching the observer well inside each read's timeout,
+    // however long a test waits for its next presence event.
+    let (mut observer, connected) = server
+        .open(&format!(
+            "key={FULL_KEY}&clientId=observer&heartbeatInterval=1000"
+        ))
+        .await;
+    assert_eq!(connected.action, Action::Connected);
     observer.attach(channel).await;
     let (mut alice, connected) = server
         .open(&format!("key={FULL_KEY}&clientId=alice{params}"))
