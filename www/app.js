@@ -101,28 +101,34 @@ function renderMembers() {
 }
 
 // The SDK's member set is the truth; re-read it after every change (one read at a time).
-async function refreshMembers() {
+// A call during a read makes that read go round again; callers get the read in flight.
+// `rendering` is cleared in the same microtask as the last `renderAgain` check, so no
+// call can fall between them and be lost.
+function refreshMembers() {
   if (app.rendering) {
     app.renderAgain = true;
-    return;
+    return app.rendering;
   }
   const channel = app.channel;
   app.rendering = (async () => {
-    do {
-      app.renderAgain = false;
-      try {
-        const members = await channel.presence.get();
-        if (channel !== app.channel) return;
-        app.rows = memberRows(members, app.name);
-        renderMembers();
-      } catch (err) {
-        // Not connected: keep the last list; it is shown greyed until the state recovers.
-        console.warn('presence.get failed', err);
-      }
-    } while (app.renderAgain);
+    try {
+      do {
+        app.renderAgain = false;
+        try {
+          const members = await channel.presence.get();
+          if (channel !== app.channel) return;
+          app.rows = memberRows(members, app.name);
+          renderMembers();
+        } catch (err) {
+          // Not connected: keep the last list; it is shown greyed until the state recovers.
+          console.warn('presence.get failed', err);
+        }
+      } while (app.renderAgain);
+    } finally {
+      app.rendering = null;
+    }
   })();
-  await app.rendering;
-  app.rendering = null;
+  return app.rendering;
 }
 
 function onPresence(msg) {
