@@ -8,3 +8,10 @@ pub mod server;
 pub mod stats;
 pub mod workload;
 pub mod ws;
+
+/// The value after `name` on the command line (`--members 100`), if given.
+pub fn flag(name: &str) -> Option<String> {
+    let mut args = std::env::args().skip_while(|a| a != name);
+    args.next()?;
+    args.next()
+}

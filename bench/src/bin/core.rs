@@ -16,13 +16,7 @@ const SECTION: &str = "Core throughput";
 const RUNS: usize = 5;
 
 fn main() -> io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let flag = roster_bench::flag;
     let members: usize = flag("--members")
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);

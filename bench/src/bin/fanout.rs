@@ -49,12 +49,7 @@ struct Progress {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let flag = roster_bench::flag;
     let config = Config {
         server: flag("--server").map_or_else(|| sibling("roster-server"), PathBuf::from),
         subscribers: flag("--subscribers")

@@ -14,13 +14,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() -> io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let flag = roster_bench::flag;
     let port: u16 = flag("--port")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| io::Error::other("--port"))?;

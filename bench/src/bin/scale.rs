@@ -27,13 +27,7 @@ const SECTION: &str = "Server memory and scale";
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
+    let flag = roster_bench::flag;
     let server_path = flag("--server").map_or_else(|| sibling("roster-server"), PathBuf::from);
     let connections: usize = flag("--connections")
         .and_then(|v| v.parse().ok())
