@@ -196,21 +196,30 @@ impl Realtime {
         reason: Option<ErrorInfo>,
         resumed: bool,
     ) {
-        let channel = self.channels.get_or_default(name);
-        let change = channel.set_state(state, reason, resumed);
-        // Leaving Detaching any other way than DETACHED (e.g. attach() while detaching)
-        // still answers the detach() calls that were waiting.
-        if state != ChannelState::Detaching && !channel.detach_waiters.is_empty() {
-            let waiters: Vec<Ticket> = channel.detach_waiters.drain(..).collect();
-            for ticket in waiters {
-                let result = match state {
-                    ChannelState::Detached => Ok(()),
-                    _ => Err(channel_state_error(state)),
-                };
-                self.resolve(ticket, result);
-            }
-        }
+        let change = self
+            .channels
+            .get_or_default(name)
+            .set_state(state, reason, resumed);
         self.emit_channel_change(name, change);
+        // detach() calls still waiting are answered by the state the channel lands in:
+        // DETACHED, or anything else (e.g. attach() while detaching) as a failure.
+        match state {
+            ChannelState::Detaching => {}
+            ChannelState::Detached => self.settle_detach(name, Ok(())),
+            _ => self.settle_detach(name, Err(channel_state_error(state))),
+        }
+    }
+
+    /// Answers every detach() waiting on `name` with `result`.
+    fn settle_detach(&mut self, name: &str, result: Result<(), ErrorInfo>) {
+        let waiters: Vec<Ticket> = self
+            .channels
+            .get_mut(name)
+            .map(|c| c.detach_waiters.drain(..).collect())
+            .unwrap_or_default();
+        for ticket in waiters {
+            self.resolve(ticket, result.clone());
+        }
     }
 
     fn emit_channel_change(&mut self, name: &str, change: Option<ChannelStateChange>) {
@@ -346,14 +355,7 @@ impl Realtime {
                         _ => ChannelState::Detached,
                     };
                     self.fail_channel_waiters(&name, &error, true);
-                    let detached: Vec<Ticket> = self
-                        .channels
-                        .get_mut(&name)
-                        .map(|c| c.detach_waiters.drain(..).collect())
-                        .unwrap_or_default();
-                    for ticket in detached {
-                        self.resolve(ticket, Ok(()));
-                    }
+                    self.settle_detach(&name, Ok(()));
                     let reason = (state != ConnectionState::Closed).then(|| error.clone());
                     self.set_channel_state(&name, next, reason, false);
                     if state == ConnectionState::Closed {
@@ -465,15 +467,7 @@ impl Realtime {
         };
         match self.channel_state(&name) {
             ChannelState::Detaching => {
-                let waiters: Vec<Ticket> = self
-                    .channels
-                    .get_mut(&name)
-                    .map(|c| c.detach_waiters.drain(..).collect())
-                    .unwrap_or_default();
                 self.set_channel_state(&name, ChannelState::Detached, msg.error, false);
-                for ticket in waiters {
-                    self.resolve(ticket, Ok(()));
-                }
             }
             ChannelState::Attached | ChannelState::Suspended => {
                 self.set_channel_state(&name, ChannelState::Attaching, msg.error, false);
@@ -516,14 +510,7 @@ impl Realtime {
             ErrorInfo::new(codes::CHANNEL_OPERATION_FAILED, 400, "channel error")
         });
         self.fail_channel_waiters(&name, &error, true);
-        let detached: Vec<Ticket> = self
-            .channels
-            .get_mut(&name)
-            .map(|c| c.detach_waiters.drain(..).collect())
-            .unwrap_or_default();
-        for ticket in detached {
-            self.resolve(ticket, Err(error.clone()));
-        }
+        self.settle_detach(&name, Err(error.clone()));
         self.set_channel_state(&name, ChannelState::Failed, Some(error), false);
     }
 
@@ -649,14 +636,7 @@ impl Realtime {
             match state {
                 ChannelState::Attaching if request_due => self.suspend_channel(&name, timeout, now),
                 ChannelState::Detaching if request_due => {
-                    let waiters: Vec<Ticket> = self
-                        .channels
-                        .get_mut(&name)
-                        .map(|c| c.detach_waiters.drain(..).collect())
-                        .unwrap_or_default();
-                    for ticket in waiters {
-                        self.resolve(ticket, Err(timeout.clone()));
-                    }
+                    self.settle_detach(&name, Err(timeout.clone()));
                     self.set_channel_state(&name, ChannelState::Attached, Some(timeout), false);
                 }
                 ChannelState::Suspended if self.state == ConnectionState::Connected => {
