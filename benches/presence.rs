@@ -8,51 +8,13 @@ use roster::presence::{parse_sync_serial, PresenceSet};
 use roster::protocol::decode_json;
 use std::hint::black_box;
 
+// The same generator the benchmark command's `core` tool and the wasm run use, so the
+// three measure identical frames.
+#[path = "../bench/src/workload.rs"]
+mod workload;
+
 const MEMBERS: usize = 10_000;
 const UPDATES: usize = 100_000;
-const SYNC_PAGE: usize = 100;
-const NOW: u64 = 1_700_000_000_000;
-
-fn member_json(action: u8, client: usize, conn: usize, serial: usize, typing: bool) -> String {
-    format!(
-        r#"{{"id":"conn{conn}:{serial}:0","action":{action},"clientId":"user-{client}","connectionId":"conn{conn}","timestamp":{ts},"data":"{{\"name\":\"User {client}\",\"typing\":{typing}}}","encoding":"json"}}"#,
-        ts = NOW + serial as u64
-    )
-}
-
-fn sync_frames() -> Vec<String> {
-    let pages = MEMBERS.div_ceil(SYNC_PAGE);
-    (0..pages)
-        .map(|page| {
-            let items: Vec<String> = (page * SYNC_PAGE..(page + 1) * SYNC_PAGE)
-                .map(|i| member_json(1, i, i, 0, false))
-                .collect();
-            let cursor = if page + 1 == pages { String::new() } else { page.to_string() };
-            format!(
-                r#"{{"action":16,"channel":"room","channelSerial":"sync1:{cursor}","presence":[{}]}}"#,
-                items.join(",")
-            )
-        })
-        .collect()
-}
-
-/// Updates to synced members, enters of new ones and leaves, interleaved.
-fn update_frames() -> Vec<String> {
-    (0..UPDATES)
-        .map(|i| {
-            let serial = 1 + i / MEMBERS;
-            let (action, client) = match i % 10 {
-                0..=5 => (4, i % MEMBERS),
-                6..=7 => (2, MEMBERS + i),
-                _ => (3, (i * 7) % MEMBERS),
-            };
-            let item = member_json(action, client, client, serial, i % 2 == 0);
-            format!(
-                r#"{{"action":14,"channel":"room","channelSerial":"s{i}","timestamp":{NOW},"presence":[{item}]}}"#
-            )
-        })
-        .collect()
-}
 
 /// What a client does with each frame: decode, inherit from the parent, decode data, apply.
 fn apply_frame(set: &mut PresenceSet, frame: &str) -> usize {
@@ -66,7 +28,7 @@ fn apply_frame(set: &mut PresenceSet, frame: &str) -> usize {
         events += usize::from(set.apply(item).is_some());
     }
     if let Some((_, "")) = msg.channel_serial.as_deref().and_then(parse_sync_serial) {
-        events += set.end_sync(NOW).len();
+        events += set.end_sync(workload::NOW).len();
     }
     events
 }
@@ -81,8 +43,8 @@ fn synced_set(frames: &[String]) -> PresenceSet {
 }
 
 fn presence(c: &mut Criterion) {
-    let sync = sync_frames();
-    let updates = update_frames();
+    let sync = workload::sync_frames(MEMBERS);
+    let updates = workload::update_frames(MEMBERS, UPDATES);
     let base = synced_set(&sync);
     assert_eq!(
         base.len(),
