@@ -32,6 +32,14 @@ fn cursor(params: &HashMap<String, String>) -> usize {
         .unwrap_or(0)
 }
 
+/// The query parameters among `names` that the request gave, to carry into `Link`s.
+fn given<'a>(params: &HashMap<String, String>, names: &[&'a str]) -> Vec<(&'a str, String)> {
+    names
+        .iter()
+        .filter_map(|&name| params.get(name).map(|value| (name, value.clone())))
+        .collect()
+}
+
 fn to_json(items: &[PresenceMessage]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
 }
@@ -51,12 +59,7 @@ pub async fn presence_get(
         connection_id: params.get("connectionId").cloned(),
     };
     let hub = state.hub();
-    let mut link_params = Vec::new();
-    for name in ["clientId", "connectionId"] {
-        if let Some(value) = params.get(name) {
-            link_params.push((name, value.clone()));
-        }
-    }
+    let link_params = given(&params, &["clientId", "connectionId"]);
     let (items, links) = page(
         hub.members(&channel, &filter).cloned(),
         cursor(&params),
@@ -119,11 +122,7 @@ pub async fn presence_history(
         "direction",
         if forwards { "forwards" } else { "backwards" }.to_owned(),
     )];
-    for name in ["start", "end"] {
-        if let Some(value) = params.get(name) {
-            link_params.push((name, value.clone()));
-        }
-    }
+    link_params.extend(given(&params, &["start", "end"]));
     let (items, links) = page(
         events.into_iter(),
         cursor(&params),
