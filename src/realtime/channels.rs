@@ -30,18 +30,6 @@ impl Realtime {
         op
     }
 
-    /// Why a channel operation cannot even be queued now: the connection is closing,
-    /// closed, suspended or failed (RTL4b, RTL6c4).
-    fn refusal(&self) -> Option<ErrorInfo> {
-        match self.state {
-            ConnectionState::Closing
-            | ConnectionState::Closed
-            | ConnectionState::Suspended
-            | ConnectionState::Failed => Some(self.state_error()),
-            _ => None,
-        }
-    }
-
     /// Detaches a channel; completes on DETACHED (RTL5).
     pub fn detach(&mut self, channel: &str, now: u64) -> OpId {
         let op = self.new_op();

@@ -166,18 +166,29 @@ impl Realtime {
 
     /// Sends an ack-able message now, queues it until connected, or fails it (RTN7, RTL6c).
     pub(super) fn send(&mut self, msg: ProtocolMessage, ticket: Ticket) {
+        if let Some(error) = self.refusal() {
+            return self.resolve(ticket, Err(error));
+        }
+        if self.state == ConnectionState::Connected {
+            let msg = self.pending.assign(msg, ticket);
+            self.send_frame(&msg);
+        } else {
+            self.queued.push_back((msg, ticket));
+        }
+    }
+
+    /// Why an operation cannot even be queued now: the connection is closing, closed,
+    /// suspended or failed (RTL4b, RTL6c4, RTN7d).
+    pub(super) fn refusal(&self) -> Option<ErrorInfo> {
         match self.state {
-            ConnectionState::Connected => {
-                let msg = self.pending.assign(msg, ticket);
-                self.send_frame(&msg);
-            }
+            ConnectionState::Closing
+            | ConnectionState::Closed
+            | ConnectionState::Suspended
+            | ConnectionState::Failed => Some(self.state_error()),
             ConnectionState::Initialized
             | ConnectionState::Connecting
-            | ConnectionState::Disconnected => self.queued.push_back((msg, ticket)),
-            _ => {
-                let error = self.state_error();
-                self.resolve(ticket, Err(error));
-            }
+            | ConnectionState::Connected
+            | ConnectionState::Disconnected => None,
         }
     }
 
