@@ -7,6 +7,7 @@
 //! natively (tests, the server's wire types) and in the browser (`wasm` module).
 
 pub mod auth;
+pub mod base64;
 pub mod channel;
 pub mod connection;
 pub mod presence;

@@ -7,8 +7,7 @@
 
 use super::data::raw_json;
 use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
+use crate::base64;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,9 +58,9 @@ pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
 fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
     let fail = |data: Data, why: String| Err((data, invalid_encoding(transform, why)));
     match (transform, data) {
-        ("base64", Data::String(text)) => match BASE64.decode(text.trim()) {
+        ("base64", Data::String(text)) => match base64::decode(text.trim()) {
             Ok(bytes) => Ok(Data::Binary(bytes)),
-            Err(e) => fail(Data::String(text), e.to_string()),
+            Err(_) => fail(Data::String(text), "not valid base64".into()),
         },
         ("utf-8", Data::Binary(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Data::String(text)),
@@ -103,7 +102,7 @@ pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Dat
             Some(append(encoding, "json")),
         ),
         Data::Binary(bytes) if format == Format::Json => (
-            Data::String(BASE64.encode(bytes)),
+            Data::String(base64::encode(bytes)),
             Some(append(encoding, "base64")),
         ),
         Data::Binary(bytes) => (Data::Binary(bytes), encoding),
@@ -226,7 +225,7 @@ mod tests {
     #[test]
     fn chain_is_undone_right_to_left() {
         // base64 of the UTF-8 bytes of {"x":"é"}
-        let wire = BASE64.encode(r#"{"x":"é"}"#.as_bytes());
+        let wire = base64::encode(r#"{"x":"é"}"#.as_bytes());
         let d = decode_data(s(&wire), Some("json/utf-8/base64"));
         assert_eq!(d.data, json(r#"{"x":"é"}"#));
         assert_eq!(d.encoding, None);
@@ -235,7 +234,7 @@ mod tests {
 
     #[test]
     fn unknown_transform_keeps_data_and_rest_of_chain() {
-        let wire = BASE64.encode(b"secret");
+        let wire = base64::encode(b"secret");
         let d = decode_data(s(&wire), Some("utf-8/cipher+aes-128-cbc/base64"));
         assert_eq!(d.data, Data::Binary(b"secret".to_vec()));
         assert_eq!(d.encoding.as_deref(), Some("utf-8/cipher+aes-128-cbc"));
@@ -244,7 +243,7 @@ mod tests {
 
     #[test]
     fn empty_transforms_are_skipped_and_dropped_from_what_is_left() {
-        let wire = BASE64.encode(b"x");
+        let wire = base64::encode(b"x");
         let d = decode_data(s(&wire), Some("/utf-8//base64/"));
         assert_eq!(d.data, s("x"));
         assert_eq!(d.encoding, None);
