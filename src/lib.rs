@@ -14,6 +14,7 @@ pub mod presence;
 pub mod protocol;
 pub mod realtime;
 pub mod rest;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -2,6 +2,7 @@
 
 use super::{AuthMethod, ClientOptions};
 use crate::rest::encode_component;
+use crate::text::push_u64;
 
 /// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
 /// agent, echo, resume key and transport params as query params.
@@ -30,16 +31,18 @@ pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<
     for (name, value) in &options.transport_params {
         params.push((name, value));
     }
-    let query: Vec<String> = params
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
-        .collect();
-    format!(
-        "{scheme}://{}:{}/?{}",
-        options.host,
-        options.port,
-        query.join("&")
-    )
+    let mut url = [scheme, "://", &options.host, ":"].concat();
+    push_u64(&mut url, options.port.into());
+    url.push_str("/?");
+    for (index, (name, value)) in params.iter().enumerate() {
+        if index > 0 {
+            url.push('&');
+        }
+        url.push_str(&encode_component(name));
+        url.push('=');
+        url.push_str(&encode_component(value));
+    }
+    url
 }
 
 #[cfg(test)]

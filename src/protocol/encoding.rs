@@ -56,39 +56,42 @@ pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
 
 /// Undoes one transform; on failure hands the data back untouched with the reason.
 fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
-    let fail = |data: Data, why: String| Err((data, invalid_encoding(transform, why)));
+    let fail = |data: Data, why: &str| Err((data, invalid_encoding(transform, why)));
     match (transform, data) {
         ("base64", Data::String(text)) => match base64::decode(text.trim()) {
             Ok(bytes) => Ok(Data::Binary(bytes)),
-            Err(_) => fail(Data::String(text), "not valid base64".into()),
+            Err(_) => fail(Data::String(text), "not valid base64"),
         },
         ("utf-8", Data::Binary(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Data::String(text)),
-            Err(e) => {
-                let why = e.to_string();
-                fail(Data::Binary(e.into_bytes()), why)
-            }
+            Err(e) => fail(Data::Binary(e.into_bytes()), "not valid UTF-8"),
         },
         ("utf-8", Data::String(text)) => Ok(Data::String(text)),
         // Checked without building a value; the text is kept as it is.
         ("json", Data::String(text)) => match raw_json(text.as_bytes()) {
             Ok(raw) => Ok(Data::Json(raw.to_owned())),
-            Err(e) => fail(Data::String(text), e.to_string()),
+            Err(_) => fail(Data::String(text), "not valid JSON"),
         },
         ("json", Data::Binary(bytes)) => match raw_json(&bytes) {
             Ok(raw) => Ok(Data::Json(raw.to_owned())),
-            Err(e) => fail(Data::Binary(bytes), e.to_string()),
+            Err(_) => fail(Data::Binary(bytes), "not valid JSON"),
         },
-        ("base64" | "utf-8" | "json", other) => fail(other, "data of the wrong type".into()),
-        (_, other) => fail(other, "unknown encoding".into()),
+        ("base64" | "utf-8" | "json", other) => fail(other, "data of the wrong type"),
+        (_, other) => fail(other, "unknown encoding"),
     }
 }
 
-fn invalid_encoding(transform: &str, why: String) -> ErrorInfo {
+fn invalid_encoding(transform: &str, why: &str) -> ErrorInfo {
     ErrorInfo::new(
         codes::INVALID_DATA_OR_ENCODING,
         400,
-        format!("cannot decode data with encoding \"{transform}\": {why}"),
+        [
+            "cannot decode data with encoding \"",
+            transform,
+            "\": ",
+            why,
+        ]
+        .concat(),
     )
 }
 
@@ -111,7 +114,7 @@ pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Dat
 
 fn append(encoding: Option<String>, transform: &str) -> String {
     match encoding {
-        Some(e) if !e.is_empty() => format!("{e}/{transform}"),
+        Some(e) if !e.is_empty() => [&e, "/", transform].concat(),
         _ => transform.to_owned(),
     }
 }

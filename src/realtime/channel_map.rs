@@ -19,13 +19,13 @@ impl ChannelMap {
     /// The channel called `name`, if it was ever used.
     pub(super) fn get(&self, name: &str) -> Option<&Channel<Ticket>> {
         let index = self.find(name).ok()?;
-        Some(&self.entries[index].1)
+        self.entries.get(index).map(|(_, channel)| channel)
     }
 
     /// The channel called `name`, mutably, if it was ever used.
     pub(super) fn get_mut(&mut self, name: &str) -> Option<&mut Channel<Ticket>> {
         let index = self.find(name).ok()?;
-        Some(&mut self.entries[index].1)
+        self.entries.get_mut(index).map(|(_, channel)| channel)
     }
 
     /// The channel called `name`, made in its initial state if new.

@@ -15,7 +15,7 @@ fn channel_state_error(state: ChannelState) -> ErrorInfo {
     ErrorInfo::new(
         codes::CHANNEL_STATE,
         400,
-        format!("channel operation failed: channel is {}", state.name()),
+        ["channel operation failed: channel is ", state.name()].concat(),
     )
 }
 
@@ -98,7 +98,7 @@ impl Realtime {
             action,
             PresenceAction::Enter | PresenceAction::Update | PresenceAction::Leave
         ) {
-            let error = ErrorInfo::bad_request(format!("cannot send presence {}", action.name()));
+            let error = ErrorInfo::bad_request(["cannot send presence ", action.name()].concat());
             self.complete(op, Err(error));
             return op;
         }

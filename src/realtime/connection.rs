@@ -4,6 +4,7 @@
 use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
 use crate::protocol::{codes, Action, AuthDetails, ErrorInfo, ProtocolMessage};
+use crate::text::push_u64;
 
 /// 80003: the transport went away.
 pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
@@ -52,7 +53,8 @@ impl Realtime {
             self.complete(op, Err(error));
             return op;
         }
-        let id = format!("ping-{}", op.0);
+        let mut id = String::from("ping-");
+        push_u64(&mut id, op.0);
         let msg = ProtocolMessage {
             id: Some(id.clone()),
             ..ProtocolMessage::new(Action::Heartbeat)
@@ -241,7 +243,7 @@ impl Realtime {
             let error = ErrorInfo::new(
                 codes::CONNECTION_SUSPENDED,
                 400,
-                format!("connection suspended: {}", reason.message),
+                ["connection suspended: ", &reason.message].concat(),
             );
             self.set_state(
                 ConnectionState::Suspended,

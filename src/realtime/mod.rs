@@ -195,7 +195,7 @@ impl Realtime {
                 let error = ErrorInfo::new(
                     crate::protocol::codes::PRESENCE_REENTER_FAILED,
                     cause.status_code,
-                    format!("automatic presence re-enter failed: {}", cause.message),
+                    ["automatic presence re-enter failed: ", &cause.message].concat(),
                 );
                 self.events
                     .push_back(Event::PresenceReenterFailed { channel, error });

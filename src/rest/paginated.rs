@@ -46,7 +46,7 @@ impl<T> PaginatedResult<T> {
     }
 
     fn request(&self, query: Option<&str>) -> Option<HttpRequest> {
-        query.map(|q| HttpRequest::get(format!("{}?{q}", self.path)))
+        query.map(|q| HttpRequest::get([&self.path, "?", q].concat()))
     }
 }
 

@@ -45,7 +45,7 @@ pub async fn send(
     let url = if request.path.starts_with("http") {
         request.path.clone()
     } else {
-        format!("{base}{}", request.path)
+        [base, &request.path].concat()
     };
     let js_request = Request::new_with_str_and_init(&url, &init).map_err(network_error)?;
     let headers = js_request.headers();
@@ -74,6 +74,6 @@ fn network_error(cause: JsValue) -> ErrorInfo {
     ErrorInfo::new(
         codes::CONNECTION_FAILED,
         500,
-        format!("HTTP request failed: {detail}"),
+        ["HTTP request failed: ", &detail].concat(),
     )
 }

@@ -41,8 +41,7 @@ impl Realtime {
     /// Connection state name ('initialized', 'connecting', 'connected', …).
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.driver
-            .read(|c| c.connection_state().name().to_string())
+        self.driver.read(|c| c.connection_state().name().into())
     }
 
     /// The connection id, once connected.
@@ -88,8 +87,7 @@ impl Realtime {
     /// A channel's state name.
     #[wasm_bindgen(js_name = channelState)]
     pub fn channel_state(&self, channel: &str) -> String {
-        self.driver
-            .read(|c| c.channel_state(channel).name().to_string())
+        self.driver.read(|c| c.channel_state(channel).name().into())
     }
 
     /// A channel's error reason, if any.
@@ -194,7 +192,7 @@ fn format(use_binary_protocol: bool) -> Format {
 
 fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     let auth = match &options.auth {
-        AuthSource::Key(key) => AuthMethod::Key(format!("{}:{}", key.key_name, key.secret)),
+        AuthSource::Key(key) => AuthMethod::Key([&key.key_name, ":", &key.secret].concat()),
         AuthSource::Token(token) => AuthMethod::Token(token.clone()),
         AuthSource::Url { .. } | AuthSource::Callback(_) => AuthMethod::External,
     };
