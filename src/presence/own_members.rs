@@ -1,13 +1,15 @@
 //! `OwnMembers`: the members this connection entered, so they can be re-entered (RTP17).
 
 use crate::protocol::{PresenceAction, PresenceMessage};
-use std::collections::HashMap;
 
-/// The members entered on this connection, keyed by clientId, as last seen from the
+/// The members entered on this connection, one per clientId, as last seen from the
 /// server's echo of our own presence messages.
+///
+/// A Vec searched by clientId: a connection enters a handful of members, and a std
+/// HashMap would bring SipHash and its random seeding into the wasm.
 #[derive(Debug, Clone, Default)]
 pub struct OwnMembers {
-    members: HashMap<String, PresenceMessage>,
+    members: Vec<PresenceMessage>,
 }
 
 impl OwnMembers {
@@ -28,23 +30,29 @@ impl OwnMembers {
         };
         match msg.action {
             PresenceAction::Enter | PresenceAction::Update | PresenceAction::Present => {
-                self.members.insert(client_id.to_owned(), msg.clone());
+                let held = self
+                    .members
+                    .iter_mut()
+                    .find(|m| m.client_id.as_deref() == Some(client_id));
+                match held {
+                    Some(member) => *member = msg.clone(),
+                    None => self.members.push(msg.clone()),
+                }
             }
-            PresenceAction::Leave if !msg.is_synthesized() => {
-                self.members.remove(client_id);
-            }
+            PresenceAction::Leave if !msg.is_synthesized() => self.remove(client_id),
             _ => {}
         }
     }
 
     /// The members to re-enter: clientId, data, encoding and the last id of each.
     pub fn members(&self) -> impl Iterator<Item = &PresenceMessage> {
-        self.members.values()
+        self.members.iter()
     }
 
     /// Forgets a member (an explicit leave of our own).
     pub fn remove(&mut self, client_id: &str) {
-        self.members.remove(client_id);
+        self.members
+            .retain(|m| m.client_id.as_deref() != Some(client_id));
     }
 
     /// Forgets every member (the connection closed).
@@ -88,5 +96,22 @@ mod tests {
         assert_eq!(members.members().count(), 1);
         members.observe(&own(PresenceAction::Leave, "c1:1:0"), "c1");
         assert!(members.is_empty());
+    }
+
+    #[test]
+    fn holds_the_latest_message_of_each_client() {
+        let mut members = OwnMembers::new();
+        members.observe(&own(PresenceAction::Enter, "c1:0:0"), "c1");
+        let bob = PresenceMessage {
+            client_id: Some("bob".into()),
+            ..own(PresenceAction::Enter, "c1:1:0")
+        };
+        members.observe(&bob, "c1");
+        members.observe(&own(PresenceAction::Update, "c1:2:0"), "c1");
+        let ids: Vec<_> = members.members().map(|m| m.id.as_deref()).collect();
+        assert_eq!(ids, [Some("c1:2:0"), Some("c1:1:0")]);
+        members.remove("alice");
+        let ids: Vec<_> = members.members().map(|m| m.id.as_deref()).collect();
+        assert_eq!(ids, [Some("c1:1:0")]);
     }
 }
