@@ -12,6 +12,7 @@ use super::error::to_js;
 use super::event;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
+use super::task;
 use super::token::TokenParams;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
@@ -20,6 +21,7 @@ use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 /// Something for JS, delivered after the core is released.
@@ -85,7 +87,9 @@ impl Driver {
     pub fn operation(&self, f: impl FnOnce(&mut Realtime, u64) -> OpId) -> Promise {
         let op = f(&mut self.core.borrow_mut(), now());
         let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
+            settle = Some((resolve.unchecked_into(), reject.unchecked_into()))
+        });
         if let Some((resolve, reject)) = settle {
             self.pending.borrow_mut().push((op, resolve, reject));
         }
@@ -246,13 +250,16 @@ impl Driver {
             client_id: rest.options.client_id.clone(),
             ..TokenParams::default()
         };
-        wasm_bindgen_futures::spawn_local(async move {
+        // The promise always resolves: the outcome goes to the core, not to JS.
+        let _ = task::promise(async move {
             let result = rest.request_token(&params).await;
-            let Some(driver) = this.upgrade() else { return };
-            match result {
-                Ok(details) => driver.input(|core, now| core.authorize(details.token, now)),
-                Err(error) => driver.input(|core, now| core.auth_failed(error, now)),
+            if let Some(driver) = this.upgrade() {
+                match result {
+                    Ok(details) => driver.input(|core, now| core.authorize(details.token, now)),
+                    Err(error) => driver.input(|core, now| core.auth_failed(error, now)),
+                }
             }
+            Ok(JsValue::UNDEFINED)
         });
     }
 

@@ -19,14 +19,14 @@ mod realtime;
 mod rest;
 mod rest_client;
 mod socket;
+mod task;
 mod token;
 
-use wasm_bindgen::prelude::*;
-
-/// Runs once when the module is instantiated: readable panics in the console.
-#[wasm_bindgen(start)]
+/// Runs once when the module is instantiated: readable panics in the console. Only in
+/// builds with the hook: the npm package has none, so no start function and its glue.
+#[cfg(feature = "panic-hook")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
 }
 

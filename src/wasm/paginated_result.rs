@@ -4,12 +4,12 @@
 
 use super::convert;
 use super::rest_client::RestClient;
+use super::task::promise;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::rest::{self, HttpRequest};
 use js_sys::Promise;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// One page of presence messages.
 #[wasm_bindgen]
@@ -55,7 +55,7 @@ impl PaginatedResult {
 
     fn follow(&self, request: Option<HttpRequest>) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             match request {
                 Some(request) => fetch_page(client, request).await.map(JsValue::from),
                 None => Ok(JsValue::NULL),

@@ -40,26 +40,26 @@ impl Realtime {
 
     /// Connection state name ('initialized', 'connecting', 'connected', …).
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
+    pub fn state(&self) -> JsValue {
         self.driver.read(|c| c.connection_state().name().into())
     }
 
     /// The connection id, once connected.
     #[wasm_bindgen(getter)]
-    pub fn id(&self) -> Option<String> {
-        self.driver.read(|c| c.connection_id().map(String::from))
+    pub fn id(&self) -> JsValue {
+        self.driver.read(|c| optional_text(c.connection_id()))
     }
 
     /// The connection key (for resume), once connected.
     #[wasm_bindgen(getter)]
-    pub fn key(&self) -> Option<String> {
-        self.driver.read(|c| c.connection_key().map(String::from))
+    pub fn key(&self) -> JsValue {
+        self.driver.read(|c| optional_text(c.connection_key()))
     }
 
     /// The clientId this connection is identified as.
     #[wasm_bindgen(getter, js_name = clientId)]
-    pub fn client_id(&self) -> Option<String> {
-        self.driver.read(|c| c.client_id().map(String::from))
+    pub fn client_id(&self) -> JsValue {
+        self.driver.read(|c| optional_text(c.client_id()))
     }
 
     /// Why the connection is in its current state, if it failed.
@@ -86,7 +86,7 @@ impl Realtime {
 
     /// A channel's state name.
     #[wasm_bindgen(js_name = channelState)]
-    pub fn channel_state(&self, channel: &str) -> String {
+    pub fn channel_state(&self, channel: &str) -> JsValue {
         self.driver.read(|c| c.channel_state(channel).name().into())
     }
 
@@ -178,6 +178,11 @@ impl Realtime {
     pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
         self.driver.simulate_disconnect(silent_ms, spoil_resume);
     }
+}
+
+/// A string, or `undefined` for none (cheaper glue than `Option<String>`).
+fn optional_text(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::UNDEFINED, JsValue::from)
 }
 
 /// msgpack frames if asked for and built in; JSON otherwise (as ably-js without msgpack).

@@ -6,13 +6,13 @@ use super::error::to_js;
 use super::options::{field, number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
+use super::task::promise;
 use super::token::{self, AuthSource, TokenParams};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, Direction, HistoryParams, PresenceParams};
-use js_sys::Promise;
+use js_sys::{Array, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// A REST client (ably-js `Rest`; the JS wrapper adds `channels.get(name).presence`).
 #[wasm_bindgen]
@@ -46,9 +46,11 @@ impl Rest {
 
     /// `batchPresence(channels)`: members of several channels in one request.
     #[wasm_bindgen(js_name = batchPresence)]
-    pub fn batch_presence(&self, channels: Vec<String>) -> Promise {
+    pub fn batch_presence(&self, channels: Array) -> Promise {
+        // An Array, not Vec<String>: that would add an array-passing helper to the glue.
+        let channels: Vec<String> = channels.iter().filter_map(|c| c.as_string()).collect();
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let names: Vec<&str> = channels.iter().map(String::as_str).collect();
             let response = client
                 .execute(&rest::batch_presence(&names))
@@ -61,7 +63,7 @@ impl Rest {
     /// `time()`: the server's clock, ms since the epoch.
     pub fn time(&self) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let response = client.execute(&rest::time()).await.map_err(|e| to_js(&e))?;
             let time = rest::decode_time(&response.body).map_err(|e| to_js(&e))?;
             Ok(JsValue::from(time as f64))
@@ -91,7 +93,7 @@ impl Rest {
     pub fn request_token(&self, params: JsValue) -> Promise {
         let client = self.client.clone();
         let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
-        future_to_promise(async move {
+        promise(async move {
             let details = client.request_token(&params).await.map_err(|e| to_js(&e))?;
             Ok(convert::to_js(&details))
         })
@@ -106,7 +108,7 @@ pub fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> 
         limit: number_field(params, "limit").map(|l| l as u32),
     };
     let request = rest::presence_get(channel, &params);
-    future_to_promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
 }
 
 /// REST presence.history for `Rest` and `Realtime` alike.
@@ -127,7 +129,7 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
         limit: number_field(params, "limit").map(|l| l as u32),
     };
     let request = rest::presence_history(channel, &params);
-    future_to_promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
 }
 
 fn settled(result: Result<JsValue, JsValue>) -> Promise {

@@ -7,9 +7,16 @@ use wasm_bindgen_test::wasm_bindgen_test;
 #[wasm_bindgen_test]
 async fn connects_with_auth_url_and_identifies_as_client_id() {
     let client = Client::connected(Some("ada")).await;
-    assert_eq!(client.realtime.client_id().as_deref(), Some("ada"));
-    assert!(client.realtime.id().is_some_and(|id| !id.is_empty()));
-    assert!(client.realtime.key().is_some());
+    assert_eq!(
+        client.realtime.client_id().as_string().as_deref(),
+        Some("ada")
+    );
+    assert!(client
+        .realtime
+        .id()
+        .as_string()
+        .is_some_and(|id| !id.is_empty()));
+    assert!(client.realtime.key().as_string().is_some());
     assert_eq!(client.connection_states(), ["connecting", "connected"]);
 }
 

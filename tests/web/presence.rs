@@ -85,8 +85,8 @@ async fn same_client_id_on_two_devices_is_two_members() {
     let members = js_sys::Array::from(&members);
     assert_eq!(members.length(), 2, "one member per connection");
     let connections: Vec<String> = members.iter().map(|m| text(&m, "connectionId")).collect();
-    assert!(connections.contains(&phone.realtime.id().unwrap()));
-    assert!(connections.contains(&laptop.realtime.id().unwrap()));
+    assert!(connections.contains(&phone.realtime.id().as_string().unwrap()));
+    assert!(connections.contains(&laptop.realtime.id().as_string().unwrap()));
     assert!(members
         .iter()
         .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
@@ -114,7 +114,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
     assert_eq!(members.length(), 1);
     assert_eq!(
         text(&members.get(0), "connectionId"),
-        laptop.realtime.id().unwrap()
+        laptop.realtime.id().as_string().unwrap()
     );
 }
 
@@ -153,7 +153,7 @@ async fn get_filters_by_client_id_and_connection_id() {
 
     let params = json(&format!(
         r#"{{"connectionId":"{}"}}"#,
-        ada.realtime.id().unwrap()
+        ada.realtime.id().as_string().unwrap()
     ));
     let by_connection = js_sys::Array::from(
         &settle(ada.realtime.presence_get(name.clone(), params))

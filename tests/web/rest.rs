@@ -106,9 +106,8 @@ async fn batch_presence_lists_members_per_channel() {
     .await
     .unwrap();
 
-    let result = settle(rest().batch_presence(vec![first.clone(), second.clone()]))
-        .await
-        .expect("batch");
+    let names = js_sys::Array::of2(&first.as_str().into(), &second.as_str().into());
+    let result = settle(rest().batch_presence(names)).await.expect("batch");
     assert_eq!(get(&result, "successCount").as_f64(), Some(2.0));
     let results = js_sys::Array::from(&get(&result, "results"));
     let count = |channel: &str| {
