@@ -65,7 +65,7 @@ if (args[0] === '--functions') {
   const funcs = bodies.map((size, i) => [size, names.get(imported + i) ?? `func ${imported + i}`]);
   funcs.sort((a, b) => b[0] - a[0]);
   const total = funcs.reduce((n, [s]) => n + s, 0);
-  const groups = ['serde_json', 'serde', 'roster::wasm', 'roster::protocol', 'roster::rest', 'roster::auth',
+  const groups = ['serde_json', 'serde', 'roster::wasm', 'roster::json', 'roster::protocol', 'roster::rest', 'roster::auth',
     'roster::realtime', 'roster::connection', 'roster::channel', 'roster::presence', 'flt2dec', 'fmt',
     'wasm_bindgen', 'js_sys', 'web_sys', 'dlmalloc', 'base64', 'sha2', 'hmac', 'btree', 'hashbrown'];
   const byGroup = new Map();

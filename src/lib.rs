@@ -10,6 +10,7 @@ pub mod auth;
 pub mod base64;
 pub mod channel;
 pub mod connection;
+pub mod json;
 pub mod presence;
 pub mod protocol;
 pub mod realtime;

@@ -1,8 +1,10 @@
-//! Property tests for the wire codec: no input makes the decoders panic, and every message
-//! the types can express survives encode -> decode unchanged.
+//! Property tests for the wire codec: no input makes the decoders panic, every message the
+//! types can express survives encode -> decode unchanged, and Roster's JSON codec agrees
+//! with serde_json (through the types' serde derives) in both directions.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use roster::json::{JsonText, Reader};
 use roster::protocol::{
     decode_data, decode_json, encode_data, encode_json, Action, AuthDetails, ConnectionDetails,
     Data, ErrorInfo, Flags, Format, Message, PresenceAction, PresenceMessage, ProtocolMessage,
@@ -38,8 +40,16 @@ fn wire_data() -> impl Strategy<Value = Data> {
     ]
 }
 
+/// Any text, or text rich in what JSON must escape (quotes, backslashes, control chars).
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,12}",
+        "[\"\\\\/\\x00-\\x1f\\x7fa\u{e9}\u{2028}\u{1F600}]{0,12}"
+    ]
+}
+
 fn text() -> impl Strategy<Value = Option<String>> {
-    proptest::option::of(".{0,12}")
+    proptest::option::of(any_text())
 }
 
 fn presence_message() -> impl Strategy<Value = PresenceMessage> {
@@ -64,7 +74,9 @@ fn presence_message() -> impl Strategy<Value = PresenceMessage> {
                     encoding,
                     timestamp,
                     // `null` extras decode as absent.
-                    extras: extras.filter(|v| !v.is_null()),
+                    extras: extras
+                        .filter(|v| !v.is_null())
+                        .map(|v| JsonText::from_value(&v)),
                 }
             },
         )
@@ -116,7 +128,11 @@ fn protocol_message() -> impl Strategy<Value = ProtocolMessage> {
         proptest::option::of(any::<u64>()),
         proptest::option::of(prop::collection::vec(message(), 0..3)),
         proptest::option::of(prop::collection::vec(presence_message(), 0..3)),
-        proptest::option::of(prop::collection::btree_map(".{0,6}", ".{0,6}", 0..3)),
+        // Unique keys: a key sent twice stays twice, which serde's map reader would merge.
+        proptest::option::of(
+            prop::collection::btree_map(".{0,6}", ".{0,6}", 0..3)
+                .prop_map(|params| params.into_iter().collect()),
+        ),
         proptest::option::of(".{0,12}".prop_map(|access_token| AuthDetails { access_token })),
         proptest::option::of(
             (text(), text(), proptest::option::of(any::<u64>())).prop_map(
@@ -153,6 +169,42 @@ fn protocol_message() -> impl Strategy<Value = ProtocolMessage> {
         },
     )
 }
+
+/// Pieces of JSON, valid and not, that concatenate into texts near the grammar's edges.
+const JSON_ISH_TOKENS: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    " ",
+    "\n",
+    "\"k\"",
+    "\"\\u00e9\\n\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\ud800\"",
+    "\"\\x\"",
+    "\"\t\"",
+    "\"",
+    "0",
+    "01",
+    "-0",
+    "-",
+    "12",
+    "1.5",
+    "1.",
+    ".5",
+    "1e5",
+    "1E+2",
+    "2e",
+    "true",
+    "false",
+    "null",
+    "nul",
+    "tru",
+    "\\",
+];
 
 /// App-form data: anything an app may hand to enter/update/publish.
 fn app_data() -> impl Strategy<Value = Data> {
@@ -200,6 +252,54 @@ proptest! {
     fn protocol_messages_round_trip_through_json(msg in protocol_message()) {
         let text = encode_json(&msg);
         prop_assert_eq!(decode_json(text.as_bytes()), Ok(msg));
+    }
+
+    #[test]
+    fn the_codec_writes_what_serde_json_writes(msg in protocol_message()) {
+        prop_assert_eq!(encode_json(&msg), serde_json::to_string(&msg).unwrap());
+    }
+
+    #[test]
+    fn serde_json_reads_what_the_codec_writes(msg in protocol_message()) {
+        let text = encode_json(&msg);
+        prop_assert_eq!(serde_json::from_str::<ProtocolMessage>(&text).unwrap(), msg);
+    }
+
+    #[test]
+    fn the_codec_reads_what_serde_json_writes(msg in protocol_message()) {
+        let text = serde_json::to_string(&msg).unwrap();
+        prop_assert_eq!(decode_json(text.as_bytes()), Ok(msg));
+    }
+
+    #[test]
+    fn the_codec_reads_pretty_printed_frames(msg in protocol_message()) {
+        // Whitespace between tokens; JSON data then keeps its own (pretty) spelling.
+        let text = serde_json::to_string_pretty(&msg).unwrap();
+        let decoded = decode_json(text.as_bytes()).unwrap();
+        prop_assert_eq!(
+            serde_json::to_value(&decoded).unwrap(),
+            serde_json::to_value(&msg).unwrap()
+        );
+    }
+
+    #[test]
+    fn every_truncated_frame_is_an_error(msg in protocol_message()) {
+        let text = encode_json(&msg);
+        for end in 0..text.len() {
+            let prefix = &text.as_bytes()[..end];
+            prop_assert!(decode_json(prefix).is_err(), "{}", String::from_utf8_lossy(prefix));
+        }
+    }
+
+    #[test]
+    fn the_reader_accepts_exactly_the_json_serde_json_accepts(
+        tokens in prop::collection::vec(prop::sample::select(JSON_ISH_TOKENS), 0..14),
+    ) {
+        let text = tokens.concat();
+        let mut reader = Reader::new(&text);
+        let ours = reader.skip().and_then(|()| reader.finish()).is_ok();
+        let theirs = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+        prop_assert_eq!(ours, theirs, "{}", text);
     }
 
     #[test]

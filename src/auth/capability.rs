@@ -4,6 +4,7 @@
 //! exact channel name, `*` (every channel) or a prefix glob ending in `*` (`chat:*`); the
 //! operation `*` allows every operation.
 
+use crate::json::{Error, Reader, Writer};
 use crate::protocol::ErrorInfo;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,13 +17,9 @@ pub struct Capability {
 impl Capability {
     /// Parses capability JSON; anything but an object of string arrays is 40000.
     pub fn parse(json: &str) -> Result<Capability, ErrorInfo> {
-        let raw: BTreeMap<String, Vec<String>> = serde_json::from_str(json)
-            .map_err(|e| ErrorInfo::bad_request(format!("invalid capability: {e}")))?;
-        let grants = raw
-            .into_iter()
-            .filter(|(_, ops)| !ops.is_empty())
-            .map(|(resource, ops)| (resource, ops.into_iter().collect()))
-            .collect();
+        let mut grants = read_grants(json)
+            .map_err(|e| ErrorInfo::bad_request(e.describe("invalid capability")))?;
+        grants.retain(|_, ops| !ops.is_empty());
         Ok(Capability { grants })
     }
 
@@ -59,14 +56,37 @@ impl Capability {
 
     /// Canonical JSON: resources sorted, operations sorted, no spaces.
     pub fn canonical(&self) -> String {
-        // A map of string keys to string arrays always serializes.
-        serde_json::to_string(&self.grants).unwrap_or_default()
+        let mut w = Writer::new();
+        w.begin_object();
+        for (resource, ops) in &self.grants {
+            w.key(resource);
+            w.begin_array();
+            for op in ops {
+                w.string(op);
+            }
+            w.end_array();
+        }
+        w.end_object();
+        w.into_string()
     }
 
     /// Whether nothing at all is allowed.
     pub fn is_empty(&self) -> bool {
         self.grants.is_empty()
     }
+}
+
+/// The whole text as `{resource: [op, ...]}`; a resource given twice keeps its last list.
+fn read_grants(json: &str) -> Result<BTreeMap<String, BTreeSet<String>>, Error> {
+    let mut r = Reader::new(json);
+    let mut grants = BTreeMap::new();
+    r.begin_object()?;
+    while let Some(resource) = r.next_key()? {
+        let ops: Vec<String> = r.read()?;
+        grants.insert(resource.into_owned(), ops.into_iter().collect());
+    }
+    r.finish()?;
+    Ok(grants)
 }
 
 /// Whether `pattern` matches `name`, where `name` may itself be a pattern: `*` covers

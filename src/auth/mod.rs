@@ -5,6 +5,7 @@
 mod capability;
 mod key;
 mod token;
+mod token_json;
 
 pub use capability::Capability;
 pub use key::{require_tls_for_basic, ApiKey};

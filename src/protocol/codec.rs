@@ -1,6 +1,7 @@
 //! Frames to ProtocolMessages and back, in JSON (and msgpack with the `msgpack` feature).
 
 use super::{ErrorInfo, ProtocolMessage};
+use crate::json;
 
 /// The wire format of a connection (`format` connect param).
 ///
@@ -48,25 +49,13 @@ pub enum Frame {
 
 /// Decodes one JSON ProtocolMessage; malformed input is a 40000 error, never a panic.
 pub fn decode_json(bytes: &[u8]) -> Result<ProtocolMessage, ErrorInfo> {
-    // Checking UTF-8 once for the whole frame is cheaper than serde_json checking each
-    // string it reads; invalid UTF-8 still goes to from_slice for its precise error.
-    // Not in the browser build: a second reader doubles every message type's JSON
-    // decoder in the wasm (+34 KB raw, +8 KB gzip), and REST bodies use from_slice too.
-    #[cfg(not(target_arch = "wasm32"))]
-    let decoded = match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(bytes),
-    };
-    #[cfg(target_arch = "wasm32")]
-    let decoded = serde_json::from_slice(bytes);
-    decoded.map_err(|e| ErrorInfo::bad_request(format!("malformed protocol message: {e}")))
+    json::from_slice(bytes)
+        .map_err(|e| ErrorInfo::bad_request(e.describe("malformed protocol message")))
 }
 
 /// Encodes one ProtocolMessage as JSON.
 pub fn encode_json(msg: &ProtocolMessage) -> String {
-    // Serializing these types cannot fail: every map key is a string and no
-    // custom Serialize impl returns an error.
-    serde_json::to_string(msg).unwrap_or_default()
+    json::to_string(msg)
 }
 
 /// Decodes a frame in the given format.

@@ -5,9 +5,9 @@
 //! undo (an unknown one such as `cipher+aes-128-cbc`, or data that does not fit); the data
 //! is left as it was at that point and the undone part of the chain stays in `encoding`.
 
-use super::data::raw_json;
 use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
 use crate::base64;
+use crate::json::JsonText;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +68,16 @@ fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
         },
         ("utf-8", Data::String(text)) => Ok(Data::String(text)),
         // Checked without building a value; the text is kept as it is.
-        ("json", Data::String(text)) => match raw_json(text.as_bytes()) {
-            Ok(raw) => Ok(Data::Json(raw.to_owned())),
-            Err(_) => fail(Data::String(text), "not valid JSON"),
+        ("json", Data::String(text)) => match JsonText::parse(text) {
+            Ok(json) => Ok(Data::Json(json)),
+            Err((text, _)) => fail(Data::String(text), "not valid JSON"),
         },
-        ("json", Data::Binary(bytes)) => match raw_json(&bytes) {
-            Ok(raw) => Ok(Data::Json(raw.to_owned())),
-            Err(_) => fail(Data::Binary(bytes), "not valid JSON"),
+        ("json", Data::Binary(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => match JsonText::parse(text) {
+                Ok(json) => Ok(Data::Json(json)),
+                Err((text, _)) => fail(Data::Binary(text.into_bytes()), "not valid JSON"),
+            },
+            Err(e) => fail(Data::Binary(e.into_bytes()), "not valid JSON"),
         },
         ("base64" | "utf-8" | "json", other) => fail(other, "data of the wrong type"),
         (_, other) => fail(other, "unknown encoding"),
@@ -100,8 +103,8 @@ fn invalid_encoding(transform: &str, why: &str) -> ErrorInfo {
 pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Data, Option<String>) {
     match data {
         Data::String(text) => (Data::String(text), encoding),
-        Data::Json(raw) => (
-            Data::String(Box::<str>::from(raw).into()),
+        Data::Json(text) => (
+            Data::String(text.into_string()),
             Some(append(encoding, "json")),
         ),
         Data::Binary(bytes) if format == Format::Json => (

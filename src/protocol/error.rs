@@ -1,5 +1,6 @@
 //! `ErrorInfo`: every failure Roster reports, with an Ably error code.
 
+use crate::json::push_u64;
 use serde::{Deserialize, Serialize};
 
 /// The Ably error codes Roster uses (`ably-common/protocol/errors.json`).
@@ -109,11 +110,15 @@ pub struct ErrorInfo {
 impl ErrorInfo {
     /// An error with the given code, status and message.
     pub fn new(code: u32, status_code: u16, message: impl Into<String>) -> ErrorInfo {
+        // Built without `format!`: this runs for every error and keeps `core::fmt` out
+        // of the browser build.
+        let mut href = String::from("https://help.ably.io/error/");
+        push_u64(&mut href, u64::from(code));
         ErrorInfo {
             code,
             status_code,
             message: message.into(),
-            href: Some(format!("https://help.ably.io/error/{code}")),
+            href: Some(href),
         }
     }
 
@@ -124,11 +129,12 @@ impl ErrorInfo {
 
     /// 40009: the message is larger than allowed.
     pub fn too_big(size: usize, limit: usize) -> ErrorInfo {
-        ErrorInfo::new(
-            codes::TOO_BIG,
-            400,
-            format!("message of {size} bytes exceeds the maximum of {limit} bytes"),
-        )
+        let mut message = String::from("message of ");
+        push_u64(&mut message, size as u64);
+        message.push_str(" bytes exceeds the maximum of ");
+        push_u64(&mut message, limit as u64);
+        message.push_str(" bytes");
+        ErrorInfo::new(codes::TOO_BIG, 400, message)
     }
 
     /// 40012: the clientId is missing, a wildcard, or does not match the credentials.

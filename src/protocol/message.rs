@@ -1,6 +1,7 @@
 //! `Message`: a channel message, so apps (the chat demo) can publish alongside presence.
 
 use super::Data;
+use crate::json::JsonText;
 use serde::{Deserialize, Serialize};
 
 /// A channel message as on the wire (TM2).
@@ -30,5 +31,5 @@ pub struct Message {
     pub timestamp: Option<u64>,
     /// Opaque metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: Option<serde_json::Value>,
+    pub extras: Option<JsonText>,
 }

@@ -1,4 +1,5 @@
-//! Wire types of the Ably realtime protocol (JSON; msgpack behind the `msgpack` feature).
+//! Wire types of the Ably realtime protocol (JSON through `wire` on Roster's own codec;
+//! msgpack through the serde derives, behind the `msgpack` feature).
 //!
 //! Field names follow the protocol's own spelling so the code can be held against the
 //! spec. Absent fields are omitted on encode; unknown fields are ignored on decode.
@@ -12,6 +13,7 @@ mod flags;
 mod message;
 mod presence_message;
 mod protocol_message;
+mod wire;
 
 pub use action::Action;
 pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};

@@ -1,6 +1,7 @@
 //! `PresenceMessage`: one member's enter, update, leave or presence (TP3).
 
 use super::Data;
+use crate::json::JsonText;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The action of a presence message (TP2).
@@ -106,7 +107,7 @@ pub struct PresenceMessage {
     pub timestamp: Option<u64>,
     /// Opaque metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extras: Option<serde_json::Value>,
+    pub extras: Option<JsonText>,
 }
 
 impl PresenceMessage {
@@ -126,11 +127,13 @@ impl PresenceMessage {
 
     /// The member key `clientId:connectionId` (TP3h).
     pub fn member_key(&self) -> String {
-        format!(
-            "{}:{}",
-            self.client_id.as_deref().unwrap_or(""),
-            self.connection_id.as_deref().unwrap_or("")
-        )
+        let client_id = self.client_id.as_deref().unwrap_or("");
+        let connection_id = self.connection_id.as_deref().unwrap_or("");
+        let mut key = String::with_capacity(client_id.len() + 1 + connection_id.len());
+        key.push_str(client_id);
+        key.push(':');
+        key.push_str(connection_id);
+        key
     }
 
     /// Whether the server made this message up (its id does not start with its

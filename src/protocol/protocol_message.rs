@@ -1,8 +1,8 @@
 //! `ProtocolMessage`: the unit of every realtime frame (TR4).
 
 use super::{Action, ErrorInfo, Flags, Message, PresenceMessage};
+use crate::json::push_u64;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One realtime protocol message; one per WebSocket frame.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,9 +46,11 @@ pub struct ProtocolMessage {
     /// Presence messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<Vec<PresenceMessage>>,
-    /// Channel params (ATTACH requested, ATTACHED granted).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<BTreeMap<String, String>>,
+    /// Channel params (ATTACH requested, ATTACHED granted) in wire order. Kept as pairs,
+    /// not a map: nothing looks them up, and a map type costs 12 KB in the wasm. A key
+    /// sent twice stays twice (whoever reads them takes the last, as JSON.parse would).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "params_map")]
+    pub params: Option<Vec<(String, String)>>,
     /// In-band auth: the new token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthDetails>,
@@ -107,7 +109,7 @@ impl ProtocolMessage {
         if let Some(presence) = self.presence.as_mut() {
             for (index, p) in presence.iter_mut().enumerate() {
                 if p.id.is_none() {
-                    p.id = parent_id.map(|id| format!("{id}:{index}"));
+                    p.id = parent_id.map(|id| child_id(id, index));
                 }
                 if p.connection_id.is_none() {
                     p.connection_id = conn.map(str::to_owned);
@@ -120,7 +122,7 @@ impl ProtocolMessage {
         if let Some(messages) = self.messages.as_mut() {
             for (index, m) in messages.iter_mut().enumerate() {
                 if m.id.is_none() {
-                    m.id = parent_id.map(|id| format!("{id}:{index}"));
+                    m.id = parent_id.map(|id| child_id(id, index));
                 }
                 if m.connection_id.is_none() {
                     m.connection_id = conn.map(str::to_owned);
@@ -129,6 +131,68 @@ impl ProtocolMessage {
                     m.timestamp = ts;
                 }
             }
+        }
+    }
+}
+
+/// `<parent id>:<index>`, built without `format!` (this runs for every inner message).
+fn child_id(parent_id: &str, index: usize) -> String {
+    let mut id = String::with_capacity(parent_id.len() + 4);
+    id.push_str(parent_id);
+    id.push(':');
+    push_u64(&mut id, index as u64);
+    id
+}
+
+/// `params` as a map for serde (msgpack), pairs kept in wire order.
+mod params_map {
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+    use std::fmt;
+
+    type Params = Option<Vec<(String, String)>>;
+
+    pub fn serialize<S: Serializer>(params: &Params, s: S) -> Result<S::Ok, S::Error> {
+        let pairs = params.as_deref().unwrap_or_default();
+        let mut map = s.serialize_map(Some(pairs.len()))?;
+        for (key, value) in pairs {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Params, D::Error> {
+        d.deserialize_option(OptionalMap)
+    }
+
+    struct OptionalMap;
+
+    impl<'de> Visitor<'de> for OptionalMap {
+        type Value = Params;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of strings or null")
+        }
+
+        fn visit_none<E>(self) -> Result<Params, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Params, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Params, D::Error> {
+            d.deserialize_map(OptionalMap)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Params, A::Error> {
+            let mut pairs = Vec::new();
+            while let Some(pair) = map.next_entry::<String, String>()? {
+                pairs.push(pair);
+            }
+            Ok(Some(pairs))
         }
     }
 }

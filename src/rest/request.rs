@@ -2,6 +2,7 @@
 
 use super::percent::{encode_component, query};
 use crate::auth::{ApiKey, TokenRequest};
+use crate::json;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
@@ -155,8 +156,7 @@ pub fn request_token(req: &TokenRequest) -> HttpRequest {
         method: Method::Post,
         path: format!("/keys/{}/requestToken", encode_component(&req.key_name)),
         headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
-        // A struct of strings and numbers always serializes.
-        body: Some(serde_json::to_string(req).unwrap_or_default()),
+        body: Some(json::to_string(req)),
     }
 }
 

@@ -1,20 +1,32 @@
-//! Decoders for REST response bodies: errors, presence pages, batch presence, tokens, time.
+//! Decoders for REST response bodies: errors, presence pages, tokens, time.
 
 use super::{parse_link_header, PaginatedResult};
 use crate::auth::TokenDetails;
+use crate::json::{self, push_u64, Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
-use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorInfo,
+/// A failed response's body: `{"error":{...}}`.
+struct ErrorBody(Option<ErrorInfo>);
+
+impl ReadJson for ErrorBody {
+    fn read_json(r: &mut Reader<'_>) -> Result<ErrorBody, Error> {
+        let mut error = None;
+        r.begin_object()?;
+        while let Some(key) = r.next_key()? {
+            match &*key {
+                "error" => error = r.read()?,
+                _ => r.skip()?,
+            }
+        }
+        Ok(ErrorBody(error))
+    }
 }
 
 /// The error of a failed response: the body's `{"error":{...}}`, else the
 /// `x-ably-errorcode` header, else one derived from the HTTP status (`status * 100`).
 pub fn decode_error(status: u16, body: &[u8], error_code_header: Option<&str>) -> ErrorInfo {
     let header_code = error_code_header.and_then(|h| h.trim().parse::<u32>().ok());
-    if let Ok(ErrorBody { mut error }) = serde_json::from_slice::<ErrorBody>(body) {
+    if let Ok(ErrorBody(Some(mut error))) = json::from_slice(body) {
         if error.code == 0 {
             error.code = header_code.unwrap_or(u32::from(status) * 100);
         }
@@ -24,18 +36,23 @@ pub fn decode_error(status: u16, body: &[u8], error_code_header: Option<&str>) -
         return error;
     }
     let code = header_code.unwrap_or(u32::from(status) * 100);
-    ErrorInfo::new(
-        code,
-        status,
-        format!("request failed with HTTP status {status}"),
-    )
+    let mut message = String::from("request failed with HTTP status ");
+    push_u64(&mut message, u64::from(status));
+    ErrorInfo::new(code, status, message)
 }
 
-fn malformed(what: &str, e: serde_json::Error) -> ErrorInfo {
-    ErrorInfo::bad_request(format!("malformed {what} response: {e}"))
+/// Reads a whole body as `T`; errors say which response was malformed.
+pub(super) fn decode_body<T: ReadJson>(what: &str, body: &[u8]) -> Result<T, ErrorInfo> {
+    json::from_slice(body).map_err(|e| {
+        let mut context = String::from("malformed ");
+        context.push_str(what);
+        context.push_str(" response");
+        ErrorInfo::bad_request(e.describe(&context))
+    })
 }
 
-fn decode_all(presence: Vec<PresenceMessage>) -> Vec<PresenceMessage> {
+/// Each member's data decoded for the app.
+pub(super) fn decode_all(presence: Vec<PresenceMessage>) -> Vec<PresenceMessage> {
     // A member whose data cannot be decoded is still a member: it keeps the
     // undecoded data and the remaining encoding, as ably-js does.
     presence.into_iter().map(|p| p.decoded().0).collect()
@@ -47,64 +64,19 @@ pub fn decode_presence_page(
     body: &[u8],
     link: Option<&str>,
 ) -> Result<PaginatedResult<PresenceMessage>, ErrorInfo> {
-    let items: Vec<PresenceMessage> =
-        serde_json::from_slice(body).map_err(|e| malformed("presence", e))?;
+    let items = decode_body("presence", body)?;
     let links = link.map(parse_link_header).unwrap_or_default();
     Ok(PaginatedResult::new(decode_all(items), path, links))
 }
 
-/// The answer to a batch presence request (BAR2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchPresenceResponse {
-    /// How many channels succeeded.
-    pub success_count: u32,
-    /// How many channels failed.
-    pub failure_count: u32,
-    /// One result per requested channel.
-    pub results: Vec<BatchPresenceResult>,
-}
-
-/// One channel's members, or why they could not be had.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum BatchPresenceResult {
-    /// The channel's current members.
-    Success {
-        /// The channel.
-        channel: String,
-        /// Its members.
-        presence: Vec<PresenceMessage>,
-    },
-    /// The channel failed (e.g. 40160 not permitted).
-    Failure {
-        /// The channel.
-        channel: String,
-        /// Why.
-        error: ErrorInfo,
-    },
-}
-
-/// Decodes a batch presence response, decoding each member's data.
-pub fn decode_batch_presence(body: &[u8]) -> Result<BatchPresenceResponse, ErrorInfo> {
-    let mut response: BatchPresenceResponse =
-        serde_json::from_slice(body).map_err(|e| malformed("batch presence", e))?;
-    for result in &mut response.results {
-        if let BatchPresenceResult::Success { presence, .. } = result {
-            *presence = decode_all(std::mem::take(presence));
-        }
-    }
-    Ok(response)
-}
-
 /// Decodes the TokenDetails returned by `requestToken` (or an authUrl).
 pub fn decode_token_details(body: &[u8]) -> Result<TokenDetails, ErrorInfo> {
-    serde_json::from_slice(body).map_err(|e| malformed("token", e))
+    decode_body("token", body)
 }
 
 /// Decodes the `[ms]` body of `GET /time`.
 pub fn decode_time(body: &[u8]) -> Result<u64, ErrorInfo> {
-    let times: Vec<u64> = serde_json::from_slice(body).map_err(|e| malformed("time", e))?;
+    let times: Vec<u64> = decode_body("time", body)?;
     times
         .first()
         .copied()
@@ -188,30 +160,6 @@ mod tests {
             decode_presence_page("/p", b"{}", None).unwrap_err().code,
             40000
         );
-    }
-
-    #[test]
-    fn batch_presence_response() {
-        let body = br#"{"successCount":1,"failureCount":1,"results":[
-          {"channel":"a","presence":[{"action":1,"clientId":"x","data":"{\"k\":true}","encoding":"json"}]},
-          {"channel":"b","error":{"code":40160,"statusCode":401,"message":"denied"}}
-        ]}"#;
-        let r = decode_batch_presence(body).unwrap();
-        assert_eq!((r.success_count, r.failure_count), (1, 1));
-        match &r.results[0] {
-            BatchPresenceResult::Success { channel, presence } => {
-                assert_eq!(channel, "a");
-                assert_eq!(presence[0].data, Some(Data::json(&json!({"k": true}))));
-            }
-            other => panic!("expected success, got {other:?}"),
-        }
-        match &r.results[1] {
-            BatchPresenceResult::Failure { channel, error } => {
-                assert_eq!((channel.as_str(), error.code), ("b", 40160));
-            }
-            other => panic!("expected failure, got {other:?}"),
-        }
-        assert_eq!(decode_batch_presence(b"[]").unwrap_err().code, 40000);
     }
 
     #[test]

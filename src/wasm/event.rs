@@ -4,17 +4,29 @@
 use super::convert::{set_binary_data, to_js as json_to_js, AppPresence};
 use super::data::message_to_js;
 use super::error::{set, to_js as error_to_js};
+use crate::json::{WriteJson, Writer};
 use crate::protocol::{Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// A presence event as the wrapper dispatches it.
-#[derive(Serialize)]
 struct PresenceEvent<'a> {
     r#type: &'static str,
     channel: &'a str,
     message: AppPresence<'a>,
+}
+
+impl WriteJson for PresenceEvent<'_> {
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("type");
+        w.string(self.r#type);
+        w.key("channel");
+        w.string(self.channel);
+        w.key("message");
+        self.message.write_json(w);
+        w.end_object();
+    }
 }
 
 /// The JS objects for a run of presence events, made from one JSON text and one

@@ -4,6 +4,7 @@
 
 use super::{convert, fetch, options::AGENT};
 use crate::auth::{ApiKey, TokenDetails, TokenRequest};
+use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest, Method};
 use js_sys::Function;
@@ -97,7 +98,7 @@ pub async fn request_token(
             is_post,
         } => from_url(url, auth_params, headers, *is_post, params).await?,
         AuthSource::Callback(callback) => {
-            let js_params = convert::to_js(&TokenParamsJs::from(params));
+            let js_params = convert::to_js(params);
             let promise = callback
                 .call1(&JsValue::NULL, &js_params)
                 .map_err(|e| callback_error(&e))?;
@@ -122,13 +123,11 @@ pub async fn request_token(
         Answer::Token(token) => return Ok(details(token)),
         Answer::Json(json) => json,
     };
-    // Which of the two it is decides the parse; both parse from bytes, as the core does,
-    // so the wasm carries one JSON reader per type.
-    let shape: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
-    if shape.get("token").is_some() {
+    // Which of the two it is decides the parse, so its errors name the right type.
+    if has_key(&json, "token") {
         rest::decode_token_details(&json).map_err(|e| auth_failed(&e.message))
-    } else if shape.get("keyName").is_some() {
-        let request: TokenRequest = serde_json::from_slice(&json)
+    } else if has_key(&json, "keyName") {
+        let request: TokenRequest = json::from_slice(&json)
             .map_err(|_| auth_failed("invalid TokenRequest from the auth provider"))?;
         exchange(rest_base, &request).await
     } else {
@@ -143,25 +142,34 @@ enum Answer {
     Json(Vec<u8>),
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenParamsJs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ttl: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    capability: Option<String>,
+/// What an authCallback receives: `{ clientId, ttl, capability }`, absent ones omitted.
+impl WriteJson for TokenParams {
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_object();
+        w.field("clientId", self.client_id.as_deref());
+        w.field("ttl", self.ttl.as_ref());
+        w.field("capability", self.capability.as_deref());
+        w.end_object();
+    }
 }
 
-impl From<&TokenParams> for TokenParamsJs {
-    fn from(p: &TokenParams) -> Self {
-        TokenParamsJs {
-            client_id: p.client_id.clone(),
-            ttl: p.ttl,
-            capability: p.capability.clone(),
+/// Whether `text` is a JSON object with a top-level member named `name`.
+fn has_key(text: &[u8], name: &str) -> bool {
+    let Ok(mut r) = Reader::from_bytes(text) else {
+        return false;
+    };
+    if r.begin_object().is_err() {
+        return false;
+    }
+    while let Ok(Some(key)) = r.next_key() {
+        if key == name {
+            return true;
+        }
+        if r.skip().is_err() {
+            return false;
         }
     }
+    false
 }
 
 async fn from_url(
@@ -177,12 +185,10 @@ async fn from_url(
     }
     let encoded = js_sys::Array::new();
     for (k, v) in &query {
-        let pair = format!(
-            "{}={}",
-            js_sys::encode_uri_component(k),
-            js_sys::encode_uri_component(v)
-        );
-        encoded.push(&pair.into());
+        let pair = js_sys::encode_uri_component(k)
+            .concat(&"=".into())
+            .concat(&js_sys::encode_uri_component(v).into());
+        encoded.push(&pair);
     }
     let form = String::from(encoded.join("&"));
     let (path, body, mut request_headers) = if is_post {
@@ -195,7 +201,11 @@ async fn from_url(
         (url.to_string(), None, Vec::new())
     } else {
         let separator = if url.contains('?') { '&' } else { '?' };
-        (format!("{url}{separator}{form}"), None, Vec::new())
+        let mut path = String::with_capacity(url.len() + 1 + form.len());
+        path.push_str(url);
+        path.push(separator);
+        path.push_str(&form);
+        (path, None, Vec::new())
     };
     request_headers.extend_from_slice(headers);
     let method = if is_post { Method::Post } else { Method::Get };
@@ -272,9 +282,7 @@ fn callback_error(cause: &JsValue) -> ErrorInfo {
 
 /// 40170: the app's authUrl or authCallback failed (RSA4c).
 fn auth_failed(detail: &str) -> ErrorInfo {
-    ErrorInfo::new(
-        codes::AUTH_CALLBACK_FAILED,
-        401,
-        format!("client configured authentication provider request failed: {detail}"),
-    )
+    let mut message = String::from("client configured authentication provider request failed: ");
+    message.push_str(detail);
+    ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 401, message)
 }

@@ -196,7 +196,7 @@ impl Hub {
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         for (index, m) in messages.iter_mut().enumerate() {
-            let size = serde_json::to_vec(m).map(|v| v.len()).unwrap_or(0);
+            let size = roster::json::to_string(m).len();
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }

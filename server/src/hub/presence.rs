@@ -62,7 +62,7 @@ impl Hub {
                     "a client cannot send an ABSENT presence message",
                 ));
             }
-            let size = serde_json::to_vec(&item.data).map(|v| v.len()).unwrap_or(0);
+            let size = roster::json::to_string(&item.data).len();
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }

@@ -7,8 +7,10 @@ use crate::state::{now_ms, Shared};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use roster::json;
 use roster::presence::MemberFilter;
 use roster::protocol::{ErrorInfo, PresenceMessage};
+use roster::rest::{BatchPresenceResponse, BatchPresenceResult};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -40,10 +42,6 @@ fn given<'a>(params: &HashMap<String, String>, names: &[&'a str]) -> Vec<(&'a st
         .collect()
 }
 
-fn to_json(items: &[PresenceMessage]) -> String {
-    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
-}
-
 /// The channel's present members, filtered by clientId / connectionId.
 pub async fn presence_get(
     State(state): State<Shared>,
@@ -68,7 +66,7 @@ pub async fn presence_get(
         &link_params,
     );
     drop(hub);
-    Ok(json_response(to_json(&items), links))
+    Ok(json_response(json::to_string(&items), links))
 }
 
 /// Presence events of the last retention window, newest first unless
@@ -130,7 +128,7 @@ pub async fn presence_history(
         "history",
         &link_params,
     );
-    Ok(json_response(to_json(&items), links))
+    Ok(json_response(json::to_string(&items), links))
 }
 
 /// Members of several channels at once: `{successCount, failureCount, results}`.
@@ -149,23 +147,31 @@ pub async fn batch_presence(
         return Err(ErrorInfo::bad_request("channels is required").into());
     }
     let hub = state.hub();
-    let mut successes = 0;
-    let results: Vec<serde_json::Value> = names
+    let results: Vec<BatchPresenceResult> = names
         .iter()
-        .map(|name| match may_read_presence(&identity, name) {
-            Ok(()) => {
-                successes += 1;
-                let filter = MemberFilter::default();
-                let members: Vec<&PresenceMessage> = hub.members(name, &filter).collect();
-                serde_json::json!({"channel": name, "presence": members})
-            }
-            Err(error) => serde_json::json!({"channel": name, "error": error}),
+        .map(|&name| match may_read_presence(&identity, name) {
+            Ok(()) => BatchPresenceResult::Success {
+                channel: name.to_owned(),
+                presence: hub
+                    .members(name, &MemberFilter::default())
+                    .cloned()
+                    .collect(),
+            },
+            Err(error) => BatchPresenceResult::Failure {
+                channel: name.to_owned(),
+                error,
+            },
         })
         .collect();
-    let body = serde_json::json!({
-        "successCount": successes,
-        "failureCount": names.len() - successes,
-        "results": results,
-    });
-    Ok(json_response(body.to_string(), HeaderMap::new()))
+    drop(hub);
+    let successes = results
+        .iter()
+        .filter(|r| matches!(r, BatchPresenceResult::Success { .. }))
+        .count();
+    let response = BatchPresenceResponse {
+        success_count: u32::try_from(successes).unwrap_or(u32::MAX),
+        failure_count: u32::try_from(results.len() - successes).unwrap_or(u32::MAX),
+        results,
+    };
+    Ok(json_response(json::to_string(&response), HeaderMap::new()))
 }

@@ -10,6 +10,7 @@ use axum::response::Response;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::auth::{Capability, TokenDetails, TokenRequest};
+use roster::json;
 use roster::protocol::{codes, ErrorInfo};
 use std::collections::HashMap;
 
@@ -31,8 +32,8 @@ pub async fn request_token(
     Path(key_name): Path<String>,
     body: String,
 ) -> Result<Response, ApiError> {
-    let request: TokenRequest = serde_json::from_str(&body)
-        .map_err(|e| ErrorInfo::bad_request(format!("malformed token request: {e}")))?;
+    let request: TokenRequest = json::from_slice(body.as_bytes())
+        .map_err(|e| ErrorInfo::bad_request(e.describe("malformed token request")))?;
     let key = state
         .keys
         .find(&key_name)
@@ -82,8 +83,7 @@ pub async fn request_token(
         capability: Some(capability.canonical()),
         client_id: client_id.map(str::to_owned),
     };
-    let body = serde_json::to_string(&details).map_err(|e| ErrorInfo::internal(e.to_string()))?;
-    Ok(json_response(body, HeaderMap::new()))
+    Ok(json_response(json::to_string(&details), HeaderMap::new()))
 }
 
 /// A TokenRequest signed with the first key, for `authUrl` in demos and tests.
@@ -111,6 +111,5 @@ pub async fn dev_token_request(
         mac: None,
     }
     .sign(&key.key.secret);
-    let body = serde_json::to_string(&request).map_err(|e| ErrorInfo::internal(e.to_string()))?;
-    Ok(json_response(body, HeaderMap::new()))
+    Ok(json_response(json::to_string(&request), HeaderMap::new()))
 }

@@ -1,0 +1,399 @@
+//! A pull reader over one JSON text: the caller asks for the value it expects next.
+//!
+//! The text is a `&str`, so UTF-8 is checked once per frame, not per string. Strings
+//! without escapes come back borrowed; object keys are compared without allocating.
+//! Every malformed input is an `Error` naming what was expected and where.
+
+use super::{Error, JsonText, ReadJson};
+use std::borrow::Cow;
+
+/// Deepest nesting of arrays and objects accepted (serde_json's limit too): deeper input
+/// is an error instead of a stack overflow.
+const MAX_DEPTH: u32 = 128;
+
+/// Reads JSON values from a text, one pull at a time.
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    depth: u32,
+    /// Just past a `{` or `[`: the next key or item takes no comma.
+    is_fresh: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            text,
+            pos: 0,
+            depth: 0,
+            is_fresh: false,
+        }
+    }
+
+    /// A reader over `bytes`, which must be UTF-8 (checked here, once for the whole text).
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Reader<'a>, Error> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Reader::new(text)),
+            Err(e) => Err(Error::new("invalid UTF-8", e.valid_up_to())),
+        }
+    }
+
+    /// An error at the reader's position: `what` was expected or went wrong.
+    pub fn error(&self, what: &'static str) -> Error {
+        Error::new(what, self.pos)
+    }
+
+    /// The next byte that is not whitespace, without consuming it.
+    pub fn peek(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Ok once only whitespace is left.
+    pub fn finish(mut self) -> Result<(), Error> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error("expected the end of the text")),
+        }
+    }
+
+    /// Consumes a `null` if one is next; anything else is left for the caller.
+    pub fn null(&mut self) -> Result<bool, Error> {
+        if self.peek() != Some(b'n') {
+            return Ok(false);
+        }
+        self.literal("null")?;
+        Ok(true)
+    }
+
+    /// A `true` or `false`.
+    pub fn bool(&mut self) -> Result<bool, Error> {
+        match self.peek() {
+            Some(b't') => self.literal("true").map(|()| true),
+            Some(b'f') => self.literal("false").map(|()| false),
+            _ => Err(self.error("expected a boolean")),
+        }
+    }
+
+    /// A non-negative integer that fits in a u64; fractions, exponents and negative
+    /// numbers are errors.
+    pub fn u64(&mut self) -> Result<u64, Error> {
+        if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            return Err(self.error("expected a non-negative integer"));
+        }
+        let bytes = self.text.as_bytes();
+        let mut value: u64 = 0;
+        let start = self.pos;
+        while let Some(&b) = bytes.get(self.pos).filter(|b| b.is_ascii_digit()) {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                .ok_or_else(|| self.error("integer too large"))?;
+            self.pos += 1;
+        }
+        if bytes.get(start) == Some(&b'0') && self.pos - start > 1 {
+            return Err(self.error("expected no leading zero"));
+        }
+        if matches!(bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
+            return Err(self.error("expected an integer"));
+        }
+        Ok(value)
+    }
+
+    /// A string, unescaped; borrowed from the text when it has no escapes.
+    pub fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a string"));
+        }
+        self.pos += 1;
+        let start = self.pos;
+        if self.scan_plain()? {
+            let text = self.slice(start, self.pos)?;
+            self.pos += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        let mut out = String::with_capacity(self.pos - start + 16);
+        out.push_str(self.slice(start, self.pos)?);
+        self.unescape(Some(&mut out))?;
+        Ok(Cow::Owned(out))
+    }
+
+    /// A value of any readable type: `let id: Option<String> = r.read()?`.
+    pub fn read<T: ReadJson>(&mut self) -> Result<T, Error> {
+        T::read_json(self)
+    }
+
+    /// Enters an object; read its members with `next_key`.
+    pub fn begin_object(&mut self) -> Result<(), Error> {
+        self.open(b'{', "expected an object")
+    }
+
+    /// The next key of the object being read (the caller then reads or skips its
+    /// value), or None after the closing `}`.
+    pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+        let is_first = std::mem::take(&mut self.is_fresh);
+        match self.peek() {
+            Some(b'}') => {
+                self.close();
+                return Ok(None);
+            }
+            Some(b',') if !is_first => self.pos += 1,
+            Some(b'"') if is_first => {}
+            _ if is_first => return Err(self.error("expected a key or '}'")),
+            _ => return Err(self.error("expected ',' or '}'")),
+        }
+        let key = self.string()?;
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected ':'"));
+        }
+        self.pos += 1;
+        Ok(Some(key))
+    }
+
+    /// Enters an array; read its items after each `next_item` that returns true.
+    pub fn begin_array(&mut self) -> Result<(), Error> {
+        self.open(b'[', "expected an array")
+    }
+
+    /// Whether another item follows in the array being read (false after the `]`).
+    pub fn next_item(&mut self) -> Result<bool, Error> {
+        let is_first = std::mem::take(&mut self.is_fresh);
+        match self.peek() {
+            Some(b']') => {
+                self.close();
+                Ok(false)
+            }
+            Some(b',') if !is_first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) if is_first => Ok(true),
+            _ => Err(self.error("expected ',' or ']'")),
+        }
+    }
+
+    /// Passes over the next value, checking that it is valid JSON.
+    pub fn skip(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            Some(b'{') => {
+                self.begin_object()?;
+                while self.next_key()?.is_some() {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+            Some(b'[') => {
+                self.begin_array()?;
+                while self.next_item()? {
+                    self.skip()?;
+                }
+                Ok(())
+            }
+            Some(b'"') => {
+                self.pos += 1;
+                if !self.scan_plain()? {
+                    self.unescape(None)?;
+                } else {
+                    self.pos += 1;
+                }
+                Ok(())
+            }
+            Some(b't') => self.literal("true"),
+            Some(b'f') => self.literal("false"),
+            Some(b'n') => self.literal("null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.error("expected a JSON value")),
+        }
+    }
+
+    /// The text of the next value, checked to be valid JSON and kept verbatim.
+    pub fn raw(&mut self) -> Result<&'a str, Error> {
+        self.peek();
+        let start = self.pos;
+        self.skip()?;
+        self.slice(start, self.pos)
+    }
+
+    /// The next value as JSON text, kept verbatim.
+    pub fn json_text(&mut self) -> Result<JsonText, Error> {
+        self.raw().map(JsonText::from_checked)
+    }
+
+    fn open(&mut self, bracket: u8, expected: &'static str) -> Result<(), Error> {
+        if self.peek() != Some(bracket) {
+            return Err(self.error(expected));
+        }
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        self.pos += 1;
+        self.depth += 1;
+        self.is_fresh = true;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.pos += 1;
+        self.depth -= 1;
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
+        let end = self.pos + word.len();
+        if self.text.as_bytes().get(self.pos..end) != Some(word.as_bytes()) {
+            return Err(self.error("expected a JSON value"));
+        }
+        self.pos = end;
+        Ok(())
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Result<(), Error> {
+        let bytes = self.text.as_bytes();
+        if bytes.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("expected a digit")),
+        }
+        if bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            self.required_digits()?;
+        }
+        if matches!(bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            self.required_digits()?;
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        let bytes = self.text.as_bytes();
+        while bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+    }
+
+    fn required_digits(&mut self) -> Result<(), Error> {
+        if !self
+            .text
+            .as_bytes()
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_digit)
+        {
+            return Err(self.error("expected a digit"));
+        }
+        self.digits();
+        Ok(())
+    }
+
+    /// Advances over string bytes that need no unescaping; true if it stopped at the
+    /// closing quote, false at a backslash.
+    fn scan_plain(&mut self) -> Result<bool, Error> {
+        let bytes = self.text.as_bytes();
+        loop {
+            match bytes.get(self.pos) {
+                Some(b'"') => return Ok(true),
+                Some(b'\\') => return Ok(false),
+                Some(&b) if b < 0x20 => return Err(self.error("control character in string")),
+                Some(_) => self.pos += 1,
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    /// Reads the rest of a string from a backslash through the closing quote, appending
+    /// the unescaped text to `out` when given.
+    fn unescape(&mut self, mut out: Option<&mut String>) -> Result<(), Error> {
+        loop {
+            // At a backslash.
+            self.pos += 1;
+            let escaped = match self.text.as_bytes().get(self.pos) {
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                // Skipped text may hold a lone surrogate, as JSON.parse and serde_json
+                // allow there; only text that becomes a Rust string must be whole chars.
+                Some(b'u') if out.is_none() => self.hex4().map(|_| '\0')?,
+                Some(b'u') => self.unicode_escape()?,
+                _ => return Err(self.error("invalid escape")),
+            };
+            self.pos += 1;
+            if let Some(out) = out.as_deref_mut() {
+                out.push(escaped);
+            }
+            let start = self.pos;
+            let is_end = self.scan_plain()?;
+            if let Some(out) = out.as_deref_mut() {
+                out.push_str(self.slice(start, self.pos)?);
+            }
+            if is_end {
+                self.pos += 1;
+                return Ok(());
+            }
+        }
+    }
+
+    /// The char of a `\uXXXX` escape (or surrogate pair) whose `u` is at `pos`; leaves
+    /// `pos` on its last hex digit. Lone surrogates are errors: a String cannot hold one.
+    fn unicode_escape(&mut self) -> Result<char, Error> {
+        let high = self.hex4()?;
+        let code = match high {
+            0xD800..=0xDBFF => {
+                let bytes = self.text.as_bytes();
+                if bytes.get(self.pos + 1..self.pos + 3) != Some(b"\\u") {
+                    return Err(self.error("lone surrogate in string"));
+                }
+                self.pos += 2;
+                let low = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&low) {
+                    return Err(self.error("lone surrogate in string"));
+                }
+                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.error("lone surrogate in string")),
+            code => code,
+        };
+        char::from_u32(code).ok_or_else(|| self.error("invalid unicode escape"))
+    }
+
+    /// Four hex digits after the `u` at `pos`; leaves `pos` on the last one.
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let mut code = 0;
+        for _ in 0..4 {
+            self.pos += 1;
+            let digit = self
+                .text
+                .as_bytes()
+                .get(self.pos)
+                .and_then(|&b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.error("expected four hex digits"))?;
+            code = code * 16 + digit;
+        }
+        Ok(code)
+    }
+
+    /// `text[start..end]`; the reader only stops at ASCII bytes, so this always holds
+    /// whole chars, but a bad offset is an error rather than a panic.
+    fn slice(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        self.text
+            .get(start..end)
+            .ok_or_else(|| self.error("invalid text boundary"))
+    }
+}
