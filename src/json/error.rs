@@ -13,7 +13,7 @@ pub struct Error {
 
 impl Error {
     /// `what` went wrong at byte `offset` of the text.
-    pub fn new(what: &'static str, offset: usize) -> Error {
+    pub(super) fn new(what: &'static str, offset: usize) -> Error {
         Error { what, offset }
     }
 

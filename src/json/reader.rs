@@ -119,8 +119,13 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(Cow::Borrowed(text));
         }
-        let mut out = String::with_capacity(self.pos - start + 16);
-        out.push_str(self.slice(start, self.pos)?);
+        // A first pass finds the end, so the text is allocated once at its final size
+        // (escapes only shrink it); growing it as it is unescaped cost more than the scan.
+        let escape = self.pos;
+        self.unescape(None)?;
+        let mut out = String::with_capacity(self.pos - start);
+        out.push_str(self.slice(start, escape)?);
+        self.pos = escape;
         self.unescape(Some(&mut out))?;
         Ok(Cow::Owned(out))
     }
@@ -302,6 +307,16 @@ impl<'a> Reader<'a> {
     /// closing quote, false at a backslash.
     fn scan_plain(&mut self) -> Result<bool, Error> {
         let bytes = self.text.as_bytes();
+        // Eight bytes at a time while none of them ends the plain run: strings are most
+        // of a frame's bytes.
+        while let Some(chunk) = bytes.get(self.pos..self.pos + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if has_special_byte(u64::from_le_bytes(word)) {
+                break;
+            }
+            self.pos += 8;
+        }
         loop {
             match bytes.get(self.pos) {
                 Some(b'"') => return Ok(true),
@@ -396,4 +411,17 @@ impl<'a> Reader<'a> {
             .get(start..end)
             .ok_or_else(|| self.error("invalid text boundary"))
     }
+}
+
+/// Whether any byte of `word` is a quote, a backslash or a control character (SWAR:
+/// a byte's high bit survives only where the byte matched).
+fn has_special_byte(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (below_space
+        | has_zero(word ^ (ONES * u64::from(b'"')))
+        | has_zero(word ^ (ONES * u64::from(b'\\'))))
+        != 0
 }

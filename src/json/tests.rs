@@ -30,6 +30,21 @@ fn strings_unescape_as_serde_json_does() {
 }
 
 #[test]
+fn special_bytes_are_found_at_every_offset_of_a_long_string() {
+    // Strings are scanned eight bytes at a time: a quote, backslash or control character
+    // must stop the scan wherever it falls in a word.
+    for special in [
+        "\\\"", "\\n", "\\u00e9", "\"", "\u{1f}", "\t", "é", "\u{7f}",
+    ] {
+        for at in 0..20 {
+            let literal = format!("\"{}{special}{}\"", "a".repeat(at), "b".repeat(20 - at));
+            let want: Result<String, _> = serde_json::from_str(&literal);
+            assert_eq!(read_string(&literal).ok(), want.ok(), "{literal:?}");
+        }
+    }
+}
+
+#[test]
 fn lone_surrogates_control_characters_and_bad_escapes_are_errors() {
     for bad in [
         r#""\ud83d""#,
@@ -269,7 +284,23 @@ fn writer_places_commas_and_omits_absent_fields() {
 
 #[test]
 fn integers_print_in_decimal() {
-    for n in [0, 1, 9, 10, 99, 100, 4_294_967_296, u64::MAX] {
+    let edges = [
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        9_999,
+        10_000,
+        10_001,
+        99_999_999,
+        100_000_000,
+    ];
+    for n in edges
+        .into_iter()
+        .chain([1_700_000_000_000, 4_294_967_296, u64::MAX])
+    {
         let mut text = String::new();
         push_u64(&mut text, n);
         assert_eq!(text, n.to_string());

@@ -7,17 +7,26 @@
 use super::{JsonText, WriteJson};
 
 /// Builds one JSON text.
-#[derive(Default)]
 pub struct Writer {
     out: String,
     /// A value or member was just written: the next one needs a comma first.
     needs_comma: bool,
 }
 
+impl Default for Writer {
+    fn default() -> Writer {
+        Writer::new()
+    }
+}
+
 impl Writer {
-    /// An empty writer.
+    /// An empty writer, with room for a typical frame: most are a few hundred bytes,
+    /// and starting small cost several regrowths per frame.
     pub fn new() -> Writer {
-        Writer::default()
+        Writer {
+            out: String::with_capacity(128),
+            needs_comma: false,
+        }
     }
 
     /// The JSON text written so far.
@@ -106,52 +115,79 @@ impl Writer {
     }
 }
 
+/// Per byte: 0 if it is written as it is, else the letter after its backslash (`u` for
+/// `\u00XX`). One load per byte instead of a chain of comparisons: escaping is most of
+/// the writer's time.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = b'u';
+        byte += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
 /// Appends `text` as a quoted JSON string.
 fn push_escaped(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
-    let mut plain = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        // Escaped bytes are ASCII, so `plain..at` and `at + 1..` are char boundaries.
-        out.push_str(&text[plain..at]);
-        if escape.is_empty() {
+    let mut rest = text;
+    while let Some(at) = rest.bytes().position(|b| ESCAPE[usize::from(b)] != 0) {
+        // The byte at `at` is ASCII, so both splits fall on char boundaries.
+        let (plain, tail) = rest.split_at(at);
+        out.push_str(plain);
+        let byte = tail.as_bytes()[0];
+        let escape = ESCAPE[usize::from(byte)];
+        out.push('\\');
+        out.push(char::from(escape));
+        if escape == b'u' {
             const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
+            out.push_str("00");
             out.push(char::from(HEX[usize::from(byte >> 4)]));
             out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(escape);
         }
-        plain = at + 1;
+        rest = &tail[1..];
     }
-    out.push_str(&text[plain..]);
+    out.push_str(rest);
     out.push('"');
 }
 
+/// "00" to "99": two digits per division (timestamps have 13).
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+    5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
-    loop {
+    // Four digits per division, as two pairs from the table.
+    while n >= 10_000 {
+        let four = (n % 10_000) as usize;
+        n /= 10_000;
+        start -= 4;
+        let (high, low) = (four / 100 * 2, four % 100 * 2);
+        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[high..high + 2]);
+        digits[start + 2..start + 4].copy_from_slice(&DIGIT_PAIRS[low..low + 2]);
+    }
+    let mut n = n as usize;
+    while n >= 10 {
+        start -= 2;
+        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[n % 100 * 2..n % 100 * 2 + 2]);
+        n /= 100;
+    }
+    if n > 0 || start == digits.len() {
         start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        digits[start] = b'0' + n as u8;
     }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
+    // Only ASCII digits were written, so this never falls back to the empty string.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
