@@ -8,3 +8,6 @@ mod data;
 mod error;
 mod message;
 mod protocol_message;
+
+#[cfg(test)]
+mod tests;
