@@ -2,7 +2,7 @@
 
 use super::{AuthMethod, ClientOptions};
 use crate::rest::encode_component;
-use crate::text::push_u64;
+use crate::text::{self, push_u64};
 
 /// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
 /// agent, echo, resume key and transport params as query params.
@@ -31,7 +31,7 @@ pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<
     for (name, value) in &options.transport_params {
         params.push((name, value));
     }
-    let mut url = [scheme, "://", &options.host, ":"].concat();
+    let mut url = text::concat(&[scheme, "://", &options.host, ":"]);
     push_u64(&mut url, options.port.into());
     url.push_str("/?");
     for (index, (name, value)) in params.iter().enumerate() {

@@ -8,6 +8,7 @@
 use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
 use crate::base64;
 use crate::json::JsonText;
+use crate::text;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,10 +39,16 @@ pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
                 remaining = rest;
             }
             Err((original, error)) => {
-                let left: Vec<&str> = chain.split('/').filter(|t| !t.is_empty()).collect();
+                let mut left = String::new();
+                for transform in chain.split('/').filter(|t| !t.is_empty()) {
+                    if !left.is_empty() {
+                        left.push('/');
+                    }
+                    left.push_str(transform);
+                }
                 return DecodedData {
                     data: original,
-                    encoding: Some(left.join("/")),
+                    encoding: Some(left),
                     error: Some(error),
                 };
             }
@@ -88,13 +95,12 @@ fn invalid_encoding(transform: &str, why: &str) -> ErrorInfo {
     ErrorInfo::new(
         codes::INVALID_DATA_OR_ENCODING,
         400,
-        [
+        text::concat(&[
             "cannot decode data with encoding \"",
             transform,
             "\": ",
             why,
-        ]
-        .concat(),
+        ]),
     )
 }
 
@@ -117,7 +123,7 @@ pub fn encode_data(data: Data, encoding: Option<String>, format: Format) -> (Dat
 
 fn append(encoding: Option<String>, transform: &str) -> String {
     match encoding {
-        Some(e) if !e.is_empty() => [&e, "/", transform].concat(),
+        Some(e) if !e.is_empty() => text::concat(&[&e, "/", transform]),
         _ => transform.to_owned(),
     }
 }

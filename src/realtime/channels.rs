@@ -10,12 +10,13 @@ use crate::protocol::{
     codes, Action, Data, ErrorInfo, Flags, Message, PresenceAction, PresenceMessage,
     ProtocolMessage,
 };
+use crate::text;
 
 fn channel_state_error(state: ChannelState) -> ErrorInfo {
     ErrorInfo::new(
         codes::CHANNEL_STATE,
         400,
-        ["channel operation failed: channel is ", state.name()].concat(),
+        text::concat(&["channel operation failed: channel is ", state.name()]),
     )
 }
 
@@ -98,7 +99,8 @@ impl Realtime {
             action,
             PresenceAction::Enter | PresenceAction::Update | PresenceAction::Leave
         ) {
-            let error = ErrorInfo::bad_request(["cannot send presence ", action.name()].concat());
+            let error =
+                ErrorInfo::bad_request(text::concat(&["cannot send presence ", action.name()]));
             self.complete(op, Err(error));
             return op;
         }

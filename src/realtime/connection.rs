@@ -4,7 +4,7 @@
 use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
 use crate::protocol::{codes, Action, AuthDetails, ErrorInfo, ProtocolMessage};
-use crate::text::push_u64;
+use crate::text::{self, push_u64};
 
 /// 80003: the transport went away.
 pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
@@ -243,7 +243,7 @@ impl Realtime {
             let error = ErrorInfo::new(
                 codes::CONNECTION_SUSPENDED,
                 400,
-                ["connection suspended: ", &reason.message].concat(),
+                text::concat(&["connection suspended: ", &reason.message]),
             );
             self.set_state(
                 ConnectionState::Suspended,

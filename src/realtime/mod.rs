@@ -18,6 +18,7 @@ use crate::auth::require_tls_for_basic;
 use crate::channel::ChannelState;
 use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue};
 use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
+use crate::text;
 use channel_map::ChannelMap;
 use std::collections::VecDeque;
 
@@ -195,7 +196,7 @@ impl Realtime {
                 let error = ErrorInfo::new(
                     crate::protocol::codes::PRESENCE_REENTER_FAILED,
                     cause.status_code,
-                    ["automatic presence re-enter failed: ", &cause.message].concat(),
+                    text::concat(&["automatic presence re-enter failed: ", &cause.message]),
                 );
                 self.events
                     .push_back(Event::PresenceReenterFailed { channel, error });

@@ -36,8 +36,11 @@ pub fn parse_link_header(h: &str) -> Links {
 /// One `<url>; rel="word"` entry -> (rel, query of the url).
 fn parse_entry(entry: &str) -> Option<(&str, &str)> {
     let rest = entry.trim_start().strip_prefix('<')?;
-    let (url, rest) = rest.rsplit_once(">;")?;
+    // The last '>' must end the url: a '>' after it could only sit in a rel that is not
+    // a word. Split on the char, not on ">;": no substring searcher in the wasm.
+    let (url, rest) = rest.rsplit_once('>')?;
     let rel = rest
+        .strip_prefix(';')?
         .trim_start()
         .strip_prefix("rel=\"")?
         .strip_suffix('"')?;
@@ -81,6 +84,12 @@ mod tests {
     }
 
     #[test]
+    fn the_url_ends_at_the_last_angle_bracket_before_the_rel() {
+        let links = parse_link_header(r#"<./presence?a=>;b>; rel="next""#);
+        assert_eq!(links.next.as_deref(), Some("a=>;b"));
+    }
+
+    #[test]
     fn skips_what_ably_js_skips() {
         for h in [
             "",
@@ -92,6 +101,9 @@ mod tests {
             r#"<./presence?a=1>; rel=next"#,
             r#"<./presence?a=1>; rel="next" "#,
             r#"<./pres/ence?a=1>; rel="next""#,
+            r#"<./presence?a=1>; rel="ne>xt""#,
+            r#"<./presence?a=1>; rel="next">"#,
+            r#"<./presence?a=1>rel="next""#,
         ] {
             assert_eq!(parse_link_header(h), Links::default(), "{h}");
         }

@@ -1,6 +1,7 @@
 //! One page of a paginated REST result and the requests for its neighbours.
 
 use super::{HttpRequest, Links};
+use crate::text;
 
 /// A page of items plus the links to its first, current and next pages (TG1).
 #[derive(Debug, Clone, PartialEq)]
@@ -46,7 +47,7 @@ impl<T> PaginatedResult<T> {
     }
 
     fn request(&self, query: Option<&str>) -> Option<HttpRequest> {
-        query.map(|q| HttpRequest::get([&self.path, "?", q].concat()))
+        query.map(|q| HttpRequest::get(text::concat(&[&self.path, "?", q])))
     }
 }
 

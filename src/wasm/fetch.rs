@@ -3,6 +3,7 @@
 
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{HttpRequest, Method};
+use crate::text;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -45,7 +46,7 @@ pub async fn send(
     let url = if request.path.starts_with("http") {
         request.path.clone()
     } else {
-        [base, &request.path].concat()
+        text::concat(&[base, &request.path])
     };
     let js_request = Request::new_with_str_and_init(&url, &init).map_err(network_error)?;
     let headers = js_request.headers();
@@ -74,6 +75,6 @@ fn network_error(cause: JsValue) -> ErrorInfo {
     ErrorInfo::new(
         codes::CONNECTION_FAILED,
         500,
-        ["HTTP request failed: ", &detail].concat(),
+        text::concat(&["HTTP request failed: ", &detail]),
     )
 }

@@ -4,7 +4,7 @@
 use super::token::AuthSource;
 use crate::auth::ApiKey;
 use crate::protocol::{codes, ErrorInfo};
-use crate::text::push_u64;
+use crate::text::{self, push_u64};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -54,7 +54,7 @@ impl Options {
     /// `http[s]://restHost:port`, the base of every REST path.
     pub fn rest_base(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
-        let mut base = [scheme, "://", &self.rest_host, ":"].concat();
+        let mut base = text::concat(&[scheme, "://", &self.rest_host, ":"]);
         push_u64(&mut base, self.port.into());
         base
     }

@@ -12,6 +12,7 @@ use crate::connection::{AuthMethod, ClientOptions};
 use crate::presence::MemberFilter;
 use crate::protocol::{ErrorInfo, Format, PresenceAction};
 use crate::realtime as core;
+use crate::text;
 use js_sys::{Array, Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -197,7 +198,7 @@ fn format(use_binary_protocol: bool) -> Format {
 
 fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     let auth = match &options.auth {
-        AuthSource::Key(key) => AuthMethod::Key([&key.key_name, ":", &key.secret].concat()),
+        AuthSource::Key(key) => AuthMethod::Key(text::concat(&[&key.key_name, ":", &key.secret])),
         AuthSource::Token(token) => AuthMethod::Token(token.clone()),
         AuthSource::Url { .. } | AuthSource::Callback(_) => AuthMethod::External,
     };
