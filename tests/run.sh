@@ -33,7 +33,7 @@ if grep -q '^msgpack *=' Cargo.toml; then
 fi
 step wasm-build 900 cargo build --target wasm32-unknown-unknown
 # src/wasm and tests/web only compile for wasm32, so the workspace clippy never sees them.
-step wasm-clippy 900 cargo clippy --target wasm32-unknown-unknown --lib --test web -- -D warnings
+step wasm-clippy 900 cargo clippy --target wasm32-unknown-unknown --lib --test web --features test-hooks -- -D warnings
 step package 900 bash js/build.sh
 if [[ -f tests/types/tsconfig.json ]]; then
   step types 300 tests/node_modules/.bin/tsc -p tests/types

@@ -24,4 +24,4 @@ echo "web tests against $ROSTER_TEST_URL" >&2
 
 export ROSTER_TEST_URL
 WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-240}" CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
-  wasm-pack test --headless --chrome . --test web
+  wasm-pack test --headless --chrome . --test web --features test-hooks

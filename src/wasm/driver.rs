@@ -45,6 +45,7 @@ pub struct Driver {
     pending: RefCell<Vec<(OpId, Function, Function)>>,
     outgoing: RefCell<VecDeque<Outgoing>>,
     is_flushing: Cell<bool>,
+    #[cfg(feature = "test-hooks")]
     is_resume_spoiled: Cell<bool>,
     this: Weak<Driver>,
 }
@@ -66,6 +67,7 @@ impl Driver {
             pending: RefCell::new(Vec::new()),
             outgoing: RefCell::new(VecDeque::new()),
             is_flushing: Cell::new(false),
+            #[cfg(feature = "test-hooks")]
             is_resume_spoiled: Cell::new(false),
             this: this.clone(),
         })
@@ -101,6 +103,7 @@ impl Driver {
     /// core hears of it only after that long (a laptop lid closed, then opened). With
     /// `spoil_resume` the next connect presents an unknown connection key, so the server
     /// refuses the resume as it would after losing the connection's state.
+    #[cfg(feature = "test-hooks")]
     pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
         self.is_resume_spoiled.set(spoil_resume);
         if silent_ms == 0 {
@@ -166,12 +169,14 @@ impl Driver {
         if let Some(old) = self.socket.borrow_mut().take() {
             old.close_quietly();
         }
-        let TransportCommand::Open { mut url } = command else {
+        let TransportCommand::Open { url } = command else {
             return;
         };
-        if self.is_resume_spoiled.replace(false) {
-            url = spoil_resume(&url);
-        }
+        #[cfg(feature = "test-hooks")]
+        let url = match self.is_resume_spoiled.replace(false) {
+            true => url.replace("resume=", "resume=spoiled"),
+            false => url,
+        };
         let this = self.this.clone();
         let input = move |input: SocketInput| {
             let Some(driver) = this.upgrade() else { return };
@@ -292,19 +297,6 @@ impl Driver {
         }
         self.is_flushing.set(false);
     }
-}
-
-/// `url` with an unknown connection key in its `resume` param. Split on chars: a
-/// substring replace would bring a string searcher into the wasm for a test hook.
-fn spoil_resume(url: &str) -> String {
-    let mut spoiled = String::with_capacity(url.len() + 7);
-    for part in url.split_inclusive(['?', '&']) {
-        match part.strip_prefix("resume=") {
-            Some(key) => spoiled.extend(["resume=spoiled", key]),
-            None => spoiled.push_str(part),
-        }
-    }
-    spoiled
 }
 
 /// An ErrorInfo as a rejected promise.

@@ -175,6 +175,7 @@ impl Realtime {
     /// Test hook: drops the socket as a failing network would; the core hears of it after
     /// `silentMs` (0: at once, so it resumes; longer: the server times the member out).
     /// `spoilResume` makes the server refuse the resume (a non-resumed reconnect).
+    #[cfg(feature = "test-hooks")]
     #[wasm_bindgen(js_name = simulateDisconnect)]
     pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
         self.driver.simulate_disconnect(silent_ms, spoil_resume);

@@ -81,6 +81,7 @@ impl Socket {
     }
 
     /// Closes and lets the `close` handler report it, as a network failure would.
+    #[cfg(feature = "test-hooks")]
     pub fn close_loudly(&self) {
         let _ = self.ws.close();
     }
