@@ -67,7 +67,7 @@ if (args[0] === '--functions') {
   const total = funcs.reduce((n, [s]) => n + s, 0);
   const groups = ['serde_json', 'serde', 'roster::wasm', 'roster::json', 'roster::protocol', 'roster::rest', 'roster::auth',
     'roster::realtime', 'roster::connection', 'roster::channel', 'roster::presence', 'flt2dec', 'fmt',
-    'wasm_bindgen', 'js_sys', 'web_sys', 'dlmalloc', 'base64', 'sha2', 'hmac', 'btree', 'hashbrown'];
+    'wasm_bindgen', 'js_sys', 'web_sys', 'talc', 'base64', 'sha2', 'hmac', 'btree', 'hashbrown'];
   const byGroup = new Map();
   for (const [size, name] of funcs) {
     const group = groups.find((g) => name.includes(g)) ?? 'other (core/alloc generics)';

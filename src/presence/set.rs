@@ -2,7 +2,13 @@
 
 use super::is_newer;
 use crate::protocol::{PresenceAction, PresenceMessage};
-use foldhash::fast::RandomState;
+// Seeded per set where the platform gives foldhash something random to seed from
+// (address space layout, the clock). wasm has neither: there its seeding cost 1 KB of
+// code for seeds that come out the same on every page load, as predictable as a fixed one.
+#[cfg(not(target_arch = "wasm32"))]
+use foldhash::fast::RandomState as Seeds;
+#[cfg(target_arch = "wasm32")]
+use foldhash::fast::FixedState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
 
@@ -38,11 +44,11 @@ struct Member {
 ///
 /// A hash table of members rather than a map from a key string: the key is read from
 /// the stored message itself, so applying a message allocates no key. The hasher is
-/// seeded per set, as member ids come from the network.
+/// seeded per set (natively), as member ids come from the network.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceSet {
     members: HashTable<Member>,
-    hasher: RandomState,
+    hasher: Seeds,
     syncing: bool,
 }
 
@@ -57,7 +63,7 @@ fn member_key(msg: &PresenceMessage) -> (&str, &str) {
 /// The table entry for `msg`'s member, occupied or vacant, with the key's hash.
 fn member_entry<'a>(
     members: &'a mut HashTable<Member>,
-    hasher: &RandomState,
+    hasher: &Seeds,
     msg: &PresenceMessage,
 ) -> (u64, Entry<'a, Member>) {
     let key = member_key(msg);
