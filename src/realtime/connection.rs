@@ -294,7 +294,7 @@ impl Realtime {
             .reset()
             .into_iter()
             .map(|(_, t)| t)
-            .chain(self.queued.drain(..).map(|(_, t)| t))
+            .chain(std::mem::take(&mut self.queued).into_iter().map(|(_, t)| t))
             .collect();
         for ticket in tickets {
             self.resolve(ticket, Err(error.clone()));
