@@ -26,11 +26,14 @@ mkdir -p "$OUT"
 # ("WebAssembly.Table.set(): Argument 1 is invalid") and optimises less.
 # --low-memory-unused: Rust places nothing in the first 1 KB (data starts at 1 MB), so
 # binaryen may fold constant offsets into loads and stores (measured: -700 B gzip).
+FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
 tests/node_modules/.bin/wasm-opt "${OPT_PASSES[@]}" --low-memory-unused --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  "$STAGE/roster_wasm_bg.wasm" -o "$OUT/roster_wasm_bg.wasm"
+  "${FEATURES[@]}" "$STAGE/roster_wasm_bg.wasm" -o "$OUT/roster_wasm_bg.wasm"
 cp "$STAGE/roster_wasm.js" "$OUT/"
+# Short import/export names in the wasm and the glue alike (see the script).
+node js/minify-names.mjs tests/node_modules/.bin/wasm-opt "$OUT/roster_wasm_bg.wasm" \
+  "$OUT/roster_wasm.js" "${FEATURES[@]}"
 cp js/index.js js/index.d.ts "$OUT/"
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
 

@@ -1,0 +1,72 @@
+// Shortens the wasm's import, export and module names and rewrites the wasm-bindgen glue
+// to match. wasm-bindgen names each import after its JS function plus a 16-hex-digit hash
+// (`__wbg_setTimeout_a60d83bec06b4345`): text that does not compress, once in the wasm and
+// again in the glue. binaryen renames them (`a`, `b`, …) and prints the mapping.
+// Usage: node js/minify-names.mjs WASM_OPT WASM GLUE [wasm-opt feature flags...]
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const [wasmOpt, wasmFile, glueFile, ...features] = process.argv.slice(2);
+const mapping = JSON.parse(execFileSync(wasmOpt, [
+  '--minify-imports-and-exports-and-modules', ...features, wasmFile, '-o', wasmFile,
+], { encoding: 'utf8' }));
+
+// The new module name is not in the mapping: read it from the import section.
+const moduleNames = () => {
+  const bytes = readFileSync(wasmFile);
+  let pos = 8;
+  const leb = () => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[pos++];
+      result += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) return result;
+    }
+  };
+  const text = () => { const length = leb(); return bytes.toString('utf8', pos, (pos += length)); };
+  const names = new Set();
+  while (pos < bytes.length) {
+    const id = bytes[pos++];
+    const end = leb() + pos;
+    if (id === 2) {
+      for (let count = leb(); count > 0; count--) {
+        names.add(text());
+        text();
+        const kind = bytes[pos++];
+        if (kind === 0) leb();
+        else if (kind === 1) { pos++; if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
+        else if (kind === 2) { if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
+        else if (kind === 3) pos += 2;
+        else leb();
+      }
+    }
+    pos = end;
+  }
+  return [...names];
+};
+
+let glue = readFileSync(glueFile, 'utf8');
+const fail = (why) => { console.error(`minify-names: ${why}`); process.exit(1); };
+const escape = (text) => text.replace(/[.$]/g, '\\$&');
+// Replaces `from` as a whole word (followed by `after`); `expect` checks how often it occurs.
+const rename = (from, to, after, expect) => {
+  const pattern = new RegExp(`(?<![\\w$])${escape(from)}(?![\\w$])(?=${after})`, 'g');
+  const count = glue.match(pattern)?.length ?? 0;
+  if (!expect(count)) fail(`${from} occurs ${count} times in the glue`);
+  glue = glue.replace(pattern, () => to);
+};
+
+const oldModules = [...new Set(mapping.imports.map(([module]) => module))];
+const newModules = moduleNames();
+if (oldModules.length !== 1 || newModules.length !== 1) fail(`expected one import module, got ${oldModules} -> ${newModules}`);
+rename(JSON.stringify(oldModules[0]), JSON.stringify(newModules[0]), ':', (n) => n === 1);
+for (const [, from, to] of mapping.imports) rename(from, JSON.stringify(to), ':', (n) => n === 1);
+// An export the glue never calls (e.g. `__abort_handler`) needs no rewrite.
+for (const [from, to] of mapping.exports) rename(`wasm.${from}`, `wasm.${to}`, '', () => true);
+const exported = new Set(mapping.exports.map(([, to]) => to));
+for (const [, name] of glue.matchAll(/(?<![\w$])wasm\.([\w$]+)/g)) {
+  if (!exported.has(name)) fail(`the glue uses an export binaryen did not rename: ${name}`);
+}
+writeFileSync(glueFile, glue);
