@@ -5,10 +5,10 @@ use crate::protocol::{PresenceAction, PresenceMessage};
 // Seeded per set where the platform gives foldhash something random to seed from
 // (address space layout, the clock). wasm has neither: there its seeding cost 1 KB of
 // code for seeds that come out the same on every page load, as predictable as a fixed one.
-#[cfg(not(target_arch = "wasm32"))]
-use foldhash::fast::RandomState as Seeds;
 #[cfg(target_arch = "wasm32")]
 use foldhash::fast::FixedState as Seeds;
+#[cfg(not(target_arch = "wasm32"))]
+use foldhash::fast::RandomState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
 
