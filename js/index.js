@@ -52,10 +52,10 @@ const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
 
 class Connection extends EventEmitter {
   constructor(core) { super(); this._core = core; }
-  get state() { return this._core.state; }
-  get id() { return this._core.id; }
-  get key() { return this._core.key; }
-  get errorReason() { return this._core.errorReason; }
+  get state() { return this._core.connection().state; }
+  get id() { return this._core.connection().id; }
+  get key() { return this._core.connection().key; }
+  get errorReason() { return this._core.connection().errorReason; }
   connect() { this._core.connect(); }
   close() { this._core.close(); }
   ping() { return this._core.ping(); }
@@ -66,7 +66,7 @@ class Connection extends EventEmitter {
 
 class RealtimePresence extends EventEmitter {
   constructor(channel) { super(); this.channel = channel; }
-  get syncComplete() { return this.channel._core.isSyncComplete(this.channel.name); }
+  get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
   get(params = {}) { return this.channel._core.presenceGet(this.channel.name, params); }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
   subscribe(action, listener) {
@@ -92,8 +92,8 @@ class RealtimeChannel extends EventEmitter {
     this._messages = new EventEmitter();
     this.presence = new RealtimePresence(this);
   }
-  get state() { return this._core.channelState(this.name); }
-  get errorReason() { return this._core.channelErrorReason(this.name); }
+  get state() { return this._core.channel(this.name).state; }
+  get errorReason() { return this._core.channel(this.name).errorReason; }
   attach() { return this._core.attach(this.name); }
   detach() { return this._core.detach(this.name); }
   subscribe(name, listener) {
@@ -137,7 +137,7 @@ export class Realtime {
     this.channels = new Channels(core);
     if (options?.autoConnect !== false) this.connection.connect();
   }
-  get clientId() { return this.connection._core.clientId; }
+  get clientId() { return this.connection._core.connection().clientId; }
   connect() { this.connection.connect(); }
   close() { this.connection.close(); }
   _dispatch(event) {

@@ -4,7 +4,7 @@
 
 use super::data;
 use super::driver::{rejected, Driver};
-use super::error::to_js;
+use super::error::{set, to_js};
 use super::options::{bool_field, field, host, number_field, pairs_field, string_field, Options};
 use super::rest_client::RestClient;
 use super::token::AuthSource;
@@ -13,7 +13,7 @@ use crate::presence::MemberFilter;
 use crate::protocol::{ErrorInfo, Format, PresenceAction};
 use crate::realtime as core;
 use crate::text;
-use js_sys::{Array, Function, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -39,35 +39,19 @@ impl Realtime {
         })
     }
 
-    /// Connection state name ('initialized', 'connecting', 'connected', …).
-    #[wasm_bindgen(getter)]
-    pub fn state(&self) -> JsValue {
-        self.driver.read(|c| c.connection_state().name().into())
-    }
-
-    /// The connection id, once connected.
-    #[wasm_bindgen(getter)]
-    pub fn id(&self) -> JsValue {
-        self.driver.read(|c| optional_text(c.connection_id()))
-    }
-
-    /// The connection key (for resume), once connected.
-    #[wasm_bindgen(getter)]
-    pub fn key(&self) -> JsValue {
-        self.driver.read(|c| optional_text(c.connection_key()))
-    }
-
-    /// The clientId this connection is identified as.
-    #[wasm_bindgen(getter, js_name = clientId)]
-    pub fn client_id(&self) -> JsValue {
-        self.driver.read(|c| optional_text(c.client_id()))
-    }
-
-    /// Why the connection is in its current state, if it failed.
-    #[wasm_bindgen(getter, js_name = errorReason)]
-    pub fn error_reason(&self) -> JsValue {
-        self.driver
-            .read(|c| c.error_reason().map_or(JsValue::NULL, to_js))
+    /// The connection as `{ state, id, key, clientId, errorReason }`: one export for all
+    /// the wrapper's connection getters, as each export costs glue and a wasm shim.
+    pub fn connection(&self) -> JsValue {
+        self.driver.read(|c| {
+            let object: JsValue = Object::new().into();
+            set(&object, "state", c.connection_state().name().into());
+            set(&object, "id", optional_text(c.connection_id()));
+            set(&object, "key", optional_text(c.connection_key()));
+            set(&object, "clientId", optional_text(c.client_id()));
+            let reason = c.error_reason().map_or(JsValue::NULL, to_js);
+            set(&object, "errorReason", reason);
+            object
+        })
     }
 
     /// Opens the connection (or retries now).
@@ -85,17 +69,16 @@ impl Realtime {
         self.driver.operation(|c, now| c.ping(now))
     }
 
-    /// A channel's state name.
-    #[wasm_bindgen(js_name = channelState)]
-    pub fn channel_state(&self, channel: &str) -> JsValue {
-        self.driver.read(|c| c.channel_state(channel).name().into())
-    }
-
-    /// A channel's error reason, if any.
-    #[wasm_bindgen(js_name = channelErrorReason)]
-    pub fn channel_error_reason(&self, channel: &str) -> JsValue {
-        self.driver
-            .read(|c| c.channel_error_reason(channel).map_or(JsValue::NULL, to_js))
+    /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`).
+    pub fn channel(&self, channel: &str) -> JsValue {
+        self.driver.read(|c| {
+            let object: JsValue = Object::new().into();
+            set(&object, "state", c.channel_state(channel).name().into());
+            let reason = c.channel_error_reason(channel).map_or(JsValue::NULL, to_js);
+            set(&object, "errorReason", reason);
+            set(&object, "syncComplete", c.is_sync_complete(channel).into());
+            object
+        })
     }
 
     /// Attaches a channel.
@@ -158,12 +141,6 @@ impl Realtime {
         let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
         self.driver
             .operation(|c, now| c.presence_get(&channel, filter, wait_for_sync, now))
-    }
-
-    /// Whether the channel's presence set is in sync with the server.
-    #[wasm_bindgen(js_name = isSyncComplete)]
-    pub fn is_sync_complete(&self, channel: &str) -> bool {
-        self.driver.read(|c| c.is_sync_complete(channel))
     }
 
     /// presence.history(params) over REST, with this client's credentials.

@@ -7,16 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test;
 #[wasm_bindgen_test]
 async fn connects_with_auth_url_and_identifies_as_client_id() {
     let client = Client::connected(Some("ada")).await;
-    assert_eq!(
-        client.realtime.client_id().as_string().as_deref(),
-        Some("ada")
-    );
-    assert!(client
-        .realtime
-        .id()
-        .as_string()
-        .is_some_and(|id| !id.is_empty()));
-    assert!(client.realtime.key().as_string().is_some());
+    assert_eq!(client.connection("clientId").as_deref(), Some("ada"));
+    assert!(client.connection("id").is_some_and(|id| !id.is_empty()));
+    assert!(client.connection("key").is_some());
     assert_eq!(client.connection_states(), ["connecting", "connected"]);
 }
 
@@ -27,11 +20,11 @@ async fn attach_resolves_and_channel_reports_attached() {
     settle(client.realtime.attach(name.clone()))
         .await
         .expect("attach resolves");
-    assert_eq!(client.realtime.channel_state(&name), "attached");
+    assert_eq!(client.channel(&name, "state"), "attached");
     settle(client.realtime.detach(name.clone()))
         .await
         .expect("detach resolves");
-    assert_eq!(client.realtime.channel_state(&name), "detached");
+    assert_eq!(client.channel(&name, "state"), "detached");
 }
 
 #[wasm_bindgen_test]

@@ -85,8 +85,8 @@ async fn same_client_id_on_two_devices_is_two_members() {
     let members = js_sys::Array::from(&members);
     assert_eq!(members.length(), 2, "one member per connection");
     let connections: Vec<String> = members.iter().map(|m| text(&m, "connectionId")).collect();
-    assert!(connections.contains(&phone.realtime.id().as_string().unwrap()));
-    assert!(connections.contains(&laptop.realtime.id().as_string().unwrap()));
+    assert!(connections.contains(&phone.connection("id").unwrap()));
+    assert!(connections.contains(&laptop.connection("id").unwrap()));
     assert!(members
         .iter()
         .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
@@ -114,7 +114,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
     assert_eq!(members.length(), 1);
     assert_eq!(
         text(&members.get(0), "connectionId"),
-        laptop.realtime.id().as_string().unwrap()
+        laptop.connection("id").unwrap()
     );
 }
 
@@ -153,7 +153,7 @@ async fn get_filters_by_client_id_and_connection_id() {
 
     let params = json(&format!(
         r#"{{"connectionId":"{}"}}"#,
-        ada.realtime.id().as_string().unwrap()
+        ada.connection("id").unwrap()
     ));
     let by_connection = js_sys::Array::from(
         &settle(ada.realtime.presence_get(name.clone(), params))
@@ -186,7 +186,7 @@ async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
         1,
         "get after sync sees the existing member"
     );
-    assert!(late.realtime.is_sync_complete(&name));
+    assert_eq!(late.channel(&name, "syncComplete").as_bool(), Some(true));
 
     let other = Client::connected(Some("other")).await;
     let immediate = settle(

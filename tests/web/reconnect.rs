@@ -58,7 +58,7 @@ async fn vanished_client_leaves_after_remain_present_for() {
 #[wasm_bindgen_test]
 async fn reconnect_inside_the_window_shows_no_leave_or_enter() {
     let (name, ada, bob) = entered_pair("blip").await;
-    let id = ada.realtime.id().as_string();
+    let id = ada.connection("id");
     ada.realtime.simulate_disconnect(0, false);
     assert!(
         wait_until(5000, || ada.connection_states().ends_with(&[
@@ -70,7 +70,7 @@ async fn reconnect_inside_the_window_shows_no_leave_or_enter() {
         "ada reconnects: {:?}",
         ada.connection_states()
     );
-    assert_eq!(ada.realtime.id().as_string(), id, "the connection resumed");
+    assert_eq!(ada.connection("id"), id, "the connection resumed");
     sleep(2000).await;
     assert_eq!(
         bob.presence(&name).len(),
@@ -83,19 +83,15 @@ async fn reconnect_inside_the_window_shows_no_leave_or_enter() {
 #[wasm_bindgen_test]
 async fn non_resumed_reconnect_re_enters_own_member() {
     let (name, ada, bob) = entered_pair("reenter").await;
-    let old_id = ada.realtime.id().as_string().unwrap();
+    let old_id = ada.connection("id").unwrap();
     ada.realtime.simulate_disconnect(0, true);
     assert!(
-        wait_until(5000, || ada
-            .realtime
-            .id()
-            .as_string()
-            .is_some_and(|id| id != old_id)
-            && ada.realtime.state() == "connected")
+        wait_until(5000, || ada.connection("id").is_some_and(|id| id != old_id)
+            && ada.connection("state").as_deref() == Some("connected"))
         .await,
         "ada gets a new connection"
     );
-    let new_id = ada.realtime.id().as_string().unwrap();
+    let new_id = ada.connection("id").unwrap();
     let seen_on_new = wait_until(5000, || {
         bob.presence(&name).iter().any(|(a, c, conn, d)| {
             a == "enter" && c == "ada" && *conn == new_id && d == r#""here""#

@@ -79,7 +79,9 @@ impl Client {
         let client = Client::new(options(client_id, "{}"));
         client.realtime.connect();
         assert!(
-            wait_until(5000, || client.realtime.state() == "connected").await,
+            wait_until(5000, || client.connection("state").as_deref()
+                == Some("connected"))
+            .await,
             "client connects"
         );
         client
@@ -106,6 +108,16 @@ impl Client {
                 )
             })
             .collect()
+    }
+
+    /// A field of `realtime.connection()` (state, id, key, clientId) as text.
+    pub fn connection(&self, field: &str) -> Option<String> {
+        get(&self.realtime.connection(), field).as_string()
+    }
+
+    /// A field of `realtime.channel(name)` (state, errorReason, syncComplete).
+    pub fn channel(&self, name: &str, field: &str) -> JsValue {
+        get(&self.realtime.channel(name), field)
     }
 
     /// Connection states seen, in order.
