@@ -1,7 +1,6 @@
 //! TokenRequest (signed with the key secret) and TokenDetails (the issued token).
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
+use crate::base64;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -57,7 +56,7 @@ impl TokenRequest {
 
     /// The MAC for these fields under `secret`, base64.
     pub fn mac(&self, secret: &str) -> String {
-        BASE64.encode(self.hmac(secret).finalize().into_bytes())
+        base64::encode(self.hmac(secret).finalize().into_bytes())
     }
 
     /// This request with its `mac` set.
@@ -71,7 +70,7 @@ impl TokenRequest {
         let Some(given) = self.mac.as_deref() else {
             return false;
         };
-        let Ok(given) = BASE64.decode(given) else {
+        let Ok(given) = base64::decode(given) else {
             return false;
         };
         self.hmac(secret).verify_slice(&given).is_ok()

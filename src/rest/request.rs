@@ -2,9 +2,8 @@
 
 use super::percent::{encode_component, query};
 use crate::auth::{ApiKey, TokenRequest};
+use crate::base64;
 use crate::json;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,9 +63,9 @@ pub fn authorization_header(credentials: &Credentials) -> (String, String) {
     let value = match credentials {
         Credentials::Basic(key) => format!(
             "Basic {}",
-            BASE64.encode(format!("{}:{}", key.key_name, key.secret))
+            base64::encode(format!("{}:{}", key.key_name, key.secret))
         ),
-        Credentials::Bearer(token) => format!("Bearer {}", BASE64.encode(token)),
+        Credentials::Bearer(token) => format!("Bearer {}", base64::encode(token)),
     };
     ("Authorization".to_owned(), value)
 }
