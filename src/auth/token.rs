@@ -1,6 +1,7 @@
 //! TokenRequest (signed with the key secret) and TokenDetails (the issued token).
 
 use crate::base64;
+use crate::text::{self, push_u64};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -34,16 +35,22 @@ pub struct TokenRequest {
 impl TokenRequest {
     /// The text the MAC covers: each field then `\n`, missing ones as empty strings.
     fn signed_text(&self) -> String {
-        let ttl = self.ttl.map(|t| t.to_string()).unwrap_or_default();
-        format!(
-            "{}\n{}\n{}\n{}\n{}\n{}\n",
-            self.key_name,
-            ttl,
-            self.capability.as_deref().unwrap_or(""),
-            self.client_id.as_deref().unwrap_or(""),
-            self.timestamp,
-            self.nonce
-        )
+        // Built without format!: this runs in the browser (createTokenRequest), where
+        // core::fmt and integer Display cost wasm size.
+        let mut text = text::concat(&[&self.key_name, "\n"]);
+        if let Some(ttl) = self.ttl {
+            push_u64(&mut text, ttl);
+        }
+        for field in [self.capability.as_deref(), self.client_id.as_deref()] {
+            text.push('\n');
+            text.push_str(field.unwrap_or(""));
+        }
+        text.push('\n');
+        push_u64(&mut text, self.timestamp);
+        text.push('\n');
+        text.push_str(&self.nonce);
+        text.push('\n');
+        text
     }
 
     fn hmac(&self, secret: &str) -> HmacSha256 {

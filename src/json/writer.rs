@@ -141,8 +141,12 @@ fn push_escaped(out: &mut String, text: &str) {
     out.push('"');
     let mut rest = text;
     while let Some(at) = rest.bytes().position(|b| ESCAPE[usize::from(b)] != 0) {
-        // The byte at `at` is ASCII, so both splits fall on char boundaries.
-        let (plain, tail) = rest.split_at(at);
+        // The byte at `at` is ASCII, so both splits fall on char boundaries. The checked
+        // forms never fail here, but have no panic path: str slicing's panic formats the
+        // text with char escapes and Unicode tables, about 4 KB of wasm.
+        let Some((plain, tail)) = rest.split_at_checked(at) else {
+            break;
+        };
         out.push_str(plain);
         let byte = tail.as_bytes()[0];
         let escape = ESCAPE[usize::from(byte)];
@@ -154,7 +158,7 @@ fn push_escaped(out: &mut String, text: &str) {
             out.push(char::from(HEX[usize::from(byte >> 4)]));
             out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
-        rest = &tail[1..];
+        rest = tail.get(1..).unwrap_or_default();
     }
     out.push_str(rest);
     out.push('"');

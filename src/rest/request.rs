@@ -4,6 +4,7 @@ use super::percent::{encode_component, query};
 use crate::auth::{ApiKey, TokenRequest};
 use crate::base64;
 use crate::json;
+use crate::text::{self, push_u64};
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +62,11 @@ pub enum Credentials {
 /// The `Authorization` header: `Basic base64(keyName:secret)` or `Bearer base64(token)`.
 pub fn authorization_header(credentials: &Credentials) -> (String, String) {
     let value = match credentials {
-        Credentials::Basic(key) => format!(
-            "Basic {}",
-            base64::encode(format!("{}:{}", key.key_name, key.secret))
-        ),
-        Credentials::Bearer(token) => format!("Bearer {}", base64::encode(token)),
+        Credentials::Basic(key) => {
+            let user_pass = text::concat(&[&key.key_name, ":", &key.secret]);
+            text::concat(&["Basic ", &base64::encode(user_pass)])
+        }
+        Credentials::Bearer(token) => text::concat(&["Bearer ", &base64::encode(token)]),
     };
     ("Authorization".to_owned(), value)
 }
@@ -113,8 +114,16 @@ pub struct HistoryParams {
     pub limit: Option<u32>,
 }
 
+// Paths are built with text::concat and push_u64, not format!/to_string: these run in
+// the browser, where core::fmt costs wasm size.
 fn channel_path(channel: &str, rest: &str) -> String {
-    format!("/channels/{}{rest}", encode_component(channel))
+    text::concat(&["/channels/", &encode_component(channel), rest])
+}
+
+fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
 }
 
 /// `GET /channels/<channel>/presence`: the current members.
@@ -122,26 +131,36 @@ pub fn presence_get(channel: &str, p: &PresenceParams) -> HttpRequest {
     let q = query(&[
         ("clientId", p.client_id.clone()),
         ("connectionId", p.connection_id.clone()),
-        ("limit", p.limit.map(|l| l.to_string())),
+        ("limit", p.limit.map(|l| decimal(l.into()))),
     ]);
-    HttpRequest::get(channel_path(channel, &format!("/presence{q}")))
+    HttpRequest::get(channel_path(channel, &text::concat(&["/presence", &q])))
 }
 
 /// `GET /channels/<channel>/presence/history`: past presence events.
 pub fn presence_history(channel: &str, p: &HistoryParams) -> HttpRequest {
     let q = query(&[
-        ("start", p.start.map(|v| v.to_string())),
-        ("end", p.end.map(|v| v.to_string())),
+        ("start", p.start.map(decimal)),
+        ("end", p.end.map(decimal)),
         ("direction", p.direction.map(|d| d.as_str().to_owned())),
-        ("limit", p.limit.map(|l| l.to_string())),
+        ("limit", p.limit.map(|l| decimal(l.into()))),
     ]);
-    HttpRequest::get(channel_path(channel, &format!("/presence/history{q}")))
+    HttpRequest::get(channel_path(
+        channel,
+        &text::concat(&["/presence/history", &q]),
+    ))
 }
 
 /// `GET /presence?channels=a%2Cb`: members of several channels at once (BO1).
 pub fn batch_presence(channels: &[&str]) -> HttpRequest {
-    let q = query(&[("channels", Some(channels.join(",")))]);
-    HttpRequest::get(format!("/presence{q}"))
+    let mut names = String::new();
+    for (index, channel) in channels.iter().enumerate() {
+        if index > 0 {
+            names.push(',');
+        }
+        names.push_str(channel);
+    }
+    let q = query(&[("channels", Some(names))]);
+    HttpRequest::get(text::concat(&["/presence", &q]))
 }
 
 /// `GET /time`: the server's clock, as `[ms]`.
@@ -153,7 +172,7 @@ pub fn time() -> HttpRequest {
 pub fn request_token(req: &TokenRequest) -> HttpRequest {
     HttpRequest {
         method: Method::Post,
-        path: format!("/keys/{}/requestToken", encode_component(&req.key_name)),
+        path: text::concat(&["/keys/", &encode_component(&req.key_name), "/requestToken"]),
         headers: vec![("Content-Type".to_owned(), "application/json".to_owned())],
         body: Some(json::to_string(req)),
     }

@@ -229,12 +229,17 @@ async fn from_url(
     let is_json = response
         .content_type
         .as_deref()
-        .is_some_and(|t| t.contains("json"));
+        // Bytes, not str::contains: a substring search brings core's two-way searcher
+        // (~2.5 KB) into the wasm.
+        .is_some_and(|t| t.as_bytes().windows(4).any(|w| w == b"json"));
     if is_json {
         Ok(Answer::Json(response.body))
     } else {
-        let text = String::from_utf8_lossy(&response.body).trim().to_string();
-        Ok(Answer::Token(text))
+        // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
+        // for a token the server would refuse anyway.
+        let text = std::str::from_utf8(&response.body)
+            .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
+        Ok(Answer::Token(text.trim().to_owned()))
     }
 }
 
