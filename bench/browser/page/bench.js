@@ -80,7 +80,9 @@ window.bench = {
     if (kind === 'roster') {
       const glue = await import('/pkg/roster_wasm.js');
       const exports = await glue.default();
-      wasm = exports.memory.buffer.byteLength;
+      // js/build.sh shortens export names, so find the memory by its type.
+      const memory = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
+      wasm = memory.buffer.byteLength;
     }
     return { js, wasm };
   },
