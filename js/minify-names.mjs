@@ -5,6 +5,7 @@
 // Usage: node js/minify-names.mjs WASM_OPT WASM GLUE [wasm-opt feature flags...]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readModule } from './wasm-module.mjs';
 
 const [wasmOpt, wasmFile, glueFile, ...features] = process.argv.slice(2);
 const mapping = JSON.parse(execFileSync(wasmOpt, [
@@ -12,40 +13,7 @@ const mapping = JSON.parse(execFileSync(wasmOpt, [
 ], { encoding: 'utf8' }));
 
 // The new module name is not in the mapping: read it from the import section.
-const moduleNames = () => {
-  const bytes = readFileSync(wasmFile);
-  let pos = 8;
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[pos++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (byte < 0x80) return result;
-    }
-  };
-  const text = () => { const length = leb(); return bytes.toString('utf8', pos, (pos += length)); };
-  const names = new Set();
-  while (pos < bytes.length) {
-    const id = bytes[pos++];
-    const end = leb() + pos;
-    if (id === 2) {
-      for (let count = leb(); count > 0; count--) {
-        names.add(text());
-        text();
-        const kind = bytes[pos++];
-        if (kind === 0) leb();
-        else if (kind === 1) { pos++; if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
-        else if (kind === 2) { if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
-        else if (kind === 3) pos += 2;
-        else leb();
-      }
-    }
-    pos = end;
-  }
-  return [...names];
-};
+const moduleNames = () => [...new Set(readModule(readFileSync(wasmFile)).imports.map((i) => i.module))];
 
 let glue = readFileSync(glueFile, 'utf8');
 const fail = (why) => { console.error(`minify-names: ${why}`); process.exit(1); };

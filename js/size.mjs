@@ -3,6 +3,7 @@
 // lists its biggest functions, named from its `name` section (kept before wasm-opt).
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { readModule } from './wasm-module.mjs';
 
 const sizes = (file) => {
   const raw = readFileSync(file);
@@ -16,52 +17,8 @@ const args = process.argv.slice(2);
 if (args[0] === '--functions') {
   // Body sizes from the code section, names from the `name` section: read directly, as
   // `wasm-opt --func-metrics` takes minutes on this module.
-  const bytes = readFileSync(args[1]);
-  let pos = 8;
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[pos++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (byte < 0x80) return result;
-    }
-  };
-  const text = (length) => bytes.toString('utf8', pos, (pos += length));
-  let imported = 0;
-  const bodies = [];
-  const names = new Map();
-  while (pos < bytes.length) {
-    const id = bytes[pos++];
-    const end = leb() + pos;
-    if (id === 2) {
-      for (let count = leb(); count > 0; count--) {
-        text(leb());
-        text(leb());
-        const kind = bytes[pos++];
-        if (kind === 0) { imported++; leb(); }
-        else if (kind === 1) { pos++; if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
-        else if (kind === 2) { if (bytes[pos++] & 1) { leb(); leb(); } else leb(); }
-        else if (kind === 3) pos += 2;
-        else leb();
-      }
-    } else if (id === 10) {
-      for (let count = leb(); count > 0; count--) {
-        const size = leb();
-        bodies.push(size);
-        pos += size;
-      }
-    } else if (id === 0 && text(leb()) === 'name') {
-      while (pos < end) {
-        const sub = bytes[pos++];
-        const subEnd = leb() + pos;
-        if (sub === 1) for (let count = leb(); count > 0; count--) names.set(leb(), text(leb()));
-        pos = subEnd;
-      }
-    }
-    pos = end;
-  }
+  const { imports, bodies, names } = readModule(readFileSync(args[1]));
+  const imported = imports.filter((i) => i.kind === 0).length;
   const funcs = bodies.map((size, i) => [size, names.get(imported + i) ?? `func ${imported + i}`]);
   funcs.sort((a, b) => b[0] - a[0]);
   const total = funcs.reduce((n, [s]) => n + s, 0);
