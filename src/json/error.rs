@@ -1,7 +1,7 @@
 //! `json::Error`: what the reader expected and the byte offset where it was not found.
 
-use super::push_u64;
 use crate::protocol::ErrorInfo;
+use crate::text::push_u64;
 
 /// Why a JSON text could not be read. Two words, so results stay small on every read;
 /// callers turn it into an `ErrorInfo` with their context at the boundary.

@@ -13,7 +13,7 @@ mod writer;
 pub use error::Error;
 pub use reader::Reader;
 pub use text::JsonText;
-pub use writer::{push_u64, Writer};
+pub use writer::Writer;
 
 /// A type that can be read from JSON.
 pub trait ReadJson: Sized {

@@ -283,31 +283,6 @@ fn writer_places_commas_and_omits_absent_fields() {
 }
 
 #[test]
-fn integers_print_in_decimal() {
-    let edges = [
-        0,
-        1,
-        9,
-        10,
-        99,
-        100,
-        9_999,
-        10_000,
-        10_001,
-        99_999_999,
-        100_000_000,
-    ];
-    for n in edges
-        .into_iter()
-        .chain([1_700_000_000_000, 4_294_967_296, u64::MAX])
-    {
-        let mut text = String::new();
-        push_u64(&mut text, n);
-        assert_eq!(text, n.to_string());
-    }
-}
-
-#[test]
 fn json_text_is_checked_trimmed_and_kept_verbatim() {
     let text = JsonText::new(" {\"b\": 1.50, \"a\": [ ]}\n").unwrap();
     assert_eq!(text.as_str(), "{\"b\": 1.50, \"a\": [ ]}");

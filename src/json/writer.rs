@@ -5,6 +5,7 @@
 //! `core::fmt`, which would otherwise be linked into the browser build for this alone.
 
 use super::{JsonText, WriteJson};
+use crate::text::push_u64;
 
 /// Builds one JSON text.
 pub struct Writer {
@@ -162,36 +163,4 @@ fn push_escaped(out: &mut String, text: &str) {
     }
     out.push_str(rest);
     out.push('"');
-}
-
-/// "00" to "99": two digits per division (timestamps have 13).
-const DIGIT_PAIRS: &[u8; 200] = b"\
-    0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
-    5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-
-/// Appends `n` in decimal.
-pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    // Four digits per division, as two pairs from the table.
-    while n >= 10_000 {
-        let four = (n % 10_000) as usize;
-        n /= 10_000;
-        start -= 4;
-        let (high, low) = (four / 100 * 2, four % 100 * 2);
-        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[high..high + 2]);
-        digits[start + 2..start + 4].copy_from_slice(&DIGIT_PAIRS[low..low + 2]);
-    }
-    let mut n = n as usize;
-    while n >= 10 {
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&DIGIT_PAIRS[n % 100 * 2..n % 100 * 2 + 2]);
-        n /= 100;
-    }
-    if n > 0 || start == digits.len() {
-        start -= 1;
-        digits[start] = b'0' + n as u8;
-    }
-    // Only ASCII digits were written, so this never falls back to the empty string.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }

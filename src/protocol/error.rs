@@ -1,6 +1,6 @@
 //! `ErrorInfo`: every failure Roster reports, with an Ably error code.
 
-use crate::json::push_u64;
+use crate::text::push_u64;
 use serde::{Deserialize, Serialize};
 
 /// The Ably error codes Roster uses (`ably-common/protocol/errors.json`).

@@ -1,7 +1,7 @@
 //! `ProtocolMessage`: the unit of every realtime frame (TR4).
 
 use super::{Action, ErrorInfo, Flags, Message, PresenceMessage};
-use crate::json::push_u64;
+use crate::text::push_u64;
 use serde::{Deserialize, Serialize};
 
 /// One realtime protocol message; one per WebSocket frame.

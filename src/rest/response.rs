@@ -2,8 +2,9 @@
 
 use super::{parse_link_header, PaginatedResult};
 use crate::auth::TokenDetails;
-use crate::json::{self, push_u64, Error, ReadJson, Reader};
+use crate::json::{self, Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
+use crate::text::push_u64;
 
 /// A failed response's body: `{"error":{...}}`.
 struct ErrorBody(Option<ErrorInfo>);
