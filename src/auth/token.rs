@@ -108,10 +108,11 @@ pub struct TokenDetails {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn full() -> TokenRequest {
+    /// A request with every optional field but the mac set.
+    pub(in crate::auth) fn full() -> TokenRequest {
         TokenRequest {
             key_name: "appId.keyId".into(),
             ttl: Some(3_600_000),

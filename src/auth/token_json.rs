@@ -100,15 +100,11 @@ mod tests {
     use super::*;
     use crate::json;
 
+    /// The token module's full request, with a mac so every field is written.
     fn request() -> TokenRequest {
         TokenRequest {
-            key_name: "appId.keyId".into(),
-            ttl: Some(3_600_000),
-            capability: Some(r#"{"*":["*"]}"#.into()),
-            client_id: Some("alice".into()),
-            timestamp: 1_700_000_000_000,
-            nonce: "abcdef1234567890".into(),
             mac: Some("m/ac=".into()),
+            ..crate::auth::token::tests::full()
         }
     }
 
