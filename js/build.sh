@@ -12,9 +12,10 @@ read -r -a OPT_PASSES <<< "${ROSTER_WASM_OPT:---flatten --rereloop -Os -Os}"
 STAGE=target/wasm-pkg
 OUT=pkg
 
-# No default features: the panic hook's formatting machinery costs more than it tells.
+# No default features (the panic hook's formatting machinery costs more than it tells),
+# but `rest`: the Rest class and token request signing.
 wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
-  --out-dir "$STAGE" --out-name roster_wasm . -- --no-default-features >&2
+  --out-dir "$STAGE" --out-name roster_wasm . -- --no-default-features --features rest >&2
 
 if [ ! -x tests/node_modules/.bin/esbuild ] || [ ! -x tests/node_modules/.bin/wasm-opt ]; then
   npm install --prefix tests --no-audit --no-fund >&2

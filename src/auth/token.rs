@@ -1,11 +1,19 @@
 //! TokenRequest (signed with the key secret) and TokenDetails (the issued token).
+//! Signing and verifying need the `rest` feature: a realtime-only browser build never
+//! signs (a key authenticates by basic auth) and leaves HMAC-SHA256 out.
 
-use crate::base64;
-use crate::text::{self, push_u64};
+#[cfg(feature = "rest")]
+use crate::{
+    base64,
+    text::{self, push_u64},
+};
+#[cfg(feature = "rest")]
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "rest")]
 use sha2::Sha256;
 
+#[cfg(feature = "rest")]
 type HmacSha256 = Hmac<Sha256>;
 
 /// A signed request for a token (TE1), as an authUrl returns it and `requestToken` posts it.
@@ -32,6 +40,7 @@ pub struct TokenRequest {
     pub mac: Option<String>,
 }
 
+#[cfg(feature = "rest")]
 impl TokenRequest {
     /// The text the MAC covers: each field then `\n`, missing ones as empty strings.
     fn signed_text(&self) -> String {
@@ -127,9 +136,12 @@ pub(super) mod tests {
     // Expected MACs computed independently with Python's hmac/hashlib/base64 over
     // "appId.keyId\n3600000\n{\"*\":[\"*\"]}\nalice\n1700000000000\nabcdef1234567890\n"
     // and "appId.keyId\n\n\n\n1700000000000\nn1\n", key "secretXYZ".
+    #[cfg(feature = "rest")]
     const FULL_MAC: &str = "zg0iLwYRChtx3PA812s/TPbKGt7D2GpHH8E5Sx3BE1M=";
+    #[cfg(feature = "rest")]
     const SPARSE_MAC: &str = "jvzirz46eT32WpsoiVUxsVS6cQ4HvLbQ7b2j1JQcbBo=";
 
+    #[cfg(feature = "rest")]
     #[test]
     fn mac_matches_independent_vector() {
         assert_eq!(full().mac("secretXYZ"), FULL_MAC);
@@ -145,6 +157,7 @@ pub(super) mod tests {
         assert_eq!(sparse.mac("secretXYZ"), SPARSE_MAC);
     }
 
+    #[cfg(feature = "rest")]
     #[test]
     fn sign_then_verify() {
         let signed = full().sign("secretXYZ");
@@ -164,6 +177,7 @@ pub(super) mod tests {
         assert!(!garbage.verify("secretXYZ"));
     }
 
+    #[cfg(feature = "rest")]
     #[test]
     fn serde_is_camel_case_and_omits_absent() {
         let json = serde_json::to_value(full().sign("secretXYZ")).unwrap();

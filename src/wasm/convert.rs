@@ -1,12 +1,11 @@
-//! Values across the edge: core values (presence messages, batch results, tokens) as
-//! plain JS objects. Structured values go through JSON text written by the core's codec
-//! and the browser's `JSON.parse`: one crossing per value, and no serializer of its own
-//! in the wasm (serde-wasm-bindgen cost 5+ KB). Bytes become Uint8Array.
+//! Values across the edge: core values (presence messages, tokens) as plain JS objects.
+//! Structured values go through JSON text written by the core's codec and the browser's
+//! `JSON.parse`: one crossing per value, and no serializer of its own in the wasm
+//! (serde-wasm-bindgen cost 5+ KB). Bytes become Uint8Array.
 
 use super::error;
 use crate::json::{self, WriteJson, Writer};
-use crate::protocol::{Data, ErrorInfo, PresenceMessage};
-use crate::rest::{self, BatchPresenceResult};
+use crate::protocol::{Data, PresenceMessage};
 use wasm_bindgen::JsValue;
 
 /// A plain JS object for any core value with a JSON form.
@@ -60,30 +59,4 @@ pub fn set_binary_data(object: &JsValue, data: Option<&Data>) {
             js_sys::Uint8Array::from(bytes.as_slice()).into(),
         );
     }
-}
-
-/// A batch presence response body as `{ successCount, failureCount, results }`, each
-/// result `{ channel, presence }` (data decoded) or `{ channel, error }` (an ErrorInfo).
-pub fn batch_presence_to_js(body: &[u8]) -> Result<JsValue, ErrorInfo> {
-    let response = rest::decode_batch_presence(body)?;
-    let results = js_sys::Array::new();
-    for result in &response.results {
-        let object: JsValue = js_sys::Object::new().into();
-        match result {
-            BatchPresenceResult::Success { channel, presence } => {
-                error::set(&object, "channel", channel.into());
-                error::set(&object, "presence", presence_list_to_js(presence));
-            }
-            BatchPresenceResult::Failure { channel, error } => {
-                error::set(&object, "channel", channel.into());
-                error::set(&object, "error", error::to_js(error));
-            }
-        }
-        results.push(&object);
-    }
-    let object: JsValue = js_sys::Object::new().into();
-    error::set(&object, "successCount", response.success_count.into());
-    error::set(&object, "failureCount", response.failure_count.into());
-    error::set(&object, "results", results.into());
-    Ok(object)
 }

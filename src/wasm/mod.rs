@@ -3,9 +3,10 @@
 //! forward; no protocol or presence logic lives here. `js/` re-exports them with the
 //! ably-js names and the TypeScript types.
 //!
-//! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs), `PaginatedResult`
+//! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs, only with the `rest` feature:
+//! the package's realtime-only entry is built without it), `PaginatedResult`
 //! (paginated_result.rs). The rest is plumbing: the run loop (driver.rs), the socket,
-//! fetch, options, tokens, and value/event/error conversion.
+//! fetch, options, tokens, presence history, and value/event/error conversion.
 
 mod convert;
 mod data;
@@ -13,9 +14,11 @@ mod driver;
 mod error;
 mod event;
 mod fetch;
+mod history;
 mod options;
 mod paginated_result;
 mod realtime;
+#[cfg(feature = "rest")]
 mod rest;
 mod rest_client;
 mod socket;
@@ -32,6 +35,7 @@ pub fn start() {
 
 pub use paginated_result::PaginatedResult;
 pub use realtime::Realtime;
+#[cfg(feature = "rest")]
 pub use rest::Rest;
 
 // Talc instead of the default dlmalloc: 2.8 KB smaller gzip, frees memory back to its

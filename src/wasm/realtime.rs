@@ -146,7 +146,7 @@ impl Realtime {
     /// presence.history(params) over REST, with this client's credentials.
     #[wasm_bindgen(js_name = presenceHistory)]
     pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
-        super::rest::presence_history(self.driver.rest.clone(), &channel, &params)
+        super::history::presence_history(self.driver.rest.clone(), &channel, &params)
     }
 
     /// Test hook: drops the socket as a failing network would; the core hears of it after

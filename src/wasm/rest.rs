@@ -1,16 +1,18 @@
 //! `Rest`: presence get/history with pagination, batch presence, server time, and token
-//! requests, over `fetch`.
+//! requests, over `fetch`. Only with the `rest` feature: the package's realtime-only
+//! entry leaves it (and TokenRequest signing) out.
 
 use super::convert;
-use super::error::to_js;
-use super::options::{field, number_field, string_field, Options};
+use super::error::{self, to_js};
+use super::history;
+use super::options::{number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use super::task::promise;
 use super::token::{self, AuthSource, TokenParams};
 use crate::protocol::{codes, ErrorInfo};
-use crate::rest::{self, Direction, HistoryParams, PresenceParams};
-use js_sys::{Array, Promise};
+use crate::rest::{self, BatchPresenceResult, PresenceParams};
+use js_sys::{Array, Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -41,7 +43,7 @@ impl Rest {
     /// `presence.history(params)`: past presence events, one page.
     #[wasm_bindgen(js_name = presenceHistory)]
     pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
-        presence_history(self.client.clone(), &channel, &params)
+        history::presence_history(self.client.clone(), &channel, &params)
     }
 
     /// `batchPresence(channels)`: members of several channels in one request.
@@ -56,7 +58,7 @@ impl Rest {
                 .execute(&rest::batch_presence(&names))
                 .await
                 .map_err(|e| to_js(&e))?;
-            convert::batch_presence_to_js(&response.body).map_err(|e| to_js(&e))
+            batch_presence_to_js(&response.body).map_err(|e| to_js(&e))
         })
     }
 
@@ -100,8 +102,8 @@ impl Rest {
     }
 }
 
-/// REST presence.get for `Rest` and `Realtime` alike.
-pub fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
+/// REST presence.get: the channel's members, one page.
+fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
     let params = PresenceParams {
         client_id: string_field(params, "clientId"),
         connection_id: string_field(params, "connectionId"),
@@ -111,30 +113,35 @@ pub fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> 
     promise(async move { fetch_page(client, request).await.map(JsValue::from) })
 }
 
-/// REST presence.history for `Rest` and `Realtime` alike.
-pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
-    let direction = string_field(params, "direction").map(|d| match d.as_str() {
-        "forwards" => Direction::Forwards,
-        _ => Direction::Backwards,
-    });
-    let time = |name| {
-        field(params, name)
-            .and_then(|t| t.as_f64())
-            .map(|t| t as u64)
-    };
-    let params = HistoryParams {
-        start: time("start"),
-        end: time("end"),
-        direction,
-        limit: number_field(params, "limit").map(|l| l as u32),
-    };
-    let request = rest::presence_history(channel, &params);
-    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
-}
-
 fn settled(result: Result<JsValue, JsValue>) -> Promise {
     match result {
         Ok(value) => Promise::resolve(&value),
         Err(error) => Promise::reject(&error),
     }
+}
+
+/// A batch presence response body as `{ successCount, failureCount, results }`, each
+/// result `{ channel, presence }` (data decoded) or `{ channel, error }` (an ErrorInfo).
+fn batch_presence_to_js(body: &[u8]) -> Result<JsValue, ErrorInfo> {
+    let response = rest::decode_batch_presence(body)?;
+    let results = Array::new();
+    for result in &response.results {
+        let object: JsValue = Object::new().into();
+        match result {
+            BatchPresenceResult::Success { channel, presence } => {
+                error::set(&object, "channel", channel.into());
+                error::set(&object, "presence", convert::presence_list_to_js(presence));
+            }
+            BatchPresenceResult::Failure { channel, error } => {
+                error::set(&object, "channel", channel.into());
+                error::set(&object, "error", error::to_js(error));
+            }
+        }
+        results.push(&object);
+    }
+    let object: JsValue = Object::new().into();
+    error::set(&object, "successCount", response.success_count.into());
+    error::set(&object, "failureCount", response.failure_count.into());
+    error::set(&object, "results", results.into());
+    Ok(object)
 }

@@ -1,0 +1,32 @@
+//! `presence.history(params)` over REST, for `Realtime` channels and `Rest` alike: in
+//! both package entries, so it lives apart from the `Rest` class.
+
+use super::options::{field, number_field, string_field};
+use super::paginated_result::fetch_page;
+use super::rest_client::RestClient;
+use super::task::promise;
+use crate::rest::{self, Direction, HistoryParams};
+use js_sys::Promise;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// Past presence events of `channel`, one page (`start`, `end`, `direction`, `limit`).
+pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
+    let direction = string_field(params, "direction").map(|d| match d.as_str() {
+        "forwards" => Direction::Forwards,
+        _ => Direction::Backwards,
+    });
+    let time = |name| {
+        field(params, name)
+            .and_then(|t| t.as_f64())
+            .map(|t| t as u64)
+    };
+    let params = HistoryParams {
+        start: time("start"),
+        end: time("end"),
+        direction,
+        limit: number_field(params, "limit").map(|l| l as u32),
+    };
+    let request = rest::presence_history(channel, &params);
+    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+}
