@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack (--target web, size profile), wasm-opt,
-# the ESM wrapper and types from js/, package.json + README from pkg-template/.
-# Prints raw/gzip/brotli sizes, and the gzip size of a minimal app bundled with esbuild.
-# Usage: bash js/build.sh [--metrics]   (--metrics also lists the biggest wasm functions)
+# Builds the npm package into pkg/: two wasm modules with wasm-pack (--target web, size
+# profile) and wasm-opt — roster_wasm (full: Realtime and Rest) and roster_realtime
+# (the `roster-presence/realtime` entry: no `rest` feature) — the ESM wrappers and types
+# from js/, package.json + README from pkg-template/.
+# Prints raw/gzip/brotli sizes per entry, and the gzip size of a minimal app bundled with
+# esbuild against each entry.
+# Usage: bash js/build.sh [--metrics]   (--metrics also lists the realtime module's
+# biggest wasm functions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,38 +15,55 @@ cd "$(dirname "$0")/.."
 read -r -a OPT_PASSES <<< "${ROSTER_WASM_OPT:---flatten --rereloop -Os -Os}"
 STAGE=target/wasm-pkg
 OUT=pkg
-
-# No default features (the panic hook's formatting machinery costs more than it tells),
-# but `rest`: the Rest class and token request signing.
-wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
-  --out-dir "$STAGE" --out-name roster_wasm . -- --no-default-features --features rest >&2
+# binaryen from npm: Debian's wasm-opt 108 breaks wasm-bindgen's externref table
+# ("WebAssembly.Table.set(): Argument 1 is invalid") and optimises less.
+FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
 
 if [ ! -x tests/node_modules/.bin/esbuild ] || [ ! -x tests/node_modules/.bin/wasm-opt ]; then
   npm install --prefix tests --no-audit --no-fund >&2
 fi
-
 rm -rf "$OUT"
 mkdir -p "$OUT"
-# binaryen from npm: Debian's wasm-opt 108 breaks wasm-bindgen's externref table
-# ("WebAssembly.Table.set(): Argument 1 is invalid") and optimises less.
-# --low-memory-unused: Rust places nothing in the first 1 KB (data starts at 1 MB), so
-# binaryen may fold constant offsets into loads and stores (measured: -700 B gzip).
-FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
-tests/node_modules/.bin/wasm-opt "${OPT_PASSES[@]}" --low-memory-unused --strip-debug --strip-producers \
-  "${FEATURES[@]}" "$STAGE/roster_wasm_bg.wasm" -o "$OUT/roster_wasm_bg.wasm"
-cp "$STAGE/roster_wasm.js" "$OUT/"
-# Short import/export names in the wasm and the glue alike (see the script).
-node js/minify-names.mjs tests/node_modules/.bin/wasm-opt "$OUT/roster_wasm_bg.wasm" \
-  "$OUT/roster_wasm.js" "${FEATURES[@]}"
-cp js/index.js js/index.d.ts "$OUT/"
+
+# Builds wasm module NAME with cargo arguments ARGS... into $OUT: NAME_bg.wasm, NAME.js.
+build_wasm() {
+  local name=$1
+  shift
+  # No default features: the panic hook's formatting machinery costs more than it tells.
+  wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
+    --out-dir "$STAGE" --out-name "$name" . -- --no-default-features "$@" >&2
+  # --low-memory-unused: Rust places nothing in the first 1 KB (data starts at 1 MB), so
+  # binaryen may fold constant offsets into loads and stores (measured: -700 B gzip).
+  tests/node_modules/.bin/wasm-opt "${OPT_PASSES[@]}" --low-memory-unused --strip-debug --strip-producers \
+    "${FEATURES[@]}" "$STAGE/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"
+  cp "$STAGE/$name.js" "$OUT/"
+  # Short import/export names in the wasm and the glue alike (see the script).
+  node js/minify-names.mjs tests/node_modules/.bin/wasm-opt "$OUT/${name}_bg.wasm" \
+    "$OUT/$name.js" "${FEATURES[@]}"
+}
+build_wasm roster_wasm --features rest
+build_wasm roster_realtime
+
+cp js/index.js js/index.d.ts js/realtime.js js/realtime.d.ts js/realtime-api.js js/rest-api.js "$OUT/"
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
 
-tests/node_modules/.bin/esbuild js/size-app.js --bundle --minify --format=esm \
-  --alias:roster-presence=./pkg/index.js --outfile=target/size-app/app.js --log-level=warning
+# The same app (it imports only Realtime) bundled against each entry.
+bundle() {
+  tests/node_modules/.bin/esbuild js/size-app.js --bundle --minify --format=esm \
+    --alias:roster-presence="./$OUT/$1" --outfile="target/size-app/$2" --log-level=warning
+}
+bundle index.js app.js
+bundle realtime.js app-realtime.js
 
-node js/size.mjs "$OUT/roster_wasm_bg.wasm" "$OUT/roster_wasm.js" "$OUT/index.js" \
+node js/size.mjs "full entry (roster-presence)" "with the full entry (roster-presence)" \
+  "$OUT/roster_wasm_bg.wasm" "$OUT/roster_wasm.js" "$OUT/index.js" "$OUT/realtime-api.js" "$OUT/rest-api.js" \
   -- target/size-app/app.js "$OUT/roster_wasm_bg.wasm"
+echo
+# The realtime entry last: its line is the one to compare with ably-js modular.
+node js/size.mjs "realtime entry (roster-presence/realtime)" "(target <= 40960; ably-js modular 40227)" \
+  "$OUT/roster_realtime_bg.wasm" "$OUT/roster_realtime.js" "$OUT/realtime.js" "$OUT/realtime-api.js" \
+  -- target/size-app/app-realtime.js "$OUT/roster_realtime_bg.wasm"
 if [ "${1:-}" = "--metrics" ]; then
-  node js/size.mjs --functions "$STAGE/roster_wasm_bg.wasm"
+  node js/size.mjs --functions "$STAGE/roster_realtime_bg.wasm"
 fi

@@ -1,5 +1,7 @@
 // The minimal app whose bundle size js/build.sh reports: connect with authUrl, enter,
 // subscribe, get — the same app measured on ably-js (40,227 B gzip, modular build).
+// Bundled twice: against the full entry, and with 'roster-presence' aliased to the
+// realtime entry (roster-presence/realtime, the counterpart of ably-js modular).
 import { Realtime } from 'roster-presence';
 
 const client = new Realtime({ authUrl: '/auth/token-request', clientId: 'me', endpoint: location.hostname, tls: false, port: 8080 });

@@ -1,6 +1,8 @@
-// Prints raw/gzip/brotli sizes of the package files, and the total gzip size of an app
-// (the files after `--`). With --functions FILE, sums a wasm module's code by crate and
-// lists its biggest functions, named from its `name` section (kept before wasm-opt).
+// Prints raw/gzip/brotli sizes of one package entry's files, and the total gzip size of
+// an app (the files after `--`), then "minimal app gzip N B NOTE".
+// Usage: node js/size.mjs ENTRY NOTE FILE... -- APP_FILE...
+// With --functions FILE, sums a wasm module's code by crate and lists its biggest
+// functions, named from its `name` section (kept before wasm-opt).
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { readModule } from './wasm-module.mjs';
@@ -38,9 +40,11 @@ if (args[0] === '--functions') {
   for (const [size, name] of funcs.slice(0, 15)) console.log(`${String(size).padStart(7)}  ${name.slice(0, 110)}`);
   process.exit(0);
 }
+const [entry, note] = args;
 const split = args.indexOf('--');
-const pkgFiles = args.slice(0, split);
+const pkgFiles = args.slice(2, split);
 const appFiles = args.slice(split + 1);
+console.log(entry);
 console.log(`${'file'.padEnd(28)} ${'raw'.padStart(8)} ${'gzip'.padStart(8)} ${'brotli'.padStart(8)}`);
 const total = { raw: 0, gzip: 0, brotli: 0 };
 for (const file of pkgFiles) {
@@ -55,4 +59,4 @@ for (const file of appFiles) {
   for (const k in app) app[k] += s[k];
 }
 row('minimal app (esbuild+wasm)', app);
-console.log(`minimal app gzip ${app.gzip} B (target <= 40960; ably-js modular 40227)`);
+console.log(`minimal app gzip ${app.gzip} B ${note}`);

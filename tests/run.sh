@@ -34,6 +34,8 @@ fi
 step wasm-build 900 cargo build --target wasm32-unknown-unknown
 # src/wasm and tests/web only compile for wasm32, so the workspace clippy never sees them.
 step wasm-clippy 900 cargo clippy --target wasm32-unknown-unknown --lib --test web --features test-hooks -- -D warnings
+# The package's realtime-only module is built without default features (no `rest`).
+step wasm-clippy-realtime 900 cargo clippy --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 step package 900 bash js/build.sh
 if [[ -f tests/types/tsconfig.json ]]; then
   step types 300 tests/node_modules/.bin/tsc -p tests/types

@@ -1,11 +1,14 @@
 // The built npm package (pkg/, from `bash js/build.sh`) used as an app would: imported
-// in headless Chromium from a page, against a live roster-server (env ROSTER_URL, or one
-// started here), next to the real ably-js browser build. Also type-checks a usage file.
+// by name ('roster-presence', 'roster-presence/realtime') in headless Chromium through an
+// import map made from the package's `exports`, against a live roster-server (env
+// ROSTER_URL, or one started here), next to the real ably-js browser build. Also bundles
+// the realtime entry with esbuild as an app would and type-checks usage files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile, mkdtemp, mkdir, symlink, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, extname } from 'node:path';
@@ -23,6 +26,7 @@ let serverProcess;
 let pageServer;
 let pageUrl;
 let browser;
+let importMap;
 
 async function startRosterServer() {
   serverProcess = spawn(join(root, 'target', 'debug', 'roster-server'), ['--bind', '127.0.0.1:0'], {
@@ -48,11 +52,20 @@ before(async () => {
     execFileSync('cargo', ['build', '-q', '-p', 'roster-server'], { cwd: root, stdio: 'inherit' });
     rosterUrl = await startRosterServer();
   }
+  // What a CDN or import-map generator makes of the package: each `exports` entry's
+  // import target under its public name.
+  const { name, exports } = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
+  const imports = {};
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (target.import) imports[name + subpath.slice(1)] = `/pkg/${target.import.slice(2)}`;
+  }
+  importMap = { imports };
   pageServer = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     if (path === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
-      return res.end('<!doctype html><title>roster package test</title><script src="/ably/ably.js"></script>');
+      return res.end(`<!doctype html><title>roster package test</title>
+        <script type="importmap">${JSON.stringify(importMap)}</script><script src="/ably/ably.js"></script>`);
     }
     const mount = Object.keys(files).find((prefix) => path.startsWith(prefix));
     try {
@@ -74,9 +87,9 @@ after(async () => {
   serverProcess?.kill();
 });
 
-// Runs `body(url)` in a fresh page with the package imported as `roster` and returns its
-// result; page errors and unhandled rejections fail the test.
-async function inPage(body) {
+// Runs `body(url)` in a fresh page with the package entry `entry` imported as `roster`
+// and returns its result; page errors and unhandled rejections fail the test.
+async function inPage(body, entry = 'roster-presence') {
   const page = await browser.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -87,8 +100,8 @@ async function inPage(body) {
       window.addEventListener('unhandledrejection', (e) => window.unhandled.push(String(e.reason?.message ?? e.reason)));
     });
     const result = await page.evaluate(
-      async ([source, url]) => {
-        const roster = await import('/pkg/index.js');
+      async ([source, url, entry]) => {
+        const roster = await import(entry);
         const u = new URL(url);
         const options = (clientId, extra = {}) => ({
           authUrl: `${url}/auth/token-request`, clientId, endpoint: u.hostname, port: Number(u.port), tls: false,
@@ -102,7 +115,7 @@ async function inPage(body) {
         return new Function('roster', 'url', 'options', 'until', 'channelName', `return (${source})()`)(
           roster, url, options, until, channelName);
       },
-      [body.toString(), rosterUrl],
+      [body.toString(), rosterUrl, entry],
     );
     const unhandled = await page.evaluate(() => window.unhandled);
     assert.deepEqual(problems, []);
@@ -300,6 +313,75 @@ test('object, string and binary presence data reach listeners as they were sent,
   ]);
   assert.deepEqual(result.seenByAbly, expected('ArrayBuffer'));
   assert.deepEqual(result.seenByRoster, expected('Uint8Array'));
+});
+
+test('roster-presence/realtime: a presence round trip and history, Realtime only', async () => {
+  const result = await inPage(async () => {
+    const name = channelName('realtime-entry');
+    const ada = new roster.Realtime(options('ada'));
+    const bob = new roster.default.Realtime(options('bob'));
+    const seen = [];
+    await bob.channels.get(name).presence.subscribe((m) => seen.push([m.action, m.clientId, m.data]));
+    const presence = ada.channels.get(name).presence;
+    await presence.enter({ mood: 'hi' });
+    await presence.update('busy');
+    await until(() => seen.length >= 2);
+    const members = await bob.channels.get(name).presence.get();
+    await presence.leave('bye');
+    await until(() => seen.length >= 3);
+    const history = await bob.channels.get(name).presence.history({ direction: 'forwards' });
+    let overPlainText;
+    try {
+      new roster.Realtime({ key: 'app.key:secret', tls: false, endpoint: '127.0.0.1' });
+    } catch (e) {
+      overPlainText = [e.name, e.code, e.statusCode];
+    }
+    ada.close();
+    bob.close();
+    // The wasm glue this entry loads: its module has no Rest class at all.
+    const glue = await import('/pkg/roster_realtime.js');
+    return {
+      exports: Object.keys(roster).sort(), defaultExports: Object.keys(roster.default),
+      glueHasRest: 'Rest' in glue, seen, members: members.map((m) => [m.clientId, m.action, m.data]),
+      history: history.items.map((m) => [m.action, m.clientId]), overPlainText,
+    };
+  }, 'roster-presence/realtime');
+  assert.deepEqual(result.exports, ['Realtime', 'default']);
+  assert.deepEqual(result.defaultExports, ['Realtime']);
+  assert.equal(result.glueHasRest, false);
+  assert.deepEqual(result.seen, [['enter', 'ada', { mood: 'hi' }], ['update', 'ada', 'busy'], ['leave', 'ada', 'bye']]);
+  assert.deepEqual(result.members, [['ada', 'present', 'busy']]);
+  assert.deepEqual(result.history, [['enter', 'ada'], ['update', 'ada'], ['leave', 'ada']]);
+  assert.deepEqual(result.overPlainText, ['ErrorInfo', 40103, 401], 'a key is refused over plain HTTP here too (RSC18)');
+});
+
+test('exports name files that exist; an app bundled from roster-presence/realtime has no Rest code', async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
+  for (const target of Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))) {
+    assert.ok(existsSync(join(root, 'pkg', target)), `${target} is in pkg/`);
+    assert.ok(pkg.files.includes(target.slice(2)), `${target} is in package.json files`);
+  }
+  // As installed: node_modules/roster-presence, resolved by esbuild through `exports`.
+  const app = await mkdtemp(join(tmpdir(), 'roster-app-'));
+  try {
+    await mkdir(join(app, 'node_modules'));
+    await symlink(join(root, 'pkg'), join(app, 'node_modules', 'roster-presence'), 'dir');
+    const esbuild = join(root, 'tests', 'node_modules', '.bin', 'esbuild');
+    const bundle = (entry) => execFileSync(esbuild, ['--bundle', '--format=esm', '--log-level=error'], {
+      cwd: app, encoding: 'utf8',
+      input: `import { Realtime } from '${entry}'; new Realtime({ authUrl: '/auth' });`,
+    });
+    const realtimeOnly = bundle('roster-presence/realtime');
+    const full = bundle('roster-presence');
+    for (const restOnly of ['batchPresence', 'createTokenRequest', 'requestToken', 'class Rest']) {
+      assert.ok(!realtimeOnly.includes(restOnly), `no ${restOnly} in the realtime entry's bundle`);
+    }
+    assert.ok(full.includes('createTokenRequest'), 'the full entry has Rest (so the check above can fail)');
+    assert.match(realtimeOnly, /roster_realtime_bg\.wasm/);
+    assert.doesNotMatch(realtimeOnly, /roster_wasm_bg\.wasm/);
+  } finally {
+    await rm(app, { recursive: true, force: true });
+  }
 });
 
 test('the TypeScript types compile for a typical app (tsc --noEmit)', () => {

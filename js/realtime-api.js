@@ -1,0 +1,153 @@
+// The ably-js shaped Realtime API over a wasm `Realtime` class, shared by both package
+// entries: index.js (full wasm) and realtime.js (realtime-only wasm) each pass their own.
+
+const ALL = Symbol('all');
+
+// ably-js EventEmitter: on/once/off with an optional event name (or array of names).
+class EventEmitter {
+  constructor() { this._listeners = new Map(); }
+  on(event, listener) {
+    if (typeof event === 'function') [event, listener] = [ALL, event];
+    for (const name of [].concat(event ?? ALL)) {
+      if (!this._listeners.has(name)) this._listeners.set(name, []);
+      this._listeners.get(name).push(listener);
+    }
+  }
+  once(event, listener) {
+    if (typeof event === 'function') [event, listener] = [ALL, event];
+    if (!listener) return new Promise((resolve) => this.once(event, resolve));
+    const wrapped = (...args) => { this.off(event, wrapped); listener(...args); };
+    wrapped._original = listener;
+    this.on(event, wrapped);
+  }
+  off(event, listener) {
+    if (event === undefined) return this._listeners.clear();
+    if (typeof event === 'function') {
+      for (const name of this._listeners.keys()) this._remove(name, event);
+      return;
+    }
+    for (const name of [].concat(event)) {
+      if (listener) this._remove(name, listener);
+      else this._listeners.delete(name);
+    }
+  }
+  _remove(name, listener) {
+    const list = this._listeners.get(name);
+    if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
+  }
+  emit(name, ...args) {
+    for (const key of [name, ALL]) {
+      for (const listener of this._listeners.get(key) ?? []) {
+        try { listener.apply(this, args); } catch (e) { setTimeout(() => { throw e; }); }
+      }
+    }
+  }
+}
+
+const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
+  ({ previous, current, event, reason, retryIn, resumed });
+
+class Connection extends EventEmitter {
+  constructor(core) { super(); this._core = core; }
+  get state() { return this._core.connection().state; }
+  get id() { return this._core.connection().id; }
+  get key() { return this._core.connection().key; }
+  get errorReason() { return this._core.connection().errorReason; }
+  connect() { this._core.connect(); }
+  close() { this._core.close(); }
+  ping() { return this._core.ping(); }
+  whenState(state) {
+    return this.state === state ? Promise.resolve(null) : this.once(state);
+  }
+}
+
+class RealtimePresence extends EventEmitter {
+  constructor(channel) { super(); this.channel = channel; }
+  get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
+  get(params = {}) { return this.channel._core.presenceGet(this.channel.name, params); }
+  history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
+  subscribe(action, listener) {
+    if (typeof action === 'function') this.on(action);
+    else this.on(action, listener);
+    return this.channel.attach();
+  }
+  unsubscribe(action, listener) { this.off(action, listener); }
+  enter(data) { return this._op('enter', undefined, data); }
+  update(data) { return this._op('update', undefined, data); }
+  leave(data) { return this._op('leave', undefined, data); }
+  enterClient(clientId, data) { return this._op('enter', clientId, data); }
+  updateClient(clientId, data) { return this._op('update', clientId, data); }
+  leaveClient(clientId, data) { return this._op('leave', clientId, data); }
+  _op(action, clientId, data) { return this.channel._core.presence(this.channel.name, action, clientId, data); }
+}
+
+class RealtimeChannel extends EventEmitter {
+  constructor(core, name) {
+    super();
+    this._core = core;
+    this.name = name;
+    this._messages = new EventEmitter();
+    this.presence = new RealtimePresence(this);
+  }
+  get state() { return this._core.channel(this.name).state; }
+  get errorReason() { return this._core.channel(this.name).errorReason; }
+  attach() { return this._core.attach(this.name); }
+  detach() { return this._core.detach(this.name); }
+  subscribe(name, listener) {
+    if (typeof name === 'function') this._messages.on(name);
+    else this._messages.on(name, listener);
+    return this.attach();
+  }
+  unsubscribe(name, listener) { this._messages.off(name, listener); }
+  publish(name, data) {
+    const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
+    return this._core.publish(this.name, messages);
+  }
+}
+
+class Channels {
+  constructor(core) { this._core = core; this.all = new Map(); }
+  get(name) {
+    if (!this.all.has(name)) this.all.set(name, new RealtimeChannel(this._core, name));
+    return this.all.get(name);
+  }
+  release(name) { this.all.delete(name); }
+}
+
+// authCallback(tokenParams, callback) in ably-js; the core awaits a Promise.
+export const adaptOptions = (options) => {
+  if (typeof options !== 'object' || !options?.authCallback) return options;
+  const { authCallback } = options;
+  return {
+    ...options,
+    authCallback: (params) => new Promise((resolve, reject) => {
+      const result = authCallback(params, (error, token) => (error ? reject(error) : resolve(token)));
+      if (result && typeof result.then === 'function') result.then(resolve, reject);
+    }),
+  };
+};
+
+/** ably-js `Realtime` over `Core`, a wasm-bindgen `Realtime` class. */
+export const realtimeClass = (Core) => class Realtime {
+  constructor(options) {
+    const core = new Core(adaptOptions(options), (event) => this._dispatch(event));
+    this.connection = new Connection(core);
+    this.channels = new Channels(core);
+    if (options?.autoConnect !== false) this.connection.connect();
+  }
+  get clientId() { return this.connection._core.connection().clientId; }
+  connect() { this.connection.connect(); }
+  close() { this.connection.close(); }
+  _dispatch(event) {
+    const channel = event.channel !== undefined ? this.channels.all.get(event.channel) : undefined;
+    switch (event.type) {
+      // As in ably-js: state is current at once, listeners hear of it on the next tick.
+      case 'connection': return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
+      case 'channel': return channel?.emit(event.event, stateChange(event));
+      case 'presence': return channel?.presence.emit(event.message.action, event.message);
+      case 'message': return channel?._messages.emit(event.message.name, event.message);
+      case 'reenterFailed':
+        return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, reason: event.reason });
+    }
+  }
+};

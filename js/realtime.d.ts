@@ -1,0 +1,242 @@
+// Types for roster-presence/realtime: the ably-js 2.x shapes of the parts Roster
+// implements. The full entry's types (index.d.ts) are these plus `Rest`.
+
+/** An Ably error: a JS Error with the Ably code and HTTP status. */
+export interface ErrorInfo extends Error {
+  name: 'ErrorInfo';
+  /** Ably error code, e.g. 40012. */
+  code: number;
+  /** HTTP status that goes with it, e.g. 400. */
+  statusCode: number;
+  /** Help link. */
+  href?: string;
+}
+
+/** Token parameters (clientId, ttl in ms, capability). */
+export interface TokenParams {
+  clientId?: string;
+  ttl?: number;
+  capability?: string | Record<string, string[]>;
+}
+
+/** A token and what it allows. */
+export interface TokenDetails {
+  token: string;
+  keyName?: string;
+  issued?: number;
+  expires?: number;
+  capability?: string;
+  clientId?: string;
+}
+
+/** A signed request for a token, exchanged at /keys/{keyName}/requestToken. */
+export interface TokenRequest {
+  keyName: string;
+  ttl?: number;
+  capability?: string;
+  clientId?: string;
+  timestamp: number;
+  nonce: string;
+  mac: string;
+}
+
+/** What an authUrl or authCallback may answer with. */
+export type TokenAnswer = string | TokenDetails | TokenRequest;
+
+/** Client options (ably-js 2.x names). */
+export interface ClientOptions {
+  /**
+   * API key `appId.keyId:secret`; refused over non-TLS connections (40103). Realtime
+   * authenticates with it by basic auth in both entries; only `Rest` (full entry) signs
+   * token requests with it.
+   */
+  key?: string;
+  /** A token string. */
+  token?: string;
+  /** A TokenDetails object. */
+  tokenDetails?: TokenDetails;
+  /** URL answering with a token, TokenDetails or TokenRequest. */
+  authUrl?: string;
+  /** Extra query (GET) or form (POST) parameters for authUrl. */
+  authParams?: Record<string, string | number | boolean>;
+  /** Extra headers for authUrl. */
+  authHeaders?: Record<string, string>;
+  /** 'GET' (default) or 'POST'. */
+  authMethod?: 'GET' | 'POST';
+  /** Called for a token; answer via the callback or a returned Promise. */
+  authCallback?: (
+    params: TokenParams,
+    callback: (error: ErrorInfo | string | null, token: TokenAnswer | null) => void,
+  ) => void | Promise<TokenAnswer>;
+  /** The clientId to identify as. */
+  clientId?: string;
+  /** Host for both realtime and REST. */
+  endpoint?: string;
+  /** Realtime host (overrides endpoint). */
+  realtimeHost?: string;
+  /** REST host (overrides endpoint). */
+  restHost?: string;
+  /** Port used when tls is false (default 80). */
+  port?: number;
+  /** Port used when tls is true (default 443). */
+  tlsPort?: number;
+  /** Use TLS (default true). */
+  tls?: boolean;
+  /** Extra connect parameters, e.g. { remainPresentFor: 1000, heartbeatInterval: 15000 }. */
+  transportParams?: Record<string, string | number | boolean>;
+  /** Connect on construction (default true). */
+  autoConnect?: boolean;
+  /** Receive your own published messages (default true). */
+  echoMessages?: boolean;
+  /** msgpack frames when the package is built with msgpack; JSON otherwise. */
+  useBinaryProtocol?: boolean;
+}
+
+export type ConnectionState =
+  | 'initialized' | 'connecting' | 'connected' | 'disconnected'
+  | 'suspended' | 'closing' | 'closed' | 'failed';
+export type ConnectionEvent = ConnectionState | 'update';
+export type ChannelState =
+  | 'initialized' | 'attaching' | 'attached' | 'detaching' | 'detached' | 'suspended' | 'failed';
+export type ChannelEvent = ChannelState | 'update';
+export type PresenceAction = 'absent' | 'present' | 'enter' | 'leave' | 'update';
+
+export interface ConnectionStateChange {
+  previous: ConnectionState;
+  current: ConnectionState;
+  event: ConnectionEvent;
+  reason?: ErrorInfo;
+  retryIn?: number;
+}
+
+export interface ChannelStateChange {
+  previous: ChannelState;
+  current: ChannelState;
+  event: ChannelEvent;
+  resumed: boolean;
+  reason?: ErrorInfo;
+}
+
+/** One member's presence event or state, data decoded. */
+export interface PresenceMessage {
+  action: PresenceAction;
+  clientId: string;
+  connectionId: string;
+  data?: any;
+  encoding?: string;
+  id?: string;
+  timestamp?: number;
+  extras?: any;
+}
+
+/** A channel message, data decoded. */
+export interface Message {
+  name?: string;
+  data?: any;
+  id?: string;
+  clientId?: string;
+  connectionId?: string;
+  timestamp?: number;
+  extras?: any;
+}
+
+/** One page of results; follow Link headers with next()/first()/current(). */
+export interface PaginatedResult<T> {
+  readonly items: T[];
+  hasNext(): boolean;
+  isLast(): boolean;
+  next(): Promise<PaginatedResult<T> | null>;
+  first(): Promise<PaginatedResult<T>>;
+  current(): Promise<PaginatedResult<T>>;
+}
+
+export interface RealtimePresenceParams {
+  waitForSync?: boolean;
+  clientId?: string;
+  connectionId?: string;
+}
+
+export interface RestHistoryParams {
+  start?: number;
+  end?: number;
+  direction?: 'forwards' | 'backwards';
+  limit?: number;
+}
+
+/** ably-js style emitter: a listener for one event, several, or all. */
+export declare class EventEmitter<Listener, Event> {
+  on(listener: Listener): void;
+  on(event: Event | Event[], listener: Listener): void;
+  once(listener: Listener): void;
+  once(event: Event | Event[], listener: Listener): void;
+  once(event?: Event | Event[]): Promise<Parameters<Listener & ((...args: any) => any)>[0]>;
+  off(): void;
+  off(listener: Listener): void;
+  off(event: Event | Event[], listener?: Listener): void;
+}
+
+export declare class Connection extends EventEmitter<(change: ConnectionStateChange) => void, ConnectionEvent> {
+  readonly state: ConnectionState;
+  readonly id?: string;
+  readonly key?: string;
+  readonly errorReason: ErrorInfo | null;
+  connect(): void;
+  close(): void;
+  /** Round-trip time in ms. */
+  ping(): Promise<number>;
+  /** Resolves once the connection is in `state` (at once if it already is). */
+  whenState(state: ConnectionState): Promise<ConnectionStateChange | null>;
+}
+
+export type PresenceListener = (message: PresenceMessage) => void;
+
+export declare class RealtimePresence {
+  /** Whether the member set is in sync with the server. */
+  readonly syncComplete: boolean;
+  get(params?: RealtimePresenceParams): Promise<PresenceMessage[]>;
+  history(params?: RestHistoryParams): Promise<PaginatedResult<PresenceMessage>>;
+  subscribe(listener: PresenceListener): Promise<void>;
+  subscribe(action: PresenceAction | PresenceAction[], listener: PresenceListener): Promise<void>;
+  unsubscribe(): void;
+  unsubscribe(listener: PresenceListener): void;
+  unsubscribe(action: PresenceAction | PresenceAction[], listener?: PresenceListener): void;
+  enter(data?: any): Promise<void>;
+  update(data?: any): Promise<void>;
+  leave(data?: any): Promise<void>;
+  enterClient(clientId: string, data?: any): Promise<void>;
+  updateClient(clientId: string, data?: any): Promise<void>;
+  leaveClient(clientId: string, data?: any): Promise<void>;
+}
+
+export type MessageListener = (message: Message) => void;
+
+export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateChange) => void, ChannelEvent> {
+  readonly name: string;
+  readonly state: ChannelState;
+  readonly errorReason: ErrorInfo | null;
+  readonly presence: RealtimePresence;
+  attach(): Promise<void>;
+  detach(): Promise<void>;
+  subscribe(listener: MessageListener): Promise<void>;
+  subscribe(name: string | string[], listener: MessageListener): Promise<void>;
+  unsubscribe(): void;
+  unsubscribe(listener: MessageListener): void;
+  unsubscribe(name: string | string[], listener?: MessageListener): void;
+  publish(name: string, data?: any): Promise<void>;
+  publish(messages: Message | Message[]): Promise<void>;
+}
+
+export declare class Realtime {
+  constructor(options: ClientOptions | string);
+  readonly connection: Connection;
+  readonly channels: {
+    get(name: string): RealtimeChannel;
+    release(name: string): void;
+  };
+  readonly clientId?: string;
+  connect(): void;
+  close(): void;
+}
+
+declare const _default: { Realtime: typeof Realtime };
+export default _default;

@@ -1,0 +1,25 @@
+// An app on the realtime-only entry's types; `tsc --noEmit` must accept it.
+import roster, { Realtime, type ErrorInfo, type PresenceMessage, type PaginatedResult } from 'roster-presence/realtime';
+// @ts-expect-error: Rest is only in the full entry.
+import type { Rest } from 'roster-presence/realtime';
+
+async function main(): Promise<void> {
+  const client = new Realtime({ key: 'app.key:secret', clientId: 'ada' });
+  const other: Realtime = new roster.Realtime({ authUrl: '/auth/token-request' });
+  client.connection.on(['connected', 'disconnected'], (change) => console.log(change.current, change.retryIn));
+  const channel = client.channels.get('room');
+  await channel.presence.subscribe('enter', (member: PresenceMessage) => console.log(member.clientId, member.data));
+  await channel.presence.enter({ status: 'here' });
+  const members: PresenceMessage[] = await channel.presence.get({ waitForSync: false });
+  const page: PaginatedResult<PresenceMessage> = await channel.presence.history({ direction: 'forwards', limit: 5 });
+  console.log(members.length, page.items.length, page.hasNext());
+  try {
+    await channel.presence.leave();
+  } catch (e) {
+    console.log((e as ErrorInfo).code);
+  }
+  client.close();
+  other.close();
+}
+
+main();
