@@ -1,5 +1,5 @@
 // Roster demo chat: presence (who is here, typing, away) and messages on one channel.
-import { Realtime } from '/pkg/index.js';
+import { Realtime } from '/pkg/realtime.js';
 import { connectionLabel, leaveReason, memberRows, randomName, typingLine } from './members.js';
 
 const $ = (id) => document.getElementById(id);
