@@ -1,20 +1,22 @@
 //! `PendingQueue`: messages sent with a `msgSerial` and not yet ACKed or NACKed (RTN7).
 
 use crate::protocol::ProtocolMessage;
-use std::collections::VecDeque;
 
 /// Sent messages in serial order, each with a tag saying whom to tell when it resolves.
+///
+/// A Vec rather than a VecDeque: a handful of messages are in flight at a time, and the
+/// VecDeque instance cost ~1 KB of wasm.
 #[derive(Debug)]
 pub struct PendingQueue<T> {
     next_serial: u64,
-    entries: VecDeque<(ProtocolMessage, T)>,
+    entries: Vec<(ProtocolMessage, T)>,
 }
 
 impl<T> Default for PendingQueue<T> {
     fn default() -> Self {
         PendingQueue {
             next_serial: 0,
-            entries: VecDeque::new(),
+            entries: Vec::new(),
         }
     }
 }
@@ -25,7 +27,7 @@ impl<T> PendingQueue<T> {
     pub fn assign(&mut self, mut msg: ProtocolMessage, tag: T) -> ProtocolMessage {
         msg.msg_serial = Some(self.next_serial);
         self.next_serial += 1;
-        self.entries.push_back((msg.clone(), tag));
+        self.entries.push((msg.clone(), tag));
         msg
     }
 
@@ -41,16 +43,16 @@ impl<T> PendingQueue<T> {
         {
             return Vec::new();
         }
-        let mut done = Vec::new();
-        while let Some((msg, _)) = self.entries.front() {
-            if msg.msg_serial.unwrap_or(0) >= end {
-                break;
-            }
-            if let Some((_, tag)) = self.entries.pop_front() {
-                done.push(tag);
-            }
-        }
-        done
+        let count = self
+            .entries
+            .iter()
+            .take_while(|(msg, _)| msg.msg_serial.unwrap_or(0) < end)
+            .count();
+        let rest = self.entries.split_off(count);
+        std::mem::replace(&mut self.entries, rest)
+            .into_iter()
+            .map(|(_, tag)| tag)
+            .collect()
     }
 
     /// The messages to send again, with their serials, after a resumed reconnect (RTN19a).
@@ -62,8 +64,7 @@ impl<T> PendingQueue<T> {
     /// to be sent again with new serials (RTN19a2).
     pub fn reset(&mut self) -> Vec<(ProtocolMessage, T)> {
         self.next_serial = 0;
-        // Taken whole rather than drained: VecDeque's Drain costs ~1 KB of wasm.
-        std::mem::take(&mut self.entries).into()
+        std::mem::take(&mut self.entries)
     }
 
     /// Whether nothing awaits acknowledgement.

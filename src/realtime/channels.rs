@@ -214,7 +214,7 @@ impl Realtime {
 
     fn emit_channel_change(&mut self, name: &str, change: Option<ChannelStateChange>) {
         if let Some(change) = change {
-            self.events.push_back(Event::ChannelState {
+            self.events.push(Event::ChannelState {
                 channel: name.to_owned(),
                 change,
             });
@@ -558,7 +558,7 @@ impl Realtime {
         msg.fill_inner_from_parent();
         for message in msg.messages.take().unwrap_or_default() {
             let (message, _) = message.decoded();
-            self.events.push_back(Event::Message {
+            self.events.push(Event::Message {
                 channel: name.clone(),
                 message,
             });
@@ -582,7 +582,7 @@ impl Realtime {
 
     fn emit_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
         for message in messages {
-            self.events.push_back(Event::Presence {
+            self.events.push(Event::Presence {
                 channel: name.to_owned(),
                 message,
             });

@@ -138,7 +138,7 @@ impl Realtime {
             state.name()
         };
         self.events
-            .push_back(Event::ConnectionState(ConnectionStateChange {
+            .push(Event::ConnectionState(ConnectionStateChange {
                 previous,
                 current: state,
                 event,
@@ -175,7 +175,7 @@ impl Realtime {
             let msg = self.pending.assign(msg, ticket);
             self.send_frame(&msg);
         } else {
-            self.queued.push_back((msg, ticket));
+            self.queued.push((msg, ticket));
         }
     }
 
@@ -200,7 +200,7 @@ impl Realtime {
         self.request_deadline = Some(now + self.options.timeouts.realtime_request);
         if self.options.auth == AuthMethod::External && self.token.is_none() {
             self.is_awaiting_auth = true;
-            self.events.push_back(Event::AuthRequired);
+            self.events.push(Event::AuthRequired);
         } else {
             self.open_transport(now);
         }
@@ -212,8 +212,7 @@ impl Realtime {
             self.token.as_deref(),
             self.connection_key.as_deref(),
         );
-        self.transport_commands
-            .push_back(TransportCommand::Open { url });
+        self.transport_commands.push(TransportCommand::Open { url });
         self.is_transport_open = true;
         self.last_activity = now;
     }
@@ -222,7 +221,7 @@ impl Realtime {
     /// later otherwise, suspended once the state TTL has run out (RTN14d, RTN15a, RTN14e).
     pub(super) fn lose_transport(&mut self, now: u64, reason: ErrorInfo, close: bool) {
         if close && self.is_transport_open {
-            self.transport_commands.push_back(TransportCommand::Close);
+            self.transport_commands.push(TransportCommand::Close);
         }
         self.is_transport_open = false;
         self.is_awaiting_auth = false;
@@ -276,7 +275,7 @@ impl Realtime {
     /// Drops the transport, timers and identity of a connection that will not resume.
     fn end_connection(&mut self, error: &ErrorInfo) {
         if self.is_transport_open {
-            self.transport_commands.push_back(TransportCommand::Close);
+            self.transport_commands.push(TransportCommand::Close);
         }
         self.is_transport_open = false;
         self.is_awaiting_auth = false;
@@ -362,10 +361,13 @@ impl Realtime {
                 self.send_frame(msg);
             }
         } else {
-            for (mut msg, ticket) in self.pending.reset().into_iter().rev() {
+            // What the lost connection had in flight goes first, to get new serials.
+            let mut queued = self.pending.reset();
+            for (msg, _) in &mut queued {
                 msg.msg_serial = None;
-                self.queued.push_front((msg, ticket));
             }
+            queued.append(&mut self.queued);
+            self.queued = queued;
         }
         self.reattach_channels(is_resumed, now);
         for (msg, ticket) in std::mem::take(&mut self.queued) {
@@ -381,7 +383,7 @@ impl Realtime {
                 // One fresh token per connection attempt (RTN14b).
                 self.is_token_retry = true;
                 if self.is_transport_open {
-                    self.transport_commands.push_back(TransportCommand::Close);
+                    self.transport_commands.push(TransportCommand::Close);
                 }
                 self.is_transport_open = false;
                 self.start_connecting_again(now);
@@ -400,6 +402,6 @@ impl Realtime {
     fn start_connecting_again(&mut self, now: u64) {
         self.request_deadline = Some(now + self.options.timeouts.realtime_request);
         self.is_awaiting_auth = true;
-        self.events.push_back(Event::AuthRequired);
+        self.events.push(Event::AuthRequired);
     }
 }

@@ -45,7 +45,7 @@ impl Realtime {
                 if self.options.auth == AuthMethod::External
                     && self.state == ConnectionState::Connected =>
             {
-                self.events.push_back(Event::AuthRequired);
+                self.events.push(Event::AuthRequired);
             }
             _ => {}
         }

@@ -10,6 +10,7 @@ mod channels;
 mod connection;
 mod event;
 mod inbound;
+mod outbox;
 mod timers;
 
 pub use event::{Completion, Event, OpId, TransportCommand};
@@ -20,7 +21,7 @@ use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue
 use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
 use crate::text;
 use channel_map::ChannelMap;
-use std::collections::VecDeque;
+use outbox::Outbox;
 
 /// Whom to tell when a sent message resolves.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +59,7 @@ pub struct Realtime {
     is_transport_open: bool,
     pending: PendingQueue<Ticket>,
     /// Messages waiting for the connection (sent on CONNECTED).
-    queued: VecDeque<(ProtocolMessage, Ticket)>,
+    queued: Vec<(ProtocolMessage, Ticket)>,
     channels: ChannelMap,
     pings: Vec<Ping>,
     next_op: u64,
@@ -72,9 +73,9 @@ pub struct Realtime {
     request_deadline: Option<u64>,
     /// Next connection attempt.
     retry_at: Option<u64>,
-    transport_commands: VecDeque<TransportCommand>,
-    transmit: VecDeque<Frame>,
-    events: VecDeque<Event>,
+    transport_commands: Outbox<TransportCommand>,
+    transmit: Outbox<Frame>,
+    events: Outbox<Event>,
 }
 
 impl Realtime {
@@ -100,7 +101,7 @@ impl Realtime {
             is_token_retry: false,
             is_transport_open: false,
             pending: PendingQueue::default(),
-            queued: VecDeque::new(),
+            queued: Vec::new(),
             channels: ChannelMap::default(),
             pings: Vec::new(),
             next_op: 0,
@@ -109,9 +110,9 @@ impl Realtime {
             last_connected_at: None,
             request_deadline: None,
             retry_at: None,
-            transport_commands: VecDeque::new(),
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
+            transport_commands: Outbox::default(),
+            transmit: Outbox::default(),
+            events: Outbox::default(),
         })
     }
 
@@ -161,17 +162,17 @@ impl Realtime {
 
     /// The next transport command.
     pub fn poll_transport(&mut self) -> Option<TransportCommand> {
-        self.transport_commands.pop_front()
+        self.transport_commands.pop()
     }
 
     /// The next frame to send.
     pub fn poll_transmit(&mut self) -> Option<Frame> {
-        self.transmit.pop_front()
+        self.transmit.pop()
     }
 
     /// The next event for the application.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.events.pop()
     }
 
     /// When `handle_timeout` should next be called.
@@ -185,7 +186,7 @@ impl Realtime {
     }
 
     fn complete(&mut self, op: OpId, result: Result<Completion, ErrorInfo>) {
-        self.events.push_back(Event::Completed { op, result });
+        self.events.push(Event::Completed { op, result });
     }
 
     fn resolve(&mut self, ticket: Ticket, result: Result<(), ErrorInfo>) {
@@ -199,12 +200,12 @@ impl Realtime {
                     text::concat(&["automatic presence re-enter failed: ", &cause.message]),
                 );
                 self.events
-                    .push_back(Event::PresenceReenterFailed { channel, error });
+                    .push(Event::PresenceReenterFailed { channel, error });
             }
         }
     }
 
     fn send_frame(&mut self, msg: &ProtocolMessage) {
-        self.transmit.push_back(encode(self.options.format, msg));
+        self.transmit.push(encode(self.options.format, msg));
     }
 }

@@ -19,7 +19,6 @@ use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -43,7 +42,7 @@ pub struct Driver {
     /// Operations awaiting completion with their resolve and reject functions. A few at a
     /// time: a Vec costs less wasm than a HashMap instance of its own.
     pending: RefCell<Vec<(OpId, Function, Function)>>,
-    outgoing: RefCell<VecDeque<Outgoing>>,
+    outgoing: RefCell<Vec<Outgoing>>,
     is_flushing: Cell<bool>,
     #[cfg(feature = "test-hooks")]
     is_resume_spoiled: Cell<bool>,
@@ -65,7 +64,7 @@ impl Driver {
             socket: RefCell::new(None),
             timer: RefCell::new(None),
             pending: RefCell::new(Vec::new()),
-            outgoing: RefCell::new(VecDeque::new()),
+            outgoing: RefCell::new(Vec::new()),
             is_flushing: Cell::new(false),
             #[cfg(feature = "test-hooks")]
             is_resume_spoiled: Cell::new(false),
@@ -232,7 +231,7 @@ impl Driver {
             }
             other => Outgoing::Event(event::to_js(other)),
         };
-        self.outgoing.borrow_mut().push_back(outgoing);
+        self.outgoing.borrow_mut().push(outgoing);
     }
 
     fn queue_presence(&self, run: &mut Vec<(String, PresenceMessage)>) {
@@ -286,14 +285,19 @@ impl Driver {
         if self.is_flushing.replace(true) {
             return;
         }
+        // Taken a batch at a time: whatever the listeners cause is queued behind the batch.
         loop {
-            let next = self.outgoing.borrow_mut().pop_front();
-            let Some(next) = next else { break };
-            // A throwing listener must not stop delivery to the others.
-            let _ = match next {
-                Outgoing::Event(event) => self.sink.call1(&JsValue::NULL, &event),
-                Outgoing::Settle(function, value) => function.call1(&JsValue::NULL, &value),
-            };
+            let batch = std::mem::take(&mut *self.outgoing.borrow_mut());
+            if batch.is_empty() {
+                break;
+            }
+            for next in batch {
+                // A throwing listener must not stop delivery to the others.
+                let _ = match next {
+                    Outgoing::Event(event) => self.sink.call1(&JsValue::NULL, &event),
+                    Outgoing::Settle(function, value) => function.call1(&JsValue::NULL, &value),
+                };
+            }
         }
         self.is_flushing.set(false);
     }
