@@ -205,7 +205,7 @@ impl Realtime {
         let waiters: Vec<Ticket> = self
             .channels
             .get_mut(name)
-            .map(|c| c.detach_waiters.drain(..).collect())
+            .map(|c| std::mem::take(&mut c.detach_waiters))
             .unwrap_or_default();
         for ticket in waiters {
             self.resolve(ticket, result.clone());
@@ -278,10 +278,15 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        let mut tickets: Vec<Ticket> = channel.attach_waiters.drain(..).collect();
-        tickets.extend(channel.queued.drain(..).map(|q| q.tag));
+        let mut tickets = std::mem::take(&mut channel.attach_waiters);
+        tickets.extend(
+            std::mem::take(&mut channel.queued)
+                .into_iter()
+                .map(|q| q.tag),
+        );
         if include_gets {
-            tickets.extend(channel.get_waiters.drain(..).map(|(t, _)| t));
+            let gets = std::mem::take(&mut channel.get_waiters);
+            tickets.extend(gets.into_iter().map(|(t, _)| t));
         }
         for ticket in tickets {
             self.resolve(ticket, Err(error.clone()));
@@ -409,8 +414,8 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(&name) else {
             return;
         };
-        let waiters: Vec<Ticket> = channel.attach_waiters.drain(..).collect();
-        let queued: Vec<Queued<Ticket>> = channel.queued.drain(..).collect();
+        let waiters = std::mem::take(&mut channel.attach_waiters);
+        let queued = std::mem::take(&mut channel.queued);
         let own: Vec<PresenceMessage> = channel.own.members().cloned().collect();
         for ticket in waiters {
             self.resolve(ticket, Ok(()));
@@ -478,7 +483,7 @@ impl Realtime {
         let waiters: Vec<Ticket> = self
             .channels
             .get_mut(name)
-            .map(|c| c.attach_waiters.drain(..).collect())
+            .map(|c| std::mem::take(&mut c.attach_waiters))
             .unwrap_or_default();
         for ticket in waiters {
             self.resolve(ticket, Err(error.clone()));
@@ -595,17 +600,10 @@ impl Realtime {
             return;
         };
         channel.is_sync_complete = true;
-        let answers: Vec<(Ticket, Vec<PresenceMessage>)> = channel
-            .get_waiters
-            .drain(..)
-            .map(|(ticket, filter)| {
-                let members = channel.presence.get(&filter);
-                (ticket, members)
-            })
-            .collect();
-        for (ticket, members) in answers {
+        for (ticket, filter) in std::mem::take(&mut channel.get_waiters) {
             if let Ticket::Op(op) = ticket {
-                self.complete(op, Ok(Completion::Members(members)));
+                let result = Ok(Completion::Members(channel.presence.get(&filter)));
+                self.events.push(Event::Completed { op, result });
             }
         }
     }

@@ -5,17 +5,17 @@
 /// Outputs in the order they were pushed.
 #[derive(Debug)]
 pub(super) struct Outbox<T> {
-    /// Pushed since the last refill of `ready`, oldest first.
+    /// Pushed since `ready` was last refilled, oldest first.
     pushed: Vec<T>,
-    /// Ready to be polled, newest first, so `pop` yields the oldest.
-    ready: Vec<T>,
+    /// Being polled, oldest first.
+    ready: std::vec::IntoIter<T>,
 }
 
 impl<T> Default for Outbox<T> {
     fn default() -> Self {
         Outbox {
             pushed: Vec::new(),
-            ready: Vec::new(),
+            ready: Vec::new().into_iter(),
         }
     }
 }
@@ -28,11 +28,11 @@ impl<T> Outbox<T> {
 
     /// The oldest item: from `ready`, refilled with what was pushed once it runs out.
     pub(super) fn pop(&mut self) -> Option<T> {
-        if self.ready.is_empty() {
-            std::mem::swap(&mut self.ready, &mut self.pushed);
-            self.ready.reverse();
+        if let Some(item) = self.ready.next() {
+            return Some(item);
         }
-        self.ready.pop()
+        self.ready = std::mem::take(&mut self.pushed).into_iter();
+        self.ready.next()
     }
 }
 

@@ -125,31 +125,20 @@ impl Driver {
     }
 
     fn drain(&self) {
-        let mut commands = Vec::new();
-        let mut frames = Vec::new();
-        let mut events = Vec::new();
-        let deadline = {
-            let mut core = self.core.borrow_mut();
-            while let Some(command) = core.poll_transport() {
-                commands.push(command);
+        let mut core = self.core.borrow_mut();
+        // Held throughout: nothing below calls the app (sockets, timers and token
+        // fetches report from the event loop), and events wait in `outgoing`.
+        while let Some(command) = core.poll_transport() {
+            self.transport(command);
+        }
+        while let Some(frame) = core.poll_transmit() {
+            if let Some(socket) = self.socket.borrow().as_ref() {
+                socket.send(frame);
             }
-            while let Some(frame) = core.poll_transmit() {
-                frames.push(frame);
-            }
-            while let Some(event) = core.poll_event() {
-                events.push(event);
-            }
-            core.poll_timeout()
-        };
-        commands
-            .into_iter()
-            .for_each(|command| self.transport(command));
-        if let Some(socket) = self.socket.borrow().as_ref() {
-            frames.into_iter().for_each(|frame| socket.send(frame));
         }
         // Runs of presence events are converted together; order with the rest is kept.
         let mut presence = Vec::new();
-        for event in events {
+        while let Some(event) = core.poll_event() {
             match event {
                 Event::Presence { channel, message } => presence.push((channel, message)),
                 other => {
@@ -159,7 +148,8 @@ impl Driver {
             }
         }
         self.queue_presence(&mut presence);
-        self.arm_timer(deadline);
+        self.arm_timer(core.poll_timeout());
+        drop(core);
         self.flush();
     }
 
