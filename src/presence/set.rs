@@ -220,18 +220,11 @@ impl PresenceSet {
     /// Removes every member, returning a synthesized LEAVE for each: what an ATTACHED
     /// without HAS_PRESENCE means (RTP19a).
     pub fn clear(&mut self, now: u64) -> Vec<PresenceMessage> {
+        // A sync that sees no one: every member is residual. Shares end_sync's code
+        // rather than bringing in a drain of its own.
         self.syncing = false;
-        self.members
-            .drain()
-            .map(|member| member.message)
-            .filter(|msg| msg.action == PresenceAction::Present)
-            .map(|msg| PresenceMessage {
-                id: None,
-                action: PresenceAction::Leave,
-                timestamp: Some(now),
-                ..msg
-            })
-            .collect()
+        self.start_sync();
+        self.end_sync(now)
     }
 
     /// The present members that match `filter`, stored as PRESENT.

@@ -31,13 +31,11 @@ impl Realtime {
             self.lose_transport(now, disconnected_error("no activity from the server"), true);
         }
         let timeout = self.options.timeouts.realtime_request;
-        if self.pings.iter().any(|p| p.sent_at + timeout <= now) {
-            let (expired, kept) = std::mem::take(&mut self.pings)
-                .into_iter()
-                .partition(|p| p.sent_at + timeout <= now);
-            self.pings = kept;
-            for ping in expired {
+        for ping in std::mem::take(&mut self.pings) {
+            if ping.sent_at + timeout <= now {
                 self.complete(ping.op, Err(timeout_error("ping timed out")));
+            } else {
+                self.pings.push(ping);
             }
         }
         self.channel_timeouts(now);
