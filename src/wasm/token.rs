@@ -7,6 +7,7 @@ use crate::auth::{ApiKey, TokenDetails, TokenRequest};
 use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest, Method};
+use crate::text;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -190,36 +191,33 @@ async fn from_url(
     is_post: bool,
     params: &TokenParams,
 ) -> Result<Answer, ErrorInfo> {
-    let mut query: Vec<(String, String)> = auth_params.to_vec();
+    let mut form = String::new();
+    let mut add = |name: &str, value: &str| {
+        if !form.is_empty() {
+            form.push('&');
+        }
+        form.push_str(&rest::encode_component(name));
+        form.push('=');
+        form.push_str(&rest::encode_component(value));
+    };
+    for (name, value) in auth_params {
+        add(name, value);
+    }
     if let Some(client_id) = &params.client_id {
-        query.push(("clientId".into(), client_id.clone()));
+        add("clientId", client_id);
     }
-    let encoded = js_sys::Array::new();
-    for (k, v) in &query {
-        let pair = js_sys::encode_uri_component(k)
-            .concat(&"=".into())
-            .concat(&js_sys::encode_uri_component(v).into());
-        encoded.push(&pair);
-    }
-    let form = String::from(encoded.join("&"));
-    let (path, body, mut request_headers) = if is_post {
-        let content = (
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded".into(),
-        );
-        (url.to_string(), Some(form), vec![content])
+    let mut request_headers = Vec::new();
+    let (method, path, body) = if is_post {
+        let content = ("Content-Type", "application/x-www-form-urlencoded");
+        request_headers.push((content.0.into(), content.1.into()));
+        (Method::Post, url.to_owned(), Some(form))
     } else if form.is_empty() {
-        (url.to_string(), None, Vec::new())
+        (Method::Get, url.to_owned(), None)
     } else {
-        let separator = if url.contains('?') { '&' } else { '?' };
-        let mut path = String::with_capacity(url.len() + 1 + form.len());
-        path.push_str(url);
-        path.push(separator);
-        path.push_str(&form);
-        (path, None, Vec::new())
+        let separator = if url.contains('?') { "&" } else { "?" };
+        (Method::Get, text::concat(&[url, separator, &form]), None)
     };
     request_headers.extend_from_slice(headers);
-    let method = if is_post { Method::Post } else { Method::Get };
     let request = HttpRequest {
         method,
         path,
