@@ -12,12 +12,12 @@ impl ReadJson for TokenRequest {
         while let Some(key) = r.next_key()? {
             match &*key {
                 "keyName" => key_name = Some(r.read()?),
-                "ttl" => ttl = r.read()?,
-                "capability" => capability = r.read()?,
-                "clientId" => client_id = r.read()?,
+                "ttl" => r.read_into(&mut ttl)?,
+                "capability" => r.read_into(&mut capability)?,
+                "clientId" => r.read_into(&mut client_id)?,
                 "timestamp" => timestamp = Some(r.read()?),
                 "nonce" => nonce = Some(r.read()?),
-                "mac" => mac = r.read()?,
+                "mac" => r.read_into(&mut mac)?,
                 _ => r.skip()?,
             }
         }
@@ -68,11 +68,11 @@ impl ReadJson for TokenDetails {
         while let Some(key) = r.next_key()? {
             match &*key {
                 "token" => token = Some(r.read()?),
-                "keyName" => details.key_name = r.read()?,
-                "issued" => details.issued = r.read()?,
-                "expires" => details.expires = r.read()?,
-                "capability" => details.capability = r.read()?,
-                "clientId" => details.client_id = r.read()?,
+                "keyName" => r.read_into(&mut details.key_name)?,
+                "issued" => r.read_into(&mut details.issued)?,
+                "expires" => r.read_into(&mut details.expires)?,
+                "capability" => r.read_into(&mut details.capability)?,
+                "clientId" => r.read_into(&mut details.client_id)?,
                 _ => r.skip()?,
             }
         }

@@ -135,6 +135,13 @@ impl<'a> Reader<'a> {
         T::read_json(self)
     }
 
+    /// Reads a value of `slot`'s type into it: one call per field in the object readers,
+    /// the drop of the old value and the store shared per type.
+    pub fn read_into<T: ReadJson>(&mut self, slot: &mut T) -> Result<(), Error> {
+        *slot = T::read_json(self)?;
+        Ok(())
+    }
+
     /// Enters an object; read its members with `next_key`.
     pub fn begin_object(&mut self) -> Result<(), Error> {
         self.open(b'{', "expected an object")

@@ -54,7 +54,7 @@ impl ReadJson for BatchPresenceResponse {
             match &*key {
                 "successCount" => success_count = read_count(r)?,
                 "failureCount" => failure_count = read_count(r)?,
-                "results" => results = r.read()?,
+                "results" => r.read_into(&mut results)?,
                 _ => r.skip()?,
             }
         }
@@ -80,9 +80,9 @@ impl ReadJson for BatchPresenceResult {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "channel" => channel = r.read()?,
-                "presence" => presence = r.read()?,
-                "error" => error = r.read()?,
+                "channel" => r.read_into(&mut channel)?,
+                "presence" => r.read_into(&mut presence)?,
+                "error" => r.read_into(&mut error)?,
                 _ => r.skip()?,
             }
         }

@@ -15,7 +15,7 @@ impl ReadJson for ErrorBody {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "error" => error = r.read()?,
+                "error" => r.read_into(&mut error)?,
                 _ => r.skip()?,
             }
         }

@@ -26,7 +26,7 @@ impl ReadJson for ErrorInfo {
                         .map_err(|_| r.error("statusCode out of range"))?;
                 }
                 "message" => error.message = r.read::<Option<String>>()?.unwrap_or_default(),
-                "href" => error.href = r.read()?,
+                "href" => r.read_into(&mut error.href)?,
                 _ => r.skip()?,
             }
         }

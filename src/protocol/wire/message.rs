@@ -1,34 +1,65 @@
 //! `Message` and `PresenceMessage` on the JSON wire.
 
-use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
-use crate::protocol::{Message, PresenceAction, PresenceMessage};
+use crate::json::{Error, JsonText, ReadJson, Reader, WriteJson, Writer};
+use crate::protocol::{Data, Message, PresenceAction, PresenceMessage};
+
+/// The members both message kinds have, plus the one each has alone: one reader serves
+/// both, so the browser build carries one copy of the field handling.
+#[derive(Default)]
+struct Fields {
+    id: Option<String>,
+    name: Option<String>,
+    action: Option<PresenceAction>,
+    client_id: Option<String>,
+    connection_id: Option<String>,
+    data: Option<Data>,
+    encoding: Option<String>,
+    timestamp: Option<u64>,
+    extras: Option<JsonText>,
+}
+
+/// Reads a message object; `action` is read for presence messages, `name` for the others
+/// (each kind ignores the other's member, as it ignores any unknown one).
+fn read_fields(r: &mut Reader<'_>, is_presence: bool) -> Result<Fields, Error> {
+    let mut fields = Fields::default();
+    r.begin_object()?;
+    while let Some(key) = r.next_key()? {
+        match &*key {
+            "id" => r.read_into(&mut fields.id)?,
+            "action" if is_presence => {
+                let action = PresenceAction::from_number(r.u64()?)
+                    .ok_or_else(|| r.error("unknown presence action"))?;
+                fields.action = Some(action);
+            }
+            "name" if !is_presence => r.read_into(&mut fields.name)?,
+            "clientId" => r.read_into(&mut fields.client_id)?,
+            "connectionId" => r.read_into(&mut fields.connection_id)?,
+            "data" => r.read_into(&mut fields.data)?,
+            "encoding" => r.read_into(&mut fields.encoding)?,
+            "timestamp" => r.read_into(&mut fields.timestamp)?,
+            "extras" => r.read_into(&mut fields.extras)?,
+            _ => r.skip()?,
+        }
+    }
+    Ok(fields)
+}
 
 impl ReadJson for PresenceMessage {
     fn read_json(r: &mut Reader<'_>) -> Result<PresenceMessage, Error> {
-        let mut msg = PresenceMessage::new(PresenceAction::Absent);
-        let mut has_action = false;
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match &*key {
-                "id" => msg.id = r.read()?,
-                "action" => {
-                    msg.action = PresenceAction::from_number(r.u64()?)
-                        .ok_or_else(|| r.error("unknown presence action"))?;
-                    has_action = true;
-                }
-                "clientId" => msg.client_id = r.read()?,
-                "connectionId" => msg.connection_id = r.read()?,
-                "data" => msg.data = r.read()?,
-                "encoding" => msg.encoding = r.read()?,
-                "timestamp" => msg.timestamp = r.read()?,
-                "extras" => msg.extras = r.read()?,
-                _ => r.skip()?,
-            }
-        }
-        if !has_action {
+        let fields = read_fields(r, true)?;
+        let Some(action) = fields.action else {
             return Err(r.error("presence message without \"action\""));
-        }
-        Ok(msg)
+        };
+        Ok(PresenceMessage {
+            id: fields.id,
+            action,
+            client_id: fields.client_id,
+            connection_id: fields.connection_id,
+            data: fields.data,
+            encoding: fields.encoding,
+            timestamp: fields.timestamp,
+            extras: fields.extras,
+        })
     }
 }
 
@@ -50,22 +81,17 @@ impl WriteJson for PresenceMessage {
 
 impl ReadJson for Message {
     fn read_json(r: &mut Reader<'_>) -> Result<Message, Error> {
-        let mut msg = Message::default();
-        r.begin_object()?;
-        while let Some(key) = r.next_key()? {
-            match &*key {
-                "id" => msg.id = r.read()?,
-                "name" => msg.name = r.read()?,
-                "data" => msg.data = r.read()?,
-                "encoding" => msg.encoding = r.read()?,
-                "clientId" => msg.client_id = r.read()?,
-                "connectionId" => msg.connection_id = r.read()?,
-                "timestamp" => msg.timestamp = r.read()?,
-                "extras" => msg.extras = r.read()?,
-                _ => r.skip()?,
-            }
-        }
-        Ok(msg)
+        let fields = read_fields(r, false)?;
+        Ok(Message {
+            id: fields.id,
+            name: fields.name,
+            data: fields.data,
+            encoding: fields.encoding,
+            client_id: fields.client_id,
+            connection_id: fields.connection_id,
+            timestamp: fields.timestamp,
+            extras: fields.extras,
+        })
     }
 }
 

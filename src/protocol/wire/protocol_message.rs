@@ -15,20 +15,20 @@ impl ReadJson for ProtocolMessage {
                     has_action = true;
                 }
                 "flags" => msg.flags = r.read::<Option<u64>>()?.map(Flags),
-                "count" => msg.count = r.read()?,
-                "error" => msg.error = r.read()?,
-                "id" => msg.id = r.read()?,
-                "channel" => msg.channel = r.read()?,
-                "channelSerial" => msg.channel_serial = r.read()?,
-                "connectionId" => msg.connection_id = r.read()?,
-                "connectionKey" => msg.connection_key = r.read()?,
-                "msgSerial" => msg.msg_serial = r.read()?,
-                "timestamp" => msg.timestamp = r.read()?,
-                "messages" => msg.messages = r.read()?,
-                "presence" => msg.presence = r.read()?,
+                "count" => r.read_into(&mut msg.count)?,
+                "error" => r.read_into(&mut msg.error)?,
+                "id" => r.read_into(&mut msg.id)?,
+                "channel" => r.read_into(&mut msg.channel)?,
+                "channelSerial" => r.read_into(&mut msg.channel_serial)?,
+                "connectionId" => r.read_into(&mut msg.connection_id)?,
+                "connectionKey" => r.read_into(&mut msg.connection_key)?,
+                "msgSerial" => r.read_into(&mut msg.msg_serial)?,
+                "timestamp" => r.read_into(&mut msg.timestamp)?,
+                "messages" => r.read_into(&mut msg.messages)?,
+                "presence" => r.read_into(&mut msg.presence)?,
                 "params" => msg.params = read_params(r)?,
-                "auth" => msg.auth = r.read()?,
-                "connectionDetails" => msg.connection_details = r.read()?,
+                "auth" => r.read_into(&mut msg.auth)?,
+                "connectionDetails" => r.read_into(&mut msg.connection_details)?,
                 _ => r.skip()?,
             }
         }
@@ -117,14 +117,14 @@ impl ReadJson for ConnectionDetails {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "clientId" => details.client_id = r.read()?,
-                "connectionKey" => details.connection_key = r.read()?,
-                "maxMessageSize" => details.max_message_size = r.read()?,
-                "maxFrameSize" => details.max_frame_size = r.read()?,
-                "maxInboundRate" => details.max_inbound_rate = r.read()?,
-                "maxIdleInterval" => details.max_idle_interval = r.read()?,
-                "connectionStateTtl" => details.connection_state_ttl = r.read()?,
-                "serverId" => details.server_id = r.read()?,
+                "clientId" => r.read_into(&mut details.client_id)?,
+                "connectionKey" => r.read_into(&mut details.connection_key)?,
+                "maxMessageSize" => r.read_into(&mut details.max_message_size)?,
+                "maxFrameSize" => r.read_into(&mut details.max_frame_size)?,
+                "maxInboundRate" => r.read_into(&mut details.max_inbound_rate)?,
+                "maxIdleInterval" => r.read_into(&mut details.max_idle_interval)?,
+                "connectionStateTtl" => r.read_into(&mut details.connection_state_ttl)?,
+                "serverId" => r.read_into(&mut details.server_id)?,
                 _ => r.skip()?,
             }
         }
