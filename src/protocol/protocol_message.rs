@@ -61,6 +61,9 @@ pub struct ProtocolMessage {
 
 impl ProtocolMessage {
     /// A message with just an action; fill the rest with struct update syntax.
+    // Not inlined: its sixteen fields' initialisation, copied into every caller, cost
+    // more wasm than the call.
+    #[inline(never)]
     pub fn new(action: Action) -> ProtocolMessage {
         ProtocolMessage {
             action,
@@ -84,10 +87,14 @@ impl ProtocolMessage {
 
     /// A message with an action and a channel.
     pub fn for_channel(action: Action, channel: impl Into<String>) -> ProtocolMessage {
-        ProtocolMessage {
-            channel: Some(channel.into()),
-            ..ProtocolMessage::new(action)
-        }
+        ProtocolMessage::with_channel(action, channel.into())
+    }
+
+    /// `for_channel` past the conversion: one copy of the body for all callers' types.
+    fn with_channel(action: Action, channel: String) -> ProtocolMessage {
+        let mut msg = ProtocolMessage::new(action);
+        msg.channel = Some(channel);
+        msg
     }
 
     /// The flags, or none set.
