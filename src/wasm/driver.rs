@@ -115,13 +115,7 @@ impl Driver {
             return;
         };
         socket.close_quietly();
-        let this = self.this.clone();
-        Timeout::new(silent_ms, move || {
-            if let Some(driver) = this.upgrade() {
-                driver.input(|core, now| core.transport_closed(now));
-            }
-        })
-        .forget();
+        self.timeout(silent_ms, Driver::transport_closed).forget();
     }
 
     fn drain(&self) {
@@ -175,7 +169,7 @@ impl Driver {
                 }
                 SocketInput::Closed => {
                     driver.socket.borrow_mut().take();
-                    driver.input(|core, now| core.transport_closed(now));
+                    driver.transport_closed();
                 }
             }
         };
@@ -184,13 +178,7 @@ impl Driver {
             // An unusable URL fails like a refused connection, reported from the event loop
             // so that this drain finishes first.
             Err(_) => {
-                let this = self.this.clone();
-                Timeout::new(0, move || {
-                    if let Some(driver) = this.upgrade() {
-                        driver.input(|core, now| core.transport_closed(now));
-                    }
-                })
-                .forget();
+                self.timeout(0, Driver::transport_closed).forget();
             }
         }
     }
@@ -259,16 +247,28 @@ impl Driver {
 
     fn arm_timer(&self, deadline: Option<u64>) {
         let timer = deadline.map(|at| {
-            let this = self.this.clone();
             let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-            Timeout::new(delay, move || {
-                if let Some(driver) = this.upgrade() {
-                    driver.input(|core, now| core.handle_timeout(now));
-                }
+            self.timeout(delay, |driver| {
+                driver.input(|core, now| core.handle_timeout(now))
             })
         });
         // Replacing the old Timeout drops it, which cancels it: one timer at a time.
         *self.timer.borrow_mut() = timer;
+    }
+
+    /// Runs `action` on this driver after `delay` ms unless it is gone by then (or the
+    /// Timeout is dropped). One closure type for every timer: one instance in the wasm.
+    fn timeout(&self, delay: u32, action: fn(&Driver)) -> Timeout {
+        let this = self.this.clone();
+        Timeout::new(delay, move || {
+            if let Some(driver) = this.upgrade() {
+                action(&driver);
+            }
+        })
+    }
+
+    fn transport_closed(&self) {
+        self.input(|core, now| core.transport_closed(now));
     }
 
     fn flush(&self) {

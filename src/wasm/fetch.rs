@@ -1,17 +1,19 @@
 //! HTTP over the global `fetch` (window or worker): sends a core `HttpRequest` and returns
 //! status, the headers the core reads, and the body bytes.
 
+use super::error::set;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{HttpRequest, Method};
 use crate::text;
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::Response;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(request: &Request) -> js_sys::Promise;
+    fn global_fetch(url: &str, init: &JsValue) -> js_sys::Promise;
 }
 
 /// A response as the core's decoders take it.
@@ -35,25 +37,29 @@ pub async fn send(
     request: &HttpRequest,
     extra_headers: &[(String, String)],
 ) -> Result<HttpResponse, ErrorInfo> {
-    let init = RequestInit::new();
-    init.set_method(match request.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    });
-    if let Some(body) = &request.body {
-        init.set_body(&JsValue::from_str(body));
-    }
     let url = if request.path.starts_with("http") {
         request.path.clone()
     } else {
         text::concat(&[base, &request.path])
     };
-    let js_request = Request::new_with_str_and_init(&url, &init).map_err(network_error)?;
-    let headers = js_request.headers();
+    // Plain objects for the init and its headers: no Request, RequestInit or Headers
+    // imports (each one glue in the JS and a shim in the wasm). A bad URL or header
+    // rejects the fetch, as it made the Request constructor throw.
+    let headers: JsValue = Object::new().into();
     for (name, value) in request.headers.iter().chain(extra_headers) {
-        headers.set(name, value).map_err(network_error)?;
+        set(&headers, name, value.into());
     }
-    let response: Response = JsFuture::from(global_fetch(&js_request))
+    let init: JsValue = Object::new().into();
+    let method = match request.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    };
+    set(&init, "method", method.into());
+    set(&init, "headers", headers);
+    if let Some(body) = &request.body {
+        set(&init, "body", body.into());
+    }
+    let response: Response = JsFuture::from(global_fetch(&url, &init))
         .await
         .map_err(network_error)?
         .unchecked_into();
