@@ -13,7 +13,6 @@ use super::event;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
-use super::token::TokenParams;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
@@ -228,13 +227,9 @@ impl Driver {
     fn fetch_token(&self) {
         let this = self.this.clone();
         let rest = self.rest.clone();
-        let params = TokenParams {
-            client_id: rest.options.client_id.clone(),
-            ..TokenParams::default()
-        };
         // The promise always resolves: the outcome goes to the core, not to JS.
         let _ = task::promise(async move {
-            let result = rest.request_token(&params).await;
+            let result = rest.own_token().await;
             if let Some(driver) = this.upgrade() {
                 match result {
                     Ok(details) => driver.input(|core, now| core.authorize(details.token, now)),

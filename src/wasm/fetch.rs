@@ -3,7 +3,7 @@
 
 use super::error::set;
 use crate::protocol::{codes, ErrorInfo};
-use crate::rest::{HttpRequest, Method};
+use crate::rest::{self, HttpRequest, Method};
 use crate::text;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -28,6 +28,17 @@ pub struct HttpResponse {
     pub content_type: Option<String>,
     /// The body.
     pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// This response if 2xx, else the ErrorInfo its body, header or status describes.
+    pub fn success(self) -> Result<HttpResponse, ErrorInfo> {
+        if self.status < 300 {
+            return Ok(self);
+        }
+        let code = self.error_code.as_deref();
+        Err(rest::decode_error(self.status, &self.body, code))
+    }
 }
 
 /// Sends `request` to `base` (`https://host:port`, or a full URL when `request.path` is

@@ -4,6 +4,7 @@
 use super::fetch::{self, HttpResponse};
 use super::options::Options;
 use super::token::{self, AuthSource, TokenParams};
+use crate::auth::TokenDetails;
 use crate::protocol::ErrorInfo;
 use crate::rest::{self, Credentials, HttpRequest};
 use std::cell::RefCell;
@@ -27,64 +28,53 @@ impl RestClient {
         })
     }
 
-    /// Sends `request` with credentials; a 2xx response or the decoded ErrorInfo.
+    /// Sends `request` with credentials; a 2xx response or the decoded ErrorInfo. A token
+    /// error renews a token from authUrl/authCallback once and sends again.
     pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, ErrorInfo> {
-        let response = self.send(request).await?;
-        let response = match response {
-            Err(error) if error.is_token_error() && self.can_renew() => {
-                self.token.replace(None);
-                self.send(request).await??
+        // One loop with two awaits: the state machine of a send awaited twice cost more.
+        let mut may_renew = self.can_renew();
+        loop {
+            let credentials = match &self.options.auth {
+                AuthSource::Key(key) => Credentials::Basic(key.clone()),
+                AuthSource::Token(token) => Credentials::Bearer(token.clone()),
+                AuthSource::Url { .. } | AuthSource::Callback(_) => {
+                    Credentials::Bearer(self.cached_token().await?)
+                }
+            };
+            let mut headers = token::standard_headers();
+            headers.push(rest::authorization_header(&credentials));
+            let response = fetch::send(&self.options.rest_base(), request, &headers).await?;
+            match response.success() {
+                Err(error) if may_renew && error.is_token_error() => {}
+                result => return result,
             }
-            other => other?,
-        };
-        Ok(response)
+            self.token.replace(None);
+            may_renew = false;
+        }
     }
 
     /// A fresh token from the configured source (authUrl, authCallback, key or token).
-    pub async fn request_token(
-        &self,
-        params: &TokenParams,
-    ) -> Result<crate::auth::TokenDetails, ErrorInfo> {
+    pub async fn request_token(&self, params: &TokenParams) -> Result<TokenDetails, ErrorInfo> {
         token::request_token(&self.options.auth, &self.options.rest_base(), params).await
     }
 
-    async fn send(
-        &self,
-        request: &HttpRequest,
-    ) -> Result<Result<HttpResponse, ErrorInfo>, ErrorInfo> {
-        let credentials = self.credentials().await?;
-        let mut headers = token::standard_headers();
-        let (name, value) = rest::authorization_header(&credentials);
-        headers.push((name, value));
-        let response = fetch::send(&self.options.rest_base(), request, &headers).await?;
-        if response.status >= 300 {
-            let error = rest::decode_error(
-                response.status,
-                &response.body,
-                response.error_code.as_deref(),
-            );
-            return Ok(Err(error));
-        }
-        Ok(Ok(response))
+    /// A fresh token for this client's own clientId.
+    pub async fn own_token(&self) -> Result<TokenDetails, ErrorInfo> {
+        let params = TokenParams {
+            client_id: self.options.client_id.clone(),
+            ..TokenParams::default()
+        };
+        self.request_token(&params).await
     }
 
-    async fn credentials(&self) -> Result<Credentials, ErrorInfo> {
-        match &self.options.auth {
-            AuthSource::Key(key) => Ok(Credentials::Basic(key.clone())),
-            AuthSource::Token(token) => Ok(Credentials::Bearer(token.clone())),
-            AuthSource::Url { .. } | AuthSource::Callback(_) => {
-                if let Some(token) = self.token.borrow().clone() {
-                    return Ok(Credentials::Bearer(token));
-                }
-                let params = TokenParams {
-                    client_id: self.options.client_id.clone(),
-                    ..TokenParams::default()
-                };
-                let details = self.request_token(&params).await?;
-                self.token.replace(Some(details.token.clone()));
-                Ok(Credentials::Bearer(details.token))
-            }
+    /// The token REST requests carry: the last one fetched, else a fresh one.
+    async fn cached_token(&self) -> Result<String, ErrorInfo> {
+        if let Some(token) = self.token.borrow().clone() {
+            return Ok(token);
         }
+        let details = self.own_token().await?;
+        self.token.replace(Some(details.token.clone()));
+        Ok(details.token)
     }
 
     fn can_renew(&self) -> bool {

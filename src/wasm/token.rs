@@ -2,7 +2,8 @@
 //! or a key (signed TokenRequest exchanged at `/keys/{keyName}/requestToken`). An authUrl
 //! or callback may answer with a token string, TokenDetails, or a TokenRequest to exchange.
 
-use super::{convert, fetch, options::AGENT};
+use super::fetch::{self, HttpResponse};
+use super::{convert, options::AGENT};
 use crate::auth::{ApiKey, TokenDetails, TokenRequest};
 use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
@@ -91,9 +92,7 @@ pub async fn request_token(
 ) -> Result<TokenDetails, ErrorInfo> {
     let answer = match source {
         #[cfg(feature = "rest")]
-        AuthSource::Key(key) => {
-            return exchange(rest_base, &create_token_request(key, params)).await
-        }
+        AuthSource::Key(key) => Answer::Request(create_token_request(key, params)),
         // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
         // the core asks the driver for tokens only with authUrl/authCallback (40171 if
         // that ever changes: this build has no HMAC to sign a TokenRequest).
@@ -108,7 +107,14 @@ pub async fn request_token(
             params: auth_params,
             headers,
             is_post,
-        } => from_url(url, auth_params, headers, *is_post, params).await?,
+        } => {
+            let request = url_request(url, auth_params, headers, *is_post, params);
+            let response = fetch::send("", &request, &[])
+                .await
+                .and_then(HttpResponse::success)
+                .map_err(|e| auth_failed(&e.message))?;
+            answer_from_url(response)?
+        }
         AuthSource::Callback(callback) => {
             let js_params = convert::to_js(params);
             let promise = callback
@@ -117,41 +123,23 @@ pub async fn request_token(
             let value = JsFuture::from(js_sys::Promise::resolve(&promise))
                 .await
                 .map_err(|e| callback_error(&e))?;
-            match value.as_string() {
-                Some(token) => Answer::Token(token),
-                None => Answer::Json(
-                    js_sys::JSON::stringify(&value)
-                        .ok()
-                        .and_then(|text| text.as_string())
-                        .ok_or_else(|| {
-                            auth_failed("authCallback gave neither a token nor an object")
-                        })?
-                        .into_bytes(),
-                ),
-            }
+            answer_from_callback(&value)?
         }
     };
-    let json = match answer {
-        Answer::Token(token) => return Ok(details(token)),
-        Answer::Json(json) => json,
+    // A TokenRequest is exchanged at /keys/{keyName}/requestToken for TokenDetails.
+    let request = match answer {
+        Answer::Details(details) => return Ok(details),
+        Answer::Request(request) => request,
     };
-    // Which of the two it is decides the parse, so its errors name the right type.
-    if has_key(&json, "token") {
-        rest::decode_token_details(&json).map_err(|e| auth_failed(&e.message))
-    } else if has_key(&json, "keyName") {
-        let request: TokenRequest = json::from_slice(&json)
-            .map_err(|_| auth_failed("invalid TokenRequest from the auth provider"))?;
-        exchange(rest_base, &request).await
-    } else {
-        Err(auth_failed(
-            "the auth provider gave neither a token, TokenDetails nor a TokenRequest",
-        ))
-    }
+    let exchange = rest::request_token(&request);
+    let response = fetch::send(rest_base, &exchange, &standard_headers()).await?;
+    rest::decode_token_details(&response.success()?.body)
 }
 
+/// What the auth setup gave: a token (as TokenDetails), or a TokenRequest to exchange.
 enum Answer {
-    Token(String),
-    Json(Vec<u8>),
+    Details(TokenDetails),
+    Request(TokenRequest),
 }
 
 /// What an authCallback receives: `{ clientId, ttl, capability }`, absent ones omitted.
@@ -184,13 +172,14 @@ fn has_key(text: &[u8], name: &str) -> bool {
     false
 }
 
-async fn from_url(
+/// The request to an authUrl: authParams and the clientId as query (GET) or form (POST).
+fn url_request(
     url: &str,
     auth_params: &[(String, String)],
     headers: &[(String, String)],
     is_post: bool,
     params: &TokenParams,
-) -> Result<Answer, ErrorInfo> {
+) -> HttpRequest {
     let mut form = String::new();
     let mut add = |name: &str, value: &str| {
         if !form.is_empty() {
@@ -218,23 +207,16 @@ async fn from_url(
         (Method::Get, text::concat(&[url, separator, &form]), None)
     };
     request_headers.extend_from_slice(headers);
-    let request = HttpRequest {
+    HttpRequest {
         method,
         path,
         headers: request_headers,
         body,
-    };
-    let response = fetch::send("", &request, &[])
-        .await
-        .map_err(|e| auth_failed(&e.message))?;
-    if response.status >= 300 {
-        let error = rest::decode_error(
-            response.status,
-            &response.body,
-            response.error_code.as_deref(),
-        );
-        return Err(auth_failed(&error.message));
     }
+}
+
+/// An authUrl's answer: JSON (by Content-Type) or a token as plain text.
+fn answer_from_url(response: HttpResponse) -> Result<Answer, ErrorInfo> {
     let is_json = response
         .content_type
         .as_deref()
@@ -242,32 +224,42 @@ async fn from_url(
         // (~2.5 KB) into the wasm.
         .is_some_and(|t| t.as_bytes().windows(4).any(|w| w == b"json"));
     if is_json {
-        Ok(Answer::Json(response.body))
-    } else {
-        // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
-        // for a token the server would refuse anyway.
-        let text = std::str::from_utf8(&response.body)
-            .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
-        Ok(Answer::Token(text.trim().to_owned()))
+        return answer_from_json(&response.body);
     }
+    // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
+    // for a token the server would refuse anyway.
+    let text = std::str::from_utf8(&response.body)
+        .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
+    Ok(Answer::Details(details(text.trim().to_owned())))
 }
 
-/// POSTs a signed TokenRequest to `/keys/{keyName}/requestToken` and reads TokenDetails.
-async fn exchange(rest_base: &str, request: &TokenRequest) -> Result<TokenDetails, ErrorInfo> {
-    let response = fetch::send(
-        rest_base,
-        &rest::request_token(request),
-        &standard_headers(),
-    )
-    .await?;
-    if response.status >= 300 {
-        return Err(rest::decode_error(
-            response.status,
-            &response.body,
-            response.error_code.as_deref(),
-        ));
+/// An authCallback's answer: a token string, or an object.
+fn answer_from_callback(value: &JsValue) -> Result<Answer, ErrorInfo> {
+    if let Some(token) = value.as_string() {
+        return Ok(Answer::Details(details(token)));
     }
-    rest::decode_token_details(&response.body)
+    let json = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| auth_failed("authCallback gave neither a token nor an object"))?;
+    answer_from_json(json.as_bytes())
+}
+
+/// TokenDetails or a TokenRequest as JSON.
+fn answer_from_json(json: &[u8]) -> Result<Answer, ErrorInfo> {
+    // Which of the two it is decides the parse, so its errors name the right type.
+    if has_key(json, "token") {
+        let details = rest::decode_token_details(json).map_err(|e| auth_failed(&e.message))?;
+        Ok(Answer::Details(details))
+    } else if has_key(json, "keyName") {
+        let request = json::from_slice(json)
+            .map_err(|_| auth_failed("invalid TokenRequest from the auth provider"))?;
+        Ok(Answer::Request(request))
+    } else {
+        Err(auth_failed(
+            "the auth provider gave neither a token, TokenDetails nor a TokenRequest",
+        ))
+    }
 }
 
 /// Headers every REST request carries.
