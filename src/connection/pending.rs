@@ -22,13 +22,12 @@ impl<T> Default for PendingQueue<T> {
 }
 
 impl<T> PendingQueue<T> {
-    /// Gives `msg` the next `msgSerial`, keeps a copy until it is acknowledged, and
-    /// returns it for sending.
-    pub fn assign(&mut self, mut msg: ProtocolMessage, tag: T) -> ProtocolMessage {
+    /// Gives `msg` the next `msgSerial` and keeps it until it is acknowledged; returns it
+    /// for sending (a reference, not a copy: the kept message is the one sent).
+    pub fn assign(&mut self, mut msg: ProtocolMessage, tag: T) -> &ProtocolMessage {
         msg.msg_serial = Some(self.next_serial);
         self.next_serial += 1;
-        self.entries.push((msg.clone(), tag));
-        msg
+        &self.entries.push_mut((msg, tag)).0
     }
 
     /// Resolves every message up to `serial + count - 1`, in order (ACK/NACK carry the

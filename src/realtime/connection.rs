@@ -3,7 +3,7 @@
 
 use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
-use crate::protocol::{codes, Action, AuthDetails, ErrorInfo, ProtocolMessage};
+use crate::protocol::{codes, encode, Action, AuthDetails, ErrorInfo, ProtocolMessage};
 use crate::text::{self, push_u64};
 
 /// 80003: the transport went away.
@@ -173,7 +173,7 @@ impl Realtime {
         }
         if self.state == ConnectionState::Connected {
             let msg = self.pending.assign(msg, ticket);
-            self.send_frame(&msg);
+            self.transmit.push(encode(self.options.format, msg));
         } else {
             self.queued.push((msg, ticket));
         }
@@ -356,9 +356,8 @@ impl Realtime {
             return;
         }
         if is_resumed {
-            let resend: Vec<ProtocolMessage> = self.pending.resend().cloned().collect();
-            for msg in &resend {
-                self.send_frame(msg);
+            for msg in self.pending.resend() {
+                self.transmit.push(encode(self.options.format, msg));
             }
         } else {
             // What the lost connection had in flight goes first, to get new serials.
