@@ -11,12 +11,12 @@ impl ReadJson for TokenRequest {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "keyName" => key_name = Some(r.read()?),
+                "keyName" => r.read_into(&mut key_name)?,
                 "ttl" => r.read_into(&mut ttl)?,
                 "capability" => r.read_into(&mut capability)?,
                 "clientId" => r.read_into(&mut client_id)?,
-                "timestamp" => timestamp = Some(r.read()?),
-                "nonce" => nonce = Some(r.read()?),
+                "timestamp" => r.read_into(&mut timestamp)?,
+                "nonce" => r.read_into(&mut nonce)?,
                 "mac" => r.read_into(&mut mac)?,
                 _ => r.skip()?,
             }
@@ -67,7 +67,7 @@ impl ReadJson for TokenDetails {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "token" => token = Some(r.read()?),
+                "token" => r.read_into(&mut token)?,
                 "keyName" => r.read_into(&mut details.key_name)?,
                 "issued" => r.read_into(&mut details.issued)?,
                 "expires" => r.read_into(&mut details.expires)?,
@@ -130,6 +130,7 @@ mod tests {
             r#"{"keyName":"a.b","nonce":"x"}"#,
             r#"{"keyName":"a.b","timestamp":1}"#,
             r#"{"keyName":"a.b","timestamp":-1,"nonce":"x"}"#,
+            r#"{"keyName":null,"timestamp":1,"nonce":"x"}"#,
         ] {
             assert!(
                 json::from_slice::<TokenRequest>(bad.as_bytes()).is_err(),
@@ -147,5 +148,6 @@ mod tests {
         let only: TokenDetails = json::from_slice(br#"{"token":"t","expires":null}"#).unwrap();
         assert_eq!(json::to_string(&only), r#"{"token":"t"}"#);
         assert!(json::from_slice::<TokenDetails>(br#"{"expires":2}"#).is_err());
+        assert!(json::from_slice::<TokenDetails>(br#"{"token":null}"#).is_err());
     }
 }

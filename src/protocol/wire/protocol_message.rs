@@ -91,7 +91,7 @@ impl ReadJson for AuthDetails {
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
             match &*key {
-                "accessToken" => access_token = Some(r.read()?),
+                "accessToken" => r.read_into(&mut access_token)?,
                 _ => r.skip()?,
             }
         }

@@ -93,6 +93,7 @@ fn required_fields_must_be_there() {
         r#"{"action":null}"#,
         r#"{"action":14,"presence":[{"clientId":"a"}]}"#,
         r#"{"action":17,"auth":{}}"#,
+        r#"{"action":17,"auth":{"accessToken":null}}"#,
     ] {
         assert!(decode_json(bad.as_bytes()).is_err(), "{bad}");
     }
