@@ -12,6 +12,26 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// `text` split around its first `sep`, an ASCII byte. `split_once` with a char brings
+/// std's generic char searcher (and memchr) into the wasm for what is a byte search.
+pub fn split_once_byte(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == sep)?;
+    split_around(text, at)
+}
+
+/// `text` split around its last `sep`, an ASCII byte (see `split_once_byte`).
+pub fn rsplit_once_byte(text: &str, sep: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == sep)?;
+    split_around(text, at)
+}
+
+/// The text before and after the ASCII byte at `at`; both sides are whole chars, so the
+/// checked forms never fail, but they have no panic path.
+fn split_around(text: &str, at: usize) -> Option<(&str, &str)> {
+    let (before, rest) = text.split_at_checked(at)?;
+    Some((before, rest.get(1..)?))
+}
+
 /// "00" to "99": two digits per division (timestamps have 13).
 const DIGIT_PAIRS: &[u8; 200] = b"\
     0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
@@ -48,6 +68,22 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_around_the_first_or_last_byte() {
+        assert_eq!(split_once_byte("a/é/c", b'/'), Some(("a", "é/c")));
+        assert_eq!(rsplit_once_byte("a/é/c", b'/'), Some(("a/é", "c")));
+        assert_eq!(split_once_byte("/", b'/'), Some(("", "")));
+        assert_eq!(rsplit_once_byte("é", b'/'), None);
+        for text in ["", "x", "a:b", ":a:", "é:ü:", "::"] {
+            assert_eq!(split_once_byte(text, b':'), text.split_once(':'), "{text}");
+            assert_eq!(
+                rsplit_once_byte(text, b':'),
+                text.rsplit_once(':'),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn concat_joins_in_order() {

@@ -1,6 +1,7 @@
 //! API keys (`appId.keyId:secret`) and the rule that they only travel over TLS.
 
 use crate::protocol::{codes, ErrorInfo};
+use crate::text::split_once_byte;
 
 /// An API key split into its public name and its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +16,8 @@ impl ApiKey {
     /// Splits `appId.keyId:secret`; any other shape is 40101.
     pub fn parse(s: &str) -> Result<ApiKey, ErrorInfo> {
         let bad = || ErrorInfo::invalid_credentials("invalid key: expected appId.keyId:secret");
-        let (key_name, secret) = s.split_once(':').ok_or_else(bad)?;
-        let (app_id, key_id) = key_name.split_once('.').ok_or_else(bad)?;
+        let (key_name, secret) = split_once_byte(s, b':').ok_or_else(bad)?;
+        let (app_id, key_id) = split_once_byte(key_name, b'.').ok_or_else(bad)?;
         if app_id.is_empty() || key_id.is_empty() || secret.is_empty() {
             return Err(bad());
         }
@@ -28,9 +29,7 @@ impl ApiKey {
 
     /// The app the key belongs to (`appId`).
     pub fn app_id(&self) -> &str {
-        self.key_name
-            .split_once('.')
-            .map_or(self.key_name.as_str(), |(app, _)| app)
+        split_once_byte(&self.key_name, b'.').map_or(self.key_name.as_str(), |(app, _)| app)
     }
 }
 

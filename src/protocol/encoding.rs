@@ -26,29 +26,22 @@ pub struct DecodedData {
 pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
     let mut data = data;
     // Walks the chain from its end without collecting it: this runs for every message.
-    let mut remaining = encoding.unwrap_or("");
-    loop {
-        let chain = remaining.trim_end_matches('/');
-        if chain.is_empty() {
-            break;
+    let mut chain = encoding.unwrap_or("");
+    while !chain.is_empty() {
+        let (rest, transform) = text::rsplit_once_byte(chain, b'/').unwrap_or(("", chain));
+        if transform.is_empty() {
+            chain = rest;
+            continue;
         }
-        let (rest, transform) = chain.rsplit_once('/').unwrap_or(("", chain));
         match undo(transform, data) {
             Ok(decoded) => {
                 data = decoded;
-                remaining = rest;
+                chain = rest;
             }
             Err((original, error)) => {
-                let mut left = String::new();
-                for transform in chain.split('/').filter(|t| !t.is_empty()) {
-                    if !left.is_empty() {
-                        left.push('/');
-                    }
-                    left.push_str(transform);
-                }
                 return DecodedData {
                     data: original,
-                    encoding: Some(left),
+                    encoding: Some(without_empty_transforms(chain)),
                     error: Some(error),
                 };
             }
@@ -59,6 +52,26 @@ pub fn decode_data(data: Data, encoding: Option<&str>) -> DecodedData {
         encoding: None,
         error: None,
     }
+}
+
+/// `chain` with its empty transforms (`a//b/`) dropped.
+fn without_empty_transforms(chain: &str) -> String {
+    let mut left = String::with_capacity(chain.len());
+    let mut rest = Some(chain);
+    while let Some(text) = rest {
+        let (transform, tail) = match text::split_once_byte(text, b'/') {
+            Some((transform, tail)) => (transform, Some(tail)),
+            None => (text, None),
+        };
+        if !transform.is_empty() {
+            if !left.is_empty() {
+                left.push('/');
+            }
+            left.push_str(transform);
+        }
+        rest = tail;
+    }
+    left
 }
 
 /// Undoes one transform; on failure hands the data back untouched with the reason.

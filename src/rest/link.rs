@@ -4,6 +4,8 @@
 //! Only relative links of the shape `./word?query` with a non-empty query count; what is
 //! kept of each is its query, which the next request appends to the original path.
 
+use crate::text::{rsplit_once_byte, split_once_byte};
+
 /// The query strings (without `?`) of the pages a result links to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Links {
@@ -18,7 +20,13 @@ pub struct Links {
 /// Parses a `Link` header; entries that do not fit the shape are skipped.
 pub fn parse_link_header(h: &str) -> Links {
     let mut links = Links::default();
-    for entry in h.split(',') {
+    let mut rest = Some(h);
+    while let Some(text) = rest {
+        let (entry, tail) = match split_once_byte(text, b',') {
+            Some((entry, tail)) => (entry, Some(tail)),
+            None => (text, None),
+        };
+        rest = tail;
         let Some((rel, query)) = parse_entry(entry) else {
             continue;
         };
@@ -37,8 +45,8 @@ pub fn parse_link_header(h: &str) -> Links {
 fn parse_entry(entry: &str) -> Option<(&str, &str)> {
     let rest = entry.trim_start().strip_prefix('<')?;
     // The last '>' must end the url: a '>' after it could only sit in a rel that is not
-    // a word. Split on the char, not on ">;": no substring searcher in the wasm.
-    let (url, rest) = rest.rsplit_once('>')?;
+    // a word. Split on the byte, not on ">;": no substring searcher in the wasm.
+    let (url, rest) = rsplit_once_byte(rest, b'>')?;
     let rel = rest
         .strip_prefix(';')?
         .trim_start()
@@ -47,7 +55,7 @@ fn parse_entry(entry: &str) -> Option<(&str, &str)> {
     if rel.is_empty() || !rel.bytes().all(is_word) {
         return None;
     }
-    let (resource, query) = url.strip_prefix("./")?.split_once('?')?;
+    let (resource, query) = split_once_byte(url.strip_prefix("./")?, b'?')?;
     if resource.is_empty() || !resource.bytes().all(is_word) || query.is_empty() {
         return None;
     }

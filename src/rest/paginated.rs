@@ -17,7 +17,9 @@ pub struct PaginatedResult<T> {
 impl<T> PaginatedResult<T> {
     /// A page fetched from `path` (its query, if any, is dropped) with the given links.
     pub fn new(items: Vec<T>, path: &str, links: Links) -> Self {
-        let path = path.split_once('?').map_or(path, |(p, _)| p).to_owned();
+        let path = text::split_once_byte(path, b'?')
+            .map_or(path, |(p, _)| p)
+            .to_owned();
         PaginatedResult { items, path, links }
     }
 
