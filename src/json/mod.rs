@@ -29,10 +29,23 @@ pub trait WriteJson {
 
 /// Reads `bytes` as exactly one `T` (whitespace around it allowed).
 pub fn from_slice<T: ReadJson>(bytes: &[u8]) -> Result<T, Error> {
+    let mut value = None;
+    read_whole(bytes, &mut |r| {
+        T::read_json(r).map(|read| value = Some(read))
+    })?;
+    // read_whole only succeeds after the closure has, so `value` is always set here.
+    value.ok_or_else(|| Error::new("expected a JSON value", 0))
+}
+
+/// Runs `read` over the whole text of `bytes`; the part of `from_slice` that does not
+/// depend on the type, kept out of its copies.
+fn read_whole(
+    bytes: &[u8],
+    read: &mut dyn FnMut(&mut Reader<'_>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let mut reader = Reader::from_bytes(bytes)?;
-    let value = T::read_json(&mut reader)?;
-    reader.finish()?;
-    Ok(value)
+    read(&mut reader)?;
+    reader.finish()
 }
 
 /// `value` as JSON text.
