@@ -86,10 +86,7 @@ impl<T: ReadJson> ReadJson for Option<T> {
 impl<T: ReadJson> ReadJson for Vec<T> {
     fn read_json(r: &mut Reader<'_>) -> Result<Vec<T>, Error> {
         let mut items = Vec::new();
-        r.begin_array()?;
-        while r.next_item()? {
-            items.push(T::read_json(r)?);
-        }
+        r.read_items(&mut |r| T::read_json(r).map(|item| items.push(item)))?;
         Ok(items)
     }
 }

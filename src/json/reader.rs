@@ -191,6 +191,19 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Reads an array, calling `read` for each item: the walk over the array is shared
+    /// by every `Vec<T>` reader instead of being copied into each.
+    pub fn read_items(
+        &mut self,
+        read: &mut dyn FnMut(&mut Reader<'a>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.begin_array()?;
+        while self.next_item()? {
+            read(self)?;
+        }
+        Ok(())
+    }
+
     /// Passes over the next value, checking that it is valid JSON.
     pub fn skip(&mut self) -> Result<(), Error> {
         match self.peek() {
