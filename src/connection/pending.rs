@@ -31,8 +31,9 @@ impl<T> PendingQueue<T> {
     }
 
     /// Resolves every message up to `serial + count - 1`, in order (ACK/NACK carry the
-    /// first serial and a count). An ACK for serials we do not hold resolves nothing.
-    pub fn resolve(&mut self, serial: u64, count: u64) -> Vec<T> {
+    /// first serial and a count), and hands them back with their tags. An ACK for
+    /// serials we do not hold resolves nothing.
+    pub fn resolve(&mut self, serial: u64, count: u64) -> Vec<(ProtocolMessage, T)> {
         let end = serial.saturating_add(count);
         let holds = |s: u64| (serial..end).contains(&s);
         if !self
@@ -49,9 +50,6 @@ impl<T> PendingQueue<T> {
             .count();
         let rest = self.entries.split_off(count);
         std::mem::replace(&mut self.entries, rest)
-            .into_iter()
-            .map(|(_, tag)| tag)
-            .collect()
     }
 
     /// The messages to send again, with their serials, after a resumed reconnect (RTN19a).
@@ -85,11 +83,15 @@ mod tests {
         queue
     }
 
+    fn tags(resolved: Vec<(ProtocolMessage, u64)>) -> Vec<u64> {
+        resolved.into_iter().map(|(_, tag)| tag).collect()
+    }
+
     #[test]
     fn ack_resolves_in_order_up_to_serial_plus_count() {
         let mut queue = queue_of(4);
-        assert_eq!(queue.resolve(1, 2), vec![0, 1, 2]);
-        assert_eq!(queue.resolve(3, 1), vec![3]);
+        assert_eq!(tags(queue.resolve(1, 2)), [0, 1, 2]);
+        assert_eq!(tags(queue.resolve(3, 1)), [3]);
         assert!(queue.is_empty());
     }
 

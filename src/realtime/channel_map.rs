@@ -46,14 +46,13 @@ impl ChannelMap {
         self.find(name).is_ok()
     }
 
-    /// (name, channel) pairs in name order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&String, &Channel<Ticket>)> {
-        self.entries.iter().map(|(name, channel)| (name, channel))
-    }
-
-    /// The names in order.
-    pub(super) fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(name, _)| name)
+    /// The names in order, as a list the caller may hold while changing channels.
+    pub(super) fn names(&self) -> Vec<String> {
+        let mut names = Vec::with_capacity(self.entries.len());
+        for (name, _) in &self.entries {
+            names.push(name.clone());
+        }
+        names
     }
 
     /// The channels in name order.

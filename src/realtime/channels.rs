@@ -231,7 +231,9 @@ impl Realtime {
             }
             return;
         }
-        self.with_channel(name, |c| c.attach_waiters.extend(waiter));
+        if let Some(ticket) = waiter {
+            self.with_channel(name, |c| c.attach_waiters.push(ticket));
+        }
         if state == ChannelState::Attaching {
             return;
         }
@@ -278,17 +280,19 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        let mut tickets = std::mem::take(&mut channel.attach_waiters);
-        tickets.extend(
-            std::mem::take(&mut channel.queued)
-                .into_iter()
-                .map(|q| q.tag),
-        );
-        if include_gets {
-            let gets = std::mem::take(&mut channel.get_waiters);
-            tickets.extend(gets.into_iter().map(|(t, _)| t));
+        let attaches = std::mem::take(&mut channel.attach_waiters);
+        let queued = std::mem::take(&mut channel.queued);
+        let gets = match include_gets {
+            true => std::mem::take(&mut channel.get_waiters),
+            false => Vec::new(),
+        };
+        for ticket in attaches {
+            self.resolve(ticket, Err(error.clone()));
         }
-        for ticket in tickets {
+        for q in queued {
+            self.resolve(q.tag, Err(error.clone()));
+        }
+        for (ticket, _) in gets {
             self.resolve(ticket, Err(error.clone()));
         }
     }
@@ -296,13 +300,8 @@ impl Realtime {
     /// After CONNECTED: re-attach what should be attached (all of it on a new connection),
     /// send pending ATTACH/DETACH requests (RTN15c6, RTN15c7).
     pub(super) fn reattach_channels(&mut self, is_resumed: bool, now: u64) {
-        let names: Vec<(String, ChannelState)> = self
-            .channels
-            .iter()
-            .map(|(name, c)| (name.clone(), c.state))
-            .collect();
-        for (name, state) in names {
-            match state {
+        for name in self.channels.names() {
+            match self.channel_state(&name) {
                 ChannelState::Attached if is_resumed => {}
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
@@ -324,7 +323,6 @@ impl Realtime {
         state: ConnectionState,
         reason: Option<ErrorInfo>,
     ) {
-        let names: Vec<String> = self.channels.keys().cloned().collect();
         match state {
             ConnectionState::Disconnected => {
                 // Attach timers restart when ATTACH is sent again on CONNECTED.
@@ -337,7 +335,7 @@ impl Realtime {
             ConnectionState::Suspended | ConnectionState::Failed | ConnectionState::Closed => {
                 let error = reason.unwrap_or_else(|| self.state_error());
                 self.fail_messages(&error);
-                for name in names {
+                for name in self.channels.names() {
                     let current = self.channel_state(&name);
                     let next = match (state, current) {
                         (_, ChannelState::Initialized | ChannelState::Detached) => continue,
@@ -574,15 +572,16 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        let mut events = Vec::new();
         for message in messages {
             let (message, _) = message.decoded();
             if let Some(own_id) = self.connection_id.as_deref() {
                 channel.own.observe(&message, own_id);
             }
-            events.extend(channel.presence.apply(message));
+            if let Some(message) = channel.presence.apply(message) {
+                let channel = name.to_owned();
+                self.events.push(Event::Presence { channel, message });
+            }
         }
-        self.emit_presence(name, events);
     }
 
     fn emit_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
@@ -610,16 +609,16 @@ impl Realtime {
 
     /// Channel timers: attach/detach timeouts and suspended retries (RTL4f, RTL5f, RTL13b).
     pub(super) fn channel_timeouts(&mut self, now: u64) {
-        let due: Vec<(String, ChannelState, bool)> = self
-            .channels
-            .iter()
-            .filter_map(|(name, c)| {
-                let request_due = c.request_deadline.is_some_and(|d| d <= now);
-                let retry_due = c.retry_at.is_some_and(|d| d <= now);
-                (request_due || retry_due).then(|| (name.clone(), c.state, request_due))
-            })
-            .collect();
-        for (name, state, request_due) in due {
+        for name in self.channels.names() {
+            let Some(c) = self.channels.get(&name) else {
+                continue;
+            };
+            let request_due = c.request_deadline.is_some_and(|d| d <= now);
+            let retry_due = c.retry_at.is_some_and(|d| d <= now);
+            if !(request_due || retry_due) {
+                continue;
+            }
+            let state = c.state;
             let timeout = ErrorInfo::new(codes::CHANNEL_TIMEOUT, 408, "channel request timed out");
             match state {
                 ChannelState::Attaching if request_due => self.suspend_channel(&name, timeout, now),

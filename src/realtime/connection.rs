@@ -288,14 +288,9 @@ impl Realtime {
 
     /// Fails everything sent or queued on the connection (suspended, failed, closed).
     pub(super) fn fail_messages(&mut self, error: &ErrorInfo) {
-        let tickets: Vec<Ticket> = self
-            .pending
-            .reset()
-            .into_iter()
-            .map(|(_, t)| t)
-            .chain(std::mem::take(&mut self.queued).into_iter().map(|(_, t)| t))
-            .collect();
-        for ticket in tickets {
+        let mut lost = self.pending.reset();
+        lost.append(&mut self.queued);
+        for (_, ticket) in lost {
             self.resolve(ticket, Err(error.clone()));
         }
     }
@@ -325,7 +320,7 @@ impl Realtime {
             .error
             .clone()
             .unwrap_or_else(|| ErrorInfo::internal("message rejected by the server"));
-        for ticket in self.pending.resolve(serial, count) {
+        for (_, ticket) in self.pending.resolve(serial, count) {
             let result = if is_ack { Ok(()) } else { Err(error.clone()) };
             self.resolve(ticket, result);
         }
