@@ -123,22 +123,27 @@ pub fn bool_field(object: &JsValue, name: &str) -> Option<bool> {
 
 /// `object[name]`, a plain object, as (key, value-as-text) pairs.
 pub fn pairs_field(object: &JsValue, name: &str) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
     let Some(map) = field(object, name).and_then(|m| m.dyn_into::<Object>().ok()) else {
-        return Vec::new();
+        return pairs;
     };
-    Object::entries(&map)
-        .iter()
-        .filter_map(|entry| {
-            let entry: js_sys::Array = entry.unchecked_into();
-            let key = entry.get(0).as_string()?;
-            let value = entry.get(1);
-            // Numbers and booleans as JSON text, formatted by JS: no float formatting in the wasm.
-            let text = value
-                .as_string()
-                .or_else(|| js_sys::JSON::stringify(&value).ok()?.as_string())?;
-            Some((key, text))
-        })
-        .collect()
+    // A loop by index: an iterator pipeline here cost ~1 KB of wasm.
+    let entries = Object::entries(&map);
+    for index in 0..entries.length() {
+        let entry: js_sys::Array = entries.get(index).unchecked_into();
+        let Some(key) = entry.get(0).as_string() else {
+            continue;
+        };
+        let value = entry.get(1);
+        // Numbers and booleans as JSON text, formatted by JS: no float formatting in the wasm.
+        let text = value
+            .as_string()
+            .or_else(|| js_sys::JSON::stringify(&value).ok()?.as_string());
+        if let Some(text) = text {
+            pairs.push((key, text));
+        }
+    }
+    pairs
 }
 
 fn invalid(message: &str) -> ErrorInfo {
