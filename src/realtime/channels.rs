@@ -280,19 +280,16 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        let attaches = std::mem::take(&mut channel.attach_waiters);
-        let queued = std::mem::take(&mut channel.queued);
-        let gets = match include_gets {
-            true => std::mem::take(&mut channel.get_waiters),
-            false => Vec::new(),
-        };
-        for ticket in attaches {
-            self.resolve(ticket, Err(error.clone()));
+        let mut tickets = std::mem::take(&mut channel.attach_waiters);
+        for queued in std::mem::take(&mut channel.queued) {
+            tickets.push(queued.tag);
         }
-        for q in queued {
-            self.resolve(q.tag, Err(error.clone()));
+        if include_gets {
+            for (ticket, _) in std::mem::take(&mut channel.get_waiters) {
+                tickets.push(ticket);
+            }
         }
-        for (ticket, _) in gets {
+        for ticket in tickets {
             self.resolve(ticket, Err(error.clone()));
         }
     }
@@ -362,8 +359,8 @@ impl Realtime {
 
     /// ATTACHED: the channel is attached; start or skip the presence sync, send what was
     /// queued, and re-enter own members (RTL2, RTP1, RTP5, RTP17i).
-    pub(super) fn on_attached(&mut self, msg: ProtocolMessage, now: u64) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_attached(&mut self, msg: &mut ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         let Some(channel) = self.channels.get_mut(&name) else {
@@ -380,19 +377,20 @@ impl Realtime {
         if previous == ChannelState::Attached && is_resumed {
             return;
         }
+        let reason = msg.error.take();
         let change = if previous == ChannelState::Attached {
-            if msg.error.is_some() {
-                channel.error_reason.clone_from(&msg.error);
+            if reason.is_some() {
+                channel.error_reason.clone_from(&reason);
             }
             Some(ChannelStateChange {
                 previous,
                 current: previous,
                 event: "update",
                 resumed: false,
-                reason: msg.error.clone(),
+                reason,
             })
         } else {
-            channel.set_state(ChannelState::Attached, msg.error.clone(), is_resumed)
+            channel.set_state(ChannelState::Attached, reason, is_resumed)
         };
         self.emit_channel_change(&name, change);
         if msg.has_flag(Flags::HAS_PRESENCE) {
@@ -454,21 +452,22 @@ impl Realtime {
     }
 
     /// DETACHED: done detaching, or the server detached us: re-attach (RTL13).
-    pub(super) fn on_detached(&mut self, msg: ProtocolMessage, now: u64) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_detached(&mut self, msg: &mut ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         match self.channel_state(&name) {
             ChannelState::Detaching => {
-                self.set_channel_state(&name, ChannelState::Detached, msg.error, false);
+                self.set_channel_state(&name, ChannelState::Detached, msg.error.take(), false);
             }
             ChannelState::Attached | ChannelState::Suspended => {
-                self.set_channel_state(&name, ChannelState::Attaching, msg.error, false);
+                self.set_channel_state(&name, ChannelState::Attaching, msg.error.take(), false);
                 self.send_attach(&name, now);
             }
             ChannelState::Attaching => {
                 let error = msg
                     .error
+                    .take()
                     .unwrap_or_else(|| channel_state_error(ChannelState::Detached));
                 self.suspend_channel(&name, error, now);
             }
@@ -492,14 +491,14 @@ impl Realtime {
     }
 
     /// ERROR for a channel: failed (RTL14).
-    pub(super) fn on_channel_error(&mut self, msg: ProtocolMessage) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_channel_error(&mut self, msg: &mut ProtocolMessage) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         if !self.channels.contains_key(&name) {
             return;
         }
-        let error = msg.error.unwrap_or_else(|| {
+        let error = msg.error.take().unwrap_or_else(|| {
             ErrorInfo::new(codes::CHANNEL_OPERATION_FAILED, 400, "channel error")
         });
         self.fail_channel_waiters(&name, &error, true);
@@ -509,8 +508,8 @@ impl Realtime {
 
     /// SYNC: one page of the member list; the sync ends on an empty cursor or when the
     /// message has no channelSerial (RTP18).
-    pub(super) fn on_sync(&mut self, mut msg: ProtocolMessage, now: u64) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_sync(&mut self, msg: &mut ProtocolMessage, now: u64) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         let Some(channel) = self.channels.get_mut(&name) else {
@@ -539,8 +538,8 @@ impl Realtime {
     }
 
     /// PRESENCE: live member changes (RTP2).
-    pub(super) fn on_presence(&mut self, mut msg: ProtocolMessage) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_presence(&mut self, msg: &mut ProtocolMessage) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         if !self.channels.contains_key(&name) {
@@ -551,8 +550,8 @@ impl Realtime {
     }
 
     /// MESSAGE: channel messages for the application.
-    pub(super) fn on_message(&mut self, mut msg: ProtocolMessage) {
-        let Some(name) = msg.channel.clone() else {
+    pub(super) fn on_message(&mut self, msg: &mut ProtocolMessage) {
+        let Some(name) = msg.channel.take() else {
             return;
         };
         if self.channel_state(&name) != ChannelState::Attached {

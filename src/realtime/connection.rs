@@ -327,12 +327,12 @@ impl Realtime {
     }
 
     /// CONNECTED: a new connection, a resumed one, or an update while connected (RTN15c).
-    pub(super) fn on_connected(&mut self, msg: ProtocolMessage, now: u64) {
-        let details = msg.connection_details.unwrap_or_default();
+    pub(super) fn on_connected(&mut self, msg: &mut ProtocolMessage, now: u64) {
+        let details = msg.connection_details.take().unwrap_or_default();
         let previous_id = self.connection_id.take();
         let is_resumed = previous_id.is_some() && previous_id == msg.connection_id;
-        self.connection_id = msg.connection_id;
-        self.connection_key = details.connection_key.or(msg.connection_key);
+        self.connection_id = msg.connection_id.take();
+        self.connection_key = details.connection_key.or(msg.connection_key.take());
         if let Some(client_id) = details.client_id.filter(|c| c != "*") {
             self.client_id = Some(client_id);
         }
@@ -346,7 +346,7 @@ impl Realtime {
         self.last_activity = now;
         self.last_connected_at = Some(now);
         let was_connected = self.state == ConnectionState::Connected;
-        self.set_state(ConnectionState::Connected, msg.error, None);
+        self.set_state(ConnectionState::Connected, msg.error.take(), None);
         if was_connected {
             return;
         }

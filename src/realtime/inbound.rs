@@ -12,7 +12,7 @@ impl Realtime {
         if !self.is_transport_open {
             return;
         }
-        let Ok(msg) = decode(self.options.format, frame) else {
+        let Ok(mut msg) = decode(self.options.format, frame) else {
             return;
         };
         self.last_activity = now;
@@ -20,26 +20,28 @@ impl Realtime {
             Action::Heartbeat => self.on_heartbeat(&msg, now),
             Action::Ack => self.on_ack(&msg, true),
             Action::Nack => self.on_ack(&msg, false),
-            Action::Connected => self.on_connected(msg, now),
+            Action::Connected => self.on_connected(&mut msg, now),
             Action::Disconnected => {
                 let error = msg
                     .error
+                    .take()
                     .unwrap_or_else(|| disconnected_error("disconnected by the server"));
                 self.on_connection_error(error, false, now);
             }
-            Action::Error if msg.channel.is_some() => self.on_channel_error(msg),
+            Action::Error if msg.channel.is_some() => self.on_channel_error(&mut msg),
             Action::Error => {
                 let error = msg
                     .error
+                    .take()
                     .unwrap_or_else(|| ErrorInfo::internal("connection error"));
                 self.on_connection_error(error, true, now);
             }
             Action::Closed => self.finish_close(),
-            Action::Attached => self.on_attached(msg, now),
-            Action::Detached => self.on_detached(msg, now),
-            Action::Sync => self.on_sync(msg, now),
-            Action::Presence => self.on_presence(msg),
-            Action::Message => self.on_message(msg),
+            Action::Attached => self.on_attached(&mut msg, now),
+            Action::Detached => self.on_detached(&mut msg, now),
+            Action::Sync => self.on_sync(&mut msg, now),
+            Action::Presence => self.on_presence(&mut msg),
+            Action::Message => self.on_message(&mut msg),
             // The server asks for a fresh token (RTN22).
             Action::Auth
                 if self.options.auth == AuthMethod::External
