@@ -3,10 +3,11 @@
 //! hears of closes it did not make.
 
 use crate::protocol::Frame;
+use js_sys::{Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
+use web_sys::{BinaryType, WebSocket};
 
 /// What the socket tells its owner.
 pub enum SocketInput {
@@ -20,9 +21,7 @@ pub enum SocketInput {
 pub struct Socket {
     ws: WebSocket,
     waiting: Rc<RefCell<Vec<Frame>>>,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_event: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Socket {
@@ -30,38 +29,36 @@ impl Socket {
     pub fn open(url: &str, input: impl Fn(SocketInput) + 'static) -> Result<Socket, JsValue> {
         let ws = WebSocket::new(url)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let input = Rc::new(input);
         let waiting: Rc<RefCell<Vec<Frame>>> = Rc::default();
-        let on_open = {
+        // One handler for open, message and close: each distinct closure type brings
+        // its own shims into the wasm and a wrapper into the JS glue.
+        let on_event = {
             let (ws, waiting) = (ws.clone(), waiting.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                for frame in waiting.take() {
-                    send_now(&ws, &frame);
+            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                let field = |name: &str| Reflect::get(&event, &name.into()).unwrap_or_default();
+                let data = field("data");
+                if let Some(text) = data.as_string() {
+                    input(SocketInput::Frame(text.into_bytes()));
+                } else if !data.is_undefined() {
+                    input(SocketInput::Frame(Uint8Array::new(&data).to_vec()));
+                } else if field("type").as_string().as_deref() == Some("open") {
+                    for frame in waiting.take() {
+                        send_now(&ws, &frame);
+                    }
+                } else {
+                    input(SocketInput::Closed);
                 }
             })
         };
-        let on_message = {
-            let input = input.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                let bytes = match data.as_string() {
-                    Some(text) => text.into_bytes(),
-                    None => js_sys::Uint8Array::new(&data).to_vec(),
-                };
-                input(SocketInput::Frame(bytes));
-            })
-        };
-        let on_close = Closure::<dyn FnMut()>::new(move || input(SocketInput::Closed));
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let handler = Some(on_event.as_ref().unchecked_ref());
+        ws.set_onopen(handler);
+        ws.set_onmessage(handler);
         // `error` is always followed by `close`; listening to both would report twice.
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onclose(handler);
         Ok(Socket {
             ws,
             waiting,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
+            _on_event: on_event,
         })
     }
 
