@@ -86,6 +86,12 @@ impl Driver {
     /// Starts an operation; its promise settles on the matching `Completed` event.
     pub fn operation(&self, f: impl FnOnce(&mut Realtime, u64) -> OpId) -> Promise {
         let op = f(&mut self.core.borrow_mut(), now());
+        self.promise_for(op)
+    }
+
+    /// The promise for `op`, registered before the drain that may complete it. Apart from
+    /// `operation` so that its body is not copied into every caller.
+    fn promise_for(&self, op: OpId) -> Promise {
         let mut settle = None;
         let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
             settle = Some((resolve.unchecked_into(), reject.unchecked_into()))
