@@ -18,14 +18,13 @@ pub fn to_js<T: WriteJson + ?Sized>(value: &T) -> JsValue {
 /// An array of presence messages as apps see them, from one JSON text and one
 /// `JSON.parse`: a 10,000-member `get()` or SYNC crosses the boundary once, not per member.
 pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
-    let list = to_js(&messages.iter().map(AppPresence).collect::<Vec<_>>());
+    let list: js_sys::Array = to_js(&messages.iter().map(AppPresence).collect::<Vec<_>>()).into();
     for (index, message) in messages.iter().enumerate() {
         if matches!(message.data, Some(Data::Binary(_))) {
-            let item = js_sys::Reflect::get_u32(&list, index as u32).unwrap_or_default();
-            set_binary_data(&item, message.data.as_ref());
+            set_binary_data(&list.get(index as u32), message.data.as_ref());
         }
     }
-    list
+    list.into()
 }
 
 /// A presence message written for apps: the action by name, binary data left for

@@ -6,9 +6,9 @@ use wasm_bindgen::JsValue;
 
 /// The JS `Error` for an `ErrorInfo`.
 pub fn to_js(error: &ErrorInfo) -> JsValue {
-    let js = js_sys::Error::new(&error.message);
-    js.set_name("ErrorInfo");
-    let value = JsValue::from(js);
+    let value = JsValue::from(js_sys::Error::new(&error.message));
+    // Through Reflect like the other fields: no import of its own for `name`.
+    set(&value, "name", "ErrorInfo".into());
     set(&value, "code", error.code.into());
     set(&value, "statusCode", error.status_code.into());
     if let Some(href) = &error.href {

@@ -95,7 +95,9 @@ impl Realtime {
     pub fn publish(&self, channel: String, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
-        for m in messages.iter() {
+        // By index with `get`, the accessor the other array walks use: no ArrayIter.
+        for index in 0..messages.length() {
+            let m = messages.get(index);
             let data = field(&m, "data").unwrap_or(JsValue::NULL);
             match data::message_from_js(string_field(&m, "name"), &data) {
                 Ok(message) => list.push(message),
