@@ -141,49 +141,34 @@ fn append(encoding: Option<String>, transform: &str) -> String {
     }
 }
 
-/// Decodes an optional `data` with its `encoding`, as both message kinds need.
-fn decode_field(
-    data: Option<Data>,
-    encoding: Option<String>,
-) -> (Option<Data>, Option<String>, Option<ErrorInfo>) {
-    match data {
-        Some(data) => {
-            let decoded = decode_data(data, encoding.as_deref());
-            (Some(decoded.data), decoded.encoding, decoded.error)
-        }
-        None => (None, encoding, None),
-    }
+/// Decodes a message's optional `data` with its `encoding` in place, as both message
+/// kinds need; returns why decoding stopped, if it did.
+fn decode_field(data: &mut Option<Data>, encoding: &mut Option<String>) -> Option<ErrorInfo> {
+    let decoded = decode_data(data.take()?, encoding.as_deref());
+    *data = Some(decoded.data);
+    *encoding = decoded.encoding;
+    decoded.error
 }
 
-/// Encodes an optional app-form `data` for the wire.
-fn encode_field(
-    data: Option<Data>,
-    encoding: Option<String>,
-    format: Format,
-) -> (Option<Data>, Option<String>) {
-    match data {
-        Some(data) => {
-            let (data, encoding) = encode_data(data, encoding, format);
-            (Some(data), encoding)
-        }
-        None => (None, encoding),
+/// Encodes a message's optional app-form `data` for the wire in place.
+fn encode_field(data: &mut Option<Data>, encoding: &mut Option<String>, format: Format) {
+    if let Some(app_data) = data.take() {
+        let (wire_data, wire_encoding) = encode_data(app_data, encoding.take(), format);
+        *data = Some(wire_data);
+        *encoding = wire_encoding;
     }
 }
 
 impl PresenceMessage {
     /// The message with its data decoded for the app, and why decoding stopped, if it did.
     pub fn decoded(mut self) -> (PresenceMessage, Option<ErrorInfo>) {
-        let (data, encoding, error) = decode_field(self.data.take(), self.encoding.take());
-        self.data = data;
-        self.encoding = encoding;
+        let error = decode_field(&mut self.data, &mut self.encoding);
         (self, error)
     }
 
     /// The message with its app-form data encoded for the wire in `format`.
     pub fn encoded(mut self, format: Format) -> PresenceMessage {
-        let (data, encoding) = encode_field(self.data.take(), self.encoding.take(), format);
-        self.data = data;
-        self.encoding = encoding;
+        encode_field(&mut self.data, &mut self.encoding, format);
         self
     }
 }
@@ -191,17 +176,13 @@ impl PresenceMessage {
 impl Message {
     /// The message with its data decoded for the app, and why decoding stopped, if it did.
     pub fn decoded(mut self) -> (Message, Option<ErrorInfo>) {
-        let (data, encoding, error) = decode_field(self.data.take(), self.encoding.take());
-        self.data = data;
-        self.encoding = encoding;
+        let error = decode_field(&mut self.data, &mut self.encoding);
         (self, error)
     }
 
     /// The message with its app-form data encoded for the wire in `format`.
     pub fn encoded(mut self, format: Format) -> Message {
-        let (data, encoding) = encode_field(self.data.take(), self.encoding.take(), format);
-        self.data = data;
-        self.encoding = encoding;
+        encode_field(&mut self.data, &mut self.encoding, format);
         self
     }
 }
