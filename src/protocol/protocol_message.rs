@@ -110,34 +110,44 @@ impl ProtocolMessage {
     /// Gives inner messages what they inherit from this one when absent (TP3a, TP3d,
     /// TP3g): `connectionId`, `timestamp`, and `id = <parent id>:<index>`.
     pub fn fill_inner_from_parent(&mut self) {
-        let parent_id = self.id.as_deref();
-        let conn = self.connection_id.as_deref();
-        let ts = self.timestamp;
-        if let Some(presence) = self.presence.as_mut() {
-            for (index, p) in presence.iter_mut().enumerate() {
-                if p.id.is_none() {
-                    p.id = parent_id.map(|id| child_id(id, index));
-                }
-                if p.connection_id.is_none() {
-                    p.connection_id = conn.map(str::to_owned);
-                }
-                if p.timestamp.is_none() {
-                    p.timestamp = ts;
-                }
-            }
+        let parent = Parent {
+            id: self.id.as_deref(),
+            connection_id: self.connection_id.as_deref(),
+            timestamp: self.timestamp,
+        };
+        for (index, p) in self.presence.iter_mut().flatten().enumerate() {
+            parent.fill(index, &mut p.id, &mut p.connection_id, &mut p.timestamp);
         }
-        if let Some(messages) = self.messages.as_mut() {
-            for (index, m) in messages.iter_mut().enumerate() {
-                if m.id.is_none() {
-                    m.id = parent_id.map(|id| child_id(id, index));
-                }
-                if m.connection_id.is_none() {
-                    m.connection_id = conn.map(str::to_owned);
-                }
-                if m.timestamp.is_none() {
-                    m.timestamp = ts;
-                }
-            }
+        for (index, m) in self.messages.iter_mut().flatten().enumerate() {
+            parent.fill(index, &mut m.id, &mut m.connection_id, &mut m.timestamp);
+        }
+    }
+}
+
+/// What an inner message inherits from its ProtocolMessage.
+struct Parent<'a> {
+    id: Option<&'a str>,
+    connection_id: Option<&'a str>,
+    timestamp: Option<u64>,
+}
+
+impl Parent<'_> {
+    /// Fills the absent fields of the inner message at `index` (either kind: one copy).
+    fn fill(
+        &self,
+        index: usize,
+        id: &mut Option<String>,
+        connection_id: &mut Option<String>,
+        timestamp: &mut Option<u64>,
+    ) {
+        if id.is_none() {
+            *id = self.id.map(|parent_id| child_id(parent_id, index));
+        }
+        if connection_id.is_none() {
+            *connection_id = self.connection_id.map(str::to_owned);
+        }
+        if timestamp.is_none() {
+            *timestamp = self.timestamp;
         }
     }
 }
