@@ -98,7 +98,7 @@ impl<'a> Reader<'a> {
                 .ok_or_else(|| self.error("integer too large"))?;
             self.pos += 1;
         }
-        if bytes.get(start) == Some(&b'0') && self.pos - start > 1 {
+        if matches!(bytes.get(start), Some(b'0')) && self.pos - start > 1 {
             return Err(self.error("expected no leading zero"));
         }
         if matches!(bytes.get(self.pos), Some(b'.' | b'e' | b'E')) {
@@ -281,7 +281,7 @@ impl<'a> Reader<'a> {
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
     fn number(&mut self) -> Result<(), Error> {
         let bytes = self.text.as_bytes();
-        if bytes.get(self.pos) == Some(&b'-') {
+        if matches!(bytes.get(self.pos), Some(b'-')) {
             self.pos += 1;
         }
         match bytes.get(self.pos) {
@@ -289,7 +289,7 @@ impl<'a> Reader<'a> {
             Some(b'1'..=b'9') => self.digits(),
             _ => return Err(self.error("expected a digit")),
         }
-        if bytes.get(self.pos) == Some(&b'.') {
+        if matches!(bytes.get(self.pos), Some(b'.')) {
             self.pos += 1;
             self.required_digits()?;
         }
