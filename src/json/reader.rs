@@ -137,6 +137,9 @@ impl<'a> Reader<'a> {
 
     /// Reads a value of `slot`'s type into it: one call per field in the object readers,
     /// the drop of the old value and the store shared per type.
+    // The hint lets native builds inline it on the decode path (measured: fewer
+    // instructions per frame); the browser build came out no larger.
+    #[inline]
     pub fn read_into<T: ReadJson>(&mut self, slot: &mut T) -> Result<(), Error> {
         *slot = T::read_json(self)?;
         Ok(())
