@@ -96,7 +96,7 @@ impl Rest {
         let client = self.client.clone();
         let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
         promise(async move {
-            let details = client.request_token(&params).await.map_err(|e| to_js(&e))?;
+            let details = client.request_token(params).await.map_err(|e| to_js(&e))?;
             Ok(convert::to_js(&details))
         })
     }

@@ -8,11 +8,14 @@ use crate::auth::TokenDetails;
 use crate::protocol::ErrorInfo;
 use crate::rest::{self, Credentials, HttpRequest};
 use std::cell::RefCell;
+use std::future::Future;
 
 /// Sends REST requests for one client.
 pub struct RestClient {
     /// The options the client was made with.
     pub options: Options,
+    /// `http[s]://restHost:port`, made once.
+    rest_base: String,
     token: RefCell<Option<String>>,
 }
 
@@ -23,6 +26,7 @@ impl RestClient {
             crate::auth::require_tls_for_basic(options.tls)?;
         }
         Ok(RestClient {
+            rest_base: options.rest_base(),
             options,
             token: RefCell::new(None),
         })
@@ -43,7 +47,7 @@ impl RestClient {
             };
             let mut headers = token::standard_headers();
             headers.push(rest::authorization_header(&credentials));
-            let response = fetch::send(&self.options.rest_base(), request, &headers).await?;
+            let response = fetch::send(&self.rest_base, request, &headers).await?;
             match response.success() {
                 Err(error) if may_renew && error.is_token_error() => {}
                 result => return result,
@@ -54,17 +58,20 @@ impl RestClient {
     }
 
     /// A fresh token from the configured source (authUrl, authCallback, key or token).
-    pub async fn request_token(&self, params: &TokenParams) -> Result<TokenDetails, ErrorInfo> {
-        token::request_token(&self.options.auth, &self.options.rest_base(), params).await
+    /// Not an `async fn`: the future is token::request_token's own, without a wrapper.
+    pub fn request_token(
+        &self,
+        params: TokenParams,
+    ) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
+        token::request_token(&self.options.auth, &self.rest_base, params)
     }
 
     /// A fresh token for this client's own clientId.
-    pub async fn own_token(&self) -> Result<TokenDetails, ErrorInfo> {
-        let params = TokenParams {
+    pub fn own_token(&self) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
+        self.request_token(TokenParams {
             client_id: self.options.client_id.clone(),
             ..TokenParams::default()
-        };
-        self.request_token(&params).await
+        })
     }
 
     /// The token REST requests carry: the last one fetched, else a fresh one.

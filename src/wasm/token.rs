@@ -88,11 +88,11 @@ pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest 
 pub async fn request_token(
     source: &AuthSource,
     rest_base: &str,
-    params: &TokenParams,
+    params: TokenParams,
 ) -> Result<TokenDetails, ErrorInfo> {
     let answer = match source {
         #[cfg(feature = "rest")]
-        AuthSource::Key(key) => Answer::Request(create_token_request(key, params)),
+        AuthSource::Key(key) => Answer::Request(create_token_request(key, &params)),
         // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
         // the core asks the driver for tokens only with authUrl/authCallback (40171 if
         // that ever changes: this build has no HMAC to sign a TokenRequest).
@@ -108,7 +108,7 @@ pub async fn request_token(
             headers,
             is_post,
         } => {
-            let request = url_request(url, auth_params, headers, *is_post, params);
+            let request = url_request(url, auth_params, headers, *is_post, &params);
             let response = fetch::send("", &request, &[])
                 .await
                 .and_then(HttpResponse::success)
@@ -116,7 +116,7 @@ pub async fn request_token(
             answer_from_url(response)?
         }
         AuthSource::Callback(callback) => {
-            let js_params = convert::to_js(params);
+            let js_params = convert::to_js(&params);
             let promise = callback
                 .call1(&JsValue::NULL, &js_params)
                 .map_err(|e| callback_error(&e))?;
