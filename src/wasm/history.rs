@@ -4,7 +4,6 @@
 use super::options::{field, number_field, string_field};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
-use super::task::promise;
 use crate::rest::{self, Direction, HistoryParams};
 use js_sys::Promise;
 use std::rc::Rc;
@@ -28,5 +27,5 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
         limit: number_field(params, "limit").map(|l| l as u32),
     };
     let request = rest::presence_history(channel, &params);
-    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+    fetch_page(client, request)
 }

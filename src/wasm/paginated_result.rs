@@ -54,26 +54,23 @@ impl PaginatedResult {
     }
 
     fn follow(&self, request: Option<HttpRequest>) -> Promise {
-        let client = self.client.clone();
-        promise(async move {
-            match request {
-                Some(request) => fetch_page(client, request).await.map(JsValue::from),
-                None => Ok(JsValue::NULL),
-            }
-        })
+        match request {
+            Some(request) => fetch_page(self.client.clone(), request),
+            None => Promise::resolve(&JsValue::NULL),
+        }
     }
 }
 
-/// Fetches one page of presence messages.
-pub async fn fetch_page(
-    client: Rc<RestClient>,
-    request: HttpRequest,
-) -> Result<PaginatedResult, JsValue> {
-    let response = client
-        .execute(&request)
-        .await
-        .map_err(|e| super::error::to_js(&e))?;
-    let page = rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
-        .map_err(|e: ErrorInfo| super::error::to_js(&e))?;
-    Ok(PaginatedResult { client, page })
+/// A Promise of one page of presence messages: the one future every page fetch runs.
+pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
+    promise(async move {
+        let response = client
+            .execute(&request)
+            .await
+            .map_err(|e| super::error::to_js(&e))?;
+        let page =
+            rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
+                .map_err(|e: ErrorInfo| super::error::to_js(&e))?;
+        Ok(PaginatedResult { client, page }.into())
+    })
 }

@@ -110,7 +110,7 @@ fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Prom
         limit: number_field(params, "limit").map(|l| l as u32),
     };
     let request = rest::presence_get(channel, &params);
-    promise(async move { fetch_page(client, request).await.map(JsValue::from) })
+    fetch_page(client, request)
 }
 
 fn settled(result: Result<JsValue, JsValue>) -> Promise {
