@@ -88,7 +88,7 @@ pub async fn send(
 }
 
 fn network_error(cause: JsValue) -> ErrorInfo {
-    let detail = super::error::from_js(&cause, |m| ErrorInfo::new(0, 0, m)).message;
+    let detail = super::error::message_of(&cause);
     ErrorInfo::new(
         codes::CONNECTION_FAILED,
         500,

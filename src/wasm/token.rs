@@ -283,7 +283,7 @@ fn details(token: String) -> TokenDetails {
 }
 
 fn callback_error(cause: &JsValue) -> ErrorInfo {
-    auth_failed(&super::error::from_js(cause, |m| ErrorInfo::new(0, 0, m)).message)
+    auth_failed(&super::error::message_of(cause))
 }
 
 /// 40170: the app's authUrl or authCallback failed (RSA4c).
