@@ -22,10 +22,27 @@ pub fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool 
 fn serial_and_index(msg: &PresenceMessage) -> Option<(u64, u64)> {
     let id = msg.id.as_deref()?;
     let mut parts = id.rsplitn(3, ':');
-    let index = parts.next()?.parse().ok()?;
-    let serial = parts.next()?.parse().ok()?;
+    let index = decimal(parts.next()?)?;
+    let serial = decimal(parts.next()?)?;
     parts.next()?;
     Some((serial, index))
+}
+
+/// A u64 in decimal, read as `str::parse` reads it (digits after an optional '+'),
+/// without the generic parser and its 128-bit overflow arithmetic in the wasm.
+fn decimal(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
 }
 
 #[cfg(test)]
@@ -68,6 +85,21 @@ mod tests {
         assert!(is_newer(&synthesized, &msg("c1:9:0", "c1", 50)));
         assert!(!is_newer(&synthesized, &msg("c1:9:0", "c1", 51)));
         assert!(is_newer(&msg("c1:1:0", "c1", 60), &synthesized));
+    }
+
+    #[test]
+    fn ids_parse_as_str_parse_reads_numbers() {
+        let serial = |id: &str| serial_and_index(&msg(id, "c1", 0));
+        assert_eq!(
+            serial("a:b:c1:+7:18446744073709551615"),
+            Some((7, u64::MAX))
+        );
+        assert_eq!(serial("c1:1:18446744073709551616"), None);
+        assert_eq!(serial(":1:2"), Some((1, 2)));
+        assert_eq!(serial("1:2"), None);
+        assert_eq!(serial("c1:+:2"), None);
+        assert_eq!(serial("c1::2"), None);
+        assert_eq!(serial("c1:-1:2"), None);
     }
 
     #[test]
