@@ -13,26 +13,24 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     if let Some(text) = value.as_string() {
         return Ok(Some(Data::String(text)));
     }
-    if value.is_instance_of::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(value) {
-        let bytes = if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-            js_sys::Uint8Array::new(buffer).to_vec()
-        } else {
-            let view: &js_sys::Object = value.unchecked_ref();
-            let field = |name: &str| js_sys::Reflect::get(view, &name.into()).ok();
-            let buffer = field("buffer").ok_or_else(unsupported)?;
-            let offset = field("byteOffset").and_then(|v| v.as_f64());
-            let length = field("byteLength").and_then(|v| v.as_f64());
-            let (Some(offset), Some(length)) = (offset, length) else {
-                return Err(unsupported());
-            };
-            js_sys::Uint8Array::new_with_byte_offset_and_length(
-                &buffer,
-                offset as u32,
-                length as u32,
-            )
-            .to_vec()
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Some(Data::Binary(js_sys::Uint8Array::new(buffer).to_vec())));
+    }
+    if js_sys::ArrayBuffer::is_view(value) {
+        // The view's own bytes, whatever its element type: a Uint8Array over its window.
+        let field = |name: &str| js_sys::Reflect::get(value, &name.into()).ok();
+        let buffer = field("buffer").ok_or_else(unsupported)?;
+        let offset = field("byteOffset").and_then(|v| v.as_f64());
+        let length = field("byteLength").and_then(|v| v.as_f64());
+        let (Some(offset), Some(length)) = (offset, length) else {
+            return Err(unsupported());
         };
-        return Ok(Some(Data::Binary(bytes)));
+        let view = js_sys::Uint8Array::new_with_byte_offset_and_length(
+            &buffer,
+            offset as u32,
+            length as u32,
+        );
+        return Ok(Some(Data::Binary(view.to_vec())));
     }
     // JSON.stringify gives the text the wire carries; the core never builds a value tree.
     let text = js_sys::JSON::stringify(value)
