@@ -68,7 +68,7 @@ impl<T> Channel<T> {
     ) -> Option<ChannelStateChange> {
         let previous = self.state;
         if reason.is_some() {
-            self.error_reason.clone_from(&reason);
+            self.error_reason = reason.clone();
         }
         if previous == state {
             return None;

@@ -380,7 +380,7 @@ impl Realtime {
         let reason = msg.error.take();
         let change = if previous == ChannelState::Attached {
             if reason.is_some() {
-                channel.error_reason.clone_from(&reason);
+                channel.error_reason = reason.clone();
             }
             Some(ChannelStateChange {
                 previous,

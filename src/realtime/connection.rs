@@ -129,7 +129,7 @@ impl Realtime {
             return;
         }
         if reason.is_some() || state == ConnectionState::Connected {
-            self.error_reason.clone_from(&reason);
+            self.error_reason = reason.clone();
         }
         self.state = state;
         let event = if previous == state {
