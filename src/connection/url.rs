@@ -8,39 +8,41 @@ use crate::text::{self, push_u64};
 /// agent, echo, resume key and transport params as query params.
 pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<&str>) -> String {
     let scheme = if options.tls { "wss" } else { "ws" };
-    let mut params: Vec<(&str, &str)> = Vec::new();
-    match (&options.auth, token) {
-        (AuthMethod::Key(key), _) => params.push(("key", key)),
-        (AuthMethod::Token(token), _) => params.push(("access_token", token)),
-        (AuthMethod::External, Some(token)) => params.push(("access_token", token)),
-        (AuthMethod::External, None) => {}
-    }
-    if let Some(client_id) = options.client_id.as_deref() {
-        params.push(("clientId", client_id));
-    }
-    params.push(("format", options.format.name()));
-    params.push(("heartbeats", "true"));
-    params.push(("v", "6"));
-    params.push(("agent", &options.agent));
-    if !options.echo_messages {
-        params.push(("echo", "false"));
-    }
-    if let Some(key) = resume {
-        params.push(("resume", key));
-    }
-    for (name, value) in &options.transport_params {
-        params.push((name, value));
-    }
     let mut url = text::concat(&[scheme, "://", &options.host, ":"]);
     push_u64(&mut url, options.port.into());
     url.push_str("/?");
-    for (index, (name, value)) in params.iter().enumerate() {
-        if index > 0 {
+    // Written straight into the URL: no list of pairs first.
+    let mut is_first = true;
+    let mut add = |name: &str, value: &str| {
+        if !is_first {
             url.push('&');
         }
+        is_first = false;
         url.push_str(&encode_component(name));
         url.push('=');
         url.push_str(&encode_component(value));
+    };
+    match (&options.auth, token) {
+        (AuthMethod::Key(key), _) => add("key", key),
+        (AuthMethod::Token(token), _) => add("access_token", token),
+        (AuthMethod::External, Some(token)) => add("access_token", token),
+        (AuthMethod::External, None) => {}
+    }
+    if let Some(client_id) = options.client_id.as_deref() {
+        add("clientId", client_id);
+    }
+    add("format", options.format.name());
+    add("heartbeats", "true");
+    add("v", "6");
+    add("agent", &options.agent);
+    if !options.echo_messages {
+        add("echo", "false");
+    }
+    if let Some(key) = resume {
+        add("resume", key);
+    }
+    for (name, value) in &options.transport_params {
+        add(name, value);
     }
     url
 }
