@@ -237,10 +237,10 @@ impl Driver {
         let _ = task::promise(async move {
             let result = rest.own_token().await;
             if let Some(driver) = this.upgrade() {
-                match result {
-                    Ok(details) => driver.input(|core, now| core.authorize(details.token, now)),
-                    Err(error) => driver.input(|core, now| core.auth_failed(error, now)),
-                }
+                driver.input(|core, now| match result {
+                    Ok(details) => core.authorize(details.token, now),
+                    Err(error) => core.auth_failed(error, now),
+                });
             }
             Ok(JsValue::UNDEFINED)
         });
