@@ -2,12 +2,13 @@
 //! here; the handlers are detached before a close the core asked for, so the core only
 //! hears of closes it did not make.
 
+use super::error::set;
 use crate::protocol::Frame;
 use js_sys::{Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, WebSocket};
+use web_sys::WebSocket;
 
 /// What the socket tells its owner.
 pub enum SocketInput {
@@ -28,7 +29,6 @@ impl Socket {
     /// Opens `url`; `input` hears frames and the close. An invalid URL is an error.
     pub fn open(url: &str, input: impl Fn(SocketInput) + 'static) -> Result<Socket, JsValue> {
         let ws = WebSocket::new(url)?;
-        ws.set_binary_type(BinaryType::Arraybuffer);
         let waiting: Rc<RefCell<Vec<Frame>>> = Rc::default();
         // One handler for open, message and close: each distinct closure type brings
         // its own shims into the wasm and a wrapper into the JS glue.
@@ -50,11 +50,14 @@ impl Socket {
                 }
             })
         };
-        let handler = Some(on_event.as_ref().unchecked_ref());
-        ws.set_onopen(handler);
-        ws.set_onmessage(handler);
+        // Properties set through Reflect, as error.rs sets fields: one import for all of
+        // them instead of one setter import (and its glue) each.
+        set(&ws, "binaryType", "arraybuffer".into());
+        let handler: &JsValue = on_event.as_ref();
+        set(&ws, "onopen", handler.clone());
+        set(&ws, "onmessage", handler.clone());
         // `error` is always followed by `close`; listening to both would report twice.
-        ws.set_onclose(handler);
+        set(&ws, "onclose", handler.clone());
         Ok(Socket {
             ws,
             waiting,
@@ -84,9 +87,9 @@ impl Socket {
     }
 
     fn detach(&self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
+        for name in ["onopen", "onmessage", "onclose"] {
+            set(&self.ws, name, JsValue::NULL);
+        }
     }
 }
 
