@@ -77,7 +77,8 @@ pub async fn send(
     let body = JsFuture::from(response.array_buffer().map_err(network_error)?)
         .await
         .map_err(network_error)?;
-    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let headers = response.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
     Ok(HttpResponse {
         status: response.status(),
         link: header("link"),
