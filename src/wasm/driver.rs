@@ -16,7 +16,7 @@ use super::task;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
@@ -26,6 +26,8 @@ use wasm_bindgen::JsValue;
 enum Outgoing {
     /// Pass this event object to the app's sink.
     Event(JsValue),
+    /// Pass each event object of this array to the app's sink, in order.
+    Events(Array),
     /// Call this resolve or reject function with the value.
     Settle(Function, JsValue),
 }
@@ -221,12 +223,8 @@ impl Driver {
         if run.is_empty() {
             return;
         }
-        let mut outgoing = self.outgoing.borrow_mut();
-        outgoing.extend(
-            event::presence_events_to_js(run)
-                .into_iter()
-                .map(Outgoing::Event),
-        );
+        let events = Outgoing::Events(event::presence_events_to_js(run));
+        self.outgoing.borrow_mut().push(events);
         run.clear();
     }
 
@@ -286,6 +284,12 @@ impl Driver {
                 // A throwing listener must not stop delivery to the others.
                 let _ = match next {
                     Outgoing::Event(event) => self.sink.call1(&JsValue::NULL, &event),
+                    Outgoing::Events(events) => {
+                        for index in 0..events.length() {
+                            let _ = self.sink.call1(&JsValue::NULL, &events.get(index));
+                        }
+                        Ok(JsValue::UNDEFINED)
+                    }
                     Outgoing::Settle(function, value) => function.call1(&JsValue::NULL, &value),
                 };
             }

@@ -30,8 +30,9 @@ impl WriteJson for PresenceEvent<'_> {
 }
 
 /// The JS objects for a run of presence events, made from one JSON text and one
-/// `JSON.parse`: a SYNC page or a burst of updates crosses the boundary once.
-pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> Vec<JsValue> {
+/// `JSON.parse`: a SYNC page or a burst of updates crosses the boundary once, and stays
+/// one array until it is delivered.
+pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> js_sys::Array {
     let batch: Vec<PresenceEvent> = events
         .iter()
         .map(|(channel, message)| PresenceEvent {
@@ -41,18 +42,14 @@ pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> Vec<JsValu
         })
         .collect();
     let list: js_sys::Array = json_to_js(&batch).into();
-    events
-        .iter()
-        .enumerate()
-        .map(|(index, (_, message))| {
+    for (index, (_, message)) in events.iter().enumerate() {
+        if matches!(message.data, Some(Data::Binary(_))) {
             let event = list.get(index as u32);
-            if matches!(message.data, Some(Data::Binary(_))) {
-                let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
-                set_binary_data(&object, message.data.as_ref());
-            }
-            event
-        })
-        .collect()
+            let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
+            set_binary_data(&object, message.data.as_ref());
+        }
+    }
+    list
 }
 
 /// The JS object for an event (`AuthRequired` and `Completed` are handled by the driver,
