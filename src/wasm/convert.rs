@@ -18,7 +18,7 @@ pub fn to_js<T: WriteJson + ?Sized>(value: &T) -> JsValue {
 /// An array of presence messages as apps see them, from one JSON text and one
 /// `JSON.parse`: a 10,000-member `get()` or SYNC crosses the boundary once, not per member.
 pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
-    let list: js_sys::Array = to_js(&messages.iter().map(AppPresence).collect::<Vec<_>>()).into();
+    let list: js_sys::Array = to_js(&AppPresenceList(messages)).into();
     for (index, message) in messages.iter().enumerate() {
         if matches!(message.data, Some(Data::Binary(_))) {
             set_binary_data(&list.get(index as u32), message.data.as_ref());
@@ -46,6 +46,19 @@ impl WriteJson for AppPresence<'_> {
         w.field("timestamp", m.timestamp.as_ref());
         w.field("extras", m.extras.as_ref());
         w.end_object();
+    }
+}
+
+/// Presence messages written for apps, as a JSON array.
+struct AppPresenceList<'a>(&'a [PresenceMessage]);
+
+impl WriteJson for AppPresenceList<'_> {
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_array();
+        for message in self.0 {
+            AppPresence(message).write_json(w);
+        }
+        w.end_array();
     }
 }
 

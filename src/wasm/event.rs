@@ -9,23 +9,24 @@ use crate::protocol::{Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
 use wasm_bindgen::JsValue;
 
-/// A presence event as the wrapper dispatches it.
-struct PresenceEvent<'a> {
-    r#type: &'static str,
-    channel: &'a str,
-    message: AppPresence<'a>,
-}
+/// A run of presence events as the wrapper dispatches them: `[{ type: 'presence',
+/// channel, message }]`, written straight from the core's (channel, message) pairs.
+struct PresenceEvents<'a>(&'a [(String, PresenceMessage)]);
 
-impl WriteJson for PresenceEvent<'_> {
+impl WriteJson for PresenceEvents<'_> {
     fn write_json(&self, w: &mut Writer) {
-        w.begin_object();
-        w.key("type");
-        w.string(self.r#type);
-        w.key("channel");
-        w.string(self.channel);
-        w.key("message");
-        self.message.write_json(w);
-        w.end_object();
+        w.begin_array();
+        for (channel, message) in self.0 {
+            w.begin_object();
+            w.key("type");
+            w.string("presence");
+            w.key("channel");
+            w.string(channel);
+            w.key("message");
+            AppPresence(message).write_json(w);
+            w.end_object();
+        }
+        w.end_array();
     }
 }
 
@@ -33,15 +34,7 @@ impl WriteJson for PresenceEvent<'_> {
 /// `JSON.parse`: a SYNC page or a burst of updates crosses the boundary once, and stays
 /// one array until it is delivered.
 pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> js_sys::Array {
-    let batch: Vec<PresenceEvent> = events
-        .iter()
-        .map(|(channel, message)| PresenceEvent {
-            r#type: "presence",
-            channel,
-            message: AppPresence(message),
-        })
-        .collect();
-    let list: js_sys::Array = json_to_js(&batch).into();
+    let list: js_sys::Array = json_to_js(&PresenceEvents(events)).into();
     for (index, (_, message)) in events.iter().enumerate() {
         if matches!(message.data, Some(Data::Binary(_))) {
             let event = list.get(index as u32);
