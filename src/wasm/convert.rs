@@ -8,8 +8,9 @@ use crate::json::{self, WriteJson, Writer};
 use crate::protocol::{Data, PresenceMessage};
 use wasm_bindgen::JsValue;
 
-/// A plain JS object for any core value with a JSON form.
-pub fn to_js<T: WriteJson + ?Sized>(value: &T) -> JsValue {
+/// A plain JS object for any core value with a JSON form. Takes a trait object: one
+/// copy of this and of the JSON writer's setup serves every value type.
+pub fn to_js(value: &dyn WriteJson) -> JsValue {
     // The codec writes valid JSON; should the browser still refuse it, `undefined`
     // beats a panic.
     js_sys::JSON::parse(&json::to_string(value)).unwrap_or(JsValue::UNDEFINED)
