@@ -32,6 +32,23 @@ fn split_around(text: &str, at: usize) -> Option<(&str, &str)> {
     Some((before, rest.get(1..)?))
 }
 
+/// A u64 in decimal, read as `str::parse` reads it (digits after an optional '+'),
+/// without the generic parser and its 128-bit overflow arithmetic in the wasm.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 /// "00" to "99": two digits per division (timestamps have 13).
 const DIGIT_PAIRS: &[u8; 200] = b"\
     0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\

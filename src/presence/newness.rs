@@ -1,6 +1,7 @@
 //! Which of two messages about the same member is newer (RTP2b).
 
 use crate::protocol::PresenceMessage;
+use crate::text;
 
 /// Whether `incoming` supersedes `existing` for the same member.
 ///
@@ -21,28 +22,9 @@ pub fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool 
 /// `(msgSerial, index)` from an id `connectionId:msgSerial:index`.
 fn serial_and_index(msg: &PresenceMessage) -> Option<(u64, u64)> {
     let id = msg.id.as_deref()?;
-    let mut parts = id.rsplitn(3, ':');
-    let index = decimal(parts.next()?)?;
-    let serial = decimal(parts.next()?)?;
-    parts.next()?;
-    Some((serial, index))
-}
-
-/// A u64 in decimal, read as `str::parse` reads it (digits after an optional '+'),
-/// without the generic parser and its 128-bit overflow arithmetic in the wasm.
-fn decimal(text: &str) -> Option<u64> {
-    let digits = text.strip_prefix('+').unwrap_or(text);
-    if digits.is_empty() {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for b in digits.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    Some(n)
+    let (rest, index) = text::rsplit_once_byte(id, b':')?;
+    let (_, serial) = text::rsplit_once_byte(rest, b':')?;
+    Some((text::parse_u64(serial)?, text::parse_u64(index)?))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 /// page. `None` when it is not of that shape (syncId must be `[A-Za-z0-9_-]+`), which a
 /// client treats as a sync complete after this message.
 pub fn parse_sync_serial(serial: &str) -> Option<(&str, &str)> {
-    let (sync_id, cursor) = serial.split_once(':')?;
+    let (sync_id, cursor) = crate::text::split_once_byte(serial, b':')?;
     let well_formed = !sync_id.is_empty()
         && sync_id
             .bytes()

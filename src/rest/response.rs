@@ -4,7 +4,7 @@ use super::{parse_link_header, PaginatedResult};
 use crate::auth::TokenDetails;
 use crate::json::{self, Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
-use crate::text::push_u64;
+use crate::text::{self, push_u64};
 
 /// A failed response's body: `{"error":{...}}`.
 struct ErrorBody(Option<ErrorInfo>);
@@ -26,7 +26,9 @@ impl ReadJson for ErrorBody {
 /// The error of a failed response: the body's `{"error":{...}}`, else the
 /// `x-ably-errorcode` header, else one derived from the HTTP status (`status * 100`).
 pub fn decode_error(status: u16, body: &[u8], error_code_header: Option<&str>) -> ErrorInfo {
-    let header_code = error_code_header.and_then(|h| h.trim().parse::<u32>().ok());
+    let header_code = error_code_header
+        .and_then(|h| text::parse_u64(h.trim()))
+        .and_then(|code| u32::try_from(code).ok());
     if let Ok(ErrorBody(Some(mut error))) = json::from_slice(body) {
         if error.code == 0 {
             error.code = header_code.unwrap_or(u32::from(status) * 100);
