@@ -1,6 +1,7 @@
 //! App data and channel messages from JS into the core's types, and messages back.
 
 use super::convert::{set_binary_data, to_js};
+use super::options::{field, number_field};
 use crate::protocol::{codes, Data, ErrorInfo, Message};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -18,10 +19,9 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     }
     if js_sys::ArrayBuffer::is_view(value) {
         // The view's own bytes, whatever its element type: a Uint8Array over its window.
-        let field = |name: &str| js_sys::Reflect::get(value, &name.into()).ok();
-        let buffer = field("buffer").ok_or_else(unsupported)?;
-        let offset = field("byteOffset").and_then(|v| v.as_f64());
-        let length = field("byteLength").and_then(|v| v.as_f64());
+        let buffer = field(value, "buffer").ok_or_else(unsupported)?;
+        let offset = number_field(value, "byteOffset");
+        let length = number_field(value, "byteLength");
         let (Some(offset), Some(length)) = (offset, length) else {
             return Err(unsupported());
         };

@@ -1,7 +1,7 @@
 //! `presence.history(params)` over REST, for `Realtime` channels and `Rest` alike: in
 //! both package entries, so it lives apart from the `Rest` class.
 
-use super::options::{field, number_field, string_field};
+use super::options::{number_field, string_field};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use crate::rest::{self, Direction, HistoryParams};
@@ -15,11 +15,7 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
         "forwards" => Direction::Forwards,
         _ => Direction::Backwards,
     });
-    let time = |name| {
-        field(params, name)
-            .and_then(|t| t.as_f64())
-            .map(|t| t as u64)
-    };
+    let time = |name| number_field(params, name).map(|t| t as u64);
     let params = HistoryParams {
         start: time("start"),
         end: time("end"),
