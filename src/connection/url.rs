@@ -1,7 +1,7 @@
 //! The realtime connect URL (RTN2).
 
 use super::{AuthMethod, ClientOptions};
-use crate::rest::encode_component;
+use crate::rest::push_param;
 use crate::text::{self, push_u64};
 
 /// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
@@ -12,16 +12,7 @@ pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<
     push_u64(&mut url, options.port.into());
     url.push_str("/?");
     // Written straight into the URL: no list of pairs first.
-    let mut is_first = true;
-    let mut add = |name: &str, value: &str| {
-        if !is_first {
-            url.push('&');
-        }
-        is_first = false;
-        url.push_str(&encode_component(name));
-        url.push('=');
-        url.push_str(&encode_component(value));
-    };
+    let mut add = |name: &str, value: &str| push_param(&mut url, name, value);
     match (&options.auth, token) {
         (AuthMethod::Key(key), _) => add("key", key),
         (AuthMethod::Token(token), _) => add("access_token", token),

@@ -15,7 +15,7 @@ mod response;
 pub use batch_presence::{decode_batch_presence, BatchPresenceResponse, BatchPresenceResult};
 pub use link::{parse_link_header, Links};
 pub use paginated::PaginatedResult;
-pub use percent::encode_component;
+pub use percent::{encode_component, push_param};
 pub use request::{
     authorization_header, batch_presence, presence_get, presence_history, request_token, time,
     Credentials, Direction, HistoryParams, HttpRequest, Method, PresenceParams,

@@ -22,13 +22,24 @@ pub(crate) fn query(pairs: &[(&str, Option<String>)]) -> String {
     let mut out = String::new();
     for (key, value) in pairs {
         if let Some(value) = value {
-            out.push(if out.is_empty() { '?' } else { '&' });
-            out.push_str(key);
-            out.push('=');
-            out.push_str(&encode_component(value));
+            if out.is_empty() {
+                out.push('?');
+            }
+            push_param(&mut out, key, value);
         }
     }
     out
+}
+
+/// Appends `name=value`, both encoded, to a query or form body: after a `&` unless
+/// `out` is empty or ends with its `?` (encoded values never end with one).
+pub fn push_param(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() && !out.ends_with('?') {
+        out.push('&');
+    }
+    out.push_str(&encode_component(name));
+    out.push('=');
+    out.push_str(&encode_component(value));
 }
 
 #[cfg(test)]

@@ -181,14 +181,7 @@ fn url_request(
     params: &TokenParams,
 ) -> HttpRequest {
     let mut form = String::new();
-    let mut add = |name: &str, value: &str| {
-        if !form.is_empty() {
-            form.push('&');
-        }
-        form.push_str(&rest::encode_component(name));
-        form.push('=');
-        form.push_str(&rest::encode_component(value));
-    };
+    let mut add = |name: &str, value: &str| rest::push_param(&mut form, name, value);
     for (name, value) in auth_params {
         add(name, value);
     }
