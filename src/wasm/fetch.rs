@@ -3,7 +3,7 @@
 
 use super::error::set;
 use crate::protocol::{codes, ErrorInfo};
-use crate::rest::{self, HttpRequest, Method};
+use crate::rest::{self, HttpRequest};
 use crate::text;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
@@ -61,11 +61,7 @@ pub async fn send(
         set(&headers, name, value.into());
     }
     let init: JsValue = Object::new().into();
-    let method = match request.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    };
-    set(&init, "method", method.into());
+    set(&init, "method", request.method.as_str().into());
     set(&init, "headers", headers);
     if let Some(body) = &request.body {
         set(&init, "body", body.into());
