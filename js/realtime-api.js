@@ -47,14 +47,27 @@ class EventEmitter {
 const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
   ({ previous, current, event, reason, retryIn, resumed });
 
+// The page's lifecycle, as ably-js: `beforeunload` closes the connection (closeOnUnload,
+// default true) so the server removes our members at once rather than after
+// remainPresentFor; `online` reconnects now, `offline` drops a connected transport. The
+// window listeners live from connect() to close() (or failed) only, so a closed client is
+// not kept alive by them; where there is no global addEventListener (Node) there are none.
 class Connection extends EventEmitter {
-  constructor(core) { super(); this._core = core; }
+  constructor(core, closeOnUnload) {
+    super();
+    this._core = core;
+    this._pageEvents = closeOnUnload === false ? ['online', 'offline'] : ['beforeunload', 'online', 'offline'];
+    this._onPage = ({ type }) => (type === 'beforeunload' ? this.close() : core.network(type === 'online'));
+  }
   get state() { return this._core.connection().state; }
   get id() { return this._core.connection().id; }
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
-  connect() { this._core.connect(); }
-  close() { this._core.close(); }
+  connect() { this._listen('addEventListener'); this._core.connect(); }
+  close() { this._listen('removeEventListener'); this._core.close(); }
+  _listen(method) {
+    for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
+  }
   ping() { return this._core.ping(); }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -131,7 +144,7 @@ export const adaptOptions = (options) => {
 export const realtimeClass = (Core) => class Realtime {
   constructor(options) {
     const core = new Core(adaptOptions(options), (event) => this._dispatch(event));
-    this.connection = new Connection(core);
+    this.connection = new Connection(core, options?.closeOnUnload);
     this.channels = new Channels(core);
     if (options?.autoConnect !== false) this.connection.connect();
   }
@@ -142,7 +155,10 @@ export const realtimeClass = (Core) => class Realtime {
     const channel = event.channel !== undefined ? this.channels.all.get(event.channel) : undefined;
     switch (event.type) {
       // As in ably-js: state is current at once, listeners hear of it on the next tick.
-      case 'connection': return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
+      case 'connection':
+        // Failed stays down until connect(): the page's events have nothing left to do.
+        if (event.current === 'failed') this.connection._listen('removeEventListener');
+        return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
       case 'channel': return channel?.emit(event.event, stateChange(event));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);

@@ -86,6 +86,12 @@ export interface ClientOptions {
   transportParams?: Record<string, string | number | boolean>;
   /** Connect on construction (default true). */
   autoConnect?: boolean;
+  /**
+   * In browsers, close the connection when the page unloads (`beforeunload`), so the
+   * server removes this client's members at once instead of after remainPresentFor
+   * (default true).
+   */
+  closeOnUnload?: boolean;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */

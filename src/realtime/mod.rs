@@ -10,6 +10,7 @@ mod channels;
 mod connection;
 mod event;
 mod inbound;
+mod network;
 mod outbox;
 mod timers;
 

@@ -64,6 +64,15 @@ impl Realtime {
         self.driver.input(|c, now| c.close(now));
     }
 
+    /// The page's `online` (true) or `offline` (false) event: reconnect now, or drop a
+    /// connected transport. One export for both: each export costs glue and a wasm shim.
+    pub fn network(&self, online: bool) {
+        self.driver.input(|c, now| match online {
+            true => c.network_online(now),
+            false => c.network_offline(now),
+        });
+    }
+
     /// Round trip to the server; resolves with the time in ms.
     pub fn ping(&self) -> Promise {
         self.driver.operation(|c, now| c.ping(now))

@@ -5,7 +5,7 @@ import type { Rest } from 'roster-presence/realtime';
 
 async function main(): Promise<void> {
   const client = new Realtime({ key: 'app.key:secret', clientId: 'ada' });
-  const other: Realtime = new roster.Realtime({ authUrl: '/auth/token-request' });
+  const other: Realtime = new roster.Realtime({ authUrl: '/auth/token-request', closeOnUnload: false });
   client.connection.on(['connected', 'disconnected'], (change) => console.log(change.current, change.retryIn));
   const channel = client.channels.get('room');
   await channel.presence.subscribe('enter', (member: PresenceMessage) => console.log(member.clientId, member.data));

@@ -1,0 +1,213 @@
+// The browser page lifecycle, as ably-js handles it: closeOnUnload and the window
+// online/offline events. The built package (pkg/, `bash js/build.sh`) runs in real headless
+// Chromium against the real roster-server (ROSTER_URL, set by tests/run.sh), and a real
+// ably-js client watches the channel's presence.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { launchChromium } from './chromium.mjs';
+
+// Far longer than any wait below: a leave seen within WAIT was sent because the page closed
+// its connection, not synthesized by the server once remainPresentFor ran out.
+const REMAIN_PRESENT_FOR = 60_000;
+const WAIT = 10_000;
+// Any page the server itself serves: the tab can import /pkg/ and reach /auth/, and
+// Chromium lets it open loopback WebSockets (its local network access checks refuse them
+// to a page whose response did not come from loopback, e.g. one made by page.route).
+const PAGE = `${BASE}/health`;
+
+let browser;
+const pageErrors = [];
+
+before(async () => {
+  if (BASE) browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh tab on PAGE (its own context, so setOffline affects it alone). */
+async function openTab(name) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  await page.goto(PAGE);
+  return { context, page };
+}
+
+/**
+ * Makes the tab's Roster client `window.client` (clientId `clientId`, extra options
+ * `extra`), records its connection changes in `window.changes`, and enters `channel`
+ * unless `enter` is false. Resolves with the connection id.
+ */
+function startClient(page, { clientId, channel, extra = {}, enter = true }) {
+  return page.evaluate(async ({ clientId, channel, extra, enter, remainPresentFor }) => {
+    const { Realtime } = await import('/pkg/realtime.js');
+    window.changes = [];
+    window.client = new Realtime({
+      authUrl: '/auth/token-request',
+      authParams: { clientId },
+      clientId,
+      endpoint: location.hostname,
+      port: Number(location.port),
+      tls: false,
+      transportParams: { remainPresentFor },
+      ...extra,
+    });
+    window.client.connection.on((c) => window.changes.push({ current: c.current, retryIn: c.retryIn, code: c.reason?.code }));
+    if (enter) await window.client.channels.get(channel).presence.enter('here');
+    return window.client.connection.id;
+  }, { clientId, channel, extra, enter, remainPresentFor: REMAIN_PRESENT_FOR });
+}
+
+/** An ably-js observer attached to a fresh channel. */
+async function observe(prefix) {
+  const observer = realtime('observer');
+  const channel = observer.channels.get(uniqueChannel(prefix));
+  await within(channel.attach(), WAIT, 'observer attach');
+  return { observer, channel };
+}
+
+/** clientIds the observer's presence set holds now. */
+async function presentIds(channel) {
+  return (await within(channel.presence.get(), WAIT, 'presence.get')).map((m) => m.clientId).sort();
+}
+
+test('closeOnUnload (default): closing the tab or navigating away removes its member at once', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { observer, channel } = await observe('unload');
+  try {
+    const closing = await openTab('closing');
+    const leaving = await openTab('leaving');
+    const entered = Promise.all(['closing', 'leaving'].map((id) => nextPresence(channel, 'enter', (m) => m.clientId === id, WAIT)));
+    await startClient(closing.page, { clientId: 'closing', channel: channel.name });
+    await startClient(leaving.page, { clientId: 'leaving', channel: channel.name });
+    await entered;
+
+    // page.close fires beforeunload only when asked to, as a real tab close does.
+    let left = nextPresence(channel, 'leave', (m) => m.clientId === 'closing', WAIT);
+    await closing.page.close({ runBeforeUnload: true });
+    await left;
+    assert.deepEqual(await presentIds(channel), ['leaving']);
+
+    left = nextPresence(channel, 'leave', (m) => m.clientId === 'leaving', WAIT);
+    await leaving.page.goto('about:blank');
+    await left;
+    assert.deepEqual(await presentIds(channel), []);
+    await closing.context.close();
+    await leaving.context.close();
+  } finally {
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('closeOnUnload: false leaves a closed tab present until the server times it out', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { observer, channel } = await observe('keep');
+  try {
+    const tab = await openTab('kept');
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'kept', WAIT);
+    await startClient(tab.page, { clientId: 'kept', channel: channel.name, extra: { closeOnUnload: false } });
+    await entered;
+    const leaves = [];
+    channel.presence.subscribe('leave', (m) => leaves.push(m.clientId));
+    await tab.page.close({ runBeforeUnload: true });
+    // Long enough for a CLOSE to have reached the server (the default case sees the leave
+    // well within this); the member stays for remainPresentFor (60 s).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    assert.deepEqual(leaves, []);
+    assert.deepEqual(await presentIds(channel), ['kept']);
+    await tab.context.close();
+  } finally {
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('window listeners exist from connect() to close() or failed only', { skip, timeout: 60_000 }, async () => {
+  const { context, page } = await openTab('listeners');
+  try {
+    // What DevTools shows for window: our three listeners, or none.
+    const cdp = await context.newCDPSession(page);
+    const lifecycleListeners = async () => {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
+      return listeners.map((l) => l.type).filter((t) => ['beforeunload', 'online', 'offline'].includes(t)).sort();
+    };
+    assert.deepEqual(await lifecycleListeners(), []);
+
+    await startClient(page, { clientId: 'lazy', channel: 'unused', extra: { autoConnect: false }, enter: false });
+    assert.deepEqual(await lifecycleListeners(), [], 'none before connect()');
+    await page.evaluate(() => window.client.connect());
+    assert.deepEqual(await lifecycleListeners(), ['beforeunload', 'offline', 'online']);
+    await page.evaluate(() => window.client.connect());
+    assert.equal((await lifecycleListeners()).length, 3, 'connect() again adds none');
+    await page.evaluate(() => window.client.close());
+    assert.deepEqual(await lifecycleListeners(), [], 'close() removes them all');
+
+    await startClient(page, { clientId: 'kept', channel: 'unused', extra: { closeOnUnload: false }, enter: false });
+    assert.deepEqual(await lifecycleListeners(), ['offline', 'online']);
+    await page.evaluate(() => window.client.connection.close());
+    assert.deepEqual(await lifecycleListeners(), [], 'connection.close() removes them too');
+    await page.waitForFunction(() => window.client.connection.state === 'closed');
+
+    // The server refuses a made-up token: failed, and nothing left listening.
+    await startClient(page, { clientId: 'refused', channel: 'unused', extra: { authUrl: undefined, token: 'made-up' }, enter: false });
+    await page.waitForFunction(() => window.client.connection.state === 'failed');
+    assert.deepEqual(await lifecycleListeners(), [], 'failed removes them');
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('offline drops the connection at once; online resumes it at once, not at the retry', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { observer, channel } = await observe('network');
+  const { context, page } = await openTab('network');
+  try {
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'wanderer', WAIT);
+    // A retry timer far beyond WAIT: only the online event can reconnect within it.
+    const id = await startClient(page, {
+      clientId: 'wanderer',
+      channel: channel.name,
+      extra: { disconnectedRetryTimeout: 60_000 },
+    });
+    await entered;
+    const leaves = [];
+    channel.presence.subscribe('leave', (m) => leaves.push(m.clientId));
+    await page.evaluate(() => { window.changes.length = 0; });
+
+    // Chromium's offline mode fires `offline` but leaves open loopback WebSockets alone:
+    // the drop is the SDK's doing. New sockets fail, so the immediate retry fails and the
+    // client waits on its (long) retry timer.
+    await context.setOffline(true);
+    await page.waitForFunction(() => window.changes.some((c) => c.current === 'disconnected' && c.retryIn > 0));
+    const offline = await page.evaluate(() => window.changes);
+    assert.deepEqual(offline[0], { current: 'disconnected', retryIn: 0, code: 80003 });
+    assert.deepEqual(offline.map((c) => c.current), ['disconnected', 'connecting', 'disconnected']);
+    assert.equal(offline[2].retryIn, 60_000);
+    assert.equal(await page.evaluate(() => window.client.connection.state), 'disconnected');
+
+    await context.setOffline(false);
+    await page.waitForFunction(() => window.client.connection.state === 'connected');
+    assert.equal(await page.evaluate(() => window.client.connection.id), id, 'the same connection, resumed');
+    assert.equal(await page.evaluate((name) => window.client.channels.get(name).state, channel.name), 'attached');
+    assert.deepEqual(await presentIds(channel), ['wanderer']);
+    assert.deepEqual(leaves, [], 'others never saw the member leave');
+    await page.evaluate(() => window.client.close());
+  } finally {
+    await context.close();
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
