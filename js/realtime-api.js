@@ -75,7 +75,7 @@ class Connection extends EventEmitter {
 }
 
 class RealtimePresence extends EventEmitter {
-  constructor(channel) { super(); this.channel = channel; }
+  constructor(channel) { super(); this.channel = channel; this._listen(); }
   get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
   get(params = {}) { return this.channel._core.presenceGet(this.channel.name, params); }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
@@ -85,6 +85,10 @@ class RealtimePresence extends EventEmitter {
     return this.channel.attach();
   }
   unsubscribe(action, listener) { this.off(action, listener); }
+  // Without listeners the wasm drops this channel's presence events unconverted.
+  on(event, listener) { super.on(event, listener); this._listen(); }
+  off(event, listener) { super.off(event, listener); this._listen(); }
+  _listen() { this.channel._core.mutePresence(this.channel.name, ![...this._listeners.values()].some((l) => l.length)); }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
   leave(data) { return this._op('leave', undefined, data); }

@@ -382,6 +382,29 @@ fn ping_completes_with_the_round_trip() {
 }
 
 #[test]
+fn a_muted_channel_follows_its_members_without_presence_events() {
+    let mut h = Harness::with_token();
+    h.act(|c, _| c.mute_presence("room", true));
+    attached_with_members(&mut h);
+    h.server(json!({"action": 14, "channel": "room",
+        "presence": [{"action": 3, "clientId": "bob", "connectionId": "c2", "id": "c2:1:0", "timestamp": 6}]}));
+    assert_eq!(h.presence_events(), Vec::<(String, String)>::new());
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(get) {
+        Some(Ok(Completion::Members(members))) => assert_eq!(members.len(), 1, "bob left"),
+        other => panic!("get did not complete with members: {other:?}"),
+    }
+
+    h.act(|c, _| c.mute_presence("room", false));
+    h.server(json!({"action": 14, "channel": "room",
+        "presence": [{"action": 2, "clientId": "dave", "connectionId": "c4", "id": "c4:0:0", "timestamp": 7}]}));
+    assert_eq!(
+        h.presence_events(),
+        vec![("enter".to_owned(), "dave".to_owned())]
+    );
+}
+
+#[test]
 fn garbage_and_unknown_frames_change_nothing() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));

@@ -38,6 +38,8 @@ pub struct Channel<T> {
     pub request_deadline: Option<u64>,
     /// When a suspended channel tries to attach again.
     pub retry_at: Option<u64>,
+    /// Whether presence events are held back (nobody listens); the set still follows.
+    pub is_presence_muted: bool,
 }
 
 impl<T> Default for Channel<T> {
@@ -54,6 +56,7 @@ impl<T> Default for Channel<T> {
             get_waiters: Vec::new(),
             request_deadline: None,
             retry_at: None,
+            is_presence_muted: false,
         }
     }
 }

@@ -126,6 +126,12 @@ impl Realtime {
         op
     }
 
+    /// Holds back (or lets through again) `channel`'s presence events, for an app with no
+    /// presence listeners there: the member set, get() and re-entry work as before.
+    pub fn mute_presence(&mut self, channel: &str, muted: bool) {
+        self.with_channel(channel, |c| c.is_presence_muted = muted);
+    }
+
     /// presence.get(): completes with the members once synced, or at once without waiting.
     pub fn presence_get(
         &mut self,
@@ -577,13 +583,18 @@ impl Realtime {
                 channel.own.observe(&message, own_id);
             }
             if let Some(message) = channel.presence.apply(message) {
-                let channel = name.to_owned();
-                self.events.push(Event::Presence { channel, message });
+                if !channel.is_presence_muted {
+                    let channel = name.to_owned();
+                    self.events.push(Event::Presence { channel, message });
+                }
             }
         }
     }
 
     fn emit_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
+        if self.channels.get(name).is_some_and(|c| c.is_presence_muted) {
+            return;
+        }
         for message in messages {
             self.events.push(Event::Presence {
                 channel: name.to_owned(),

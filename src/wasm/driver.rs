@@ -39,7 +39,8 @@ pub struct Driver {
     pub rest: Rc<RestClient>,
     sink: Function,
     socket: RefCell<Option<Socket>>,
-    timer: RefCell<Option<Timeout>>,
+    /// The armed timer and the deadline it is for.
+    timer: RefCell<Option<(u64, Timeout)>>,
     /// Operations awaiting completion with their resolve and reject functions. A few at a
     /// time: a Vec costs less wasm than a HashMap instance of its own.
     pending: RefCell<Vec<(OpId, Function, Function)>>,
@@ -245,14 +246,24 @@ impl Driver {
     }
 
     fn arm_timer(&self, deadline: Option<u64>) {
-        let timer = deadline.map(|at| {
-            let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-            self.timeout(delay, |driver| {
-                driver.input(|core, now| core.handle_timeout(now))
-            })
-        });
+        let mut timer = self.timer.borrow_mut();
+        // Most inputs only push the idle deadline a little later: a timer armed for an
+        // earlier time stays, and the core re-arms it when it fires early (one
+        // setTimeout per deadline reached rather than one per frame).
+        if let (Some(at), Some((armed, _))) = (deadline, timer.as_ref()) {
+            if *armed <= at {
+                return;
+            }
+        }
         // Replacing the old Timeout drops it, which cancels it: one timer at a time.
-        *self.timer.borrow_mut() = timer;
+        *timer = deadline.map(|at| {
+            let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
+            let timeout = self.timeout(delay, |driver| {
+                driver.timer.borrow_mut().take();
+                driver.input(|core, now| core.handle_timeout(now))
+            });
+            (at, timeout)
+        });
     }
 
     /// Runs `action` on this driver after `delay` ms unless it is gone by then (or the

@@ -90,6 +90,13 @@ impl Realtime {
         })
     }
 
+    /// Stops (or resumes) presence events for `channel`: the wrapper mutes channels
+    /// whose presence has no listeners, so their events are neither made nor converted.
+    #[wasm_bindgen(js_name = mutePresence)]
+    pub fn mute_presence(&self, channel: &str, muted: bool) {
+        self.driver.input(|c, _| c.mute_presence(channel, muted));
+    }
+
     /// Attaches a channel.
     pub fn attach(&self, channel: String) -> Promise {
         self.driver.operation(|c, now| c.attach(&channel, now))

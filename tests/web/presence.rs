@@ -212,3 +212,53 @@ async fn enter_without_client_id_is_rejected_with_40012() {
     .expect_err("enter without a clientId fails");
     assert_eq!(get(&error, "code").as_f64(), Some(40012.0));
 }
+
+#[wasm_bindgen_test]
+async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
+    let name = channel("muted");
+    let ada = Client::connected(Some("ada")).await;
+    let bob = Client::connected(Some("bob")).await;
+    settle(bob.realtime.attach(name.clone()))
+        .await
+        .expect("bob attaches");
+    bob.realtime.mute_presence(&name, true);
+
+    settle(
+        ada.realtime
+            .presence(name.clone(), "enter", None, data("1")),
+    )
+    .await
+    .expect("enter");
+    // The member set follows while muted: get() sees ada once the enter has arrived.
+    let mut members = 0;
+    for _ in 0..30 {
+        let list = settle(bob.realtime.presence_get(name.clone(), json("{}")))
+            .await
+            .expect("get");
+        members = js_sys::Array::from(&list).length();
+        if members == 1 {
+            break;
+        }
+        sleep(100).await;
+    }
+    assert_eq!(members, 1, "bob's set has ada");
+    assert!(bob.presence(&name).is_empty(), "no events while muted");
+
+    bob.realtime.mute_presence(&name, false);
+    settle(
+        ada.realtime
+            .presence(name.clone(), "update", None, data("2")),
+    )
+    .await
+    .expect("update");
+    assert!(
+        wait_until(3000, || !bob.presence(&name).is_empty()).await,
+        "events again once unmuted"
+    );
+    let seen: Vec<(String, String)> = bob
+        .presence(&name)
+        .into_iter()
+        .map(|(a, c, _, d)| (a + " " + &c, d))
+        .collect();
+    assert_eq!(seen, [("update ada".to_string(), "2".to_string())]);
+}
