@@ -262,3 +262,27 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
         .collect();
     assert_eq!(seen, [("update ada".to_string(), "2".to_string())]);
 }
+
+#[wasm_bindgen_test]
+async fn deeply_nested_data_fits_the_wasm_stack() {
+    // The JSON reader recurses once per level (up to its cap of 128): data nested 120
+    // deep must arrive intact with the 256 KiB stack set in .cargo/config.toml.
+    let name = channel("nested");
+    let nested = format!("{}1{}", "[".repeat(120), "]".repeat(120));
+    let ada = Client::connected(Some("ada")).await;
+    let bob = Client::connected(Some("bob")).await;
+    settle(bob.realtime.attach(name.clone()))
+        .await
+        .expect("bob attaches");
+    settle(
+        ada.realtime
+            .presence(name.clone(), "enter", None, data(&nested)),
+    )
+    .await
+    .expect("enter");
+    assert!(
+        wait_until(3000, || !bob.presence(&name).is_empty()).await,
+        "bob sees the enter"
+    );
+    assert_eq!(bob.presence(&name)[0].3, nested);
+}
