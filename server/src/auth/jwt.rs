@@ -87,12 +87,12 @@ pub fn verify_token(keys: &Keys, token: &str, now: u64) -> Result<Identity, Erro
         return Err(invalid("token signature does not match"));
     }
     let claims = decode_part(claims)?;
-    match claims["exp"].as_u64() {
-        Some(exp) if exp.saturating_mul(1000) <= now => {
-            return Err(ErrorInfo::new(codes::TOKEN_EXPIRED, 401, "token expired"));
-        }
-        Some(_) => {}
+    let expires = match claims["exp"].as_u64() {
+        Some(exp) => exp.saturating_mul(1000),
         None => return Err(invalid("token has no exp claim")),
+    };
+    if expires <= now {
+        return Err(token_expired());
     }
     let capability = match claims["x-ably-capability"].as_str() {
         Some(text) => Capability::parse(text)?.intersect(&key.capability),
@@ -101,7 +101,13 @@ pub fn verify_token(keys: &Keys, token: &str, now: u64) -> Result<Identity, Erro
     Ok(Identity {
         client_id: claims["x-ably-clientId"].as_str().map(str::to_owned),
         capability,
+        expires: Some(expires),
     })
+}
+
+/// 40142: the token's time is up (on connect, on AUTH, or on a live connection).
+pub fn token_expired() -> ErrorInfo {
+    ErrorInfo::new(codes::TOKEN_EXPIRED, 401, "token expired")
 }
 
 #[cfg(test)]
@@ -119,6 +125,7 @@ mod tests {
         let cap = Capability::parse(r#"{"room":["presence"]}"#).expect("capability");
         let token = issue_token(key, Some("alice"), &cap, 1_000, 61_000);
         let identity = verify_token(&keys, &token, 2_000).expect("valid");
+        assert_eq!(identity.expires, Some(61_000));
         assert_eq!(identity.client_id.as_deref(), Some("alice"));
         assert!(identity.capability.allows("room", "presence"));
         assert!(!identity.capability.allows("other", "presence"));

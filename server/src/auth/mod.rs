@@ -4,7 +4,7 @@
 mod jwt;
 mod keys;
 
-pub use jwt::{issue_token, verify_token};
+pub use jwt::{issue_token, token_expired, verify_token};
 pub use keys::{Keys, ServerKey};
 
 use roster::auth::Capability;
@@ -17,6 +17,8 @@ pub struct Identity {
     pub client_id: Option<String>,
     /// What it may do on which channels.
     pub capability: Capability,
+    /// When the credentials stop being valid (ms since the epoch); `None` for a key.
+    pub expires: Option<u64>,
 }
 
 /// The credentials a request or connection presented.
@@ -48,6 +50,7 @@ pub fn authenticate(
             Ok(Identity {
                 client_id: None,
                 capability: key.capability.clone(),
+                expires: None,
             })
         }
         Credentials::Token(token) => verify_token(keys, token, now),

@@ -197,21 +197,27 @@ impl Hub {
         }
     }
 
-    /// In-band re-auth: the same connection with a new identity, if the clientId is
-    /// unchanged. Returns the connection key and clientId to confirm.
+    /// In-band re-auth: the same connection with the new token's capability and expiry,
+    /// if its clientId is compatible (40102 otherwise). Returns the connection key and
+    /// clientId to confirm; `None` if the connection is gone.
     pub fn reauthorize(
         &mut self,
         conn_id: &str,
         identity: Identity,
-    ) -> Option<(String, Option<String>)> {
+    ) -> Option<Result<(String, Option<String>), ErrorInfo>> {
         let conn = self.connections.get_mut(conn_id)?;
         let same_client = identity.client_id.is_none()
             || identity.client_id.as_deref() == Some("*")
             || identity.client_id == conn.identity.client_id;
         if !same_client {
-            return None;
+            return Some(Err(ErrorInfo::new(
+                codes::INCOMPATIBLE_CREDENTIALS,
+                401,
+                "the new token's clientId does not match the connection's",
+            )));
         }
         conn.identity.capability = identity.capability;
-        Some((conn.key.clone(), conn.identity.client_id.clone()))
+        conn.identity.expires = identity.expires;
+        Some(Ok((conn.key.clone(), conn.identity.client_id.clone())))
     }
 }

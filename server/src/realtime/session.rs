@@ -2,7 +2,7 @@
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
 use super::ConnectParams;
-use crate::hub::{Outbound, Tx};
+use crate::hub::{Hub, Outbound, Tx};
 use crate::state::{now_ms, Shared};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -11,7 +11,7 @@ use roster::protocol::{
 };
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio::time::{interval, sleep, Instant, MissedTickBehavior};
+use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
 
 /// How long past the heartbeat interval a silent socket is given before it counts as dead.
 const LIVENESS_GRACE: Duration = Duration::from_secs(10);
@@ -43,6 +43,7 @@ where
     let remain_present_for = params
         .remain_present_for
         .unwrap_or(state.config.remain_present_for);
+    let mut expires = identity.expires;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let connected = {
         let mut hub = state.hub();
@@ -54,16 +55,7 @@ where
             params.resume.as_deref(),
             tx.clone(),
         );
-        let details = ConnectionDetails {
-            client_id,
-            connection_key: Some(c.key.clone()),
-            max_message_size: Some(state.config.max_message_size as u64),
-            max_frame_size: Some(frame_limit(&state) as u64),
-            max_inbound_rate: Some(250),
-            max_idle_interval: Some(heartbeat_ms),
-            connection_state_ttl: Some(state.config.connection_state_ttl),
-            server_id: Some(hub.config.server_id.clone()),
-        };
+        let details = connection_details(&state, &hub, client_id, c.key.clone(), heartbeat_ms);
         let hello = ProtocolMessage {
             connection_id: Some(c.conn_id.clone()),
             connection_key: Some(c.key.clone()),
@@ -85,9 +77,14 @@ where
     let mut last_rx = Instant::now();
     let mut last_tx = Instant::now();
     let mut closed_cleanly = false;
+    let mut is_disconnecting = false;
+    // One timer for the token's expiry, moved when AUTH brings a new token.
+    let expiry = sleep_until(instant_at(expires.unwrap_or(u64::MAX)));
+    tokio::pin!(expiry);
     loop {
         tokio::select! {
-            frame = stream.next() => {
+            // Once DISCONNECTED is queued nothing more is read: the transport is ending.
+            frame = stream.next(), if !is_disconnecting => {
                 last_rx = Instant::now();
                 let bytes = match frame {
                     Some(Ok(WsMessage::Text(t))) => t.as_bytes().to_vec(),
@@ -95,11 +92,23 @@ where
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
                     Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
                 };
-                match handle_frame(&state, &conn_id, &tx, &bytes) {
+                match handle_frame(&state, &conn_id, &tx, &bytes, heartbeat_ms) {
                     Flow::Continue => {}
                     Flow::Closed => { closed_cleanly = true; }
                     Flow::Dropped => break,
+                    Flow::Disconnecting => is_disconnecting = true,
+                    Flow::Reauthorized(new_expiry) => {
+                        expires = new_expiry;
+                        expiry.as_mut().reset(instant_at(expires.unwrap_or(u64::MAX)));
+                    }
                 }
+            }
+            () = &mut expiry, if expires.is_some() && !is_disconnecting => {
+                // RTN15h: DISCONNECTED with a token error, then the transport goes as in an
+                // abrupt drop, so a resume with a new token keeps the connection and members.
+                is_disconnecting = true;
+                tracing::debug!(%conn_id, "token expired; disconnecting");
+                disconnect(&tx, crate::auth::token_expired());
             }
             out = rx.recv() => {
                 match out {
@@ -174,6 +183,27 @@ fn schedule_expiry(state: Shared, conn_id: String, generation: u64, remain_prese
     });
 }
 
+/// The tokio instant at `wall_ms` (ms since the epoch), far ahead for `u64::MAX`.
+fn instant_at(wall_ms: u64) -> Instant {
+    let now = now_ms();
+    // A year stands for "never": Instant cannot hold u64::MAX ms from now.
+    let wait = wall_ms.saturating_sub(now).min(365 * 24 * 3600 * 1000);
+    Instant::now() + Duration::from_millis(wait)
+}
+
+/// DISCONNECTED with `error`, then the socket closes once it is written; the session ends
+/// as after an abrupt drop (state kept for a resume, members for remainPresentFor).
+fn disconnect(tx: &Tx, error: ErrorInfo) {
+    send(
+        tx,
+        &ProtocolMessage {
+            error: Some(error),
+            ..ProtocolMessage::new(Action::Disconnected)
+        },
+    );
+    let _ = tx.send(Outbound::Close);
+}
+
 /// What the session does after a frame.
 enum Flow {
     Continue,
@@ -182,6 +212,31 @@ enum Flow {
     Closed,
     /// The client gave up this transport (DISCONNECT).
     Dropped,
+    /// DISCONNECTED is queued; the socket closes after it.
+    Disconnecting,
+    /// AUTH was accepted: the connection's credentials now expire then (`None`: never).
+    Reauthorized(Option<u64>),
+}
+
+/// What CONNECTED tells the client, on connect and again after AUTH (ably-js takes
+/// every field anew, so a missing maxIdleInterval would switch its idle timer off).
+fn connection_details(
+    state: &Shared,
+    hub: &Hub,
+    client_id: Option<String>,
+    key: String,
+    heartbeat_ms: u64,
+) -> ConnectionDetails {
+    ConnectionDetails {
+        client_id,
+        connection_key: Some(key),
+        max_message_size: Some(state.config.max_message_size as u64),
+        max_frame_size: Some(frame_limit(state) as u64),
+        max_inbound_rate: Some(250),
+        max_idle_interval: Some(heartbeat_ms),
+        connection_state_ttl: Some(state.config.connection_state_ttl),
+        server_id: Some(hub.config.server_id.clone()),
+    }
 }
 
 /// The largest frame accepted: a message of the maximum size plus room for its envelope.
@@ -223,7 +278,7 @@ fn text(json: &str) -> WsMessage {
     WsMessage::Text(Utf8Bytes::from(json))
 }
 
-fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8]) -> Flow {
+fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_ms: u64) -> Flow {
     if bytes.len() > frame_limit(state) {
         return fail(
             state,
@@ -263,7 +318,7 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8]) -> Flow {
             return Flow::Closed;
         }
         Action::Disconnect => return Flow::Dropped,
-        Action::Auth => reauthenticate(state, conn_id, &msg, now),
+        Action::Auth => return reauthenticate(state, conn_id, tx, &msg, heartbeat_ms),
         other => {
             tracing::debug!(?other, "ignoring an action clients do not send");
             if let Some(serial) = msg.msg_serial {
@@ -332,40 +387,45 @@ fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
     hub.send(conn_id, &reply);
 }
 
-/// AUTH from the client: a new token for the same connection, confirmed with CONNECTED.
-fn reauthenticate(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
+/// AUTH from the client: a new token for the same connection, confirmed with CONNECTED;
+/// its expiry replaces the old one. A bad token disconnects (the client renews and
+/// resumes); a token for another clientId fails the connection (40102).
+fn reauthenticate(
+    state: &Shared,
+    conn_id: &str,
+    tx: &Tx,
+    msg: &ProtocolMessage,
+    heartbeat_ms: u64,
+) -> Flow {
     let token = msg
         .auth
         .as_ref()
         .map(|a| a.access_token.as_str())
         .unwrap_or("");
-    let result = crate::auth::verify_token(&state.keys, token, now);
-    let mut hub = state.hub();
-    match result {
-        Ok(identity) => {
-            let details = hub.reauthorize(conn_id, identity);
-            if let Some((key, client_id)) = details {
-                let update = ProtocolMessage {
-                    connection_id: Some(conn_id.to_owned()),
-                    connection_details: Some(ConnectionDetails {
-                        client_id,
-                        connection_key: Some(key),
-                        max_message_size: Some(state.config.max_message_size as u64),
-                        connection_state_ttl: Some(state.config.connection_state_ttl),
-                        server_id: Some(hub.config.server_id.clone()),
-                        ..ConnectionDetails::default()
-                    }),
-                    ..ProtocolMessage::new(Action::Connected)
-                };
-                hub.send(conn_id, &update);
-            }
-        }
+    let identity = match crate::auth::verify_token(&state.keys, token, now_ms()) {
+        Ok(identity) => identity,
         Err(error) => {
-            let refusal = ProtocolMessage {
-                error: Some(error),
-                ..ProtocolMessage::new(Action::Disconnected)
-            };
-            hub.send(conn_id, &refusal);
+            disconnect(tx, error);
+            return Flow::Disconnecting;
         }
+    };
+    let expires = identity.expires;
+    let mut hub = state.hub();
+    match hub.reauthorize(conn_id, identity) {
+        Some(Ok((key, client_id))) => {
+            let details = connection_details(state, &hub, client_id, key, heartbeat_ms);
+            let update = ProtocolMessage {
+                connection_id: Some(conn_id.to_owned()),
+                connection_details: Some(details),
+                ..ProtocolMessage::new(Action::Connected)
+            };
+            hub.send(conn_id, &update);
+            Flow::Reauthorized(expires)
+        }
+        Some(Err(error)) => {
+            drop(hub);
+            fail(state, conn_id, tx, error)
+        }
+        None => Flow::Continue,
     }
 }

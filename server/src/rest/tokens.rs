@@ -86,7 +86,8 @@ pub async fn request_token(
     Ok(json_response(json::to_string(&details), HeaderMap::new()))
 }
 
-/// A TokenRequest signed with the first key, for `authUrl` in demos and tests.
+/// A TokenRequest signed with the first key, for `authUrl` in demos and tests;
+/// `ttl` (ms, at most a day) makes short-lived tokens for expiry tests.
 pub async fn dev_token_request(
     State(state): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
@@ -96,6 +97,14 @@ pub async fn dev_token_request(
         .first()
         .filter(|_| state.dev_auth)
         .ok_or_else(|| ErrorInfo::not_found("the development auth endpoint is off (--dev-auth)"))?;
+    let ttl = match params.get("ttl") {
+        None => DEFAULT_TTL_MS,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| (1..=MAX_TTL_MS).contains(ms))
+            .ok_or_else(|| ErrorInfo::bad_request("ttl must be 1..=86400000 ms"))?,
+    };
     let nonce: String = rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(16)
@@ -103,7 +112,7 @@ pub async fn dev_token_request(
         .collect();
     let request = TokenRequest {
         key_name: key.key.key_name.clone(),
-        ttl: Some(DEFAULT_TTL_MS),
+        ttl: Some(ttl),
         capability: params.get("capability").cloned(),
         client_id: params.get("clientId").filter(|c| !c.is_empty()).cloned(),
         timestamp: now_ms(),

@@ -104,13 +104,28 @@ impl Server {
 
     /// One HTTP/1.1 request; `Connection: close`, so the body runs to the end of stream.
     pub async fn http(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+        self.http_with_body(method, path, headers, "").await
+    }
+
+    /// One HTTP/1.1 request with a body (sent with its Content-Length when not empty).
+    pub async fn http_with_body(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
         let exchange = async {
             let mut stream = TcpStream::connect(&self.addr).await.expect("http connects");
             let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
             for (name, value) in headers {
                 request.push_str(&format!("{name}: {value}\r\n"));
             }
+            if !body.is_empty() {
+                request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+            }
             request.push_str("Connection: close\r\n\r\n");
+            request.push_str(body);
             stream
                 .write_all(request.as_bytes())
                 .await
@@ -121,6 +136,31 @@ impl Server {
         };
         let raw = timeout(WAIT, exchange).await.expect("response in time");
         Response::parse(&String::from_utf8_lossy(&raw))
+    }
+
+    /// A token for `client_id` living `ttl_ms`, as an app's authUrl flow gets one: a
+    /// TokenRequest from the dev endpoint (`--dev-auth`), exchanged at requestToken.
+    /// Returns the TokenDetails JSON.
+    pub async fn token(&self, client_id: &str, ttl_ms: u64) -> serde_json::Value {
+        let request = self
+            .http(
+                "GET",
+                &format!("/auth/token-request?clientId={client_id}&ttl={ttl_ms}"),
+                &[],
+            )
+            .await;
+        assert_eq!(request.status, 200, "{request:?}");
+        assert_eq!(request.json()["ttl"].as_u64(), Some(ttl_ms));
+        let details = self
+            .http_with_body(
+                "POST",
+                "/keys/app.full/requestToken",
+                &[("Content-Type", "application/json")],
+                &request.body,
+            )
+            .await;
+        assert_eq!(details.status, 200, "{details:?}");
+        details.json()
     }
 
     /// A GET with `Authorization: Basic` for the full key.
