@@ -460,3 +460,125 @@ fn external_auth_asks_for_a_token_before_opening() {
     h.act(|c, now| c.authorize("t2".into(), now));
     assert!(h.open_url().contains("access_token=t2"));
 }
+
+/// A DISCONNECTED frame for an expired token.
+fn token_expired() -> Value {
+    json!({"action": 6, "error": {"code": 40142, "statusCode": 401, "message": "token expired"}})
+}
+
+#[test]
+fn expired_token_while_connected_renews_at_once_and_resumes() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        client_id: Some("ann".into()),
+        auth: AuthMethod::External,
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    h.act(|c, now| c.authorize("t1".into(), now));
+    assert!(h.open_url().contains("access_token=t1"));
+    h.connected("c1", "k1");
+    h.act(|c, now| c.attach("room", now));
+    h.server(json!({"action": 11, "channel": "room"}));
+    h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    h.server(
+        json!({"action": 14, "channel": "room", "connectionId": "c1", "id": "c1:0",
+        "timestamp": 10, "presence": [{"action": 2, "clientId": "ann"}]}),
+    );
+    h.take_sent();
+    h.take_events();
+
+    // RTN15h2: disconnected, and a new token asked for at once (no retry delay).
+    h.now = 5_000;
+    h.server(token_expired());
+    assert_eq!(h.connection_events(), vec!["disconnected", "connecting"]);
+    let disconnected = h.events.iter().find_map(|e| match e {
+        Event::ConnectionState(c) if c.current == ConnectionState::Disconnected => Some(c),
+        _ => None,
+    });
+    let disconnected = disconnected.expect("a disconnected change");
+    assert_eq!(
+        disconnected.reason.as_ref().map(|r| r.code),
+        Some(codes::TOKEN_EXPIRED)
+    );
+    assert_eq!(disconnected.retry_in, Some(0));
+    assert!(h.events.contains(&Event::AuthRequired));
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    h.take_events();
+
+    // The fresh token goes out with the resume; the same connection comes back.
+    h.act(|c, now| c.authorize("t2".into(), now));
+    let url = h.open_url();
+    assert!(url.contains("access_token=t2"), "{url}");
+    assert!(url.ends_with("&resume=k1"), "{url}");
+    h.connected("c1", "k2");
+    assert_eq!(h.client.connection_id(), Some("c1"));
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    assert!(
+        h.take_sent().is_empty(),
+        "resumed: nothing re-attached or re-entered"
+    );
+    assert!(h.presence_events().is_empty(), "nobody entered or left");
+    assert!(!h.events.contains(&Event::AuthRequired));
+    let members = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(members) {
+        Some(Ok(Completion::Members(members))) => {
+            assert_eq!(members.len(), 1);
+            assert_eq!(members[0].client_id.as_deref(), Some("ann"));
+        }
+        other => panic!("ann is still a member: {other:?}"),
+    }
+}
+
+#[test]
+fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::External,
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    h.act(|c, now| c.authorize("t1".into(), now));
+    h.connected("c1", "k1");
+    h.take_transport();
+    h.server(token_expired());
+    h.act(|c, now| c.authorize("t2".into(), now));
+    assert!(h.open_url().contains("access_token=t2"));
+    h.take_events();
+
+    // The renewed attempt fails with a token error too: no second immediate renewal.
+    h.server(
+        json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+    );
+    assert_eq!(h.client.connection_state(), ConnectionState::Disconnected);
+    assert!(!h.events.contains(&Event::AuthRequired));
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    h.advance_to(14_999);
+    assert!(!h.events.contains(&Event::AuthRequired));
+    h.advance_to(15_000);
+    assert!(h.events.contains(&Event::AuthRequired));
+    h.act(|c, now| c.authorize("t3".into(), now));
+    let url = h.open_url();
+    assert!(
+        url.contains("access_token=t3") && url.ends_with("&resume=k1"),
+        "{url}"
+    );
+}
+
+#[test]
+fn expired_token_without_a_way_to_renew_fails() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.take_transport();
+    h.server(token_expired());
+    assert_eq!(h.client.connection_state(), ConnectionState::Failed);
+    assert_eq!(
+        h.client.error_reason().map(|e| e.code),
+        Some(codes::TOKEN_EXPIRED)
+    );
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    assert!(!h.events.contains(&Event::AuthRequired));
+}

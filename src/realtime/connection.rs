@@ -373,17 +373,24 @@ impl Realtime {
     pub(super) fn on_connection_error(&mut self, error: ErrorInfo, is_fatal: bool, now: u64) {
         if error.is_token_error() && self.options.auth == AuthMethod::External {
             self.token = None;
-            if self.state == ConnectionState::Connecting && !self.is_token_retry {
-                // One fresh token per connection attempt (RTN14b).
-                self.is_token_retry = true;
-                if self.is_transport_open {
-                    self.transport_commands.push(TransportCommand::Close);
+            match self.state {
+                // The token expired while connected: disconnected, then at once a fresh
+                // token and a resume (RTN15h2). That renewal is this disconnection's one.
+                ConnectionState::Connected => {
+                    self.lose_transport(now, error, true);
+                    self.is_token_retry = true;
                 }
-                self.is_transport_open = false;
-                self.start_connecting_again(now);
-                return;
+                // One fresh token per connection attempt (RTN14b).
+                ConnectionState::Connecting if !self.is_token_retry => {
+                    self.is_token_retry = true;
+                    if self.is_transport_open {
+                        self.transport_commands.push(TransportCommand::Close);
+                    }
+                    self.is_transport_open = false;
+                    self.start_connecting_again(now);
+                }
+                _ => self.lose_transport(now, error, true),
             }
-            self.lose_transport(now, error, true);
             return;
         }
         if is_fatal || error.is_token_error() {
