@@ -5,6 +5,7 @@
 mod support;
 
 mod connection;
+mod expiry;
 mod presence;
 mod reconnect;
 mod rest;
