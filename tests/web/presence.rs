@@ -11,12 +11,7 @@ fn data(text: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
-    let name = channel("lifecycle");
-    let ada = Client::connected(Some("ada")).await;
-    let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
-        .await
-        .expect("bob attaches");
+    let (name, ada, bob) = watched_pair("lifecycle").await;
 
     settle(
         ada.realtime
@@ -215,12 +210,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
-    let name = channel("muted");
-    let ada = Client::connected(Some("ada")).await;
-    let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
-        .await
-        .expect("bob attaches");
+    let (name, ada, bob) = watched_pair("muted").await;
     bob.realtime.mute_presence(&name, true);
 
     settle(
@@ -267,13 +257,8 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
 async fn deeply_nested_data_fits_the_wasm_stack() {
     // The JSON reader recurses once per level (up to its cap of 128): data nested 120
     // deep must arrive intact with the 256 KiB stack set in .cargo/config.toml.
-    let name = channel("nested");
     let nested = format!("{}1{}", "[".repeat(120), "]".repeat(120));
-    let ada = Client::connected(Some("ada")).await;
-    let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
-        .await
-        .expect("bob attaches");
+    let (name, ada, bob) = watched_pair("nested").await;
     settle(
         ada.realtime
             .presence(name.clone(), "enter", None, data(&nested)),

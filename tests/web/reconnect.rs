@@ -6,12 +6,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 async fn entered_pair(test: &str) -> (String, Client, Client) {
-    let name = channel(test);
-    let ada = Client::connected(Some("ada")).await;
-    let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
-        .await
-        .expect("bob attaches");
+    let (name, ada, bob) = watched_pair(test).await;
     settle(
         ada.realtime
             .presence(name.clone(), "enter", None, json(r#""here""#)),

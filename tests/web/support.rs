@@ -185,3 +185,14 @@ pub fn channel(test: &str) -> String {
         js_sys::Math::random().to_bits() % 1_000_000_007
     )
 }
+
+/// A fresh channel for `test`, ada connected, and bob connected and attached to it.
+pub async fn watched_pair(test: &str) -> (String, Client, Client) {
+    let name = channel(test);
+    let ada = Client::connected(Some("ada")).await;
+    let bob = Client::connected(Some("bob")).await;
+    settle(bob.realtime.attach(name.clone()))
+        .await
+        .expect("bob attaches");
+    (name, ada, bob)
+}
