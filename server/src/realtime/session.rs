@@ -27,10 +27,7 @@ where
     let identity = match params.identify(&state.keys, secure, now) {
         Ok(identity) => identity,
         Err(error) => {
-            let refusal = ProtocolMessage {
-                error: Some(error),
-                ..ProtocolMessage::new(Action::Error)
-            };
+            let refusal = with_error(Action::Error, error);
             let _ = sink.send(text(&encode_json(&refusal))).await;
             let _ = sink.close().await;
             return;
@@ -149,10 +146,8 @@ where
                 }
             }
             _ = shutdown.changed() => {
-                let bye = ProtocolMessage {
-                    error: Some(ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 503, "server shutting down")),
-                    ..ProtocolMessage::new(Action::Disconnected)
-                };
+                let error = ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 503, "server shutting down");
+                let bye = with_error(Action::Disconnected, error);
                 let _ = sink.send(text(&encode_json(&bye))).await;
                 let _ = sink.close().await;
                 break;
@@ -194,14 +189,21 @@ fn instant_at(wall_ms: u64) -> Instant {
 /// DISCONNECTED with `error`, then the socket closes once it is written; the session ends
 /// as after an abrupt drop (state kept for a resume, members for remainPresentFor).
 fn disconnect(tx: &Tx, error: ErrorInfo) {
-    send(
-        tx,
-        &ProtocolMessage {
-            error: Some(error),
-            ..ProtocolMessage::new(Action::Disconnected)
-        },
-    );
+    send_last(tx, &with_error(Action::Disconnected, error));
+}
+
+/// Queues `msg` as the transport's last frame: the socket closes once it is written.
+fn send_last(tx: &Tx, msg: &ProtocolMessage) {
+    send(tx, msg);
     let _ = tx.send(Outbound::Close);
+}
+
+/// A connection-level `action` (ERROR, DISCONNECTED) carrying `error`.
+fn with_error(action: Action, error: ErrorInfo) -> ProtocolMessage {
+    ProtocolMessage {
+        error: Some(error),
+        ..ProtocolMessage::new(action)
+    }
 }
 
 /// What the session does after a frame.
@@ -336,14 +338,7 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_
 /// once the ERROR is written.
 fn fail(state: &Shared, conn_id: &str, tx: &Tx, error: ErrorInfo) -> Flow {
     state.hub().close(conn_id, now_ms());
-    send(
-        tx,
-        &ProtocolMessage {
-            error: Some(error),
-            ..ProtocolMessage::new(Action::Error)
-        },
-    );
-    let _ = tx.send(Outbound::Close);
+    send_last(tx, &with_error(Action::Error, error));
     Flow::Closed
 }
 
