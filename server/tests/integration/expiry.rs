@@ -92,10 +92,7 @@ async fn expiry_disconnects_with_40142_and_a_new_token_resumes_with_members_kept
 
     // Alice is still the same member: her update is the observer's next presence event.
     alice.presence(&channel, 1, PresenceAction::Update).await;
-    let next = observer.next_presence().await;
-    assert_eq!(next.len(), 1, "{next:?}");
-    assert_eq!(next[0].action, PresenceAction::Update);
-    assert_eq!(next[0].connection_id.as_deref(), Some(conn_id.as_str()));
+    observer.expect_update_from(&conn_id).await;
 }
 
 #[tokio::test]

@@ -295,6 +295,15 @@ impl Client {
             .unwrap_or_default()
     }
 
+    /// Asserts the next PRESENCE is one UPDATE from `connection_id` (the same member,
+    /// nothing left or entered in between).
+    pub async fn expect_update_from(&mut self, connection_id: &str) {
+        let next = self.next_presence().await;
+        assert_eq!(next.len(), 1, "{next:?}");
+        assert_eq!(next[0].action, PresenceAction::Update);
+        assert_eq!(next[0].connection_id.as_deref(), Some(connection_id));
+    }
+
     /// ATTACH; returns the ATTACHED.
     pub async fn attach(&mut self, channel: &str) -> ProtocolMessage {
         self.send(&ProtocolMessage::for_channel(Action::Attach, channel))
