@@ -24,6 +24,11 @@ pub struct Config {
     /// How long, in ms, a dropped connection can be resumed.
     #[arg(long, env = "ROSTER_CONNECTION_STATE_TTL", default_value_t = 120_000)]
     pub connection_state_ttl: u64,
+    /// How many fanned-out frames each channel keeps (for at most connectionStateTtl)
+    /// so that a resumed connection re-attaching gets what it missed. A resume from
+    /// further back is answered without RESUMED, with 90003.
+    #[arg(long, env = "ROSTER_REPLAY_LIMIT", default_value_t = 2_000)]
+    pub replay_limit: usize,
     /// Largest accepted message (presence or channel message data), in bytes.
     #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
     pub max_message_size: usize,

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use clap::Parser;
 use config::Config;
-use hub::{Hub, HubConfig};
+use hub::{Hub, HubConfig, ReplayLimits};
 use state::{AppState, Shared};
 use std::collections::HashMap;
 use std::io::Write;
@@ -64,6 +64,10 @@ async fn serve(config: Config) -> Result<(), String> {
         max_message_size: config.max_message_size,
         history_retention: config.history_retention,
         server_id: format!("roster-{}", addr.port()),
+        replay: ReplayLimits {
+            max_age: config.connection_state_ttl,
+            max_len: config.replay_limit,
+        },
     });
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     let dev_auth = generated || config.dev_auth;

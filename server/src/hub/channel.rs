@@ -1,9 +1,12 @@
-//! Channels: attach (with the presence SYNC), detach, and channel messages.
+//! Channels: attach (with the missed frames of a resumed attachment and the presence
+//! SYNC), detach, and channel messages.
 
+use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
+use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use roster::protocol::{Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
+use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 /// One channel: its members, who is attached with which modes, and presence history.
@@ -21,6 +24,8 @@ pub struct Channel {
     pub history: VecDeque<PresenceMessage>,
     /// Counts messages on the channel, for `channelSerial`.
     pub serial: u64,
+    /// The frames fanned out lately, for resumed connections to catch up from.
+    pub replay: ReplayLog,
 }
 
 impl Channel {
@@ -54,20 +59,64 @@ impl Channel {
             .map(|client_id| (client_id.clone(), conn_id.to_owned()))
             .collect()
     }
+}
 
-    /// The next `channelSerial`.
-    pub fn next_serial(&mut self) -> String {
-        self.serial += 1;
-        format!("{:016x}", self.serial)
-    }
+/// What an ATTACH continues from.
+enum Continuity {
+    /// The attachment was kept: nothing was lost after serial `from`, and `backlog` is
+    /// what the connection gets of what came after it.
+    Resumed {
+        /// The serial the client last saw (the channel's current one if it named none).
+        from: u64,
+        /// The frames after it for this connection, oldest first.
+        backlog: Vec<Utf8Bytes>,
+    },
+    /// A first attachment, with no earlier position to continue from.
+    Fresh,
+    /// The client named a position this server cannot continue from.
+    Lost,
+}
 
-    /// Connections that receive presence events.
-    pub fn presence_subscribers(&self) -> impl Iterator<Item = &str> {
-        self.subscribers
-            .iter()
-            .filter(|(_, modes)| modes.contains(Flags::PRESENCE_SUBSCRIBE))
-            .map(|(id, _)| id.as_str())
+/// Whether the attachment continues from the client's `channelSerial`: only if it was
+/// kept (`kept` = its modes until now) and the replay log still holds every frame after
+/// that serial. A kept attachment with no serial resumes as it stands.
+fn continuity(
+    channel: &mut Channel,
+    kept: Option<Flags>,
+    channel_serial: Option<&str>,
+    (conn_id, echo): (&str, bool),
+    now: u64,
+    limits: ReplayLimits,
+) -> Continuity {
+    let Some(serial) = channel_serial else {
+        return match kept {
+            Some(_) => Continuity::Resumed {
+                from: channel.serial,
+                backlog: Vec::new(),
+            },
+            None => Continuity::Fresh,
+        };
+    };
+    let (Some(modes), Some(from)) = (kept, replay::parse_serial(serial)) else {
+        return Continuity::Lost;
+    };
+    // The frames are picked with the modes they went out under, not those asked now.
+    match channel
+        .replay
+        .since(from, channel.serial, (conn_id, modes, echo), now, limits)
+    {
+        Some(backlog) => Continuity::Resumed { from, backlog },
+        None => Continuity::Lost,
     }
+}
+
+/// 90003 on ATTACHED: frames after the client's `channelSerial` may be missing.
+fn continuity_lost() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::CHANNEL_CONTINUITY_LOST,
+        400,
+        "unable to recover channel (messages expired)",
+    )
 }
 
 /// The modes a capability grants on a channel, limited to those requested, if any.
@@ -92,8 +141,9 @@ fn granted_modes(allows: impl Fn(&str) -> bool, requested: Flags) -> Flags {
 
 impl Hub {
     /// ATTACH: answers ATTACHED (granted modes, HAS_PRESENCE, RESUMED when the
-    /// attachment was kept) and then the member set in SYNC pages.
-    pub fn attach(&mut self, conn_id: &str, msg: &ProtocolMessage) {
+    /// attachment was kept and nothing after the client's `channelSerial` was lost), then
+    /// the frames it missed (HAS_BACKLOG), then the member set in SYNC pages.
+    pub fn attach(&mut self, conn_id: &str, msg: &ProtocolMessage, now: u64) {
         let Some(name) = msg.channel.clone() else {
             return;
         };
@@ -112,23 +162,41 @@ impl Hub {
             return;
         }
         conn.channels.insert(name.clone());
+        let echo = conn.echo;
+        let limits = self.config.replay;
         let channel = self.channel_mut(&name);
-        let resumed = channel
-            .subscribers
-            .insert(conn_id.to_owned(), modes)
-            .is_some();
+        let kept = channel.subscribers.insert(conn_id.to_owned(), modes);
+        let continuity = continuity(
+            channel,
+            kept,
+            msg.channel_serial.as_deref(),
+            (conn_id, echo),
+            now,
+            limits,
+        );
         let has_presence = modes.contains(Flags::PRESENCE_SUBSCRIBE) && !channel.members.is_empty();
         let mut flags = modes;
         if has_presence {
             flags |= Flags::HAS_PRESENCE;
         }
-        if resumed {
-            flags |= Flags::RESUMED;
-        }
+        // The client takes ATTACHED's serial as its own: on a replay it is the point the
+        // replay starts from, so a transport lost during the replay resumes from there.
+        let (serial, backlog, error) = match continuity {
+            Continuity::Resumed { from, backlog } => {
+                flags |= Flags::RESUMED;
+                if !backlog.is_empty() {
+                    flags |= Flags::HAS_BACKLOG;
+                }
+                (from, backlog, None)
+            }
+            Continuity::Fresh => (channel.serial, Vec::new(), None),
+            Continuity::Lost => (channel.serial, Vec::new(), Some(continuity_lost())),
+        };
         let attached = ProtocolMessage {
             flags: Some(flags),
-            channel_serial: Some(format!("{:016x}", channel.serial)),
+            channel_serial: Some(replay::serial_text(serial)),
             params: msg.params.clone(),
+            error,
             ..ProtocolMessage::for_channel(Action::Attached, name.clone())
         };
         let pages = if has_presence {
@@ -136,7 +204,12 @@ impl Hub {
         } else {
             Vec::new()
         };
+        // All under the hub's lock: frames fanned out before this were queued before
+        // ATTACHED and are in the backlog too; those after it go out live, after it.
         self.send(conn_id, &attached);
+        for frame in backlog {
+            self.send_frame(conn_id, frame);
+        }
         for page in &pages {
             self.send(conn_id, page);
         }
@@ -205,28 +278,17 @@ impl Hub {
             m.connection_id = Some(conn_id.to_owned());
             m.timestamp = Some(now);
         }
-        let echo = conn.echo;
-        let channel = self.channel_mut(&name);
         let out = ProtocolMessage {
             id: Some(format!("{conn_id}:{serial}")),
             connection_id: Some(conn_id.to_owned()),
             timestamp: Some(now),
-            channel_serial: Some(channel.next_serial()),
             messages: Some(messages),
             ..ProtocolMessage::for_channel(Action::Message, name.clone())
         };
-        let frame = roster::protocol::encode_json(&out).into();
-        let Some(channel) = self.channels.get(&name) else {
-            return Ok(());
+        let audience = Audience::Message {
+            sender: conn_id.into(),
         };
-        let recipients = channel
-            .subscribers
-            .iter()
-            .filter(|(id, modes)| {
-                modes.contains(Flags::SUBSCRIBE) && (echo || id.as_str() != conn_id)
-            })
-            .map(|(id, _)| id.as_str());
-        self.fan_out(frame, recipients);
+        self.broadcast(&name, out, audience, now);
         Ok(())
     }
 }

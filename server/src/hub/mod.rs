@@ -5,11 +5,14 @@
 mod channel;
 mod connection;
 mod presence;
+mod replay;
 
 pub use channel::Channel;
 pub use connection::{Conn, Outbound, Tx};
+pub use replay::ReplayLimits;
 
 use axum::extract::ws::Utf8Bytes;
+use replay::Audience;
 use roster::protocol::{encode_json, ProtocolMessage};
 use std::collections::HashMap;
 
@@ -24,6 +27,8 @@ pub struct HubConfig {
     pub history_retention: u64,
     /// Which server this is (`serverId`, and the prefix of synthesized ids).
     pub server_id: String,
+    /// How much of its fanned-out frames each channel keeps for resumed connections.
+    pub replay: ReplayLimits,
 }
 
 /// Every connection and channel.
@@ -59,19 +64,50 @@ impl Hub {
 
     /// Sends one message to one connection, if it has a transport.
     pub fn send(&self, conn_id: &str, msg: &ProtocolMessage) {
+        self.send_frame(conn_id, encode_json(msg).into());
+    }
+
+    /// Sends an already encoded frame to one connection, if it has a transport.
+    fn send_frame(&self, conn_id: &str, frame: Utf8Bytes) {
         if let Some(tx) = self.connections.get(conn_id).and_then(|c| c.tx.as_ref()) {
-            let _ = tx.send(Outbound::Text(encode_json(msg).into()));
+            let _ = tx.send(Outbound::Text(frame));
         }
     }
 
-    /// Sends one encoded frame to each of `recipients` (connection ids) that has a
-    /// transport; the frame's bytes are shared, not copied.
-    fn fan_out<'a>(&self, frame: Utf8Bytes, recipients: impl Iterator<Item = &'a str>) {
-        for conn_id in recipients {
-            if let Some(tx) = self.connections.get(conn_id).and_then(|c| c.tx.as_ref()) {
+    /// Stamps `msg` with the channel's next serial, keeps the encoded frame in the
+    /// channel's replay log and sends it to every connection `audience` includes. The
+    /// frame's bytes are shared between recipients and the log, not copied.
+    fn broadcast(&mut self, name: &str, mut msg: ProtocolMessage, audience: Audience, now: u64) {
+        let limits = self.config.replay;
+        let channel = self.channel_mut(name);
+        channel.serial += 1;
+        let serial = channel.serial;
+        msg.channel_serial = Some(replay::serial_text(serial));
+        let frame: Utf8Bytes = encode_json(&msg).into();
+        let Some(channel) = self.channels.get(name) else {
+            return;
+        };
+        for (conn_id, modes) in &channel.subscribers {
+            let Some(conn) = self.connections.get(conn_id) else {
+                continue;
+            };
+            if let Some(tx) = conn
+                .tx
+                .as_ref()
+                .filter(|_| audience.includes(conn_id, *modes, conn.echo))
+            {
                 let _ = tx.send(Outbound::Text(frame.clone()));
             }
         }
+        // A client's presence goes back to it even when it entered without attaching.
+        if let Audience::Presence { sender } = &audience {
+            if !channel.subscribers.contains_key(&**sender) {
+                self.send_frame(sender, frame.clone());
+            }
+        }
+        self.channel_mut(name)
+            .replay
+            .push(serial, now, frame, audience, limits);
     }
 
     /// An id no connection's id is a prefix of, for messages the server makes up.

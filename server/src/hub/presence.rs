@@ -1,6 +1,7 @@
 //! The authoritative presence set: enter/update/leave from clients, leaves the server
 //! makes up, and the reads REST needs.
 
+use super::replay::Audience;
 use super::{Conn, Hub};
 use roster::presence::MemberFilter;
 use roster::protocol::{Action, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
@@ -56,6 +57,9 @@ impl Hub {
         let (name, conn) = self.permitted(conn_id, msg, "presence")?;
         let serial = msg.msg_serial.unwrap_or(0);
         let mut items = msg.presence.clone().unwrap_or_default();
+        // The ids the client gave, before the server's own replace them: a re-enter names
+        // the member's current id (RTP17g).
+        let mut claimed_ids = Vec::with_capacity(items.len());
         for (index, item) in items.iter_mut().enumerate() {
             if matches!(item.action, PresenceAction::Absent) {
                 return Err(ErrorInfo::bad_request(
@@ -78,7 +82,7 @@ impl Hub {
                     "cannot enter presence without a clientId",
                 ));
             }
-            item.id = Some(format!("{conn_id}:{serial}:{index}"));
+            claimed_ids.push(item.id.replace(format!("{conn_id}:{serial}:{index}")));
             item.connection_id = Some(conn_id.to_owned());
             item.timestamp = Some(now);
         }
@@ -89,7 +93,7 @@ impl Hub {
         let retention = self.config.history_retention;
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());
-        for item in items {
+        for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
             let key = (
                 item.client_id.clone().unwrap_or_default(),
                 conn_id.to_owned(),
@@ -113,7 +117,16 @@ impl Hub {
                     });
                 }
                 _ => {
-                    let existed = channel.members.contains_key(&key);
+                    let stored_id = channel.members.get(&key).map(|m| m.id.as_deref());
+                    // The client re-entering, after a re-attach, the very member this
+                    // connection holds: nothing changed, so nobody hears of it (§6).
+                    let re_enter = matches!(item.action, PresenceAction::Enter)
+                        && claimed_id.is_some()
+                        && stored_id == Some(claimed_id.as_deref());
+                    if re_enter {
+                        continue;
+                    }
+                    let existed = stored_id.is_some();
                     let action = match item.action {
                         PresenceAction::Enter if !existed => PresenceAction::Enter,
                         _ => PresenceAction::Update,
@@ -135,20 +148,13 @@ impl Hub {
             id: Some(format!("{conn_id}:{serial}")),
             connection_id: Some(conn_id.to_owned()),
             timestamp: Some(now),
-            channel_serial: Some(channel.next_serial()),
             presence: Some(events),
             ..ProtocolMessage::for_channel(Action::Presence, name.clone())
         };
-        let frame = roster::protocol::encode_json(&out).into();
-        // The sender hears its own presence (its ACK'd events) even without subscribing.
-        let Some(channel) = self.channels.get(&name) else {
-            return Ok(());
+        let audience = Audience::Presence {
+            sender: conn_id.into(),
         };
-        let sender_subscribes = channel.presence_subscribers().any(|id| id == conn_id);
-        let recipients = channel
-            .presence_subscribers()
-            .chain((!sender_subscribes).then_some(conn_id));
-        self.fan_out(frame, recipients);
+        self.broadcast(&name, out, audience, now);
         Ok(())
     }
 
@@ -178,16 +184,13 @@ impl Hub {
         push_history(&mut channel.history, &leaves, now, retention);
         let out = ProtocolMessage {
             timestamp: Some(now),
-            channel_serial: Some(channel.next_serial()),
             presence: Some(leaves),
             ..ProtocolMessage::for_channel(Action::Presence, name)
         };
-        let frame = roster::protocol::encode_json(&out).into();
-        let Some(channel) = self.channels.get(name) else {
-            return;
+        let audience = Audience::Leaves {
+            leaving: conn_id.into(),
         };
-        let recipients = channel.presence_subscribers().filter(|id| *id != conn_id);
-        self.fan_out(frame, recipients);
+        self.broadcast(name, out, audience, now);
     }
 
     /// The members of a channel matching `filter`, in a stable order.

@@ -306,7 +306,7 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_
                 );
             }
         }
-        Action::Attach => state.hub().attach(conn_id, &msg),
+        Action::Attach => state.hub().attach(conn_id, &msg, now),
         Action::Detach => {
             if let Some(name) = msg.channel.as_deref() {
                 state.hub().detach(conn_id, name, now);

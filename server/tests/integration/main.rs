@@ -2,6 +2,7 @@
 //! driven over WebSocket and HTTP.
 
 mod bad_input;
+mod continuity;
 mod expiry;
 mod http;
 mod lifetime;

@@ -3,7 +3,8 @@
 
 use futures_util::{SinkExt, StreamExt};
 use roster::protocol::{
-    decode_json, encode_json, Action, Data, PresenceAction, PresenceMessage, ProtocolMessage,
+    decode_json, encode_json, Action, Data, Message as ChannelMessage, PresenceAction,
+    PresenceMessage, ProtocolMessage,
 };
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -309,6 +310,21 @@ impl Client {
         self.send(&ProtocolMessage::for_channel(Action::Attach, channel))
             .await;
         self.recv_until(Action::Attached).await
+    }
+
+    /// Publishes one message with `data` and asserts its ACK.
+    pub async fn publish(&mut self, channel: &str, serial: u64, data: &str) {
+        self.send(&ProtocolMessage {
+            msg_serial: Some(serial),
+            messages: Some(vec![ChannelMessage {
+                data: Some(Data::String(data.to_owned())),
+                ..ChannelMessage::default()
+            }]),
+            ..ProtocolMessage::for_channel(Action::Message, channel)
+        })
+        .await;
+        let ack = self.recv_until(Action::Ack).await;
+        assert_eq!(ack.msg_serial, Some(serial));
     }
 
     /// Sends one presence action and asserts its ACK.

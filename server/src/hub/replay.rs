@@ -1,0 +1,275 @@
+//! Each channel's replay log: the frames it fanned out, kept for a bounded time and count,
+//! so a resumed connection's re-ATTACH with `channelSerial` gets what it missed while its
+//! transport was down or its last frames were in flight (RTL15b, RTL4c1).
+
+use axum::extract::ws::Utf8Bytes;
+use roster::protocol::Flags;
+use std::collections::VecDeque;
+
+/// Who a fanned-out frame is for; the same rule decides live delivery and replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// A channel MESSAGE: connections with SUBSCRIBE; the sender only if it wants echoes.
+    Message {
+        /// The publishing connection.
+        sender: Box<str>,
+    },
+    /// A client's PRESENCE: connections with PRESENCE_SUBSCRIBE, and always the sender
+    /// (its own-member tracking depends on the echo, RTP17a).
+    Presence {
+        /// The connection whose members changed.
+        sender: Box<str>,
+    },
+    /// Leaves the server made up: connections with PRESENCE_SUBSCRIBE but the leaving one.
+    Leaves {
+        /// The connection whose members left.
+        leaving: Box<str>,
+    },
+}
+
+impl Audience {
+    /// Whether `conn_id`, attached with `modes` and asking for echoes or not, gets the frame.
+    pub fn includes(&self, conn_id: &str, modes: Flags, echo: bool) -> bool {
+        match self {
+            Audience::Message { sender } => {
+                modes.contains(Flags::SUBSCRIBE) && (echo || conn_id != &**sender)
+            }
+            Audience::Presence { sender } => {
+                modes.contains(Flags::PRESENCE_SUBSCRIBE) || conn_id == &**sender
+            }
+            Audience::Leaves { leaving } => {
+                modes.contains(Flags::PRESENCE_SUBSCRIBE) && conn_id != &**leaving
+            }
+        }
+    }
+}
+
+/// One fanned-out frame.
+#[derive(Debug)]
+struct Entry {
+    /// Its `channelSerial`.
+    serial: u64,
+    /// When it went out, in ms since the epoch.
+    at: u64,
+    /// The encoded frame, sharing its bytes with what fan-out sent.
+    frame: Utf8Bytes,
+    audience: Audience,
+}
+
+/// How much a replay log keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct ReplayLimits {
+    /// Frames older than this, in ms, are dropped (`connectionStateTtl`: no resumable
+    /// connection can be missing anything older).
+    pub max_age: u64,
+    /// At most this many frames per channel.
+    pub max_len: usize,
+}
+
+/// A channel's recent frames with consecutive serials, oldest first.
+#[derive(Debug, Default)]
+pub struct ReplayLog {
+    entries: VecDeque<Entry>,
+}
+
+impl ReplayLog {
+    /// Records the frame fanned out under `serial` (the channel's serials are taken one
+    /// by one, each logged here) and drops what the limits no longer cover.
+    pub fn push(
+        &mut self,
+        serial: u64,
+        now: u64,
+        frame: Utf8Bytes,
+        audience: Audience,
+        limits: ReplayLimits,
+    ) {
+        self.entries.push_back(Entry {
+            serial,
+            at: now,
+            frame,
+            audience,
+        });
+        while self.entries.len() > limits.max_len {
+            self.entries.pop_front();
+        }
+        self.evict_old(now, limits.max_age);
+    }
+
+    fn evict_old(&mut self, now: u64, max_age: u64) {
+        let horizon = now.saturating_sub(max_age);
+        while self.entries.front().is_some_and(|e| e.at < horizon) {
+            self.entries.pop_front();
+        }
+    }
+
+    /// The frames after serial `after` that `conn_id` (attached with `modes`, echo or not)
+    /// would have received, oldest first; `None` when the log no longer holds every frame
+    /// after `after`, or `after` is past `current`, the channel's latest serial.
+    pub fn since(
+        &mut self,
+        after: u64,
+        current: u64,
+        recipient: (&str, Flags, bool),
+        now: u64,
+        limits: ReplayLimits,
+    ) -> Option<Vec<Utf8Bytes>> {
+        self.evict_old(now, limits.max_age);
+        if after > current {
+            return None;
+        }
+        if after < current {
+            let oldest = self.entries.front()?.serial;
+            if oldest > after + 1 {
+                return None;
+            }
+        }
+        let (conn_id, modes, echo) = recipient;
+        Some(
+            self.entries
+                .iter()
+                .filter(|e| e.serial > after && e.audience.includes(conn_id, modes, echo))
+                .map(|e| e.frame.clone())
+                .collect(),
+        )
+    }
+}
+
+/// A `channelSerial` as this server writes it.
+pub fn serial_text(serial: u64) -> String {
+    format!("{serial:016x}")
+}
+
+/// The serial a client sent back, if this server could have written it.
+pub fn parse_serial(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u64::from_str_radix(text, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: ReplayLimits = ReplayLimits {
+        max_age: 1_000,
+        max_len: 3,
+    };
+
+    fn message_from(sender: &str) -> Audience {
+        Audience::Message {
+            sender: sender.into(),
+        }
+    }
+
+    /// A log holding serials `1..=n`, frame text = serial, pushed at time = serial * 10.
+    fn log_of(n: u64, limits: ReplayLimits) -> ReplayLog {
+        let mut log = ReplayLog::default();
+        for serial in 1..=n {
+            let frame = Utf8Bytes::from(serial.to_string());
+            log.push(serial, serial * 10, frame, message_from("other"), limits);
+        }
+        log
+    }
+
+    fn texts(frames: Option<Vec<Utf8Bytes>>) -> Option<Vec<String>> {
+        frames.map(|f| f.iter().map(|t| t.as_str().to_owned()).collect())
+    }
+
+    const SUBSCRIBER: (&str, Flags, bool) = ("me", Flags::SUBSCRIBE, true);
+
+    #[test]
+    fn the_count_bound_drops_the_oldest_and_ends_coverage_there() {
+        let mut log = log_of(5, LIMITS);
+        let since = |log: &mut ReplayLog, after| texts(log.since(after, 5, SUBSCRIBER, 50, LIMITS));
+        assert_eq!(
+            since(&mut log, 2),
+            Some(vec!["3".into(), "4".into(), "5".into()])
+        );
+        assert_eq!(since(&mut log, 4), Some(vec!["5".into()]));
+        assert_eq!(since(&mut log, 5), Some(vec![]));
+        assert_eq!(since(&mut log, 1), None, "serial 2 was evicted");
+        assert_eq!(
+            since(&mut log, 6),
+            None,
+            "a serial the channel never reached"
+        );
+    }
+
+    #[test]
+    fn the_age_bound_drops_frames_older_than_the_window() {
+        let limits = ReplayLimits {
+            max_age: 25,
+            max_len: 100,
+        };
+        let mut log = log_of(5, limits);
+        // At 50 the horizon is 25: serials 1 and 2 (at 10 and 20) are gone.
+        assert_eq!(log.entries.len(), 3);
+        assert_eq!(
+            texts(log.since(2, 5, SUBSCRIBER, 50, limits)).map(|v| v.len()),
+            Some(3)
+        );
+        // Reading later evicts by age too, even with no new frame.
+        assert_eq!(log.since(2, 5, SUBSCRIBER, 56, limits), None);
+        assert_eq!(
+            texts(log.since(3, 5, SUBSCRIBER, 56, limits)).map(|v| v.len()),
+            Some(2)
+        );
+        assert_eq!(log.since(5, 5, SUBSCRIBER, 10_000, limits), Some(vec![]));
+        assert!(log.entries.is_empty());
+    }
+
+    #[test]
+    fn an_empty_log_covers_only_the_current_serial() {
+        let mut log = ReplayLog::default();
+        assert_eq!(log.since(0, 0, SUBSCRIBER, 0, LIMITS), Some(vec![]));
+        assert_eq!(log.since(0, 1, SUBSCRIBER, 0, LIMITS), None);
+    }
+
+    #[test]
+    fn replay_applies_the_fan_out_rule() {
+        let mut log = ReplayLog::default();
+        let audiences = [
+            message_from("me"),
+            message_from("other"),
+            Audience::Presence {
+                sender: "other".into(),
+            },
+            Audience::Presence {
+                sender: "me".into(),
+            },
+            Audience::Leaves {
+                leaving: "other".into(),
+            },
+        ];
+        let limits = ReplayLimits {
+            max_age: 1_000,
+            max_len: 10,
+        };
+        for (serial, audience) in (1..).zip(audiences) {
+            log.push(serial, 0, serial.to_string().into(), audience, limits);
+        }
+        let mut replay = |modes, echo| texts(log.since(0, 5, ("me", modes, echo), 0, limits));
+        assert_eq!(
+            replay(Flags::SUBSCRIBE, true),
+            Some(vec!["1".into(), "2".into(), "4".into()])
+        );
+        assert_eq!(
+            replay(Flags::SUBSCRIBE, false),
+            Some(vec!["2".into(), "4".into()])
+        );
+        assert_eq!(
+            replay(Flags::PRESENCE_SUBSCRIBE, false),
+            Some(vec!["3".into(), "4".into(), "5".into()])
+        );
+    }
+
+    #[test]
+    fn serials_round_trip_and_foreign_ones_do_not_parse() {
+        assert_eq!(parse_serial(&serial_text(0x2a)), Some(0x2a));
+        assert_eq!(parse_serial(&serial_text(u64::MAX)), Some(u64::MAX));
+        for foreign in ["", "+1", "xyz", "0123456789abcdef0", "abc@1-0"] {
+            assert_eq!(parse_serial(foreign), None, "{foreign}");
+        }
+    }
+}

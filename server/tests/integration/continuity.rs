@@ -1,0 +1,403 @@
+//! Channel continuity across a resumed connection: the re-ATTACH with the last
+//! `channelSerial` gets RESUMED and every frame missed after it, once and in order, or
+//! 90003 when they are no longer kept; the client's re-ENTER of its own member is absorbed.
+
+use crate::support::{presence, unique_channel, Client, Server, FULL_KEY};
+use roster::protocol::{codes, Action, Data, Flags, PresenceAction, ProtocolMessage};
+
+/// Opens a connection for `client_id` with extra `params`; returns it with its
+/// connectionId and connectionKey.
+async fn open_resumable(
+    server: &Server,
+    client_id: &str,
+    params: &str,
+) -> (Client, String, String) {
+    let (client, connected) = server
+        .open(&format!("key={FULL_KEY}&clientId={client_id}{params}"))
+        .await;
+    assert_eq!(connected.action, Action::Connected, "{connected:?}");
+    let conn_id = connected.connection_id.expect("connectionId");
+    let key = connected
+        .connection_details
+        .and_then(|d| d.connection_key)
+        .expect("connectionKey");
+    (client, conn_id, key)
+}
+
+/// Resumes `key` and asserts the connection was kept (same connectionId, no error).
+async fn resume(
+    server: &Server,
+    client_id: &str,
+    params: &str,
+    key: &str,
+    conn_id: &str,
+) -> Client {
+    let (client, connected) = server
+        .open(&format!(
+            "key={FULL_KEY}&clientId={client_id}&resume={key}{params}"
+        ))
+        .await;
+    assert_eq!(connected.action, Action::Connected);
+    assert_eq!(connected.error, None);
+    assert_eq!(connected.connection_id.as_deref(), Some(conn_id));
+    client
+}
+
+/// An ATTACH naming `channel_serial`, with mode `flags` if any.
+fn attach_from(channel: &str, channel_serial: &str, flags: Option<Flags>) -> ProtocolMessage {
+    ProtocolMessage {
+        channel_serial: Some(channel_serial.to_owned()),
+        flags,
+        ..ProtocolMessage::for_channel(Action::Attach, channel)
+    }
+}
+
+/// Sends `attach` and asserts the very next frame is its ATTACHED.
+async fn reattach(client: &mut Client, attach: &ProtocolMessage) -> ProtocolMessage {
+    client.send(attach).await;
+    let attached = client.recv().await;
+    assert_eq!(attached.action, Action::Attached, "{attached:?}");
+    attached
+}
+
+fn text(data: &Option<Data>) -> &str {
+    match data {
+        Some(Data::String(s)) => s,
+        other => panic!("string data expected, got {other:?}"),
+    }
+}
+
+/// A frame as the tests compare it: `message DATA`, `enter CLIENT`, `sync CLIENT,...`.
+fn seen(msg: &ProtocolMessage) -> String {
+    match msg.action {
+        Action::Message => {
+            let data: Vec<&str> = msg
+                .messages
+                .iter()
+                .flatten()
+                .map(|m| text(&m.data))
+                .collect();
+            format!("message {}", data.join(","))
+        }
+        Action::Presence | Action::Sync => {
+            let items: Vec<String> = msg
+                .presence
+                .iter()
+                .flatten()
+                .map(|p| {
+                    let who = p.client_id.as_deref().unwrap_or("?");
+                    match msg.action {
+                        Action::Sync => who.to_owned(),
+                        _ => format!("{:?} {who}", p.action).to_lowercase(),
+                    }
+                })
+                .collect();
+            match msg.action {
+                Action::Sync => format!("sync {}", items.join(",")),
+                _ => items.join(","),
+            }
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// `publisher` publishes `after` on `channel`, then every frame `client` gets up to and
+/// including that message, as [`seen`]; asserts the MESSAGE/PRESENCE serials among them
+/// rise strictly from above `from`.
+async fn frames_until_after(
+    client: &mut Client,
+    publisher: &mut Client,
+    channel: &str,
+    serial: u64,
+    from: &str,
+) -> Vec<String> {
+    publisher.publish(channel, serial, "after").await;
+    let mut frames = Vec::new();
+    let mut last = from.to_owned();
+    loop {
+        let msg = client.recv().await;
+        if matches!(msg.action, Action::Message | Action::Presence) {
+            let serial = msg.channel_serial.clone().expect("channelSerial");
+            assert!(serial > last, "{serial} after {last}: {frames:?}");
+            last = serial;
+        }
+        frames.push(seen(&msg));
+        if frames.last().is_some_and(|f| f == "message after") {
+            return frames;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_resumed_attachment_gets_what_it_missed_in_order_then_the_sync() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("missed");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    bob.attach(&channel).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
+    alice.attach(&channel).await;
+    bob.presence(&channel, 0, PresenceAction::Enter).await;
+    bob.publish(&channel, 1, "m1").await;
+    assert_eq!(seen(&alice.recv_until(Action::Presence).await), "enter bob");
+    let m1 = alice.recv_until(Action::Message).await;
+    assert_eq!(seen(&m1), "message m1");
+    let last_seen = m1.channel_serial.expect("channelSerial");
+    drop(alice);
+
+    // While alice is away: messages, a client's enter and leave, and the leave the
+    // server makes up when a member's connection closes.
+    bob.publish(&channel, 2, "m2").await;
+    let (mut carol, _) = server.connect(FULL_KEY, Some("carol")).await;
+    carol.presence(&channel, 0, PresenceAction::Enter).await;
+    carol.presence(&channel, 1, PresenceAction::Leave).await;
+    let (mut dave, _) = server.connect(FULL_KEY, Some("dave")).await;
+    dave.presence(&channel, 0, PresenceAction::Enter).await;
+    dave.send(&ProtocolMessage::new(Action::Close)).await;
+    dave.recv_until(Action::Closed).await;
+    bob.publish(&channel, 3, "m3").await;
+
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    let attached = reattach(&mut alice, &attach_from(&channel, &last_seen, None)).await;
+    assert!(attached.has_flag(Flags::RESUMED), "{attached:?}");
+    assert!(attached.has_flag(Flags::HAS_BACKLOG), "{attached:?}");
+    assert!(attached.has_flag(Flags::HAS_PRESENCE), "{attached:?}");
+    assert_eq!(attached.error, None);
+    assert_eq!(attached.channel_serial.as_deref(), Some(last_seen.as_str()));
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 4, &last_seen).await;
+    assert_eq!(
+        frames,
+        [
+            "message m2",
+            "enter carol",
+            "leave carol",
+            "enter dave",
+            "leave dave",
+            "message m3",
+            "sync bob",
+            "message after",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn frames_unread_before_the_drop_and_sent_before_the_re_attach_follow_attached() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("unread");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
+    let attached = alice.attach(&channel).await;
+    let attach_serial = attached.channel_serial.expect("channelSerial");
+    // Delivered to alice's socket, never read by her.
+    bob.publish(&channel, 0, "m1").await;
+    bob.publish(&channel, 1, "m2").await;
+    drop(alice);
+    bob.publish(&channel, 2, "m3").await;
+
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    // Fanned out live to the resumed transport before the re-ATTACH (a client that is
+    // attaching drops it, RTL17), so it comes again after ATTACHED.
+    bob.publish(&channel, 3, "m4").await;
+    alice
+        .send(&attach_from(&channel, &attach_serial, None))
+        .await;
+    assert_eq!(seen(&alice.recv().await), "message m4");
+    let attached = alice.recv().await;
+    assert_eq!(attached.action, Action::Attached, "{attached:?}");
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    assert!(!attached.has_flag(Flags::HAS_PRESENCE), "{attached:?}");
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 4, &attach_serial).await;
+    assert_eq!(
+        frames,
+        [
+            "message m1",
+            "message m2",
+            "message m3",
+            "message m4",
+            "message after"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn replay_keeps_to_echo_and_presence_subscribe() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("rules");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let no_echo = "&echo=false";
+    let (mut alice, alice_id, alice_key) = open_resumable(&server, "alice", no_echo).await;
+    let alice_from = alice.attach(&channel).await.channel_serial.expect("serial");
+    let (mut dave, dave_id, dave_key) = open_resumable(&server, "dave", "").await;
+    let subscribe_only = Some(Flags::SUBSCRIBE);
+    dave.send(&ProtocolMessage {
+        flags: subscribe_only,
+        ..ProtocolMessage::for_channel(Action::Attach, &channel)
+    })
+    .await;
+    let dave_from = dave
+        .recv_until(Action::Attached)
+        .await
+        .channel_serial
+        .expect("serial");
+    alice.publish(&channel, 0, "own").await;
+    bob.presence(&channel, 0, PresenceAction::Enter).await;
+    bob.publish(&channel, 1, "theirs").await;
+    drop(alice);
+    drop(dave);
+
+    let mut alice = resume(&server, "alice", no_echo, &alice_key, &alice_id).await;
+    let attached = reattach(&mut alice, &attach_from(&channel, &alice_from, None)).await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 2, &alice_from).await;
+    assert_eq!(
+        frames,
+        ["enter bob", "message theirs", "sync bob", "message after"]
+    );
+
+    let mut dave = resume(&server, "dave", "", &dave_key, &dave_id).await;
+    let attached = reattach(
+        &mut dave,
+        &attach_from(&channel, &dave_from, subscribe_only),
+    )
+    .await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    assert!(!attached.has_flag(Flags::HAS_PRESENCE), "{attached:?}");
+    let frames = frames_until_after(&mut dave, &mut bob, &channel, 3, &dave_from).await;
+    assert_eq!(frames, ["message own", "message theirs", "message after"]);
+}
+
+#[tokio::test]
+async fn a_serial_the_log_no_longer_covers_attaches_without_resumed_and_90003() {
+    let server = Server::start(&["--replay-limit", "2"]);
+    let channel = unique_channel("expired");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
+    let before_all = alice.attach(&channel).await.channel_serial.expect("serial");
+    for (serial, data) in [(0, "m1"), (1, "m2"), (2, "m3")] {
+        bob.publish(&channel, serial, data).await;
+    }
+    let after_m1 = alice
+        .recv_until(Action::Message)
+        .await
+        .channel_serial
+        .expect("serial");
+    drop(alice);
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+
+    // The log keeps two frames: m2 and m3, exactly what follows m1.
+    let attached = reattach(&mut alice, &attach_from(&channel, &after_m1, None)).await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    assert_eq!(seen(&alice.recv().await), "message m2");
+    assert_eq!(seen(&alice.recv().await), "message m3");
+
+    // m1 is gone; a serial this server never wrote cannot be continued either.
+    for lost in [before_all.as_str(), "not-a-serial", "ffffffffffffffff"] {
+        let attached = reattach(&mut alice, &attach_from(&channel, lost, None)).await;
+        assert!(!attached.has_flag(Flags::RESUMED), "{lost}: {attached:?}");
+        assert!(
+            !attached.has_flag(Flags::HAS_BACKLOG),
+            "{lost}: {attached:?}"
+        );
+        let error = attached.error.expect("an error");
+        assert_eq!(error.code, codes::CHANNEL_CONTINUITY_LOST, "{lost}");
+    }
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 3, "").await;
+    assert_eq!(frames, ["message after"]);
+}
+
+#[tokio::test]
+async fn a_re_enter_naming_the_members_id_is_acknowledged_and_absorbed() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("reenter");
+    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    observer.attach(&channel).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
+    alice.attach(&channel).await;
+    alice.presence(&channel, 0, PresenceAction::Enter).await;
+    let entered = observer.recv_until(Action::Presence).await;
+    assert_eq!(seen(&entered), "enter alice");
+    let member_id = entered
+        .presence
+        .and_then(|p| p[0].id.clone())
+        .expect("an id");
+    drop(alice);
+
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    let attached = alice.attach(&channel).await;
+    assert!(attached.has_flag(Flags::RESUMED), "{attached:?}");
+    // RTP17g: the re-enter names the member's id and carries its data.
+    let mut re_enter = presence(&channel, 1, PresenceAction::Enter, None, "data");
+    if let Some(items) = re_enter.presence.as_mut() {
+        items[0].id = Some(member_id);
+    }
+    alice.send(&re_enter).await;
+    let ack = alice.recv_until(Action::Ack).await;
+    assert_eq!(ack.msg_serial, Some(1));
+    alice
+        .send(&presence(
+            &channel,
+            2,
+            PresenceAction::Update,
+            None,
+            "later",
+        ))
+        .await;
+
+    for client in [&mut observer, &mut alice] {
+        let next = client.next_presence().await;
+        assert_eq!(next.len(), 1, "{next:?}");
+        assert_eq!(next[0].action, PresenceAction::Update);
+        assert_eq!(text(&next[0].data), "later");
+    }
+    let history = server
+        .get_as_full_key(&format!("/channels/{channel}/presence/history"))
+        .await;
+    assert_eq!(history.status, 200, "{history:?}");
+    let actions: Vec<u64> = history
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|m| m["action"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(actions.len(), 2, "enter and update only: {actions:?}");
+}
+
+#[tokio::test]
+async fn a_re_enter_naming_another_id_or_none_is_an_update() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("reenter-other");
+    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    observer.attach(&channel).await;
+    let (mut alice, alice_id, _) = open_resumable(&server, "alice", "").await;
+    alice.attach(&channel).await;
+    alice.presence(&channel, 0, PresenceAction::Enter).await;
+    assert_eq!(
+        seen(&observer.recv_until(Action::Presence).await),
+        "enter alice"
+    );
+
+    let mut other_id = presence(&channel, 1, PresenceAction::Enter, None, "again");
+    if let Some(items) = other_id.presence.as_mut() {
+        items[0].id = Some(format!("{alice_id}:7:0"));
+    }
+    let no_id = presence(&channel, 2, PresenceAction::Enter, None, "again");
+    for re_enter in [other_id, no_id] {
+        alice.send(&re_enter).await;
+        let next = observer.next_presence().await;
+        assert_eq!(next.len(), 1, "{next:?}");
+        assert_eq!(next[0].action, PresenceAction::Update);
+        assert_eq!(text(&next[0].data), "again");
+    }
+}
