@@ -210,7 +210,8 @@ fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
     assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
     h.server(
         json!({"action": 14, "channel": "room", "connectionId": "c1", "id": "c1:0",
-        "timestamp": 10, "presence": [{"action": 2, "clientId": "ann", "data": "hi"}]}),
+        "channelSerial": "0a", "timestamp": 10,
+        "presence": [{"action": 2, "clientId": "ann", "data": "hi"}]}),
     );
     assert_eq!(h.presence_events(), vec![("enter".into(), "ann".into())]);
     h.take_events();
@@ -236,24 +237,64 @@ fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
     h.take_events();
     h.connected("c1", "k2");
     let resent = h.take_sent();
-    assert_eq!(
-        actions(&resent),
-        vec![14],
-        "resumed: no ATTACH, only the resend"
-    );
+    assert_eq!(actions(&resent), vec![14, 10], "the resend, then re-attach");
     assert_eq!(resent[0]["msgSerial"], 1);
+    assert_eq!(
+        resent[1],
+        json!({"action": 10, "channel": "room", "channelSerial": "0a"}),
+        "the re-attach names the last serial seen (RTL4c1, RTN15c6)"
+    );
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
     h.server(json!({"action": 1, "msgSerial": 1, "count": 1}));
     assert_eq!(h.completion(update), Some(&Ok(Completion::Done)));
-    assert!(
-        h.presence_events().is_empty(),
-        "a resume changes nobody's presence"
-    );
-    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    // What the server fans out before its ATTACHED: presence applies, messages wait for
+    // the replay that follows the ATTACHED (RTL17).
     h.server(
         json!({"action": 14, "channel": "room", "connectionId": "c1", "id": "c1:1",
-        "timestamp": 1000, "presence": [{"action": 4, "clientId": "ann", "data": "away"}]}),
+        "channelSerial": "0c", "timestamp": 1000,
+        "presence": [{"action": 4, "clientId": "ann", "data": "away"}]}),
+    );
+    h.server(
+        json!({"action": 15, "channel": "room", "channelSerial": "0d",
+        "messages": [{"name": "early", "data": "x", "id": "c2:5:0", "connectionId": "c2"}]}),
     );
     assert_eq!(h.presence_events(), vec![("update".into(), "ann".into())]);
+    assert!(!h.events.iter().any(|e| matches!(e, Event::Message { .. })));
+    h.take_events();
+    h.server(json!({"action": 11, "channel": "room", "flags": 5, "channelSerial": "0d"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 14, "channel": "room", "msgSerial": 2,
+            "presence": [{"action": 2, "id": "c1:1:0", "clientId": "ann", "data": "away"}]})],
+        "own member re-entered with its id, for the server to absorb (RTP17g1)"
+    );
+    // The replayed backlog, then the SYNC: carol left while we were away.
+    h.server(
+        json!({"action": 14, "channel": "room", "channelSerial": "0b", "timestamp": 900,
+        "presence": [{"action": 3, "clientId": "carol", "connectionId": "c3", "id": "!x-1:0:0"}]}),
+    );
+    h.server(
+        json!({"action": 15, "channel": "room", "channelSerial": "0d",
+        "messages": [{"name": "early", "data": "x", "id": "c2:5:0", "connectionId": "c2"}]}),
+    );
+    h.server(json!({"action": 16, "channel": "room", "channelSerial": "s2:",
+        "presence": [
+            {"action": 1, "clientId": "bob", "connectionId": "c2", "id": "c2:0:0", "timestamp": 5},
+            {"action": 1, "clientId": "ann", "connectionId": "c1", "id": "c1:1:0", "timestamp": 1000,
+             "data": "away"}]}));
+    assert_eq!(
+        h.presence_events(),
+        vec![("leave".into(), "carol".into())],
+        "the resume shows only what happened in the gap"
+    );
+    let messages = h
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Message { .. }))
+        .count();
+    assert_eq!(messages, 1, "the replayed message, once");
+    h.server(json!({"action": 1, "msgSerial": 2, "count": 1}));
     h.take_events();
 
     // A new connection: serials restart, the channel re-attaches, ann is re-entered.
@@ -266,7 +307,8 @@ fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
     assert_eq!(h.client.connection_id(), Some("c9"));
     assert_eq!(
         h.take_sent(),
-        vec![json!({"action": 10, "channel": "room"})]
+        vec![json!({"action": 10, "channel": "room", "channelSerial": "0d"})],
+        "the server decides whether it can resume the channel"
     );
     assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
     h.server(json!({"action": 11, "channel": "room", "flags": 1}));
@@ -515,10 +557,20 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
     h.connected("c1", "k2");
     assert_eq!(h.client.connection_id(), Some("c1"));
     assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 10, "channel": "room"})],
+        "resumed: the channel re-attaches"
+    );
+    h.server(json!({"action": 11, "channel": "room", "flags": 5}));
+    h.server(json!({"action": 16, "channel": "room", "presence": [
+        {"action": 1, "clientId": "ann", "connectionId": "c1", "id": "c1:0:0", "timestamp": 10}]}));
     assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
-    assert!(
-        h.take_sent().is_empty(),
-        "resumed: nothing re-attached or re-entered"
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 14, "channel": "room", "msgSerial": 1,
+            "presence": [{"action": 2, "id": "c1:0:0", "clientId": "ann"}]})],
+        "re-entered with its id, which the server absorbs"
     );
     assert!(h.presence_events().is_empty(), "nobody entered or left");
     assert!(!h.events.contains(&Event::AuthRequired));

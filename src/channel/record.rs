@@ -40,6 +40,9 @@ pub struct Channel<T> {
     pub retry_at: Option<u64>,
     /// Whether presence events are held back (nobody listens); the set still follows.
     pub is_presence_muted: bool,
+    /// The last `channelSerial` seen (RTL15b), sent in ATTACH so that the server can
+    /// deliver what this client missed (RTL4c1).
+    pub serial: Option<String>,
 }
 
 impl<T> Default for Channel<T> {
@@ -57,6 +60,7 @@ impl<T> Default for Channel<T> {
             request_deadline: None,
             retry_at: None,
             is_presence_muted: false,
+            serial: None,
         }
     }
 }
@@ -82,6 +86,10 @@ impl<T> Channel<T> {
         }
         if state != ChannelState::Suspended {
             self.retry_at = None;
+        }
+        // A detached or failed channel starts afresh (RTL15b2); suspended ones keep it.
+        if matches!(state, ChannelState::Detached | ChannelState::Failed) {
+            self.serial = None;
         }
         Some(ChannelStateChange {
             previous,
@@ -113,6 +121,21 @@ mod tests {
             .is_none());
         let change = channel.set_state(ChannelState::Attaching, None, false);
         assert_eq!(change.map(|c| c.event), Some("attaching"));
+    }
+
+    #[test]
+    fn the_serial_survives_suspension_but_not_detach_or_failure() {
+        let mut channel: Channel<u64> = Channel {
+            serial: Some("0a".into()),
+            ..Channel::default()
+        };
+        channel.set_state(ChannelState::Suspended, None, false);
+        assert_eq!(channel.serial.as_deref(), Some("0a"));
+        for end in [ChannelState::Detached, ChannelState::Failed] {
+            channel.serial = Some("0a".into());
+            channel.set_state(end, None, false);
+            assert_eq!(channel.serial, None, "{end:?}");
+        }
     }
 
     #[test]

@@ -20,6 +20,13 @@ fn channel_state_error(state: ChannelState) -> ErrorInfo {
     )
 }
 
+/// Keeps the serial of an ATTACHED, PRESENCE or MESSAGE the channel took in (RTL15b).
+fn note_serial(channel: &mut Channel<Ticket>, msg: &mut ProtocolMessage) {
+    if let Some(serial) = msg.channel_serial.take().filter(|s| !s.is_empty()) {
+        channel.serial = Some(serial);
+    }
+}
+
 impl Realtime {
     /// Attaches a channel; completes on ATTACHED (RTL4).
     pub fn attach(&mut self, channel: &str, now: u64) -> OpId {
@@ -251,7 +258,11 @@ impl Realtime {
         if self.state != ConnectionState::Connected {
             return;
         }
-        self.send_frame(&ProtocolMessage::for_channel(Action::Attach, name));
+        let attach = ProtocolMessage {
+            channel_serial: self.channels.get(name).and_then(|c| c.serial.clone()),
+            ..ProtocolMessage::for_channel(Action::Attach, name)
+        };
+        self.send_frame(&attach);
         let deadline = now + self.options.timeouts.realtime_request;
         self.with_channel(name, |c| c.request_deadline = Some(deadline));
     }
@@ -300,12 +311,12 @@ impl Realtime {
         }
     }
 
-    /// After CONNECTED: re-attach what should be attached (all of it on a new connection),
-    /// send pending ATTACH/DETACH requests (RTN15c6, RTN15c7).
-    pub(super) fn reattach_channels(&mut self, is_resumed: bool, now: u64) {
+    /// After CONNECTED, resumed or not: re-attach what should be attached, from the last
+    /// serial seen, so that the server sends what was missed while the transport was
+    /// down; send pending DETACH requests (RTN15c6, RTN15c7).
+    pub(super) fn reattach_channels(&mut self, now: u64) {
         for name in self.channels.names() {
             match self.channel_state(&name) {
-                ChannelState::Attached if is_resumed => {}
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
                     self.send_attach(&name, now);
@@ -380,6 +391,7 @@ impl Realtime {
         ) {
             return;
         }
+        note_serial(channel, msg);
         if previous == ChannelState::Attached && is_resumed {
             return;
         }
@@ -548,9 +560,10 @@ impl Realtime {
         let Some(name) = msg.channel.take() else {
             return;
         };
-        if !self.channels.contains_key(&name) {
+        let Some(channel) = self.channels.get_mut(&name) else {
             return;
-        }
+        };
+        note_serial(channel, msg);
         msg.fill_inner_from_parent();
         self.apply_presence(&name, msg.presence.take().unwrap_or_default());
     }
@@ -560,9 +573,15 @@ impl Realtime {
         let Some(name) = msg.channel.take() else {
             return;
         };
-        if self.channel_state(&name) != ChannelState::Attached {
+        // Dropped unless attached (RTL17); the server sends it again after the ATTACHED.
+        let Some(channel) = self
+            .channels
+            .get_mut(&name)
+            .filter(|c| c.state == ChannelState::Attached)
+        else {
             return;
-        }
+        };
+        note_serial(channel, msg);
         msg.fill_inner_from_parent();
         for message in msg.messages.take().unwrap_or_default() {
             let (message, _) = message.decoded();

@@ -363,7 +363,7 @@ impl Realtime {
             queued.append(&mut self.queued);
             self.queued = queued;
         }
-        self.reattach_channels(is_resumed, now);
+        self.reattach_channels(now);
         for (msg, ticket) in std::mem::take(&mut self.queued) {
             self.send(msg, ticket);
         }
