@@ -49,20 +49,37 @@ const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
 
 // The page's lifecycle, as ably-js: `beforeunload` closes the connection (closeOnUnload,
 // default true) so the server removes our members at once rather than after
-// remainPresentFor; `online` reconnects now, `offline` drops a connected transport. The
-// window listeners live from connect() to close() (or failed) only, so a closed client is
-// not kept alive by them; where there is no global addEventListener (Node) there are none.
+// remainPresentFor; with a `recover` callback it first saves the recovery key in
+// sessionStorage for the reloaded page. `online` reconnects now, `offline` drops a
+// connected transport. The window listeners live from connect() to close() (or failed)
+// only, so a closed client is not kept alive by them; where there is no global
+// addEventListener (Node) there are none.
 class Connection extends EventEmitter {
-  constructor(core, closeOnUnload) {
+  constructor(core, options) {
     super();
     this._core = core;
-    this._pageEvents = closeOnUnload === false ? ['online', 'offline'] : ['beforeunload', 'online', 'offline'];
-    this._onPage = ({ type }) => (type === 'beforeunload' ? this.close() : core.network(type === 'online'));
+    const closeOnUnload = options?.closeOnUnload !== false;
+    const storageKey = recoveryStorageKey(options);
+    this._pageEvents = closeOnUnload || storageKey ? ['beforeunload', 'online', 'offline'] : ['online', 'offline'];
+    this._onPage = ({ type }) => {
+      if (type !== 'beforeunload') return core.network(type === 'online');
+      const recoveryKey = storageKey && this.createRecoveryKey();
+      if (recoveryKey) {
+        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
+        globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
+      }
+      if (closeOnUnload) this.close();
+    };
   }
   get state() { return this._core.connection().state; }
   get id() { return this._core.connection().id; }
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
+  /** What another instance passes as `recover` to continue this connection, or null. */
+  createRecoveryKey() {
+    const key = this._core.recoveryKey();
+    return key && JSON.stringify(key);
+  }
   connect() { this._listen('addEventListener'); this._core.connect(); }
   close() { this._listen('removeEventListener'); this._core.close(); }
   _listen(method) {
@@ -131,6 +148,36 @@ class Channels {
   release(name) { this.all.delete(name); }
 }
 
+// Where a `recover` callback's page keeps its recovery key between loads, or null.
+const recoveryStorageKey = (options) =>
+  (typeof options?.recover === 'function' ? options.recoveryKeyStorageName || 'ably-connection-recovery' : null);
+
+// `recover` (RTN16): a recovery key, or a callback asked whether to use the key this page
+// saved before it was unloaded (single use: it is removed as it is read). Calls `connect`
+// once that is settled; an unreadable key means a fresh connection, as in ably-js.
+const recoverThen = (core, options, connect) => {
+  const use = (key) => {
+    try {
+      core.recover(JSON.parse(key));
+    } catch {}
+  };
+  const storageKey = recoveryStorageKey(options);
+  if (!storageKey) {
+    if (options?.recover) use(options.recover);
+    return connect();
+  }
+  let saved = null;
+  try {
+    saved = JSON.parse(globalThis.sessionStorage?.getItem(storageKey));
+    globalThis.sessionStorage?.removeItem(storageKey);
+  } catch {}
+  if (!saved?.recoveryKey) return connect();
+  options.recover(saved, (shouldRecover) => {
+    if (shouldRecover) use(saved.recoveryKey);
+    connect();
+  });
+};
+
 // authCallback(tokenParams, callback) in ably-js; the core awaits a Promise.
 export const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
@@ -148,9 +195,9 @@ export const adaptOptions = (options) => {
 export const realtimeClass = (Core) => class Realtime {
   constructor(options) {
     const core = new Core(adaptOptions(options), (event) => this._dispatch(event));
-    this.connection = new Connection(core, options?.closeOnUnload);
+    this.connection = new Connection(core, options);
     this.channels = new Channels(core);
-    if (options?.autoConnect !== false) this.connection.connect();
+    recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
   get clientId() { return this.connection._core.connection().clientId; }
   connect() { this.connection.connect(); }

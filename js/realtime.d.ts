@@ -92,6 +92,14 @@ export interface ClientOptions {
    * (default true).
    */
   closeOnUnload?: boolean;
+  /**
+   * Continue an earlier connection, with its members and channel positions: a key from
+   * `connection.createRecoveryKey()`, or a callback asked on load whether to use the key
+   * this page saved when it was last unloaded (use with `closeOnUnload: false`).
+   */
+  recover?: string | RecoverConnectionCallback;
+  /** The sessionStorage item a `recover` callback's key is kept in (default 'ably-connection-recovery'). */
+  recoveryKeyStorageName?: string;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */
@@ -181,6 +189,24 @@ export declare class EventEmitter<Listener, Event> {
   off(event: Event | Event[], listener?: Listener): void;
 }
 
+/** What a page saved about its connection when it was unloaded. */
+export interface LastConnectionDetails {
+  /** The key to pass as `recover`. */
+  recoveryKey: string;
+  /** When the page was unloaded, in ms since the epoch. */
+  disconnectedAt: number;
+  /** A copy of the unloaded page's `location`: recover only a reload, say, by comparing `href`. */
+  location: { href: string; origin: string; pathname: string; search: string; hash: string };
+  /** The clientId that page used. */
+  clientId: string | null;
+}
+
+/** Decides whether to recover the connection a previous page left; call `callback(true)` to. */
+export type RecoverConnectionCallback = (
+  lastConnectionDetails: LastConnectionDetails,
+  callback: (shouldRecover: boolean) => void,
+) => void;
+
 export declare class Connection extends EventEmitter<(change: ConnectionStateChange) => void, ConnectionEvent> {
   readonly state: ConnectionState;
   readonly id?: string;
@@ -190,6 +216,8 @@ export declare class Connection extends EventEmitter<(change: ConnectionStateCha
   close(): void;
   /** Round-trip time in ms. */
   ping(): Promise<number>;
+  /** A key another instance passes as `recover` to continue this connection; null when there is none. */
+  createRecoveryKey(): string | null;
   /** Resolves once the connection is in `state` (at once if it already is). */
   whenState(state: ConnectionState): Promise<ConnectionStateChange | null>;
 }

@@ -64,6 +64,16 @@ impl<T> PendingQueue<T> {
         std::mem::take(&mut self.entries)
     }
 
+    /// The serial the next message gets.
+    pub fn next_serial(&self) -> u64 {
+        self.next_serial
+    }
+
+    /// Continues another client instance's serials (connection recovery, RTN16f).
+    pub fn continue_from(&mut self, serial: u64) {
+        self.next_serial = serial;
+    }
+
     /// Whether nothing awaits acknowledgement.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

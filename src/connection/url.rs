@@ -5,8 +5,13 @@ use crate::rest::push_param;
 use crate::text::{self, push_u64};
 
 /// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
-/// agent, echo, resume key and transport params as query params.
-pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<&str>) -> String {
+/// agent, echo, the connection to continue (`resume`, or `recover` for another client
+/// instance's: `(param, key)`) and transport params as query params.
+pub fn connect_url(
+    options: &ClientOptions,
+    token: Option<&str>,
+    resume: Option<(&str, &str)>,
+) -> String {
     let scheme = if options.tls { "wss" } else { "ws" };
     let mut url = text::concat(&[scheme, "://", &options.host, ":"]);
     push_u64(&mut url, options.port.into());
@@ -29,8 +34,8 @@ pub fn connect_url(options: &ClientOptions, token: Option<&str>, resume: Option<
     if !options.echo_messages {
         add("echo", "false");
     }
-    if let Some(key) = resume {
-        add("resume", key);
+    if let Some((param, key)) = resume {
+        add(param, key);
     }
     for (name, value) in &options.transport_params {
         add(name, value);
@@ -56,7 +61,7 @@ mod tests {
             ..ClientOptions::default()
         };
         assert_eq!(
-            connect_url(&options, None, Some("k!1")),
+            connect_url(&options, None, Some(("resume", "k!1"))),
             "ws://127.0.0.1:8080/?key=app.key%3Asecret&clientId=ann%20b&format=json&heartbeats=true\
              &v=6&agent=roster-js%2F0.1.0&echo=false&resume=k!1&remainPresentFor=0"
         );

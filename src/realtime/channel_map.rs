@@ -55,6 +55,17 @@ impl ChannelMap {
         names
     }
 
+    /// (name, channelSerial) of each channel that has one.
+    pub(super) fn serials(&self) -> Vec<(String, String)> {
+        let mut serials = Vec::new();
+        for (name, channel) in &self.entries {
+            if let Some(serial) = &channel.serial {
+                serials.push((name.clone(), serial.clone()));
+            }
+        }
+        serials
+    }
+
     /// The channels in name order.
     pub(super) fn values(&self) -> impl Iterator<Item = &Channel<Ticket>> {
         self.entries.iter().map(|(_, channel)| channel)

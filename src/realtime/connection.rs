@@ -207,11 +207,13 @@ impl Realtime {
     }
 
     fn open_transport(&mut self, now: u64) {
-        let url = connect_url(
-            &self.options,
-            self.token.as_deref(),
-            self.connection_key.as_deref(),
-        );
+        let param = if self.is_recovering {
+            "recover"
+        } else {
+            "resume"
+        };
+        let resume = self.connection_key.as_deref().map(|key| (param, key));
+        let url = connect_url(&self.options, self.token.as_deref(), resume);
         self.transport_commands.push(TransportCommand::Open { url });
         self.is_transport_open = true;
         self.last_activity = now;
@@ -283,6 +285,7 @@ impl Realtime {
         self.retry_at = None;
         self.connection_key = None;
         self.connection_id = None;
+        self.is_recovering = false;
         self.fail_pings(error);
     }
 
@@ -330,7 +333,11 @@ impl Realtime {
     pub(super) fn on_connected(&mut self, msg: &mut ProtocolMessage, now: u64) {
         let details = msg.connection_details.take().unwrap_or_default();
         let previous_id = self.connection_id.take();
-        let is_resumed = previous_id.is_some() && previous_id == msg.connection_id;
+        // A recovery that worked comes back without an error (RTN16d, RTN16l); its
+        // message serials go on from the recovered ones.
+        let is_recovered = std::mem::take(&mut self.is_recovering) && msg.error.is_none();
+        let is_resumed =
+            is_recovered || (previous_id.is_some() && previous_id == msg.connection_id);
         self.connection_id = msg.connection_id.take();
         self.connection_key = details.connection_key.or(msg.connection_key.take());
         if let Some(client_id) = details.client_id.filter(|c| c != "*") {

@@ -12,9 +12,11 @@ mod event;
 mod inbound;
 mod network;
 mod outbox;
+mod recovery;
 mod timers;
 
 pub use event::{Completion, Event, OpId, TransportCommand};
+pub use recovery::RecoveryKey;
 
 use crate::auth::require_tls_for_basic;
 use crate::channel::ChannelState;
@@ -58,6 +60,8 @@ pub struct Realtime {
     is_token_retry: bool,
     /// Whether we asked for a transport and have not closed it.
     is_transport_open: bool,
+    /// The next connect continues another instance's connection (`recover`).
+    is_recovering: bool,
     pending: PendingQueue<Ticket>,
     /// Messages waiting for the connection (sent on CONNECTED).
     queued: Vec<(ProtocolMessage, Ticket)>,
@@ -101,6 +105,7 @@ impl Realtime {
             is_awaiting_auth: false,
             is_token_retry: false,
             is_transport_open: false,
+            is_recovering: false,
             pending: PendingQueue::default(),
             queued: Vec::new(),
             channels: ChannelMap::default(),

@@ -54,6 +54,38 @@ impl Realtime {
         })
     }
 
+    /// Continues another instance's connection before connecting (RTN16): `key` is a
+    /// parsed recovery key, `{ connectionKey, msgSerial, channelSerials }`.
+    pub fn recover(&self, key: JsValue) {
+        let Some(connection_key) = string_field(&key, "connectionKey") else {
+            return;
+        };
+        let key = core::RecoveryKey {
+            connection_key,
+            msg_serial: number_field(&key, "msgSerial").unwrap_or(0.0) as u64,
+            channel_serials: pairs_field(&key, "channelSerials"),
+        };
+        self.driver.input(|c, _| c.recover(key));
+    }
+
+    /// This connection's recovery key as `{ connectionKey, msgSerial, channelSerials }`,
+    /// or null when there is nothing to recover (RTN16g).
+    #[wasm_bindgen(js_name = recoveryKey)]
+    pub fn recovery_key(&self) -> JsValue {
+        let Some(key) = self.driver.read(|c| c.recovery_key()) else {
+            return JsValue::NULL;
+        };
+        let object: JsValue = Object::new().into();
+        set(&object, "connectionKey", key.connection_key.into());
+        set(&object, "msgSerial", (key.msg_serial as f64).into());
+        let serials: JsValue = Object::new().into();
+        for (name, serial) in key.channel_serials {
+            set(&serials, &name, serial.into());
+        }
+        set(&object, "channelSerials", serials);
+        object
+    }
+
     /// Opens the connection (or retries now).
     pub fn connect(&self) {
         self.driver.input(|c, now| c.connect(now));

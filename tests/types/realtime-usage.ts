@@ -5,7 +5,14 @@ import type { Rest } from 'roster-presence/realtime';
 
 async function main(): Promise<void> {
   const client = new Realtime({ key: 'app.key:secret', clientId: 'ada' });
-  const other: Realtime = new roster.Realtime({ authUrl: '/auth/token-request', closeOnUnload: false });
+  const other: Realtime = new roster.Realtime({
+    authUrl: '/auth/token-request',
+    closeOnUnload: false,
+    recover: (last, recover) => recover(last.location.href === location.href && last.clientId === 'ada'),
+  });
+  const key: string | null = other.connection.createRecoveryKey();
+  const again = new Realtime({ authUrl: '/auth/token-request', recover: key ?? undefined, recoveryKeyStorageName: 'room' });
+  again.close();
   client.connection.on(['connected', 'disconnected'], (change) => console.log(change.current, change.retryIn));
   const channel = client.channels.get('room');
   await channel.presence.subscribe('enter', (member: PresenceMessage) => console.log(member.clientId, member.data));
