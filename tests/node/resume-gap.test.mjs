@@ -42,6 +42,7 @@ function ablyClient() {
   const client = realtime('ann', { port: proxy.port });
   const seen = { messages: [], presence: [], channel: [] };
   return {
+    repeatsLeavesInSync: true,
     async start(name) {
       const channel = client.channels.get(name);
       channel.on((c) => seen.channel.push({ current: c.current, resumed: c.resumed === true }));
@@ -128,7 +129,11 @@ async function gapScenario(ann) {
 
     assert.equal(after.connectionId, connectionId, 'the connection resumed');
     assert.deepEqual(after.messages, ['1', '2', '3', 'end'], 'each missed message once, in order');
-    assert.deepEqual(after.presence.slice(before.presence.length), ['enter:bob', 'leave:carol'], 'the gap as it happened');
+    // ably-js reports a leave that arrives during its sync a second time when the sync
+    // ends (its PresenceMap.remove keeps the member among the sync's residual members);
+    // Roster reports each change once.
+    const gap = after.presence.slice(before.presence.length);
+    assert.deepEqual(ann.repeatsLeavesInSync ? [...new Set(gap)] : gap, ['enter:bob', 'leave:carol'], 'the gap as it happened');
     assert.deepEqual(
       after.channel.slice(before.channel.length),
       [{ current: 'attaching', resumed: false }, { current: 'attached', resumed: true }],

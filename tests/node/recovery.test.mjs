@@ -1,0 +1,140 @@
+// Connection recovery (RTN16) with the built package in headless Chromium against the real
+// roster-server, watched by a real ably-js client: a reloaded page (recover callback) or
+// another tab (recover key) continues the connection, so its member never leaves and
+// nobody sees it enter again.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { launchChromium } from './chromium.mjs';
+
+const REMAIN_PRESENT_FOR = 1500;
+const WAIT = 10_000;
+// A page roster-server serves: the tab can import /pkg/ and reach /auth/.
+const PAGE = `${BASE}/health`;
+
+let browser;
+const pageErrors = [];
+
+before(async () => {
+  if (BASE) browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function openTab(name) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  await page.goto(PAGE);
+  return { context, page };
+}
+
+/**
+ * Makes the tab's client `window.client` for 'ann' with closeOnUnload false and `recover`:
+ * 'accept' / 'decline' (a callback answering so), or a key. Resolves with its connection
+ * id once connected, and the clientIds its channel's presence set holds then.
+ */
+function startClient(page, channel, recover) {
+  return page.evaluate(async ({ channel, recover, remainPresentFor }) => {
+    const { Realtime } = await import('/pkg/realtime.js');
+    const callback = (answer) => (last, cb) => {
+      window.lastConnection = last;
+      cb(answer);
+    };
+    window.client = new Realtime({
+      authUrl: '/auth/token-request',
+      authParams: { clientId: 'ann' },
+      clientId: 'ann',
+      endpoint: location.hostname,
+      port: Number(location.port),
+      tls: false,
+      closeOnUnload: false,
+      transportParams: { remainPresentFor },
+      recover: recover === 'accept' || recover === 'decline' ? callback(recover === 'accept') : recover,
+    });
+    await window.client.connection.whenState('connected');
+    const members = await window.client.channels.get(channel).presence.get();
+    return { id: window.client.connection.id, members: members.map((m) => `${m.clientId}:${m.data}`) };
+  }, { channel, recover, remainPresentFor: REMAIN_PRESENT_FOR });
+}
+
+/** An ably-js observer on a fresh channel, recording its presence events. */
+async function observe() {
+  const observer = realtime('observer');
+  const channel = observer.channels.get(uniqueChannel('recovery'));
+  const seen = [];
+  await within(channel.presence.subscribe((m) => seen.push(`${m.action}:${m.clientId}:${m.data}`)), WAIT, 'observer attach');
+  return { observer, channel, seen };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, REMAIN_PRESENT_FOR + 1500));
+
+test('a reloaded page recovers its connection: the member stays, updates still apply', { skip, timeout: 60_000 }, async () => {
+  const { observer, channel, seen } = await observe();
+  const { context, page } = await openTab('reload');
+  try {
+    const first = await startClient(page, channel.name, 'accept');
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'ann', WAIT);
+    await page.evaluate((name) => window.client.channels.get(name).presence.enter('here'), channel.name);
+    await entered;
+
+    await page.reload();
+    const second = await startClient(page, channel.name, 'accept');
+    assert.equal(second.id, first.id, 'the same connection');
+    assert.deepEqual(second.members, ['ann:here'], 'its member, known without entering again');
+    const last = await page.evaluate(() => window.lastConnection);
+    assert.equal(last.clientId, 'ann');
+    assert.equal(last.location.href, PAGE);
+    assert.deepEqual(Object.keys(JSON.parse(last.recoveryKey)).sort(), ['channelSerials', 'connectionKey', 'msgSerial']);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('ably-connection-recovery')), null, 'a key is used once');
+
+    // Serials go on from the old page's: a restart at 0 would be taken for resends.
+    const updated = nextPresence(channel, 'update', (m) => m.clientId === 'ann', WAIT);
+    await page.evaluate((name) => window.client.channels.get(name).presence.update('back'), channel.name);
+    await updated;
+    await settle();
+    assert.deepEqual(seen.filter((e) => e.includes(':ann:')), ['enter:ann:here', 'update:ann:back']);
+
+    // Declining makes a new connection; the old one's member then times out.
+    await page.reload();
+    const third = await startClient(page, channel.name, 'decline');
+    assert.notEqual(third.id, first.id);
+    await nextPresence(channel, 'leave', (m) => m.clientId === 'ann' && m.connectionId === first.id, WAIT);
+  } finally {
+    await context.close();
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('another tab recovers with createRecoveryKey(); a closed connection has no key', { skip, timeout: 60_000 }, async () => {
+  const { observer, channel, seen } = await observe();
+  const old = await openTab('old');
+  const next = await openTab('next');
+  try {
+    const first = await startClient(old.page, channel.name, undefined);
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'ann', WAIT);
+    await old.page.evaluate((name) => window.client.channels.get(name).presence.enter('here'), channel.name);
+    await entered;
+    const key = await old.page.evaluate(() => window.client.connection.createRecoveryKey());
+    assert.equal(JSON.parse(key).msgSerial, 1, 'one message sent');
+    await old.context.close();
+
+    const second = await startClient(next.page, channel.name, key);
+    assert.equal(second.id, first.id);
+    assert.deepEqual(second.members, ['ann:here']);
+    await settle();
+    assert.deepEqual(seen.filter((e) => e.includes(':ann:')), ['enter:ann:here'], 'never left');
+
+    await next.page.evaluate(() => window.client.close());
+    await next.page.waitForFunction(() => window.client.connection.state === 'closed');
+    assert.equal(await next.page.evaluate(() => window.client.connection.createRecoveryKey()), null);
+  } finally {
+    await next.context.close();
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
