@@ -142,18 +142,18 @@ impl Hub {
     }
 
     /// `remainPresentFor` passed since the transport dropped: if it was not resumed,
-    /// its members leave (synthesized LEAVEs) and its attachments end.
+    /// its members leave (synthesized LEAVEs). Its attachments stay until
+    /// `connectionStateTtl`, so a later resume still catches up on its channels.
     pub fn expire_members(&mut self, conn_id: &str, generation: u64, now: u64) {
-        let Some(conn) = self.connections.get_mut(conn_id) else {
+        let Some(conn) = self.connections.get(conn_id) else {
             return;
         };
         if conn.generation != generation || conn.tx.is_some() {
             return;
         }
-        let channels = std::mem::take(&mut conn.channels);
+        let channels: Vec<String> = conn.channels.iter().cloned().collect();
         for channel in channels {
             self.leave_all(&channel, conn_id, now);
-            self.channel_mut(&channel).subscribers.remove(conn_id);
         }
     }
 

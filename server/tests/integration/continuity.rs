@@ -401,3 +401,32 @@ async fn a_re_enter_naming_another_id_or_none_is_an_update() {
         assert_eq!(text(&next[0].data), "again");
     }
 }
+
+#[tokio::test]
+async fn a_resume_after_the_members_left_still_catches_up_on_the_channel() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("late");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    bob.attach(&channel).await;
+    let (mut alice, alice_id, key) =
+        open_resumable(&server, "alice", "&remainPresentFor=100").await;
+    let attached = alice.attach(&channel).await;
+    let last_seen = attached.channel_serial.expect("channelSerial");
+    alice.presence(&channel, 0, PresenceAction::Enter).await;
+    assert_eq!(bob.next_presence().await[0].action, PresenceAction::Enter);
+    drop(alice);
+
+    // remainPresentFor runs out: alice's member leaves, her attachment stays.
+    let leave = bob.next_presence().await;
+    assert_eq!(leave[0].action, PresenceAction::Leave);
+    bob.publish(&channel, 0, "m1").await;
+
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    let attached = reattach(&mut alice, &attach_from(&channel, &last_seen, None)).await;
+    assert!(attached.has_flag(Flags::RESUMED), "{attached:?}");
+    assert_eq!(attached.error, None);
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 1, &last_seen).await;
+    // Her enter is after the serial she names (she never read its echo), so it comes
+    // again; the leave the server made up for her member is not sent to her, as live.
+    assert_eq!(frames, ["enter alice", "message m1", "message after"]);
+}
