@@ -1,4 +1,5 @@
 // Shared launcher for the Debian Chromium used by the browser tests.
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 /** Flags that keep headless Chromium quiet and off the network beyond loopback. */
@@ -19,4 +20,32 @@ export function launchChromium() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   });
+}
+
+/**
+ * The Chromium for one test file: launched before its tests when `isNeeded` (there is a
+ * server to test against), closed after them. Call `get()` inside a test.
+ */
+export function chromiumForTests(isNeeded) {
+  let browser;
+  before(async () => {
+    if (isNeeded) browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return { get: () => browser };
+}
+
+/**
+ * A tab in a fresh context (its own cookies, storage and network state) on `url`, with
+ * `timeout` as its default wait; its uncaught errors go to `errors` as "NAME: message".
+ */
+export async function openTab(browser, url, { name, errors, timeout }) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (err) => errors.push(`${name}: ${err.message}`));
+  await page.goto(url);
+  return { context, page };
 }

@@ -1,11 +1,11 @@
 // End-to-end: the demo page in real headless Chromium against a real roster-server, plus a
 // real ably-js client joining the same room. Needs ROSTER_URL (set by tests/run.sh).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { BASE, closeAll, realtime, skip } from './ably.mjs';
-import { launchChromium } from './chromium.mjs';
+import { chromiumForTests } from './chromium.mjs';
 
 // Short, so a closed tab's synthesized leave arrives quickly.
 const REMAIN_PRESENT_FOR = 1000;
@@ -13,19 +13,11 @@ const ROOM = `e2e-${process.pid}-${Date.now()}`;
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const WAIT = 15_000;
 
-let browser;
+const chromium = chromiumForTests(BASE);
 const pageErrors = [];
 
-before(async () => {
-  if (BASE) browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
 async function openDemo(name) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 640 } });
+  const context = await chromium.get().newContext({ viewport: { width: 1000, height: 640 } });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));

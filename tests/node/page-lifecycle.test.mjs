@@ -2,10 +2,10 @@
 // online/offline events. The built package (pkg/, `bash js/build.sh`) runs in real headless
 // Chromium against the real roster-server (ROSTER_URL, set by tests/run.sh), and a real
 // ably-js client watches the channel's presence.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
-import { launchChromium } from './chromium.mjs';
+import { chromiumForTests, openTab as openTabIn } from './chromium.mjs';
 
 // Far longer than any wait below: a leave seen within WAIT was sent because the page closed
 // its connection, not synthesized by the server once remainPresentFor ran out.
@@ -16,26 +16,11 @@ const WAIT = 10_000;
 // to a page whose response did not come from loopback, e.g. one made by page.route).
 const PAGE = `${BASE}/health`;
 
-let browser;
+const chromium = chromiumForTests(BASE);
 const pageErrors = [];
 
-before(async () => {
-  if (BASE) browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
 /** A fresh tab on PAGE (its own context, so setOffline affects it alone). */
-async function openTab(name) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
-  await page.goto(PAGE);
-  return { context, page };
-}
+const openTab = (name) => openTabIn(chromium.get(), PAGE, { name, errors: pageErrors, timeout: WAIT });
 
 /**
  * Makes the tab's Roster client `window.client` (clientId `clientId`, extra options

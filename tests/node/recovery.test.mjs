@@ -2,35 +2,20 @@
 // roster-server, watched by a real ably-js client: a reloaded page (recover callback) or
 // another tab (recover key) continues the connection, so its member never leaves and
 // nobody sees it enter again.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
-import { launchChromium } from './chromium.mjs';
+import { chromiumForTests, openTab as openTabIn } from './chromium.mjs';
 
 const REMAIN_PRESENT_FOR = 1500;
 const WAIT = 10_000;
 // A page roster-server serves: the tab can import /pkg/ and reach /auth/.
 const PAGE = `${BASE}/health`;
 
-let browser;
+const chromium = chromiumForTests(BASE);
 const pageErrors = [];
 
-before(async () => {
-  if (BASE) browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function openTab(name) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
-  await page.goto(PAGE);
-  return { context, page };
-}
+const openTab = (name) => openTabIn(chromium.get(), PAGE, { name, errors: pageErrors, timeout: WAIT });
 
 /**
  * Makes the tab's client `window.client` for 'ann' with closeOnUnload false and `recover`:

@@ -7,22 +7,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
-import { launchChromium } from './chromium.mjs';
+import { chromiumForTests, openTab } from './chromium.mjs';
 import { startProxy } from './proxy.mjs';
 
 const WAIT = 15_000;
 
-let browser;
+const chromium = chromiumForTests(BASE);
 let proxy;
 
 before(async () => {
-  if (!BASE) return;
-  proxy = await startProxy(Number(new URL(BASE).port));
-  browser = await launchChromium();
+  if (BASE) proxy = await startProxy(Number(new URL(BASE).port));
 });
 
 after(async () => {
-  await browser?.close();
   await proxy?.close();
 });
 
@@ -59,13 +56,9 @@ function ablyClient() {
 
 /** 'ann' on the Roster package in a Chromium tab, through the proxy. */
 async function rosterClient() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
   const errors = [];
-  page.on('pageerror', (err) => errors.push(err.message));
   // Served by roster-server itself, so the tab may import /pkg/ and open loopback sockets.
-  await page.goto(`${BASE}/health`);
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'ann', errors, timeout: WAIT });
   const run = (fn, arg) => page.evaluate(fn, arg);
   return {
     start: (name) => run(async ({ name, port }) => {
