@@ -164,7 +164,6 @@ impl Hub {
             .get(conn_id)
             .is_some_and(|c| c.generation == generation && c.tx.is_none());
         if expired {
-            self.expire_members(conn_id, generation, now);
             self.remove_connection(conn_id, now);
         }
     }
