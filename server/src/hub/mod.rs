@@ -79,35 +79,36 @@ impl Hub {
     /// frame's bytes are shared between recipients and the log, not copied.
     fn broadcast(&mut self, name: &str, mut msg: ProtocolMessage, audience: Audience, now: u64) {
         let limits = self.config.replay;
-        let channel = self.channel_mut(name);
+        let connections = &self.connections;
+        // One lookup: the channel is borrowed apart from the connections it sends to.
+        let channel = self.channels.entry(name.to_owned()).or_default();
         channel.serial += 1;
-        let serial = channel.serial;
-        msg.channel_serial = Some(replay::serial_text(serial));
+        msg.channel_serial = Some(replay::serial_text(channel.serial));
         let frame: Utf8Bytes = encode_json(&msg).into();
-        let Some(channel) = self.channels.get(name) else {
-            return;
+        let send = |conn: &Conn| {
+            if let Some(tx) = &conn.tx {
+                let _ = tx.send(Outbound::Text(frame.clone()));
+            }
         };
         for (conn_id, modes) in &channel.subscribers {
-            let Some(conn) = self.connections.get(conn_id) else {
-                continue;
-            };
-            if let Some(tx) = conn
-                .tx
-                .as_ref()
-                .filter(|_| audience.includes(conn_id, *modes, conn.echo))
+            if let Some(conn) = connections
+                .get(conn_id)
+                .filter(|c| audience.includes(conn_id, *modes, c.echo))
             {
-                let _ = tx.send(Outbound::Text(frame.clone()));
+                send(conn);
             }
         }
         // A client's presence goes back to it even when it entered without attaching.
         if let Audience::Presence { sender } = &audience {
-            if !channel.subscribers.contains_key(&**sender) {
-                self.send_frame(sender, frame.clone());
+            if let Some(conn) = connections
+                .get(&**sender)
+                .filter(|_| !channel.subscribers.contains_key(&**sender))
+            {
+                send(conn);
             }
         }
-        self.channel_mut(name)
-            .replay
-            .push(serial, now, frame, audience, limits);
+        let serial = channel.serial;
+        channel.replay.push(serial, now, frame, audience, limits);
     }
 
     /// An id no connection's id is a prefix of, for messages the server makes up.
