@@ -35,7 +35,7 @@ fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<St
     let mut members: Vec<_> = set
         .get(&MemberFilter::default())
         .into_iter()
-        .map(|m| (m.client_id, m.connection_id, m.id))
+        .map(|m| (m.client_id.clone(), m.connection_id.clone(), m.id.clone()))
         .collect();
     members.sort();
     members
@@ -104,7 +104,7 @@ proptest! {
         }
         let held_before = snapshot(&copy);
         copy.start_sync();
-        for member in &members { copy.apply(member.clone()); }
+        for member in &members { copy.apply((**member).clone()); }
         let leaves = copy.end_sync(0);
 
         prop_assert_eq!(snapshot(&copy), snapshot(&original));

@@ -11,6 +11,7 @@ use foldhash::fast::FixedState as Seeds;
 use foldhash::fast::RandomState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
+use std::rc::Rc;
 
 /// Which members `PresenceSet::get` returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,7 +36,8 @@ struct Member {
     /// The hash of the member key, kept so growing the table and probing past other
     /// members need not read their id strings.
     hash: u64,
-    message: PresenceMessage,
+    /// Shared with the lists `get` hands out, so a get of a large set copies no member.
+    message: Rc<PresenceMessage>,
     /// Held before the current sync began and not seen since (RTP19).
     residual: bool,
 }
@@ -80,10 +82,10 @@ fn member_entry<'a>(
 fn new_member(hash: u64, msg: &PresenceMessage, action: PresenceAction) -> Member {
     Member {
         hash,
-        message: PresenceMessage {
+        message: Rc::new(PresenceMessage {
             action,
             ..msg.clone()
-        },
+        }),
         residual: false,
     }
 }
@@ -141,7 +143,11 @@ impl PresenceSet {
                 if !is_newer(&msg, &existing.message) {
                     return None;
                 }
-                overwrite(&mut existing.message, &msg, PresenceAction::Present);
+                overwrite(
+                    Rc::make_mut(&mut existing.message),
+                    &msg,
+                    PresenceAction::Present,
+                );
             }
             Entry::Vacant(entry) => {
                 entry.insert(new_member(hash, &msg, PresenceAction::Present));
@@ -163,7 +169,11 @@ impl PresenceSet {
                 if syncing {
                     // A tombstone, so an older PRESENT later in the sync cannot bring it back.
                     existing.residual = false;
-                    overwrite(&mut existing.message, &msg, PresenceAction::Absent);
+                    overwrite(
+                        Rc::make_mut(&mut existing.message),
+                        &msg,
+                        PresenceAction::Absent,
+                    );
                 } else {
                     entry.remove();
                 }
@@ -227,8 +237,9 @@ impl PresenceSet {
         self.end_sync(now)
     }
 
-    /// The present members that match `filter`, stored as PRESENT.
-    pub fn get(&self, filter: &MemberFilter) -> Vec<PresenceMessage> {
+    /// The present members that match `filter`, stored as PRESENT: shared with the set,
+    /// not copied (a later change to a member copies it then, leaving this list as it was).
+    pub fn get(&self, filter: &MemberFilter) -> Vec<Rc<PresenceMessage>> {
         self.members
             .iter()
             .map(|member| &member.message)
@@ -281,7 +292,7 @@ mod tests {
         let mut ids: Vec<String> = set
             .get(&MemberFilter::default())
             .into_iter()
-            .filter_map(|m| m.client_id)
+            .filter_map(|m| m.client_id.clone())
             .collect();
         ids.sort();
         ids
@@ -311,10 +322,10 @@ mod tests {
         let members = set.get(&MemberFilter::default());
         assert_eq!(
             members,
-            [PresenceMessage {
+            [Rc::new(PresenceMessage {
                 action: PresenceAction::Present,
                 ..update
-            }]
+            })]
         );
     }
 

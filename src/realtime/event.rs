@@ -4,6 +4,7 @@
 use crate::channel::ChannelStateChange;
 use crate::connection::ConnectionStateChange;
 use crate::protocol::{ErrorInfo, Message, PresenceMessage};
+use std::rc::Rc;
 
 /// Names one operation (attach, presence enter, publish, ping …) until it completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,8 +27,8 @@ pub enum TransportCommand {
 pub enum Completion {
     /// Done (ACKed, attached, detached …).
     Done,
-    /// The presence members asked for.
-    Members(Vec<PresenceMessage>),
+    /// The presence members asked for, shared with the channel's presence set.
+    Members(Vec<Rc<PresenceMessage>>),
     /// A ping's round trip, in ms.
     Pong(u64),
 }

@@ -19,7 +19,7 @@ pub fn to_js(value: &dyn WriteJson) -> JsValue {
 /// An array of presence messages as apps see them, from one JSON text and one
 /// `JSON.parse` per slice of members: few crossings for a 10,000-member `get()`, and no
 /// megabyte-long text that would grow the wasm memory (which never shrinks) for good.
-pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
+pub fn presence_list_to_js(messages: &[&PresenceMessage]) -> JsValue {
     let parts = js_sys::Array::new();
     for slice in messages.chunks(500) {
         parts.push(&to_js(&AppPresenceList(slice)));
@@ -56,7 +56,7 @@ impl WriteJson for AppPresence<'_> {
 }
 
 /// Presence messages written for apps, as a JSON array.
-struct AppPresenceList<'a>(&'a [PresenceMessage]);
+struct AppPresenceList<'a>(&'a [&'a PresenceMessage]);
 
 impl WriteJson for AppPresenceList<'_> {
     fn write_json(&self, w: &mut Writer) {

@@ -203,6 +203,7 @@ impl Driver {
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
                     Ok(Completion::Members(members)) => {
+                        let members: Vec<_> = members.iter().map(|m| &**m).collect();
                         Outgoing::Settle(resolve, convert::presence_list_to_js(&members))
                     }
                     Ok(Completion::Pong(rtt)) => {

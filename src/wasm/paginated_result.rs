@@ -23,7 +23,7 @@ impl PaginatedResult {
     /// The messages on this page, as plain objects.
     #[wasm_bindgen(getter)]
     pub fn items(&self) -> JsValue {
-        convert::presence_list_to_js(&self.page.items)
+        convert::presence_list_to_js(&self.page.items.iter().collect::<Vec<_>>())
     }
 
     /// Whether there is a next page.
