@@ -212,7 +212,8 @@ async function leave() {
 
 function start() {
   $('room').textContent = `#${roomName()}`;
-  $('name').value = query.get('name') || localStorage.getItem('roster-name') || randomName();
+  // The form shows while the SDK loads: keep a name typed meanwhile.
+  if (!$('name').value) $('name').value = query.get('name') || localStorage.getItem('roster-name') || randomName();
   $('shuffle').addEventListener('click', () => { $('name').value = randomName(); });
   $('join').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -239,6 +240,7 @@ function start() {
     await leaveRoom();
     await enterRoom(roomName());
   });
+  $('join-button').disabled = false;
   if (query.has('name')) $('join').requestSubmit();
 }
 
