@@ -29,12 +29,20 @@ pub struct Config {
     /// further back is answered without RESUMED, with 90003.
     #[arg(long, env = "ROSTER_REPLAY_LIMIT", default_value_t = 2_000)]
     pub replay_limit: usize,
+    /// How many bytes of fanned-out frames each channel keeps at most for resumes (the
+    /// oldest go first), whatever `--replay-limit` allows.
+    #[arg(long, env = "ROSTER_REPLAY_BYTES", default_value_t = 4 << 20)]
+    pub replay_bytes: usize,
     /// Largest accepted message (presence or channel message data), in bytes.
     #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
     pub max_message_size: usize,
     /// How long, in ms, presence history is kept.
     #[arg(long, env = "ROSTER_HISTORY_RETENTION", default_value_t = 120_000)]
     pub history_retention: u64,
+    /// How many presence history events each channel keeps at most (the oldest go
+    /// first), within `--history-retention`.
+    #[arg(long, env = "ROSTER_HISTORY_LIMIT", default_value_t = 1_000)]
+    pub history_limit: usize,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,

@@ -30,6 +30,8 @@ use tower_http::services::ServeDir;
 
 /// Members per SYNC page: small enough that a 100k-member channel streams.
 const SYNC_PAGE_SIZE: usize = 100;
+/// How often channels whose presence history aged out are looked for.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -63,10 +65,12 @@ async fn serve(config: Config) -> Result<(), String> {
         sync_page_size: SYNC_PAGE_SIZE,
         max_message_size: config.max_message_size,
         history_retention: config.history_retention,
+        history_limit: config.history_limit,
         server_id: format!("roster-{}", addr.port()),
         replay: ReplayLimits {
             max_age: config.connection_state_ttl,
             max_len: config.replay_limit,
+            max_bytes: config.replay_bytes,
         },
     });
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
@@ -77,6 +81,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .map(|k| format!("{}:{}", k.key.key_name, k.key.secret));
     let state = Arc::new(AppState::new(hub, keys, config, dev_auth, shutdown_rx));
     let app = router(state.clone(), &mounts);
+    tokio::spawn(sweep_channels(state.clone()));
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "roster-server listening on http://{addr}");
@@ -107,6 +112,17 @@ async fn serve(config: Config) -> Result<(), String> {
     state.sessions.close();
     state.sessions.wait().await;
     Ok(())
+}
+
+/// Drops channels kept only by presence history once it has aged out; between those
+/// times a tick costs one look at the hub's queue.
+async fn sweep_channels(state: Shared) {
+    let mut tick = tokio::time::interval(SWEEP_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        state.hub().sweep(state::now_ms());
+    }
 }
 
 async fn wait_for_signal() {

@@ -26,6 +26,8 @@ pub struct Channel {
     pub serial: u64,
     /// The frames fanned out lately, for resumed connections to catch up from.
     pub replay: ReplayLog,
+    /// When `Hub::sweep` looks at it again, if only its presence history keeps it.
+    pub sweep_at: Option<u64>,
 }
 
 impl Channel {
@@ -48,6 +50,11 @@ impl Channel {
             }
         }
         Some(member)
+    }
+
+    /// Whether any member is present through `conn_id`.
+    pub fn has_members_of(&self, conn_id: &str) -> bool {
+        self.by_connection.contains_key(conn_id)
     }
 
     /// The keys of the members present through `conn_id`.
@@ -224,8 +231,11 @@ impl Hub {
             .take(8)
             .map(char::from)
             .collect();
-        let members: Vec<PresenceMessage> =
-            self.channel_mut(name).members.values().cloned().collect();
+        let members: Vec<PresenceMessage> = self
+            .channels
+            .get(name)
+            .map(|c| c.members.values().cloned().collect())
+            .unwrap_or_default();
         let pages = members.len().div_ceil(page_size).max(1);
         members
             .chunks(page_size)
@@ -250,8 +260,11 @@ impl Hub {
         if let Some(conn) = self.connections.get_mut(conn_id) {
             conn.channels.remove(name);
         }
-        self.channel_mut(name).subscribers.remove(conn_id);
+        if let Some(channel) = self.channels.get_mut(name) {
+            channel.subscribers.remove(conn_id);
+        }
         self.leave_all(name, conn_id, now);
+        self.release(name, now);
         self.send(
             conn_id,
             &ProtocolMessage::for_channel(Action::Detached, name),

@@ -154,6 +154,7 @@ impl Hub {
         let channels: Vec<String> = conn.channels.iter().cloned().collect();
         for channel in channels {
             self.leave_all(&channel, conn_id, now);
+            self.settle(conn_id, &channel, now);
         }
     }
 
@@ -180,7 +181,10 @@ impl Hub {
         let channels: Vec<String> = conn.channels.iter().cloned().collect();
         for channel in channels {
             self.leave_all(&channel, conn_id, now);
-            self.channel_mut(&channel).subscribers.remove(conn_id);
+            if let Some(state) = self.channels.get_mut(&channel) {
+                state.subscribers.remove(conn_id);
+            }
+            self.release(&channel, now);
         }
         if let Some(conn) = self.connections.remove(conn_id) {
             self.by_key.remove(&conn.key);
@@ -189,6 +193,21 @@ impl Hub {
 }
 
 impl Hub {
+    /// After `conn_id`'s members or attachment on `name` changed: the connection stops
+    /// tracking a channel where it is neither attached nor present, and the channel goes
+    /// if nothing else needs it.
+    pub(super) fn settle(&mut self, conn_id: &str, name: &str, now: u64) {
+        let involved = self.channels.get(name).is_some_and(|channel| {
+            channel.subscribers.contains_key(conn_id) || channel.has_members_of(conn_id)
+        });
+        if !involved {
+            if let Some(conn) = self.connections.get_mut(conn_id) {
+                conn.channels.remove(name);
+            }
+        }
+        self.release(name, now);
+    }
+
     /// Records that `serial` was handled, so a resend of it is not applied again.
     pub fn advance_serial(&mut self, conn_id: &str, serial: u64) {
         if let Some(conn) = self.connections.get_mut(conn_id) {

@@ -6,6 +6,8 @@ mod channel;
 mod connection;
 mod presence;
 mod replay;
+#[cfg(test)]
+mod tests;
 
 pub use channel::Channel;
 pub use connection::{Conn, Outbound, Tx};
@@ -14,7 +16,8 @@ pub use replay::ReplayLimits;
 use axum::extract::ws::Utf8Bytes;
 use replay::Audience;
 use roster::protocol::{encode_json, ProtocolMessage};
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 /// Limits and defaults that shape what the hub does.
 #[derive(Debug, Clone)]
@@ -25,6 +28,8 @@ pub struct HubConfig {
     pub max_message_size: usize,
     /// How long presence history is kept, in ms.
     pub history_retention: u64,
+    /// At most this many presence history events per channel.
+    pub history_limit: usize,
     /// Which server this is (`serverId`, and the prefix of synthesized ids).
     pub server_id: String,
     /// How much of its fanned-out frames each channel keeps for resumed connections.
@@ -38,6 +43,9 @@ pub struct Hub {
     connections: HashMap<String, Conn>,
     by_key: HashMap<String, String>,
     channels: HashMap<String, Channel>,
+    /// Channels kept only by their presence history, by when that history has aged out
+    /// (an entry counts only while it matches `Channel::sweep_at`).
+    expiring: BinaryHeap<Reverse<(u64, String)>>,
     synthesized: u64,
 }
 
@@ -49,6 +57,7 @@ impl Hub {
             connections: HashMap::new(),
             by_key: HashMap::new(),
             channels: HashMap::new(),
+            expiring: BinaryHeap::new(),
             synthesized: 0,
         }
     }
@@ -58,8 +67,70 @@ impl Hub {
         self.connections.get(conn_id)
     }
 
+    /// How many channels the hub holds.
+    #[cfg(test)]
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// The channel, created if it does not exist: only for operations that put something
+    /// in it (an attachment, a member); the others look it up and call `release` after.
     fn channel_mut(&mut self, name: &str) -> &mut Channel {
         self.channels.entry(name.to_owned()).or_default()
+    }
+
+    /// Drops what nothing needs any more after an operation on `name`: the replay log
+    /// once no attachment can resume from it, and the channel itself once it has no
+    /// attachments and no members. A channel kept only by presence history is queued
+    /// for `sweep` to drop when that history ages out.
+    fn release(&mut self, name: &str, now: u64) {
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
+        if !channel.subscribers.is_empty() {
+            return;
+        }
+        // Only a kept attachment resumes (channel::continuity), and none is left.
+        channel.replay.clear();
+        if !channel.members.is_empty() {
+            return;
+        }
+        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
+        presence::push_history(&mut channel.history, &[], now, retention, limit);
+        let Some(newest) = channel.history.back() else {
+            self.channels.remove(name);
+            return;
+        };
+        if channel.sweep_at.is_none() {
+            // What is left is no older than `now - retention`: this is strictly after `now`,
+            // so a sweep never takes the entry it queues again.
+            let aged_out = newest.timestamp.unwrap_or(now) + retention + 1;
+            channel.sweep_at = Some(aged_out);
+            self.expiring.push(Reverse((aged_out, name.to_owned())));
+        }
+    }
+
+    /// Drops the channels kept only by presence history that has aged out by `now`.
+    /// Run periodically; costs nothing when no such channel is due.
+    pub fn sweep(&mut self, now: u64) {
+        while self
+            .expiring
+            .peek()
+            .is_some_and(|Reverse((due, _))| *due <= now)
+        {
+            let Some(Reverse((due, name))) = self.expiring.pop() else {
+                break;
+            };
+            // An entry left by an earlier channel of the same name is not this one's.
+            if let Some(channel) = self
+                .channels
+                .get_mut(&name)
+                .filter(|c| c.sweep_at == Some(due))
+            {
+                channel.sweep_at = None;
+                self.release(&name, now);
+            }
+        }
     }
 
     /// Sends one message to one connection, if it has a transport.
@@ -80,8 +151,11 @@ impl Hub {
     fn broadcast(&mut self, name: &str, mut msg: ProtocolMessage, audience: Audience, now: u64) {
         let limits = self.config.replay;
         let connections = &self.connections;
-        // One lookup: the channel is borrowed apart from the connections it sends to.
-        let channel = self.channels.entry(name.to_owned()).or_default();
+        // One lookup: the channel is borrowed apart from the connections it sends to. A
+        // message to a channel that does not exist has nobody to go to.
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
         channel.serial += 1;
         msg.channel_serial = Some(replay::serial_text(channel.serial));
         let frame: Utf8Bytes = encode_json(&msg).into();
@@ -107,8 +181,12 @@ impl Hub {
                 send(conn);
             }
         }
-        let serial = channel.serial;
-        channel.replay.push(serial, now, frame, audience, limits);
+        // Only attachments resume; with none, no one will ask for this frame again.
+        if !channel.subscribers.is_empty() {
+            channel
+                .replay
+                .push(channel.serial, now, frame, audience, limits);
+        }
     }
 
     /// An id no connection's id is a prefix of, for messages the server makes up.

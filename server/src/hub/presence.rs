@@ -90,7 +90,7 @@ impl Hub {
         if let Some(conn) = self.connections.get_mut(conn_id) {
             conn.channels.insert(name.clone());
         }
-        let retention = self.config.history_retention;
+        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());
         for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
@@ -140,21 +140,22 @@ impl Hub {
                 }
             }
         }
-        push_history(&mut channel.history, &events, now, retention);
-        if events.is_empty() {
-            return Ok(());
+        push_history(&mut channel.history, &events, now, retention, limit);
+        if !events.is_empty() {
+            let out = ProtocolMessage {
+                id: Some(format!("{conn_id}:{serial}")),
+                connection_id: Some(conn_id.to_owned()),
+                timestamp: Some(now),
+                presence: Some(events),
+                ..ProtocolMessage::for_channel(Action::Presence, name.clone())
+            };
+            let audience = Audience::Presence {
+                sender: conn_id.into(),
+            };
+            self.broadcast(&name, out, audience, now);
         }
-        let out = ProtocolMessage {
-            id: Some(format!("{conn_id}:{serial}")),
-            connection_id: Some(conn_id.to_owned()),
-            timestamp: Some(now),
-            presence: Some(events),
-            ..ProtocolMessage::for_channel(Action::Presence, name.clone())
-        };
-        let audience = Audience::Presence {
-            sender: conn_id.into(),
-        };
-        self.broadcast(&name, out, audience, now);
+        // A leave may have emptied the channel; a leave of no member created it.
+        self.settle(conn_id, &name, now);
         Ok(())
     }
 
@@ -168,8 +169,10 @@ impl Hub {
             return;
         }
         let ids: Vec<String> = keys.iter().map(|_| self.synthesized_id()).collect();
-        let retention = self.config.history_retention;
-        let channel = self.channel_mut(name);
+        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
+        let Some(channel) = self.channels.get_mut(name) else {
+            return;
+        };
         let leaves: Vec<PresenceMessage> = keys
             .iter()
             .zip(ids)
@@ -181,7 +184,7 @@ impl Hub {
                 ..member
             })
             .collect();
-        push_history(&mut channel.history, &leaves, now, retention);
+        push_history(&mut channel.history, &leaves, now, retention, limit);
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -209,23 +212,27 @@ impl Hub {
 
     /// Presence events on a channel within the retention window, oldest first.
     pub fn history(&mut self, name: &str, now: u64) -> Vec<PresenceMessage> {
-        let retention = self.config.history_retention;
+        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
         let Some(channel) = self.channels.get_mut(name) else {
             return Vec::new();
         };
-        push_history(&mut channel.history, &[], now, retention);
+        push_history(&mut channel.history, &[], now, retention, limit);
         channel.history.iter().cloned().collect()
     }
 }
 
-/// Appends events and drops those older than the retention window.
-fn push_history(
+/// Appends events and drops those older than the retention window, and the oldest
+/// beyond `limit`.
+pub(super) fn push_history(
     history: &mut std::collections::VecDeque<PresenceMessage>,
     events: &[PresenceMessage],
     now: u64,
     retention: u64,
+    limit: usize,
 ) {
     history.extend(events.iter().cloned());
+    let excess = history.len().saturating_sub(limit);
+    history.drain(..excess);
     let horizon = now.saturating_sub(retention);
     while history
         .front()

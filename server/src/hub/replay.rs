@@ -1,4 +1,5 @@
-//! Each channel's replay log: the frames it fanned out, kept for a bounded time and count,
+//! Each channel's replay log: the frames it fanned out, kept for a bounded time, count
+//! and size,
 //! so a resumed connection's re-ATTACH with `channelSerial` gets what it missed while its
 //! transport was down or its last frames were in flight (RTL15b, RTL4c1).
 
@@ -64,12 +65,16 @@ pub struct ReplayLimits {
     pub max_age: u64,
     /// At most this many frames per channel.
     pub max_len: usize,
+    /// At most this many bytes of frames per channel.
+    pub max_bytes: usize,
 }
 
 /// A channel's recent frames with consecutive serials, oldest first.
 #[derive(Debug, Default)]
 pub struct ReplayLog {
     entries: VecDeque<Entry>,
+    /// The length of every frame in `entries`, summed.
+    bytes: usize,
 }
 
 impl ReplayLog {
@@ -83,22 +88,41 @@ impl ReplayLog {
         audience: Audience,
         limits: ReplayLimits,
     ) {
+        self.bytes += frame.len();
         self.entries.push_back(Entry {
             serial,
             at: now,
             frame,
             audience,
         });
-        while self.entries.len() > limits.max_len {
-            self.entries.pop_front();
+        while self.entries.len() > limits.max_len || self.bytes > limits.max_bytes {
+            self.pop_oldest();
         }
         self.evict_old(now, limits.max_age);
+    }
+
+    /// How many frames it holds.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Forgets every frame.
+    pub fn clear(&mut self) {
+        self.entries = VecDeque::new();
+        self.bytes = 0;
+    }
+
+    fn pop_oldest(&mut self) {
+        if let Some(entry) = self.entries.pop_front() {
+            self.bytes -= entry.frame.len();
+        }
     }
 
     fn evict_old(&mut self, now: u64, max_age: u64) {
         let horizon = now.saturating_sub(max_age);
         while self.entries.front().is_some_and(|e| e.at < horizon) {
-            self.entries.pop_front();
+            self.pop_oldest();
         }
     }
 
@@ -154,6 +178,7 @@ mod tests {
     const LIMITS: ReplayLimits = ReplayLimits {
         max_age: 1_000,
         max_len: 3,
+        max_bytes: 1 << 20,
     };
 
     fn message_from(sender: &str) -> Audience {
@@ -201,6 +226,7 @@ mod tests {
         let limits = ReplayLimits {
             max_age: 25,
             max_len: 100,
+            max_bytes: 1 << 20,
         };
         let mut log = log_of(5, limits);
         // At 50 the horizon is 25: serials 1 and 2 (at 10 and 20) are gone.
@@ -217,6 +243,35 @@ mod tests {
         );
         assert_eq!(log.since(5, 5, SUBSCRIBER, 10_000, limits), Some(vec![]));
         assert!(log.entries.is_empty());
+    }
+
+    #[test]
+    fn the_byte_bound_drops_the_oldest_and_ends_coverage_there() {
+        let limits = ReplayLimits {
+            max_age: 1_000,
+            max_len: 100,
+            max_bytes: 25,
+        };
+        let mut log = ReplayLog::default();
+        for serial in 1..=5 {
+            // Ten bytes each: at most two fit in 25.
+            let frame = Utf8Bytes::from(format!("{serial:0>10}"));
+            log.push(serial, 0, frame, message_from("other"), limits);
+        }
+        assert_eq!(log.bytes, 20);
+        let since = |log: &mut ReplayLog, after| texts(log.since(after, 5, SUBSCRIBER, 0, limits));
+        assert_eq!(
+            since(&mut log, 3),
+            Some(vec!["0000000004".into(), "0000000005".into()])
+        );
+        assert_eq!(since(&mut log, 2), None, "serial 3 was evicted");
+        log.push(6, 0, "x".repeat(30).into(), message_from("other"), limits);
+        assert_eq!(log.bytes, 0, "a frame over the bound is not kept either");
+        assert_eq!(log.since(5, 6, SUBSCRIBER, 0, limits), None);
+        assert_eq!(log.since(6, 6, SUBSCRIBER, 0, limits), Some(vec![]));
+        log.push(7, 0, "y".into(), message_from("other"), limits);
+        log.clear();
+        assert_eq!((log.entries.len(), log.bytes), (0, 0));
     }
 
     #[test]
@@ -245,6 +300,7 @@ mod tests {
         let limits = ReplayLimits {
             max_age: 1_000,
             max_len: 10,
+            max_bytes: 1 << 20,
         };
         for (serial, audience) in (1..).zip(audiences) {
             log.push(serial, 0, serial.to_string().into(), audience, limits);

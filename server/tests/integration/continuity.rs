@@ -317,6 +317,47 @@ async fn a_serial_the_log_no_longer_covers_attaches_without_resumed_and_90003() 
 }
 
 #[tokio::test]
+async fn the_replay_log_keeps_to_its_byte_bound_and_a_serial_before_it_gets_90003() {
+    // Each frame carries about 1.3 KB: two fit in 3,000 bytes, three do not.
+    let server = Server::start(&["--replay-bytes", "3000"]);
+    let channel = unique_channel("bytes");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
+    alice.attach(&channel).await;
+    let padding = "x".repeat(1_000);
+    bob.publish(&channel, 0, &format!("m1{padding}")).await;
+    let after_m1 = alice
+        .recv_until(Action::Message)
+        .await
+        .channel_serial
+        .expect("serial");
+    drop(alice);
+    for (serial, data) in [(1, "m2"), (2, "m3")] {
+        bob.publish(&channel, serial, &format!("{data}{padding}"))
+            .await;
+    }
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    let attached = reattach(&mut alice, &attach_from(&channel, &after_m1, None)).await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    for expected in ["m2", "m3"] {
+        let missed = alice.recv().await;
+        assert!(seen(&missed).starts_with(&format!("message {expected}x")));
+    }
+    bob.publish(&channel, 3, &format!("m4{padding}")).await;
+    alice.recv_until(Action::Message).await;
+    // m2 went to make room for m4: continuing from m1 is no longer possible.
+    let attached = reattach(&mut alice, &attach_from(&channel, &after_m1, None)).await;
+    assert!(!attached.has_flag(Flags::RESUMED), "{attached:?}");
+    let error = attached.error.expect("an error");
+    assert_eq!(error.code, codes::CHANNEL_CONTINUITY_LOST);
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 4, "").await;
+    assert_eq!(frames, ["message after"]);
+}
+
+#[tokio::test]
 async fn a_re_enter_naming_the_members_id_is_acknowledged_and_absorbed() {
     let server = Server::start(&[]);
     let channel = unique_channel("reenter");

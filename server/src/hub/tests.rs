@@ -1,0 +1,260 @@
+//! The hub's memory stays bounded: channels go once nothing needs them, reads create
+//! none, and presence history and the replay log keep to their limits.
+
+use super::*;
+use crate::auth::Identity;
+use roster::auth::Capability;
+use roster::presence::MemberFilter;
+use roster::protocol::{
+    codes, decode_json, Action, Data, Flags, Message, PresenceAction, PresenceMessage,
+};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+const RETENTION: u64 = 1_000;
+
+fn hub() -> Hub {
+    Hub::new(HubConfig {
+        sync_page_size: 100,
+        max_message_size: 65_536,
+        history_retention: RETENTION,
+        history_limit: 100,
+        server_id: "test".into(),
+        replay: ReplayLimits {
+            max_age: 10_000,
+            max_len: 100,
+            max_bytes: 1 << 20,
+        },
+    })
+}
+
+/// A connection for `client_id` allowed everything, with the queue its frames go to.
+fn connect(hub: &mut Hub, client_id: &str) -> (String, UnboundedReceiver<Outbound>) {
+    connect_with(hub, client_id, Capability::all(), None)
+}
+
+fn connect_with(
+    hub: &mut Hub,
+    client_id: &str,
+    capability: Capability,
+    resume: Option<&str>,
+) -> (String, UnboundedReceiver<Outbound>) {
+    let (tx, rx) = unbounded_channel();
+    let identity = Identity {
+        client_id: Some(client_id.to_owned()),
+        capability,
+        expires: None,
+    };
+    let connected = hub.connect(identity, true, 0, resume, tx);
+    (connected.conn_id, rx)
+}
+
+/// Every frame queued for a connection so far.
+fn received(rx: &mut UnboundedReceiver<Outbound>) -> Vec<ProtocolMessage> {
+    let mut frames = Vec::new();
+    while let Ok(out) = rx.try_recv() {
+        if let Outbound::Text(text) = out {
+            frames.push(decode_json(text.as_bytes()).expect("the hub writes valid frames"));
+        }
+    }
+    frames
+}
+
+fn attach(hub: &mut Hub, conn_id: &str, channel: &str, now: u64) {
+    hub.attach(
+        conn_id,
+        &ProtocolMessage::for_channel(Action::Attach, channel),
+        now,
+    );
+}
+
+fn presence(hub: &mut Hub, conn_id: &str, channel: &str, action: PresenceAction, now: u64) {
+    let msg = ProtocolMessage {
+        presence: Some(vec![PresenceMessage::new(action)]),
+        ..ProtocolMessage::for_channel(Action::Presence, channel)
+    };
+    hub.presence(conn_id, &msg, now).expect("presence applies");
+}
+
+fn publish(hub: &mut Hub, conn_id: &str, channel: &str, data: &str, now: u64) {
+    let msg = ProtocolMessage {
+        messages: Some(vec![Message {
+            data: Some(Data::String(data.to_owned())),
+            ..Message::default()
+        }]),
+        ..ProtocolMessage::for_channel(Action::Message, channel)
+    };
+    hub.publish(conn_id, &msg, now).expect("publish applies");
+}
+
+#[test]
+fn a_channel_goes_when_its_last_attachment_detaches() {
+    let mut hub = hub();
+    let (a, _rx_a) = connect(&mut hub, "a");
+    let (b, _rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &a, "room", 0);
+    attach(&mut hub, &b, "room", 0);
+    publish(&mut hub, &a, "room", "hello", 1);
+    hub.detach(&a, "room", 2);
+    assert_eq!(hub.channel_count(), 1, "b is still attached");
+    hub.detach(&b, "room", 3);
+    assert_eq!(hub.channel_count(), 0);
+}
+
+#[test]
+fn reads_and_no_op_operations_on_unknown_channels_create_nothing() {
+    let mut hub = hub();
+    let limited = Capability::parse(r#"{"room":["subscribe"]}"#).expect("capability");
+    let (conn, _rx) = connect_with(&mut hub, "a", limited, None);
+    let (other, _rx_other) = connect(&mut hub, "b");
+    assert_eq!(hub.members("x1", &MemberFilter::default()).count(), 0);
+    assert!(hub.history("x2", 0).is_empty());
+    attach(&mut hub, &conn, "refused", 0);
+    hub.detach(&other, "never-attached", 0);
+    publish(&mut hub, &other, "nobody-listens", "hi", 0);
+    presence(&mut hub, &other, "nobody-present", PresenceAction::Leave, 0);
+    assert_eq!(hub.channel_count(), 0);
+    let tracked = &hub.connection(&other).expect("connection").channels;
+    assert!(tracked.is_empty(), "{tracked:?}");
+}
+
+#[test]
+fn a_channel_kept_by_presence_history_goes_when_it_ages_out() {
+    let mut hub = hub();
+    let (conn, _rx) = connect(&mut hub, "a");
+    presence(&mut hub, &conn, "lobby", PresenceAction::Enter, 100);
+    presence(&mut hub, &conn, "lobby", PresenceAction::Leave, 200);
+    assert!(hub.connection(&conn).expect("conn").channels.is_empty());
+    assert_eq!(hub.history("lobby", 300).len(), 2);
+    hub.sweep(200 + RETENTION);
+    assert_eq!(
+        hub.channel_count(),
+        1,
+        "the leave is still within retention"
+    );
+    hub.sweep(201 + RETENTION);
+    assert_eq!(hub.channel_count(), 0);
+}
+
+#[test]
+fn a_sweep_leaves_a_channel_that_is_in_use_again() {
+    let mut hub = hub();
+    let (conn, _rx) = connect(&mut hub, "a");
+    presence(&mut hub, &conn, "lobby", PresenceAction::Enter, 100);
+    presence(&mut hub, &conn, "lobby", PresenceAction::Leave, 100);
+    attach(&mut hub, &conn, "lobby", 150);
+    hub.sweep(10 * RETENTION);
+    assert_eq!(hub.channel_count(), 1, "attached");
+    hub.detach(&conn, "lobby", 10 * RETENTION);
+    assert_eq!(hub.channel_count(), 0, "its history aged out meanwhile");
+}
+
+#[test]
+fn a_dropped_connections_channels_go_after_its_state_ttl_and_history() {
+    let mut hub = hub();
+    let (conn, _rx) = connect(&mut hub, "a");
+    attach(&mut hub, &conn, "room", 0);
+    presence(&mut hub, &conn, "room", PresenceAction::Enter, 0);
+    presence(&mut hub, &conn, "lobby", PresenceAction::Enter, 0);
+    hub.transport_lost(&conn, 0);
+    hub.expire_members(&conn, 0, 100);
+    let tracked: Vec<&String> = hub
+        .connection(&conn)
+        .expect("kept")
+        .channels
+        .iter()
+        .collect();
+    assert_eq!(
+        tracked,
+        ["room"],
+        "the attachment is kept, lobby's member left"
+    );
+    hub.expire_connection(&conn, 0, 500);
+    hub.sweep(500);
+    assert_eq!(
+        hub.channel_count(),
+        2,
+        "their leaves are in presence history"
+    );
+    hub.sweep(100 + RETENTION + 1);
+    assert_eq!(hub.channel_count(), 0);
+}
+
+#[test]
+fn the_replay_log_is_emptied_when_no_attachment_is_left() {
+    let mut hub = hub();
+    let (a, _rx_a) = connect(&mut hub, "a");
+    let (b, _rx_b) = connect(&mut hub, "b");
+    presence(&mut hub, &b, "room", PresenceAction::Enter, 0);
+    attach(&mut hub, &a, "room", 0);
+    publish(&mut hub, &b, "room", "one", 0);
+    assert_eq!(hub.channels["room"].replay.len(), 1);
+    hub.detach(&a, "room", 0);
+    assert_eq!(hub.channels["room"].replay.len(), 0);
+    publish(&mut hub, &b, "room", "two", 0);
+    assert_eq!(hub.channels["room"].replay.len(), 0, "nobody to resume");
+}
+
+#[test]
+fn presence_history_keeps_the_newest_events_within_its_limit() {
+    let mut hub = Hub::new(HubConfig {
+        history_limit: 3,
+        ..hub().config
+    });
+    let (conn, _rx) = connect(&mut hub, "a");
+    for now in 0..5 {
+        presence(&mut hub, &conn, "lobby", PresenceAction::Update, now);
+    }
+    let times: Vec<Option<u64>> = hub
+        .history("lobby", 5)
+        .iter()
+        .map(|m| m.timestamp)
+        .collect();
+    assert_eq!(times, [Some(2), Some(3), Some(4)]);
+}
+
+#[test]
+fn a_resume_past_the_byte_bound_is_answered_with_90003() {
+    let mut hub = Hub::new(HubConfig {
+        replay: ReplayLimits {
+            max_bytes: 2_500,
+            ..hub().config.replay
+        },
+        ..hub().config
+    });
+    let (a, mut rx_a) = connect(&mut hub, "a");
+    let (b, _rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &a, "room", 0);
+    let data = "x".repeat(1_000);
+    publish(&mut hub, &b, "room", &data, 1);
+    let serial_of = |frames: Vec<ProtocolMessage>| {
+        let last = frames.last().expect("a frame");
+        last.channel_serial.clone().expect("channelSerial")
+    };
+    let after_first = serial_of(received(&mut rx_a));
+    publish(&mut hub, &b, "room", &data, 2);
+    let after_second = serial_of(received(&mut rx_a));
+    hub.transport_lost(&a, 0);
+    publish(&mut hub, &b, "room", &data, 3);
+    publish(&mut hub, &b, "room", &data, 4);
+    let key = hub.connection(&a).expect("kept").key.clone();
+    let (resumed, mut rx) = connect_with(&mut hub, "a", Capability::all(), Some(&key));
+    assert_eq!(resumed, a);
+
+    // Two frames of about 1.2 KB fit in 2500 bytes: those after the second.
+    let mut reattach = |hub: &mut Hub, from: &str| {
+        let msg = ProtocolMessage {
+            channel_serial: Some(from.to_owned()),
+            ..ProtocolMessage::for_channel(Action::Attach, "room")
+        };
+        hub.attach(&a, &msg, 5);
+        received(&mut rx)
+    };
+    let frames = reattach(&mut hub, &after_second);
+    assert!(frames[0].has_flag(Flags::RESUMED | Flags::HAS_BACKLOG));
+    assert_eq!(frames.len(), 3, "ATTACHED and two frames: {frames:?}");
+    let frames = reattach(&mut hub, &after_first);
+    assert!(!frames[0].has_flag(Flags::RESUMED), "{frames:?}");
+    let code = frames[0].error.as_ref().map(|e| e.code);
+    assert_eq!(code, Some(codes::CHANNEL_CONTINUITY_LOST));
+    assert_eq!(frames.len(), 1, "no backlog: {frames:?}");
+}

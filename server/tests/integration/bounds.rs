@@ -1,0 +1,116 @@
+//! What a client can make the server keep is bounded: a channel nothing needs any more
+//! is dropped (seen from outside as its `channelSerial` starting again from zero), and
+//! presence history keeps at most `--history-limit` events, paged as usual.
+
+use crate::support::{unique_channel, Client, Server, FULL_KEY, WAIT};
+use roster::protocol::{Action, PresenceAction, ProtocolMessage};
+use std::time::{Duration, Instant};
+
+/// The serial of a channel that was just created.
+const FIRST_SERIAL: &str = "0000000000000000";
+
+/// ATTACH then DETACH; returns ATTACHED's `channelSerial`.
+async fn serial_on_attach(client: &mut Client, channel: &str) -> String {
+    let serial = client.attach(channel).await.channel_serial.expect("serial");
+    client
+        .send(&ProtocolMessage::for_channel(Action::Detach, channel))
+        .await;
+    client.recv_until(Action::Detached).await;
+    serial
+}
+
+#[tokio::test]
+async fn a_channel_nothing_needs_is_dropped_and_reads_create_none() {
+    let server = Server::start(&[]);
+    let channel = unique_channel("dropped");
+    let (mut alice, _) = server.connect(FULL_KEY, Some("alice")).await;
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    alice.attach(&channel).await;
+    bob.publish(&channel, 0, "one").await;
+    bob.publish(&channel, 1, "two").await;
+    let serial = serial_on_attach(&mut alice, &channel).await;
+    assert_eq!(serial, "0000000000000002", "alice kept the channel");
+    // Alice's detach left nothing: the channel is made anew.
+    assert_eq!(serial_on_attach(&mut alice, &channel).await, FIRST_SERIAL);
+
+    // A message to a channel nobody is attached to, and REST reads, keep nothing.
+    let other = unique_channel("unheard");
+    bob.publish(&other, 2, "nobody listens").await;
+    for path in ["presence", "presence/history"] {
+        let read = server
+            .get_as_full_key(&format!("/channels/{other}/{path}"))
+            .await;
+        assert_eq!(read.status, 200, "{read:?}");
+        assert_eq!(read.json().as_array().map(Vec::len), Some(0), "{read:?}");
+    }
+    assert_eq!(serial_on_attach(&mut alice, &other).await, FIRST_SERIAL);
+}
+
+#[tokio::test]
+async fn a_channel_kept_by_presence_history_is_dropped_once_it_ages_out() {
+    let server = Server::start(&["--history-retention", "1000"]);
+    let channel = unique_channel("aging");
+    let (mut alice, _) = server.connect(FULL_KEY, Some("alice")).await;
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    // Bob enters and leaves without attaching: only the history of that is left.
+    bob.presence(&channel, 0, PresenceAction::Enter).await;
+    bob.presence(&channel, 1, PresenceAction::Leave).await;
+    assert_eq!(
+        serial_on_attach(&mut alice, &channel).await,
+        "0000000000000002"
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let serial = serial_on_attach(&mut alice, &channel).await;
+        if serial == FIRST_SERIAL {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still serial {serial}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let history = server
+        .get_as_full_key(&format!("/channels/{channel}/presence/history"))
+        .await;
+    assert_eq!(history.json().as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn presence_history_keeps_the_newest_events_up_to_its_limit_and_pages_them() {
+    let server = Server::start(&["--history-limit", "3"]);
+    let channel = unique_channel("history-limit");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    bob.presence(&channel, 0, PresenceAction::Enter).await;
+    for serial in 1..5 {
+        bob.presence(&channel, serial, PresenceAction::Update).await;
+    }
+    // Newest first: the updates of msgSerial 4, 3 and 2.
+    let ids = |page: &serde_json::Value| -> Vec<String> {
+        let items = page.as_array().expect("an array");
+        items
+            .iter()
+            .map(|m| {
+                m["id"]
+                    .as_str()
+                    .expect("id")
+                    .split(':')
+                    .nth(1)
+                    .expect("serial")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let path = format!("/channels/{channel}/presence/history");
+    let first = server.get_as_full_key(&format!("{path}?limit=2")).await;
+    assert_eq!(ids(&first.json()), ["4", "3"]);
+    let link = first.header("link").expect("a Link header");
+    let next = link
+        .split(", ")
+        .find_map(|l| l.strip_suffix("; rel=\"next\""))
+        .and_then(|l| l.strip_prefix("<./history"))
+        .and_then(|l| l.strip_suffix('>'))
+        .unwrap_or_else(|| panic!("a next link: {link}"));
+    let second = server.get_as_full_key(&format!("{path}{next}")).await;
+    assert_eq!(ids(&second.json()), ["2"]);
+    let link = second.header("link").expect("a Link header");
+    assert!(!link.contains("rel=\"next\""), "{link}");
+}
