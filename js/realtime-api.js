@@ -44,6 +44,30 @@ class EventEmitter {
   }
 }
 
+// An ably-js ErrorInfo for an error found in JS.
+const errorInfo = (message, code) => Object.assign(new Error(message), { name: 'ErrorInfo', code, statusCode: 400 });
+
+// Channel modes (ably-js names, any case) and their ATTACH flag bits.
+const MODES = {
+  PRESENCE: 1 << 16, PUBLISH: 1 << 17, SUBSCRIBE: 1 << 18, PRESENCE_SUBSCRIBE: 1 << 19,
+  ANNOTATION_PUBLISH: 1 << 21, ANNOTATION_SUBSCRIBE: 1 << 22, OBJECT_SUBSCRIBE: 1 << 24, OBJECT_PUBLISH: 1 << 25,
+};
+
+// Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits.
+const modeBits = ({ modes, params, cipher } = {}) => {
+  if (cipher) throw errorInfo('channel encryption (cipher) is not supported', 40000);
+  if (params !== undefined && (typeof params !== 'object' || !params || Array.isArray(params))) {
+    throw errorInfo('options.params must be an object', 40000);
+  }
+  if (modes === undefined) return 0;
+  if (!Array.isArray(modes)) throw errorInfo('options.modes must be an array', 40000);
+  return modes.reduce((bits, mode) => {
+    const bit = MODES[String(mode).toUpperCase()];
+    if (!bit) throw errorInfo(`Invalid channel mode: ${mode}`, 40000);
+    return bits | bit;
+  }, 0);
+};
+
 const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
   ({ previous, current, event, reason, retryIn, resumed });
 
@@ -125,6 +149,17 @@ class RealtimeChannel extends EventEmitter {
   }
   get state() { return this._core.channel(this.name).state; }
   get errorReason() { return this._core.channel(this.name).errorReason; }
+  /** The modes the server granted at the last attach, lowercase; undefined before. */
+  get modes() {
+    const bits = this._core.channel(this.name).modes;
+    const names = Object.keys(MODES).filter((mode) => bits & MODES[mode]).map((mode) => mode.toLowerCase());
+    return names.length ? names : undefined;
+  }
+  /** The channel params the server granted at the last attach. */
+  get params() { return this._core.channel(this.name).params ?? {}; }
+  async setOptions(options) {
+    return this._core.setChannelOptions(this.name, modeBits(options), options, false);
+  }
   attach() { return this._core.attach(this.name); }
   detach() { return this._core.detach(this.name); }
   subscribe(name, listener) {
@@ -141,11 +176,20 @@ class RealtimeChannel extends EventEmitter {
 
 class Channels {
   constructor(core) { this._core = core; this.all = new Map(); }
-  get(name) {
+  // Options on an attached channel that would take a new attach throw 40000, as in
+  // ably-js: that is for setOptions().
+  get(name, options) {
+    const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
+    if (refusal instanceof Error) throw refusal;
     if (!this.all.has(name)) this.all.set(name, new RealtimeChannel(this._core, name));
     return this.all.get(name);
   }
-  release(name) { this.all.delete(name); }
+  // Throws 90001 unless the channel is initialized, detached or failed.
+  release(name) {
+    const refusal = this._core.release(name);
+    if (refusal) throw refusal;
+    this.all.delete(name);
+  }
 }
 
 // Where a `recover` callback's page keeps its recovery key between loads, or null.

@@ -244,11 +244,36 @@ export declare class RealtimePresence {
 
 export type MessageListener = (message: Message) => void;
 
+/** A channel mode to ask for in `ChannelOptions.modes` (any case). */
+export type ChannelMode =
+  | 'PRESENCE' | 'PUBLISH' | 'SUBSCRIBE' | 'PRESENCE_SUBSCRIBE'
+  | 'ANNOTATION_PUBLISH' | 'ANNOTATION_SUBSCRIBE' | 'OBJECT_SUBSCRIBE' | 'OBJECT_PUBLISH';
+
+/** A mode the server granted, as `channel.modes` lists it. */
+export type ResolvedChannelMode = Lowercase<ChannelMode>;
+
+/** Channel params (string values), sent when attaching. */
+export type ChannelParams = Record<string, string>;
+
+/** Options for `channels.get(name, options)` and `channel.setOptions(options)`. */
+export interface ChannelOptions {
+  /** Ask for only these modes (default: all the capability allows). */
+  modes?: ChannelMode[];
+  /** Channel params for the attach. */
+  params?: ChannelParams;
+}
+
 export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateChange) => void, ChannelEvent> {
   readonly name: string;
   readonly state: ChannelState;
   readonly errorReason: ErrorInfo | null;
   readonly presence: RealtimePresence;
+  /** The modes granted at the last attach; undefined before one. */
+  readonly modes: ResolvedChannelMode[] | undefined;
+  /** The params granted at the last attach. */
+  readonly params: ChannelParams;
+  /** Sets modes/params; an attached channel attaches again if they change (resolves on ATTACHED). */
+  setOptions(options: ChannelOptions): Promise<void>;
   attach(): Promise<void>;
   detach(): Promise<void>;
   subscribe(listener: MessageListener): Promise<void>;
@@ -264,7 +289,9 @@ export declare class Realtime {
   constructor(options: ClientOptions | string);
   readonly connection: Connection;
   readonly channels: {
-    get(name: string): RealtimeChannel;
+    /** The channel, made on first use. Throws 40000 if `options` would re-attach an attached channel. */
+    get(name: string, options?: ChannelOptions): RealtimeChannel;
+    /** Forgets a channel; throws 90001 unless it is initialized, detached or failed. */
     release(name: string): void;
   };
   readonly clientId?: string;

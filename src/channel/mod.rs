@@ -4,5 +4,5 @@
 mod record;
 mod state;
 
-pub use record::{Channel, Queued};
+pub use record::{Channel, ChannelOptions, Queued};
 pub use state::{ChannelState, ChannelStateChange};

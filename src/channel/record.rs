@@ -2,7 +2,17 @@
 
 use super::{ChannelState, ChannelStateChange};
 use crate::presence::{MemberFilter, OwnMembers, PresenceSet};
-use crate::protocol::{ErrorInfo, ProtocolMessage};
+use crate::protocol::{ErrorInfo, Flags, ProtocolMessage};
+
+/// Modes and params of an attachment: those the app asks for (`channels.get(name,
+/// options)`, `setOptions`; RTL4k, RTL4l) or those the server granted in ATTACHED (RTL4m).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChannelOptions {
+    /// Mode bits; none asked means whatever the capability allows.
+    pub modes: Flags,
+    /// Channel params; `None` when none were given.
+    pub params: Option<Vec<(String, String)>>,
+}
 
 /// A message waiting for its channel to attach, with the operation it completes.
 #[derive(Debug)]
@@ -43,6 +53,10 @@ pub struct Channel<T> {
     /// The last `channelSerial` seen (RTL15b), sent in ATTACH so that the server can
     /// deliver what this client missed (RTL4c1).
     pub serial: Option<String>,
+    /// What the app asked to attach with.
+    pub options: ChannelOptions,
+    /// What the last ATTACHED granted.
+    pub granted: ChannelOptions,
 }
 
 impl<T> Default for Channel<T> {
@@ -61,6 +75,8 @@ impl<T> Default for Channel<T> {
             retry_at: None,
             is_presence_muted: false,
             serial: None,
+            options: ChannelOptions::default(),
+            granted: ChannelOptions::default(),
         }
     }
 }

@@ -41,6 +41,13 @@ impl ChannelMap {
         &mut self.entries[index].1
     }
 
+    /// Forgets the channel called `name`, if there is one.
+    pub(super) fn remove(&mut self, name: &str) {
+        if let Ok(index) = self.find(name) {
+            self.entries.remove(index);
+        }
+    }
+
     /// Whether a channel called `name` exists.
     pub(super) fn contains_key(&self, name: &str) -> bool {
         self.find(name).is_ok()

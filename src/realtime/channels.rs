@@ -3,7 +3,7 @@
 //! (RTL2–RTL13, RTP1–RTP19).
 
 use super::{Completion, Event, OpId, Realtime, Ticket};
-use crate::channel::{Channel, ChannelState, ChannelStateChange, Queued};
+use crate::channel::{Channel, ChannelOptions, ChannelState, ChannelStateChange, Queued};
 use crate::connection::ConnectionState;
 use crate::presence::{parse_sync_serial, MemberFilter};
 use crate::protocol::{
@@ -254,14 +254,17 @@ impl Realtime {
         self.send_attach(name, now);
     }
 
-    fn send_attach(&mut self, name: &str, now: u64) {
+    pub(super) fn send_attach(&mut self, name: &str, now: u64) {
         if self.state != ConnectionState::Connected {
             return;
         }
-        let attach = ProtocolMessage {
-            channel_serial: self.channels.get(name).and_then(|c| c.serial.clone()),
-            ..ProtocolMessage::for_channel(Action::Attach, name)
-        };
+        let mut attach = ProtocolMessage::for_channel(Action::Attach, name);
+        if let Some(channel) = self.channels.get(name) {
+            attach.channel_serial = channel.serial.clone();
+            // Modes only when asked for: without them the server grants all it allows.
+            attach.flags = Some(channel.options.modes).filter(|m| !m.is_empty());
+            attach.params = channel.options.params.clone();
+        }
         self.send_frame(&attach);
         let deadline = now + self.options.timeouts.realtime_request;
         self.with_channel(name, |c| c.request_deadline = Some(deadline));
@@ -392,7 +395,16 @@ impl Realtime {
             return;
         }
         note_serial(channel, msg);
+        channel.granted = ChannelOptions {
+            modes: msg.flags().intersection(Flags::MODE_ALL),
+            params: msg.params.take(),
+        };
         if previous == ChannelState::Attached && is_resumed {
+            // Nothing was lost: no event, no new sync; a re-attach asked for with new
+            // options (setOptions) is answered.
+            for ticket in std::mem::take(&mut channel.attach_waiters) {
+                self.resolve(ticket, Ok(()));
+            }
             return;
         }
         let reason = msg.error.take();

@@ -6,6 +6,7 @@
 //! call `handle_timeout(now)` when it fires. Time is always the caller's `now` in ms.
 
 mod channel_map;
+mod channel_options;
 mod channels;
 mod connection;
 mod event;
@@ -13,6 +14,8 @@ mod inbound;
 mod network;
 mod outbox;
 mod recovery;
+#[cfg(test)]
+mod test_client;
 mod timers;
 
 pub use event::{Completion, Event, OpId, TransportCommand};

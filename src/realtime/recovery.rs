@@ -55,19 +55,8 @@ impl Realtime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::{AuthMethod, ClientOptions};
-    use crate::protocol::{Frame, PresenceAction};
-    use crate::realtime::TransportCommand;
-
-    fn client() -> Realtime {
-        Realtime::new(ClientOptions {
-            tls: false,
-            client_id: Some("ann".into()),
-            auth: AuthMethod::Token("tok".into()),
-            ..ClientOptions::default()
-        })
-        .expect("valid options")
-    }
+    use crate::protocol::PresenceAction;
+    use crate::realtime::test_client::{client, connect, drain};
 
     fn key() -> RecoveryKey {
         RecoveryKey {
@@ -75,24 +64,6 @@ mod tests {
             msg_serial: 7,
             channel_serials: vec![("room".into(), "0f".into())],
         }
-    }
-
-    /// The URL of the last Open, and the text frames sent, since the last call.
-    fn drain(client: &mut Realtime) -> (Option<String>, Vec<String>) {
-        let mut url = None;
-        while let Some(command) = client.poll_transport() {
-            if let TransportCommand::Open { url: u } = command {
-                url = Some(u);
-            }
-        }
-        let mut sent = Vec::new();
-        while let Some(frame) = client.poll_transmit() {
-            if let Frame::Text(text) = frame {
-                sent.push(text);
-            }
-        }
-        while client.poll_event().is_some() {}
-        (url, sent)
     }
 
     fn connected(client: &mut Realtime, frame: &str) {
@@ -104,8 +75,7 @@ mod tests {
         let mut client = client();
         client.recover(key());
         client.connect(0);
-        let (url, _) = drain(&mut client);
-        let url = url.expect("an Open");
+        let url = drain(&mut client).url.expect("an Open");
         assert!(url.ends_with("&recover=c1!old"), "{url}");
         connected(
             &mut client,
@@ -113,13 +83,13 @@ mod tests {
         );
         client.attach("room", 0);
         client.presence("room", PresenceAction::Update, None, None, 0);
-        let (_, sent) = drain(&mut client);
+        let sent = drain(&mut client).sent;
         assert_eq!(
             sent,
             [r#"{"action":10,"channel":"room","channelSerial":"0f"}"#]
         );
         client.handle_frame(br#"{"action":11,"channel":"room","channelSerial":"10"}"#, 0);
-        let (_, sent) = drain(&mut client);
+        let sent = drain(&mut client).sent;
         assert!(sent[0].contains(r#""msgSerial":7"#), "{sent:?}");
         assert_eq!(
             client.recovery_key(),
@@ -132,8 +102,8 @@ mod tests {
 
         // Only the first connection recovers; later ones resume (RTN16k).
         client.transport_closed(1_000);
-        let (url, _) = drain(&mut client);
-        assert!(url.expect("an Open").ends_with("&resume=c1!new"));
+        let url = drain(&mut client).url.expect("an Open");
+        assert!(url.ends_with("&resume=c1!new"));
     }
 
     #[test]
@@ -151,7 +121,7 @@ mod tests {
         drain(&mut client);
         client.publish("room", Vec::new(), 0);
         client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
-        let (_, sent) = drain(&mut client);
+        let sent = drain(&mut client).sent;
         assert!(
             sent.iter().any(|f| f.contains(r#""msgSerial":0"#)),
             "{sent:?}"
@@ -162,11 +132,7 @@ mod tests {
     fn no_key_before_connecting_or_after_closing() {
         let mut client = client();
         assert_eq!(client.recovery_key(), None);
-        client.connect(0);
-        connected(
-            &mut client,
-            r#"{"action":4,"connectionId":"c1","connectionDetails":{"connectionKey":"c1!k"}}"#,
-        );
+        connect(&mut client);
         assert!(client.recovery_key().is_some());
         client.close(0);
         assert_eq!(client.recovery_key(), None);

@@ -8,9 +8,10 @@ use super::error::{set, to_js};
 use super::options::{bool_field, field, host, number_field, pairs_field, string_field, Options};
 use super::rest_client::RestClient;
 use super::token::AuthSource;
+use crate::channel::ChannelOptions;
 use crate::connection::{AuthMethod, ClientOptions};
 use crate::presence::MemberFilter;
-use crate::protocol::{Format, PresenceAction};
+use crate::protocol::{codes, ErrorInfo, Flags, Format, PresenceAction};
 use crate::realtime as core;
 use crate::text;
 use js_sys::{Array, Function, Object, Promise};
@@ -110,7 +111,8 @@ impl Realtime {
         self.driver.operation(|c, now| c.ping(now))
     }
 
-    /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`).
+    /// A channel as `{ state, errorReason, syncComplete, modes, params }` (one export, as
+    /// `connection`): `modes` as the granted mode bits, `params` as granted.
     pub fn channel(&self, channel: &str) -> JsValue {
         self.driver.read(|c| {
             let object: JsValue = Object::new().into();
@@ -118,6 +120,14 @@ impl Realtime {
             let reason = c.channel_error_reason(channel).map_or(JsValue::NULL, to_js);
             set(&object, "errorReason", reason);
             set(&object, "syncComplete", c.is_sync_complete(channel).into());
+            if let Some(granted) = c.channel_granted(channel) {
+                set(&object, "modes", (granted.modes.0 as u32).into());
+                let params: JsValue = Object::new().into();
+                for (key, value) in granted.params.iter().flatten() {
+                    set(&params, key, value.into());
+                }
+                set(&object, "params", params);
+            }
             object
         })
     }
@@ -127,6 +137,41 @@ impl Realtime {
     #[wasm_bindgen(js_name = mutePresence)]
     pub fn mute_presence(&self, channel: &str, muted: bool) {
         self.driver.input(|c, _| c.mute_presence(channel, muted));
+    }
+
+    /// channel.setOptions(options) (resolves with the promise), and channels.get(name,
+    /// options) with `strict` (an ErrorInfo 40000 to throw rather than attach again):
+    /// `modes` as mode bits (0: none asked), params from `options.params`. Returns the
+    /// error rather than a Result, whose glue costs more wasm.
+    #[wasm_bindgen(js_name = setChannelOptions)]
+    pub fn set_channel_options(
+        &self,
+        channel: String,
+        modes: u32,
+        options: JsValue,
+        strict: bool,
+    ) -> JsValue {
+        let options = ChannelOptions {
+            modes: Flags(modes.into()),
+            params: field(&options, "params").map(|_| pairs_field(&options, "params")),
+        };
+        if strict && self.driver.read(|c| c.would_reattach(&channel, &options)) {
+            let message = "channels.get() cannot change the modes or params of an attached \
+                channel: use channel.setOptions()";
+            return to_js(&ErrorInfo::new(codes::BAD_REQUEST, 400, message));
+        }
+        self.driver
+            .operation(|c, now| c.set_channel_options(&channel, options, now))
+            .into()
+    }
+
+    /// channels.release(name): the ErrorInfo (90001) to throw unless the channel is
+    /// initialized, detached or failed; undefined when released.
+    pub fn release(&self, channel: &str) -> JsValue {
+        match self.driver.input(|c, _| c.release_channel(channel)) {
+            Ok(()) => JsValue::UNDEFINED,
+            Err(error) => to_js(&error),
+        }
     }
 
     /// Attaches a channel.

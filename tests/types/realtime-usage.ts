@@ -20,6 +20,14 @@ async function main(): Promise<void> {
   const members: PresenceMessage[] = await channel.presence.get({ waitForSync: false });
   const page: PaginatedResult<PresenceMessage> = await channel.presence.history({ direction: 'forwards', limit: 5 });
   console.log(members.length, page.items.length, page.hasNext());
+  const watcher = client.channels.get('lobby', { modes: ['PRESENCE_SUBSCRIBE'], params: { rewind: '1' } });
+  await watcher.setOptions({ modes: ['SUBSCRIBE', 'PRESENCE_SUBSCRIBE'] });
+  const granted: string[] = watcher.modes ?? [];
+  console.log(granted.includes('presence_subscribe'), watcher.params.rewind);
+  // @ts-expect-error: modes are the ably-js names.
+  client.channels.get('x', { modes: ['WATCH'] });
+  await watcher.detach();
+  client.channels.release('lobby');
   try {
     await channel.presence.leave();
   } catch (e) {

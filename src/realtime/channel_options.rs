@@ -1,0 +1,178 @@
+//! Channel options (modes and params, RTL16) and releasing a channel.
+
+use super::{Realtime, Ticket};
+use crate::channel::{ChannelOptions, ChannelState};
+use crate::protocol::{codes, ErrorInfo};
+use crate::realtime::{Completion, OpId};
+
+impl Realtime {
+    /// channel.setOptions(): the modes and params to attach with from now on. An attached
+    /// or attaching channel attaches again if a given part differs, and this completes on
+    /// its ATTACHED (RTL16a); otherwise at once. As in ably-js, a part not given
+    /// (`modes` empty, `params` None) is dropped without forcing a re-attach.
+    pub fn set_channel_options(&mut self, name: &str, options: ChannelOptions, now: u64) -> OpId {
+        let op = self.new_op();
+        let channel = self.channels.get_or_default(name);
+        let reattach = needs_reattach(channel.state, &channel.options, &options);
+        channel.options = options;
+        if !reattach {
+            self.complete(op, Ok(Completion::Done));
+            return op;
+        }
+        channel.attach_waiters.push(Ticket::Op(op));
+        self.send_attach(name, now);
+        op
+    }
+
+    /// Whether `set_channel_options` with `options` would attach the channel again.
+    pub fn would_reattach(&self, name: &str, options: &ChannelOptions) -> bool {
+        self.channels
+            .get(name)
+            .is_some_and(|c| needs_reattach(c.state, &c.options, options))
+    }
+
+    /// The modes and params the channel's last ATTACHED granted (none before one).
+    pub fn channel_granted(&self, name: &str) -> Option<&ChannelOptions> {
+        self.channels.get(name).map(|c| &c.granted)
+    }
+
+    /// channels.release(): forgets a channel that can hear nothing more from the server
+    /// (initialized, detached or failed), its presence set and own members with it.
+    /// Others must be detached first (90001, as ably-js).
+    pub fn release_channel(&mut self, name: &str) -> Result<(), ErrorInfo> {
+        let state = self.channel_state(name);
+        if !matches!(
+            state,
+            ChannelState::Initialized | ChannelState::Detached | ChannelState::Failed
+        ) {
+            return Err(ErrorInfo::new(
+                codes::CHANNEL_STATE,
+                400,
+                crate::text::concat(&[
+                    "cannot release a channel that is ",
+                    state.name(),
+                    ": detach it first",
+                ]),
+            ));
+        }
+        self.channels.remove(name);
+        Ok(())
+    }
+}
+
+/// Whether changing `old` to `new` on a channel in `state` takes a new ATTACH: only an
+/// attached or attaching channel, and only for a part that was given and differs.
+fn needs_reattach(state: ChannelState, old: &ChannelOptions, new: &ChannelOptions) -> bool {
+    let active = matches!(state, ChannelState::Attached | ChannelState::Attaching);
+    let params_differ = new.params.is_some() && new.params != old.params;
+    let modes_differ = !new.modes.is_empty() && new.modes != old.modes;
+    active && (params_differ || modes_differ)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Flags;
+    use crate::realtime::test_client::{client, connect, drain};
+    use crate::realtime::Event;
+
+    fn watcher() -> ChannelOptions {
+        ChannelOptions {
+            modes: Flags::PRESENCE_SUBSCRIBE,
+            params: Some(vec![("rewind".into(), "1".into())]),
+        }
+    }
+
+    fn is_done(events: &[Event], op: OpId) -> bool {
+        events.iter().any(
+            |e| matches!(e, Event::Completed { op: o, result: Ok(Completion::Done) } if *o == op),
+        )
+    }
+
+    #[test]
+    fn attach_asks_for_the_modes_and_params_given_and_keeps_what_was_granted() {
+        let mut client = client();
+        connect(&mut client);
+        let op = client.set_channel_options("room", watcher(), 0);
+        assert!(
+            is_done(&drain(&mut client).events, op),
+            "not attached: at once"
+        );
+        client.attach("room", 0);
+        assert_eq!(
+            drain(&mut client).sent,
+            [r#"{"action":10,"flags":524288,"channel":"room","params":{"rewind":"1"}}"#]
+        );
+        // Granted: PRESENCE_SUBSCRIBE and HAS_PRESENCE; only the mode bits are modes.
+        client.handle_frame(
+            br#"{"action":11,"channel":"room","flags":524289,"params":{"rewind":"1"}}"#,
+            0,
+        );
+        assert_eq!(client.channel_granted("room"), Some(&watcher()));
+        // Without options: no flags, no params.
+        client.attach("other", 0);
+        assert_eq!(
+            drain(&mut client).sent,
+            [r#"{"action":10,"channel":"other"}"#]
+        );
+    }
+
+    #[test]
+    fn new_modes_on_an_attached_channel_attach_again_and_complete_on_attached() {
+        let mut client = client();
+        connect(&mut client);
+        client.attach("room", 0);
+        client.handle_frame(br#"{"action":11,"channel":"room","channelSerial":"5"}"#, 0);
+        drain(&mut client);
+
+        // Modes and params given, and different from before: attach again.
+        assert!(client.would_reattach("room", &watcher()));
+        let op = client.set_channel_options("room", watcher(), 0);
+        let drained = drain(&mut client);
+        assert!(!is_done(&drained.events, op), "waits for ATTACHED");
+        assert_eq!(
+            drained.sent,
+            [
+                r#"{"action":10,"flags":524288,"channel":"room","channelSerial":"5","params":{"rewind":"1"}}"#
+            ]
+        );
+        // The server kept the attachment: RESUMED, no state change, and the op completes.
+        client.handle_frame(br#"{"action":11,"channel":"room","flags":524292}"#, 0);
+        let events = drain(&mut client).events;
+        assert!(is_done(&events, op));
+        assert!(!events
+            .iter()
+            .any(|e| matches!(e, Event::ChannelState { .. })));
+
+        // The same options again, or a part not given: nothing to send.
+        assert!(!client.would_reattach("room", &watcher()));
+        let params_only = ChannelOptions {
+            modes: Flags::empty(),
+            params: watcher().params,
+        };
+        let op = client.set_channel_options("room", params_only, 0);
+        let drained = drain(&mut client);
+        assert!(is_done(&drained.events, op));
+        assert!(drained.sent.is_empty());
+    }
+
+    #[test]
+    fn only_a_channel_that_can_hear_nothing_more_is_released() {
+        let mut client = client();
+        connect(&mut client);
+        client.attach("room", 0);
+        client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
+        client.set_channel_options("room", watcher(), 0);
+        drain(&mut client);
+        let refused = client.release_channel("room").map_err(|e| e.code);
+        assert_eq!(refused, Err(codes::CHANNEL_STATE));
+
+        client.detach("room", 0);
+        client.handle_frame(br#"{"action":13,"channel":"room"}"#, 0);
+        assert_eq!(client.channel_state("room"), ChannelState::Detached);
+        assert_eq!(client.release_channel("room"), Ok(()));
+        // Gone, options and all: a new channel of that name starts afresh.
+        assert_eq!(client.channel_granted("room"), None);
+        assert_eq!(client.release_channel("never-used"), Ok(()));
+    }
+}
