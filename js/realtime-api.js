@@ -160,6 +160,9 @@ class RealtimeChannel extends EventEmitter {
   async setOptions(options) {
     return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }
+  whenState(state) {
+    return this.state === state ? Promise.resolve(null) : this.once(state);
+  }
   attach() { return this._core.attach(this.name); }
   detach() { return this._core.detach(this.name); }
   subscribe(name, listener) {
@@ -241,6 +244,8 @@ export const realtimeClass = (Core) => class Realtime {
     const core = new Core(adaptOptions(options), (event) => this._dispatch(event));
     this.connection = new Connection(core, options);
     this.channels = new Channels(core);
+    // ably-js apps read their identity as `realtime.auth.clientId`.
+    this.auth = { get clientId() { return core.connection().clientId; } };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
   get clientId() { return this.connection._core.connection().clientId; }

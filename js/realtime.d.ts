@@ -274,6 +274,8 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   readonly params: ChannelParams;
   /** Sets modes/params; an attached channel attaches again if they change (resolves on ATTACHED). */
   setOptions(options: ChannelOptions): Promise<void>;
+  /** Resolves at once (with null) if the channel is in `state`, else on its next change to it. */
+  whenState(state: ChannelState): Promise<ChannelStateChange | null>;
   attach(): Promise<void>;
   detach(): Promise<void>;
   subscribe(listener: MessageListener): Promise<void>;
@@ -295,6 +297,8 @@ export declare class Realtime {
     release(name: string): void;
   };
   readonly clientId?: string;
+  /** As ably-js: `auth.clientId` is the identity the server confirmed (or the one asked for). */
+  readonly auth: { readonly clientId?: string };
   connect(): void;
   close(): void;
 }

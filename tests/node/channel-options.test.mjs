@@ -1,6 +1,7 @@
 // Channel options (modes and params, as ably-js's `channels.get(name, options)` and
-// `channel.setOptions`) and `channels.release`, with the built package in headless
-// Chromium against the real roster-server; a real ably-js client publishes and enters.
+// `channel.setOptions`), `channels.release`, `channel.whenState` and `auth.clientId`,
+// with the built package in headless Chromium against the real roster-server; a real
+// ably-js client publishes and enters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
@@ -29,9 +30,9 @@ test('a presence-only watcher gets presence, not messages, until it asks for the
       window.seen = [];
       await channel.subscribe((m) => window.seen.push(`message:${m.data}`));
       await channel.presence.subscribe((m) => window.seen.push(`${m.action}:${m.clientId}`));
-      return channel.modes;
+      return { modes: channel.modes, clientId: window.client.auth.clientId };
     }, name);
-    assert.deepEqual(granted, ['presence_subscribe']);
+    assert.deepEqual(granted, { modes: ['presence_subscribe'], clientId: 'ann' });
 
     // The message goes out before the enter: had the watcher been sent it, it would
     // have come first.
@@ -92,19 +93,24 @@ test('bad options are refused with 40000, and only a detached channel is release
       const rejected = await client.channels.get('x').setOptions({ modes: 'PRESENCE' }).then(() => 'resolved', (e) => e.code);
 
       const channel = client.channels.get(name);
+      const attaching = channel.whenState('attached');
       await channel.attach();
+      const attachedChange = (await attaching)?.current;
+      const alreadyAttached = await channel.whenState('attached');
       const whileAttached = code(() => client.channels.release(name));
       await channel.detach();
       const whenDetached = code(() => client.channels.release(name));
       const fresh = client.channels.get(name) !== channel;
       client.close();
-      return { badMode, badParams, cipher, rejected, whileAttached, whenDetached, fresh };
+      return { badMode, badParams, cipher, rejected, attachedChange, alreadyAttached, whileAttached, whenDetached, fresh };
     }, uniqueChannel('release'));
     assert.deepEqual(outcome, {
       badMode: 'ErrorInfo 40000',
       badParams: 'ErrorInfo 40000',
       cipher: 'ErrorInfo 40000',
       rejected: 40000,
+      attachedChange: 'attached',
+      alreadyAttached: null,
       whileAttached: 'ErrorInfo 90001',
       whenDetached: 'no error',
       fresh: true,

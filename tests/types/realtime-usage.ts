@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   console.log(granted.includes('presence_subscribe'), watcher.params.rewind);
   // @ts-expect-error: modes are the ably-js names.
   client.channels.get('x', { modes: ['WATCH'] });
+  const me: string | undefined = client.auth.clientId;
+  const attached = await watcher.whenState('attached');
+  console.log(me, attached?.resumed);
   await watcher.detach();
   client.channels.release('lobby');
   try {
