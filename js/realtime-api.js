@@ -71,28 +71,37 @@ const modeBits = ({ modes, params, cipher } = {}) => {
 const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
   ({ previous, current, event, reason, retryIn, resumed });
 
-// The page's lifecycle, as ably-js: `beforeunload` closes the connection (closeOnUnload,
-// default true) so the server removes our members at once rather than after
-// remainPresentFor; with a `recover` callback it first saves the recovery key in
-// sessionStorage for the reloaded page. `online` reconnects now, `offline` drops a
-// connected transport. The window listeners live from connect() to close() (or failed)
-// only, so a closed client is not kept alive by them; where there is no global
-// addEventListener (Node) there are none.
+// The page's lifecycle. `pagehide` (closeOnUnload, default true; ably-js uses
+// beforeunload, which mobile browsers skip and which a cancelled unload fires wrongly)
+// closes the connection at the server so our members leave at once rather than after
+// remainPresentFor, but holds the channels: a page restored from the back/forward cache
+// (`pageshow`, persisted) connects again, re-attaches and re-enters its members. With a
+// `recover` callback, pagehide first saves the recovery key in sessionStorage for the
+// reloaded page. `online` reconnects now, `offline` drops a connected transport. The
+// window listeners live from connect() to close() (or failed) only, so a closed client
+// is not kept alive by them; where there is no global addEventListener (Node) there are none.
 class Connection extends EventEmitter {
   constructor(core, options) {
     super();
     this._core = core;
     const closeOnUnload = options?.closeOnUnload !== false;
     const storageKey = recoveryStorageKey(options);
-    this._pageEvents = closeOnUnload || storageKey ? ['beforeunload', 'online', 'offline'] : ['online', 'offline'];
-    this._onPage = ({ type }) => {
-      if (type !== 'beforeunload') return core.network(type === 'online');
+    this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
+    this._onPage = ({ type, persisted }) => {
+      if (type === 'pageshow') {
+        if (persisted && this._hidden) core.connect();
+        this._hidden = false;
+        return;
+      }
+      if (type !== 'pagehide') return core.page(type);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
         const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
-      if (closeOnUnload) this.close();
+      if (!closeOnUnload) return;
+      core.page(type);
+      this._hidden = this.state === 'suspended';
     };
   }
   get state() { return this._core.connection().state; }

@@ -87,9 +87,10 @@ export interface ClientOptions {
   /** Connect on construction (default true). */
   autoConnect?: boolean;
   /**
-   * In browsers, close the connection when the page unloads (`beforeunload`), so the
-   * server removes this client's members at once instead of after remainPresentFor
-   * (default true).
+   * In browsers, close the connection when the page is hidden for good or cached
+   * (`pagehide`), so the server removes this client's members at once instead of after
+   * remainPresentFor; a page restored from the back/forward cache connects again and
+   * re-enters its members (default true).
    */
   closeOnUnload?: boolean;
   /**

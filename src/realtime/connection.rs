@@ -275,7 +275,7 @@ impl Realtime {
     }
 
     /// Drops the transport, timers and identity of a connection that will not resume.
-    fn end_connection(&mut self, error: &ErrorInfo) {
+    pub(super) fn end_connection(&mut self, error: &ErrorInfo) {
         if self.is_transport_open {
             self.transport_commands.push(TransportCommand::Close);
         }

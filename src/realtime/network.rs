@@ -1,9 +1,11 @@
-//! What the device says about its network (the browser's `online` and `offline` events):
-//! act on it at once instead of waiting for a retry timer or a silent server, as ably-js.
+//! What the device says about its network (the browser's `online` and `offline` events)
+//! and the page's lifecycle (`pagehide`): act on it at once instead of waiting for a
+//! retry timer or a silent server.
 
 use super::connection::disconnected_error;
 use super::{Realtime, TransportCommand};
 use crate::connection::ConnectionState;
+use crate::protocol::{codes, Action, ErrorInfo, ProtocolMessage};
 
 impl Realtime {
     /// The network is back: connect now when disconnected or suspended (the retry timer is
@@ -27,6 +29,26 @@ impl Realtime {
         if self.state == ConnectionState::Connected {
             self.lose_transport(now, disconnected_error("the network went offline"), true);
         }
+    }
+
+    /// The page is going away or into the back/forward cache (`pagehide`, closeOnUnload):
+    /// the server closes the connection, so its members leave now rather than after
+    /// remainPresentFor, but the channels and own members are held as in a suspension,
+    /// so `connect()` on a page restored from the cache attaches them again and re-enters
+    /// (RTP17i). No retry timer: a hidden page is frozen or gone.
+    pub fn page_hidden(&mut self) {
+        match self.state {
+            ConnectionState::Connected => self.send_frame(&ProtocolMessage::new(Action::Close)),
+            ConnectionState::Connecting | ConnectionState::Disconnected => {}
+            _ => return,
+        }
+        let error = ErrorInfo::new(
+            codes::CONNECTION_SUSPENDED,
+            400,
+            "connection suspended: the page was hidden",
+        );
+        self.end_connection(&error);
+        self.set_state(ConnectionState::Suspended, Some(error), None);
     }
 }
 
@@ -168,5 +190,61 @@ mod tests {
         // Offline again while connecting: nothing to drop, the attempt runs its course.
         client.network_offline(1_001);
         assert_eq!(drain(&mut client), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_hidden_page_closes_at_the_server_then_reattaches_and_reenters_when_shown() {
+        use crate::channel::ChannelState;
+        use crate::protocol::PresenceAction;
+        use crate::realtime::test_client as ann;
+        let mut client = ann::client();
+        ann::connect(&mut client);
+        client.presence("room", PresenceAction::Enter, None, None, 0);
+        client.handle_frame(br#"{"action":11,"channel":"room","channelSerial":"3"}"#, 0);
+        client.handle_frame(br#"{"action":1,"msgSerial":0,"count":1}"#, 0);
+        // The server's echo makes it an own member (RTP17).
+        client.handle_frame(
+            br#"{"action":14,"channel":"room","presence":[{"action":2,"clientId":"ann",
+            "connectionId":"c1","id":"c1:0:0","timestamp":1}]}"#,
+            0,
+        );
+        ann::drain(&mut client);
+
+        client.page_hidden();
+        let hidden = ann::drain(&mut client);
+        assert_eq!(
+            hidden.sent,
+            [r#"{"action":7}"#],
+            "CLOSE, so the member leaves now"
+        );
+        assert_eq!(client.connection_state(), ConnectionState::Suspended);
+        assert_eq!(client.channel_state("room"), ChannelState::Suspended);
+        assert_eq!(client.poll_timeout(), None, "no retry while hidden");
+        assert_eq!(
+            client.connection_key(),
+            None,
+            "the server closed that connection"
+        );
+
+        // Shown again (a page restored from the back/forward cache): a new connection,
+        // the channel attaches again and the member is entered again.
+        client.connect(5_000);
+        let url = ann::drain(&mut client).url.expect("an Open");
+        assert!(!url.contains("resume="), "{url}");
+        client.handle_frame(
+            br#"{"action":4,"connectionId":"c2","connectionDetails":{"connectionKey":"c2!k"}}"#,
+            5_000,
+        );
+        assert_eq!(
+            ann::drain(&mut client).sent,
+            [r#"{"action":10,"channel":"room","channelSerial":"3"}"#]
+        );
+        client.handle_frame(br#"{"action":11,"channel":"room"}"#, 5_000);
+        let sent = ann::drain(&mut client).sent;
+        assert!(
+            matches!(sent.as_slice(), [enter] if enter.contains(r#""action":14"#)
+                && enter.contains(r#""presence":[{"action":2"#)),
+            "{sent:?}"
+        );
     }
 }

@@ -130,13 +130,16 @@ impl Driver {
         let mut core = self.core.borrow_mut();
         // Held throughout: nothing below calls the app (sockets, timers and token
         // fetches report from the event loop), and events wait in `outgoing`.
-        while let Some(command) = core.poll_transport() {
-            self.transport(command);
-        }
+        // Frames first: the core sends only on an open connection, so what an input sent
+        // belongs to the socket it came in on, even if the input also closed it (a CLOSE
+        // before closing the socket, as when the page is hidden).
         while let Some(frame) = core.poll_transmit() {
             if let Some(socket) = self.socket.borrow().as_ref() {
                 socket.send(frame);
             }
+        }
+        while let Some(command) = core.poll_transport() {
+            self.transport(command);
         }
         // Runs of presence events are converted together; order with the rest is kept.
         let mut presence = Vec::new();

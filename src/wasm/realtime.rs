@@ -97,12 +97,14 @@ impl Realtime {
         self.driver.input(|c, now| c.close(now));
     }
 
-    /// The page's `online` (true) or `offline` (false) event: reconnect now, or drop a
-    /// connected transport. One export for both: each export costs glue and a wasm shim.
-    pub fn network(&self, online: bool) {
-        self.driver.input(|c, now| match online {
-            true => c.network_online(now),
-            false => c.network_offline(now),
+    /// The page's `online` (reconnect now), `offline` (drop a connected transport) or
+    /// `pagehide` (closeOnUnload: close at the server, hold channels for a restored page)
+    /// event. One export for all: each export costs glue and a wasm shim.
+    pub fn page(&self, event: &str) {
+        self.driver.input(|c, now| match event {
+            "online" => c.network_online(now),
+            "offline" => c.network_offline(now),
+            _ => c.page_hidden(),
         });
     }
 

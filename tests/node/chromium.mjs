@@ -13,23 +13,28 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Launches /usr/bin/chromium headless. */
-export function launchChromium() {
+/**
+ * Launches /usr/bin/chromium headless; with `backForwardCache` pages may go into the
+ * back/forward cache, which Playwright otherwise turns off.
+ */
+export function launchChromium({ backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     timeout: 30_000,
   });
 }
 
 /**
- * The Chromium for one test file: launched before its tests when `isNeeded` (there is a
- * server to test against), closed after them. Call `get()` inside a test.
+ * The Chromium for one test file: launched (with `options` for launchChromium) before
+ * its tests when `isNeeded` (there is a server to test against), closed after them.
+ * Call `get()` inside a test.
  */
-export function chromiumForTests(isNeeded) {
+export function chromiumForTests(isNeeded, options) {
   let browser;
   before(async () => {
-    if (isNeeded) browser = await launchChromium();
+    if (isNeeded) browser = await launchChromium(options);
   });
   after(async () => {
     await browser?.close();

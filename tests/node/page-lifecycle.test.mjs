@@ -1,11 +1,11 @@
-// The browser page lifecycle, as ably-js handles it: closeOnUnload and the window
-// online/offline events. The built package (pkg/, `bash js/build.sh`) runs in real headless
+// The browser page lifecycle: closeOnUnload (on pagehide, with the back/forward cache)
+// and the window online/offline events. The built package (pkg/, `bash js/build.sh`) runs in real headless
 // Chromium against the real roster-server (ROSTER_URL, set by tests/run.sh), and a real
 // ably-js client watches the channel's presence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
-import { chromiumForTests, openTab as openTabIn } from './chromium.mjs';
+import { chromiumForTests, launchChromium, openTab as openTabIn } from './chromium.mjs';
 
 // Far longer than any wait below: a leave seen within WAIT was sent because the page closed
 // its connection, not synthesized by the server once remainPresentFor ran out.
@@ -73,7 +73,7 @@ test('closeOnUnload (default): closing the tab or navigating away removes its me
     await startClient(leaving.page, { clientId: 'leaving', channel: channel.name });
     await entered;
 
-    // page.close fires beforeunload only when asked to, as a real tab close does.
+    // As a real tab close: beforeunload handlers run, then the page hides.
     let left = nextPresence(channel, 'leave', (m) => m.clientId === 'closing', WAIT);
     await closing.page.close({ runBeforeUnload: true });
     await left;
@@ -86,6 +86,46 @@ test('closeOnUnload (default): closing the tab or navigating away removes its me
     await closing.context.close();
     await leaving.context.close();
   } finally {
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a page restored from the back/forward cache connects again and re-enters', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const { observer, channel } = await observe('bfcache');
+  // Playwright's Chromium keeps no page in the cache unless told to; the demo page is an
+  // HTML page the server serves (the cache keeps HTML documents only).
+  const browser = await launchChromium({ backForwardCache: true });
+  try {
+    const { page } = await openTabIn(browser, `${BASE}/?bfcache`, { name: 'cached', errors: pageErrors, timeout: WAIT });
+    const seen = [];
+    channel.presence.subscribe((m) => seen.push(`${m.action}:${m.clientId}:${m.data}`));
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'cached', WAIT);
+    await startClient(page, { clientId: 'cached', channel: channel.name });
+    await entered;
+
+    // Away: the page hides, and its member leaves at once (not after remainPresentFor).
+    const left = nextPresence(channel, 'leave', (m) => m.clientId === 'cached', WAIT);
+    await page.goto(`${BASE}/?away`);
+    await left;
+
+    // Back: the same page, from the cache, with its client still there.
+    const back = nextPresence(channel, 'enter', (m) => m.clientId === 'cached', WAIT);
+    await page.goBack({ waitUntil: 'commit' });
+    assert.equal(await page.evaluate(() => typeof window.client), 'object', 'restored from the cache');
+    await back;
+    await page.waitForFunction((name) => window.client.channels.get(name).state === 'attached', channel.name);
+    const mine = await page.evaluate((name) => window.client.channels.get(name).presence.get(), channel.name);
+    assert.deepEqual(mine.map((m) => `${m.clientId}:${m.data}`), ['cached:here']);
+    assert.deepEqual(seen, ['enter:cached:here', 'leave:cached:here', 'enter:cached:here']);
+    const states = await page.evaluate(() => window.changes.map((c) => c.current));
+    assert.deepEqual(states.slice(-3), ['suspended', 'connecting', 'connected']);
+    await page.evaluate(() => window.client.close());
+  } finally {
+    await browser.close();
     await closeAll([observer]);
   }
   assert.deepEqual(pageErrors, []);
@@ -119,21 +159,21 @@ test('closeOnUnload: false leaves a closed tab present until the server times it
 test('window listeners exist from connect() to close() or failed only', { skip, timeout: 60_000 }, async () => {
   const { context, page } = await openTab('listeners');
   try {
-    // What DevTools shows for window: our three listeners, or none.
+    // What DevTools shows for window: our four listeners, or none.
     const cdp = await context.newCDPSession(page);
     const lifecycleListeners = async () => {
       const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
       const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
-      return listeners.map((l) => l.type).filter((t) => ['beforeunload', 'online', 'offline'].includes(t)).sort();
+      return listeners.map((l) => l.type).filter((t) => ['pagehide', 'pageshow', 'online', 'offline'].includes(t)).sort();
     };
     assert.deepEqual(await lifecycleListeners(), []);
 
     await startClient(page, { clientId: 'lazy', channel: 'unused', extra: { autoConnect: false }, enter: false });
     assert.deepEqual(await lifecycleListeners(), [], 'none before connect()');
     await page.evaluate(() => window.client.connect());
-    assert.deepEqual(await lifecycleListeners(), ['beforeunload', 'offline', 'online']);
+    assert.deepEqual(await lifecycleListeners(), ['offline', 'online', 'pagehide', 'pageshow']);
     await page.evaluate(() => window.client.connect());
-    assert.equal((await lifecycleListeners()).length, 3, 'connect() again adds none');
+    assert.equal((await lifecycleListeners()).length, 4, 'connect() again adds none');
     await page.evaluate(() => window.client.close());
     assert.deepEqual(await lifecycleListeners(), [], 'close() removes them all');
 
