@@ -125,9 +125,37 @@ class Connection extends EventEmitter {
 }
 
 class RealtimePresence extends EventEmitter {
-  constructor(channel) { super(); this.channel = channel; this._listen(); }
+  constructor(channel) {
+    super();
+    this.channel = channel;
+    // Member objects by version, holding every member present at the last unfiltered
+    // get (and any version up to `_known`): get() is sent only what changed since.
+    this._members = new Map();
+    this._known = 0;
+    this._listen();
+  }
   get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
-  get(params = {}) { return this.channel._core.presenceGet(this.channel.name, params); }
+  // As in ably-js, an unchanged member is the same object from one get() to the next;
+  // the wasm converts only the members changed since `_known`.
+  async get(params = {}) {
+    const known = this._known;
+    const { versions, fresh } = await this.channel._core.presenceGet(this.channel.name, params, known);
+    const members = this._members;
+    let next = 0;
+    const list = Array.from(versions, (v) => {
+      if (v <= known) return members.get(v);
+      // A concurrent get() may have cached this version already: keep its object.
+      const object = fresh[next++];
+      return members.get(v) ?? object;
+    });
+    if (params.clientId !== undefined || params.connectionId !== undefined) return list;
+    // Unfiltered: every present member is now known. Entries for members gone or changed
+    // are dropped once they would be most of the map.
+    if (members.size > 2 * list.length + 64) this._members = new Map(list.map((m, i) => [versions[i], m]));
+    else list.forEach((m, i) => members.set(versions[i], m));
+    for (const v of versions) if (v > this._known) this._known = v;
+    return list;
+  }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
   subscribe(action, listener) {
     if (typeof action === 'function') this.on(action);

@@ -578,7 +578,13 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
     match h.completion(members) {
         Some(Ok(Completion::Members(members))) => {
             assert_eq!(members.len(), 1);
-            assert_eq!(members[0].client_id.as_deref(), Some("ann"));
+            assert_eq!(
+                members[0]
+                    .message
+                    .as_ref()
+                    .and_then(|m| m.client_id.as_deref()),
+                Some("ann")
+            );
         }
         other => panic!("ann is still a member: {other:?}"),
     }

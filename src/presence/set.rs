@@ -12,6 +12,15 @@ use foldhash::fast::RandomState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Member versions, unique across every set of the process: a caller's cache keyed by
+/// version cannot mistake a member of another (or a re-created) set for one it holds.
+static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
+
+fn next_version() -> u64 {
+    NEXT_VERSION.fetch_add(1, Ordering::Relaxed)
+}
 
 /// Which members `PresenceSet::get` returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,6 +29,19 @@ pub struct MemberFilter {
     pub client_id: Option<String>,
     /// Only members on this connection.
     pub connection_id: Option<String>,
+    /// Members unchanged since this version (the highest of an earlier `get`) come
+    /// without their message, which the caller still holds; 0 for every message.
+    pub known: u64,
+}
+
+/// A present member as `PresenceSet::get` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Present {
+    /// Changes whenever the member does.
+    pub version: u64,
+    /// The member as stored (PRESENT), shared with the set; `None` when it is unchanged
+    /// since the filter's `known` version.
+    pub message: Option<Rc<PresenceMessage>>,
 }
 
 impl MemberFilter {
@@ -36,6 +58,8 @@ struct Member {
     /// The hash of the member key, kept so growing the table and probing past other
     /// members need not read their id strings.
     hash: u64,
+    /// Set anew whenever the stored message changes.
+    version: u64,
     /// Shared with the lists `get` hands out, so a get of a large set copies no member.
     message: Rc<PresenceMessage>,
     /// Held before the current sync began and not seen since (RTP19).
@@ -82,6 +106,7 @@ fn member_entry<'a>(
 fn new_member(hash: u64, msg: &PresenceMessage, action: PresenceAction) -> Member {
     Member {
         hash,
+        version: next_version(),
         message: Rc::new(PresenceMessage {
             action,
             ..msg.clone()
@@ -148,6 +173,7 @@ impl PresenceSet {
                     &msg,
                     PresenceAction::Present,
                 );
+                existing.version = next_version();
             }
             Entry::Vacant(entry) => {
                 entry.insert(new_member(hash, &msg, PresenceAction::Present));
@@ -174,6 +200,7 @@ impl PresenceSet {
                         &msg,
                         PresenceAction::Absent,
                     );
+                    existing.version = next_version();
                 } else {
                     entry.remove();
                 }
@@ -239,13 +266,18 @@ impl PresenceSet {
 
     /// The present members that match `filter`, stored as PRESENT: shared with the set,
     /// not copied (a later change to a member copies it then, leaving this list as it was).
-    pub fn get(&self, filter: &MemberFilter) -> Vec<Rc<PresenceMessage>> {
-        self.members
-            .iter()
-            .map(|member| &member.message)
-            .filter(|msg| msg.action == PresenceAction::Present && filter.matches(msg))
-            .cloned()
-            .collect()
+    pub fn get(&self, filter: &MemberFilter) -> Vec<Present> {
+        let mut list = Vec::new();
+        for member in self.members.iter() {
+            let msg = &member.message;
+            if msg.action == PresenceAction::Present && filter.matches(msg) {
+                list.push(Present {
+                    version: member.version,
+                    message: (member.version > filter.known).then(|| msg.clone()),
+                });
+            }
+        }
+        list
     }
 
     /// How many members are present.
@@ -288,9 +320,14 @@ mod tests {
         }
     }
 
+    /// Every present member's message.
+    fn present(set: &PresenceSet) -> Vec<Rc<PresenceMessage>> {
+        let list = set.get(&MemberFilter::default());
+        list.into_iter().filter_map(|m| m.message).collect()
+    }
+
     fn clients(set: &PresenceSet) -> Vec<String> {
-        let mut ids: Vec<String> = set
-            .get(&MemberFilter::default())
+        let mut ids: Vec<String> = present(set)
             .into_iter()
             .filter_map(|m| m.client_id.clone())
             .collect();
@@ -303,7 +340,7 @@ mod tests {
         let mut set = PresenceSet::new();
         let event = set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
         assert_eq!(event.map(|e| e.action), Some(PresenceAction::Enter));
-        let members = set.get(&MemberFilter::default());
+        let members = present(&set);
         assert_eq!(members[0].action, PresenceAction::Present);
     }
 
@@ -319,7 +356,7 @@ mod tests {
             ..msg(PresenceAction::Update, "a", "c1", 2)
         };
         assert_eq!(set.apply(update.clone()), Some(update.clone()));
-        let members = set.get(&MemberFilter::default());
+        let members = present(&set);
         assert_eq!(
             members,
             [Rc::new(PresenceMessage {
@@ -348,7 +385,7 @@ mod tests {
         set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
         set.apply(msg(PresenceAction::Enter, "a", "c2", 0));
         set.apply(msg(PresenceAction::Leave, "a", "c1", 1));
-        let left = set.get(&MemberFilter::default());
+        let left = present(&set);
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].connection_id.as_deref(), Some("c2"));
     }
@@ -415,8 +452,47 @@ mod tests {
         let by_both = MemberFilter {
             client_id: Some("a".into()),
             connection_id: Some("c2".into()),
+            ..MemberFilter::default()
         };
         assert_eq!(set.get(&by_both).len(), 1);
+    }
+
+    #[test]
+    fn a_get_past_a_known_version_sends_only_the_members_changed_since() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "b", "c1", 1));
+        let first = set.get(&MemberFilter::default());
+        assert!(first.iter().all(|m| m.message.is_some()));
+        let known = first.iter().map(|m| m.version).max().unwrap_or(0);
+
+        set.apply(msg(PresenceAction::Update, "b", "c1", 2));
+        set.apply(msg(PresenceAction::Enter, "c", "c1", 3));
+        let since = MemberFilter {
+            known,
+            ..MemberFilter::default()
+        };
+        let mut changed: Vec<_> = set
+            .get(&since)
+            .into_iter()
+            .filter_map(|m| m.message.and_then(|m| m.client_id.clone()))
+            .collect();
+        changed.sort();
+        assert_eq!(
+            changed,
+            ["b", "c"],
+            "a is unchanged: listed by version only"
+        );
+        let a = set.get(&since).into_iter().find(|m| m.message.is_none());
+        let a_before = first
+            .iter()
+            .find(|m| m.message.as_ref().unwrap().client_id.as_deref() == Some("a"));
+        assert_eq!(a.map(|m| m.version), a_before.map(|m| m.version));
+
+        // Versions are unique across sets: a new set's members are never "known".
+        let mut other = PresenceSet::new();
+        other.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        assert!(other.get(&since).iter().all(|m| m.message.is_some()));
     }
 
     #[test]

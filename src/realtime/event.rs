@@ -3,8 +3,8 @@
 
 use crate::channel::ChannelStateChange;
 use crate::connection::ConnectionStateChange;
+use crate::presence::Present;
 use crate::protocol::{ErrorInfo, Message, PresenceMessage};
-use std::rc::Rc;
 
 /// Names one operation (attach, presence enter, publish, ping …) until it completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,7 +28,7 @@ pub enum Completion {
     /// Done (ACKed, attached, detached …).
     Done,
     /// The presence members asked for, shared with the channel's presence set.
-    Members(Vec<Rc<PresenceMessage>>),
+    Members(Vec<Present>),
     /// A ping's round trip, in ms.
     Pong(u64),
 }

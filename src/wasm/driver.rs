@@ -206,8 +206,7 @@ impl Driver {
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
                     Ok(Completion::Members(members)) => {
-                        let members: Vec<_> = members.iter().map(|m| &**m).collect();
-                        Outgoing::Settle(resolve, convert::presence_list_to_js(&members))
+                        Outgoing::Settle(resolve, convert::members_to_js(&members))
                     }
                     Ok(Completion::Pong(rtt)) => {
                         Outgoing::Settle(resolve, JsValue::from(rtt as f64))

@@ -224,12 +224,15 @@ impl Realtime {
         }
     }
 
-    /// presence.get({ waitForSync, clientId, connectionId }): resolves with the members.
+    /// presence.get({ waitForSync, clientId, connectionId }): resolves with `{ versions,
+    /// fresh }` (see `convert::members_to_js`); members unchanged since version `known`
+    /// (0: none) come as versions only.
     #[wasm_bindgen(js_name = presenceGet)]
-    pub fn presence_get(&self, channel: String, params: JsValue) -> Promise {
+    pub fn presence_get(&self, channel: String, params: JsValue, known: f64) -> Promise {
         let filter = MemberFilter {
             client_id: string_field(&params, "clientId"),
             connection_id: string_field(&params, "connectionId"),
+            known: known as u64,
         };
         let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
         self.driver

@@ -74,10 +74,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
     .await
     .expect("laptop enters");
 
-    let members = settle(watcher.realtime.presence_get(name.clone(), json("{}")))
-        .await
-        .expect("get");
-    let members = js_sys::Array::from(&members);
+    let members = watcher.members(&name, "{}").await.expect("get");
     assert_eq!(members.length(), 2, "one member per connection");
     let connections: Vec<String> = members.iter().map(|m| text(&m, "connectionId")).collect();
     assert!(connections.contains(&phone.connection("id").unwrap()));
@@ -101,11 +98,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
         .await,
         "watcher sees the phone leave"
     );
-    let members = js_sys::Array::from(
-        &settle(watcher.realtime.presence_get(name.clone(), json("{}")))
-            .await
-            .unwrap(),
-    );
+    let members = watcher.members(&name, "{}").await.unwrap();
     assert_eq!(members.length(), 1);
     assert_eq!(
         text(&members.get(0), "connectionId"),
@@ -135,26 +128,12 @@ async fn get_filters_by_client_id_and_connection_id() {
         "ada sees both enters"
     );
 
-    let by_client = js_sys::Array::from(
-        &settle(
-            ada.realtime
-                .presence_get(name.clone(), json(r#"{"clientId":"bob"}"#)),
-        )
-        .await
-        .unwrap(),
-    );
+    let by_client = ada.members(&name, r#"{"clientId":"bob"}"#).await.unwrap();
     assert_eq!(by_client.length(), 1);
     assert_eq!(text(&by_client.get(0), "clientId"), "bob");
 
-    let params = json(&format!(
-        r#"{{"connectionId":"{}"}}"#,
-        ada.connection("id").unwrap()
-    ));
-    let by_connection = js_sys::Array::from(
-        &settle(ada.realtime.presence_get(name.clone(), params))
-            .await
-            .unwrap(),
-    );
+    let params = format!(r#"{{"connectionId":"{}"}}"#, ada.connection("id").unwrap());
+    let by_connection = ada.members(&name, &params).await.unwrap();
     assert_eq!(by_connection.length(), 1);
     assert_eq!(text(&by_connection.get(0), "clientId"), "ada");
 }
@@ -171,11 +150,7 @@ async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
     .unwrap();
 
     let late = Client::connected(Some("late")).await;
-    let members = js_sys::Array::from(
-        &settle(late.realtime.presence_get(name.clone(), json("{}")))
-            .await
-            .unwrap(),
-    );
+    let members = late.members(&name, "{}").await.unwrap();
     assert_eq!(
         members.length(),
         1,
@@ -184,13 +159,8 @@ async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
     assert_eq!(late.channel(&name, "syncComplete").as_bool(), Some(true));
 
     let other = Client::connected(Some("other")).await;
-    let immediate = settle(
-        other
-            .realtime
-            .presence_get(name.clone(), json(r#"{"waitForSync":false}"#)),
-    )
-    .await;
-    let immediate = js_sys::Array::from(&immediate.expect("get without waiting resolves"));
+    let immediate = other.members(&name, r#"{"waitForSync":false}"#).await;
+    let immediate = immediate.expect("get without waiting resolves");
     assert!(immediate.length() <= 1, "no waiting: whatever is known now");
 }
 
@@ -222,10 +192,7 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     // The member set follows while muted: get() sees ada once the enter has arrived.
     let mut members = 0;
     for _ in 0..30 {
-        let list = settle(bob.realtime.presence_get(name.clone(), json("{}")))
-            .await
-            .expect("get");
-        members = js_sys::Array::from(&list).length();
+        members = bob.members(&name, "{}").await.expect("get").length();
         if members == 1 {
             break;
         }

@@ -2,7 +2,6 @@
 //! client resumes inside the window; a non-resumed reconnect re-enters the member.
 
 use crate::support::*;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 async fn entered_pair(test: &str) -> (String, Client, Client) {
@@ -98,13 +97,9 @@ async fn non_resumed_reconnect_re_enters_own_member() {
         "ada re-entered with her data on the new connection: {:?}",
         bob.presence(&name)
     );
-    let members = settle(bob.realtime.presence_get(name.clone(), JsValue::UNDEFINED))
-        .await
-        .unwrap();
+    let members = bob.members(&name, "{}").await.unwrap();
     assert!(
-        js_sys::Array::from(&members)
-            .iter()
-            .any(|m| text(&m, "connectionId") == new_id),
+        members.iter().any(|m| text(&m, "connectionId") == new_id),
         "bob's member list has ada on the new connection"
     );
 }

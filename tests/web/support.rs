@@ -120,6 +120,12 @@ impl Client {
         get(&self.realtime.channel(name), field)
     }
 
+    /// presence.get(params) on `name`, every member as an object (no cached versions).
+    pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
+        let result = settle(self.realtime.presence_get(name.into(), json(params), 0.0)).await?;
+        Ok(get(&result, "fresh").into())
+    }
+
     /// Connection states seen, in order.
     pub fn connection_states(&self) -> Vec<String> {
         self.events

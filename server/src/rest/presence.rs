@@ -55,6 +55,7 @@ pub async fn presence_get(
     let filter = MemberFilter {
         client_id: params.get("clientId").cloned(),
         connection_id: params.get("connectionId").cloned(),
+        ..MemberFilter::default()
     };
     let hub = state.hub();
     let link_params = given(&params, &["clientId", "connectionId"]);

@@ -1,0 +1,63 @@
+// presence.get() keeps an unchanged member's object from one call to the next, as ably-js
+// does (its get() lists the objects it stores), while changed members come fresh. The
+// built package runs in headless Chromium against the real roster-server; real ably-js
+// clients enter, update and leave.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { chromiumForTests, openTab } from './chromium.mjs';
+
+const WAIT = 10_000;
+const chromium = chromiumForTests(BASE);
+
+test('get() returns the same object for an unchanged member, a new one for a changed one', { skip, timeout: 60_000 }, async () => {
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'getter', errors, timeout: WAIT });
+  const name = uniqueChannel('get');
+  const [ann, bob] = [realtime('ann'), realtime('bob')];
+  try {
+    await within(ann.channels.get(name).presence.enter('a1'), WAIT, 'ann enters');
+    await within(bob.channels.get(name).presence.enter('b1'), WAIT, 'bob enters');
+    const first = await page.evaluate(async (name) => {
+      const { Realtime } = await import('/pkg/realtime.js');
+      const client = new Realtime({
+        authUrl: '/auth/token-request',
+        authParams: { clientId: 'watcher' },
+        endpoint: location.hostname,
+        port: Number(location.port),
+        tls: false,
+      });
+      window.channel = client.channels.get(name);
+      window.updates = 0;
+      await window.channel.presence.subscribe('update', () => { window.updates += 1; });
+      window.byClient = (list) => Object.fromEntries(list.map((m) => [m.clientId, m]));
+      window.first = window.byClient(await window.channel.presence.get());
+      const again = window.byClient(await window.channel.presence.get());
+      return { data: Object.values(window.first).map((m) => `${m.clientId}:${m.data}`).sort(), same: again.ann === window.first.ann && again.bob === window.first.bob };
+    }, name);
+    assert.deepEqual(first, { data: ['ann:a1', 'bob:b1'], same: true });
+
+    await within(bob.channels.get(name).presence.update('b2'), WAIT, 'bob updates');
+    await page.waitForFunction(() => window.updates === 1);
+    const afterUpdate = await page.evaluate(async () => {
+      const now = window.byClient(await window.channel.presence.get());
+      const [onlyAnn] = await window.channel.presence.get({ clientId: 'ann' });
+      return {
+        annSame: now.ann === window.first.ann,
+        bobSame: now.bob === window.first.bob,
+        bob: `${now.bob.action}:${now.bob.data}`,
+        filteredSame: onlyAnn === now.ann,
+      };
+    });
+    assert.deepEqual(afterUpdate, { annSame: true, bobSame: false, bob: 'present:b2', filteredSame: true });
+
+    await within(ann.channels.get(name).presence.leave(), WAIT, 'ann leaves');
+    await page.waitForFunction(async () => (await window.channel.presence.get()).length === 1);
+    const left = await page.evaluate(async () => (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`));
+    assert.deepEqual(left, ['bob:b2']);
+  } finally {
+    await closeAll([ann, bob]);
+    await context.close();
+  }
+  assert.deepEqual(errors, []);
+});
