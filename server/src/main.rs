@@ -4,6 +4,7 @@
 mod auth;
 mod config;
 mod hub;
+mod listener;
 mod realtime;
 mod rest;
 mod state;
@@ -14,6 +15,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use config::Config;
@@ -30,6 +32,9 @@ use tower_http::services::ServeDir;
 
 /// Members per SYNC page: small enough that a 100k-member channel streams.
 const SYNC_PAGE_SIZE: usize = 100;
+/// Bytes of members per SYNC page, about: a socket's write buffer keeps the capacity of
+/// the largest frame it ever wrote, so large pages cost every attached connection.
+const SYNC_PAGE_BYTES: usize = 2_048;
 /// How often channels whose presence history aged out are looked for.
 const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -61,8 +66,11 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // A tap that does nothing: axum gives the peer's address to handlers for it.
+    let listener = listener::BufferedListener(listener).tap_io(|_| {});
     let hub = Hub::new(HubConfig {
         sync_page_size: SYNC_PAGE_SIZE,
+        sync_page_bytes: SYNC_PAGE_BYTES,
         max_message_size: config.max_message_size,
         history_retention: config.history_retention,
         history_limit: config.history_limit,
@@ -196,9 +204,13 @@ async fn root(
         let sessions = state.sessions.clone();
         // tungstenite reserves its whole read buffer per socket up front (128 KiB by
         // default); frames are small, so 4 KiB keeps an idle connection cheap.
-        return upgrade.read_buffer_size(4096).on_upgrade(move |socket| {
-            sessions.track_future(realtime::run(socket, state, params, secure))
-        });
+        return upgrade
+            .read_buffer_size(4096)
+            // Each frame goes on to the socket's BufferedIo at once (see listener.rs).
+            .write_buffer_size(0)
+            .on_upgrade(move |socket| {
+                sessions.track_future(realtime::run(socket, state, params, secure))
+            });
     }
     let index = state
         .config

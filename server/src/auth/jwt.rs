@@ -11,6 +11,7 @@ use roster::auth::Capability;
 use roster::protocol::{codes, ErrorInfo};
 use serde_json::{json, Value};
 use sha2::Sha256;
+use std::sync::Arc;
 
 fn sign(secret: &str, signing_input: &str) -> Vec<u8> {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -95,7 +96,7 @@ pub fn verify_token(keys: &Keys, token: &str, now: u64) -> Result<Identity, Erro
         return Err(token_expired());
     }
     let capability = match claims["x-ably-capability"].as_str() {
-        Some(text) => Capability::parse(text)?.intersect(&key.capability),
+        Some(text) => shared(Capability::parse(text)?.intersect(&key.capability), key),
         None => key.capability.clone(),
     };
     Ok(Identity {
@@ -103,6 +104,15 @@ pub fn verify_token(keys: &Keys, token: &str, now: u64) -> Result<Identity, Erro
         capability,
         expires: Some(expires),
     })
+}
+
+/// `capability`, sharing the key's when it is the same: most tokens ask for no less.
+fn shared(capability: Capability, key: &ServerKey) -> Arc<Capability> {
+    if capability == *key.capability {
+        key.capability.clone()
+    } else {
+        Arc::new(capability)
+    }
 }
 
 /// 40142: the token's time is up (on connect, on AUTH, or on a live connection).
@@ -129,6 +139,20 @@ mod tests {
         assert_eq!(identity.client_id.as_deref(), Some("alice"));
         assert!(identity.capability.allows("room", "presence"));
         assert!(!identity.capability.allows("other", "presence"));
+    }
+
+    #[test]
+    fn a_token_with_the_keys_capability_shares_it_instead_of_a_copy() {
+        let keys = keys();
+        let key = keys.first().expect("one key");
+        let token = issue_token(key, None, &Capability::all(), 1_000, 61_000);
+        let identity = verify_token(&keys, &token, 2_000).expect("valid");
+        assert!(Arc::ptr_eq(&identity.capability, &key.capability));
+        let narrower = Capability::parse(r#"{"room":["presence"]}"#).expect("capability");
+        let token = issue_token(key, None, &narrower, 1_000, 61_000);
+        let identity = verify_token(&keys, &token, 2_000).expect("valid");
+        assert!(!Arc::ptr_eq(&identity.capability, &key.capability));
+        assert_eq!(*identity.capability, narrower);
     }
 
     #[test]

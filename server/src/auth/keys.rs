@@ -4,14 +4,16 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::auth::{ApiKey, Capability};
 use roster::protocol::{codes, ErrorInfo};
+use std::sync::Arc;
 
 /// One configured key.
 #[derive(Debug, Clone)]
 pub struct ServerKey {
     /// Name and secret.
     pub key: ApiKey,
-    /// What tokens from this key may do at most.
-    pub capability: Capability,
+    /// What tokens from this key may do at most; shared with every connection that
+    /// holds exactly this capability.
+    pub capability: Arc<Capability>,
 }
 
 /// Every configured key; the first one signs development token requests.
@@ -36,7 +38,10 @@ impl Keys {
                 };
                 let key = ApiKey::parse(key_text)
                     .map_err(|e| format!("--key {key_text}: {}", e.message))?;
-                Ok(ServerKey { key, capability })
+                Ok(ServerKey {
+                    key,
+                    capability: Arc::new(capability),
+                })
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Keys { keys })
@@ -56,7 +61,7 @@ impl Keys {
         Keys {
             keys: vec![ServerKey {
                 key,
-                capability: Capability::all(),
+                capability: Arc::new(Capability::all()),
             }],
         }
     }

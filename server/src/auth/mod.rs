@@ -9,14 +9,15 @@ pub use keys::{Keys, ServerKey};
 
 use roster::auth::Capability;
 use roster::protocol::{codes, ErrorInfo};
+use std::sync::Arc;
 
 /// What an authenticated party may do.
 #[derive(Debug, Clone)]
 pub struct Identity {
     /// The clientId bound to the credentials: `None` anonymous, `Some("*")` any.
     pub client_id: Option<String>,
-    /// What it may do on which channels.
-    pub capability: Capability,
+    /// What it may do on which channels (shared, not copied, per connection).
+    pub capability: Arc<Capability>,
     /// When the credentials stop being valid (ms since the epoch); `None` for a key.
     pub expires: Option<u64>,
 }

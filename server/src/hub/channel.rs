@@ -6,8 +6,8 @@ use super::Hub;
 use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use roster::protocol::{codes, Action, Data, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// One channel: its members, who is attached with which modes, and presence history.
 #[derive(Debug, Default)]
@@ -15,9 +15,10 @@ pub struct Channel {
     /// Present members by (clientId, connectionId), stored as PRESENT. Change it only
     /// through `insert_member`/`remove_member`, which keep `by_connection` in step.
     pub members: BTreeMap<(String, String), PresenceMessage>,
-    /// The clientIds present through each connection: a connection's leave finds its
-    /// members without scanning a large channel.
-    by_connection: HashMap<String, BTreeSet<String>>,
+    /// The clientIds present through each connection, sorted: a connection's leave
+    /// finds its members without scanning a large channel. (A Vec: most connections
+    /// hold one member, and a B-tree node would cost hundreds of bytes for it.)
+    by_connection: HashMap<String, Vec<String>>,
     /// Attached connections and the modes they were granted.
     pub subscribers: HashMap<String, Flags>,
     /// Presence events, oldest first, within the retention window.
@@ -33,10 +34,10 @@ pub struct Channel {
 impl Channel {
     /// Stores a member under (clientId, connectionId).
     pub fn insert_member(&mut self, key: (String, String), member: PresenceMessage) {
-        self.by_connection
-            .entry(key.1.clone())
-            .or_default()
-            .insert(key.0.clone());
+        let clients = self.by_connection.entry(key.1.clone()).or_default();
+        if let Err(at) = clients.binary_search(&key.0) {
+            clients.insert(at, key.0.clone());
+        }
         self.members.insert(key, member);
     }
 
@@ -44,7 +45,9 @@ impl Channel {
     pub fn remove_member(&mut self, key: &(String, String)) -> Option<PresenceMessage> {
         let member = self.members.remove(key)?;
         if let Some(clients) = self.by_connection.get_mut(&key.1) {
-            clients.remove(&key.0);
+            if let Ok(at) = clients.binary_search(&key.0) {
+                clients.remove(at);
+            }
             if clients.is_empty() {
                 self.by_connection.remove(&key.1);
             }
@@ -115,6 +118,26 @@ fn continuity(
         Some(backlog) => Continuity::Resumed { from, backlog },
         None => Continuity::Lost,
     }
+}
+
+/// About how many bytes `member` takes in a SYNC frame, without encoding it.
+fn approximate_size(member: &PresenceMessage) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let data = match &member.data {
+        None => 0,
+        Some(Data::String(s)) => s.len(),
+        Some(Data::Binary(b)) => b.len().div_ceil(3) * 4,
+        Some(Data::Json(j)) => j.as_str().len(),
+    };
+    // Field names, quotes, the action and the timestamp.
+    const ENVELOPE: usize = 100;
+    ENVELOPE
+        + text(&member.id)
+        + text(&member.client_id)
+        + text(&member.connection_id)
+        + text(&member.encoding)
+        + data
+        + member.extras.as_ref().map_or(0, |e| e.as_str().len())
 }
 
 /// 90003 on ATTACHED: frames after the client's `channelSerial` may be missing.
@@ -225,30 +248,51 @@ impl Hub {
     /// The member set as SYNC messages of bounded size, `<syncId>:<cursor>`, the last
     /// with an empty cursor.
     fn sync_pages(&mut self, name: &str) -> Vec<ProtocolMessage> {
-        let page_size = self.config.sync_page_size.max(1);
         let sync_id: String = rand::thread_rng()
             .sample_iter(&Alphanumeric)
             .take(8)
             .map(char::from)
             .collect();
-        let members: Vec<PresenceMessage> = self
+        let (max_members, max_bytes) = (
+            self.config.sync_page_size.max(1),
+            self.config.sync_page_bytes,
+        );
+        let mut pages: Vec<Vec<PresenceMessage>> = vec![Vec::new()];
+        let mut bytes = 0;
+        for member in self
             .channels
             .get(name)
-            .map(|c| c.members.values().cloned().collect())
-            .unwrap_or_default();
-        let pages = members.len().div_ceil(page_size).max(1);
-        members
-            .chunks(page_size)
+            .into_iter()
+            .flat_map(|c| c.members.values())
+        {
+            let size = approximate_size(member);
+            let page = pages.last_mut().filter(|page| {
+                page.is_empty() || (page.len() < max_members && bytes + size <= max_bytes)
+            });
+            match page {
+                Some(page) => {
+                    page.push(member.clone());
+                    bytes += size;
+                }
+                None => {
+                    pages.push(vec![member.clone()]);
+                    bytes = size;
+                }
+            }
+        }
+        let count = pages.len();
+        pages
+            .into_iter()
             .enumerate()
-            .map(|(index, chunk)| {
-                let cursor = if index + 1 == pages {
+            .map(|(index, members)| {
+                let cursor = if index + 1 == count {
                     String::new()
                 } else {
                     (index + 1).to_string()
                 };
                 ProtocolMessage {
                     channel_serial: Some(format!("{sync_id}:{cursor}")),
-                    presence: Some(chunk.to_vec()),
+                    presence: Some(members),
                     ..ProtocolMessage::for_channel(Action::Sync, name)
                 }
             })

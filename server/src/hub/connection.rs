@@ -1,26 +1,12 @@
 //! Connections: created on connect, kept resumable after a dropped transport, their
 //! members removed after `remainPresentFor` and the state after `connectionStateTtl`.
 
-use super::Hub;
+use super::{Hub, Outbound, Tx};
 use crate::auth::Identity;
-use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, ErrorInfo};
-use std::collections::BTreeSet;
-use tokio::sync::mpsc;
-
-/// What a session's writer sends on the socket.
-#[derive(Debug, Clone)]
-pub enum Outbound {
-    /// One text frame; cloning it for each recipient shares the bytes.
-    Text(Utf8Bytes),
-    /// Close the socket after what is queued.
-    Close,
-}
-
-/// The queue into a session's socket writer.
-pub type Tx = mpsc::UnboundedSender<Outbound>;
+use std::collections::HashSet;
 
 /// One realtime connection, with or without a live transport.
 #[derive(Debug)]
@@ -41,8 +27,8 @@ pub struct Conn {
     pub generation: u64,
     /// Serials below this were already handled (resent ones are acknowledged again).
     pub next_serial: u64,
-    /// Channels it is attached to.
-    pub channels: BTreeSet<String>,
+    /// Channels it is attached to or has members on (what its end must clean up).
+    pub channels: HashSet<String>,
 }
 
 fn random_text(len: usize) -> String {
@@ -83,7 +69,7 @@ impl Hub {
             if let Some(conn) = conn_id.and_then(|id| self.connections.get_mut(&id)) {
                 if conn.identity.client_id == identity.client_id {
                     if let Some(old_tx) = conn.tx.replace(tx) {
-                        let _ = old_tx.send(Outbound::Close);
+                        old_tx.send(Outbound::Close);
                     }
                     conn.generation += 1;
                     conn.identity = identity;
@@ -120,7 +106,7 @@ impl Hub {
                 tx: Some(tx),
                 generation: 0,
                 next_serial: 0,
-                channels: BTreeSet::new(),
+                channels: HashSet::new(),
             },
         );
         Connected {

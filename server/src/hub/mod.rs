@@ -4,13 +4,15 @@
 
 mod channel;
 mod connection;
+mod outbox;
 mod presence;
 mod replay;
 #[cfg(test)]
 mod tests;
 
 pub use channel::Channel;
-pub use connection::{Conn, Outbound, Tx};
+pub use connection::Conn;
+pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 
 use axum::extract::ws::Utf8Bytes;
@@ -22,8 +24,11 @@ use std::collections::{BinaryHeap, HashMap};
 /// Limits and defaults that shape what the hub does.
 #[derive(Debug, Clone)]
 pub struct HubConfig {
-    /// Members per SYNC page.
+    /// Members per SYNC page at most.
     pub sync_page_size: usize,
+    /// About how many bytes of members a SYNC page holds at most (a single larger
+    /// member has a page of its own).
+    pub sync_page_bytes: usize,
     /// Largest accepted data, in bytes.
     pub max_message_size: usize,
     /// How long presence history is kept, in ms.
@@ -141,7 +146,7 @@ impl Hub {
     /// Sends an already encoded frame to one connection, if it has a transport.
     fn send_frame(&self, conn_id: &str, frame: Utf8Bytes) {
         if let Some(tx) = self.connections.get(conn_id).and_then(|c| c.tx.as_ref()) {
-            let _ = tx.send(Outbound::Text(frame));
+            tx.send(Outbound::Text(frame));
         }
     }
 
@@ -161,7 +166,7 @@ impl Hub {
         let frame: Utf8Bytes = encode_json(&msg).into();
         let send = |conn: &Conn| {
             if let Some(tx) = &conn.tx {
-                let _ = tx.send(Outbound::Text(frame.clone()));
+                tx.send(Outbound::Text(frame.clone()));
             }
         };
         for (conn_id, modes) in &channel.subscribers {

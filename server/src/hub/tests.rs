@@ -8,13 +8,13 @@ use roster::presence::MemberFilter;
 use roster::protocol::{
     codes, decode_json, Action, Data, Flags, Message, PresenceAction, PresenceMessage,
 };
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 const RETENTION: u64 = 1_000;
 
 fn hub() -> Hub {
     Hub::new(HubConfig {
         sync_page_size: 100,
+        sync_page_bytes: 2_048,
         max_message_size: 65_536,
         history_retention: RETENTION,
         history_limit: 100,
@@ -28,7 +28,7 @@ fn hub() -> Hub {
 }
 
 /// A connection for `client_id` allowed everything, with the queue its frames go to.
-fn connect(hub: &mut Hub, client_id: &str) -> (String, UnboundedReceiver<Outbound>) {
+fn connect(hub: &mut Hub, client_id: &str) -> (String, Rx) {
     connect_with(hub, client_id, Capability::all(), None)
 }
 
@@ -37,11 +37,11 @@ fn connect_with(
     client_id: &str,
     capability: Capability,
     resume: Option<&str>,
-) -> (String, UnboundedReceiver<Outbound>) {
-    let (tx, rx) = unbounded_channel();
+) -> (String, Rx) {
+    let (tx, rx) = outbox();
     let identity = Identity {
         client_id: Some(client_id.to_owned()),
-        capability,
+        capability: capability.into(),
         expires: None,
     };
     let connected = hub.connect(identity, true, 0, resume, tx);
@@ -49,9 +49,9 @@ fn connect_with(
 }
 
 /// Every frame queued for a connection so far.
-fn received(rx: &mut UnboundedReceiver<Outbound>) -> Vec<ProtocolMessage> {
+fn received(rx: &mut Rx) -> Vec<ProtocolMessage> {
     let mut frames = Vec::new();
-    while let Ok(out) = rx.try_recv() {
+    while let Some(out) = rx.try_recv() {
         if let Outbound::Text(text) = out {
             frames.push(decode_json(text.as_bytes()).expect("the hub writes valid frames"));
         }
@@ -210,6 +210,51 @@ fn presence_history_keeps_the_newest_events_within_its_limit() {
         .map(|m| m.timestamp)
         .collect();
     assert_eq!(times, [Some(2), Some(3), Some(4)]);
+}
+
+#[test]
+fn sync_pages_keep_to_their_byte_bound_and_carry_every_member() {
+    let mut hub = hub();
+    let (observer, mut rx) = connect(&mut hub, "observer");
+    let any = Capability::parse(r#"{"*":["*"]}"#).expect("capability");
+    let (conn, _rx) = connect_with(&mut hub, "*", any, None);
+    let member = |client: String, data: String| PresenceMessage {
+        client_id: Some(client),
+        data: Some(Data::String(data)),
+        ..PresenceMessage::new(PresenceAction::Enter)
+    };
+    // 30 members of about 600 bytes, and one larger than a whole page.
+    let mut members: Vec<PresenceMessage> = (0..30)
+        .map(|n| member(format!("m{n:02}"), "x".repeat(500)))
+        .collect();
+    members.push(member("huge".into(), "y".repeat(5_000)));
+    let enter = ProtocolMessage {
+        presence: Some(members),
+        ..ProtocolMessage::for_channel(Action::Presence, "room")
+    };
+    hub.presence(&conn, &enter, 0).expect("presence applies");
+    attach(&mut hub, &observer, "room", 0);
+    let syncs: Vec<ProtocolMessage> = received(&mut rx)
+        .into_iter()
+        .filter(|m| m.action == Action::Sync)
+        .collect();
+    let sizes: Vec<usize> = syncs
+        .iter()
+        .map(|m| m.presence.as_ref().map_or(0, Vec::len))
+        .collect();
+    assert_eq!(sizes.iter().sum::<usize>(), 31);
+    assert!(sizes.len() >= 11, "pages of 3 or fewer: {sizes:?}");
+    for page in &syncs {
+        let members = page.presence.as_deref().unwrap_or_default();
+        let large = members
+            .iter()
+            .any(|m| m.client_id.as_deref() == Some("huge"));
+        let bytes = roster::protocol::encode_json(page).len();
+        assert!(large || bytes <= 2_048 + 300, "{bytes} bytes: {sizes:?}");
+        assert!(!large || members.len() == 1, "{sizes:?}");
+    }
+    let last = syncs.last().and_then(|m| m.channel_serial.as_deref());
+    assert!(last.is_some_and(|s| s.ends_with(':')), "{last:?}");
 }
 
 #[test]

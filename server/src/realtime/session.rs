@@ -2,7 +2,7 @@
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
 use super::ConnectParams;
-use crate::hub::{Hub, Outbound, Tx};
+use crate::hub::{outbox, Hub, Outbound, Rx, Tx};
 use crate::state::{now_ms, Shared};
 use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -10,7 +10,6 @@ use roster::protocol::{
     codes, decode_json, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage,
 };
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
 
 /// How long past the heartbeat interval a silent socket is given before it counts as dead.
@@ -41,7 +40,7 @@ where
         .remain_present_for
         .unwrap_or(state.config.remain_present_for);
     let mut expires = identity.expires;
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = outbox();
     let connected = {
         let mut hub = state.hub();
         let client_id = identity.client_id.clone();
@@ -60,7 +59,7 @@ where
             error: c.error.clone(),
             ..ProtocolMessage::new(Action::Connected)
         };
-        let _ = tx.send(Outbound::Text(encode_json(&hello).into()));
+        tx.send(Outbound::Text(encode_json(&hello).into()));
         c
     };
     let conn_id = connected.conn_id;
@@ -109,7 +108,7 @@ where
             }
             out = rx.recv() => {
                 match out {
-                    Some(Outbound::Text(frame)) => {
+                    Outbound::Text(frame) => {
                         last_tx = Instant::now();
                         match write_queued(&mut sink, &mut rx, frame).await {
                             Ok(true) => {}
@@ -120,7 +119,7 @@ where
                             Err(_) => break,
                         }
                     }
-                    Some(Outbound::Close) | None => {
+                    Outbound::Close => {
                         let _ = sink.close().await;
                         break;
                     }
@@ -195,7 +194,7 @@ fn disconnect(tx: &Tx, error: ErrorInfo) {
 /// Queues `msg` as the transport's last frame: the socket closes once it is written.
 fn send_last(tx: &Tx, msg: &ProtocolMessage) {
     send(tx, msg);
-    let _ = tx.send(Outbound::Close);
+    tx.send(Outbound::Close);
 }
 
 /// A connection-level `action` (ERROR, DISCONNECTED) carrying `error`.
@@ -249,23 +248,19 @@ fn frame_limit(state: &Shared) -> usize {
 /// Writes `first` and what else is already queued (a bounded batch), then flushes once:
 /// a burst of fan-out costs one socket write, not one per frame. `Ok(false)` when the
 /// queue asked for the socket to be closed.
-async fn write_queued<K>(
-    sink: &mut K,
-    rx: &mut mpsc::UnboundedReceiver<Outbound>,
-    first: Utf8Bytes,
-) -> Result<bool, K::Error>
+async fn write_queued<K>(sink: &mut K, rx: &mut Rx, first: Utf8Bytes) -> Result<bool, K::Error>
 where
     K: Sink<WsMessage> + Unpin,
 {
     sink.feed(WsMessage::Text(first)).await?;
     for _ in 0..64 {
         match rx.try_recv() {
-            Ok(Outbound::Text(frame)) => sink.feed(WsMessage::Text(frame)).await?,
-            Ok(Outbound::Close) => {
+            Some(Outbound::Text(frame)) => sink.feed(WsMessage::Text(frame)).await?,
+            Some(Outbound::Close) => {
                 sink.flush().await?;
                 return Ok(false);
             }
-            Err(_) => break,
+            None => break,
         }
     }
     sink.flush().await?;
@@ -273,7 +268,7 @@ where
 }
 
 fn send(tx: &Tx, msg: &ProtocolMessage) {
-    let _ = tx.send(Outbound::Text(encode_json(msg).into()));
+    tx.send(Outbound::Text(encode_json(msg).into()));
 }
 
 fn text(json: &str) -> WsMessage {
@@ -316,7 +311,7 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_
         Action::Close => {
             state.hub().close(conn_id, now);
             send(tx, &ProtocolMessage::new(Action::Closed));
-            let _ = tx.send(Outbound::Close);
+            tx.send(Outbound::Close);
             return Flow::Closed;
         }
         Action::Disconnect => return Flow::Dropped,

@@ -70,7 +70,7 @@ pub async fn request_token(
     }
     let capability = match request.capability.as_deref().filter(|c| !c.is_empty()) {
         Some(text) => Capability::parse(text)?.intersect(&key.capability),
-        None => key.capability.clone(),
+        None => (*key.capability).clone(),
     };
     let ttl = request.ttl.unwrap_or(DEFAULT_TTL_MS).min(MAX_TTL_MS);
     let client_id = request.client_id.as_deref().filter(|c| !c.is_empty());

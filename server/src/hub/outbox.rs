@@ -1,0 +1,143 @@
+//! A connection's outgoing frames: the hub queues them (under its lock), the session's
+//! writer takes them off. A deque that gives its buffer back once drained after a burst,
+//! instead of tokio's unbounded channel, whose cache-padded state and blocks of 32 slots
+//! kept about 2 KiB per idle connection.
+
+use axum::extract::ws::Utf8Bytes;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+/// A drained queue keeps a buffer of at most this many frames.
+const IDLE_CAPACITY: usize = 4;
+
+/// What a session's writer sends on the socket.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// One text frame; cloning it for each recipient shares the bytes.
+    Text(Utf8Bytes),
+    /// Close the socket after what is queued.
+    Close,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    frames: VecDeque<Outbound>,
+    /// The writer is gone: frames are dropped, not queued.
+    closed: bool,
+}
+
+#[derive(Debug, Default)]
+struct Outbox {
+    queue: Mutex<Queue>,
+    /// Wakes the writer; a notification sent while it is busy is kept for its next wait.
+    ready: Notify,
+}
+
+impl Outbox {
+    /// The queue, locked. Nothing panics while holding it, so poisoning is ignored.
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The queue into a session's socket writer.
+#[derive(Debug, Clone)]
+pub struct Tx(Arc<Outbox>);
+
+/// The session writer's end of its queue.
+#[derive(Debug)]
+pub struct Rx(Arc<Outbox>);
+
+/// A new, empty queue.
+pub fn outbox() -> (Tx, Rx) {
+    let outbox = Arc::new(Outbox::default());
+    (Tx(outbox.clone()), Rx(outbox))
+}
+
+impl Tx {
+    /// Queues `out` for the writer; dropped if the writer is gone.
+    pub fn send(&self, out: Outbound) {
+        let mut queue = self.0.lock();
+        if queue.closed {
+            return;
+        }
+        queue.frames.push_back(out);
+        drop(queue);
+        self.0.ready.notify_one();
+    }
+}
+
+impl Rx {
+    /// The next queued item, waiting for one. Cancel-safe: the queue is read before
+    /// each wait, and nothing is taken off it by a wait.
+    pub async fn recv(&mut self) -> Outbound {
+        loop {
+            if let Some(out) = self.try_recv() {
+                return out;
+            }
+            self.0.ready.notified().await;
+        }
+    }
+
+    /// The next queued item, if there is one now.
+    pub fn try_recv(&mut self) -> Option<Outbound> {
+        let mut queue = self.0.lock();
+        let out = queue.frames.pop_front();
+        if queue.frames.is_empty() && queue.frames.capacity() > IDLE_CAPACITY {
+            queue.frames = VecDeque::new();
+        }
+        out
+    }
+}
+
+impl Drop for Rx {
+    fn drop(&mut self) {
+        let mut queue = self.0.lock();
+        queue.closed = true;
+        queue.frames = VecDeque::new();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(out: Option<Outbound>) -> Option<String> {
+        match out? {
+            Outbound::Text(t) => Some(t.as_str().to_owned()),
+            Outbound::Close => Some("close".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn frames_come_out_in_order_and_a_wait_ends_on_the_next_send() {
+        let (tx, mut rx) = outbox();
+        for n in 0..40 {
+            tx.send(Outbound::Text(n.to_string().into()));
+        }
+        for n in 0..40 {
+            assert_eq!(text(Some(rx.recv().await)), Some(n.to_string()));
+        }
+        assert_eq!(text(rx.try_recv()), None);
+        assert!(
+            rx.0.lock().frames.capacity() <= IDLE_CAPACITY,
+            "buffer given back"
+        );
+        let sender = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            tx.send(Outbound::Close);
+            tx
+        });
+        assert_eq!(text(Some(rx.recv().await)), Some("close".into()));
+        let tx = sender.await.expect("sender task");
+        drop(rx);
+        tx.send(Outbound::Text("late".into()));
+        assert!(
+            tx.0.lock().frames.is_empty(),
+            "nothing queued for a gone writer"
+        );
+    }
+}
