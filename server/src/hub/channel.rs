@@ -1,13 +1,14 @@
 //! Channels: attach (with the missed frames of a resumed attachment and the presence
 //! SYNC), detach, and channel messages.
 
+use super::history::History;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
 use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, Action, Data, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 /// One channel: its members, who is attached with which modes, and presence history.
 #[derive(Debug, Default)]
@@ -21,8 +22,8 @@ pub struct Channel {
     by_connection: HashMap<String, Vec<String>>,
     /// Attached connections and the modes they were granted.
     pub subscribers: HashMap<String, Flags>,
-    /// Presence events, oldest first, within the retention window.
-    pub history: VecDeque<PresenceMessage>,
+    /// Presence events, oldest first, within the retention window and count limit.
+    pub history: History,
     /// Counts messages on the channel, for `channelSerial`.
     pub serial: u64,
     /// The frames fanned out lately, for resumed connections to catch up from.

@@ -4,6 +4,7 @@
 
 mod channel;
 mod connection;
+mod history;
 mod outbox;
 mod presence;
 mod replay;
@@ -101,8 +102,8 @@ impl Hub {
             return;
         }
         let (retention, limit) = (self.config.history_retention, self.config.history_limit);
-        presence::push_history(&mut channel.history, &[], now, retention, limit);
-        let Some(newest) = channel.history.back() else {
+        channel.history.push(&[], now, retention, limit);
+        let Some(newest) = channel.history.newest() else {
             self.channels.remove(name);
             return;
         };

@@ -140,7 +140,7 @@ impl Hub {
                 }
             }
         }
-        push_history(&mut channel.history, &events, now, retention, limit);
+        channel.history.push(&events, now, retention, limit);
         if !events.is_empty() {
             let out = ProtocolMessage {
                 id: Some(format!("{conn_id}:{serial}")),
@@ -184,7 +184,7 @@ impl Hub {
                 ..member
             })
             .collect();
-        push_history(&mut channel.history, &leaves, now, retention, limit);
+        channel.history.push(&leaves, now, retention, limit);
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -210,34 +210,18 @@ impl Hub {
             .filter(|m| filter.connection_id.is_none() || m.connection_id == filter.connection_id)
     }
 
-    /// Presence events on a channel within the retention window, oldest first.
-    pub fn history(&mut self, name: &str, now: u64) -> Vec<PresenceMessage> {
+    /// Presence events on a channel within the retention window, oldest first, each
+    /// with its position (which stays the same as older events go).
+    pub fn history(&mut self, name: &str, now: u64) -> Vec<(u64, PresenceMessage)> {
         let (retention, limit) = (self.config.history_retention, self.config.history_limit);
         let Some(channel) = self.channels.get_mut(name) else {
             return Vec::new();
         };
-        push_history(&mut channel.history, &[], now, retention, limit);
-        channel.history.iter().cloned().collect()
-    }
-}
-
-/// Appends events and drops those older than the retention window, and the oldest
-/// beyond `limit`.
-pub(super) fn push_history(
-    history: &mut std::collections::VecDeque<PresenceMessage>,
-    events: &[PresenceMessage],
-    now: u64,
-    retention: u64,
-    limit: usize,
-) {
-    history.extend(events.iter().cloned());
-    let excess = history.len().saturating_sub(limit);
-    history.drain(..excess);
-    let horizon = now.saturating_sub(retention);
-    while history
-        .front()
-        .is_some_and(|m| m.timestamp.unwrap_or(0) < horizon)
-    {
-        history.pop_front();
+        channel.history.push(&[], now, retention, limit);
+        channel
+            .history
+            .positioned()
+            .map(|(position, m)| (position, m.clone()))
+            .collect()
     }
 }

@@ -204,12 +204,12 @@ fn presence_history_keeps_the_newest_events_within_its_limit() {
     for now in 0..5 {
         presence(&mut hub, &conn, "lobby", PresenceAction::Update, now);
     }
-    let times: Vec<Option<u64>> = hub
+    let times: Vec<(u64, Option<u64>)> = hub
         .history("lobby", 5)
         .iter()
-        .map(|m| m.timestamp)
+        .map(|(position, m)| (*position, m.timestamp))
         .collect();
-    assert_eq!(times, [Some(2), Some(3), Some(4)]);
+    assert_eq!(times, [(2, Some(2)), (3, Some(3)), (4, Some(4))]);
 }
 
 #[test]

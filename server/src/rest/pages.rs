@@ -17,29 +17,60 @@ pub fn page<T>(
     let has_next = items.len() > limit;
     items.truncate(limit);
     let (start, end) = (offset, offset + items.len());
-    let link = |cursor: usize| {
+    let cursor = |at: usize| (at > 0).then(|| at.to_string());
+    let next = has_next.then(|| end.to_string());
+    (items, links(word, params, limit, cursor(start), next))
+}
+
+/// One page of `items`, each with a position that does not change between requests,
+/// given in page order from the request's `cursor` on: the next page's cursor is the
+/// position of the first item left out, so items coming or going elsewhere do not shift
+/// it.
+pub fn page_at<T>(
+    items: impl Iterator<Item = (u64, T)>,
+    cursor: Option<u64>,
+    limit: usize,
+    word: &str,
+    params: &[(&str, String)],
+) -> (Vec<T>, HeaderMap) {
+    let mut items: Vec<(u64, T)> = items.take(limit + 1).collect();
+    let next = (items.len() > limit).then(|| items.pop().map(|(at, _)| at.to_string()));
+    let current = cursor.map(|at| at.to_string());
+    let items = items.into_iter().map(|(_, item)| item).collect();
+    (items, links(word, params, limit, current, next.flatten()))
+}
+
+/// The `Link` header: first, current and (if any) next page.
+fn links(
+    word: &str,
+    params: &[(&str, String)],
+    limit: usize,
+    current: Option<String>,
+    next: Option<String>,
+) -> HeaderMap {
+    let link = |cursor: Option<&String>| {
         let mut query: Vec<String> = params
             .iter()
             .map(|(k, v)| format!("{k}={}", encode_component(v)))
             .collect();
         query.push(format!("limit={limit}"));
-        if cursor > 0 {
+        if let Some(cursor) = cursor {
             query.push(format!("cursor={cursor}"));
         }
         format!("<./{word}?{}>", query.join("&"))
     };
     let mut links = vec![
-        format!("{}; rel=\"first\"", link(0)),
-        format!("{}; rel=\"current\"", link(start)),
+        format!("{}; rel=\"first\"", link(None)),
+        format!("{}; rel=\"current\"", link(current.as_ref())),
     ];
-    if has_next {
-        links.push(format!("{}; rel=\"next\"", link(end)));
+    if let Some(next) = &next {
+        links.push(format!("{}; rel=\"next\"", link(Some(next))));
     }
     let mut headers = HeaderMap::new();
     if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
         headers.insert("link", value);
     }
-    (items, headers)
+    headers
 }
 
 /// `limit` from a query: default 100, at most 1000.

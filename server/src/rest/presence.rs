@@ -1,6 +1,6 @@
 //! `GET /channels/{channel}/presence`, `.../presence/history` and `GET /presence` (batch).
 
-use super::pages::{limit, page};
+use super::pages::{limit, page, page_at};
 use super::{identify, json_response, ApiError};
 use crate::auth::Identity;
 use crate::state::{now_ms, Shared};
@@ -105,11 +105,11 @@ pub async fn presence_history(
             return Err(ErrorInfo::bad_request(format!("invalid direction {other}")).into())
         }
     };
-    let mut events: Vec<PresenceMessage> = state
+    let mut events: Vec<(u64, PresenceMessage)> = state
         .hub()
         .history(&channel, now_ms())
         .into_iter()
-        .filter(|m| {
+        .filter(|(_, m)| {
             let t = m.timestamp.unwrap_or(0);
             start.is_none_or(|s| t >= s) && end.is_none_or(|e| t <= e)
         })
@@ -117,14 +117,20 @@ pub async fn presence_history(
     if !forwards {
         events.reverse();
     }
+    // The cursor is the position of the page's first event: the page goes on from it in
+    // its direction, whatever was added or dropped since the previous page.
+    let cursor: Option<u64> = params.get("cursor").and_then(|c| c.parse().ok());
+    let events = events
+        .into_iter()
+        .filter(|(at, _)| cursor.is_none_or(|c| if forwards { *at >= c } else { *at <= c }));
     let mut link_params = vec![(
         "direction",
         if forwards { "forwards" } else { "backwards" }.to_owned(),
     )];
     link_params.extend(given(&params, &["start", "end"]));
-    let (items, links) = page(
-        events.into_iter(),
-        cursor(&params),
+    let (items, links) = page_at(
+        events,
+        cursor,
         limit(params.get("limit")),
         "history",
         &link_params,

@@ -2,7 +2,7 @@
 //! is dropped (seen from outside as its `channelSerial` starting again from zero), and
 //! presence history keeps at most `--history-limit` events, paged as usual.
 
-use crate::support::{unique_channel, Client, Server, FULL_KEY, WAIT};
+use crate::support::{unique_channel, Client, Response, Server, FULL_KEY, WAIT};
 use roster::protocol::{Action, PresenceAction, ProtocolMessage};
 use std::time::{Duration, Instant};
 
@@ -74,6 +74,28 @@ async fn a_channel_kept_by_presence_history_is_dropped_once_it_ages_out() {
     assert_eq!(history.json().as_array().map(Vec::len), Some(0));
 }
 
+/// The msgSerial each event of a presence history page came from.
+fn serials(page: &serde_json::Value) -> Vec<String> {
+    let items = page.as_array().expect("an array");
+    items
+        .iter()
+        .map(|m| {
+            let id = m["id"].as_str().expect("id");
+            id.split(':').nth(1).expect("a serial").to_owned()
+        })
+        .collect()
+}
+
+/// The path of the `rel="next"` link, if any.
+fn next_page(response: &Response, path: &str) -> Option<String> {
+    let link = response.header("link").expect("a Link header");
+    link.split(", ")
+        .find_map(|l| l.strip_suffix("; rel=\"next\""))
+        .and_then(|l| l.strip_prefix("<./history"))
+        .and_then(|l| l.strip_suffix('>'))
+        .map(|query| format!("{path}{query}"))
+}
+
 #[tokio::test]
 async fn presence_history_keeps_the_newest_events_up_to_its_limit_and_pages_them() {
     let server = Server::start(&["--history-limit", "3"]);
@@ -84,33 +106,22 @@ async fn presence_history_keeps_the_newest_events_up_to_its_limit_and_pages_them
         bob.presence(&channel, serial, PresenceAction::Update).await;
     }
     // Newest first: the updates of msgSerial 4, 3 and 2.
-    let ids = |page: &serde_json::Value| -> Vec<String> {
-        let items = page.as_array().expect("an array");
-        items
-            .iter()
-            .map(|m| {
-                m["id"]
-                    .as_str()
-                    .expect("id")
-                    .split(':')
-                    .nth(1)
-                    .expect("serial")
-                    .to_owned()
-            })
-            .collect()
-    };
     let path = format!("/channels/{channel}/presence/history");
     let first = server.get_as_full_key(&format!("{path}?limit=2")).await;
-    assert_eq!(ids(&first.json()), ["4", "3"]);
-    let link = first.header("link").expect("a Link header");
-    let next = link
-        .split(", ")
-        .find_map(|l| l.strip_suffix("; rel=\"next\""))
-        .and_then(|l| l.strip_prefix("<./history"))
-        .and_then(|l| l.strip_suffix('>'))
-        .unwrap_or_else(|| panic!("a next link: {link}"));
-    let second = server.get_as_full_key(&format!("{path}{next}")).await;
-    assert_eq!(ids(&second.json()), ["2"]);
-    let link = second.header("link").expect("a Link header");
-    assert!(!link.contains("rel=\"next\""), "{link}");
+    assert_eq!(serials(&first.json()), ["4", "3"]);
+    let next = next_page(&first, &path).expect("a next page");
+    let second = server.get_as_full_key(&next).await;
+    assert_eq!(serials(&second.json()), ["2"]);
+    assert_eq!(next_page(&second, &path), None);
+
+    // Forwards, with the oldest event dropped between two pages: the second page goes
+    // on from where the first ended (an offset would have skipped serial 4).
+    let first = server
+        .get_as_full_key(&format!("{path}?direction=forwards&limit=2"))
+        .await;
+    assert_eq!(serials(&first.json()), ["2", "3"]);
+    bob.presence(&channel, 5, PresenceAction::Update).await;
+    let next = next_page(&first, &path).expect("a next page");
+    let second = server.get_as_full_key(&next).await;
+    assert_eq!(serials(&second.json()), ["4", "5"]);
 }
