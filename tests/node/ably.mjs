@@ -31,6 +31,17 @@ export function devAuth(clientId) {
   return clientId === '*' ? auth : { ...auth, clientId };
 }
 
+/**
+ * Options for a Roster client in a browser tab on the server's own pages: dev-auth
+ * tokens for `clientId` (none: an anonymous token), plain ws:// to the server, `extra`
+ * over them. Plain data, for page.evaluate.
+ */
+export function rosterOptions(clientId, extra = {}) {
+  const url = new URL(BASE);
+  const auth = clientId ? { authParams: { clientId }, clientId } : {};
+  return { authUrl: `${BASE}/auth/token-request`, ...auth, endpoint: url.hostname, port: Number(url.port), tls: false, ...extra };
+}
+
 /** A connected-on-demand ably-js Realtime client. */
 export function realtime(clientId, extra = {}) {
   return new Ably.Realtime(ablyOptions({ ...devAuth(clientId), ...extra }));

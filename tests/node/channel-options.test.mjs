@@ -4,7 +4,7 @@
 // ably-js client publishes and enters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
 
 const WAIT = 10_000;
@@ -16,22 +16,15 @@ test('a presence-only watcher gets presence, not messages, until it asks for the
   const name = uniqueChannel('options');
   const publisher = realtime('bob');
   try {
-    const granted = await page.evaluate(async (name) => {
+    const granted = await page.evaluate(async ({ name, options }) => {
       const { Realtime } = await import('/pkg/realtime.js');
-      window.client = new Realtime({
-        authUrl: '/auth/token-request',
-        authParams: { clientId: 'ann' },
-        clientId: 'ann',
-        endpoint: location.hostname,
-        port: Number(location.port),
-        tls: false,
-      });
+      window.client = new Realtime(options);
       const channel = window.client.channels.get(name, { modes: ['presence_subscribe'] });
       window.seen = [];
       await channel.subscribe((m) => window.seen.push(`message:${m.data}`));
       await channel.presence.subscribe((m) => window.seen.push(`${m.action}:${m.clientId}`));
       return { modes: channel.modes, clientId: window.client.auth.clientId };
-    }, name);
+    }, { name, options: rosterOptions('ann') });
     assert.deepEqual(granted, { modes: ['presence_subscribe'], clientId: 'ann' });
 
     // The message goes out before the enter: had the watcher been sent it, it would
@@ -70,15 +63,9 @@ test('bad options are refused with 40000, and only a detached channel is release
   const errors = [];
   const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'releaser', errors, timeout: WAIT });
   try {
-    const outcome = await page.evaluate(async (name) => {
+    const outcome = await page.evaluate(async ({ name, options }) => {
       const { Realtime } = await import('/pkg/realtime.js');
-      const client = new Realtime({
-        authUrl: '/auth/token-request',
-        authParams: { clientId: 'ann' },
-        endpoint: location.hostname,
-        port: Number(location.port),
-        tls: false,
-      });
+      const client = new Realtime(options);
       const code = (f) => {
         try {
           f();
@@ -103,7 +90,7 @@ test('bad options are refused with 40000, and only a detached channel is release
       const fresh = client.channels.get(name) !== channel;
       client.close();
       return { badMode, badParams, cipher, rejected, attachedChange, alreadyAttached, whileAttached, whenDetached, fresh };
-    }, uniqueChannel('release'));
+    }, { name: uniqueChannel('release'), options: rosterOptions('ann') });
     assert.deepEqual(outcome, {
       badMode: 'ErrorInfo 40000',
       badParams: 'ErrorInfo 40000',

@@ -4,7 +4,7 @@
 // ably-js client watches the channel's presence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, nextPresence, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, launchChromium, openTab as openTabIn } from './chromium.mjs';
 
 // Far longer than any wait below: a leave seen within WAIT was sent because the page closed
@@ -28,23 +28,14 @@ const openTab = (name) => openTabIn(chromium.get(), PAGE, { name, errors: pageEr
  * unless `enter` is false. Resolves with the connection id.
  */
 function startClient(page, { clientId, channel, extra = {}, enter = true }) {
-  return page.evaluate(async ({ clientId, channel, extra, enter, remainPresentFor }) => {
+  return page.evaluate(async ({ channel, enter, options }) => {
     const { Realtime } = await import('/pkg/realtime.js');
     window.changes = [];
-    window.client = new Realtime({
-      authUrl: '/auth/token-request',
-      authParams: { clientId },
-      clientId,
-      endpoint: location.hostname,
-      port: Number(location.port),
-      tls: false,
-      transportParams: { remainPresentFor },
-      ...extra,
-    });
+    window.client = new Realtime(options);
     window.client.connection.on((c) => window.changes.push({ current: c.current, retryIn: c.retryIn, code: c.reason?.code }));
     if (enter) await window.client.channels.get(channel).presence.enter('here');
     return window.client.connection.id;
-  }, { clientId, channel, extra, enter, remainPresentFor: REMAIN_PRESENT_FOR });
+  }, { channel, enter, options: rosterOptions(clientId, { transportParams: { remainPresentFor: REMAIN_PRESENT_FOR }, ...extra }) });
 }
 
 /** An ably-js observer attached to a fresh channel. */

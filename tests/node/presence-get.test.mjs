@@ -4,7 +4,7 @@
 // clients enter, update and leave.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
 
 const WAIT = 10_000;
@@ -18,15 +18,9 @@ test('get() returns the same object for an unchanged member, a new one for a cha
   try {
     await within(ann.channels.get(name).presence.enter('a1'), WAIT, 'ann enters');
     await within(bob.channels.get(name).presence.enter('b1'), WAIT, 'bob enters');
-    const first = await page.evaluate(async (name) => {
+    const first = await page.evaluate(async ({ name, options }) => {
       const { Realtime } = await import('/pkg/realtime.js');
-      const client = new Realtime({
-        authUrl: '/auth/token-request',
-        authParams: { clientId: 'watcher' },
-        endpoint: location.hostname,
-        port: Number(location.port),
-        tls: false,
-      });
+      const client = new Realtime(options);
       window.channel = client.channels.get(name);
       window.updates = 0;
       await window.channel.presence.subscribe('update', () => { window.updates += 1; });
@@ -34,7 +28,7 @@ test('get() returns the same object for an unchanged member, a new one for a cha
       window.first = window.byClient(await window.channel.presence.get());
       const again = window.byClient(await window.channel.presence.get());
       return { data: Object.values(window.first).map((m) => `${m.clientId}:${m.data}`).sort(), same: again.ann === window.first.ann && again.bob === window.first.bob };
-    }, name);
+    }, { name, options: rosterOptions('watcher') });
     assert.deepEqual(first, { data: ['ann:a1', 'bob:b1'], same: true });
 
     await within(bob.channels.get(name).presence.update('b2'), WAIT, 'bob updates');

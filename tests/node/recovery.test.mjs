@@ -4,7 +4,7 @@
 // nobody sees it enter again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, nextPresence, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, openTab as openTabIn } from './chromium.mjs';
 
 const REMAIN_PRESENT_FOR = 1500;
@@ -23,27 +23,20 @@ const openTab = (name) => openTabIn(chromium.get(), PAGE, { name, errors: pageEr
  * id once connected, and the clientIds its channel's presence set holds then.
  */
 function startClient(page, channel, recover) {
-  return page.evaluate(async ({ channel, recover, remainPresentFor }) => {
+  return page.evaluate(async ({ channel, recover, options }) => {
     const { Realtime } = await import('/pkg/realtime.js');
     const callback = (answer) => (last, cb) => {
       window.lastConnection = last;
       cb(answer);
     };
     window.client = new Realtime({
-      authUrl: '/auth/token-request',
-      authParams: { clientId: 'ann' },
-      clientId: 'ann',
-      endpoint: location.hostname,
-      port: Number(location.port),
-      tls: false,
-      closeOnUnload: false,
-      transportParams: { remainPresentFor },
+      ...options,
       recover: recover === 'accept' || recover === 'decline' ? callback(recover === 'accept') : recover,
     });
     await window.client.connection.whenState('connected');
     const members = await window.client.channels.get(channel).presence.get();
     return { id: window.client.connection.id, members: members.map((m) => `${m.clientId}:${m.data}`) };
-  }, { channel, recover, remainPresentFor: REMAIN_PRESENT_FOR });
+  }, { channel, recover, options: rosterOptions('ann', { closeOnUnload: false, transportParams: { remainPresentFor: REMAIN_PRESENT_FOR } }) });
 }
 
 /** An ably-js observer on a fresh channel, recording its presence events. */

@@ -6,7 +6,7 @@
 // Run for a real ably-js client in node, and for the Roster package in headless Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
 import { startProxy } from './proxy.mjs';
 
@@ -61,23 +61,16 @@ async function rosterClient() {
   const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'ann', errors, timeout: WAIT });
   const run = (fn, arg) => page.evaluate(fn, arg);
   return {
-    start: (name) => run(async ({ name, port }) => {
+    start: (name) => run(async ({ name, options }) => {
       const { Realtime } = await import('/pkg/realtime.js');
       window.seen = { messages: [], presence: [], channel: [] };
-      window.client = new Realtime({
-        authUrl: '/auth/token-request',
-        authParams: { clientId: 'ann' },
-        clientId: 'ann',
-        endpoint: '127.0.0.1',
-        port,
-        tls: false,
-      });
+      window.client = new Realtime(options);
       const channel = window.client.channels.get(name);
       channel.on((c) => window.seen.channel.push({ current: c.current, resumed: c.resumed === true }));
       await channel.subscribe((m) => window.seen.messages.push(m.data));
       await channel.presence.subscribe((m) => window.seen.presence.push(`${m.action}:${m.clientId}`));
       await channel.presence.enter('a');
-    }, { name, port: proxy.port }),
+    }, { name, options: rosterOptions('ann', { port: proxy.port }) }),
     seen: () => run(() => ({ ...window.seen, connectionId: window.client.connection.id })),
     update: (name, data) => run(({ name, data }) => window.client.channels.get(name).presence.update(data), { name, data }),
     members: (name) => run(async (name) => (await window.client.channels.get(name).presence.get())
