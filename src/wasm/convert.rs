@@ -5,7 +5,6 @@
 
 use super::error;
 use crate::json::{self, WriteJson, Writer};
-use crate::presence::Present;
 use crate::protocol::{Data, PresenceMessage};
 use wasm_bindgen::JsValue;
 
@@ -32,26 +31,6 @@ pub fn presence_list_to_js(messages: &[&PresenceMessage]) -> JsValue {
         }
     }
     list.into()
-}
-
-/// A `get()` result for the wrapper's cache: `{ versions, fresh }`, every member's version
-/// in order (a Float64Array) and, as plain objects, the members whose message came along
-/// (those changed since the versions the wrapper already holds).
-pub fn members_to_js(members: &[Present]) -> JsValue {
-    let mut versions = Vec::with_capacity(members.len());
-    let mut fresh = Vec::new();
-    for member in members {
-        versions.push(member.version as f64);
-        fresh.extend(member.message.as_deref());
-    }
-    let object: JsValue = js_sys::Object::new().into();
-    error::set(
-        &object,
-        "versions",
-        js_sys::Float64Array::from(versions.as_slice()).into(),
-    );
-    error::set(&object, "fresh", presence_list_to_js(&fresh));
-    object
 }
 
 /// A presence message written for apps: the action by name, binary data left for

@@ -7,9 +7,9 @@
 //! settlements are queued during a drain and delivered after it, in order, by the
 //! outermost call only.
 
-use super::convert;
 use super::error::to_js;
 use super::event;
+use super::members::Conversion;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
@@ -45,6 +45,8 @@ pub struct Driver {
     /// time: a Vec costs less wasm than a HashMap instance of its own.
     pending: RefCell<Vec<(OpId, Function, Function)>>,
     outgoing: RefCell<Vec<Outgoing>>,
+    /// Large get() results being converted, oldest first (members.rs).
+    converting: RefCell<Vec<Conversion>>,
     is_flushing: Cell<bool>,
     #[cfg(feature = "test-hooks")]
     is_resume_spoiled: Cell<bool>,
@@ -67,6 +69,7 @@ impl Driver {
             timer: RefCell::new(None),
             pending: RefCell::new(Vec::new()),
             outgoing: RefCell::new(Vec::new()),
+            converting: RefCell::new(Vec::new()),
             is_flushing: Cell::new(false),
             #[cfg(feature = "test-hooks")]
             is_resume_spoiled: Cell::new(false),
@@ -206,7 +209,11 @@ impl Driver {
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
                     Ok(Completion::Members(members)) => {
-                        Outgoing::Settle(resolve, convert::members_to_js(&members))
+                        let mut conversion = Conversion::new(members, resolve);
+                        match conversion.step() {
+                            Some((resolve, result)) => Outgoing::Settle(resolve, result),
+                            None => return self.convert_later(conversion),
+                        }
                     }
                     Ok(Completion::Pong(rtt)) => {
                         Outgoing::Settle(resolve, JsValue::from(rtt as f64))
@@ -221,6 +228,34 @@ impl Driver {
             other => Outgoing::Event(event::to_js(other)),
         };
         self.outgoing.borrow_mut().push(outgoing);
+    }
+
+    /// Goes on with a large get() result in later tasks, one slice each, so that no task
+    /// converts it all; the results settle in the order they completed.
+    fn convert_later(&self, conversion: Conversion) {
+        let mut converting = self.converting.borrow_mut();
+        converting.push(conversion);
+        if converting.len() == 1 {
+            self.timeout(0, Driver::convert_more).forget();
+        }
+    }
+
+    fn convert_more(&self) {
+        let mut converting = self.converting.borrow_mut();
+        let Some(conversion) = converting.first_mut() else {
+            return;
+        };
+        if let Some((resolve, result)) = conversion.step() {
+            converting.remove(0);
+            self.outgoing
+                .borrow_mut()
+                .push(Outgoing::Settle(resolve, result));
+        }
+        if !converting.is_empty() {
+            self.timeout(0, Driver::convert_more).forget();
+        }
+        drop(converting);
+        self.flush();
     }
 
     fn queue_presence(&self, run: &mut Vec<(String, PresenceMessage)>) {

@@ -6,7 +6,8 @@
 //! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs, only with the `rest` feature:
 //! the package's realtime-only entry is built without it), `PaginatedResult`
 //! (paginated_result.rs). The rest is plumbing: the run loop (driver.rs), the socket,
-//! fetch, options, tokens, presence history, and value/event/error conversion.
+//! fetch, options, tokens, presence history, and value/event/error conversion (get()
+//! results a slice per task: members.rs).
 
 mod convert;
 mod data;
@@ -15,6 +16,7 @@ mod error;
 mod event;
 mod fetch;
 mod history;
+mod members;
 mod options;
 mod paginated_result;
 mod realtime;

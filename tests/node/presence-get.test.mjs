@@ -55,3 +55,37 @@ test('get() returns the same object for an unchanged member, a new one for a cha
   }
   assert.deepEqual(errors, []);
 });
+
+test('a large get() arrives whole, converted a slice per task, and concurrent gets agree', { skip, timeout: 120_000 }, async () => {
+  const MEMBERS = 6000;
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'large', errors, timeout: 30_000 });
+  const name = uniqueChannel('large');
+  const crowd = realtime('*');
+  try {
+    const channel = crowd.channels.get(name);
+    await within(channel.attach(), WAIT, 'crowd attach');
+    // In rounds: ably-js bundles what is queued into one message, which has a size limit.
+    for (let from = 0; from < MEMBERS; from += 500) {
+      const round = [];
+      for (let i = from; i < from + 500; i++) round.push(channel.presence.enterClient(`m${i}`, `d${i}`));
+      await within(Promise.all(round), WAIT, 'a round of enters');
+    }
+    const outcome = await page.evaluate(async ({ name, options }) => {
+      const { Realtime } = await import('/pkg/realtime.js');
+      const client = new Realtime(options);
+      const channel = client.channels.get(name);
+      // Both wait for the sync, complete together, and are converted one after the other.
+      const [a, b] = await Promise.all([channel.presence.get(), channel.presence.get()]);
+      const wrong = a.filter((m) => m.data !== `d${m.clientId.slice(1)}` || m.action !== 'present').length;
+      const same = a.length === b.length && a.every((m, i) => m === b[i]);
+      client.close();
+      return { count: a.length, distinct: new Set(a.map((m) => m.clientId)).size, wrong, same };
+    }, { name, options: rosterOptions('watcher') });
+    assert.deepEqual(outcome, { count: MEMBERS, distinct: MEMBERS, wrong: 0, same: true });
+  } finally {
+    await closeAll([crowd]);
+    await context.close();
+  }
+  assert.deepEqual(errors, []);
+});
