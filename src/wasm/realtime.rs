@@ -225,7 +225,7 @@ impl Realtime {
     }
 
     /// presence.get({ waitForSync, clientId, connectionId }): resolves with `{ versions,
-    /// fresh }` (see `convert::members_to_js`); members unchanged since version `known`
+    /// fresh }` (see `members::Conversion`); members unchanged since version `known`
     /// (0: none) come as versions only.
     #[wasm_bindgen(js_name = presenceGet)]
     pub fn presence_get(&self, channel: String, params: JsValue, known: f64) -> Promise {
