@@ -41,6 +41,15 @@ impl Harness {
         })
     }
 
+    /// A client that gets its tokens from the app (authUrl / authCallback).
+    fn with_external_auth() -> Harness {
+        Harness::new(ClientOptions {
+            tls: false,
+            auth: AuthMethod::External,
+            ..ClientOptions::default()
+        })
+    }
+
     /// The drain contract: poll everything until each queue is empty.
     fn drain(&mut self) {
         while let Some(cmd) = self.client.poll_transport() {
@@ -483,11 +492,7 @@ fn close_sends_close_and_waits_for_closed() {
 
 #[test]
 fn external_auth_asks_for_a_token_before_opening() {
-    let mut h = Harness::new(ClientOptions {
-        tls: false,
-        auth: AuthMethod::External,
-        ..ClientOptions::default()
-    });
+    let mut h = Harness::with_external_auth();
     h.act(|c, now| c.connect(now));
     assert!(h.events.contains(&Event::AuthRequired));
     assert!(h.take_transport().is_empty());
@@ -592,11 +597,7 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
 
 #[test]
 fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
-    let mut h = Harness::new(ClientOptions {
-        tls: false,
-        auth: AuthMethod::External,
-        ..ClientOptions::default()
-    });
+    let mut h = Harness::with_external_auth();
     h.act(|c, now| c.connect(now));
     h.act(|c, now| c.authorize("t1".into(), now));
     h.connected("c1", "k1");

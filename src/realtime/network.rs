@@ -55,20 +55,11 @@ impl Realtime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::{AuthMethod, ClientOptions};
+    use crate::realtime::test_client::client;
     use crate::realtime::Event;
 
     const CONNECTED: &[u8] =
         br#"{"action":4,"connectionId":"c1","connectionDetails":{"connectionKey":"k1"}}"#;
-
-    fn client() -> Realtime {
-        Realtime::new(ClientOptions {
-            tls: false,
-            auth: AuthMethod::Token("tok".into()),
-            ..ClientOptions::default()
-        })
-        .expect("valid options")
-    }
 
     /// Drains everything; returns the transport commands and the connection states entered.
     fn drain(client: &mut Realtime) -> (Vec<TransportCommand>, Vec<ConnectionState>) {
@@ -197,7 +188,7 @@ mod tests {
         use crate::channel::ChannelState;
         use crate::protocol::PresenceAction;
         use crate::realtime::test_client as ann;
-        let mut client = ann::client();
+        let mut client = client();
         ann::connect(&mut client);
         client.presence("room", PresenceAction::Enter, None, None, 0);
         client.handle_frame(br#"{"action":11,"channel":"room","channelSerial":"3"}"#, 0);

@@ -44,12 +44,9 @@ async fn expiring_tokens_are_renewed_without_losing_the_connection_or_member() {
         "ada connects"
     );
     let id = ada.connection("id");
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, json(r#""here""#)),
-    )
-    .await
-    .expect("ada enters");
+    ada.enter(&name, json(r#""here""#))
+        .await
+        .expect("ada enters");
 
     assert!(
         wait_until(20_000, || renewals(&ada) >= 2).await,

@@ -13,12 +13,9 @@ fn data(text: &str) -> JsValue {
 async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
     let (name, ada, bob) = watched_pair("lifecycle").await;
 
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, data(r#"{"mood":"hi"}"#)),
-    )
-    .await
-    .expect("enter");
+    ada.enter(&name, data(r#"{"mood":"hi"}"#))
+        .await
+        .expect("enter");
     settle(
         ada.realtime
             .presence(name.clone(), "update", None, data(r#""busy""#)),
@@ -59,20 +56,14 @@ async fn same_client_id_on_two_devices_is_two_members() {
     let phone = Client::connected(Some("ann")).await;
     let laptop = Client::connected(Some("ann")).await;
     let watcher = Client::connected(Some("wat")).await;
-    settle(
-        phone
-            .realtime
-            .presence(name.clone(), "enter", None, data(r#""phone""#)),
-    )
-    .await
-    .expect("phone enters");
-    settle(
-        laptop
-            .realtime
-            .presence(name.clone(), "enter", None, data(r#""laptop""#)),
-    )
-    .await
-    .expect("laptop enters");
+    phone
+        .enter(&name, data(r#""phone""#))
+        .await
+        .expect("phone enters");
+    laptop
+        .enter(&name, data(r#""laptop""#))
+        .await
+        .expect("laptop enters");
 
     let members = watcher.members(&name, "{}").await.expect("get");
     assert_eq!(members.length(), 2, "one member per connection");
@@ -111,18 +102,8 @@ async fn get_filters_by_client_id_and_connection_id() {
     let name = channel("filters");
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
-    )
-    .await
-    .unwrap();
-    settle(
-        bob.realtime
-            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
-    )
-    .await
-    .unwrap();
+    ada.enter(&name, JsValue::UNDEFINED).await.unwrap();
+    bob.enter(&name, JsValue::UNDEFINED).await.unwrap();
     assert!(
         wait_until(3000, || ada.presence(&name).len() >= 2).await,
         "ada sees both enters"
@@ -142,12 +123,7 @@ async fn get_filters_by_client_id_and_connection_id() {
 async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
     let name = channel("sync");
     let ada = Client::connected(Some("ada")).await;
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, JsValue::UNDEFINED),
-    )
-    .await
-    .unwrap();
+    ada.enter(&name, JsValue::UNDEFINED).await.unwrap();
 
     let late = Client::connected(Some("late")).await;
     let members = late.members(&name, "{}").await.unwrap();
@@ -168,13 +144,10 @@ async fn get_waits_for_sync_on_a_fresh_attach_unless_told_not_to() {
 async fn enter_without_client_id_is_rejected_with_40012() {
     let name = channel("anonymous");
     let anonymous = Client::connected(None).await;
-    let error = settle(
-        anonymous
-            .realtime
-            .presence(name, "enter", None, JsValue::UNDEFINED),
-    )
-    .await
-    .expect_err("enter without a clientId fails");
+    let error = anonymous
+        .enter(&name, JsValue::UNDEFINED)
+        .await
+        .expect_err("enter without a clientId fails");
     assert_eq!(get(&error, "code").as_f64(), Some(40012.0));
 }
 
@@ -183,12 +156,7 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
     bob.realtime.mute_presence(&name, true);
 
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, data("1")),
-    )
-    .await
-    .expect("enter");
+    ada.enter(&name, data("1")).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
     let mut members = 0;
     for _ in 0..30 {
@@ -226,12 +194,7 @@ async fn deeply_nested_data_fits_the_wasm_stack() {
     // deep must arrive intact with the 256 KiB stack set in .cargo/config.toml.
     let nested = format!("{}1{}", "[".repeat(120), "]".repeat(120));
     let (name, ada, bob) = watched_pair("nested").await;
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, data(&nested)),
-    )
-    .await
-    .expect("enter");
+    ada.enter(&name, data(&nested)).await.expect("enter");
     assert!(
         wait_until(3000, || !bob.presence(&name).is_empty()).await,
         "bob sees the enter"

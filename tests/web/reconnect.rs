@@ -6,12 +6,9 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 async fn entered_pair(test: &str) -> (String, Client, Client) {
     let (name, ada, bob) = watched_pair(test).await;
-    settle(
-        ada.realtime
-            .presence(name.clone(), "enter", None, json(r#""here""#)),
-    )
-    .await
-    .expect("ada enters");
+    ada.enter(&name, json(r#""here""#))
+        .await
+        .expect("ada enters");
     assert!(
         wait_until(3000, || bob.presence(&name).len() == 1).await,
         "bob sees ada enter"

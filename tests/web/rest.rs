@@ -21,13 +21,10 @@ async fn three_members(test: &str) -> (String, Vec<Client>) {
     let mut clients = Vec::new();
     for id in ["m1", "m2", "m3"] {
         let client = Client::connected(Some(id)).await;
-        settle(
-            client
-                .realtime
-                .presence(name.clone(), "enter", None, json(&format!(r#""{id}""#))),
-        )
-        .await
-        .unwrap();
+        client
+            .enter(&name, json(&format!(r#""{id}""#)))
+            .await
+            .unwrap();
         clients.push(client);
     }
     (name, clients)
@@ -99,12 +96,7 @@ async fn batch_presence_lists_members_per_channel() {
     let (first, _a) = three_members("batch-a").await;
     let second = channel("batch-b");
     let solo = Client::connected(Some("solo")).await;
-    settle(
-        solo.realtime
-            .presence(second.clone(), "enter", None, JsValue::UNDEFINED),
-    )
-    .await
-    .unwrap();
+    solo.enter(&second, JsValue::UNDEFINED).await.unwrap();
 
     let names = js_sys::Array::of2(&first.as_str().into(), &second.as_str().into());
     let result = settle(rest().batch_presence(names)).await.expect("batch");

@@ -120,6 +120,11 @@ impl Client {
         get(&self.realtime.channel(name), field)
     }
 
+    /// presence.enter(data) on `name`.
+    pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
+        settle(self.realtime.presence(name.into(), "enter", None, data)).await
+    }
+
     /// presence.get(params) on `name`, every member as an object (no cached versions).
     pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
         let result = settle(self.realtime.presence_get(name.into(), json(params), 0.0)).await?;
