@@ -43,6 +43,36 @@ pub struct Config {
     /// first), within `--history-retention`.
     #[arg(long, env = "ROSTER_HISTORY_LIMIT", default_value_t = 1_000)]
     pub history_limit: usize,
+    /// How many bytes of presence history events each channel keeps at most (the oldest
+    /// go first), whatever `--history-limit` allows.
+    #[arg(long, env = "ROSTER_HISTORY_BYTES", default_value_t = 1 << 20)]
+    pub history_bytes: usize,
+    /// How many channels one connection may be attached to or have members on at once.
+    /// An ATTACH or enter past it fails for that channel only, with 90010 as on Ably;
+    /// the connection and its other channels go on.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_CHANNELS_PER_CONNECTION",
+        default_value_t = 200
+    )]
+    pub max_channels_per_connection: usize,
+    /// How many members one channel may hold. An enter past it is refused with 91003.
+    /// The default is the channel size the server is built and benchmarked for.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_MEMBERS_PER_CHANNEL",
+        default_value_t = 100_000
+    )]
+    pub max_members_per_channel: usize,
+    /// How many members one connection may hold across its channels (a key or a `*`
+    /// token enters members for any clientId). An enter past it is refused with 91003.
+    /// The default lets one connection fill one channel, not every channel it is on.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_MEMBERS_PER_CONNECTION",
+        default_value_t = 100_000
+    )]
+    pub max_members_per_connection: usize,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,

@@ -19,7 +19,7 @@ use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use config::Config;
-use hub::{Hub, HubConfig, ReplayLimits};
+use hub::{HistoryLimits, Hub, HubConfig, Limits, ReplayLimits};
 use state::{AppState, Shared};
 use std::collections::HashMap;
 use std::io::Write;
@@ -72,8 +72,16 @@ async fn serve(config: Config) -> Result<(), String> {
         sync_page_size: SYNC_PAGE_SIZE,
         sync_page_bytes: SYNC_PAGE_BYTES,
         max_message_size: config.max_message_size,
-        history_retention: config.history_retention,
-        history_limit: config.history_limit,
+        history: HistoryLimits {
+            retention: config.history_retention,
+            max_len: config.history_limit,
+            max_bytes: config.history_bytes,
+        },
+        limits: Limits {
+            channels_per_connection: config.max_channels_per_connection,
+            members_per_channel: config.max_members_per_channel,
+            members_per_connection: config.max_members_per_connection,
+        },
         server_id: format!("roster-{}", addr.port()),
         replay: ReplayLimits {
             max_age: config.connection_state_ttl,

@@ -79,10 +79,14 @@ pub mod codes {
     pub const CHANNEL_CONTINUITY_LOST: u32 = 90003;
     /// Channel attach/detach timed out.
     pub const CHANNEL_TIMEOUT: u32 = 90007;
+    /// Too many channels (attached to one connection, or named in one batch request).
+    pub const TOO_MANY_CHANNELS: u32 = 90010;
     /// Cannot enter presence without a clientId.
     pub const PRESENCE_NO_CLIENT_ID: u32 = 91000;
     /// Cannot enter presence in the channel's current state.
     pub const PRESENCE_STATE: u32 = 91001;
+    /// Too many presence members.
+    pub const TOO_MANY_PRESENCE_MEMBERS: u32 = 91003;
     /// Unable to automatically re-enter presence.
     pub const PRESENCE_REENTER_FAILED: u32 = 91004;
     /// Presence state out of sync.

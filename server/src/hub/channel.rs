@@ -2,12 +2,13 @@
 //! SYNC), detach, and channel messages.
 
 use super::history::History;
+use super::presence::approximate_size;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
 use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use roster::protocol::{codes, Action, Data, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
+use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
 use std::collections::{BTreeMap, HashMap};
 
 /// One channel: its members, who is attached with which modes, and presence history.
@@ -59,6 +60,20 @@ impl Channel {
     /// Whether any member is present through `conn_id`.
     pub fn has_members_of(&self, conn_id: &str) -> bool {
         self.by_connection.contains_key(conn_id)
+    }
+
+    /// How many members are present through `conn_id`.
+    pub fn member_count_of(&self, conn_id: &str) -> usize {
+        self.by_connection.get(conn_id).map_or(0, Vec::len)
+    }
+
+    /// Whether `client_id` is present through `conn_id`, without building a key.
+    pub fn has_member(&self, client_id: &str, conn_id: &str) -> bool {
+        self.by_connection.get(conn_id).is_some_and(|clients| {
+            clients
+                .binary_search_by(|c| c.as_str().cmp(client_id))
+                .is_ok()
+        })
     }
 
     /// The keys of the members present through `conn_id`.
@@ -121,26 +136,6 @@ fn continuity(
     }
 }
 
-/// About how many bytes `member` takes in a SYNC frame, without encoding it.
-fn approximate_size(member: &PresenceMessage) -> usize {
-    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    let data = match &member.data {
-        None => 0,
-        Some(Data::String(s)) => s.len(),
-        Some(Data::Binary(b)) => b.len().div_ceil(3) * 4,
-        Some(Data::Json(j)) => j.as_str().len(),
-    };
-    // Field names, quotes, the action and the timestamp.
-    const ENVELOPE: usize = 100;
-    ENVELOPE
-        + text(&member.id)
-        + text(&member.client_id)
-        + text(&member.connection_id)
-        + text(&member.encoding)
-        + data
-        + member.extras.as_ref().map_or(0, |e| e.as_str().len())
-}
-
 /// 90003 on ATTACHED: frames after the client's `channelSerial` may be missing.
 fn continuity_lost() -> ErrorInfo {
     ErrorInfo::new(
@@ -178,13 +173,21 @@ impl Hub {
         let Some(name) = msg.channel.clone() else {
             return;
         };
-        let Some(conn) = self.connections.get_mut(conn_id) else {
+        let Some(conn) = self.connections.get(conn_id) else {
             return;
         };
         let capability = &conn.identity.capability;
         let modes = granted_modes(|op| capability.allows(&name, op), msg.flags());
-        if modes.is_empty() && !capability.allows(&name, "history") {
-            let error = ErrorInfo::not_permitted(format!("no capability for channel {name}"));
+        let refusal = if modes.is_empty() && !capability.allows(&name, "history") {
+            Err(ErrorInfo::not_permitted(format!(
+                "no capability for channel {name}"
+            )))
+        } else {
+            self.check_channel_room(conn, &name)
+        };
+        let echo = conn.echo;
+        // A channel ERROR fails this channel only; the connection and its others go on.
+        if let Err(error) = refusal {
             let reply = ProtocolMessage {
                 error: Some(error),
                 ..ProtocolMessage::for_channel(Action::Error, name)
@@ -192,8 +195,9 @@ impl Hub {
             self.send(conn_id, &reply);
             return;
         }
-        conn.channels.insert(name.clone());
-        let echo = conn.echo;
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.channels.insert(name.clone());
+        }
         let limits = self.config.replay;
         let channel = self.channel_mut(&name);
         let kept = channel.subscribers.insert(conn_id.to_owned(), modes);

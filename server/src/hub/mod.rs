@@ -5,6 +5,7 @@
 mod channel;
 mod connection;
 mod history;
+mod limits;
 mod outbox;
 mod presence;
 mod replay;
@@ -13,6 +14,8 @@ mod tests;
 
 pub use channel::Channel;
 pub use connection::Conn;
+pub use history::HistoryLimits;
+pub use limits::Limits;
 pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 
@@ -32,10 +35,10 @@ pub struct HubConfig {
     pub sync_page_bytes: usize,
     /// Largest accepted data, in bytes.
     pub max_message_size: usize,
-    /// How long presence history is kept, in ms.
-    pub history_retention: u64,
-    /// At most this many presence history events per channel.
-    pub history_limit: usize,
+    /// How much presence history each channel keeps.
+    pub history: HistoryLimits,
+    /// How much one client can make the hub hold.
+    pub limits: Limits,
     /// Which server this is (`serverId`, and the prefix of synthesized ids).
     pub server_id: String,
     /// How much of its fanned-out frames each channel keeps for resumed connections.
@@ -101,8 +104,8 @@ impl Hub {
         if !channel.members.is_empty() {
             return;
         }
-        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
-        channel.history.push(&[], now, retention, limit);
+        let history_limits = self.config.history;
+        channel.history.push(&[], now, history_limits);
         let Some(newest) = channel.history.newest() else {
             self.channels.remove(name);
             return;
@@ -110,7 +113,7 @@ impl Hub {
         if channel.sweep_at.is_none() {
             // What is left is no older than `now - retention`: this is strictly after `now`,
             // so a sweep never takes the entry it queues again.
-            let aged_out = newest.timestamp.unwrap_or(now) + retention + 1;
+            let aged_out = newest.timestamp.unwrap_or(now) + history_limits.retention + 1;
             channel.sweep_at = Some(aged_out);
             self.expiring.push(Reverse((aged_out, name.to_owned())));
         }

@@ -4,7 +4,7 @@
 use super::replay::Audience;
 use super::{Conn, Hub};
 use roster::presence::MemberFilter;
-use roster::protocol::{Action, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
+use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
 
 /// The clientId a message from `conn` acts as: its own, or any with a `*` identity.
 pub fn resolve_client_id(
@@ -19,6 +19,27 @@ pub fn resolve_client_id(
         (Some(own), _) => Ok(Some(own.to_owned())),
         (None, claimed) => Ok(claimed),
     }
+}
+
+/// About how many bytes `member` takes encoded (in a SYNC frame) or held (in presence
+/// history), without encoding it.
+pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let data = match &member.data {
+        None => 0,
+        Some(Data::String(s)) => s.len(),
+        Some(Data::Binary(b)) => b.len().div_ceil(3) * 4,
+        Some(Data::Json(j)) => j.as_str().len(),
+    };
+    // Field names, quotes, the action and the timestamp.
+    const ENVELOPE: usize = 100;
+    ENVELOPE
+        + text(&member.id)
+        + text(&member.client_id)
+        + text(&member.connection_id)
+        + text(&member.encoding)
+        + data
+        + member.extras.as_ref().map_or(0, |e| e.as_str().len())
 }
 
 impl Hub {
@@ -47,7 +68,8 @@ impl Hub {
     }
 
     /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
-    /// capability 40160, size 40009), then applied and broadcast with server ids.
+    /// capability 40160, size 40009, then the channel and member limits 90010/91003),
+    /// then applied and broadcast with server ids.
     pub fn presence(
         &mut self,
         conn_id: &str,
@@ -86,11 +108,20 @@ impl Hub {
             item.connection_id = Some(conn_id.to_owned());
             item.timestamp = Some(now);
         }
+        // Only a frame that may add a member takes up a channel (a leave of nobody is
+        // acknowledged as ever, RTP10d).
+        if items
+            .iter()
+            .any(|item| !matches!(item.action, PresenceAction::Leave))
+        {
+            self.check_channel_room(conn, &name)?;
+        }
+        self.check_member_room(conn, &name, &items)?;
         // Members entered without an ATTACH must still leave when the connection ends.
         if let Some(conn) = self.connections.get_mut(conn_id) {
             conn.channels.insert(name.clone());
         }
-        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
+        let history_limits = self.config.history;
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());
         for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
@@ -140,7 +171,7 @@ impl Hub {
                 }
             }
         }
-        channel.history.push(&events, now, retention, limit);
+        channel.history.push(&events, now, history_limits);
         if !events.is_empty() {
             let out = ProtocolMessage {
                 id: Some(format!("{conn_id}:{serial}")),
@@ -169,7 +200,7 @@ impl Hub {
             return;
         }
         let ids: Vec<String> = keys.iter().map(|_| self.synthesized_id()).collect();
-        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
+        let history_limits = self.config.history;
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
@@ -184,7 +215,7 @@ impl Hub {
                 ..member
             })
             .collect();
-        channel.history.push(&leaves, now, retention, limit);
+        channel.history.push(&leaves, now, history_limits);
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -213,11 +244,11 @@ impl Hub {
     /// Presence events on a channel within the retention window, oldest first, each
     /// with its position (which stays the same as older events go).
     pub fn history(&mut self, name: &str, now: u64) -> Vec<(u64, PresenceMessage)> {
-        let (retention, limit) = (self.config.history_retention, self.config.history_limit);
+        let history_limits = self.config.history;
         let Some(channel) = self.channels.get_mut(name) else {
             return Vec::new();
         };
-        channel.history.push(&[], now, retention, limit);
+        channel.history.push(&[], now, history_limits);
         channel
             .history
             .positioned()

@@ -16,8 +16,16 @@ fn hub() -> Hub {
         sync_page_size: 100,
         sync_page_bytes: 2_048,
         max_message_size: 65_536,
-        history_retention: RETENTION,
-        history_limit: 100,
+        history: HistoryLimits {
+            retention: RETENTION,
+            max_len: 100,
+            max_bytes: 1 << 20,
+        },
+        limits: Limits {
+            channels_per_connection: 200,
+            members_per_channel: 1_000,
+            members_per_connection: 1_000,
+        },
         server_id: "test".into(),
         replay: ReplayLimits {
             max_age: 10_000,
@@ -197,7 +205,10 @@ fn the_replay_log_is_emptied_when_no_attachment_is_left() {
 #[test]
 fn presence_history_keeps_the_newest_events_within_its_limit() {
     let mut hub = Hub::new(HubConfig {
-        history_limit: 3,
+        history: HistoryLimits {
+            max_len: 3,
+            ..hub().config.history
+        },
         ..hub().config
     });
     let (conn, _rx) = connect(&mut hub, "a");

@@ -1,8 +1,11 @@
 //! What a client can make the server keep is bounded: a channel nothing needs any more
 //! is dropped (seen from outside as its `channelSerial` starting again from zero), and
-//! presence history keeps at most `--history-limit` events, paged as usual.
+//! presence history keeps at most `--history-limit` events and `--history-bytes` bytes,
+//! paged as usual.
 
-use crate::support::{unique_channel, Client, Response, Server, FULL_KEY, WAIT};
+use crate::support::{
+    assert_still_serving, presence, unique_channel, Client, Response, Server, FULL_KEY, WAIT,
+};
 use roster::protocol::{Action, PresenceAction, ProtocolMessage};
 use std::time::{Duration, Instant};
 
@@ -124,4 +127,29 @@ async fn presence_history_keeps_the_newest_events_up_to_its_limit_and_pages_them
     let next = next_page(&first, &path).expect("a next page");
     let second = server.get_as_full_key(&next).await;
     assert_eq!(serials(&second.json()), ["4", "5"]);
+}
+
+#[tokio::test]
+async fn presence_history_keeps_to_its_byte_bound() {
+    // Each event holds about 1.1 KB: two fit in 2,500 bytes, three do not.
+    let server = Server::start(&["--history-bytes", "2500"]);
+    let channel = unique_channel("history-bytes");
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let padding = "x".repeat(1_000);
+    for serial in 0..4 {
+        let action = if serial == 0 {
+            PresenceAction::Enter
+        } else {
+            PresenceAction::Update
+        };
+        bob.send(&presence(&channel, serial, action, None, &padding))
+            .await;
+        let ack = bob.recv_until(Action::Ack).await;
+        assert_eq!(ack.msg_serial, Some(serial));
+    }
+    let history = server
+        .get_as_full_key(&format!("/channels/{channel}/presence/history"))
+        .await;
+    assert_eq!(serials(&history.json()), ["3", "2"]);
+    assert_still_serving(&server).await;
 }

@@ -7,5 +7,6 @@ mod continuity;
 mod expiry;
 mod http;
 mod lifetime;
+mod limits;
 mod shutdown;
 mod support;

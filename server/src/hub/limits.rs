@@ -1,0 +1,101 @@
+//! What one client can make the hub hold: channels per connection (90010), members per
+//! channel and per connection (91003). Checked before an ATTACH or PRESENCE changes
+//! anything, so a refused one leaves nothing behind and nobody else notices it.
+
+use super::{Conn, Hub};
+use roster::protocol::{codes, ErrorInfo, PresenceAction, PresenceMessage};
+use std::collections::HashMap;
+
+/// How much one client can make the hub hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Channels one connection is attached to or has members on, at most.
+    pub channels_per_connection: usize,
+    /// Members present on one channel, at most.
+    pub members_per_channel: usize,
+    /// Members one connection holds across its channels, at most (a connection whose
+    /// clientId is `*` enters members for any clientId).
+    pub members_per_connection: usize,
+}
+
+/// 90010, with the words Ably uses for this limit.
+fn too_many_channels(max: usize) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::TOO_MANY_CHANNELS,
+        400,
+        format!("Maximum number of channels per connection ({max}) exceeded"),
+    )
+}
+
+/// 91003, with the words Ably uses for this limit (`per` says which one was hit).
+fn too_many_members(max: usize, per: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        codes::TOO_MANY_PRESENCE_MEMBERS,
+        400,
+        format!(
+            "Unable to enter member to presence; maximum number of {max} members {per} exceeded"
+        ),
+    )
+}
+
+impl Hub {
+    /// 90010 when `conn` is not on `name` yet and already holds as many channels as it may.
+    pub(super) fn check_channel_room(&self, conn: &Conn, name: &str) -> Result<(), ErrorInfo> {
+        let max = self.config.limits.channels_per_connection;
+        if conn.channels.contains(name) || conn.channels.len() < max {
+            Ok(())
+        } else {
+            Err(too_many_channels(max))
+        }
+    }
+
+    /// 91003 when applying `items` (clientIds resolved) in order would, at any point, put
+    /// more members on channel `name`, or on `conn` across its channels, than allowed.
+    /// Leaves earlier in the frame make room for enters after them, as they will when
+    /// applied.
+    pub(super) fn check_member_room(
+        &self,
+        conn: &Conn,
+        name: &str,
+        items: &[PresenceMessage],
+    ) -> Result<(), ErrorInfo> {
+        let limits = self.config.limits;
+        let channel = self.channels.get(name);
+        let mut on_channel = channel.map_or(0, |c| c.members.len());
+        let mut of_connection: usize = conn
+            .channels
+            .iter()
+            .filter_map(|n| self.channels.get(n))
+            .map(|c| c.member_count_of(&conn.id))
+            .sum();
+        // Whether each clientId this frame touched is present after its items so far.
+        let mut present_now: HashMap<&str, bool> = HashMap::new();
+        for item in items {
+            let client_id = item.client_id.as_deref().unwrap_or_default();
+            let present = match present_now.get(client_id) {
+                Some(&present) => present,
+                None => channel.is_some_and(|c| c.has_member(client_id, &conn.id)),
+            };
+            let leaving = matches!(item.action, PresenceAction::Leave);
+            if leaving && present {
+                on_channel = on_channel.saturating_sub(1);
+                of_connection = of_connection.saturating_sub(1);
+                present_now.insert(client_id, false);
+            } else if !leaving && !present {
+                on_channel += 1;
+                of_connection += 1;
+                if on_channel > limits.members_per_channel {
+                    return Err(too_many_members(limits.members_per_channel, "per channel"));
+                }
+                if of_connection > limits.members_per_connection {
+                    return Err(too_many_members(
+                        limits.members_per_connection,
+                        "per connection",
+                    ));
+                }
+                present_now.insert(client_id, true);
+            }
+        }
+        Ok(())
+    }
+}

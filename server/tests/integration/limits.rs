@@ -1,0 +1,194 @@
+//! What one client can make the server hold is capped: channels per connection (90010 on
+//! that channel only), members per channel and per connection (NACK 91003, nothing of
+//! the refused frame applied). Everyone else keeps being served.
+
+use crate::support::{assert_still_serving, unique_channel, Client, Server, FULL_KEY};
+use roster::protocol::{codes, Action, Data, PresenceAction, PresenceMessage, ProtocolMessage};
+
+/// Sends one PRESENCE frame of `items` (action, clientId) and returns its ACK or NACK.
+async fn presence_frame(
+    client: &mut Client,
+    channel: &str,
+    serial: u64,
+    items: &[(PresenceAction, &str)],
+) -> ProtocolMessage {
+    let presence = items
+        .iter()
+        .map(|&(action, client_id)| PresenceMessage {
+            client_id: Some(client_id.to_owned()),
+            data: Some(Data::String("data".into())),
+            ..PresenceMessage::new(action)
+        })
+        .collect();
+    client
+        .send(&ProtocolMessage {
+            msg_serial: Some(serial),
+            presence: Some(presence),
+            ..ProtocolMessage::for_channel(Action::Presence, channel)
+        })
+        .await;
+    loop {
+        let reply = client.recv().await;
+        if matches!(reply.action, Action::Ack | Action::Nack) {
+            assert_eq!(reply.msg_serial, Some(serial), "{reply:?}");
+            return reply;
+        }
+    }
+}
+
+/// Asserts `reply` is an ACK.
+fn assert_ack(reply: &ProtocolMessage) {
+    assert_eq!(reply.action, Action::Ack, "{reply:?}");
+}
+
+/// Asserts `reply` is a NACK with `code` and status 400.
+fn assert_nack(reply: &ProtocolMessage, code: u32) {
+    assert_eq!(reply.action, Action::Nack, "{reply:?}");
+    let error = reply.error.as_ref().expect("an error");
+    assert_eq!((error.code, error.status_code), (code, 400), "{error:?}");
+}
+
+/// The clientIds present on `channel`, by REST, sorted.
+async fn members(server: &Server, channel: &str) -> Vec<String> {
+    let response = server
+        .get_as_full_key(&format!("/channels/{channel}/presence"))
+        .await;
+    assert_eq!(response.status, 200, "{response:?}");
+    let mut ids: Vec<String> = response
+        .json()
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|m| m["clientId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn an_attach_past_the_channel_cap_fails_that_channel_only() {
+    let server = Server::start(&["--max-channels-per-connection", "3"]);
+    let channels: Vec<String> = (0..5).map(|_| unique_channel("cap")).collect();
+    let (mut alice, _) = server.connect(FULL_KEY, Some("alice")).await;
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    for channel in &channels[..3] {
+        alice.attach(channel).await;
+    }
+    // Attaching again to a channel it is on takes up nothing more.
+    alice.attach(&channels[0]).await;
+
+    alice
+        .send(&ProtocolMessage::for_channel(Action::Attach, &channels[3]))
+        .await;
+    let refused = alice.recv().await;
+    assert_eq!(refused.action, Action::Error, "{refused:?}");
+    assert_eq!(refused.channel.as_deref(), Some(channels[3].as_str()));
+    let error = refused.error.expect("an error");
+    assert_eq!(
+        (error.code, error.status_code),
+        (codes::TOO_MANY_CHANNELS, 400)
+    );
+    // Entering on a fourth channel without attaching would hold it too.
+    let nack = presence_frame(
+        &mut alice,
+        &channels[4],
+        0,
+        &[(PresenceAction::Enter, "alice")],
+    )
+    .await;
+    assert_nack(&nack, codes::TOO_MANY_CHANNELS);
+    assert!(members(&server, &channels[4]).await.is_empty());
+    // Leaving where it is not present is acknowledged as ever (RTP10d).
+    let leave = presence_frame(
+        &mut alice,
+        &channels[4],
+        1,
+        &[(PresenceAction::Leave, "alice")],
+    )
+    .await;
+    assert_ack(&leave);
+
+    // The connection and its channels go on: bob hears alice's enter and message.
+    bob.attach(&channels[0]).await;
+    alice.presence(&channels[0], 2, PresenceAction::Enter).await;
+    let entered = bob.next_presence().await;
+    assert_eq!(entered[0].client_id.as_deref(), Some("alice"));
+    alice.publish(&channels[0], 3, "still here").await;
+    bob.recv_until(Action::Message).await;
+
+    // A detach makes room.
+    alice
+        .send(&ProtocolMessage::for_channel(Action::Detach, &channels[2]))
+        .await;
+    alice.recv_until(Action::Detached).await;
+    alice.attach(&channels[3]).await;
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn an_enter_past_the_member_cap_of_a_channel_is_refused_whole() {
+    let server = Server::start(&["--max-members-per-channel", "3"]);
+    let channel = unique_channel("full");
+    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    observer.attach(&channel).await;
+    // A key connection without a clientId enters members for any clientId.
+    let (mut loader, _) = server.connect(FULL_KEY, None).await;
+    let enter = PresenceAction::Enter;
+    assert_ack(&presence_frame(&mut loader, &channel, 0, &[(enter, "m1"), (enter, "m2")]).await);
+    assert_eq!(observer.next_presence().await.len(), 2);
+
+    // Two more would make four: neither is entered.
+    let nack = presence_frame(&mut loader, &channel, 1, &[(enter, "m3"), (enter, "m4")]).await;
+    assert_nack(&nack, codes::TOO_MANY_PRESENCE_MEMBERS);
+    assert_eq!(members(&server, &channel).await, ["m1", "m2"]);
+
+    // Another client takes the last place; the next one is refused.
+    let (mut carol, _) = server.connect(FULL_KEY, Some("carol")).await;
+    carol.presence(&channel, 0, enter).await;
+    let (mut dave, _) = server.connect(FULL_KEY, Some("dave")).await;
+    let nack = presence_frame(&mut dave, &channel, 0, &[(enter, "dave")]).await;
+    assert_nack(&nack, codes::TOO_MANY_PRESENCE_MEMBERS);
+
+    // Members already present update at the cap; a leave earlier in a frame makes room.
+    let update = PresenceAction::Update;
+    assert_ack(&presence_frame(&mut loader, &channel, 2, &[(update, "m1")]).await);
+    let leave = PresenceAction::Leave;
+    assert_ack(&presence_frame(&mut loader, &channel, 3, &[(leave, "m2"), (enter, "m5")]).await);
+    assert_eq!(members(&server, &channel).await, ["carol", "m1", "m5"]);
+    // The observer saw enter m1, m2, carol, update m1, leave m2 and enter m5, nothing refused.
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        for item in observer.next_presence().await {
+            seen.push(format!(
+                "{:?} {}",
+                item.action,
+                item.client_id.unwrap_or_default()
+            ));
+        }
+    }
+    assert_eq!(seen, ["Enter carol", "Update m1", "Leave m2", "Enter m5"]);
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn a_connection_holds_at_most_its_member_cap_across_channels() {
+    let server = Server::start(&["--max-members-per-connection", "3"]);
+    let (first, second) = (unique_channel("spread"), unique_channel("spread"));
+    let (mut loader, _) = server.connect(FULL_KEY, None).await;
+    let enter = PresenceAction::Enter;
+    assert_ack(&presence_frame(&mut loader, &first, 0, &[(enter, "a1"), (enter, "a2")]).await);
+    assert_ack(&presence_frame(&mut loader, &second, 1, &[(enter, "a3")]).await);
+    let nack = presence_frame(&mut loader, &second, 2, &[(enter, "a4")]).await;
+    assert_nack(&nack, codes::TOO_MANY_PRESENCE_MEMBERS);
+    assert_eq!(members(&server, &second).await, ["a3"]);
+
+    // The cap is the connection's: another one enters on the same channel.
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    bob.presence(&second, 0, enter).await;
+    // A leave on one channel makes room on the other.
+    let leave = PresenceAction::Leave;
+    assert_ack(&presence_frame(&mut loader, &first, 3, &[(leave, "a1")]).await);
+    assert_ack(&presence_frame(&mut loader, &second, 4, &[(enter, "a4")]).await);
+    assert_eq!(members(&server, &second).await, ["a3", "a4", "bob"]);
+    assert_still_serving(&server).await;
+}
