@@ -24,6 +24,28 @@ async fn open_resumable(
     (client, conn_id, key)
 }
 
+/// Alice on a resumable connection: the client, its connectionId, its connectionKey and
+/// the `channelSerial` of its ATTACHED.
+type Alice = (Client, String, String, String);
+
+/// What every test here starts from: a server with `flags`, a channel named after
+/// `prefix`, the client `other` connected (not attached), and alice connected with extra
+/// `params` and attached to the channel.
+async fn prologue(
+    flags: &[&str],
+    prefix: &str,
+    other: &str,
+    params: &str,
+) -> (Server, String, Client, Alice) {
+    let server = Server::start(flags);
+    let channel = unique_channel(prefix);
+    let (other, _) = server.connect(FULL_KEY, Some(other)).await;
+    let (mut alice, alice_id, key) = open_resumable(&server, "alice", params).await;
+    let attached = alice.attach(&channel).await;
+    let attached_at = attached.channel_serial.expect("channelSerial");
+    (server, channel, other, (alice, alice_id, key, attached_at))
+}
+
 /// Resumes `key` and asserts the connection was kept (same connectionId, no error).
 async fn resume(
     server: &Server,
@@ -130,12 +152,9 @@ async fn frames_until_after(
 
 #[tokio::test]
 async fn a_resumed_attachment_gets_what_it_missed_in_order_then_the_sync() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("missed");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let (server, channel, mut bob, (mut alice, alice_id, key, _)) =
+        prologue(&[], "missed", "bob", "").await;
     bob.attach(&channel).await;
-    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
-    alice.attach(&channel).await;
     bob.presence(&channel, 0, PresenceAction::Enter).await;
     bob.publish(&channel, 1, "m1").await;
     assert_eq!(seen(&alice.recv_until(Action::Presence).await), "enter bob");
@@ -181,12 +200,8 @@ async fn a_resumed_attachment_gets_what_it_missed_in_order_then_the_sync() {
 
 #[tokio::test]
 async fn frames_unread_before_the_drop_and_sent_before_the_re_attach_follow_attached() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("unread");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
-    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
-    let attached = alice.attach(&channel).await;
-    let attach_serial = attached.channel_serial.expect("channelSerial");
+    let (server, channel, mut bob, (alice, alice_id, key, attach_serial)) =
+        prologue(&[], "unread", "bob", "").await;
     // Delivered to alice's socket, never read by her.
     bob.publish(&channel, 0, "m1").await;
     bob.publish(&channel, 1, "m2").await;
@@ -223,12 +238,9 @@ async fn frames_unread_before_the_drop_and_sent_before_the_re_attach_follow_atta
 
 #[tokio::test]
 async fn replay_keeps_to_echo_and_presence_subscribe() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("rules");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
     let no_echo = "&echo=false";
-    let (mut alice, alice_id, alice_key) = open_resumable(&server, "alice", no_echo).await;
-    let alice_from = alice.attach(&channel).await.channel_serial.expect("serial");
+    let (server, channel, mut bob, (mut alice, alice_id, alice_key, alice_from)) =
+        prologue(&[], "rules", "bob", no_echo).await;
     let (mut dave, dave_id, dave_key) = open_resumable(&server, "dave", "").await;
     let subscribe_only = Some(Flags::SUBSCRIBE);
     dave.send(&ProtocolMessage {
@@ -276,11 +288,8 @@ async fn replay_keeps_to_echo_and_presence_subscribe() {
 
 #[tokio::test]
 async fn a_serial_the_log_no_longer_covers_attaches_without_resumed_and_90003() {
-    let server = Server::start(&["--replay-limit", "2"]);
-    let channel = unique_channel("expired");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
-    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
-    let before_all = alice.attach(&channel).await.channel_serial.expect("serial");
+    let (server, channel, mut bob, (mut alice, alice_id, key, before_all)) =
+        prologue(&["--replay-limit", "2"], "expired", "bob", "").await;
     for (serial, data) in [(0, "m1"), (1, "m2"), (2, "m3")] {
         bob.publish(&channel, serial, data).await;
     }
@@ -319,11 +328,8 @@ async fn a_serial_the_log_no_longer_covers_attaches_without_resumed_and_90003() 
 #[tokio::test]
 async fn the_replay_log_keeps_to_its_byte_bound_and_a_serial_before_it_gets_90003() {
     // Each frame carries about 1.3 KB: two fit in 3,000 bytes, three do not.
-    let server = Server::start(&["--replay-bytes", "3000"]);
-    let channel = unique_channel("bytes");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
-    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
-    alice.attach(&channel).await;
+    let (server, channel, mut bob, (mut alice, alice_id, key, _)) =
+        prologue(&["--replay-bytes", "3000"], "bytes", "bob", "").await;
     let padding = "x".repeat(1_000);
     bob.publish(&channel, 0, &format!("m1{padding}")).await;
     let after_m1 = alice
@@ -359,12 +365,9 @@ async fn the_replay_log_keeps_to_its_byte_bound_and_a_serial_before_it_gets_9000
 
 #[tokio::test]
 async fn a_re_enter_naming_the_members_id_is_acknowledged_and_absorbed() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("reenter");
-    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    let (server, channel, mut observer, (mut alice, alice_id, key, _)) =
+        prologue(&[], "reenter", "observer", "").await;
     observer.attach(&channel).await;
-    let (mut alice, alice_id, key) = open_resumable(&server, "alice", "").await;
-    alice.attach(&channel).await;
     alice.presence(&channel, 0, PresenceAction::Enter).await;
     let entered = observer.recv_until(Action::Presence).await;
     assert_eq!(seen(&entered), "enter alice");
@@ -417,12 +420,9 @@ async fn a_re_enter_naming_the_members_id_is_acknowledged_and_absorbed() {
 
 #[tokio::test]
 async fn a_re_enter_naming_another_id_or_none_is_an_update() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("reenter-other");
-    let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
+    let (_server, channel, mut observer, (mut alice, alice_id, _, _)) =
+        prologue(&[], "reenter-other", "observer", "").await;
     observer.attach(&channel).await;
-    let (mut alice, alice_id, _) = open_resumable(&server, "alice", "").await;
-    alice.attach(&channel).await;
     alice.presence(&channel, 0, PresenceAction::Enter).await;
     assert_eq!(
         seen(&observer.recv_until(Action::Presence).await),
@@ -445,14 +445,9 @@ async fn a_re_enter_naming_another_id_or_none_is_an_update() {
 
 #[tokio::test]
 async fn a_resume_after_the_members_left_still_catches_up_on_the_channel() {
-    let server = Server::start(&[]);
-    let channel = unique_channel("late");
-    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let (server, channel, mut bob, (mut alice, alice_id, key, last_seen)) =
+        prologue(&[], "late", "bob", "&remainPresentFor=100").await;
     bob.attach(&channel).await;
-    let (mut alice, alice_id, key) =
-        open_resumable(&server, "alice", "&remainPresentFor=100").await;
-    let attached = alice.attach(&channel).await;
-    let last_seen = attached.channel_serial.expect("channelSerial");
     alice.presence(&channel, 0, PresenceAction::Enter).await;
     assert_eq!(bob.next_presence().await[0].action, PresenceAction::Enter);
     drop(alice);
