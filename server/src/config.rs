@@ -49,7 +49,8 @@ pub struct Config {
     pub history_bytes: usize,
     /// How many channels one connection may be attached to or have members on at once.
     /// An ATTACH or enter past it fails for that channel only, with 90010 as on Ably;
-    /// the connection and its other channels go on.
+    /// the connection and its other channels go on. Also the most channels one batch
+    /// presence request (`GET /presence`) may name.
     #[arg(
         long,
         env = "ROSTER_MAX_CHANNELS_PER_CONNECTION",

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use roster::json;
 use roster::presence::MemberFilter;
-use roster::protocol::{ErrorInfo, PresenceMessage};
+use roster::protocol::{codes, ErrorInfo, PresenceMessage};
 use roster::rest::{BatchPresenceResponse, BatchPresenceResult};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -152,6 +152,15 @@ pub async fn batch_presence(
         .unwrap_or_default();
     if names.is_empty() {
         return Err(ErrorInfo::bad_request("channels is required").into());
+    }
+    // Every member of every channel named is copied under the hub's lock: the same cap
+    // as on a connection's channels bounds that (90010, as Ably answers it here too).
+    let max = state.config.max_channels_per_connection;
+    if names.len() > max {
+        let message = format!(
+            "Max number of channels permitted in a single batch presence request ({max}) exceeded"
+        );
+        return Err(ErrorInfo::new(codes::TOO_MANY_CHANNELS, 400, message).into());
     }
     let hub = state.hub();
     let results: Vec<BatchPresenceResult> = names

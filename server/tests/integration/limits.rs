@@ -192,3 +192,24 @@ async fn a_connection_holds_at_most_its_member_cap_across_channels() {
     assert_eq!(members(&server, &second).await, ["a3", "a4", "bob"]);
     assert_still_serving(&server).await;
 }
+
+#[tokio::test]
+async fn a_batch_presence_request_names_at_most_the_channel_cap() {
+    let server = Server::start(&["--max-channels-per-connection", "3"]);
+    let names: Vec<String> = (0..4).map(|_| unique_channel("batch")).collect();
+    let (mut alice, _) = server.connect(FULL_KEY, Some("alice")).await;
+    alice.presence(&names[0], 0, PresenceAction::Enter).await;
+    let read = server
+        .get_as_full_key(&format!("/presence?channels={}", names[..3].join(",")))
+        .await;
+    assert_eq!(read.status, 200, "{read:?}");
+    assert_eq!(read.json()["successCount"].as_u64(), Some(3));
+    let refused = server
+        .get_as_full_key(&format!("/presence?channels={}", names.join(",")))
+        .await;
+    assert_eq!(
+        refused.assert_error(400),
+        u64::from(codes::TOO_MANY_CHANNELS)
+    );
+    assert_still_serving(&server).await;
+}
