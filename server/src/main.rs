@@ -216,6 +216,8 @@ async fn root(
             .read_buffer_size(4096)
             // Each frame goes on to the socket's BufferedIo at once (see listener.rs).
             .write_buffer_size(0)
+            .max_message_size(realtime::frame_limit(&state.config))
+            .max_frame_size(realtime::frame_limit(&state.config))
             .on_upgrade(move |socket| {
                 sessions.track_future(realtime::run(socket, state, params, secure))
             });

@@ -2,7 +2,9 @@
 //! per-connection session loop.
 
 mod connect;
+mod frames;
 mod session;
 
 pub use connect::ConnectParams;
+pub use frames::frame_limit;
 pub use session::run;

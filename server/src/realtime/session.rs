@@ -1,6 +1,7 @@
 //! One realtime connection's life on one transport: CONNECTED first, then frames in,
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
+use super::frames::{self, frame_limit};
 use super::ConnectParams;
 use crate::hub::{outbox, Hub, Outbound, Rx, Tx};
 use crate::state::{now_ms, Shared};
@@ -86,7 +87,18 @@ where
                     Some(Ok(WsMessage::Text(t))) => t.as_bytes().to_vec(),
                     Some(Ok(WsMessage::Binary(b))) => b.to_vec(),
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
-                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => break,
+                    Some(Err(error)) => match frames::oversize(error, &state.config) {
+                        // Refused from its header: nothing more is read, the ERROR goes
+                        // out and the socket closes, as for any fatal frame.
+                        Some(too_big) => {
+                            fail(&state, &conn_id, &tx, too_big);
+                            closed_cleanly = true;
+                            is_disconnecting = true;
+                            continue;
+                        }
+                        None => break,
+                    },
+                    Some(Ok(WsMessage::Close(_))) | None => break,
                 };
                 match handle_frame(&state, &conn_id, &tx, &bytes, heartbeat_ms) {
                     Flow::Continue => {}
@@ -232,17 +244,12 @@ fn connection_details(
         client_id,
         connection_key: Some(key),
         max_message_size: Some(state.config.max_message_size as u64),
-        max_frame_size: Some(frame_limit(state) as u64),
+        max_frame_size: Some(frame_limit(&state.config) as u64),
         max_inbound_rate: Some(250),
         max_idle_interval: Some(heartbeat_ms),
         connection_state_ttl: Some(state.config.connection_state_ttl),
         server_id: Some(hub.config.server_id.clone()),
     }
-}
-
-/// The largest frame accepted: a message of the maximum size plus room for its envelope.
-fn frame_limit(state: &Shared) -> usize {
-    state.config.max_message_size * 2 + 16 * 1024
 }
 
 /// Writes `first` and what else is already queued (a bounded batch), then flushes once:
@@ -276,14 +283,6 @@ fn text(json: &str) -> WsMessage {
 }
 
 fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_ms: u64) -> Flow {
-    if bytes.len() > frame_limit(state) {
-        return fail(
-            state,
-            conn_id,
-            tx,
-            ErrorInfo::too_big(bytes.len(), frame_limit(state)),
-        );
-    }
     let msg = match decode_json(bytes) {
         Ok(msg) => msg,
         Err(error) => return fail(state, conn_id, tx, error),

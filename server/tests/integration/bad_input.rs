@@ -92,6 +92,23 @@ async fn oversize_data_is_nacked_with_40009_and_oversize_frames_close() {
 }
 
 #[tokio::test]
+async fn a_frame_past_the_limit_is_refused_from_its_header() {
+    let server = Server::start(&["--max-message-size", "1024"]);
+    let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
+    // A text frame announcing 8 MiB, masked as a client's must be: only its header and
+    // a little of its body are sent, so only a check of the header answers in time.
+    let mut frame = vec![0x81, 0x80 | 127];
+    frame.extend_from_slice(&(8u64 << 20).to_be_bytes());
+    frame.extend_from_slice(&[1, 2, 3, 4]);
+    frame.extend_from_slice(&[0; 1024]);
+    c.send_raw(&frame).await;
+    let error = c.recv_until(Action::Error).await;
+    assert_eq!(code(&error), Some(codes::TOO_BIG));
+    assert!(c.closed_by_server().await);
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
 async fn entering_as_another_client_is_nacked_with_40012() {
     let server = Server::start(&[]);
     let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;

@@ -261,6 +261,15 @@ impl Client {
         self.ws.send(Message::text(text)).await.expect("frame sent");
     }
 
+    /// Writes `bytes` to the socket as they are, outside the WebSocket framing (for
+    /// frames no client library would send).
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        match self.ws.get_mut() {
+            MaybeTlsStream::Plain(tcp) => tcp.write_all(bytes).await.expect("raw bytes sent"),
+            _ => panic!("a plain TCP socket was expected"),
+        }
+    }
+
     /// The next message other than a server HEARTBEAT, within [`WAIT`].
     pub async fn recv(&mut self) -> ProtocolMessage {
         loop {
