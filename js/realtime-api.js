@@ -149,11 +149,13 @@ class RealtimePresence extends EventEmitter {
       return members.get(v) ?? object;
     });
     if (params.clientId !== undefined || params.connectionId !== undefined) return list;
-    // Unfiltered: every present member is now known. Entries for members gone or changed
-    // are dropped once they would be most of the map.
-    if (members.size > 2 * list.length + 64) this._members = new Map(list.map((m, i) => [versions[i], m]));
-    else list.forEach((m, i) => members.set(versions[i], m));
-    for (const v of versions) if (v > this._known) this._known = v;
+    // Unfiltered: the map becomes exactly the present members, so no object of a member
+    // that changed or left stays reachable from here. Results arrive in request order,
+    // so this list is never older than one already stored.
+    if (next || members.size !== list.length) {
+      this._members = new Map(list.map((m, i) => [versions[i], m]));
+      for (const v of versions) if (v > this._known) this._known = v;
+    }
     return list;
   }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }

@@ -210,6 +210,12 @@ impl Driver {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
                     Ok(Completion::Members(members)) => {
                         let mut conversion = Conversion::new(members, resolve);
+                        // Results settle in the order the core took them, a small one
+                        // after a large one still converting: the wrapper's member
+                        // cache keeps only the latest result's members.
+                        if !self.converting.borrow().is_empty() {
+                            return self.convert_later(conversion);
+                        }
                         match conversion.step() {
                             Some((resolve, result)) => Outgoing::Settle(resolve, result),
                             None => return self.convert_later(conversion),
