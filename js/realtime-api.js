@@ -128,35 +128,42 @@ class RealtimePresence extends EventEmitter {
   constructor(channel) {
     super();
     this.channel = channel;
-    // Member objects by version, holding every member present at the last unfiltered
-    // get (and any version up to `_known`): get() is sent only what changed since.
+    // Member objects by version: exactly the members present at the last unfiltered
+    // get(), kept up to date by the next one.
     this._members = new Map();
     this._known = 0;
     this._listen();
   }
   get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
-  // As in ably-js, an unchanged member is the same object from one get() to the next;
-  // the wasm converts only the members changed since `_known`.
+  // As in ably-js, an unchanged member is the same object from one get() to the next:
+  // the wasm converts only the members changed since `_known`, and once the map holds
+  // every present member it sends only those and the versions retired since.
   async get(params = {}) {
     const known = this._known;
-    const { versions, fresh } = await this.channel._core.presenceGet(this.channel.name, params, known);
-    const members = this._members;
-    let next = 0;
-    const list = Array.from(versions, (v) => {
-      if (v <= known) return members.get(v);
-      // A concurrent get() may have cached this version already: keep its object.
-      const object = fresh[next++];
-      return members.get(v) ?? object;
-    });
-    if (params.clientId !== undefined || params.connectionId !== undefined) return list;
-    // Unfiltered: the map becomes exactly the present members, so no object of a member
-    // that changed or left stays reachable from here. Results arrive in request order,
-    // so this list is never older than one already stored.
-    if (next || members.size !== list.length) {
-      this._members = new Map(list.map((m, i) => [versions[i], m]));
-      for (const v of versions) if (v > this._known) this._known = v;
+    const { versions, fresh, retired } = await this.channel._core.presenceGet(this.channel.name, params, known);
+    let members = this._members;
+    if (retired) {
+      // A catch-up on the last unfiltered result: `versions` are the changed members'.
+      for (const v of retired) members.delete(v);
+      versions.forEach((v, i) => members.has(v) || members.set(v, fresh[i]));
+    } else {
+      let next = 0;
+      const list = Array.from(versions, (v) => {
+        if (v <= known) return members.get(v);
+        // A concurrent get() may have cached this version already: keep its object.
+        const object = fresh[next++];
+        return members.get(v) ?? object;
+      });
+      if (params.clientId !== undefined || params.connectionId !== undefined) return list;
+      // Unfiltered: the map becomes exactly the present members, so no object of a
+      // member that changed or left stays reachable from here. Results arrive in the
+      // order the core took them, so this list is never older than one already stored.
+      if (next || members.size !== list.length) {
+        this._members = members = new Map(list.map((m, i) => [versions[i], m]));
+      }
     }
-    return list;
+    for (const v of versions) if (v > this._known) this._known = v;
+    return Array.from(members.values());
   }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
   subscribe(action, listener) {

@@ -1,10 +1,13 @@
 //! Properties of the presence merge: order does not matter where the protocol says it
-//! must not, duplicates change nothing, and a SYNC of a set reproduces it.
+//! must not, duplicates change nothing, a SYNC of a set reproduces it, and a follower
+//! kept up by catch-ups holds what the set holds.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use roster::presence::{MemberFilter, PresenceSet};
+use roster::presence::{Changes, MemberFilter, PresenceSet};
 use roster::protocol::{Data, PresenceAction, PresenceMessage};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A member's messages: distinct serials on its own connection, random actions and data.
 fn messages() -> impl Strategy<Value = Vec<PresenceMessage>> {
@@ -40,6 +43,61 @@ fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<St
         .collect();
     members.sort();
     members
+}
+
+/// A caller that keeps every present member by version, as the JS wrapper's get() does.
+#[derive(Default)]
+struct Follower {
+    members: HashMap<u64, Rc<PresenceMessage>>,
+    known: u64,
+}
+
+impl Follower {
+    fn follow(&mut self, set: &mut PresenceSet) {
+        match set.catch_up(self.known) {
+            Some(Changes { changed, retired }) => {
+                for version in retired {
+                    self.members.remove(&version);
+                }
+                for member in changed {
+                    let message = member
+                        .message
+                        .expect("a changed member comes with its message");
+                    self.members.entry(member.version).or_insert(message);
+                }
+            }
+            None => {
+                let since = MemberFilter {
+                    known: self.known,
+                    ..MemberFilter::default()
+                };
+                let mut members = HashMap::new();
+                for member in set.get(&since) {
+                    let message = match member.message {
+                        Some(message) => message,
+                        None => self
+                            .members
+                            .get(&member.version)
+                            .expect("an unchanged member is held")
+                            .clone(),
+                    };
+                    members.insert(member.version, message);
+                }
+                self.members = members;
+            }
+        }
+        self.known = self.members.keys().copied().fold(self.known, u64::max);
+    }
+
+    fn snapshot(&self) -> Vec<(Option<String>, Option<String>, Option<String>)> {
+        let mut members: Vec<_> = self
+            .members
+            .values()
+            .map(|m| (m.client_id.clone(), m.connection_id.clone(), m.id.clone()))
+            .collect();
+        members.sort();
+        members
+    }
 }
 
 fn synced(messages: &[PresenceMessage]) -> PresenceSet {
@@ -114,5 +172,28 @@ proptest! {
             prop_assert!(held_before.iter().any(|(c, k, _)| *c == leave.client_id && *k == leave.connection_id));
             prop_assert!(!members.iter().any(|m| m.client_id == leave.client_id && m.connection_id == leave.connection_id));
         }
+    }
+
+    #[test]
+    fn a_follower_kept_up_by_catch_ups_holds_the_present_members(
+        msgs in messages(),
+        steps in prop::collection::vec(0..6u8, 40),
+    ) {
+        let mut set = PresenceSet::new();
+        let mut follower = Follower::default();
+        for (msg, step) in msgs.into_iter().zip(steps) {
+            set.apply(msg);
+            match step {
+                0 => set.start_sync(),
+                1 => { set.end_sync(0); }
+                2 | 3 => {
+                    follower.follow(&mut set);
+                    prop_assert_eq!(follower.snapshot(), snapshot(&set));
+                }
+                _ => {}
+            }
+        }
+        follower.follow(&mut set);
+        prop_assert_eq!(follower.snapshot(), snapshot(&set));
     }
 }

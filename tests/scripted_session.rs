@@ -182,7 +182,7 @@ fn attached_with_members(h: &mut Harness) {
         "presence": [{"action": 1, "clientId": "carol", "connectionId": "c3", "id": "c3:0:0", "timestamp": 5}]}));
     assert!(h.client.is_sync_complete("room"));
     match h.completion(get) {
-        Some(Ok(Completion::Members(members))) => assert_eq!(members.len(), 2),
+        Some(Ok(Completion::Members { members, .. })) => assert_eq!(members.len(), 2),
         other => panic!("get did not complete with members: {other:?}"),
     }
 }
@@ -442,7 +442,7 @@ fn a_muted_channel_follows_its_members_without_presence_events() {
     assert_eq!(h.presence_events(), Vec::<(String, String)>::new());
     let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
     match h.completion(get) {
-        Some(Ok(Completion::Members(members))) => assert_eq!(members.len(), 1, "bob left"),
+        Some(Ok(Completion::Members { members, .. })) => assert_eq!(members.len(), 1, "bob left"),
         other => panic!("get did not complete with members: {other:?}"),
     }
 
@@ -581,7 +581,7 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
     assert!(!h.events.contains(&Event::AuthRequired));
     let members = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
     match h.completion(members) {
-        Some(Ok(Completion::Members(members))) => {
+        Some(Ok(Completion::Members { members, .. })) => {
             assert_eq!(members.len(), 1);
             assert_eq!(
                 members[0]

@@ -93,12 +93,13 @@ async function convergence(browser, base, server, which) {
     const rounds = Math.ceil(UPDATES / MEMBERS);
     const verified = await page.evaluate(([n, d]) => window.bench.verify(n, d), [MEMBERS, `r${rounds}`]);
     const getMs = await page.evaluate(() => window.bench.getCost());
-    log(`${which} presence.get(): ${getMs.toFixed(2)} ms`);
+    const getChangedMs = await page.evaluate(() => window.bench.getAfterChange());
+    log(`${which} presence.get(): ${getMs.toFixed(2)} ms, after a change ${getChangedMs.toFixed(2)} ms`);
     const memory = await page.evaluate(() => window.bench.memory());
     const updatesMs = waited.doneAt ? waited.doneAt - t0 : null;
     log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), memory`, memory);
     await page.close();
-    return { joined, waited, updatesMs, verified, getMs, memory };
+    return { joined, waited, updatesMs, verified, getMs, getChangedMs, memory };
   } finally {
     loader.stdin.end();
     loader.kill();
@@ -148,6 +149,7 @@ async function browserRows(browser, base, server) {
     ['updates: long tasks', 'count', (r) => r.waited.longTasks.count],
     ['updates: long-task time', 'ms', (r) => r.waited.longTasks.ms],
     [`presence.get() of the ${MEMBERS} synced members (median of 21 calls)`, 'ms', (r) => r.getMs],
+    [`presence.get() of the ${MEMBERS} members right after one changed (median of 21 calls)`, 'ms', (r) => r.getChangedMs],
     ['JS heap after a full GC (performance.memory)', 'MiB', (r) => (r.memory.js === null ? null : r.memory.js / 2 ** 20)],
     ['memory after (JS heap + wasm linear memory)', 'MiB', (r) => (r.memory.js === null ? null : (r.memory.js + r.memory.wasm) / 2 ** 20)],
   ];

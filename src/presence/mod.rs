@@ -9,5 +9,5 @@ mod sync_serial;
 
 pub use newness::is_newer;
 pub use own_members::OwnMembers;
-pub use set::{MemberFilter, PresenceSet, Present};
+pub use set::{Changes, MemberFilter, PresenceSet, Present};
 pub use sync_serial::parse_sync_serial;

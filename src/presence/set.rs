@@ -32,6 +32,9 @@ pub struct MemberFilter {
     /// Members unchanged since this version (the highest of an earlier `get`) come
     /// without their message, which the caller still holds; 0 for every message.
     pub known: u64,
+    /// The caller keeps every present member by version from one unfiltered get to the
+    /// next: answer with `PresenceSet::catch_up` when it can.
+    pub follow: bool,
 }
 
 /// A present member as `PresenceSet::get` lists it.
@@ -43,6 +46,19 @@ pub struct Present {
     /// since the filter's `known` version.
     pub message: Option<Rc<PresenceMessage>>,
 }
+
+/// What a caller holding every present member by version needs to catch up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    /// The present members changed since the caller's version, with their messages.
+    pub changed: Vec<Present>,
+    /// Versions no longer current (their member changed or left) since the last catch-up.
+    pub retired: Vec<u64>,
+}
+
+/// Versions retired beyond the members held: past this, a caller is cheaper served the
+/// whole list than the record.
+const RETIRED_SLACK: usize = 64;
 
 impl MemberFilter {
     fn matches(&self, msg: &PresenceMessage) -> bool {
@@ -76,6 +92,9 @@ pub struct PresenceSet {
     members: HashTable<Member>,
     hasher: Seeds,
     syncing: bool,
+    /// Versions of present members that changed or left since the last `catch_up`;
+    /// `None` while no caller follows the set (or after too many to keep).
+    retired: Option<Vec<u64>>,
 }
 
 /// The member key: (clientId, connectionId), a missing part read as empty.
@@ -168,12 +187,14 @@ impl PresenceSet {
                 if !is_newer(&msg, &existing.message) {
                     return None;
                 }
+                let replaced = existing.present_version();
                 overwrite(
                     Rc::make_mut(&mut existing.message),
                     &msg,
                     PresenceAction::Present,
                 );
                 existing.version = next_version();
+                self.retire(replaced);
             }
             Entry::Vacant(entry) => {
                 entry.insert(new_member(hash, &msg, PresenceAction::Present));
@@ -191,7 +212,8 @@ impl PresenceSet {
                 if !is_newer(&msg, &existing.message) {
                     return None;
                 }
-                let was_present = existing.message.action == PresenceAction::Present;
+                let replaced = existing.present_version();
+                let was_present = replaced.is_some();
                 if syncing {
                     // A tombstone, so an older PRESENT later in the sync cannot bring it back.
                     existing.residual = false;
@@ -204,6 +226,7 @@ impl PresenceSet {
                 } else {
                     entry.remove();
                 }
+                self.retire(replaced);
                 was_present
             }
             Entry::Vacant(entry) => {
@@ -241,16 +264,21 @@ impl PresenceSet {
         }
         self.syncing = false;
         let mut leaves = Vec::new();
+        let mut gone = Vec::new();
         self.members.retain(|member| {
             if member.message.action != PresenceAction::Present {
                 return false;
             }
             if member.residual {
                 leaves.push(synthesized_leave(&member.message, now));
+                gone.push(member.version);
                 return false;
             }
             true
         });
+        for version in gone {
+            self.retire(Some(version));
+        }
         leaves
     }
 
@@ -267,10 +295,16 @@ impl PresenceSet {
     /// The present members that match `filter`, stored as PRESENT: shared with the set,
     /// not copied (a later change to a member copies it then, leaving this list as it was).
     pub fn get(&self, filter: &MemberFilter) -> Vec<Present> {
+        self.list(filter, false)
+    }
+
+    /// As `get`, leaving out the members unchanged since `filter.known` when `changed_only`.
+    fn list(&self, filter: &MemberFilter, changed_only: bool) -> Vec<Present> {
         let mut list = Vec::new();
         for member in self.members.iter() {
             let msg = &member.message;
-            if msg.action == PresenceAction::Present && filter.matches(msg) {
+            let wanted = !changed_only || member.version > filter.known;
+            if wanted && msg.action == PresenceAction::Present && filter.matches(msg) {
                 list.push(Present {
                     version: member.version,
                     message: (member.version > filter.known).then(|| msg.clone()),
@@ -278,6 +312,31 @@ impl PresenceSet {
             }
         }
         list
+    }
+
+    /// Catches up a caller that holds every present member by version, as of its last
+    /// catch-up: the members changed since version `known` and the versions retired
+    /// since. `None` on the first call (from then on retired versions are recorded) and
+    /// when more retired than are worth recording: the caller takes `get` instead.
+    pub fn catch_up(&mut self, known: u64) -> Option<Changes> {
+        let retired = self.retired.replace(Vec::new())?;
+        let since = MemberFilter {
+            known,
+            ..MemberFilter::default()
+        };
+        let changed = self.list(&since, true);
+        Some(Changes { changed, retired })
+    }
+
+    /// Records that `version` is no longer current, for the follower's next catch-up.
+    fn retire(&mut self, version: Option<u64>) {
+        let (Some(version), Some(log)) = (version, &mut self.retired) else {
+            return;
+        };
+        log.push(version);
+        if log.len() > self.members.len() + RETIRED_SLACK {
+            self.retired = None;
+        }
     }
 
     /// How many members are present.
@@ -291,6 +350,13 @@ impl PresenceSet {
     /// Whether no member is present.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl Member {
+    /// The version under which the member is present, `None` for a tombstone.
+    fn present_version(&self) -> Option<u64> {
+        (self.message.action == PresenceAction::Present).then_some(self.version)
     }
 }
 
@@ -493,6 +559,48 @@ mod tests {
         let mut other = PresenceSet::new();
         other.apply(msg(PresenceAction::Enter, "a", "c1", 0));
         assert!(other.get(&since).iter().all(|m| m.message.is_some()));
+    }
+
+    #[test]
+    fn catch_up_gives_the_changes_since_the_last_one() {
+        let mut set = PresenceSet::new();
+        set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
+        set.apply(msg(PresenceAction::Enter, "b", "c1", 1));
+        assert_eq!(set.catch_up(0), None, "the first call starts the record");
+        let first = set.get(&MemberFilter::default());
+        let known = first.iter().map(|m| m.version).max().unwrap_or(0);
+        let version_of = |client: &str| {
+            first
+                .iter()
+                .find(|m| m.message.as_ref().unwrap().client_id.as_deref() == Some(client))
+                .map(|m| m.version)
+        };
+
+        set.apply(msg(PresenceAction::Update, "b", "c1", 2));
+        set.apply(msg(PresenceAction::Leave, "a", "c1", 3));
+        set.apply(msg(PresenceAction::Enter, "c", "c1", 4));
+        let changes = set.catch_up(known).expect("recorded since the last call");
+        let changed: Vec<_> = changes
+            .changed
+            .iter()
+            .map(|m| m.message.as_ref().unwrap().client_id.clone().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(changed, ["b", "c"]);
+        let mut retired = changes.retired;
+        retired.sort();
+        let mut expected = vec![version_of("a").unwrap(), version_of("b").unwrap()];
+        expected.sort();
+        assert_eq!(retired, expected, "b's old version and a's");
+
+        // More retired versions than members (and some slack): the record is dropped,
+        // the caller starts again from get(), and the record starts again.
+        for serial in 5..5 + RETIRED_SLACK as u64 + 3 {
+            set.apply(msg(PresenceAction::Update, "b", "c1", serial));
+        }
+        assert_eq!(set.catch_up(known), None);
+        assert!(set.catch_up(known).is_some());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::{Completion, Event, OpId, Realtime, Ticket};
 use crate::channel::{Channel, ChannelOptions, ChannelState, ChannelStateChange, Queued};
 use crate::connection::ConnectionState;
-use crate::presence::{parse_sync_serial, MemberFilter};
+use crate::presence::{parse_sync_serial, MemberFilter, PresenceSet};
 use crate::protocol::{
     codes, Action, Data, ErrorInfo, Flags, Message, PresenceAction, PresenceMessage,
     ProtocolMessage,
@@ -18,6 +18,22 @@ fn channel_state_error(state: ChannelState) -> ErrorInfo {
         400,
         text::concat(&["channel operation failed: channel is ", state.name()]),
     )
+}
+
+/// A get()'s answer: a follower's changes when the set can give them, else the members.
+fn members(presence: &mut PresenceSet, filter: &MemberFilter) -> Completion {
+    let unfiltered = filter.client_id.is_none() && filter.connection_id.is_none();
+    if filter.follow && unfiltered {
+        if let Some(changes) = presence.catch_up(filter.known) {
+            let (members, retired) = (changes.changed, Some(changes.retired));
+            return Completion::Members { members, retired };
+        }
+    }
+    let members = presence.get(filter);
+    Completion::Members {
+        members,
+        retired: None,
+    }
 }
 
 /// Keeps the serial of an ATTACHED, PRESENCE or MESSAGE the channel took in (RTL15b).
@@ -176,12 +192,14 @@ impl Realtime {
         }
         let is_ready = self.is_sync_complete(channel) || !wait_for_sync;
         if is_ready {
-            let members = self
-                .channels
-                .get(channel)
-                .map(|c| c.presence.get(&filter))
-                .unwrap_or_default();
-            self.complete(op, Ok(Completion::Members(members)));
+            let members = match self.channels.get_mut(channel) {
+                Some(c) => members(&mut c.presence, &filter),
+                None => Completion::Members {
+                    members: Vec::new(),
+                    retired: None,
+                },
+            };
+            self.complete(op, Ok(members));
         } else {
             self.with_channel(channel, |c| c.get_waiters.push((Ticket::Op(op), filter)));
         }
@@ -642,7 +660,7 @@ impl Realtime {
         channel.is_sync_complete = true;
         for (ticket, filter) in std::mem::take(&mut channel.get_waiters) {
             if let Ticket::Op(op) = ticket {
-                let result = Ok(Completion::Members(channel.presence.get(&filter)));
+                let result = Ok(members(&mut channel.presence, &filter));
                 self.events.push(Event::Completed { op, result });
             }
         }

@@ -28,7 +28,12 @@ pub enum Completion {
     /// Done (ACKed, attached, detached …).
     Done,
     /// The presence members asked for, shared with the channel's presence set.
-    Members(Vec<Present>),
+    Members {
+        /// The members (for a catch-up, only those changed since the caller's last).
+        members: Vec<Present>,
+        /// For a catch-up (see `MemberFilter::follow`): the versions no longer current.
+        retired: Option<Vec<u64>>,
+    },
     /// A ping's round trip, in ms.
     Pong(u64),
 }

@@ -208,18 +208,8 @@ impl Driver {
                 drop(pending);
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
-                    Ok(Completion::Members(members)) => {
-                        let mut conversion = Conversion::new(members, resolve);
-                        // Results settle in the order the core took them, a small one
-                        // after a large one still converting: the wrapper's member
-                        // cache keeps only the latest result's members.
-                        if !self.converting.borrow().is_empty() {
-                            return self.convert_later(conversion);
-                        }
-                        match conversion.step() {
-                            Some((resolve, result)) => Outgoing::Settle(resolve, result),
-                            None => return self.convert_later(conversion),
-                        }
+                    Ok(Completion::Members { members, retired }) => {
+                        return self.settle_members(Conversion::new(members, retired, resolve));
                     }
                     Ok(Completion::Pong(rtt)) => {
                         Outgoing::Settle(resolve, JsValue::from(rtt as f64))
@@ -234,6 +224,20 @@ impl Driver {
             other => Outgoing::Event(event::to_js(other)),
         };
         self.outgoing.borrow_mut().push(outgoing);
+    }
+
+    /// Settles a get() with its members: at once when they are few and no other result is
+    /// still converting, else after the others. Results settle in the order the core
+    /// took them, as the wrapper's member cache follows the latest one.
+    fn settle_members(&self, mut conversion: Conversion) {
+        if self.converting.borrow().is_empty() {
+            if let Some((resolve, result)) = conversion.step() {
+                let settle = Outgoing::Settle(resolve, result);
+                self.outgoing.borrow_mut().push(settle);
+                return;
+            }
+        }
+        self.convert_later(conversion);
     }
 
     /// Goes on with a large get() result in later tasks, one slice each, so that no task

@@ -13,9 +13,11 @@ use wasm_bindgen::JsValue;
 /// Members converted per task: a few milliseconds' work.
 const SLICE: usize = 2500;
 
-/// One get() result on its way to JS: `{ versions, fresh }`, every member's version in
-/// order (a Float64Array) and, as plain objects, the members whose message came along
-/// (changed since the versions the wrapper already holds).
+/// One get() result on its way to JS: `{ versions, fresh, retired? }`, every member's
+/// version in order (a Float64Array) and, as plain objects, the members whose message
+/// came along (changed since the versions the wrapper already holds). With `retired`
+/// (a Float64Array of versions no longer current) the result is a catch-up: `versions`
+/// lists the changed members only.
 pub struct Conversion {
     /// The members still to convert, shared with the presence set as it was.
     fresh: Vec<Rc<PresenceMessage>>,
@@ -28,8 +30,9 @@ pub struct Conversion {
 }
 
 impl Conversion {
-    /// A conversion of `members` that settles the get() with `resolve`.
-    pub fn new(members: Vec<Present>, resolve: Function) -> Conversion {
+    /// A conversion of `members` (and `retired`, for a catch-up) that settles the get()
+    /// with `resolve`.
+    pub fn new(members: Vec<Present>, retired: Option<Vec<u64>>, resolve: Function) -> Conversion {
         let mut versions = Vec::with_capacity(members.len());
         let mut fresh = Vec::new();
         for member in members {
@@ -42,6 +45,14 @@ impl Conversion {
             "versions",
             Float64Array::from(versions.as_slice()).into(),
         );
+        if let Some(retired) = retired {
+            let retired: Vec<f64> = retired.into_iter().map(|v| v as f64).collect();
+            set(
+                &result,
+                "retired",
+                Float64Array::from(retired.as_slice()).into(),
+            );
+        }
         Conversion {
             fresh,
             done: 0,

@@ -225,14 +225,16 @@ impl Realtime {
     }
 
     /// presence.get({ waitForSync, clientId, connectionId }): resolves with `{ versions,
-    /// fresh }` (see `members::Conversion`); members unchanged since version `known`
-    /// (0: none) come as versions only.
+    /// fresh, retired? }` (see `members::Conversion`); members unchanged since version
+    /// `known` (0: none) come as versions only. The caller follows the set: an unfiltered
+    /// get may bring only the changes since the last one, with `retired`.
     #[wasm_bindgen(js_name = presenceGet)]
     pub fn presence_get(&self, channel: String, params: JsValue, known: f64) -> Promise {
         let filter = MemberFilter {
             client_id: string_field(&params, "clientId"),
             connection_id: string_field(&params, "connectionId"),
             known: known as u64,
+            follow: true,
         };
         let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
         self.driver

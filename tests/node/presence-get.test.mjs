@@ -54,6 +54,16 @@ test('get() returns the same object for an unchanged member, a new one for a cha
       cached: window.channel.presence._members.size,
     }));
     assert.deepEqual(left, { members: ['bob:b2'], cached: 1 });
+
+    // More changes between two gets than the set keeps a record of: the next get() is
+    // whole again, and still right.
+    for (let i = 3; i < 80; i++) await within(bob.channels.get(name).presence.update(`b${i}`), WAIT, 'bob updates');
+    await page.waitForFunction(() => window.updates === 78);
+    const many = await page.evaluate(async () => ({
+      members: (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`),
+      cached: window.channel.presence._members.size,
+    }));
+    assert.deepEqual(many, { members: ['bob:b79'], cached: 1 });
   } finally {
     await closeAll([ann, bob]);
     await context.close();

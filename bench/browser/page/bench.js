@@ -82,6 +82,25 @@ window.bench = {
     return times.sort((a, b) => a - b)[10];
   },
 
+  // presence.get() right after a member changed, as an app calling it from its presence
+  // listener sees it: this client enters, then updates 21 times; median of the gets.
+  async getAfterChange() {
+    await channel.presence.enter('x');
+    const times = [];
+    for (let i = 0; i < 21; i++) {
+      const seen = new Promise((resolve) => {
+        const listener = () => { channel.presence.unsubscribe('update', listener); resolve(); };
+        channel.presence.subscribe('update', listener);
+      });
+      await channel.presence.update(`u${i}`);
+      await seen;
+      const t0 = performance.now();
+      await channel.presence.get();
+      times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[10];
+  },
+
   // JS heap in use after a full GC (run.mjs exposes gc), plus wasm linear memory for
   // Roster; without the GC the figure is mostly how much garbage is still uncollected.
   async memory() {
