@@ -197,12 +197,12 @@ class RealtimeChannel extends EventEmitter {
   get errorReason() { return this._core.channel(this.name).errorReason; }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
   get modes() {
-    const bits = this._core.channel(this.name).modes;
+    const bits = this._core.channel(this.name, true).modes;
     const names = Object.keys(MODES).filter((mode) => bits & MODES[mode]).map((mode) => mode.toLowerCase());
     return names.length ? names : undefined;
   }
   /** The channel params the server granted at the last attach. */
-  get params() { return this._core.channel(this.name).params ?? {}; }
+  get params() { return this._core.channel(this.name, true).params ?? {}; }
   async setOptions(options) {
     return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }

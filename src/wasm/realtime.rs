@@ -113,16 +113,17 @@ impl Realtime {
         self.driver.operation(|c, now| c.ping(now))
     }
 
-    /// A channel as `{ state, errorReason, syncComplete, modes, params }` (one export, as
-    /// `connection`): `modes` as the granted mode bits, `params` as granted.
-    pub fn channel(&self, channel: &str) -> JsValue {
+    /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`),
+    /// with `granted`: also `modes` as the granted mode bits and `params` as granted (an
+    /// object made only for the getters that read them, not for every `state` read).
+    pub fn channel(&self, channel: &str, granted: bool) -> JsValue {
         self.driver.read(|c| {
             let object: JsValue = Object::new().into();
             set(&object, "state", c.channel_state(channel).name().into());
             let reason = c.channel_error_reason(channel).map_or(JsValue::NULL, to_js);
             set(&object, "errorReason", reason);
             set(&object, "syncComplete", c.is_sync_complete(channel).into());
-            if let Some(granted) = c.channel_granted(channel) {
+            if let Some(granted) = c.channel_granted(channel).filter(|_| granted) {
                 set(&object, "modes", (granted.modes.0 as u32).into());
                 let params: JsValue = Object::new().into();
                 for (key, value) in granted.params.iter().flatten() {

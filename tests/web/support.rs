@@ -117,7 +117,7 @@ impl Client {
 
     /// A field of `realtime.channel(name)` (state, errorReason, syncComplete).
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
-        get(&self.realtime.channel(name), field)
+        get(&self.realtime.channel(name, false), field)
     }
 
     /// presence.enter(data) on `name`.
