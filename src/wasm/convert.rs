@@ -6,7 +6,7 @@
 use super::error;
 use crate::json::{self, WriteJson, Writer};
 use crate::protocol::{Data, PresenceMessage};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A plain JS object for any core value with a JSON form. Takes a trait object: one
 /// copy of this and of the JSON writer's setup serves every value type.
@@ -16,21 +16,27 @@ pub fn to_js(value: &dyn WriteJson) -> JsValue {
     js_sys::JSON::parse(&json::to_string(value)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// An array of presence messages as apps see them, from one JSON text and one
-/// `JSON.parse` per slice of members: few crossings for a 10,000-member `get()`, and no
-/// megabyte-long text that would grow the wasm memory (which never shrinks) for good.
+/// An array of presence messages as apps see them (see `push_presence_lists`).
 pub fn presence_list_to_js(messages: &[&PresenceMessage]) -> JsValue {
     let parts = js_sys::Array::new();
+    push_presence_lists(&parts, messages);
+    parts.flat(1).into()
+}
+
+/// Appends presence messages as apps see them to `parts`, an array per slice of 500
+/// members, each from one JSON text and one `JSON.parse`: few crossings for a
+/// 10,000-member `get()`, and no megabyte-long text that would grow the wasm memory
+/// (which never shrinks) for good. The caller flattens `parts` once, at the end.
+pub fn push_presence_lists(parts: &js_sys::Array, messages: &[&PresenceMessage]) {
     for slice in messages.chunks(500) {
-        parts.push(&to_js(&AppPresenceList(slice)));
-    }
-    let list = parts.flat(1);
-    for (index, message) in messages.iter().enumerate() {
-        if matches!(message.data, Some(Data::Binary(_))) {
-            set_binary_data(&list.get(index as u32), message.data.as_ref());
+        let list: js_sys::Array = to_js(&AppPresenceList(slice)).unchecked_into();
+        for (index, message) in slice.iter().enumerate() {
+            if matches!(message.data, Some(Data::Binary(_))) {
+                set_binary_data(&list.get(index as u32), message.data.as_ref());
+            }
         }
+        parts.push(&list);
     }
-    list.into()
 }
 
 /// A presence message written for apps: the action by name, binary data left for

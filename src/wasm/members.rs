@@ -2,7 +2,7 @@
 //! 10,000 members of a fresh sync at once (JSON written here, `JSON.parse` in JS, the
 //! garbage after) made one task of 50–90 ms, which the page could not interrupt.
 
-use super::convert::presence_list_to_js;
+use super::convert::push_presence_lists;
 use super::error::set;
 use crate::presence::Present;
 use crate::protocol::PresenceMessage;
@@ -23,7 +23,7 @@ pub struct Conversion {
     fresh: Vec<Rc<PresenceMessage>>,
     /// How many of `fresh` are converted.
     done: usize,
-    /// Their objects, a list per slice.
+    /// Their objects, a list per 500 members (flattened once, when all are done).
     parts: Array,
     result: JsValue,
     resolve: Function,
@@ -73,7 +73,7 @@ impl Conversion {
             .iter()
             .map(|m| &**m)
             .collect();
-        self.parts.push(&presence_list_to_js(&slice));
+        push_presence_lists(&self.parts, &slice);
         self.done = end;
         if end < self.fresh.len() {
             return None;
