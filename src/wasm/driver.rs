@@ -13,9 +13,9 @@ use super::members::Conversion;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
+use super::timer::{self, Handler, Timer};
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -40,7 +40,7 @@ pub struct Driver {
     sink: Function,
     socket: RefCell<Option<Socket>>,
     /// The armed timer and the deadline it is for.
-    timer: RefCell<Option<(u64, Timeout)>>,
+    timer: RefCell<Option<(u64, Timer)>>,
     /// Operations awaiting completion with their resolve and reject functions. A few at a
     /// time: a Vec costs less wasm than a HashMap instance of its own.
     pending: RefCell<Vec<(OpId, Function, Function)>>,
@@ -126,7 +126,7 @@ impl Driver {
             return;
         };
         socket.close_quietly();
-        self.timeout(silent_ms, Driver::transport_closed).forget();
+        timer::schedule(silent_ms, self.handler(Driver::transport_closed));
     }
 
     fn drain(&self) {
@@ -191,9 +191,7 @@ impl Driver {
             Ok(socket) => *self.socket.borrow_mut() = Some(socket),
             // An unusable URL fails like a refused connection, reported from the event loop
             // so that this drain finishes first.
-            Err(_) => {
-                self.timeout(0, Driver::transport_closed).forget();
-            }
+            Err(_) => timer::schedule(0, self.handler(Driver::transport_closed)),
         }
     }
 
@@ -246,7 +244,7 @@ impl Driver {
         let mut converting = self.converting.borrow_mut();
         converting.push(conversion);
         if converting.len() == 1 {
-            self.timeout(0, Driver::convert_more).forget();
+            timer::schedule(0, self.handler(Driver::convert_more));
         }
     }
 
@@ -262,7 +260,7 @@ impl Driver {
                 .push(Outgoing::Settle(resolve, result));
         }
         if !converting.is_empty() {
-            self.timeout(0, Driver::convert_more).forget();
+            timer::schedule(0, self.handler(Driver::convert_more));
         }
         drop(converting);
         self.flush();
@@ -303,22 +301,22 @@ impl Driver {
                 return;
             }
         }
-        // Replacing the old Timeout drops it, which cancels it: one timer at a time.
+        // Replacing the old Timer drops it, which clears it: one timer at a time.
         *timer = deadline.map(|at| {
             let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-            let timeout = self.timeout(delay, |driver| {
+            let handler = self.handler(|driver| {
                 driver.timer.borrow_mut().take();
                 driver.input(|core, now| core.handle_timeout(now))
             });
-            (at, timeout)
+            (at, Timer::new(delay, handler))
         });
     }
 
-    /// Runs `action` on this driver after `delay` ms unless it is gone by then (or the
-    /// Timeout is dropped). One closure type for every timer: one instance in the wasm.
-    fn timeout(&self, delay: u32, action: fn(&Driver)) -> Timeout {
+    /// A timer handler that runs `action` on this driver unless it is gone by then. One
+    /// closure type for every timer: one instance in the wasm.
+    fn handler(&self, action: fn(&Driver)) -> Handler {
         let this = self.this.clone();
-        Timeout::new(delay, move || {
+        Handler::new(move |_| {
             if let Some(driver) = this.upgrade() {
                 action(&driver);
             }
