@@ -2,6 +2,7 @@
 //! status, the headers the core reads, and the body bytes.
 
 use super::error::set;
+use super::options::AGENT;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest};
 use crate::text;
@@ -15,6 +16,13 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch)]
     fn global_fetch(url: &str, init: &JsValue) -> js_sys::Promise;
 }
+
+/// Headers every REST request carries (`send`'s `extra_headers`, with `Authorization`).
+pub const REST_HEADERS: [(&str, &str); 3] = [
+    ("X-Ably-Version", "6"),
+    ("Ably-Agent", AGENT),
+    ("Accept", "application/json"),
+];
 
 /// A response as the core's decoders take it.
 pub struct HttpResponse {
@@ -46,7 +54,7 @@ impl HttpResponse {
 pub async fn send(
     base: &str,
     request: &HttpRequest,
-    extra_headers: &[(String, String)],
+    extra_headers: &[(&str, &str)],
 ) -> Result<HttpResponse, ErrorInfo> {
     let url = if request.path.starts_with("http") {
         request.path.clone()
@@ -57,8 +65,11 @@ pub async fn send(
     // imports (each one glue in the JS and a shim in the wasm). A bad URL or header
     // rejects the fetch, as it made the Request constructor throw.
     let headers: JsValue = Object::new().into();
-    for (name, value) in request.headers.iter().chain(extra_headers) {
+    for (name, value) in &request.headers {
         set(&headers, name, value.into());
+    }
+    for (name, value) in extra_headers {
+        set(&headers, name, (*value).into());
     }
     let init: JsValue = Object::new().into();
     set(&init, "method", request.method.as_str().into());

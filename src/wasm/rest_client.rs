@@ -1,7 +1,7 @@
 //! The REST plumbing `Rest` and `Realtime` share: credentials on each request, token
 //! renewal once on a token error, and decoding of error responses.
 
-use super::fetch::{self, HttpResponse};
+use super::fetch::{self, HttpResponse, REST_HEADERS};
 use super::options::Options;
 use super::token::{self, AuthSource, TokenParams};
 use crate::auth::TokenDetails;
@@ -45,8 +45,9 @@ impl RestClient {
                     Credentials::Bearer(self.cached_token().await?)
                 }
             };
-            let mut headers = token::standard_headers();
-            headers.push(rest::authorization_header(&credentials));
+            let (name, value) = rest::authorization_header(&credentials);
+            let [version, agent, accept] = REST_HEADERS;
+            let headers = [version, agent, accept, (name.as_str(), value.as_str())];
             let response = fetch::send(&self.rest_base, request, &headers).await?;
             match response.success() {
                 Err(error) if may_renew && error.is_token_error() => {}

@@ -2,8 +2,8 @@
 //! or a key (signed TokenRequest exchanged at `/keys/{keyName}/requestToken`). An authUrl
 //! or callback may answer with a token string, TokenDetails, or a TokenRequest to exchange.
 
-use super::fetch::{self, HttpResponse};
-use super::{convert, options::AGENT};
+use super::convert;
+use super::fetch::{self, HttpResponse, REST_HEADERS};
 use crate::auth::{ApiKey, TokenDetails, TokenRequest};
 use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
@@ -132,7 +132,7 @@ pub async fn request_token(
         Answer::Request(request) => request,
     };
     let exchange = rest::request_token(&request);
-    let response = fetch::send(rest_base, &exchange, &standard_headers()).await?;
+    let response = fetch::send(rest_base, &exchange, &REST_HEADERS).await?;
     rest::decode_token_details(&response.success()?.body)
 }
 
@@ -253,15 +253,6 @@ fn answer_from_json(json: &[u8]) -> Result<Answer, ErrorInfo> {
             "the auth provider gave neither a token, TokenDetails nor a TokenRequest",
         ))
     }
-}
-
-/// Headers every REST request carries.
-pub fn standard_headers() -> Vec<(String, String)> {
-    vec![
-        ("X-Ably-Version".into(), "6".into()),
-        ("Ably-Agent".into(), AGENT.into()),
-        ("Accept".into(), "application/json".into()),
-    ]
 }
 
 fn details(token: String) -> TokenDetails {
