@@ -5,7 +5,7 @@
 use super::convert;
 use super::rest_client::RestClient;
 use super::task::promise;
-use crate::protocol::{ErrorInfo, PresenceMessage};
+use crate::protocol::PresenceMessage;
 use crate::rest::{self, HttpRequest};
 use js_sys::Promise;
 use std::rc::Rc;
@@ -64,13 +64,13 @@ impl PaginatedResult {
 /// A Promise of one page of presence messages: the one future every page fetch runs.
 pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
     promise(async move {
-        let response = client
-            .execute(&request)
-            .await
-            .map_err(|e| super::error::to_js(&e))?;
-        let page =
+        let page = client.execute(&request).await.and_then(|response| {
             rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
-                .map_err(|e: ErrorInfo| super::error::to_js(&e))?;
-        Ok(PaginatedResult { client, page }.into())
+        });
+        // One conversion of the error for both steps.
+        match page {
+            Ok(page) => Ok(PaginatedResult { client, page }.into()),
+            Err(error) => Err(super::error::to_js(&error)),
+        }
     })
 }
