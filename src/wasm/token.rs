@@ -116,13 +116,12 @@ pub async fn request_token(
             answer_from_url(response)?
         }
         AuthSource::Callback(callback) => {
-            let js_params = convert::to_js(&params);
-            let promise = callback
-                .call1(&JsValue::NULL, &js_params)
-                .map_err(|e| callback_error(&e))?;
-            let value = JsFuture::from(js_sys::Promise::resolve(&promise))
-                .await
-                .map_err(|e| callback_error(&e))?;
+            // A callback that throws fails as one whose promise rejects.
+            let value = match callback.call1(&JsValue::NULL, &convert::to_js(&params)) {
+                Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)).await,
+                Err(error) => Err(error),
+            };
+            let value = value.map_err(|e| auth_failed(&super::error::message_of(&e)))?;
             answer_from_callback(&value)?
         }
     };
@@ -264,10 +263,6 @@ fn details(token: String) -> TokenDetails {
         capability: None,
         client_id: None,
     }
-}
-
-fn callback_error(cause: &JsValue) -> ErrorInfo {
-    auth_failed(&super::error::message_of(cause))
 }
 
 /// 40170: the app's authUrl or authCallback failed (RSA4c).
