@@ -124,11 +124,12 @@ pub fn bool_field(object: &JsValue, name: &str) -> Option<bool> {
 /// `object[name]`, a plain object, as (key, value-as-text) pairs.
 pub fn pairs_field(object: &JsValue, name: &str) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
-    let Some(map) = field(object, name).and_then(|m| m.dyn_into::<Object>().ok()) else {
+    // `typeof` rather than `instanceof Object`: no import of its own (from_js uses it too).
+    let Some(map) = field(object, name).filter(JsValue::is_object) else {
         return pairs;
     };
     // A loop by index: an iterator pipeline here cost ~1 KB of wasm.
-    let entries = Object::entries(&map);
+    let entries = Object::entries(map.unchecked_ref());
     for index in 0..entries.length() {
         let entry: js_sys::Array = entries.get(index).unchecked_into();
         let Some(key) = entry.get(0).as_string() else {
