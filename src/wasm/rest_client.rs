@@ -41,8 +41,15 @@ impl RestClient {
             let credentials = match &self.options.auth {
                 AuthSource::Key(key) => Credentials::Basic(key.clone()),
                 AuthSource::Token(token) => Credentials::Bearer(token.clone()),
+                // The last token fetched, else a fresh one (kept for the next request).
                 AuthSource::Url { .. } | AuthSource::Callback(_) => {
-                    Credentials::Bearer(self.cached_token().await?)
+                    let cached = self.token.borrow().clone();
+                    let token = match cached {
+                        Some(token) => token,
+                        None => self.own_token().await?.token,
+                    };
+                    self.token.replace(Some(token.clone()));
+                    Credentials::Bearer(token)
                 }
             };
             let (name, value) = rest::authorization_header(&credentials);
@@ -73,16 +80,6 @@ impl RestClient {
             client_id: self.options.client_id.clone(),
             ..TokenParams::default()
         })
-    }
-
-    /// The token REST requests carry: the last one fetched, else a fresh one.
-    async fn cached_token(&self) -> Result<String, ErrorInfo> {
-        if let Some(token) = self.token.borrow().clone() {
-            return Ok(token);
-        }
-        let details = self.own_token().await?;
-        self.token.replace(Some(details.token.clone()));
-        Ok(details.token)
     }
 
     fn can_renew(&self) -> bool {
