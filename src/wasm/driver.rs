@@ -13,9 +13,9 @@ use super::members::Conversion;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
-use super::timer::{self, Handler, Timer};
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
+use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -40,7 +40,13 @@ pub struct Driver {
     sink: Function,
     socket: RefCell<Option<Socket>>,
     /// The armed timer and the deadline it is for.
-    timer: RefCell<Option<(u64, Timer)>>,
+    timer: RefCell<Option<(u64, Timeout)>>,
+    /// The report of a socket closed quietly or never opened. One-shot timers are held,
+    /// not forgotten: a forgotten Timeout leaks its closure, and dropping a held one once
+    /// it has fired frees it.
+    closing: RefCell<Option<Timeout>>,
+    /// The next slice of `converting`.
+    next_slice: RefCell<Option<Timeout>>,
     /// Operations awaiting completion with their resolve and reject functions. A few at a
     /// time: a Vec costs less wasm than a HashMap instance of its own.
     pending: RefCell<Vec<(OpId, Function, Function)>>,
@@ -67,6 +73,8 @@ impl Driver {
             sink,
             socket: RefCell::new(None),
             timer: RefCell::new(None),
+            closing: RefCell::new(None),
+            next_slice: RefCell::new(None),
             pending: RefCell::new(Vec::new()),
             outgoing: RefCell::new(Vec::new()),
             converting: RefCell::new(Vec::new()),
@@ -126,7 +134,8 @@ impl Driver {
             return;
         };
         socket.close_quietly();
-        timer::schedule(silent_ms, self.handler(Driver::transport_closed));
+        let report = self.timeout(silent_ms, Driver::transport_closed);
+        *self.closing.borrow_mut() = Some(report);
     }
 
     fn drain(&self) {
@@ -191,7 +200,7 @@ impl Driver {
             Ok(socket) => *self.socket.borrow_mut() = Some(socket),
             // An unusable URL fails like a refused connection, reported from the event loop
             // so that this drain finishes first.
-            Err(_) => timer::schedule(0, self.handler(Driver::transport_closed)),
+            Err(_) => *self.closing.borrow_mut() = Some(self.timeout(0, Driver::transport_closed)),
         }
     }
 
@@ -244,7 +253,7 @@ impl Driver {
         let mut converting = self.converting.borrow_mut();
         converting.push(conversion);
         if converting.len() == 1 {
-            timer::schedule(0, self.handler(Driver::convert_more));
+            *self.next_slice.borrow_mut() = Some(self.timeout(0, Driver::convert_more));
         }
     }
 
@@ -260,7 +269,7 @@ impl Driver {
                 .push(Outgoing::Settle(resolve, result));
         }
         if !converting.is_empty() {
-            timer::schedule(0, self.handler(Driver::convert_more));
+            *self.next_slice.borrow_mut() = Some(self.timeout(0, Driver::convert_more));
         }
         drop(converting);
         self.flush();
@@ -301,22 +310,22 @@ impl Driver {
                 return;
             }
         }
-        // Replacing the old Timer drops it, which clears it: one timer at a time.
+        // Replacing the old Timeout drops it, which cancels it: one timer at a time.
         *timer = deadline.map(|at| {
             let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-            let handler = self.handler(|driver| {
+            let timeout = self.timeout(delay, |driver| {
                 driver.timer.borrow_mut().take();
                 driver.input(|core, now| core.handle_timeout(now))
             });
-            (at, Timer::new(delay, handler))
+            (at, timeout)
         });
     }
 
-    /// A timer handler that runs `action` on this driver unless it is gone by then. One
-    /// closure type for every timer: one instance in the wasm.
-    fn handler(&self, action: fn(&Driver)) -> Handler {
+    /// Runs `action` on this driver after `delay` ms unless it is gone by then (or the
+    /// Timeout is dropped). One closure type for every timer: one instance in the wasm.
+    fn timeout(&self, delay: u32, action: fn(&Driver)) -> Timeout {
         let this = self.this.clone();
-        Handler::new(move |_| {
+        Timeout::new(delay, move || {
             if let Some(driver) = this.upgrade() {
                 action(&driver);
             }

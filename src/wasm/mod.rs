@@ -6,7 +6,7 @@
 //! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs, only with the `rest` feature:
 //! the package's realtime-only entry is built without it), `PaginatedResult`
 //! (paginated_result.rs). The rest is plumbing: the run loop (driver.rs), the socket,
-//! fetch, timers, options, tokens, presence history, and value/event/error conversion (get()
+//! fetch, options, tokens, presence history, and value/event/error conversion (get()
 //! results a slice per task: members.rs).
 
 mod convert;
@@ -25,7 +25,6 @@ mod rest;
 mod rest_client;
 mod socket;
 mod task;
-mod timer;
 mod token;
 
 /// Runs once when the module is instantiated: readable panics in the console. Only in
