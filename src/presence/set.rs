@@ -2,13 +2,14 @@
 
 use super::is_newer;
 use crate::protocol::{PresenceAction, PresenceMessage};
-// Seeded per set where the platform gives foldhash something random to seed from
-// (address space layout, the clock). wasm has neither: there its seeding cost 1 KB of
-// code for seeds that come out the same on every page load, as predictable as a fixed one.
+// SipHash from std. Natively seeded per set (RandomState), as member ids come from the
+// network. wasm has nothing random to seed from, so its keys are fixed there: as
+// predictable as any seed a page could make up. (foldhash cost 1.3 KB more gzip in the
+// wasm, most of it its panic paths, for hashing a few short keys per message.)
 #[cfg(target_arch = "wasm32")]
-use foldhash::fast::FixedState as Seeds;
+type Seeds = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
 #[cfg(not(target_arch = "wasm32"))]
-use foldhash::fast::RandomState as Seeds;
+use std::hash::RandomState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
 use std::rc::Rc;
