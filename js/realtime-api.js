@@ -81,9 +81,10 @@ const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
 // window listeners live from connect() to close() (or failed) only, so a closed client
 // is not kept alive by them; where there is no global addEventListener (Node) there are none.
 class Connection extends EventEmitter {
-  constructor(core, options) {
+  constructor(core, options, hold) {
     super();
     this._core = core;
+    this._hold = hold;
     const closeOnUnload = options?.closeOnUnload !== false;
     const storageKey = recoveryStorageKey(options);
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
@@ -113,7 +114,7 @@ class Connection extends EventEmitter {
     const key = this._core.recoveryKey();
     return key && JSON.stringify(key);
   }
-  connect() { this._listen('addEventListener'); this._core.connect(); }
+  connect() { this._hold(true); this._listen('addEventListener'); this._core.connect(); }
   close() { this._listen('removeEventListener'); this._core.close(); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
@@ -284,11 +285,22 @@ export const adaptOptions = (options) => {
   };
 };
 
+// The wasm keeps the event sink, so a sink holding its client would keep it, and its wasm
+// memory, alive for good. The sink reaches the client through `held` from connect() until
+// closed or failed, as an open ably-js client stays alive, and weakly otherwise: a closed
+// client the app has let go of is collected, and wasm-bindgen's finalizer frees its wasm
+// side. Made here, not in the constructor, so the sink's scope holds no `this`.
+function eventSink(client) {
+  const target = { held: null, weak: new WeakRef(client) };
+  return [target, (event) => (target.held ?? target.weak.deref())?._dispatch(event)];
+}
+
 /** ably-js `Realtime` over `Core`, a wasm-bindgen `Realtime` class. */
 export const realtimeClass = (Core) => class Realtime {
   constructor(options) {
-    const core = new Core(adaptOptions(options), (event) => this._dispatch(event));
-    this.connection = new Connection(core, options);
+    const [target, sink] = eventSink(this);
+    const core = new Core(adaptOptions(options), sink);
+    this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
     this.channels = new Channels(core);
     // ably-js apps read their identity as `realtime.auth.clientId`.
     this.auth = { get clientId() { return core.connection().clientId; } };
@@ -304,6 +316,7 @@ export const realtimeClass = (Core) => class Realtime {
       case 'connection':
         // Failed stays down until connect(): the page's events have nothing left to do.
         if (event.current === 'failed') this.connection._listen('removeEventListener');
+        if (event.current === 'failed' || event.current === 'closed') this.connection._hold(false);
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
       case 'channel': return channel?.emit(event.event, stateChange(event));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);

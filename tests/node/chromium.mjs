@@ -15,12 +15,13 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Launches /usr/bin/chromium headless; with `backForwardCache` pages may go into the
- * back/forward cache, which Playwright otherwise turns off.
+ * back/forward cache, which Playwright otherwise turns off; with `exposeGc` pages can
+ * call `gc()`.
  */
-export function launchChromium({ backForwardCache = false } = {}) {
+export function launchChromium({ backForwardCache = false, exposeGc = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: exposeGc ? [...CHROMIUM_ARGS, '--js-flags=--expose-gc'] : CHROMIUM_ARGS,
     ignoreDefaultArgs: backForwardCache ? ['--disable-back-forward-cache'] : [],
     timeout: 30_000,
   });
