@@ -10,8 +10,7 @@ mod rest;
 mod state;
 
 use auth::Keys;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -204,23 +203,15 @@ async fn root(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<HashMap<String, String>>,
-    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    mut request: Request,
 ) -> Response {
-    if let Ok(upgrade) = upgrade {
+    if let Some(upgrade) = realtime::Upgrade::take(&mut request) {
         let params = realtime::ConnectParams::from_query(&query);
         let secure = peer.ip().is_loopback() || state.config.behind_tls_proxy;
         let sessions = state.sessions.clone();
-        // tungstenite reserves its whole read buffer per socket up front (128 KiB by
-        // default); frames are small, so 4 KiB keeps an idle connection cheap.
-        return upgrade
-            .read_buffer_size(4096)
-            // Each frame goes on to the socket's BufferedIo at once (see listener.rs).
-            .write_buffer_size(0)
-            .max_message_size(realtime::frame_limit(&state.config))
-            .max_frame_size(realtime::frame_limit(&state.config))
-            .on_upgrade(move |socket| {
-                sessions.track_future(realtime::run(socket, state, params, secure))
-            });
+        return upgrade.accept(realtime::socket_config(&state.config), move |socket| {
+            sessions.track_future(realtime::run(socket, state, params, secure))
+        });
     }
     let index = state
         .config

@@ -5,11 +5,11 @@ use super::history::History;
 use super::presence::approximate_size;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
-use axum::extract::ws::Utf8Bytes;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
 use std::collections::{BTreeMap, HashMap};
+use tungstenite::Utf8Bytes;
 
 /// One channel: its members, who is attached with which modes, and presence history.
 #[derive(Debug, Default)]

@@ -19,11 +19,11 @@ pub use limits::Limits;
 pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 
-use axum::extract::ws::Utf8Bytes;
 use replay::Audience;
 use roster::protocol::{encode_json, ProtocolMessage};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use tungstenite::Utf8Bytes;
 
 /// Limits and defaults that shape what the hub does.
 #[derive(Debug, Clone)]

@@ -3,10 +3,10 @@
 //! instead of tokio's unbounded channel, whose cache-padded state and blocks of 32 slots
 //! kept about 2 KiB per idle connection.
 
-use axum::extract::ws::Utf8Bytes;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
+use tungstenite::Utf8Bytes;
 
 /// A drained queue keeps a buffer of at most this many frames.
 const IDLE_CAPACITY: usize = 4;

@@ -3,9 +3,9 @@
 //! so a resumed connection's re-ATTACH with `channelSerial` gets what it missed while its
 //! transport was down or its last frames were in flight (RTL15b, RTL4c1).
 
-use axum::extract::ws::Utf8Bytes;
 use roster::protocol::Flags;
 use std::collections::VecDeque;
+use tungstenite::Utf8Bytes;
 
 /// Who a fanned-out frame is for; the same rule decides live delivery and replay.
 #[derive(Debug, Clone, PartialEq, Eq)]

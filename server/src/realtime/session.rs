@@ -1,17 +1,16 @@
 //! One realtime connection's life on one transport: CONNECTED first, then frames in,
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
-use super::frames::{self, frame_limit};
-use super::ConnectParams;
+use super::{fragments::feed_text, frames, ConnectParams};
 use crate::hub::{outbox, Hub, Outbound, Rx, Tx};
 use crate::state::{now_ms, Shared};
-use axum::extract::ws::{Message as WsMessage, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use roster::protocol::{
     codes, decode_json, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage,
 };
 use std::time::Duration;
 use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
+use tungstenite::{Message as WsMessage, Utf8Bytes};
 
 /// How long past the heartbeat interval a silent socket is given before it counts as dead.
 const LIVENESS_GRACE: Duration = Duration::from_secs(10);
@@ -20,7 +19,7 @@ const LIVENESS_GRACE: Duration = Duration::from_secs(10);
 /// tests can drive it with channels.
 pub async fn run<S>(socket: S, state: Shared, params: ConnectParams, secure: bool)
 where
-    S: Stream<Item = Result<WsMessage, axum::Error>> + Sink<WsMessage> + Unpin,
+    S: Stream<Item = Result<WsMessage, tungstenite::Error>> + Sink<WsMessage> + Unpin,
 {
     let (mut sink, mut stream) = socket.split();
     let now = now_ms();
@@ -86,8 +85,7 @@ where
                 let bytes = match frame {
                     Some(Ok(WsMessage::Text(t))) => t.as_bytes().to_vec(),
                     Some(Ok(WsMessage::Binary(b))) => b.to_vec(),
-                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
-                    Some(Err(error)) => match frames::oversize(error, &state.config) {
+                    Some(Err(error)) => match frames::oversize(&error, &state.config) {
                         // Refused from its header: nothing more is read, the ERROR goes
                         // out and the socket closes, as for any fatal frame.
                         Some(too_big) => {
@@ -99,6 +97,8 @@ where
                         None => break,
                     },
                     Some(Ok(WsMessage::Close(_))) | None => break,
+                    // Ping and pong (a raw Frame is never read).
+                    Some(Ok(_)) => continue,
                 };
                 match handle_frame(&state, &conn_id, &tx, &bytes, heartbeat_ms) {
                     Flow::Continue => {}
@@ -244,7 +244,7 @@ fn connection_details(
         client_id,
         connection_key: Some(key),
         max_message_size: Some(state.config.max_message_size as u64),
-        max_frame_size: Some(frame_limit(&state.config) as u64),
+        max_frame_size: Some(frames::frame_limit(&state.config) as u64),
         max_inbound_rate: Some(250),
         max_idle_interval: Some(heartbeat_ms),
         connection_state_ttl: Some(state.config.connection_state_ttl),
@@ -259,10 +259,10 @@ async fn write_queued<K>(sink: &mut K, rx: &mut Rx, first: Utf8Bytes) -> Result<
 where
     K: Sink<WsMessage> + Unpin,
 {
-    sink.feed(WsMessage::Text(first)).await?;
+    feed_text(sink, first).await?;
     for _ in 0..64 {
         match rx.try_recv() {
-            Some(Outbound::Text(frame)) => sink.feed(WsMessage::Text(frame)).await?,
+            Some(Outbound::Text(frame)) => feed_text(sink, frame).await?,
             Some(Outbound::Close) => {
                 sink.flush().await?;
                 return Ok(false);

@@ -5,6 +5,7 @@ mod bad_input;
 mod bounds;
 mod continuity;
 mod expiry;
+mod fragments;
 mod http;
 mod lifetime;
 mod limits;

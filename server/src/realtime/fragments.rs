@@ -1,0 +1,76 @@
+//! Outgoing messages, in fragments past [`FRAGMENT_SIZE`]. tungstenite copies each frame
+//! into a per-socket buffer that keeps the capacity of the largest frame it ever held,
+//! for the socket's life: one 64 KB publish to 10,000 subscribers would pin 640 MB.
+//! Sent as a fragmented message (RFC 6455 section 5.4) that buffer never grows past one
+//! fragment; clients see one message, reassembled by their WebSocket layer.
+
+use futures_util::{Sink, SinkExt};
+use tungstenite::protocol::frame::coding::{Data, OpCode};
+use tungstenite::protocol::frame::Frame;
+use tungstenite::{Bytes, Message, Utf8Bytes};
+
+/// The largest frame payload written: about a SYNC page (main.rs `SYNC_PAGE_BYTES`), so
+/// a large message leaves no more in a socket's buffer than presence traffic does.
+pub const FRAGMENT_SIZE: usize = 2048;
+
+/// Feeds `text` to `sink` as one text message, in frames of at most [`FRAGMENT_SIZE`]
+/// bytes sliced from it without copying; does not flush.
+pub async fn feed_text<K>(sink: &mut K, text: Utf8Bytes) -> Result<(), K::Error>
+where
+    K: Sink<Message> + Unpin,
+{
+    if text.len() <= FRAGMENT_SIZE {
+        return sink.feed(Message::Text(text)).await;
+    }
+    // Boxed: the state of this rare path would otherwise enlarge every session's future.
+    Box::pin(feed_fragments(sink, text.into())).await
+}
+
+/// Feeds `bytes` to `sink` as [`fragments`].
+async fn feed_fragments<K>(sink: &mut K, bytes: Bytes) -> Result<(), K::Error>
+where
+    K: Sink<Message> + Unpin,
+{
+    for frame in fragments(bytes) {
+        sink.feed(Message::Frame(frame)).await?;
+    }
+    Ok(())
+}
+
+/// The frames of a fragmented text message carrying `bytes`: a Text frame, then
+/// Continuation frames, the last one final.
+fn fragments(bytes: Bytes) -> impl Iterator<Item = Frame> {
+    let count = bytes.len().div_ceil(FRAGMENT_SIZE);
+    (0..count).map(move |n| {
+        let start = n * FRAGMENT_SIZE;
+        let end = bytes.len().min(start + FRAGMENT_SIZE);
+        let opcode = if n == 0 { Data::Text } else { Data::Continue };
+        Frame::message(
+            bytes.slice(start..end),
+            OpCode::Data(opcode),
+            n + 1 == count,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_message_is_cut_into_frames_that_join_back_into_it() {
+        let text = "€".repeat(3 * FRAGMENT_SIZE);
+        let frames: Vec<Frame> = fragments(Bytes::from(text.clone())).collect();
+        assert_eq!(frames.len(), 9);
+        let mut joined = Vec::new();
+        for (n, frame) in frames.iter().enumerate() {
+            let header = frame.header();
+            let expected = if n == 0 { Data::Text } else { Data::Continue };
+            assert_eq!(header.opcode, OpCode::Data(expected));
+            assert_eq!(header.is_final, n == 8);
+            assert!(frame.payload().len() <= FRAGMENT_SIZE);
+            joined.extend_from_slice(frame.payload());
+        }
+        assert_eq!(joined, text.as_bytes());
+    }
+}
