@@ -74,6 +74,16 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_members_per_connection: usize,
+    /// How many bytes of data the members of one channel may hold together (each
+    /// member's data as sent: a string's UTF-8 bytes, binary bytes, JSON text). An enter
+    /// or update past it is refused with 91006. The default bounds a channel at 16 MiB
+    /// (a full channel of 100,000 members at about 160 bytes each).
+    #[arg(
+        long,
+        env = "ROSTER_MAX_PRESENCE_DATA_PER_CHANNEL",
+        default_value_t = 16 << 20
+    )]
+    pub max_presence_data_per_channel: usize,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,

@@ -80,6 +80,7 @@ async fn serve(config: Config) -> Result<(), String> {
             channels_per_connection: config.max_channels_per_connection,
             members_per_channel: config.max_members_per_channel,
             members_per_connection: config.max_members_per_connection,
+            presence_data_per_channel: config.max_presence_data_per_channel,
         },
         server_id: format!("roster-{}", addr.port()),
         replay: ReplayLimits {

@@ -2,6 +2,7 @@
 //! SYNC), detach, and channel messages.
 
 use super::history::History;
+use super::limits::data_size;
 use super::presence::approximate_size;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
@@ -21,6 +22,8 @@ pub struct Channel {
     /// finds its members without scanning a large channel. (A Vec: most connections
     /// hold one member, and a B-tree node would cost hundreds of bytes for it.)
     by_connection: HashMap<String, Vec<String>>,
+    /// The bytes of the members' data together (`limits::data_size`).
+    data_bytes: usize,
     /// Attached connections and the modes they were granted.
     pub subscribers: HashMap<String, Flags>,
     /// Presence events, oldest first, within the retention window and count limit.
@@ -40,12 +43,16 @@ impl Channel {
         if let Err(at) = clients.binary_search(&key.0) {
             clients.insert(at, key.0.clone());
         }
-        self.members.insert(key, member);
+        self.data_bytes += data_size(&member);
+        if let Some(replaced) = self.members.insert(key, member) {
+            self.data_bytes -= data_size(&replaced);
+        }
     }
 
     /// Removes a member, returning it if it was present.
     pub fn remove_member(&mut self, key: &(String, String)) -> Option<PresenceMessage> {
         let member = self.members.remove(key)?;
+        self.data_bytes -= data_size(&member);
         if let Some(clients) = self.by_connection.get_mut(&key.1) {
             if let Ok(at) = clients.binary_search(&key.0) {
                 clients.remove(at);
@@ -55,6 +62,11 @@ impl Channel {
             }
         }
         Some(member)
+    }
+
+    /// The bytes of the members' data together.
+    pub fn data_bytes(&self) -> usize {
+        self.data_bytes
     }
 
     /// Whether any member is present through `conn_id`.
@@ -380,5 +392,26 @@ mod tests {
         assert!(channel.keys_of("c1").is_empty());
         assert!(!channel.by_connection.contains_key("c1"));
         assert_eq!(channel.keys_of("c2"), vec![key("a", "c2")]);
+    }
+
+    #[test]
+    fn the_data_bytes_follow_inserts_replacements_and_removes() {
+        let mut channel = Channel::default();
+        let with = |data: &str| PresenceMessage {
+            data: Some(roster::protocol::Data::String(data.into())),
+            ..PresenceMessage::new(PresenceAction::Present)
+        };
+        channel.insert_member(key("a", "c1"), with("12345"));
+        channel.insert_member(key("b", "c1"), with("123"));
+        assert_eq!(channel.data_bytes(), 8);
+        channel.insert_member(key("a", "c1"), with("1"));
+        assert_eq!(
+            channel.data_bytes(),
+            4,
+            "a replaced member's data is given back"
+        );
+        channel.remove_member(&key("b", "c1"));
+        channel.remove_member(&key("b", "c1"));
+        assert_eq!(channel.data_bytes(), 1);
     }
 }

@@ -1,9 +1,10 @@
 //! What one client can make the hub hold: channels per connection (90010), members per
-//! channel and per connection (91003). Checked before an ATTACH or PRESENCE changes
-//! anything, so a refused one leaves nothing behind and nobody else notices it.
+//! channel and per connection (91003), bytes of presence data per channel (91006).
+//! Checked before an ATTACH or PRESENCE changes anything, so a refused one leaves
+//! nothing behind and nobody else notices it.
 
 use super::{Conn, Hub};
-use roster::protocol::{codes, ErrorInfo, PresenceAction, PresenceMessage};
+use roster::protocol::{codes, Data, ErrorInfo, PresenceAction, PresenceMessage};
 use std::collections::HashMap;
 
 /// How much one client can make the hub hold.
@@ -16,6 +17,21 @@ pub struct Limits {
     /// Members one connection holds across its channels, at most (a connection whose
     /// clientId is `*` enters members for any clientId).
     pub members_per_connection: usize,
+    /// Bytes of data ([`data_size`]) the members of one channel hold together, at most.
+    pub presence_data_per_channel: usize,
+}
+
+/// Ably's code for a channel whose members' data would grow past its limit.
+const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
+
+/// The bytes a member's data counts for: as sent, whatever its encoding.
+pub(super) fn data_size(member: &PresenceMessage) -> usize {
+    match &member.data {
+        None => 0,
+        Some(Data::String(s)) => s.len(),
+        Some(Data::Binary(b)) => b.len(),
+        Some(Data::Json(j)) => j.as_str().len(),
+    }
 }
 
 /// 90010, with the words Ably uses for this limit.
@@ -34,6 +50,17 @@ fn too_many_members(max: usize, per: &str) -> ErrorInfo {
         400,
         format!(
             "Unable to enter member to presence; maximum number of {max} members {per} exceeded"
+        ),
+    )
+}
+
+/// 91006, with the words of Ably's "total presence set data too large".
+fn presence_data_too_large(max: usize) -> ErrorInfo {
+    ErrorInfo::new(
+        TOTAL_PRESENCE_DATA_TOO_LARGE,
+        400,
+        format!(
+            "Unable to enter member to presence; total presence set data would exceed {max} bytes"
         ),
     )
 }
@@ -95,6 +122,41 @@ impl Hub {
                 }
                 present_now.insert(client_id, true);
             }
+        }
+        Ok(())
+    }
+
+    /// 91006 when applying `items` (clientIds resolved) in order would, at any point, grow
+    /// the data of channel `name`'s members past the limit. An item replaces the data of
+    /// the member it names; a leave gives it back.
+    pub(super) fn check_data_room(
+        &self,
+        conn: &Conn,
+        name: &str,
+        items: &[PresenceMessage],
+    ) -> Result<(), ErrorInfo> {
+        let max = self.config.limits.presence_data_per_channel;
+        let channel = self.channels.get(name);
+        let mut total = channel.map_or(0, |c| c.data_bytes());
+        // The data each clientId this frame touched holds after its items so far.
+        let mut held: HashMap<&str, usize> = HashMap::new();
+        for item in items {
+            let client_id = item.client_id.as_deref().unwrap_or_default();
+            let before = match held.get(client_id) {
+                Some(&bytes) => bytes,
+                None => channel
+                    .and_then(|c| c.members.get(&(client_id.to_owned(), conn.id.clone())))
+                    .map_or(0, data_size),
+            };
+            let after = match item.action {
+                PresenceAction::Leave => 0,
+                _ => data_size(item),
+            };
+            total = total.saturating_sub(before) + after;
+            if after > before && total > max {
+                return Err(presence_data_too_large(max));
+            }
+            held.insert(client_id, after);
         }
         Ok(())
     }

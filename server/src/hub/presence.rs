@@ -68,7 +68,8 @@ impl Hub {
     }
 
     /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
-    /// capability 40160, size 40009, then the channel and member limits 90010/91003),
+    /// capability 40160, size 40009, then the channel, member and data limits
+    /// 90010/91003/91006),
     /// then applied and broadcast with server ids.
     pub fn presence(
         &mut self,
@@ -117,6 +118,7 @@ impl Hub {
             self.check_channel_room(conn, &name)?;
         }
         self.check_member_room(conn, &name, &items)?;
+        self.check_data_room(conn, &name, &items)?;
         // Members entered without an ATTACH must still leave when the connection ends.
         if let Some(conn) = self.connections.get_mut(conn_id) {
             conn.channels.insert(name.clone());

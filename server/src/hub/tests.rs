@@ -25,6 +25,7 @@ fn hub() -> Hub {
             channels_per_connection: 200,
             members_per_channel: 1_000,
             members_per_connection: 1_000,
+            presence_data_per_channel: 1 << 20,
         },
         server_id: "test".into(),
         replay: ReplayLimits {

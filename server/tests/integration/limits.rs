@@ -1,6 +1,7 @@
 //! What one client can make the server hold is capped: channels per connection (90010 on
-//! that channel only), members per channel and per connection (NACK 91003, nothing of
-//! the refused frame applied). Everyone else keeps being served.
+//! that channel only), members per channel and per connection (NACK 91003), the bytes of
+//! presence data per channel (NACK 91006); nothing of a refused frame is applied.
+//! Everyone else keeps being served.
 
 use crate::support::{assert_still_serving, unique_channel, Client, Server, FULL_KEY};
 use roster::protocol::{codes, Action, Data, PresenceAction, PresenceMessage, ProtocolMessage};
@@ -12,11 +13,23 @@ async fn presence_frame(
     serial: u64,
     items: &[(PresenceAction, &str)],
 ) -> ProtocolMessage {
+    let items: Vec<_> = items.iter().map(|&(a, id)| (a, id, 4)).collect();
+    presence_frame_with_data(client, channel, serial, &items).await
+}
+
+/// Sends one PRESENCE frame of `items` (action, clientId, bytes of data) and returns its
+/// ACK or NACK.
+async fn presence_frame_with_data(
+    client: &mut Client,
+    channel: &str,
+    serial: u64,
+    items: &[(PresenceAction, &str, usize)],
+) -> ProtocolMessage {
     let presence = items
         .iter()
-        .map(|&(action, client_id)| PresenceMessage {
+        .map(|&(action, client_id, bytes)| PresenceMessage {
             client_id: Some(client_id.to_owned()),
-            data: Some(Data::String("data".into())),
+            data: Some(Data::String("d".repeat(bytes))),
             ..PresenceMessage::new(action)
         })
         .collect();
@@ -211,5 +224,36 @@ async fn a_batch_presence_request_names_at_most_the_channel_cap() {
         refused.assert_error(400),
         u64::from(codes::TOO_MANY_CHANNELS)
     );
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn presence_data_past_the_channel_cap_is_refused_with_91006() {
+    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
+    let server = Server::start(&["--max-presence-data-per-channel", "1000"]);
+    let channel = unique_channel("bytes");
+    let (mut loader, _) = server.connect(FULL_KEY, None).await;
+    let (enter, update, leave) = (
+        PresenceAction::Enter,
+        PresenceAction::Update,
+        PresenceAction::Leave,
+    );
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 0, &[(enter, "ann", 600)]).await);
+    let nack = presence_frame_with_data(&mut loader, &channel, 1, &[(enter, "bob", 401)]).await;
+    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_eq!(members(&server, &channel).await, ["ann"]);
+    // Up to the cap exactly; a member's own data counts once, replaced by an update.
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 2, &[(enter, "bob", 400)]).await);
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 3, &[(update, "ann", 500)]).await);
+    let nack = presence_frame_with_data(&mut loader, &channel, 4, &[(update, "bob", 501)]).await;
+    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    // A leave earlier in the frame makes room for what comes after it.
+    let frame = [(leave, "ann", 0), (enter, "cat", 600)];
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 5, &frame).await);
+    assert_eq!(members(&server, &channel).await, ["bob", "cat"]);
+    // The bytes of members that leave are given back.
+    let frame = [(leave, "bob", 0), (leave, "cat", 0)];
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 6, &frame).await);
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 7, &[(enter, "dan", 1000)]).await);
     assert_still_serving(&server).await;
 }
