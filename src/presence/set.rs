@@ -8,10 +8,10 @@ use crate::protocol::{PresenceAction, PresenceMessage};
 // wasm, most of it its panic paths, for hashing a few short keys per message.)
 #[cfg(target_arch = "wasm32")]
 type Seeds = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
-#[cfg(not(target_arch = "wasm32"))]
-use std::hash::RandomState as Seeds;
 use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
+#[cfg(not(target_arch = "wasm32"))]
+use std::hash::RandomState as Seeds;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
