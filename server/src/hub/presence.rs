@@ -1,6 +1,7 @@
 //! The authoritative presence set: enter/update/leave from clients, leaves the server
 //! makes up, and the reads REST needs.
 
+use super::limits::data_size;
 use super::replay::Audience;
 use super::{Conn, Hub};
 use roster::presence::MemberFilter;
@@ -25,11 +26,10 @@ pub fn resolve_client_id(
 /// history), without encoding it.
 pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
     let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    // Binary data goes out as base64 in JSON; everything else as `data_size` counts it.
     let data = match &member.data {
-        None => 0,
-        Some(Data::String(s)) => s.len(),
         Some(Data::Binary(b)) => b.len().div_ceil(3) * 4,
-        Some(Data::Json(j)) => j.as_str().len(),
+        _ => data_size(member),
     };
     // Field names, quotes, the action and the timestamp.
     const ENVELOPE: usize = 100;
@@ -69,8 +69,7 @@ impl Hub {
 
     /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
     /// capability 40160, size 40009, then the channel, member and data limits
-    /// 90010/91003/91006),
-    /// then applied and broadcast with server ids.
+    /// 90010/91003/91006), then applied and broadcast with server ids.
     pub fn presence(
         &mut self,
         conn_id: &str,
