@@ -5,6 +5,7 @@
 //! `poll_event` until each returns `None`, then arm ONE timer for `poll_timeout()` and
 //! call `handle_timeout(now)` when it fires. Time is always the caller's `now` in ms.
 
+mod channel_inbound;
 mod channel_map;
 mod channel_options;
 mod channels;
