@@ -234,30 +234,25 @@ impl Driver {
     }
 
     /// Settles a get() with its members: at once when they are few and no other result is
-    /// still converting, else after the others. Results settle in the order the core
-    /// took them, as the wrapper's member cache follows the latest one.
-    fn settle_members(&self, mut conversion: Conversion) {
-        if self.converting.borrow().is_empty() {
-            if let Some((resolve, result)) = conversion.step() {
-                let settle = Outgoing::Settle(resolve, result);
-                self.outgoing.borrow_mut().push(settle);
-                return;
-            }
-        }
-        self.convert_later(conversion);
-    }
-
-    /// Goes on with a large get() result in later tasks, one slice each, so that no task
-    /// converts it all; the results settle in the order they completed.
-    fn convert_later(&self, conversion: Conversion) {
-        let mut converting = self.converting.borrow_mut();
-        converting.push(conversion);
-        if converting.len() == 1 {
-            *self.next_slice.borrow_mut() = Some(self.timeout(0, Driver::convert_more));
+    /// still converting, else after the others, a slice per task so that no task converts
+    /// them all. Results settle in the order the core took them, as the wrapper's member
+    /// cache follows the latest one.
+    fn settle_members(&self, conversion: Conversion) {
+        let idle = self.converting.borrow().is_empty();
+        self.converting.borrow_mut().push(conversion);
+        if idle {
+            self.convert_slice();
         }
     }
 
     fn convert_more(&self) {
+        self.convert_slice();
+        self.flush();
+    }
+
+    /// Converts a slice of the oldest result waiting, settling it once done, and asks for
+    /// a later task while any result is left.
+    fn convert_slice(&self) {
         let mut converting = self.converting.borrow_mut();
         let Some(conversion) = converting.first_mut() else {
             return;
@@ -271,8 +266,6 @@ impl Driver {
         if !converting.is_empty() {
             *self.next_slice.borrow_mut() = Some(self.timeout(0, Driver::convert_more));
         }
-        drop(converting);
-        self.flush();
     }
 
     fn queue_presence(&self, run: &mut Vec<(String, PresenceMessage)>) {

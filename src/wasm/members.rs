@@ -36,22 +36,13 @@ impl Conversion {
         let mut versions = Vec::with_capacity(members.len());
         let mut fresh = Vec::new();
         for member in members {
-            versions.push(member.version as f64);
+            versions.push(member.version);
             fresh.extend(member.message);
         }
         let result: JsValue = Object::new().into();
-        set(
-            &result,
-            "versions",
-            Float64Array::from(versions.as_slice()).into(),
-        );
+        set(&result, "versions", float_array(versions));
         if let Some(retired) = retired {
-            let retired: Vec<f64> = retired.into_iter().map(|v| v as f64).collect();
-            set(
-                &result,
-                "retired",
-                Float64Array::from(retired.as_slice()).into(),
-            );
+            set(&result, "retired", float_array(retired));
         }
         Conversion {
             fresh,
@@ -81,4 +72,10 @@ impl Conversion {
         set(&self.result, "fresh", self.parts.flat(1).into());
         Some((self.resolve.clone(), self.result.clone()))
     }
+}
+
+/// Versions as a Float64Array: exact up to 2^53, which a process's count never reaches.
+fn float_array(versions: Vec<u64>) -> JsValue {
+    let floats: Vec<f64> = versions.into_iter().map(|v| v as f64).collect();
+    Float64Array::from(floats.as_slice()).into()
 }
