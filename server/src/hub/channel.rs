@@ -9,7 +9,9 @@ use super::Hub;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use tungstenite::Utf8Bytes;
 
 /// One channel: its members, who is attached with which modes, and presence history.
@@ -18,10 +20,11 @@ pub struct Channel {
     /// Present members by (clientId, connectionId), stored as PRESENT. Change it only
     /// through `insert_member`/`remove_member`, which keep `by_connection` in step.
     pub members: BTreeMap<(String, String), PresenceMessage>,
-    /// The clientIds present through each connection, sorted: a connection's leave
-    /// finds its members without scanning a large channel. (A Vec: most connections
-    /// hold one member, and a B-tree node would cost hundreds of bytes for it.)
-    by_connection: HashMap<String, Vec<String>>,
+    /// The same members' keys as (connectionId, clientId): a connection's members are a
+    /// range of it, so its leave finds them without scanning a large channel, and an
+    /// insert or remove costs O(log n) however many members one connection holds. One
+    /// set for the channel, not one per connection: most connections hold one member.
+    by_connection: BTreeSet<(String, String)>,
     /// The bytes of the members' data together (`limits::data_size`).
     data_bytes: usize,
     /// Attached connections and the modes they were granted.
@@ -37,30 +40,31 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Stores a member under (clientId, connectionId).
-    pub fn insert_member(&mut self, key: (String, String), member: PresenceMessage) {
-        let clients = self.by_connection.entry(key.1.clone()).or_default();
-        if let Err(at) = clients.binary_search(&key.0) {
-            clients.insert(at, key.0.clone());
-        }
+    /// Stores a member under (clientId, connectionId); returns whether it is new (not a
+    /// replacement of the member already under that key).
+    pub fn insert_member(&mut self, key: (String, String), member: PresenceMessage) -> bool {
         self.data_bytes += data_size(&member);
-        if let Some(replaced) = self.members.insert(key, member) {
-            self.data_bytes -= data_size(&replaced);
+        match self.members.entry(key) {
+            Entry::Occupied(mut stored) => {
+                let replaced = stored.insert(member);
+                self.data_bytes -= data_size(&replaced);
+                false
+            }
+            Entry::Vacant(slot) => {
+                let (client_id, conn_id) = slot.key();
+                self.by_connection
+                    .insert((conn_id.clone(), client_id.clone()));
+                slot.insert(member);
+                true
+            }
         }
     }
 
     /// Removes a member, returning it if it was present.
     pub fn remove_member(&mut self, key: &(String, String)) -> Option<PresenceMessage> {
-        let member = self.members.remove(key)?;
+        let ((client_id, conn_id), member) = self.members.remove_entry(key)?;
         self.data_bytes -= data_size(&member);
-        if let Some(clients) = self.by_connection.get_mut(&key.1) {
-            if let Ok(at) = clients.binary_search(&key.0) {
-                clients.remove(at);
-            }
-            if clients.is_empty() {
-                self.by_connection.remove(&key.1);
-            }
-        }
+        self.by_connection.remove(&(conn_id, client_id));
         Some(member)
     }
 
@@ -69,32 +73,31 @@ impl Channel {
         self.data_bytes
     }
 
+    /// The clientIds present through `conn_id`, in order.
+    fn clients_of<'a>(&'a self, conn_id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        // (conn_id, "") is the least key of the connection's range.
+        let from = (conn_id.to_owned(), String::new());
+        self.by_connection
+            .range((Bound::Included(from), Bound::Unbounded))
+            .take_while(move |(conn, _)| conn == conn_id)
+            .map(|(_, client_id)| client_id.as_str())
+    }
+
     /// Whether any member is present through `conn_id`.
     pub fn has_members_of(&self, conn_id: &str) -> bool {
-        self.by_connection.contains_key(conn_id)
+        self.clients_of(conn_id).next().is_some()
     }
 
-    /// How many members are present through `conn_id`.
-    pub fn member_count_of(&self, conn_id: &str) -> usize {
-        self.by_connection.get(conn_id).map_or(0, Vec::len)
-    }
-
-    /// Whether `client_id` is present through `conn_id`, without building a key.
+    /// Whether `client_id` is present through `conn_id`.
     pub fn has_member(&self, client_id: &str, conn_id: &str) -> bool {
-        self.by_connection.get(conn_id).is_some_and(|clients| {
-            clients
-                .binary_search_by(|c| c.as_str().cmp(client_id))
-                .is_ok()
-        })
+        self.members
+            .contains_key(&(client_id.to_owned(), conn_id.to_owned()))
     }
 
     /// The keys of the members present through `conn_id`.
     pub fn keys_of(&self, conn_id: &str) -> Vec<(String, String)> {
-        self.by_connection
-            .get(conn_id)
-            .into_iter()
-            .flatten()
-            .map(|client_id| (client_id.clone(), conn_id.to_owned()))
+        self.clients_of(conn_id)
+            .map(|client_id| (client_id.to_owned(), conn_id.to_owned()))
             .collect()
     }
 }
@@ -390,8 +393,36 @@ mod tests {
         assert_eq!(channel.keys_of("c1"), vec![key("b", "c1")]);
         channel.remove_member(&key("b", "c1"));
         assert!(channel.keys_of("c1").is_empty());
-        assert!(!channel.by_connection.contains_key("c1"));
+        assert!(!channel.has_members_of("c1"));
+        assert!(channel.by_connection.iter().all(|(conn, _)| conn != "c1"));
         assert_eq!(channel.keys_of("c2"), vec![key("a", "c2")]);
+    }
+
+    #[test]
+    fn a_connections_members_are_its_own_whatever_its_id_is_a_prefix_of() {
+        let mut channel = Channel::default();
+        let member = PresenceMessage::new(PresenceAction::Present);
+        for conn in ["c", "c1", "b", "c\u{0}", "cc"] {
+            for client in ["", "a", "zz"] {
+                channel.insert_member(key(client, conn), member.clone());
+            }
+        }
+        let of_c = [key("", "c"), key("a", "c"), key("zz", "c")];
+        assert_eq!(channel.keys_of("c"), of_c);
+        for client in ["", "a", "zz"] {
+            assert!(channel.has_member(client, "c"));
+            channel.remove_member(&key(client, "c"));
+        }
+        assert!(
+            !channel.has_members_of("c"),
+            "c1, c\\0 and cc are other connections"
+        );
+        assert!(channel.keys_of("c").is_empty());
+        assert!(!channel.has_member("a", "c"));
+        assert_eq!(channel.members.len(), 12);
+        assert_eq!(channel.keys_of("c1").len(), 3);
+        assert!(channel.has_members_of("c\u{0}") && channel.has_members_of("b"));
+        assert!(!channel.has_members_of("") && !channel.has_members_of("d"));
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct Conn {
     pub next_serial: u64,
     /// Channels it is attached to or has members on (what its end must clean up).
     pub channels: HashSet<String>,
+    /// How many members it holds across its channels, for the per-connection limit
+    /// (counted as they enter and leave, so the check does not count them each time).
+    pub(super) member_count: usize,
 }
 
 fn random_text(len: usize) -> String {
@@ -107,6 +110,7 @@ impl Hub {
                 generation: 0,
                 next_serial: 0,
                 channels: HashSet::new(),
+                member_count: 0,
             },
         );
         Connected {

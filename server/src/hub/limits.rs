@@ -89,12 +89,7 @@ impl Hub {
         let limits = self.config.limits;
         let channel = self.channels.get(name);
         let mut on_channel = channel.map_or(0, |c| c.members.len());
-        let mut of_connection: usize = conn
-            .channels
-            .iter()
-            .filter_map(|n| self.channels.get(n))
-            .map(|c| c.member_count_of(&conn.id))
-            .sum();
+        let mut of_connection = conn.member_count;
         // Whether each clientId this frame touched is present after its items so far.
         let mut present_now: HashMap<&str, bool> = HashMap::new();
         for item in items {

@@ -6,6 +6,8 @@ mod channel;
 mod connection;
 mod history;
 mod limits;
+#[cfg(test)]
+mod members_tests;
 mod outbox;
 mod presence;
 mod replay;

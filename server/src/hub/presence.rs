@@ -125,6 +125,8 @@ impl Hub {
         let history_limits = self.config.history;
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());
+        // How many members this connection holds after the frame, from before it.
+        let (mut entered, mut left) = (0, 0);
         for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
             let key = (
                 item.client_id.clone().unwrap_or_default(),
@@ -135,6 +137,7 @@ impl Hub {
                     let Some(member) = channel.remove_member(&key) else {
                         continue;
                     };
+                    left += 1;
                     // A leave without data reports the member's last data; its own data
                     // keeps its own encoding (none for a plain string).
                     let (data, encoding) = if item.data.is_some() {
@@ -167,12 +170,15 @@ impl Hub {
                         action: PresenceAction::Present,
                         ..item.clone()
                     };
-                    channel.insert_member(key, stored);
+                    if channel.insert_member(key, stored) {
+                        entered += 1;
+                    }
                     events.push(PresenceMessage { action, ..item });
                 }
             }
         }
         channel.history.push(&events, now, history_limits);
+        self.count_members(conn_id, entered, left);
         if !events.is_empty() {
             let out = ProtocolMessage {
                 id: Some(format!("{conn_id}:{serial}")),
@@ -217,6 +223,7 @@ impl Hub {
             })
             .collect();
         channel.history.push(&leaves, now, history_limits);
+        self.count_members(conn_id, 0, leaves.len());
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -226,6 +233,14 @@ impl Hub {
             leaving: conn_id.into(),
         };
         self.broadcast(name, out, audience, now);
+    }
+
+    /// Keeps `conn_id`'s member count in step after `entered` members came and `left`
+    /// went through it.
+    fn count_members(&mut self, conn_id: &str, entered: usize, left: usize) {
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.member_count = (conn.member_count + entered).saturating_sub(left);
+        }
     }
 
     /// The members of a channel matching `filter`, in a stable order.

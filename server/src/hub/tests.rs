@@ -11,7 +11,7 @@ use roster::protocol::{
 
 const RETENTION: u64 = 1_000;
 
-fn hub() -> Hub {
+pub(super) fn hub() -> Hub {
     Hub::new(HubConfig {
         sync_page_size: 100,
         sync_page_bytes: 2_048,
@@ -37,11 +37,11 @@ fn hub() -> Hub {
 }
 
 /// A connection for `client_id` allowed everything, with the queue its frames go to.
-fn connect(hub: &mut Hub, client_id: &str) -> (String, Rx) {
+pub(super) fn connect(hub: &mut Hub, client_id: &str) -> (String, Rx) {
     connect_with(hub, client_id, Capability::all(), None)
 }
 
-fn connect_with(
+pub(super) fn connect_with(
     hub: &mut Hub,
     client_id: &str,
     capability: Capability,
@@ -58,7 +58,7 @@ fn connect_with(
 }
 
 /// Every frame queued for a connection so far.
-fn received(rx: &mut Rx) -> Vec<ProtocolMessage> {
+pub(super) fn received(rx: &mut Rx) -> Vec<ProtocolMessage> {
     let mut frames = Vec::new();
     while let Some(out) = rx.try_recv() {
         if let Outbound::Text(text) = out {
@@ -68,7 +68,7 @@ fn received(rx: &mut Rx) -> Vec<ProtocolMessage> {
     frames
 }
 
-fn attach(hub: &mut Hub, conn_id: &str, channel: &str, now: u64) {
+pub(super) fn attach(hub: &mut Hub, conn_id: &str, channel: &str, now: u64) {
     hub.attach(
         conn_id,
         &ProtocolMessage::for_channel(Action::Attach, channel),
