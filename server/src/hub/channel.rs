@@ -2,31 +2,21 @@
 //! SYNC), detach, and channel messages.
 
 use super::history::History;
-use super::limits::data_size;
+use super::members::Members;
 use super::presence::approximate_size;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::Bound;
+use std::collections::HashMap;
 use tungstenite::Utf8Bytes;
 
 /// One channel: its members, who is attached with which modes, and presence history.
 #[derive(Debug, Default)]
 pub struct Channel {
-    /// Present members by (clientId, connectionId), stored as PRESENT. Change it only
-    /// through `insert_member`/`remove_member`, which keep `by_connection` in step.
-    pub members: BTreeMap<(String, String), PresenceMessage>,
-    /// The same members' keys as (connectionId, clientId): a connection's members are a
-    /// range of it, so its leave finds them without scanning a large channel, and an
-    /// insert or remove costs O(log n) however many members one connection holds. One
-    /// set for the channel, not one per connection: most connections hold one member.
-    by_connection: BTreeSet<(String, String)>,
-    /// The bytes of the members' data together (`limits::data_size`).
-    data_bytes: usize,
+    /// Present members, stored as PRESENT.
+    pub members: Members,
     /// Attached connections and the modes they were granted.
     pub subscribers: HashMap<String, Flags>,
     /// Presence events, oldest first, within the retention window and count limit.
@@ -37,69 +27,6 @@ pub struct Channel {
     pub replay: ReplayLog,
     /// When `Hub::sweep` looks at it again, if only its presence history keeps it.
     pub sweep_at: Option<u64>,
-}
-
-impl Channel {
-    /// Stores a member under (clientId, connectionId); returns whether it is new (not a
-    /// replacement of the member already under that key).
-    pub fn insert_member(&mut self, key: (String, String), member: PresenceMessage) -> bool {
-        self.data_bytes += data_size(&member);
-        match self.members.entry(key) {
-            Entry::Occupied(mut stored) => {
-                let replaced = stored.insert(member);
-                self.data_bytes -= data_size(&replaced);
-                false
-            }
-            Entry::Vacant(slot) => {
-                let (client_id, conn_id) = slot.key();
-                self.by_connection
-                    .insert((conn_id.clone(), client_id.clone()));
-                slot.insert(member);
-                true
-            }
-        }
-    }
-
-    /// Removes a member, returning it if it was present.
-    pub fn remove_member(&mut self, key: &(String, String)) -> Option<PresenceMessage> {
-        let ((client_id, conn_id), member) = self.members.remove_entry(key)?;
-        self.data_bytes -= data_size(&member);
-        self.by_connection.remove(&(conn_id, client_id));
-        Some(member)
-    }
-
-    /// The bytes of the members' data together.
-    pub fn data_bytes(&self) -> usize {
-        self.data_bytes
-    }
-
-    /// The clientIds present through `conn_id`, in order.
-    fn clients_of<'a>(&'a self, conn_id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        // (conn_id, "") is the least key of the connection's range.
-        let from = (conn_id.to_owned(), String::new());
-        self.by_connection
-            .range((Bound::Included(from), Bound::Unbounded))
-            .take_while(move |(conn, _)| conn == conn_id)
-            .map(|(_, client_id)| client_id.as_str())
-    }
-
-    /// Whether any member is present through `conn_id`.
-    pub fn has_members_of(&self, conn_id: &str) -> bool {
-        self.clients_of(conn_id).next().is_some()
-    }
-
-    /// Whether `client_id` is present through `conn_id`.
-    pub fn has_member(&self, client_id: &str, conn_id: &str) -> bool {
-        self.members
-            .contains_key(&(client_id.to_owned(), conn_id.to_owned()))
-    }
-
-    /// The keys of the members present through `conn_id`.
-    pub fn keys_of(&self, conn_id: &str) -> Vec<(String, String)> {
-        self.clients_of(conn_id)
-            .map(|client_id| (client_id.to_owned(), conn_id.to_owned()))
-            .collect()
-    }
 }
 
 /// What an ATTACH continues from.
@@ -367,82 +294,5 @@ impl Hub {
         };
         self.broadcast(&name, out, audience, now);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use roster::protocol::PresenceAction;
-
-    fn key(client: &str, conn: &str) -> (String, String) {
-        (client.to_owned(), conn.to_owned())
-    }
-
-    #[test]
-    fn the_connection_index_follows_inserts_and_removes() {
-        let mut channel = Channel::default();
-        let member = PresenceMessage::new(PresenceAction::Present);
-        for k in [key("b", "c1"), key("a", "c1"), key("a", "c2")] {
-            channel.insert_member(k, member.clone());
-        }
-        channel.insert_member(key("a", "c1"), member.clone());
-        assert_eq!(channel.keys_of("c1"), vec![key("a", "c1"), key("b", "c1")]);
-        assert!(channel.remove_member(&key("a", "c1")).is_some());
-        assert!(channel.remove_member(&key("a", "c1")).is_none());
-        assert_eq!(channel.keys_of("c1"), vec![key("b", "c1")]);
-        channel.remove_member(&key("b", "c1"));
-        assert!(channel.keys_of("c1").is_empty());
-        assert!(!channel.has_members_of("c1"));
-        assert!(channel.by_connection.iter().all(|(conn, _)| conn != "c1"));
-        assert_eq!(channel.keys_of("c2"), vec![key("a", "c2")]);
-    }
-
-    #[test]
-    fn a_connections_members_are_its_own_whatever_its_id_is_a_prefix_of() {
-        let mut channel = Channel::default();
-        let member = PresenceMessage::new(PresenceAction::Present);
-        for conn in ["c", "c1", "b", "c\u{0}", "cc"] {
-            for client in ["", "a", "zz"] {
-                channel.insert_member(key(client, conn), member.clone());
-            }
-        }
-        let of_c = [key("", "c"), key("a", "c"), key("zz", "c")];
-        assert_eq!(channel.keys_of("c"), of_c);
-        for client in ["", "a", "zz"] {
-            assert!(channel.has_member(client, "c"));
-            channel.remove_member(&key(client, "c"));
-        }
-        assert!(
-            !channel.has_members_of("c"),
-            "c1, c\\0 and cc are other connections"
-        );
-        assert!(channel.keys_of("c").is_empty());
-        assert!(!channel.has_member("a", "c"));
-        assert_eq!(channel.members.len(), 12);
-        assert_eq!(channel.keys_of("c1").len(), 3);
-        assert!(channel.has_members_of("c\u{0}") && channel.has_members_of("b"));
-        assert!(!channel.has_members_of("") && !channel.has_members_of("d"));
-    }
-
-    #[test]
-    fn the_data_bytes_follow_inserts_replacements_and_removes() {
-        let mut channel = Channel::default();
-        let with = |data: &str| PresenceMessage {
-            data: Some(roster::protocol::Data::String(data.into())),
-            ..PresenceMessage::new(PresenceAction::Present)
-        };
-        channel.insert_member(key("a", "c1"), with("12345"));
-        channel.insert_member(key("b", "c1"), with("123"));
-        assert_eq!(channel.data_bytes(), 8);
-        channel.insert_member(key("a", "c1"), with("1"));
-        assert_eq!(
-            channel.data_bytes(),
-            4,
-            "a replaced member's data is given back"
-        );
-        channel.remove_member(&key("b", "c1"));
-        channel.remove_member(&key("b", "c1"));
-        assert_eq!(channel.data_bytes(), 1);
     }
 }

@@ -188,7 +188,7 @@ impl Hub {
     /// if nothing else needs it.
     pub(super) fn settle(&mut self, conn_id: &str, name: &str, now: u64) {
         let involved = self.channels.get(name).is_some_and(|channel| {
-            channel.subscribers.contains_key(conn_id) || channel.has_members_of(conn_id)
+            channel.subscribers.contains_key(conn_id) || channel.members.has_members_of(conn_id)
         });
         if !involved {
             if let Some(conn) = self.connections.get_mut(conn_id) {

@@ -96,7 +96,7 @@ impl Hub {
             let client_id = item.client_id.as_deref().unwrap_or_default();
             let present = match present_now.get(client_id) {
                 Some(&present) => present,
-                None => channel.is_some_and(|c| c.has_member(client_id, &conn.id)),
+                None => channel.is_some_and(|c| c.members.has_member(client_id, &conn.id)),
             };
             let leaving = matches!(item.action, PresenceAction::Leave);
             if leaving && present {
@@ -132,7 +132,7 @@ impl Hub {
     ) -> Result<(), ErrorInfo> {
         let max = self.config.limits.presence_data_per_channel;
         let channel = self.channels.get(name);
-        let mut total = channel.map_or(0, |c| c.data_bytes());
+        let mut total = channel.map_or(0, |c| c.members.data_bytes());
         // The data each clientId this frame touched holds after its items so far.
         let mut held: HashMap<&str, usize> = HashMap::new();
         for item in items {

@@ -142,7 +142,7 @@ fn a_detach_takes_a_connections_many_members_and_no_one_elses() {
     expected.sort();
     assert_eq!(left, expected, "each of its members left once, no one else");
     assert_eq!(members_of(&hub, "room"), others(&before, &wild));
-    assert!(!hub.channels["room"].has_members_of(&wild));
+    assert!(!hub.channels["room"].members.has_members_of(&wild));
     assert!(has_room_for(&mut hub, &wild, "room", PER_CONNECTION));
 }
 

@@ -6,6 +6,7 @@ mod channel;
 mod connection;
 mod history;
 mod limits;
+mod members;
 #[cfg(test)]
 mod members_tests;
 mod outbox;
@@ -18,6 +19,7 @@ pub use channel::Channel;
 pub use connection::Conn;
 pub use history::HistoryLimits;
 pub use limits::Limits;
+pub use members::MemberKey;
 pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 

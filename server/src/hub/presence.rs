@@ -3,7 +3,7 @@
 
 use super::limits::data_size;
 use super::replay::Audience;
-use super::{Conn, Hub};
+use super::{Conn, Hub, MemberKey};
 use roster::presence::MemberFilter;
 use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
 
@@ -134,7 +134,7 @@ impl Hub {
             );
             match item.action {
                 PresenceAction::Leave => {
-                    let Some(member) = channel.remove_member(&key) else {
+                    let Some(member) = channel.members.remove(&key) else {
                         continue;
                     };
                     left += 1;
@@ -170,7 +170,7 @@ impl Hub {
                         action: PresenceAction::Present,
                         ..item.clone()
                     };
-                    if channel.insert_member(key, stored) {
+                    if channel.members.insert(key, stored) {
                         entered += 1;
                     }
                     events.push(PresenceMessage { action, ..item });
@@ -202,7 +202,7 @@ impl Hub {
         let Some(channel) = self.channels.get(name) else {
             return;
         };
-        let keys = channel.keys_of(conn_id);
+        let keys = channel.members.keys_of(conn_id);
         if keys.is_empty() {
             return;
         }
@@ -214,7 +214,7 @@ impl Hub {
         let leaves: Vec<PresenceMessage> = keys
             .iter()
             .zip(ids)
-            .filter_map(|(key, id)| channel.remove_member(key).map(|m| (m, id)))
+            .filter_map(|(key, id)| channel.members.remove(key).map(|m| (m, id)))
             .map(|(member, id)| PresenceMessage {
                 id: Some(id),
                 action: PresenceAction::Leave,
@@ -243,18 +243,28 @@ impl Hub {
         }
     }
 
-    /// The members of a channel matching `filter`, in a stable order.
+    /// The members of a channel matching `filter`, in key order.
     pub fn members<'a>(
         &'a self,
         name: &str,
         filter: &'a MemberFilter,
     ) -> impl Iterator<Item = &'a PresenceMessage> {
+        self.members_after(name, filter, None)
+            .map(|(_, member)| member)
+    }
+
+    /// The members of a channel matching `filter` whose key comes after `after` (all if
+    /// `None`), in key order, with their keys: a page of k costs O(log n + k).
+    pub fn members_after<'a>(
+        &'a self,
+        name: &str,
+        filter: &'a MemberFilter,
+        after: Option<&'a MemberKey>,
+    ) -> impl Iterator<Item = (&'a MemberKey, &'a PresenceMessage)> {
         self.channels
             .get(name)
             .into_iter()
-            .flat_map(|channel| channel.members.values())
-            .filter(|m| filter.client_id.is_none() || m.client_id == filter.client_id)
-            .filter(|m| filter.connection_id.is_none() || m.connection_id == filter.connection_id)
+            .flat_map(move |channel| channel.members.matching_after(filter, after))
     }
 
     /// Presence events on a channel within the retention window, oldest first, each

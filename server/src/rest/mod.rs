@@ -1,6 +1,7 @@
 //! REST: presence, presence history, batch presence, time, tokens; errors shaped the
 //! way Ably clients read them.
 
+mod cursor;
 mod pages;
 mod presence;
 mod tokens;

@@ -1,25 +1,30 @@
-//! Offset pagination with `Link` headers as ably-js follows them: relative
-//! `<./name?query>; rel="..."` entries, every parameter in the link, no raw commas.
+//! Pagination by cursors that items coming or going do not shift, with `Link` headers
+//! as ably-js follows them: relative `<./name?query>; rel="..."` entries, every
+//! parameter in the link, no raw commas.
 
 use axum::http::{HeaderMap, HeaderValue};
 use roster::rest::encode_component;
 
-/// One page of `items` from `offset`, with its `Link` header. Only the page (and one
-/// item past it, to know whether there is a next) is collected.
-pub fn page<T>(
-    items: impl Iterator<Item = T>,
-    offset: usize,
+/// One page of `items`, each with its key, given in page order after the request's
+/// cursor (`current`, its text): the next page's cursor is the key of the page's last
+/// item, made text by `cursor_of`, so items coming or going before it do not shift it.
+pub fn page_after<K, T>(
+    items: impl Iterator<Item = (K, T)>,
+    current: Option<String>,
     limit: usize,
     word: &str,
     params: &[(&str, String)],
+    cursor_of: impl FnOnce(&K) -> String,
 ) -> (Vec<T>, HeaderMap) {
-    let mut items: Vec<T> = items.skip(offset).take(limit + 1).collect();
+    let mut items: Vec<(K, T)> = items.take(limit + 1).collect();
     let has_next = items.len() > limit;
     items.truncate(limit);
-    let (start, end) = (offset, offset + items.len());
-    let cursor = |at: usize| (at > 0).then(|| at.to_string());
-    let next = has_next.then(|| end.to_string());
-    (items, links(word, params, limit, cursor(start), next))
+    let next = items
+        .last()
+        .filter(|_| has_next)
+        .map(|(key, _)| cursor_of(key));
+    let items = items.into_iter().map(|(_, item)| item).collect();
+    (items, links(word, params, limit, current, next))
 }
 
 /// One page of `items`, each with a position that does not change between requests,

@@ -1,6 +1,7 @@
 //! `GET /channels/{channel}/presence`, `.../presence/history` and `GET /presence` (batch).
 
-use super::pages::{limit, page, page_at};
+use super::cursor;
+use super::pages::{limit, page_after, page_at};
 use super::{identify, json_response, ApiError};
 use crate::auth::Identity;
 use crate::state::{now_ms, Shared};
@@ -27,13 +28,6 @@ fn may_read_presence(identity: &Identity, channel: &str) -> Result<(), ErrorInfo
     }
 }
 
-fn cursor(params: &HashMap<String, String>) -> usize {
-    params
-        .get("cursor")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-}
-
 /// The query parameters among `names` that the request gave, to carry into `Link`s.
 fn given<'a>(params: &HashMap<String, String>, names: &[&'a str]) -> Vec<(&'a str, String)> {
     names
@@ -42,7 +36,8 @@ fn given<'a>(params: &HashMap<String, String>, names: &[&'a str]) -> Vec<(&'a st
         .collect()
 }
 
-/// The channel's present members, filtered by clientId / connectionId.
+/// The channel's present members, filtered by clientId / connectionId, in pages that go
+/// on after the last member of the one before (`cursor`).
 pub async fn presence_get(
     State(state): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -57,14 +52,22 @@ pub async fn presence_get(
         connection_id: params.get("connectionId").cloned(),
         ..MemberFilter::default()
     };
-    let hub = state.hub();
+    let after = params
+        .get("cursor")
+        .map(|c| cursor::decode(c))
+        .transpose()?;
+    // The request's cursor as this server writes it, for the `current` link.
+    let current = after.as_ref().map(cursor::encode);
     let link_params = given(&params, &["clientId", "connectionId"]);
-    let (items, links) = page(
-        hub.members(&channel, &filter).cloned(),
-        cursor(&params),
+    let hub = state.hub();
+    let (items, links) = page_after(
+        hub.members_after(&channel, &filter, after.as_ref())
+            .map(|(key, member)| (key, member.clone())),
+        current,
         limit(params.get("limit")),
         "presence",
         &link_params,
+        |key| cursor::encode(key),
     );
     drop(hub);
     Ok(json_response(json::to_string(&items), links))

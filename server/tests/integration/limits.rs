@@ -3,51 +3,11 @@
 //! presence data per channel (NACK 91006); nothing of a refused frame is applied.
 //! Everyone else keeps being served.
 
-use crate::support::{assert_still_serving, unique_channel, Client, Server, FULL_KEY};
-use roster::protocol::{codes, Action, Data, PresenceAction, PresenceMessage, ProtocolMessage};
-
-/// Sends one PRESENCE frame of `items` (action, clientId) and returns its ACK or NACK.
-async fn presence_frame(
-    client: &mut Client,
-    channel: &str,
-    serial: u64,
-    items: &[(PresenceAction, &str)],
-) -> ProtocolMessage {
-    let items: Vec<_> = items.iter().map(|&(a, id)| (a, id, 4)).collect();
-    presence_frame_with_data(client, channel, serial, &items).await
-}
-
-/// Sends one PRESENCE frame of `items` (action, clientId, bytes of data) and returns its
-/// ACK or NACK.
-async fn presence_frame_with_data(
-    client: &mut Client,
-    channel: &str,
-    serial: u64,
-    items: &[(PresenceAction, &str, usize)],
-) -> ProtocolMessage {
-    let presence = items
-        .iter()
-        .map(|&(action, client_id, bytes)| PresenceMessage {
-            client_id: Some(client_id.to_owned()),
-            data: Some(Data::String("d".repeat(bytes))),
-            ..PresenceMessage::new(action)
-        })
-        .collect();
-    client
-        .send(&ProtocolMessage {
-            msg_serial: Some(serial),
-            presence: Some(presence),
-            ..ProtocolMessage::for_channel(Action::Presence, channel)
-        })
-        .await;
-    loop {
-        let reply = client.recv().await;
-        if matches!(reply.action, Action::Ack | Action::Nack) {
-            assert_eq!(reply.msg_serial, Some(serial), "{reply:?}");
-            return reply;
-        }
-    }
-}
+use crate::support::{
+    assert_still_serving, presence_frame, presence_frame_with_data, unique_channel, Server,
+    FULL_KEY,
+};
+use roster::protocol::{codes, Action, PresenceAction, ProtocolMessage};
 
 /// Asserts `reply` is an ACK.
 fn assert_ack(reply: &ProtocolMessage) {

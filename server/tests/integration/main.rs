@@ -9,5 +9,6 @@ mod fragments;
 mod http;
 mod lifetime;
 mod limits;
+mod paging;
 mod shutdown;
 mod support;

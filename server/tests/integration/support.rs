@@ -387,6 +387,49 @@ pub fn presence(
     }
 }
 
+/// Sends one PRESENCE frame of `items` (action, clientId) and returns its ACK or NACK.
+pub async fn presence_frame(
+    client: &mut Client,
+    channel: &str,
+    serial: u64,
+    items: &[(PresenceAction, &str)],
+) -> ProtocolMessage {
+    let items: Vec<_> = items.iter().map(|&(a, id)| (a, id, 4)).collect();
+    presence_frame_with_data(client, channel, serial, &items).await
+}
+
+/// Sends one PRESENCE frame of `items` (action, clientId, bytes of data) and returns its
+/// ACK or NACK.
+pub async fn presence_frame_with_data(
+    client: &mut Client,
+    channel: &str,
+    serial: u64,
+    items: &[(PresenceAction, &str, usize)],
+) -> ProtocolMessage {
+    let presence = items
+        .iter()
+        .map(|&(action, client_id, bytes)| PresenceMessage {
+            client_id: Some(client_id.to_owned()),
+            data: Some(Data::String("d".repeat(bytes))),
+            ..PresenceMessage::new(action)
+        })
+        .collect();
+    client
+        .send(&ProtocolMessage {
+            msg_serial: Some(serial),
+            presence: Some(presence),
+            ..ProtocolMessage::for_channel(Action::Presence, channel)
+        })
+        .await;
+    loop {
+        let reply = client.recv().await;
+        if matches!(reply.action, Action::Ack | Action::Nack) {
+            assert_eq!(reply.msg_serial, Some(serial), "{reply:?}");
+            return reply;
+        }
+    }
+}
+
 /// A channel name no other test uses.
 pub fn unique_channel(prefix: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
