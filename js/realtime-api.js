@@ -3,30 +3,30 @@
 
 const ALL = Symbol('all');
 
-// ably-js EventEmitter: on/once/off with an optional event name (or array of names).
+// ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
+// or null: every event). Listeners run with `this.event` the event's name, listeners for
+// every event first, as in ably-js.
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
-    if (typeof event === 'function') [event, listener] = [ALL, event];
+    if (typeof event === 'function') [event, listener] = [null, event];
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       this._listeners.get(name).push(listener);
     }
   }
   once(event, listener) {
-    if (typeof event === 'function') [event, listener] = [ALL, event];
+    if (typeof event === 'function') [event, listener] = [null, event];
     if (!listener) return new Promise((resolve) => this.once(event, resolve));
-    const wrapped = (...args) => { this.off(event, wrapped); listener(...args); };
+    const emitter = this;
+    function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
     wrapped._original = listener;
     this.on(event, wrapped);
   }
   off(event, listener) {
-    if (event === undefined) return this._listeners.clear();
-    if (typeof event === 'function') {
-      for (const name of this._listeners.keys()) this._remove(name, event);
-      return;
-    }
-    for (const name of [].concat(event)) {
+    if (typeof event === 'function') [event, listener] = [null, event];
+    if (event == null && !listener) return this._listeners.clear();
+    for (const name of event == null ? [...this._listeners.keys()] : [].concat(event)) {
       if (listener) this._remove(name, listener);
       else this._listeners.delete(name);
     }
@@ -36,9 +36,9 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    for (const key of [name, ALL]) {
+    for (const key of [ALL, name]) {
       for (const listener of this._listeners.get(key) ?? []) {
-        try { listener.apply(this, args); } catch (e) { setTimeout(() => { throw e; }); }
+        try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
       }
     }
   }

@@ -1,0 +1,58 @@
+// ably-js 2.x behaviour that apps moving from ably-js rely on, checked against the built
+// package in headless Chromium with the real roster-server: listener semantics, ErrorInfo,
+// what attach() resolves with, channels.all, and the options and results ably-js takes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, rosterOptions, skip, uniqueChannel } from './ably.mjs';
+import { chromiumForTests, openTab } from './chromium.mjs';
+
+const WAIT = 10_000;
+const chromium = chromiumForTests(BASE);
+
+// Runs `body(roster, options, name)` in a fresh tab with the full entry imported as
+// `roster`; `options(clientId)` are dev-auth options; returns its result. Uncaught page
+// errors fail the test.
+async function inTab(body) {
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'parity', errors, timeout: WAIT });
+  try {
+    const result = await page.evaluate(async ({ source, options, name }) => {
+      const roster = await import('/pkg/index.js');
+      const withClientId = (clientId) => ({ ...options, authParams: { clientId }, clientId });
+      return new Function('roster', 'options', 'name', `return (${source})(roster, options, name)`)(roster, withClientId, name);
+    }, { source: body.toString(), options: rosterOptions('x'), name: uniqueChannel('parity') });
+    assert.deepEqual(errors, []);
+    return result;
+  } finally {
+    await context.close();
+  }
+}
+
+test('once() without an event leaves other listeners; listeners see this.event', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const seen = [];
+    client.connection.on(function (change) { seen.push(`${this.event}:${change.current}`); });
+    await client.connection.whenState('connected');
+    const channel = client.channels.get(name);
+    const channelEvents = [];
+    channel.on(['attached', 'detached'], function () { channelEvents.push(this.event); });
+    await channel.attach();
+    // off(undefined, listener) removes that listener only.
+    const dropped = () => seen.push('dropped');
+    client.connection.on(dropped);
+    client.connection.off(undefined, dropped);
+    // As ably-js: the next event of any kind, and no other listener removed.
+    const next = client.connection.once();
+    const closed = client.connection.whenState('closed');
+    client.close();
+    const first = (await next).current;
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 5000));
+    const last = await Promise.race([closed.then((change) => change.current), timeout]);
+    return { first, last, seen, channelEvents };
+  });
+  assert.equal(result.first, 'closing');
+  assert.equal(result.last, 'closed', 'whenState(closed) still resolves');
+  assert.deepEqual(result.seen, ['connecting:connecting', 'connected:connected', 'closing:closing', 'closed:closed']);
+  assert.deepEqual(result.channelEvents, ['attached', 'detached']);
+});
