@@ -47,5 +47,5 @@ export declare class Rest {
   time(): Promise<number>;
 }
 
-declare const _default: { Realtime: typeof Realtime; Rest: typeof Rest };
+declare const _default: { Realtime: typeof Realtime; Rest: typeof Rest; ErrorInfo: typeof ErrorInfo };
 export default _default;

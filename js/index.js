@@ -1,9 +1,9 @@
 // roster-presence: realtime presence over the Ably protocol, with ably-js names.
-// The full entry: Realtime and Rest. `roster-presence/realtime` (realtime.js) is the
+// The full entry: Realtime, Rest and ErrorInfo. `roster-presence/realtime` (realtime.js) is the
 // same Realtime on a smaller wasm module without Rest.
 // The wasm module is instantiated once, when this module is first imported.
 import init, { Realtime as RealtimeCore, Rest as RestCore } from './roster_wasm.js';
-import { realtimeClass } from './realtime-api.js';
+import { realtimeClass, ErrorInfo } from './realtime-api.js';
 import { restClass } from './rest-api.js';
 
 await init();
@@ -12,4 +12,5 @@ await init();
 export const Realtime = /* @__PURE__ */ realtimeClass(RealtimeCore);
 export const Rest = /* @__PURE__ */ restClass(RestCore);
 
-export default { Realtime, Rest };
+export { ErrorInfo };
+export default { Realtime, Rest, ErrorInfo };

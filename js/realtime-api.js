@@ -44,8 +44,18 @@ class EventEmitter {
   }
 }
 
-// An ably-js ErrorInfo for an error found in JS.
-const errorInfo = (message, code) => Object.assign(new Error(message), { name: 'ErrorInfo', code, statusCode: 400 });
+/** ably-js `ErrorInfo`: every error the SDK gives, made in JS or in the wasm, is one. */
+export class ErrorInfo extends Error {
+  constructor(message, code, statusCode, cause) {
+    super(message);
+    Object.assign(this, { name: 'ErrorInfo', code, statusCode, cause });
+  }
+  // The wasm makes its errors as Errors named ErrorInfo: no import of this class there.
+  static [Symbol.hasInstance](value) { return value instanceof Error && value.name === 'ErrorInfo'; }
+}
+
+// An ErrorInfo for an error found in JS.
+const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, cause);
 
 // Channel modes (ably-js names, any case) and their ATTACH flag bits.
 const MODES = {

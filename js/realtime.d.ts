@@ -1,13 +1,19 @@
 // Types for roster-presence/realtime: the ably-js 2.x shapes of the parts Roster
 // implements. The full entry's types (index.d.ts) are these plus `Rest`.
 
-/** An Ably error: a JS Error with the Ably code and HTTP status. */
-export interface ErrorInfo extends Error {
+/**
+ * An Ably error: a JS Error with the Ably code and HTTP status. Every error the SDK
+ * throws or rejects with is `instanceof ErrorInfo`, as in ably-js.
+ */
+export declare class ErrorInfo extends Error {
+  constructor(message: string, code: number, statusCode: number, cause?: ErrorInfo);
   name: 'ErrorInfo';
   /** Ably error code, e.g. 40012. */
   code: number;
   /** HTTP status that goes with it, e.g. 400. */
   statusCode: number;
+  /** The error behind this one, where there is one. */
+  cause?: ErrorInfo;
   /** Help link. */
   href?: string;
 }
@@ -304,5 +310,5 @@ export declare class Realtime {
   close(): void;
 }
 
-declare const _default: { Realtime: typeof Realtime };
+declare const _default: { Realtime: typeof Realtime; ErrorInfo: typeof ErrorInfo };
 export default _default;

@@ -3,10 +3,11 @@
 // Realtime authenticates with it by basic auth, which needs no signing.
 // The wasm module is instantiated once, when this module is first imported.
 import init, { Realtime as RealtimeCore } from './roster_realtime.js';
-import { realtimeClass } from './realtime-api.js';
+import { realtimeClass, ErrorInfo } from './realtime-api.js';
 
 await init();
 
 export const Realtime = realtimeClass(RealtimeCore);
 
-export default { Realtime };
+export { ErrorInfo };
+export default { Realtime, ErrorInfo };

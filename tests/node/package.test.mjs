@@ -346,8 +346,8 @@ test('roster-presence/realtime: a presence round trip and history, Realtime only
       history: history.items.map((m) => [m.action, m.clientId]), overPlainText,
     };
   }, 'roster-presence/realtime');
-  assert.deepEqual(result.exports, ['Realtime', 'default']);
-  assert.deepEqual(result.defaultExports, ['Realtime']);
+  assert.deepEqual(result.exports, ['ErrorInfo', 'Realtime', 'default']);
+  assert.deepEqual(result.defaultExports, ['Realtime', 'ErrorInfo']);
   assert.equal(result.glueHasRest, false);
   assert.deepEqual(result.seen, [['enter', 'ada', { mood: 'hi' }], ['update', 'ada', 'busy'], ['leave', 'ada', 'bye']]);
   assert.deepEqual(result.members, [['ada', 'present', 'busy']]);

@@ -56,3 +56,33 @@ test('once() without an event leaves other listeners; listeners see this.event',
   assert.deepEqual(result.seen, ['connecting:connecting', 'connected:connected', 'closing:closing', 'closed:closed']);
   assert.deepEqual(result.channelEvents, ['attached', 'detached']);
 });
+
+test('ErrorInfo is exported, and errors from JS and from the wasm are instances', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    const realtimeEntry = await import('/pkg/realtime.js');
+    const anonymous = new roster.Realtime({ ...options(undefined), authParams: {}, clientId: undefined });
+    const fromWasm = await anonymous.channels.get('anon').presence.enter().catch((e) => e);
+    anonymous.close();
+    let fromJs;
+    try {
+      anonymous.channels.get('x', { modes: ['WATCH'] });
+    } catch (e) {
+      fromJs = e;
+    }
+    const made = new roster.ErrorInfo('made', 40000, 400);
+    const is = (e, ErrorInfo) => [e instanceof ErrorInfo, e instanceof Error, e.code];
+    return {
+      fromWasm: is(fromWasm, roster.ErrorInfo), fromJs: is(fromJs, roster.ErrorInfo), made: is(made, roster.ErrorInfo),
+      realtimeEntry: is(fromWasm, realtimeEntry.ErrorInfo), plainError: new Error('x') instanceof roster.ErrorInfo,
+      defaults: [roster.default.ErrorInfo === roster.ErrorInfo, realtimeEntry.default.ErrorInfo === realtimeEntry.ErrorInfo],
+      made2: [made.message, made.statusCode, made.name, String(made)],
+    };
+  });
+  assert.deepEqual(result.fromWasm, [true, true, 40012]);
+  assert.deepEqual(result.fromJs, [true, true, 40000]);
+  assert.deepEqual(result.made, [true, true, 40000]);
+  assert.deepEqual(result.realtimeEntry, [true, true, 40012]);
+  assert.equal(result.plainError, false);
+  assert.deepEqual(result.defaults, [true, true]);
+  assert.deepEqual(result.made2, ['made', 400, 'ErrorInfo', 'ErrorInfo: made']);
+});

@@ -1,5 +1,5 @@
 // A typical app against the package's types; `tsc --noEmit` must accept it.
-import { Realtime, Rest, type ErrorInfo, type PresenceMessage, type PaginatedResult } from 'roster-presence';
+import Roster, { Realtime, Rest, ErrorInfo, type PresenceMessage, type PaginatedResult } from 'roster-presence';
 
 async function main(): Promise<void> {
   const client = new Realtime({
@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   } catch (e) {
     const error = e as ErrorInfo;
     console.log(error.code, error.statusCode, error.message);
+    // As with ably-js: narrow with instanceof, the class from either export.
+    if (e instanceof ErrorInfo || e instanceof Roster.ErrorInfo) console.log(e.code, e.cause?.code, e.href);
   }
+  const made: ErrorInfo = new ErrorInfo('no', 40000, 400);
+  console.log(made.statusCode);
 
   const rest = new Rest({ authCallback: (_params, callback) => callback(null, 'token') });
   let page: PaginatedResult<PresenceMessage> | null = await rest.channels.get('room').presence.history({ limit: 10 });
