@@ -177,11 +177,7 @@ class RealtimePresence extends EventEmitter {
     return Array.from(members.values());
   }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
-  subscribe(action, listener) {
-    if (typeof action === 'function') this.on(action);
-    else this.on(action, listener);
-    return this.channel.attach();
-  }
+  subscribe(action, listener) { return this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }
@@ -193,7 +189,10 @@ class RealtimePresence extends EventEmitter {
   enterClient(clientId, data) { return this._op('enter', clientId, data); }
   updateClient(clientId, data) { return this._op('update', clientId, data); }
   leaveClient(clientId, data) { return this._op('leave', clientId, data); }
-  _op(action, clientId, data) { return this.channel._core.presence(this.channel.name, action, clientId, data); }
+  _op(action, clientId, data) {
+    const { channel } = this;
+    return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
+  }
 }
 
 class RealtimeChannel extends EventEmitter {
@@ -222,15 +221,24 @@ class RealtimeChannel extends EventEmitter {
   }
   attach() { return this._core.attach(this.name); }
   detach() { return this._core.detach(this.name); }
-  subscribe(name, listener) {
-    if (typeof name === 'function') this._messages.on(name);
-    else this._messages.on(name, listener);
-    return this.attach();
-  }
+  subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
   publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
-    return this._core.publish(this.name, messages);
+    return this._unlessFailed(() => this._core.publish(this.name, messages));
+  }
+  // As ably-js: a failed channel refuses work with 90001, the reason it failed as the
+  // cause, and subscribing there adds no listener (attach() is what retries it).
+  _unlessFailed(operation) {
+    return this.state === 'failed'
+      ? Promise.reject(errorInfo('Channel operation failed as channel state is failed', 90001, this.errorReason))
+      : operation();
+  }
+  _subscribe(emitter, event, listener) {
+    return this._unlessFailed(() => {
+      emitter.on(event, listener);
+      return this.attach();
+    });
   }
 }
 

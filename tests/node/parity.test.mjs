@@ -86,3 +86,32 @@ test('ErrorInfo is exported, and errors from JS and from the wasm are instances'
   assert.deepEqual(result.defaults, [true, true]);
   assert.deepEqual(result.made2, ['made', 400, 'ErrorInfo', 'ErrorInfo: made']);
 });
+
+test('a failed channel refuses subscribe, enter and publish with 90001, its reason as the cause', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    // A token for channels `ok*` only: attaching elsewhere fails the channel (40160).
+    const client = new roster.Realtime({ ...options('ada'), authParams: { clientId: 'ada', capability: JSON.stringify({ 'ok*': ['*'] }) } });
+    const channel = client.channels.get('denied');
+    const attach = await channel.attach().catch((e) => e.code);
+    const heard = [];
+    const outcome = (promise) => promise.then(() => 'resolved', (e) => [e instanceof roster.ErrorInfo, e.code, e.statusCode, e.cause?.code]);
+    const result = {
+      attach,
+      state: channel.state,
+      presenceSubscribe: await outcome(channel.presence.subscribe((m) => heard.push(m))),
+      subscribe: await outcome(channel.subscribe('chat', (m) => heard.push(m))),
+      enter: await outcome(channel.presence.enter('here')),
+      leaveClient: await outcome(channel.presence.leaveClient('ada')),
+      publish: await outcome(channel.publish('chat', 'hi')),
+      stateAfter: channel.state,
+    };
+    client.close();
+    return result;
+  });
+  assert.equal(result.attach, 40160);
+  assert.equal(result.state, 'failed');
+  for (const op of ['presenceSubscribe', 'subscribe', 'enter', 'leaveClient', 'publish']) {
+    assert.deepEqual(result[op], [true, 90001, 400, 40160], op);
+  }
+  assert.equal(result.stateAfter, 'failed', 'subscribe did not attach again');
+});
