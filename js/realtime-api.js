@@ -219,7 +219,13 @@ class RealtimeChannel extends EventEmitter {
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
-  attach() { return this._core.attach(this.name); }
+  // As ably-js: the change to attached, or null if the channel already was. The change
+  // reaches the listeners just before the core settles the attach.
+  async attach() {
+    if (this.state === 'attached') return null;
+    await this._core.attach(this.name);
+    return this._change;
+  }
   detach() { return this._core.detach(this.name); }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -336,7 +342,7 @@ export const realtimeClass = (Core) => class Realtime {
         if (event.current === 'failed') this.connection._listen('removeEventListener');
         if (event.current === 'failed' || event.current === 'closed') this.connection._hold(false);
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
-      case 'channel': return channel?.emit(event.event, stateChange(event));
+      case 'channel': return channel?.emit(event.event, (channel._change = stateChange(event)));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':

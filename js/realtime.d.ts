@@ -283,10 +283,12 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   setOptions(options: ChannelOptions): Promise<void>;
   /** Resolves at once (with null) if the channel is in `state`, else on its next change to it. */
   whenState(state: ChannelState): Promise<ChannelStateChange | null>;
-  attach(): Promise<void>;
+  /** Resolves with the change to attached, or null if the channel already was. */
+  attach(): Promise<ChannelStateChange | null>;
   detach(): Promise<void>;
-  subscribe(listener: MessageListener): Promise<void>;
-  subscribe(name: string | string[], listener: MessageListener): Promise<void>;
+  /** Listens and attaches; resolves as attach() does. */
+  subscribe(listener: MessageListener): Promise<ChannelStateChange | null>;
+  subscribe(name: string | string[], listener: MessageListener): Promise<ChannelStateChange | null>;
   unsubscribe(): void;
   unsubscribe(listener: MessageListener): void;
   unsubscribe(name: string | string[], listener?: MessageListener): void;

@@ -115,3 +115,25 @@ test('a failed channel refuses subscribe, enter and publish with 90001, its reas
   }
   assert.equal(result.stateAfter, 'failed', 'subscribe did not attach again');
 });
+
+test('attach() and subscribe() resolve with the change to attached, or null if already attached', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const channel = client.channels.get(name);
+    let heard;
+    channel.once('attached', (change) => { heard = change; });
+    const first = await channel.attach();
+    const again = await channel.attach();
+    const other = client.channels.get(`${name}-other`);
+    const subscribed = await other.subscribe(() => {});
+    const subscribedAgain = await other.subscribe('chat', () => {});
+    client.close();
+    const plain = (change) => change && JSON.parse(JSON.stringify(change));
+    return { first: plain(first), same: first === heard, again, subscribed: plain(subscribed), subscribedAgain };
+  });
+  assert.deepEqual(result.first, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false });
+  assert.equal(result.same, true, 'the object the listeners got');
+  assert.equal(result.again, null);
+  assert.deepEqual(result.subscribed, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false });
+  assert.equal(result.subscribedAgain, null);
+});

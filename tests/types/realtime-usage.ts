@@ -27,6 +27,10 @@ async function main(): Promise<void> {
   // @ts-expect-error: modes are the ably-js names.
   client.channels.get('x', { modes: ['WATCH'] });
   const me: string | undefined = client.auth.clientId;
+  const change = await client.channels.get('other').attach();
+  if (change && !change.resumed) console.log(change.previous, change.reason?.code);
+  const subscribed: { resumed: boolean } | null = await client.channels.get('other').subscribe('chat', (m) => console.log(m.data));
+  console.log(subscribed);
   const attached = await watcher.whenState('attached');
   console.log(me, attached?.resumed);
   await watcher.detach();
