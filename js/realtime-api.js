@@ -249,20 +249,20 @@ class RealtimeChannel extends EventEmitter {
 }
 
 class Channels {
-  constructor(core) { this._core = core; this.all = new Map(); }
+  // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
+  constructor(core) { this._core = core; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
   // ably-js: that is for setOptions().
   get(name, options) {
     const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
     if (refusal instanceof Error) throw refusal;
-    if (!this.all.has(name)) this.all.set(name, new RealtimeChannel(this._core, name));
-    return this.all.get(name);
+    return (this.all[name] ??= new RealtimeChannel(this._core, name));
   }
   // Throws 90001 unless the channel is initialized, detached or failed.
   release(name) {
     const refusal = this._core.release(name);
     if (refusal) throw refusal;
-    this.all.delete(name);
+    delete this.all[name];
   }
 }
 
@@ -334,7 +334,7 @@ export const realtimeClass = (Core) => class Realtime {
   connect() { this.connection.connect(); }
   close() { this.connection.close(); }
   _dispatch(event) {
-    const channel = event.channel !== undefined ? this.channels.all.get(event.channel) : undefined;
+    const channel = event.channel !== undefined ? this.channels.all[event.channel] : undefined;
     switch (event.type) {
       // As in ably-js: state is current at once, listeners hear of it on the next tick.
       case 'connection':

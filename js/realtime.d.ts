@@ -304,6 +304,8 @@ export declare class Realtime {
     get(name: string, options?: ChannelOptions): RealtimeChannel;
     /** Forgets a channel; throws 90001 unless it is initialized, detached or failed. */
     release(name: string): void;
+    /** The channels made by get() and not released, by name. */
+    readonly all: Record<string, RealtimeChannel>;
   };
   readonly clientId?: string;
   /** As ably-js: `auth.clientId` is the identity the server confirmed (or the one asked for). */

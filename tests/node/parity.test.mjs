@@ -137,3 +137,18 @@ test('attach() and subscribe() resolve with the change to attached, or null if a
   assert.deepEqual(result.subscribed, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false });
   assert.equal(result.subscribedAgain, null);
 });
+
+test('channels.all is a plain object of the channels by name', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    const client = new roster.Realtime({ ...options('ada'), autoConnect: false });
+    const room = client.channels.get('room');
+    client.channels.get('toString');
+    const before = { names: Object.keys(client.channels.all), room: client.channels.all.room === room };
+    client.channels.release('room');
+    const after = Object.keys(client.channels.all);
+    client.close();
+    return { before, after };
+  });
+  assert.deepEqual(result.before, { names: ['room', 'toString'], room: true });
+  assert.deepEqual(result.after, ['toString']);
+});

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   console.log(me, attached?.resumed);
   await watcher.detach();
   client.channels.release('lobby');
+  for (const [channelName, open] of Object.entries(client.channels.all)) console.log(channelName, open.state);
   try {
     await channel.presence.leave();
   } catch (e) {
