@@ -217,7 +217,9 @@ test('offline drops the connection at once; online resumes it at once, not at th
     await context.setOffline(false);
     await page.waitForFunction(() => window.client.connection.state === 'connected');
     assert.equal(await page.evaluate(() => window.client.connection.id), id, 'the same connection, resumed');
-    assert.equal(await page.evaluate((name) => window.client.channels.get(name).state, channel.name), 'attached');
+    // A resumed connection attaches its channels again (from their serials): one more
+    // round trip after `connected`.
+    await page.waitForFunction((name) => window.client.channels.get(name).state === 'attached', channel.name);
     assert.deepEqual(await presentIds(channel), ['wanderer']);
     assert.deepEqual(leaves, [], 'others never saw the member leave');
     await page.evaluate(() => window.client.close());
