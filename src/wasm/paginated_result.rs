@@ -15,7 +15,11 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct PaginatedResult {
     client: Rc<RestClient>,
+    /// The links to follow (its items are moved into `items`).
     page: rest::PaginatedResult<PresenceMessage>,
+    /// The messages as JS objects, made once: as in ably-js, `items` is one array, the
+    /// same on every read, not a fresh conversion per read.
+    items: JsValue,
 }
 
 #[wasm_bindgen]
@@ -23,7 +27,7 @@ impl PaginatedResult {
     /// The messages on this page, as plain objects.
     #[wasm_bindgen(getter)]
     pub fn items(&self) -> JsValue {
-        convert::presence_list_to_js(&self.page.items.iter().collect::<Vec<_>>())
+        self.items.clone()
     }
 
     /// Whether there is a next page.
@@ -69,7 +73,16 @@ pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
         });
         // One conversion of the error for both steps.
         match page {
-            Ok(page) => Ok(PaginatedResult { client, page }.into()),
+            Ok(mut page) => {
+                let messages = std::mem::take(&mut page.items);
+                let items = convert::presence_list_to_js(&messages.iter().collect::<Vec<_>>());
+                Ok(PaginatedResult {
+                    client,
+                    page,
+                    items,
+                }
+                .into())
+            }
             Err(error) => Err(super::error::to_js(&error)),
         }
     })

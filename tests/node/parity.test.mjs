@@ -152,3 +152,19 @@ test('channels.all is a plain object of the channels by name', { skip, timeout: 
   assert.deepEqual(result.before, { names: ['room', 'toString'], room: true });
   assert.deepEqual(result.after, ['toString']);
 });
+
+test('a page of results keeps one items array, as ably-js', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const channel = client.channels.get(name);
+    await channel.presence.enter('a');
+    await channel.presence.update('b');
+    const page = await channel.presence.history({ direction: 'forwards' });
+    const items = page.items;
+    items.reverse();
+    const result = { same: page.items === items, data: page.items.map((m) => m.data) };
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, { same: true, data: ['b', 'a'] });
+});
