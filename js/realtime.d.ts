@@ -57,8 +57,8 @@ export interface ClientOptions {
    * token requests with it.
    */
   key?: string;
-  /** A token string. */
-  token?: string;
+  /** A token string, or a TokenDetails object. */
+  token?: string | TokenDetails;
   /** A TokenDetails object. */
   tokenDetails?: TokenDetails;
   /** URL answering with a token, TokenDetails or TokenRequest. */

@@ -83,10 +83,9 @@ fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
             is_post,
         });
     }
-    if let Some(token) = string_field(options, "token") {
-        return Ok(AuthSource::Token(token));
-    }
-    if let Some(token) = field(options, "tokenDetails").and_then(|d| string_field(&d, "token")) {
+    // `token` may be a TokenDetails object too, as in ably-js, like `tokenDetails`.
+    let token = field(options, "token").or_else(|| field(options, "tokenDetails"));
+    if let Some(token) = token.and_then(|t| t.as_string().or_else(|| string_field(&t, "token"))) {
         return Ok(AuthSource::Token(token));
     }
     if let Some(key) = string_field(options, "key") {

@@ -168,3 +168,17 @@ test('a page of results keeps one items array, as ably-js', { skip, timeout: 60_
   });
   assert.deepEqual(result, { same: true, data: ['b', 'a'] });
 });
+
+test('token takes a TokenDetails object, as ably-js', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    const { authUrl, authParams, ...where } = options('tok');
+    const details = await new roster.Rest(options('tok')).auth.requestToken();
+    const client = new roster.Realtime({ ...where, token: details });
+    const timeout = new Promise((resolve) => setTimeout(() => resolve({ current: `timed out (${client.connection.errorReason?.code})` }), 5000));
+    const { current } = await Promise.race([client.connection.whenState('connected').then(() => ({ current: 'connected' })), timeout]);
+    const result = { current, clientId: client.auth.clientId };
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, { current: 'connected', clientId: 'tok' });
+});

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     page = page.hasNext() ? await page.next() : null;
   }
   const request = await new Rest({ key: 'app.key:secret' }).auth.createTokenRequest({ clientId: 'bob' });
+  const fromDetails = new Realtime({ token: await rest.auth.requestToken(), autoConnect: false });
+  fromDetails.close();
   console.log(request.keyName, request.mac, await rest.time());
   client.close();
 }
