@@ -20,12 +20,27 @@ export interface BatchPresenceResult {
   error?: ErrorInfo;
 }
 
-/** The answer to batchPresence(). */
-export interface BatchPresenceResponse {
+/** A channel whose members batchPresence() got (ably-js's name). */
+export interface BatchPresenceSuccessResult {
+  channel: string;
+  presence: PresenceMessage[];
+}
+
+/** A channel whose members batchPresence() could not get (ably-js's name). */
+export interface BatchPresenceFailureResult {
+  channel: string;
+  error: ErrorInfo;
+}
+
+/** Counts and per-item results of a batch request (ably-js's name). */
+export interface BatchResult<T> {
   successCount: number;
   failureCount: number;
-  results: BatchPresenceResult[];
+  results: T[];
 }
+
+/** The answer to batchPresence(). */
+export type BatchPresenceResponse = BatchResult<BatchPresenceResult>;
 
 export declare class Rest {
   constructor(options: ClientOptions | string);

@@ -107,6 +107,10 @@ export interface ClientOptions {
   recover?: string | RecoverConnectionCallback;
   /** The sessionStorage item a `recover` callback's key is kept in (default 'ably-connection-recovery'). */
   recoveryKeyStorageName?: string;
+  /** ms before retrying from disconnected (default 15000). */
+  disconnectedRetryTimeout?: number;
+  /** ms before retrying from suspended (default 30000). */
+  suspendedRetryTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */
@@ -138,15 +142,20 @@ export interface ChannelStateChange {
   reason?: ErrorInfo;
 }
 
-/** One member's presence event or state, data decoded. */
+/**
+ * One member's presence event or state, data decoded. As in ably-js, `id` is typed as
+ * always there, though a leave the SDK makes itself (the member's connection is gone
+ * from the synced set) has none.
+ */
 export interface PresenceMessage {
   action: PresenceAction;
   clientId: string;
   connectionId: string;
   data?: any;
   encoding?: string;
-  id?: string;
-  timestamp?: number;
+  id: string;
+  /** ms since the epoch. */
+  timestamp: number;
   extras?: any;
 }
 
@@ -160,6 +169,12 @@ export interface Message {
   timestamp?: number;
   extras?: any;
 }
+
+/** A message as subscribers receive it (ably-js's name). */
+export type InboundMessage = Message;
+
+/** A listener for messages of type T (ably-js's name). */
+export type messageCallback<T> = (message: T) => void;
 
 /** One page of results; follow Link headers with next()/first()/current(). */
 export interface PaginatedResult<T> {
@@ -183,6 +198,9 @@ export interface RestHistoryParams {
   direction?: 'forwards' | 'backwards';
   limit?: number;
 }
+
+/** presence.history()'s params on a realtime channel (`untilAttach` is not supported). */
+export type RealtimeHistoryParams = RestHistoryParams;
 
 /** ably-js style emitter: a listener for one event, several, or all. */
 export declare class EventEmitter<Listener, Event> {
@@ -214,6 +232,12 @@ export type RecoverConnectionCallback = (
   callback: (shouldRecover: boolean) => void,
 ) => void;
 
+/** A connection state listener (ably-js's name). */
+export type connectionEventCallback = (change: ConnectionStateChange) => void;
+
+/** A channel state listener (ably-js's name). */
+export type channelEventCallback = (change: ChannelStateChange) => void;
+
 export declare class Connection extends EventEmitter<(change: ConnectionStateChange) => void, ConnectionEvent> {
   readonly state: ConnectionState;
   readonly id?: string;
@@ -235,7 +259,7 @@ export declare class RealtimePresence {
   /** Whether the member set is in sync with the server. */
   readonly syncComplete: boolean;
   get(params?: RealtimePresenceParams): Promise<PresenceMessage[]>;
-  history(params?: RestHistoryParams): Promise<PaginatedResult<PresenceMessage>>;
+  history(params?: RealtimeHistoryParams): Promise<PaginatedResult<PresenceMessage>>;
   subscribe(listener: PresenceListener): Promise<void>;
   subscribe(action: PresenceAction | PresenceAction[], listener: PresenceListener): Promise<void>;
   unsubscribe(): void;
