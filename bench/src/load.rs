@@ -94,13 +94,16 @@ impl Loader {
 
     /// Enter members `member-{from..to}` with small JSON-ish string data, waiting for ACKs.
     pub async fn enter_range(&mut self, from: usize, to: usize) -> io::Result<()> {
-        let ids: Vec<usize> = (from..to).collect();
-        for chunk in ids.chunks(BATCH) {
-            let members: Vec<(String, String)> = chunk
-                .iter()
-                .map(|i| (member_id(*i), format!("s{i}")))
-                .collect();
-            self.send(2, &members).await?;
+        let members: Vec<(String, String)> = (from..to)
+            .map(|i| (member_id(i), format!("s{i}")))
+            .collect();
+        self.enter(&members).await
+    }
+
+    /// Enter `(clientId, data)` members, `BATCH` a frame, waiting for ACKs.
+    pub async fn enter(&mut self, members: &[(String, String)]) -> io::Result<()> {
+        for chunk in members.chunks(BATCH) {
+            self.send(2, chunk).await?;
             self.settle(16).await?;
         }
         self.settle(0).await

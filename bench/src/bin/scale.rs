@@ -1,7 +1,8 @@
 //! Server memory and scale: RSS of `roster-server` with C connections each present on one
 //! of K channels (per-connection figure over the idle process, with the raw `baseline`
 //! server holding the same sockets as the floor), then one channel of B members: time for
-//! a new client's attach→SYNC complete, and for REST presence paging through it.
+//! a new client's attach→SYNC complete, and for REST presence paging through it; then
+//! the time one key connection takes to enter B random clientIds on another channel.
 //!
 //! Usage: scale [--server PATH] [--connections C] [--channels K] [--big B]
 
@@ -85,7 +86,9 @@ async fn main() -> io::Result<()> {
     }
 
     let server = Server::start(&server_path, &[]).await?;
-    big_channel(&server, &key_of(&server)?, big).await
+    let key = key_of(&server)?;
+    big_channel(&server, &key, big).await?;
+    wildcard_entry(&server, &key, big).await
 }
 
 /// `per_connection` on a freshly started roster-server.
@@ -214,10 +217,7 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     .emit();
     let _ = socket.close(None).await;
 
-    let authorization = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(key)
-    );
+    let authorization = basic(key);
     let mut http = Http::connect(server.port).await?;
     let mut path = format!("/channels/{channel}/presence?limit=1000");
     let (mut pages, mut items) = (0usize, 0usize);
@@ -272,6 +272,46 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     }
     // The loader's members stayed present through both measurements; now they may go.
     drop(loader);
+    Ok(())
+}
+
+/// `Authorization` for REST requests with `key`.
+fn basic(key: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    )
+}
+
+/// A key connection (it may enter any clientId) enters `members` random clientIds on one
+/// channel, as a server-side app or a `*` token would with enterClient: the time the
+/// enters take (each PRESENCE frame holds the hub's lock while it is applied).
+async fn wildcard_entry(server: &Server, key: &str, members: usize) -> io::Result<()> {
+    let mut loader = Loader::open(server.port, key, "wildcard").await?;
+    // xorshift64: the same ids every run, in no order the member set is kept in.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let entries: Vec<(String, String)> = (0..members)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (format!("{state:016x}"), "d".to_string())
+        })
+        .collect();
+    let t0 = Instant::now();
+    loader.enter(&entries).await?;
+    let enter_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("scale: one connection entered {members} random clientIds in {enter_ms:.1} ms");
+    Row {
+        section: SECTION,
+        figure: &format!("one key connection enters {members} random clientIds on a channel"),
+        unit: "ms",
+        roster: Some(enter_ms),
+        anchor_name: "—",
+        anchor: None,
+        better: Better::Lower,
+    }
+    .emit();
     Ok(())
 }
 
