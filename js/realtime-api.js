@@ -258,11 +258,15 @@ class Channels {
     if (refusal instanceof Error) throw refusal;
     return (this.all[name] ??= new RealtimeChannel(this._core, name));
   }
-  // Throws 90001 unless the channel is initialized, detached or failed.
+  // As ably-js 2.x: a channel that can still hear from the server (the core refuses to
+  // forget it) is detached first, then forgotten if it still may be.
   release(name) {
-    const refusal = this._core.release(name);
-    if (refusal) throw refusal;
-    delete this.all[name];
+    const release = () => {
+      const refusal = this._core.release(name);
+      if (!refusal) delete this.all[name];
+      return refusal;
+    };
+    if (release()) this.all[name]?.detach().catch(() => {}).then(release);
   }
 }
 

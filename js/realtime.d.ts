@@ -326,7 +326,7 @@ export declare class Realtime {
   readonly channels: {
     /** The channel, made on first use. Throws 40000 if `options` would re-attach an attached channel. */
     get(name: string, options?: ChannelOptions): RealtimeChannel;
-    /** Forgets a channel; throws 90001 unless it is initialized, detached or failed. */
+    /** Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x). */
     release(name: string): void;
     /** The channels made by get() and not released, by name. */
     readonly all: Record<string, RealtimeChannel>;
