@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
-use roster::presence::{Changes, MemberFilter, PresenceSet};
+use roster::presence::{Changes, Member, MemberFilter, PresenceSet};
 use roster::protocol::{Data, PresenceAction, PresenceMessage};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -33,13 +33,19 @@ fn messages() -> impl Strategy<Value = Vec<PresenceMessage>> {
     })
 }
 
+/// A member's clientId, connectionId and id.
+fn owned_key(member: &Member) -> (Option<String>, Option<String>, Option<String>) {
+    let m = member.to_message();
+    (m.client_id, m.connection_id, m.id)
+}
+
 /// The members as a sorted, comparable list.
 fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<String>)> {
     let mut members: Vec<_> = set
         .get(&MemberFilter::default())
         .into_iter()
-        .filter_map(|m| m.message)
-        .map(|m| (m.client_id.clone(), m.connection_id.clone(), m.id.clone()))
+        .filter_map(|m| m.member)
+        .map(|m| owned_key(&m))
         .collect();
     members.sort();
     members
@@ -48,7 +54,7 @@ fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<St
 /// A caller that keeps every present member by version, as the JS wrapper's get() does.
 #[derive(Default)]
 struct Follower {
-    members: HashMap<u64, Rc<PresenceMessage>>,
+    members: HashMap<u64, Rc<Member>>,
     known: u64,
 }
 
@@ -61,7 +67,7 @@ impl Follower {
                 }
                 for member in changed {
                     let message = member
-                        .message
+                        .member
                         .expect("a changed member comes with its message");
                     self.members.entry(member.version).or_insert(message);
                 }
@@ -73,7 +79,7 @@ impl Follower {
                 };
                 let mut members = HashMap::new();
                 for member in set.get(&since) {
-                    let message = match member.message {
+                    let message = match member.member {
                         Some(message) => message,
                         None => self
                             .members
@@ -90,11 +96,7 @@ impl Follower {
     }
 
     fn snapshot(&self) -> Vec<(Option<String>, Option<String>, Option<String>)> {
-        let mut members: Vec<_> = self
-            .members
-            .values()
-            .map(|m| (m.client_id.clone(), m.connection_id.clone(), m.id.clone()))
-            .collect();
+        let mut members: Vec<_> = self.members.values().map(|m| owned_key(m)).collect();
         members.sort();
         members
     }
@@ -149,7 +151,7 @@ proptest! {
     fn a_sync_of_a_set_reproduces_it_and_drops_the_rest(msgs in messages(), extra in messages()) {
         let mut original = PresenceSet::new();
         for msg in &msgs { original.apply(msg.clone()); }
-        let members: Vec<_> = original.get(&MemberFilter::default()).into_iter().filter_map(|m| m.message).collect();
+        let members: Vec<_> = original.get(&MemberFilter::default()).into_iter().filter_map(|m| m.member).collect();
 
         // Members the copy holds that the synced set does not (other connections).
         let mut copy = PresenceSet::new();
@@ -163,14 +165,14 @@ proptest! {
         }
         let held_before = snapshot(&copy);
         copy.start_sync();
-        for member in &members { copy.apply((**member).clone()); }
+        for member in &members { copy.apply(member.to_message()); }
         let leaves = copy.end_sync(0);
 
         prop_assert_eq!(snapshot(&copy), snapshot(&original));
         for leave in &leaves {
             prop_assert_eq!(leave.action, PresenceAction::Leave);
             prop_assert!(held_before.iter().any(|(c, k, _)| *c == leave.client_id && *k == leave.connection_id));
-            prop_assert!(!members.iter().any(|m| m.client_id == leave.client_id && m.connection_id == leave.connection_id));
+            prop_assert!(!members.iter().any(|m| m.key() == leave.view().key()));
         }
     }
 

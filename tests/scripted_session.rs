@@ -584,10 +584,7 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
         Some(Ok(Completion::Members { members, .. })) => {
             assert_eq!(members.len(), 1);
             assert_eq!(
-                members[0]
-                    .message
-                    .as_ref()
-                    .and_then(|m| m.client_id.as_deref()),
+                members[0].member.as_ref().and_then(|m| m.view().client_id),
                 Some("ann")
             );
         }

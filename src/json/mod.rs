@@ -136,7 +136,7 @@ impl WriteJson for str {
 
 impl WriteJson for JsonText {
     fn write_json(&self, w: &mut Writer) {
-        w.json(self);
+        w.json(self.as_str());
     }
 }
 

@@ -272,7 +272,7 @@ fn writer_places_commas_and_omits_absent_fields() {
     w.end_array();
     w.bool(false);
     w.null();
-    w.json(&JsonText::new(" {\"k\": [1, 2.5]} ").unwrap());
+    w.json(JsonText::new(" {\"k\": [1, 2.5]} ").unwrap().as_str());
     w.end_array();
     w.field("n", Some(&u64::MAX));
     w.end_object();

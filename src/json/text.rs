@@ -35,8 +35,8 @@ impl JsonText {
         }
     }
 
-    /// Text the reader has already checked.
-    pub(super) fn from_checked(text: &str) -> JsonText {
+    /// Text already checked: by the reader, or copied from a `JsonText`.
+    pub(crate) fn from_checked(text: &str) -> JsonText {
         JsonText(text.into())
     }
 

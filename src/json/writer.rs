@@ -4,7 +4,7 @@
 //! else), so both write the same bytes for the same value. Numbers are written without
 //! `core::fmt`, which would otherwise be linked into the browser build for this alone.
 
-use super::{JsonText, WriteJson};
+use super::WriteJson;
 use crate::text::push_u64;
 
 /// Builds one JSON text.
@@ -94,10 +94,10 @@ impl Writer {
         self.needs_comma = true;
     }
 
-    /// Checked JSON text, written verbatim.
-    pub fn json(&mut self, text: &JsonText) {
+    /// Checked JSON text (a `JsonText`'s, or a copy of one), written verbatim.
+    pub fn json(&mut self, text: &str) {
         self.comma();
-        self.out.push_str(text.as_str());
+        self.out.push_str(text);
         self.needs_comma = true;
     }
 

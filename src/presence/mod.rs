@@ -2,11 +2,13 @@
 //! RTP2 newness rule, refreshed by SYNC with residual leaves (RTP18/RTP19), plus the
 //! members this connection entered itself, for automatic re-entry (RTP17).
 
+mod member;
 mod newness;
 mod own_members;
 mod set;
 mod sync_serial;
 
+pub use member::Member;
 pub use newness::is_newer;
 pub use own_members::OwnMembers;
 pub use set::{Changes, MemberFilter, PresenceSet, Present};

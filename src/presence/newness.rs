@@ -1,6 +1,6 @@
 //! Which of two messages about the same member is newer (RTP2b).
 
-use crate::protocol::PresenceMessage;
+use crate::protocol::PresenceView;
 use crate::text;
 
 /// Whether `incoming` supersedes `existing` for the same member.
@@ -10,7 +10,7 @@ use crate::text;
 /// `connectionId:msgSerial:index` and compare by msgSerial, then index (RTP2b2); equal
 /// ids are not newer, so a duplicate changes nothing. An id that does not parse falls
 /// back to the timestamp rule rather than failing.
-pub fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool {
+pub fn is_newer(incoming: &PresenceView, existing: &PresenceView) -> bool {
     if !incoming.is_synthesized() && !existing.is_synthesized() {
         if let (Some(a), Some(b)) = (serial_and_index(incoming), serial_and_index(existing)) {
             return a > b;
@@ -20,8 +20,8 @@ pub fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool 
 }
 
 /// `(msgSerial, index)` from an id `connectionId:msgSerial:index`.
-fn serial_and_index(msg: &PresenceMessage) -> Option<(u64, u64)> {
-    let id = msg.id.as_deref()?;
+fn serial_and_index(msg: &PresenceView) -> Option<(u64, u64)> {
+    let id = msg.id?;
     let (rest, index) = text::rsplit_once_byte(id, b':')?;
     let (_, serial) = text::rsplit_once_byte(rest, b':')?;
     Some((text::parse_u64(serial)?, text::parse_u64(index)?))
@@ -30,7 +30,11 @@ fn serial_and_index(msg: &PresenceMessage) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::PresenceAction;
+    use crate::protocol::{PresenceAction, PresenceMessage};
+
+    fn is_newer(incoming: &PresenceMessage, existing: &PresenceMessage) -> bool {
+        super::is_newer(&incoming.view(), &existing.view())
+    }
 
     fn msg(id: &str, conn: &str, ts: u64) -> PresenceMessage {
         PresenceMessage {
@@ -71,7 +75,7 @@ mod tests {
 
     #[test]
     fn ids_parse_as_str_parse_reads_numbers() {
-        let serial = |id: &str| serial_and_index(&msg(id, "c1", 0));
+        let serial = |id: &str| serial_and_index(&msg(id, "c1", 0).view());
         assert_eq!(
             serial("a:b:c1:+7:18446744073709551615"),
             Some((7, u64::MAX))

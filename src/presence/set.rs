@@ -1,7 +1,7 @@
 //! `PresenceSet`: the members of one channel and the merge rules that keep it right.
 
-use super::is_newer;
-use crate::protocol::{PresenceAction, PresenceMessage};
+use super::{is_newer, Member};
+use crate::protocol::{PresenceAction, PresenceMessage, PresenceView};
 // SipHash from std. Natively seeded per set (RandomState), as member ids come from the
 // network. wasm has nothing random to seed from, so its keys are fixed there: as
 // predictable as any seed a page could make up. (foldhash cost 1.3 KB more gzip in the
@@ -45,7 +45,7 @@ pub struct Present {
     pub version: u64,
     /// The member as stored (PRESENT), shared with the set; `None` when it is unchanged
     /// since the filter's `known` version.
-    pub message: Option<Rc<PresenceMessage>>,
+    pub member: Option<Rc<Member>>,
 }
 
 /// What a caller holding every present member by version needs to catch up.
@@ -62,35 +62,25 @@ pub struct Changes {
 const RETIRED_SLACK: usize = 64;
 
 impl MemberFilter {
-    fn matches(&self, msg: &PresenceMessage) -> bool {
-        let client_ok = self.client_id.is_none() || self.client_id == msg.client_id;
-        let conn_ok = self.connection_id.is_none() || self.connection_id == msg.connection_id;
+    fn matches(&self, msg: &PresenceView) -> bool {
+        let client_ok = self.client_id.is_none() || self.client_id.as_deref() == msg.client_id;
+        let conn_ok =
+            self.connection_id.is_none() || self.connection_id.as_deref() == msg.connection_id;
         client_ok && conn_ok
     }
 }
 
-/// One entry of the set: a PRESENT member, or an ABSENT tombstone during a sync.
-#[derive(Debug, Clone)]
-struct Member {
-    /// The hash of the member key, kept so growing the table and probing past other
-    /// members need not read their id strings.
-    hash: u64,
-    /// Set anew whenever the stored message changes.
-    version: u64,
-    /// Shared with the lists `get` hands out, so a get of a large set copies no member.
-    message: Rc<PresenceMessage>,
-    /// Held before the current sync began and not seen since (RTP19).
-    residual: bool,
-}
-
-/// The presence set of one channel, keyed by clientId + connectionId (TP3h).
+/// The presence set of one channel, keyed by clientId + connectionId (TP3h): a PRESENT
+/// member, or an ABSENT tombstone during a sync, per key.
 ///
 /// A hash table of members rather than a map from a key string: the key is read from
-/// the stored message itself, so applying a message allocates no key. The hasher is
-/// seeded per set (natively), as member ids come from the network.
+/// the stored member itself, so applying a message allocates no key. The table holds
+/// only pointers (4 bytes each in wasm), shared with the lists `get` hands out, so a
+/// get of a large set copies no member; the key is hashed again when the table grows.
+/// The hasher is seeded per set (natively), as member ids come from the network.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceSet {
-    members: HashTable<Member>,
+    members: HashTable<Rc<Member>>,
     hasher: Seeds,
     syncing: bool,
     /// Versions of present members that changed or left since the last `catch_up`;
@@ -98,65 +88,32 @@ pub struct PresenceSet {
     retired: Option<Vec<u64>>,
 }
 
-/// The member key: (clientId, connectionId), a missing part read as empty.
-fn member_key(msg: &PresenceMessage) -> (&str, &str) {
-    (
-        msg.client_id.as_deref().unwrap_or(""),
-        msg.connection_id.as_deref().unwrap_or(""),
+/// The table entry for `msg`'s member, occupied or vacant.
+fn member_entry<'a>(
+    members: &'a mut HashTable<Rc<Member>>,
+    hasher: &Seeds,
+    msg: &PresenceMessage,
+) -> Entry<'a, Rc<Member>> {
+    let key = msg.view().key();
+    members.entry(
+        hasher.hash_one(key),
+        |member| member.key() == key,
+        |member| hasher.hash_one(member.key()),
     )
 }
 
-/// The table entry for `msg`'s member, occupied or vacant, with the key's hash.
-fn member_entry<'a>(
-    members: &'a mut HashTable<Member>,
-    hasher: &Seeds,
-    msg: &PresenceMessage,
-) -> (u64, Entry<'a, Member>) {
-    let key = member_key(msg);
-    let hash = hasher.hash_one(key);
-    let entry = members.entry(
-        hash,
-        |member| member.hash == hash && member_key(&member.message) == key,
-        |member| member.hash,
-    );
-    (hash, entry)
-}
-
 /// A new entry for the set: `msg` stored under `action`.
-fn new_member(hash: u64, msg: &PresenceMessage, action: PresenceAction) -> Member {
-    Member {
-        hash,
-        version: next_version(),
-        message: Rc::new(PresenceMessage {
-            action,
-            ..msg.clone()
-        }),
-        residual: false,
-    }
+fn new_member(msg: &PresenceMessage, action: PresenceAction) -> Rc<Member> {
+    Rc::new(Member::new(msg, action, next_version()))
 }
 
-/// Overwrites a stored message with `msg` stored under `action`, reusing the stored
-/// message's buffers: an UPDATE usually carries an id and data of the same shape.
-fn overwrite(stored: &mut PresenceMessage, msg: &PresenceMessage, action: PresenceAction) {
-    // Destructured so a new field cannot be forgotten here.
-    let PresenceMessage {
-        id,
-        action: _,
-        client_id,
-        connection_id,
-        data,
-        encoding,
-        timestamp,
-        extras,
-    } = msg;
-    stored.action = action;
-    stored.id.clone_from(id);
-    stored.client_id.clone_from(client_id);
-    stored.connection_id.clone_from(connection_id);
-    stored.data.clone_from(data);
-    stored.encoding.clone_from(encoding);
-    stored.timestamp = *timestamp;
-    stored.extras.clone_from(extras);
+/// Overwrites a stored member with `msg` stored under `action`: in place unless a `get`
+/// list still shares it (that list keeps the member as it was).
+fn overwrite(stored: &mut Rc<Member>, msg: &PresenceMessage, action: PresenceAction) {
+    match Rc::get_mut(stored) {
+        Some(member) => member.set(msg, action, next_version()),
+        None => *stored = new_member(msg, action),
+    }
 }
 
 impl PresenceSet {
@@ -179,26 +136,20 @@ impl PresenceSet {
     }
 
     fn put(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
-        let (hash, entry) = member_entry(&mut self.members, &self.hasher, &msg);
-        match entry {
+        match member_entry(&mut self.members, &self.hasher, &msg) {
             Entry::Occupied(mut entry) => {
                 let existing = entry.get_mut();
                 // Seen during the sync, so not residual, even when the message is stale.
-                existing.residual = false;
-                if !is_newer(&msg, &existing.message) {
+                existing.set_residual(false);
+                if !is_newer(&msg.view(), &existing.view()) {
                     return None;
                 }
-                let replaced = existing.present_version();
-                overwrite(
-                    Rc::make_mut(&mut existing.message),
-                    &msg,
-                    PresenceAction::Present,
-                );
-                existing.version = next_version();
+                let replaced = present_version(existing);
+                overwrite(existing, &msg, PresenceAction::Present);
                 self.retire(replaced);
             }
             Entry::Vacant(entry) => {
-                entry.insert(new_member(hash, &msg, PresenceAction::Present));
+                entry.insert(new_member(&msg, PresenceAction::Present));
             }
         }
         Some(msg)
@@ -206,24 +157,18 @@ impl PresenceSet {
 
     fn remove(&mut self, msg: PresenceMessage) -> Option<PresenceMessage> {
         let syncing = self.syncing;
-        let (hash, entry) = member_entry(&mut self.members, &self.hasher, &msg);
-        let was_present = match entry {
+        let was_present = match member_entry(&mut self.members, &self.hasher, &msg) {
             Entry::Occupied(mut entry) => {
                 let existing = entry.get_mut();
-                if !is_newer(&msg, &existing.message) {
+                if !is_newer(&msg.view(), &existing.view()) {
                     return None;
                 }
-                let replaced = existing.present_version();
+                let replaced = present_version(existing);
                 let was_present = replaced.is_some();
                 if syncing {
-                    // A tombstone, so an older PRESENT later in the sync cannot bring it back.
-                    existing.residual = false;
-                    overwrite(
-                        Rc::make_mut(&mut existing.message),
-                        &msg,
-                        PresenceAction::Absent,
-                    );
-                    existing.version = next_version();
+                    // A tombstone, so an older PRESENT later in the sync cannot bring it
+                    // back; no longer residual.
+                    overwrite(existing, &msg, PresenceAction::Absent);
                 } else {
                     entry.remove();
                 }
@@ -232,7 +177,7 @@ impl PresenceSet {
             }
             Entry::Vacant(entry) => {
                 if syncing {
-                    entry.insert(new_member(hash, &msg, PresenceAction::Absent));
+                    entry.insert(new_member(&msg, PresenceAction::Absent));
                 }
                 false
             }
@@ -247,8 +192,8 @@ impl PresenceSet {
             return;
         }
         self.syncing = true;
-        for member in self.members.iter_mut() {
-            member.residual = true;
+        for member in self.members.iter() {
+            member.set_residual(true);
         }
     }
 
@@ -267,12 +212,12 @@ impl PresenceSet {
         let mut leaves = Vec::new();
         let mut gone = Vec::new();
         self.members.retain(|member| {
-            if member.message.action != PresenceAction::Present {
+            if member.action() != PresenceAction::Present {
                 return false;
             }
-            if member.residual {
-                leaves.push(synthesized_leave(&member.message, now));
-                gone.push(member.version);
+            if member.is_residual() {
+                leaves.push(synthesized_leave(member, now));
+                gone.push(member.version());
                 return false;
             }
             true
@@ -303,12 +248,15 @@ impl PresenceSet {
     fn list(&self, filter: &MemberFilter, changed_only: bool) -> Vec<Present> {
         let mut list = Vec::new();
         for member in self.members.iter() {
-            let msg = &member.message;
-            let wanted = !changed_only || member.version > filter.known;
-            if wanted && msg.action == PresenceAction::Present && filter.matches(msg) {
+            let version = member.version();
+            let wanted = !changed_only || version > filter.known;
+            if wanted
+                && member.action() == PresenceAction::Present
+                && filter.matches(&member.view())
+            {
                 list.push(Present {
-                    version: member.version,
-                    message: (member.version > filter.known).then(|| msg.clone()),
+                    version,
+                    member: (version > filter.known).then(|| member.clone()),
                 });
             }
         }
@@ -344,7 +292,7 @@ impl PresenceSet {
     pub fn len(&self) -> usize {
         self.members
             .iter()
-            .filter(|member| member.message.action == PresenceAction::Present)
+            .filter(|member| member.action() == PresenceAction::Present)
             .count()
     }
 
@@ -354,20 +302,18 @@ impl PresenceSet {
     }
 }
 
-impl Member {
-    /// The version under which the member is present, `None` for a tombstone.
-    fn present_version(&self) -> Option<u64> {
-        (self.message.action == PresenceAction::Present).then_some(self.version)
-    }
+/// The version under which `member` is present, `None` for a tombstone.
+fn present_version(member: &Member) -> Option<u64> {
+    (member.action() == PresenceAction::Present).then_some(member.version())
 }
 
 /// The LEAVE a client makes up for a member that vanished without one (RTP19).
-fn synthesized_leave(member: &PresenceMessage, now: u64) -> PresenceMessage {
+fn synthesized_leave(member: &Member, now: u64) -> PresenceMessage {
     PresenceMessage {
         id: None,
         action: PresenceAction::Leave,
         timestamp: Some(now),
-        ..member.clone()
+        ..member.to_message()
     }
 }
 
@@ -388,9 +334,11 @@ mod tests {
     }
 
     /// Every present member's message.
-    fn present(set: &PresenceSet) -> Vec<Rc<PresenceMessage>> {
+    fn present(set: &PresenceSet) -> Vec<PresenceMessage> {
         let list = set.get(&MemberFilter::default());
-        list.into_iter().filter_map(|m| m.message).collect()
+        list.into_iter()
+            .filter_map(|m| m.member.map(|m| m.to_message()))
+            .collect()
     }
 
     fn clients(set: &PresenceSet) -> Vec<String> {
@@ -426,10 +374,10 @@ mod tests {
         let members = present(&set);
         assert_eq!(
             members,
-            [Rc::new(PresenceMessage {
+            [PresenceMessage {
                 action: PresenceAction::Present,
                 ..update
-            })]
+            }]
         );
     }
 
@@ -530,7 +478,7 @@ mod tests {
         set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
         set.apply(msg(PresenceAction::Enter, "b", "c1", 1));
         let first = set.get(&MemberFilter::default());
-        assert!(first.iter().all(|m| m.message.is_some()));
+        assert!(first.iter().all(|m| m.member.is_some()));
         let known = first.iter().map(|m| m.version).max().unwrap_or(0);
 
         set.apply(msg(PresenceAction::Update, "b", "c1", 2));
@@ -542,7 +490,7 @@ mod tests {
         let mut changed: Vec<_> = set
             .get(&since)
             .into_iter()
-            .filter_map(|m| m.message.and_then(|m| m.client_id.clone()))
+            .filter_map(|m| m.member.and_then(|m| m.to_message().client_id))
             .collect();
         changed.sort();
         assert_eq!(
@@ -550,16 +498,16 @@ mod tests {
             ["b", "c"],
             "a is unchanged: listed by version only"
         );
-        let a = set.get(&since).into_iter().find(|m| m.message.is_none());
+        let a = set.get(&since).into_iter().find(|m| m.member.is_none());
         let a_before = first
             .iter()
-            .find(|m| m.message.as_ref().unwrap().client_id.as_deref() == Some("a"));
+            .find(|m| m.member.as_ref().unwrap().view().client_id == Some("a"));
         assert_eq!(a.map(|m| m.version), a_before.map(|m| m.version));
 
         // Versions are unique across sets: a new set's members are never "known".
         let mut other = PresenceSet::new();
         other.apply(msg(PresenceAction::Enter, "a", "c1", 0));
-        assert!(other.get(&since).iter().all(|m| m.message.is_some()));
+        assert!(other.get(&since).iter().all(|m| m.member.is_some()));
     }
 
     #[test]
@@ -573,7 +521,7 @@ mod tests {
         let version_of = |client: &str| {
             first
                 .iter()
-                .find(|m| m.message.as_ref().unwrap().client_id.as_deref() == Some(client))
+                .find(|m| m.member.as_ref().unwrap().view().client_id == Some(client))
                 .map(|m| m.version)
         };
 
@@ -584,7 +532,7 @@ mod tests {
         let changed: Vec<_> = changes
             .changed
             .iter()
-            .map(|m| m.message.as_ref().unwrap().client_id.clone().unwrap())
+            .map(|m| m.member.as_ref().unwrap().to_message().client_id.unwrap())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();

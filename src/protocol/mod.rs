@@ -17,10 +17,10 @@ mod wire;
 
 pub use action::Action;
 pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};
-pub use data::Data;
+pub use data::{Data, DataRef};
 pub use encoding::{decode_data, encode_data, DecodedData};
 pub use error::{codes, ErrorInfo};
 pub use flags::Flags;
 pub use message::Message;
-pub use presence_message::{PresenceAction, PresenceMessage};
+pub use presence_message::{PresenceAction, PresenceMessage, PresenceView};
 pub use protocol_message::{AuthDetails, ConnectionDetails, ProtocolMessage};

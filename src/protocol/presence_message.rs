@@ -1,6 +1,6 @@
 //! `PresenceMessage`: one member's enter, update, leave or presence (TP3).
 
-use super::Data;
+use super::{Data, DataRef};
 use crate::json::JsonText;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -136,11 +136,62 @@ impl PresenceMessage {
         key
     }
 
+    /// Whether the server made this message up (see `PresenceView::is_synthesized`).
+    pub fn is_synthesized(&self) -> bool {
+        self.view().is_synthesized()
+    }
+
+    /// The message's fields, borrowed.
+    pub fn view(&self) -> PresenceView<'_> {
+        PresenceView {
+            id: self.id.as_deref(),
+            action: self.action,
+            client_id: self.client_id.as_deref(),
+            connection_id: self.connection_id.as_deref(),
+            data: self.data.as_ref().map(Data::as_ref),
+            encoding: self.encoding.as_deref(),
+            timestamp: self.timestamp,
+            extras: self.extras.as_ref().map(JsonText::as_str),
+        }
+    }
+}
+
+/// A presence message's fields borrowed from wherever they are kept: a `PresenceMessage`
+/// or a member of the presence set, which packs its strings together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PresenceView<'a> {
+    /// See `PresenceMessage::id`.
+    pub id: Option<&'a str>,
+    /// See `PresenceMessage::action`.
+    pub action: PresenceAction,
+    /// See `PresenceMessage::client_id`.
+    pub client_id: Option<&'a str>,
+    /// See `PresenceMessage::connection_id`.
+    pub connection_id: Option<&'a str>,
+    /// See `PresenceMessage::data`.
+    pub data: Option<DataRef<'a>>,
+    /// See `PresenceMessage::encoding`.
+    pub encoding: Option<&'a str>,
+    /// See `PresenceMessage::timestamp`.
+    pub timestamp: Option<u64>,
+    /// See `PresenceMessage::extras`: checked JSON text.
+    pub extras: Option<&'a str>,
+}
+
+impl<'a> PresenceView<'a> {
+    /// The member key (clientId, connectionId) (TP3h), a missing part read as empty.
+    pub fn key(&self) -> (&'a str, &'a str) {
+        (
+            self.client_id.unwrap_or_default(),
+            self.connection_id.unwrap_or_default(),
+        )
+    }
+
     /// Whether the server made this message up (its id does not start with its
     /// connectionId, or either is missing), so newness is judged by timestamp (RTP2b1).
     pub fn is_synthesized(&self) -> bool {
-        match (&self.id, &self.connection_id) {
-            (Some(id), Some(conn)) => !id.starts_with(conn.as_str()),
+        match (self.id, self.connection_id) {
+            (Some(id), Some(conn)) => !id.starts_with(conn),
             _ => true,
         }
     }

@@ -5,7 +5,7 @@
 
 use super::error;
 use crate::json::{self, WriteJson, Writer};
-use crate::protocol::{Data, PresenceMessage};
+use crate::protocol::{DataRef, PresenceMessage, PresenceView};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A plain JS object for any core value with a JSON form. Takes a trait object: one
@@ -16,71 +16,75 @@ pub fn to_js(value: &dyn WriteJson) -> JsValue {
     js_sys::JSON::parse(&json::to_string(value)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// An array of presence messages as apps see them (see `push_presence_lists`).
-pub fn presence_list_to_js(messages: &[&PresenceMessage]) -> JsValue {
+/// Presence messages per JSON text: few crossings for a 10,000-member `get()`, and no
+/// megabyte-long text that would grow the wasm memory (which never shrinks) for good.
+pub const LIST_CHUNK: usize = 500;
+
+/// An array of presence messages as apps see them (see `push_presence_list`).
+pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
     let parts = js_sys::Array::new();
-    push_presence_lists(&parts, messages);
+    for chunk in messages.chunks(LIST_CHUNK) {
+        let views: Vec<PresenceView> = chunk.iter().map(PresenceMessage::view).collect();
+        push_presence_list(&parts, &views);
+    }
     parts.flat(1).into()
 }
 
-/// Appends presence messages as apps see them to `parts`, an array per slice of 500
-/// members, each from one JSON text and one `JSON.parse`: few crossings for a
-/// 10,000-member `get()`, and no megabyte-long text that would grow the wasm memory
-/// (which never shrinks) for good. The caller flattens `parts` once, at the end.
-pub fn push_presence_lists(parts: &js_sys::Array, messages: &[&PresenceMessage]) {
-    for slice in messages.chunks(500) {
-        let list: js_sys::Array = to_js(&AppPresenceList(slice)).unchecked_into();
-        for (index, message) in slice.iter().enumerate() {
-            if matches!(message.data, Some(Data::Binary(_))) {
-                set_binary_data(&list.get(index as u32), message.data.as_ref());
-            }
+/// Appends presence messages (at most `LIST_CHUNK`) as apps see them to `parts` as one
+/// array, from one JSON text and one `JSON.parse`. The caller flattens `parts` once, at
+/// the end.
+pub fn push_presence_list(parts: &js_sys::Array, messages: &[PresenceView]) {
+    let list: js_sys::Array = to_js(&AppPresenceList(messages)).unchecked_into();
+    for (index, message) in messages.iter().enumerate() {
+        if matches!(message.data, Some(DataRef::Binary(_))) {
+            set_binary_data(&list.get(index as u32), message.data);
         }
-        parts.push(&list);
     }
+    parts.push(&list);
 }
 
 /// A presence message written for apps: the action by name, binary data left for
 /// `set_binary_data`, every other field as on the wire.
-pub struct AppPresence<'a>(pub &'a PresenceMessage);
+pub struct AppPresence<'a>(pub PresenceView<'a>);
 
 impl WriteJson for AppPresence<'_> {
     fn write_json(&self, w: &mut Writer) {
-        let m = self.0;
+        let m = &self.0;
         w.begin_object();
         w.key("action");
         w.string(m.action.name());
-        w.field("id", m.id.as_deref());
-        w.field("clientId", m.client_id.as_deref());
-        w.field("connectionId", m.connection_id.as_deref());
-        let data = m.data.as_ref().filter(|d| !matches!(d, Data::Binary(_)));
-        w.field("data", data);
-        w.field("encoding", m.encoding.as_deref());
+        w.field("id", m.id);
+        w.field("clientId", m.client_id);
+        w.field("connectionId", m.connection_id);
+        let data = m.data.filter(|d| !matches!(d, DataRef::Binary(_)));
+        w.field("data", data.as_ref());
+        w.field("encoding", m.encoding);
         w.field("timestamp", m.timestamp.as_ref());
-        w.field("extras", m.extras.as_ref());
+        // JSON text, written as it is (not as a string).
+        if let Some(extras) = m.extras {
+            w.key("extras");
+            w.json(extras);
+        }
         w.end_object();
     }
 }
 
 /// Presence messages written for apps, as a JSON array.
-struct AppPresenceList<'a>(&'a [&'a PresenceMessage]);
+struct AppPresenceList<'a>(&'a [PresenceView<'a>]);
 
 impl WriteJson for AppPresenceList<'_> {
     fn write_json(&self, w: &mut Writer) {
         w.begin_array();
         for message in self.0 {
-            AppPresence(message).write_json(w);
+            AppPresence(*message).write_json(w);
         }
         w.end_array();
     }
 }
 
 /// JSON has no bytes: binary data goes back in as a Uint8Array.
-pub fn set_binary_data(object: &JsValue, data: Option<&Data>) {
-    if let Some(Data::Binary(bytes)) = data {
-        error::set(
-            object,
-            "data",
-            js_sys::Uint8Array::from(bytes.as_slice()).into(),
-        );
+pub fn set_binary_data(object: &JsValue, data: Option<DataRef>) {
+    if let Some(DataRef::Binary(bytes)) = data {
+        error::set(object, "data", js_sys::Uint8Array::from(bytes).into());
     }
 }

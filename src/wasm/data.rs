@@ -52,7 +52,7 @@ pub fn message_from_js(name: Option<String>, data: &JsValue) -> Result<Message, 
 /// A channel message as apps see it.
 pub fn message_to_js(message: &Message) -> JsValue {
     let object = to_js(message);
-    set_binary_data(&object, message.data.as_ref());
+    set_binary_data(&object, message.data.as_ref().map(Data::as_ref));
     object
 }
 

@@ -23,7 +23,7 @@ impl WriteJson for PresenceEvents<'_> {
             w.key("channel");
             w.string(channel);
             w.key("message");
-            AppPresence(message).write_json(w);
+            AppPresence(message.view()).write_json(w);
             w.end_object();
         }
         w.end_array();
@@ -39,7 +39,7 @@ pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> js_sys::Ar
         if matches!(message.data, Some(Data::Binary(_))) {
             let event = list.get(index as u32);
             let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
-            set_binary_data(&object, message.data.as_ref());
+            set_binary_data(&object, message.view().data);
         }
     }
     list

@@ -2,10 +2,10 @@
 //! 10,000 members of a fresh sync at once (JSON written here, `JSON.parse` in JS, the
 //! garbage after) made one task of 50–90 ms, which the page could not interrupt.
 
-use super::convert::push_presence_lists;
+use super::convert::{push_presence_list, LIST_CHUNK};
 use super::error::set;
-use crate::presence::Present;
-use crate::protocol::PresenceMessage;
+use crate::presence::{Member, Present};
+use crate::protocol::PresenceView;
 use js_sys::{Array, Float64Array, Function, Object};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -20,10 +20,11 @@ const SLICE: usize = 2500;
 /// lists the changed members only.
 pub struct Conversion {
     /// The members still to convert, shared with the presence set as it was.
-    fresh: Vec<Rc<PresenceMessage>>,
+    fresh: Vec<Rc<Member>>,
     /// How many of `fresh` are converted.
     done: usize,
-    /// Their objects, a list per 500 members (flattened once, when all are done).
+    /// Their objects, a list per `LIST_CHUNK` members (flattened once, when all are
+    /// done).
     parts: Array,
     result: JsValue,
     resolve: Function,
@@ -37,7 +38,7 @@ impl Conversion {
         let mut fresh = Vec::new();
         for member in members {
             versions.push(member.version);
-            fresh.extend(member.message);
+            fresh.extend(member.member);
         }
         let result: JsValue = Object::new().into();
         set(&result, "versions", float_array(versions));
@@ -57,14 +58,11 @@ impl Conversion {
     /// the get().
     pub fn step(&mut self) -> Option<(Function, JsValue)> {
         let end = self.fresh.len().min(self.done + SLICE);
-        let slice: Vec<&PresenceMessage> = self
-            .fresh
-            .get(self.done..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|m| &**m)
-            .collect();
-        push_presence_lists(&self.parts, &slice);
+        let slice = self.fresh.get(self.done..end).unwrap_or_default();
+        for chunk in slice.chunks(LIST_CHUNK) {
+            let views: Vec<PresenceView> = chunk.iter().map(|m| m.view()).collect();
+            push_presence_list(&self.parts, &views);
+        }
         self.done = end;
         if end < self.fresh.len() {
             return None;

@@ -75,7 +75,7 @@ pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
         match page {
             Ok(mut page) => {
                 let messages = std::mem::take(&mut page.items);
-                let items = convert::presence_list_to_js(&messages.iter().collect::<Vec<_>>());
+                let items = convert::presence_list_to_js(&messages);
                 Ok(PaginatedResult {
                     client,
                     page,

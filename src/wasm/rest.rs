@@ -130,11 +130,7 @@ fn batch_presence_to_js(body: &[u8]) -> Result<JsValue, ErrorInfo> {
         match result {
             BatchPresenceResult::Success { channel, presence } => {
                 error::set(&object, "channel", channel.into());
-                error::set(
-                    &object,
-                    "presence",
-                    convert::presence_list_to_js(&presence.iter().collect::<Vec<_>>()),
-                );
+                error::set(&object, "presence", convert::presence_list_to_js(presence));
             }
             BatchPresenceResult::Failure { channel, error } => {
                 error::set(&object, "channel", channel.into());

@@ -1,7 +1,7 @@
 //! `data` and `extras` on the JSON wire.
 
 use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
-use crate::protocol::Data;
+use crate::protocol::{Data, DataRef};
 
 /// A string is string data; any other value is JSON data, kept as its text.
 impl ReadJson for Data {
@@ -16,12 +16,18 @@ impl ReadJson for Data {
 
 impl WriteJson for Data {
     fn write_json(&self, w: &mut Writer) {
-        match self {
-            Data::String(text) => w.string(text),
-            Data::Json(text) => w.json(text),
+        self.as_ref().write_json(w);
+    }
+}
+
+impl WriteJson for DataRef<'_> {
+    fn write_json(&self, w: &mut Writer) {
+        match *self {
+            DataRef::String(text) => w.string(text),
+            DataRef::Json(text) => w.json(text),
             // JSON has no bytes (the encoder base64s them first); an array of numbers is
             // what serde_json writes for them.
-            Data::Binary(bytes) => {
+            DataRef::Binary(bytes) => {
                 w.begin_array();
                 for &byte in bytes {
                     w.u64(u64::from(byte));
