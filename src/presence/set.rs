@@ -246,7 +246,12 @@ impl PresenceSet {
 
     /// As `get`, leaving out the members unchanged since `filter.known` when `changed_only`.
     fn list(&self, filter: &MemberFilter, changed_only: bool) -> Vec<Present> {
-        let mut list = Vec::new();
+        // An unfiltered list is about every entry: sized once, so listing 10,000 members
+        // does not also hold the halves a growing list leaves behind (wasm memory keeps
+        // its high-water mark).
+        let everyone =
+            !changed_only && filter.client_id.is_none() && filter.connection_id.is_none();
+        let mut list = Vec::with_capacity(if everyone { self.members.len() } else { 0 });
         for member in self.members.iter() {
             let version = member.version();
             let wanted = !changed_only || version > filter.known;

@@ -34,14 +34,19 @@ impl Conversion {
     /// A conversion of `members` (and `retired`, for a catch-up) that settles the get()
     /// with `resolve`.
     pub fn new(members: Vec<Present>, retired: Option<Vec<u64>>, resolve: Function) -> Conversion {
+        // Versions as floats straight away: no second list of them at the high-water mark.
         let mut versions = Vec::with_capacity(members.len());
         let mut fresh = Vec::new();
         for member in members {
-            versions.push(member.version);
+            versions.push(member.version as f64);
             fresh.extend(member.member);
         }
         let result: JsValue = Object::new().into();
-        set(&result, "versions", float_array(versions));
+        set(
+            &result,
+            "versions",
+            Float64Array::from(&versions[..]).into(),
+        );
         if let Some(retired) = retired {
             set(&result, "retired", float_array(retired));
         }
