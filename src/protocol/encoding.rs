@@ -78,7 +78,7 @@ fn without_empty_transforms(chain: &str) -> String {
 fn undo(transform: &str, data: Data) -> Result<Data, (Data, ErrorInfo)> {
     let fail = |data: Data, why: &str| Err((data, invalid_encoding(transform, why)));
     match (transform, data) {
-        ("base64", Data::String(text)) => match base64::decode(text.trim()) {
+        ("base64", Data::String(text)) => match base64::decode(text.trim_ascii()) {
             Ok(bytes) => Ok(Data::Binary(bytes)),
             Err(_) => fail(Data::String(text), "not valid base64"),
         },

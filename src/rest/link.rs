@@ -43,13 +43,13 @@ pub fn parse_link_header(h: &str) -> Links {
 
 /// One `<url>; rel="word"` entry -> (rel, query of the url).
 fn parse_entry(entry: &str) -> Option<(&str, &str)> {
-    let rest = entry.trim_start().strip_prefix('<')?;
+    let rest = entry.trim_ascii_start().strip_prefix('<')?;
     // The last '>' must end the url: a '>' after it could only sit in a rel that is not
     // a word. Split on the byte, not on ">;": no substring searcher in the wasm.
     let (url, rest) = rsplit_once_byte(rest, b'>')?;
     let rel = rest
         .strip_prefix(';')?
-        .trim_start()
+        .trim_ascii_start()
         .strip_prefix("rel=\"")?
         .strip_suffix('"')?;
     if rel.is_empty() || !rel.bytes().all(is_word) {

@@ -27,7 +27,7 @@ impl ReadJson for ErrorBody {
 /// `x-ably-errorcode` header, else one derived from the HTTP status (`status * 100`).
 pub fn decode_error(status: u16, body: &[u8], error_code_header: Option<&str>) -> ErrorInfo {
     let header_code = error_code_header
-        .and_then(|h| text::parse_u64(h.trim()))
+        .and_then(|h| text::parse_u64(h.trim_ascii()))
         .and_then(|code| u32::try_from(code).ok());
     if let Ok(ErrorBody(Some(mut error))) = json::from_slice(body) {
         if error.code == 0 {

@@ -222,7 +222,7 @@ fn answer_from_url(response: HttpResponse) -> Result<Answer, ErrorInfo> {
     // for a token the server would refuse anyway.
     let text = std::str::from_utf8(&response.body)
         .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
-    Ok(Answer::Details(details(text.trim().to_owned())))
+    Ok(Answer::Details(details(text.trim_ascii().to_owned())))
 }
 
 /// An authCallback's answer: a token string, or an object.
