@@ -62,20 +62,23 @@ impl Member {
     /// Overwrites the member with `msg` under `action`, as `version`. The text buffer is
     /// reused when the new text has the same length, as an UPDATE's often has.
     pub(super) fn set(&mut self, msg: &PresenceMessage, action: PresenceAction, version: u64) {
-        let view = msg.view();
-        let (data, binary) = match view.data {
+        // Destructured so a new field cannot be left out.
+        let PresenceView {
+            id,
+            action: _,
+            client_id,
+            connection_id,
+            data,
+            encoding,
+            timestamp,
+            extras,
+        } = msg.view();
+        let (text_data, binary) = match data {
             Some(DataRef::String(text) | DataRef::Json(text)) => (Some(text), None),
             Some(DataRef::Binary(bytes)) => (None, Some(bytes)),
             None => (None, None),
         };
-        let fields = [
-            view.id,
-            view.client_id,
-            view.connection_id,
-            view.encoding,
-            data,
-            view.extras,
-        ];
+        let fields = [id, client_id, connection_id, encoding, text_data, extras];
         let length = fields.iter().flatten().map(|field| field.len()).sum();
         let mut text = std::mem::take(&mut self.text).into_string();
         text.clear();
@@ -90,8 +93,8 @@ impl Member {
         }
         self.text = text.into_boxed_str();
         self.binary = binary.map(Box::from);
-        self.json_data = matches!(view.data, Some(DataRef::Json(_)));
-        if let Some(timestamp) = view.timestamp {
+        self.json_data = matches!(data, Some(DataRef::Json(_)));
+        if let Some(timestamp) = timestamp {
             self.timestamp = timestamp;
             self.present |= TIMESTAMP;
         }

@@ -143,15 +143,27 @@ impl PresenceMessage {
 
     /// The message's fields, borrowed.
     pub fn view(&self) -> PresenceView<'_> {
+        // Destructured so a new field cannot be left out of the view (and of the
+        // presence set, which stores members from it).
+        let PresenceMessage {
+            id,
+            action,
+            client_id,
+            connection_id,
+            data,
+            encoding,
+            timestamp,
+            extras,
+        } = self;
         PresenceView {
-            id: self.id.as_deref(),
-            action: self.action,
-            client_id: self.client_id.as_deref(),
-            connection_id: self.connection_id.as_deref(),
-            data: self.data.as_ref().map(Data::as_ref),
-            encoding: self.encoding.as_deref(),
-            timestamp: self.timestamp,
-            extras: self.extras.as_ref().map(JsonText::as_str),
+            id: id.as_deref(),
+            action: *action,
+            client_id: client_id.as_deref(),
+            connection_id: connection_id.as_deref(),
+            data: data.as_ref().map(Data::as_ref),
+            encoding: encoding.as_deref(),
+            timestamp: *timestamp,
+            extras: extras.as_ref().map(JsonText::as_str),
         }
     }
 }
