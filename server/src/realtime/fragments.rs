@@ -9,8 +9,9 @@ use tungstenite::protocol::frame::coding::{Data, OpCode};
 use tungstenite::protocol::frame::Frame;
 use tungstenite::{Bytes, Message, Utf8Bytes};
 
-/// The largest frame payload written: about a SYNC page (main.rs `SYNC_PAGE_BYTES`), so
-/// a large message leaves no more in a socket's buffer than presence traffic does.
+/// The largest frame payload written: about one presence message's frame, so a large
+/// message (or a SYNC page) leaves no more in a socket's buffer than presence traffic
+/// does.
 pub const FRAGMENT_SIZE: usize = 2048;
 
 /// Feeds `text` to `sink` as one text message, in frames of at most [`FRAGMENT_SIZE`]
