@@ -5,6 +5,7 @@
 //! spec. Absent fields are omitted on encode; unknown fields are ignored on decode.
 
 mod action;
+mod app_json;
 mod codec;
 mod data;
 mod encoding;
@@ -16,6 +17,7 @@ mod protocol_message;
 mod wire;
 
 pub use action::Action;
+pub use app_json::{AppPresence, AppPresenceList};
 pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};
 pub use data::{Data, DataRef};
 pub use encoding::{decode_data, encode_data, DecodedData};

@@ -4,8 +4,8 @@
 //! (serde-wasm-bindgen cost 5+ KB). Bytes become Uint8Array.
 
 use super::error;
-use crate::json::{self, WriteJson, Writer};
-use crate::protocol::{DataRef, PresenceMessage, PresenceView};
+use crate::json::{self, WriteJson};
+use crate::protocol::{AppPresenceList, DataRef, PresenceMessage, PresenceView};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A plain JS object for any core value with a JSON form. Takes a trait object: one
@@ -41,45 +41,6 @@ pub fn push_presence_list(parts: &js_sys::Array, messages: &[PresenceView]) {
         }
     }
     parts.push(&list);
-}
-
-/// A presence message written for apps: the action by name, binary data left for
-/// `set_binary_data`, every other field as on the wire.
-pub struct AppPresence<'a>(pub PresenceView<'a>);
-
-impl WriteJson for AppPresence<'_> {
-    fn write_json(&self, w: &mut Writer) {
-        let m = &self.0;
-        w.begin_object();
-        w.key("action");
-        w.string(m.action.name());
-        w.field("id", m.id);
-        w.field("clientId", m.client_id);
-        w.field("connectionId", m.connection_id);
-        let data = m.data.filter(|d| !matches!(d, DataRef::Binary(_)));
-        w.field("data", data.as_ref());
-        w.field("encoding", m.encoding);
-        w.field("timestamp", m.timestamp.as_ref());
-        // JSON text, written as it is (not as a string).
-        if let Some(extras) = m.extras {
-            w.key("extras");
-            w.json(extras);
-        }
-        w.end_object();
-    }
-}
-
-/// Presence messages written for apps, as a JSON array.
-struct AppPresenceList<'a>(&'a [PresenceView<'a>]);
-
-impl WriteJson for AppPresenceList<'_> {
-    fn write_json(&self, w: &mut Writer) {
-        w.begin_array();
-        for message in self.0 {
-            AppPresence(*message).write_json(w);
-        }
-        w.end_array();
-    }
 }
 
 /// JSON has no bytes: binary data goes back in as a Uint8Array.

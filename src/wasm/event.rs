@@ -1,11 +1,11 @@
 //! Core events as the plain objects the JS wrapper dispatches: `{ type: 'connection' |
 //! 'channel' | 'presence' | 'message' | 'reenterFailed', ... }`, with ably-js field names.
 
-use super::convert::{set_binary_data, to_js as json_to_js, AppPresence};
+use super::convert::{set_binary_data, to_js as json_to_js};
 use super::data::message_to_js;
 use super::error::{set, to_js as error_to_js};
 use crate::json::{WriteJson, Writer};
-use crate::protocol::{Data, ErrorInfo, PresenceMessage};
+use crate::protocol::{AppPresence, Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
 use wasm_bindgen::JsValue;
 
