@@ -33,8 +33,9 @@ build_wasm() {
   # No default features: the panic hook's formatting machinery costs more than it tells.
   wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
     --out-dir "$STAGE" --out-name "$name" . -- --no-default-features "$@" >&2
-  # --low-memory-unused: Rust places nothing in the first 1 KB (data starts at 1 MB), so
-  # binaryen may fold constant offsets into loads and stores (measured: -700 B gzip).
+  # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
+  # down from 64 KiB, data follows it), so binaryen may fold constant offsets into loads
+  # and stores (measured: -700 B gzip).
   tests/node_modules/.bin/wasm-opt "${OPT_PASSES[@]}" --low-memory-unused --strip-debug --strip-producers \
     "${FEATURES[@]}" "$STAGE/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"
   cp "$STAGE/$name.js" "$OUT/"
