@@ -156,8 +156,8 @@ pub async fn batch_presence(
     if names.is_empty() {
         return Err(ErrorInfo::bad_request("channels is required").into());
     }
-    // Every member of every channel named is copied under the hub's lock: the same cap
-    // as on a connection's channels bounds that (90010, as Ably answers it here too).
+    // Every member of every channel named is copied: the same cap as on a connection's
+    // channels bounds how many (90010, as Ably answers it here too).
     let max = state.config.max_channels_per_connection;
     if names.len() > max {
         let message = format!(
@@ -165,13 +165,16 @@ pub async fn batch_presence(
         );
         return Err(ErrorInfo::new(codes::TOO_MANY_CHANNELS, 400, message).into());
     }
-    let hub = state.hub();
+    // The hub's lock is taken per channel, not for the whole batch: 200 channels of
+    // 100,000 members would otherwise stall every other client while all are copied.
+    // Channels are read one after another, as Ably promises nothing across them.
     let results: Vec<BatchPresenceResult> = names
         .iter()
         .map(|&name| match may_read_presence(&identity, name) {
             Ok(()) => BatchPresenceResult::Success {
                 channel: name.to_owned(),
-                presence: hub
+                presence: state
+                    .hub()
                     .members(name, &MemberFilter::default())
                     .cloned()
                     .collect(),
@@ -182,7 +185,6 @@ pub async fn batch_presence(
             },
         })
         .collect();
-    drop(hub);
     let successes = results
         .iter()
         .filter(|r| matches!(r, BatchPresenceResult::Success { .. }))
