@@ -146,6 +146,13 @@ impl Realtime {
                 retry_in,
             }));
         if previous != state {
+            if matches!(
+                state,
+                ConnectionState::Suspended | ConnectionState::Closed | ConnectionState::Failed
+            ) {
+                let error = reason.clone().unwrap_or_else(|| self.state_error());
+                self.settle_authorizing(Err(error));
+            }
             self.channels_follow_connection(state, reason);
         }
     }
@@ -206,7 +213,7 @@ impl Realtime {
         }
     }
 
-    fn open_transport(&mut self, now: u64) {
+    pub(super) fn open_transport(&mut self, now: u64) {
         let param = if self.is_recovering {
             "recover"
         } else {
@@ -354,6 +361,7 @@ impl Realtime {
         self.last_connected_at = Some(now);
         let was_connected = self.state == ConnectionState::Connected;
         self.set_state(ConnectionState::Connected, msg.error.take(), None);
+        self.settle_authorizing(Ok(Completion::Done));
         if was_connected {
             return;
         }

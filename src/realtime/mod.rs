@@ -5,6 +5,7 @@
 //! `poll_event` until each returns `None`, then arm ONE timer for `poll_timeout()` and
 //! call `handle_timeout(now)` when it fires. Time is always the caller's `now` in ms.
 
+mod authorize;
 mod channel_inbound;
 mod channel_map;
 mod channel_options;
@@ -60,6 +61,8 @@ pub struct Realtime {
     token: Option<String>,
     /// Waiting for the driver to answer `AuthRequired`.
     is_awaiting_auth: bool,
+    /// The app's authorize() calls waiting for the connection to use their token (RTC8).
+    authorizing: Vec<OpId>,
     /// This connection attempt already fetched a fresh token after a token error.
     is_token_retry: bool,
     /// Whether we asked for a transport and have not closed it.
@@ -107,6 +110,7 @@ impl Realtime {
             connection_key: None,
             token,
             is_awaiting_auth: false,
+            authorizing: Vec::new(),
             is_token_retry: false,
             is_transport_open: false,
             is_recovering: false,
