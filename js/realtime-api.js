@@ -330,8 +330,27 @@ export const realtimeClass = (Core) => class Realtime {
     const core = new Core(adaptOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
     this.channels = new Channels(core);
-    // ably-js apps read their identity as `realtime.auth.clientId`.
-    this.auth = { get clientId() { return core.connection().clientId; } };
+    // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
+    // token (new capabilities after a login) with `auth.authorize()`.
+    let { key } = options ?? {};
+    const { connection } = this;
+    this.auth = {
+      get clientId() { return core.connection().clientId; },
+      authorize(tokenParams, authOptions) {
+        // As ably-js (RSA10a): not another key than the one in use.
+        if (authOptions?.key && authOptions.key !== key) {
+          return Promise.reject(new ErrorInfo('authorize() with another key than the client\'s', 40102, 401));
+        }
+        if (authOptions) ({ key } = authOptions);
+        // The new token connects a client that is not connected, as in ably-js: held
+        // and listening to the page as after connect().
+        if (!/^(connect|closing)/.test(connection.state)) {
+          connection._hold(true);
+          connection._listen('addEventListener');
+        }
+        return core.authorize(tokenParams, adaptOptions(authOptions));
+      },
+    };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
   get clientId() { return this.connection._core.connection().clientId; }

@@ -49,8 +49,8 @@ export interface TokenRequest {
 /** What an authUrl or authCallback may answer with. */
 export type TokenAnswer = string | TokenDetails | TokenRequest;
 
-/** Client options (ably-js 2.x names). */
-export interface ClientOptions {
+/** How to get tokens (ably-js 2.x names); `auth.authorize()` may replace them. */
+export interface AuthOptions {
   /**
    * API key `appId.keyId:secret`; refused over non-TLS connections (40103). Realtime
    * authenticates with it by basic auth in both entries; only `Rest` (full entry) signs
@@ -74,6 +74,10 @@ export interface ClientOptions {
     params: TokenParams,
     callback: (error: ErrorInfo | string | null, token: TokenAnswer | null) => void,
   ) => void | Promise<TokenAnswer>;
+}
+
+/** Client options (ably-js 2.x names). */
+export interface ClientOptions extends AuthOptions {
   /** The clientId to identify as. */
   clientId?: string;
   /** Host for both realtime and REST. */
@@ -333,7 +337,16 @@ export declare class Realtime {
   };
   readonly clientId?: string;
   /** As ably-js: `auth.clientId` is the identity the server confirmed (or the one asked for). */
-  readonly auth: { readonly clientId?: string };
+  readonly auth: {
+    readonly clientId?: string;
+    /**
+     * A new token now (e.g. new capabilities after a login), without dropping the
+     * connection: resolves with it once the connection uses it (connected: an `update`
+     * event, same connection). `authOptions` and `tokenParams` replace the stored ones
+     * for later tokens too, as in ably-js.
+     */
+    authorize(tokenParams?: TokenParams | null, authOptions?: AuthOptions | null): Promise<TokenDetails>;
+  };
   connect(): void;
   close(): void;
 }

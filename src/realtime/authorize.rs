@@ -65,10 +65,12 @@ impl Realtime {
         }
     }
 
-    /// Completes every authorize() waiting for the connection.
-    pub(super) fn settle_authorizing(&mut self, result: Result<Completion, ErrorInfo>) {
+    /// Completes every authorize() waiting for the connection: done, or failed with
+    /// `error`. Not a Result to clone: that would clone member lists too.
+    pub(super) fn settle_authorizing(&mut self, error: Option<&ErrorInfo>) {
         for op in std::mem::take(&mut self.authorizing) {
-            self.complete(op, result.clone());
+            let result = error.map_or(Ok(Completion::Done), |e| Err(e.clone()));
+            self.complete(op, result);
         }
     }
 }

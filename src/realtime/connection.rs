@@ -151,7 +151,7 @@ impl Realtime {
                 ConnectionState::Suspended | ConnectionState::Closed | ConnectionState::Failed
             ) {
                 let error = reason.clone().unwrap_or_else(|| self.state_error());
-                self.settle_authorizing(Err(error));
+                self.settle_authorizing(Some(&error));
             }
             self.channels_follow_connection(state, reason);
         }
@@ -361,7 +361,7 @@ impl Realtime {
         self.last_connected_at = Some(now);
         let was_connected = self.state == ConnectionState::Connected;
         self.set_state(ConnectionState::Connected, msg.error.take(), None);
-        self.settle_authorizing(Ok(Completion::Done));
+        self.settle_authorizing(None);
         if was_connected {
             return;
         }

@@ -6,6 +6,8 @@ use crate::auth::ApiKey;
 use crate::protocol::{codes, ErrorInfo};
 use crate::text::{self, push_u64};
 use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The agent string sent to servers (`Ably-Agent` header, `agent` query parameter).
@@ -14,8 +16,9 @@ pub const AGENT: &str = concat!("roster-js/", env!("CARGO_PKG_VERSION"));
 /// What both `Rest` and `Realtime` read from the options object (realtime.rs reads the
 /// realtime-only ones).
 pub struct Options {
-    /// How to authenticate.
-    pub auth: AuthSource,
+    /// How to authenticate: the stored auth options, which authorize() replaces (RSA10g).
+    /// Held by Rc so that a token request under way keeps the source it started with.
+    pub auth: RefCell<Rc<AuthSource>>,
     /// The clientId the app asked for.
     pub client_id: Option<String>,
     /// Whether to use TLS (`tls`, default true).
@@ -43,7 +46,7 @@ impl Options {
         let default_port = if tls { 443 } else { 80 };
         let port = number_field(value, port_field).map_or(default_port, |p| p as u16);
         Ok(Options {
-            auth: auth_source(value)?,
+            auth: RefCell::new(Rc::new(auth_source(value)?)),
             client_id: string_field(value, "clientId"),
             tls,
             rest_host: host(value, "restHost"),
@@ -67,7 +70,8 @@ pub fn host(options: &JsValue, name: &str) -> String {
         .unwrap_or_else(|| "main.realtime.ably.net".into())
 }
 
-fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
+/// The auth source that `options` (ClientOptions or AuthOptions) name.
+pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
     if let Some(callback) =
         field(options, "authCallback").and_then(|f| f.dyn_into::<Function>().ok())
     {

@@ -76,7 +76,7 @@ impl Rest {
     #[wasm_bindgen(js_name = createTokenRequest)]
     pub fn create_token_request(&self, params: JsValue) -> Promise {
         let options = &self.client.options;
-        let result = match &options.auth {
+        let result = match &**options.auth.borrow() {
             AuthSource::Key(key) => {
                 let params = TokenParams::from_js(&params, options.client_id.as_deref());
                 Ok(convert::to_js(&token::create_token_request(key, &params)))

@@ -17,16 +17,22 @@ pub struct RestClient {
     /// `http[s]://restHost:port`, made once.
     rest_base: String,
     token: RefCell<Option<String>>,
+    /// The token params for this client's own tokens, which authorize() replaces (RSA10g).
+    pub token_params: RefCell<TokenParams>,
 }
 
 impl RestClient {
     /// A client for `options`; basic auth needs TLS (RSC18).
     pub fn new(options: Options) -> Result<RestClient, ErrorInfo> {
-        if matches!(options.auth, AuthSource::Key(_)) {
+        if matches!(**options.auth.borrow(), AuthSource::Key(_)) {
             crate::auth::require_tls_for_basic(options.tls)?;
         }
         Ok(RestClient {
             rest_base: options.rest_base(),
+            token_params: RefCell::new(TokenParams {
+                client_id: options.client_id.clone(),
+                ..TokenParams::default()
+            }),
             options,
             token: RefCell::new(None),
         })
@@ -38,7 +44,8 @@ impl RestClient {
         // One loop with two awaits: the state machine of a send awaited twice cost more.
         let mut may_renew = self.can_renew();
         loop {
-            let credentials = match &self.options.auth {
+            let auth = self.options.auth.borrow().clone();
+            let credentials = match &*auth {
                 AuthSource::Key(key) => Credentials::Basic(key.clone()),
                 AuthSource::Token(token) => Credentials::Bearer(token.clone()),
                 // The last token fetched, else a fresh one (kept for the next request).
@@ -71,20 +78,23 @@ impl RestClient {
         &self,
         params: TokenParams,
     ) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
-        token::request_token(&self.options.auth, &self.rest_base, params)
+        let source = self.options.auth.borrow().clone();
+        token::request_token(source, &self.rest_base, params)
     }
 
-    /// A fresh token for this client's own clientId.
+    /// A fresh token with this client's own token params.
     pub fn own_token(&self) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
-        self.request_token(TokenParams {
-            client_id: self.options.client_id.clone(),
-            ..TokenParams::default()
-        })
+        self.request_token(self.token_params.borrow().clone())
+    }
+
+    /// The token REST requests use from now on (one the app's authorize() obtained).
+    pub fn use_token(&self, token: &str) {
+        self.token.replace(Some(token.to_owned()));
     }
 
     fn can_renew(&self) -> bool {
         matches!(
-            self.options.auth,
+            **self.options.auth.borrow(),
             AuthSource::Url { .. } | AuthSource::Callback(_)
         )
     }

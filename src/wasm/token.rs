@@ -10,6 +10,7 @@ use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest, Method};
 use crate::text;
 use js_sys::Function;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -35,7 +36,7 @@ pub enum AuthSource {
 }
 
 /// Token parameters (TK): what the app may ask the token to carry.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct TokenParams {
     /// clientId.
     pub client_id: Option<String>,
@@ -45,7 +46,6 @@ pub struct TokenParams {
     pub capability: Option<String>,
 }
 
-#[cfg(feature = "rest")]
 impl TokenParams {
     /// Reads `{ clientId, ttl, capability }` (capability may be an object or JSON text).
     pub fn from_js(value: &JsValue, default_client_id: Option<&str>) -> TokenParams {
@@ -86,11 +86,11 @@ pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest 
 
 /// Obtains TokenDetails from `source`; errors from the app's URL or callback become 40170.
 pub async fn request_token(
-    source: &AuthSource,
+    source: Rc<AuthSource>,
     rest_base: &str,
     params: TokenParams,
 ) -> Result<TokenDetails, ErrorInfo> {
-    let answer = match source {
+    let answer = match &*source {
         #[cfg(feature = "rest")]
         AuthSource::Key(key) => Answer::Request(create_token_request(key, &params)),
         // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
@@ -171,7 +171,8 @@ fn has_key(text: &[u8], name: &str) -> bool {
     false
 }
 
-/// The request to an authUrl: authParams and the clientId as query (GET) or form (POST).
+/// The request to an authUrl: authParams and the token params as query (GET) or form
+/// (POST), a token param replacing an authParam of the same name (RSA8c2).
 fn url_request(
     url: &str,
     auth_params: &[(String, String)],
@@ -179,13 +180,26 @@ fn url_request(
     is_post: bool,
     params: &TokenParams,
 ) -> HttpRequest {
+    let mut ttl = String::new();
+    if let Some(ms) = params.ttl {
+        text::push_u64(&mut ttl, ms);
+    }
+    let token_params = [
+        ("clientId", params.client_id.as_deref()),
+        ("ttl", params.ttl.map(|_| ttl.as_str())),
+        ("capability", params.capability.as_deref()),
+    ];
     let mut form = String::new();
     let mut add = |name: &str, value: &str| rest::push_param(&mut form, name, value);
     for (name, value) in auth_params {
-        add(name, value);
+        if !token_params.iter().any(|(n, v)| v.is_some() && n == name) {
+            add(name, value);
+        }
     }
-    if let Some(client_id) = &params.client_id {
-        add("clientId", client_id);
+    for (name, value) in token_params {
+        if let Some(value) = value {
+            add(name, value);
+        }
     }
     let mut request_headers = Vec::new();
     let (method, path, body) = if is_post {

@@ -3,7 +3,7 @@
 // ably's own ably.d.ts too when written.)
 import * as Ably from 'roster-presence';
 import type {
-  ChannelStateChange, ClientOptions, ConnectionStateChange, InboundMessage, PaginatedResult,
+  AuthOptions, ChannelStateChange, ClientOptions, ConnectionStateChange, InboundMessage, PaginatedResult,
   PresenceAction, PresenceMessage, RealtimeChannel, RealtimeHistoryParams, RealtimePresenceParams,
   TokenDetails, TokenParams, TokenRequest, messageCallback, connectionEventCallback,
   channelEventCallback, BatchPresenceSuccessResult, BatchPresenceFailureResult, RestPresenceParams,
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     if (err instanceof Ably.ErrorInfo) console.log(err.code, err.statusCode, err.message);
   }
   console.log(members.length, realtime.auth.clientId, realtime.clientId, channel.errorReason?.code);
+  const authOptions: AuthOptions = { authUrl: '/auth', authParams: { role: 'admin' } };
+  const renewed: TokenDetails = await realtime.auth.authorize({ clientId: 'ada', capability: { room: ['*'] } }, authOptions);
+  console.log(renewed.capability, (await realtime.auth.authorize()).expires);
 
   const rest = new Ably.Rest({ key: 'app.key:secret' });
   const tokenParams: TokenParams = { clientId: 'bob', ttl: 60_000 };

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   // @ts-expect-error: modes are the ably-js names.
   client.channels.get('x', { modes: ['WATCH'] });
   const me: string | undefined = client.auth.clientId;
+  const { token } = await client.auth.authorize(null, { authCallback: (params, done) => done(null, `token-for-${params.clientId}`) });
+  console.log(token);
   const change = await client.channels.get('other').attach();
   if (change && !change.resumed) console.log(change.previous, change.reason?.code);
   const subscribed: { resumed: boolean } | null = await client.channels.get('other').subscribe('chat', (m) => console.log(m.data));
