@@ -3,40 +3,41 @@
 //! and the operation completes when the server confirms it with CONNECTED.
 
 use super::{Completion, OpId, Realtime, TransportCommand};
+use crate::auth::TokenDetails;
 use crate::connection::{AuthMethod, ConnectionState};
 use crate::protocol::{codes, ErrorInfo};
 
 impl Realtime {
-    /// Uses `token` (issued for `token_client_id`, if known) from now on, renewing later
-    /// through the driver when `can_renew` (authUrl, authCallback or key), else never.
-    /// Completes once CONNECTED confirms it; fails if the connection is suspended, closed
-    /// or fails first. A token for another clientId fails the connection with 40102, as
-    /// ably-js does (RSA15c).
-    pub fn reauthorize(
-        &mut self,
-        token: String,
-        token_client_id: Option<&str>,
-        can_renew: bool,
-        now: u64,
-    ) -> OpId {
-        let op = self.new_op();
+    /// An id for the app's authorize() while the driver gets its token; the driver then
+    /// calls `authorized` or `authorize_refused` with it.
+    pub fn start_authorize(&mut self) -> OpId {
+        self.new_op()
+    }
+
+    /// The token for authorize() `op`: used from now on, renewed later through the driver
+    /// when `can_renew` (authUrl, authCallback or key), else never. `op` completes with
+    /// the token once CONNECTED confirms it, or fails if the connection is suspended,
+    /// closed or fails first. A token for another clientId fails the connection with
+    /// 40102 without being sent, as ably-js does (RSA15c).
+    pub fn authorized(&mut self, op: OpId, details: TokenDetails, can_renew: bool, now: u64) {
         let ours = self.client_id.as_deref();
-        if token_client_id.is_some_and(|t| t != "*" && ours.is_some_and(|c| c != t)) {
+        let theirs = details.client_id.as_deref();
+        if theirs.is_some_and(|t| t != "*" && ours.is_some_and(|c| c != t)) {
             let error = ErrorInfo::new(
                 codes::INCOMPATIBLE_CREDENTIALS,
                 401,
                 "incompatible credentials: the token's clientId is not the client's",
             );
             self.complete(op, Err(error.clone()));
-            self.fail(error);
-            return op;
+            return self.fail(error);
         }
+        let token = details.token.clone();
         self.options.auth = if can_renew {
             AuthMethod::External
         } else {
             AuthMethod::Token(token.clone())
         };
-        self.authorizing.push(op);
+        self.authorizing.push((op, details));
         match self.state {
             // An attempt under way starts again with the new token, as in ably-js.
             ConnectionState::Connecting if self.is_transport_open => {
@@ -54,22 +55,25 @@ impl Realtime {
                 self.connect(now);
             }
         }
-        op
     }
 
-    /// The app's authorize() got no token: a 403 from its auth server fails the
-    /// connection (RSA4d1); any other error leaves the connection as it is.
-    pub fn authorize_refused(&mut self, error: &ErrorInfo) {
+    /// The driver got no token for authorize() `op`: it fails with `error`; a 403 from
+    /// the app's auth server fails the connection too (RSA4d1), other errors leave it be.
+    pub fn authorize_refused(&mut self, op: OpId, error: ErrorInfo) {
+        self.complete(op, Err(error.clone()));
         if error.status_code == 403 {
-            self.fail(error.clone());
+            self.fail(error);
         }
     }
 
-    /// Completes every authorize() waiting for the connection: done, or failed with
-    /// `error`. Not a Result to clone: that would clone member lists too.
+    /// Completes every authorize() waiting for the connection: with its token, or failed
+    /// with `error`.
     pub(super) fn settle_authorizing(&mut self, error: Option<&ErrorInfo>) {
-        for op in std::mem::take(&mut self.authorizing) {
-            let result = error.map_or(Ok(Completion::Done), |e| Err(e.clone()));
+        for (op, details) in std::mem::take(&mut self.authorizing) {
+            let result = match error {
+                None => Ok(Completion::Token(details)),
+                Some(error) => Err(error.clone()),
+            };
             self.complete(op, result);
         }
     }
@@ -77,13 +81,33 @@ impl Realtime {
 
 #[cfg(test)]
 mod tests {
+    use crate::auth::TokenDetails;
     use crate::connection::ConnectionState;
     use crate::protocol::{codes, ErrorInfo};
     use crate::realtime::test_client::{client, connect, drain};
-    use crate::realtime::{Completion, Event, OpId};
+    use crate::realtime::{Completion, Event, OpId, Realtime};
 
     const UPDATE: &[u8] =
         br#"{"action":4,"connectionId":"c1","connectionDetails":{"connectionKey":"c1!k"}}"#;
+
+    /// TokenDetails for `token`, issued for `client_id`.
+    fn details(token: &str, client_id: Option<&str>) -> TokenDetails {
+        TokenDetails {
+            token: token.into(),
+            key_name: None,
+            issued: None,
+            expires: None,
+            capability: None,
+            client_id: client_id.map(String::from),
+        }
+    }
+
+    /// The app's authorize() with `token` as its auth server's answer.
+    fn authorize(client: &mut Realtime, token: &str, client_id: Option<&str>, now: u64) -> OpId {
+        let op = client.start_authorize();
+        client.authorized(op, details(token, client_id), true, now);
+        op
+    }
 
     /// How `op` completed in `events`, if it did.
     fn outcome(events: &[Event], op: OpId) -> Option<Result<Completion, ErrorInfo>> {
@@ -93,11 +117,19 @@ mod tests {
         })
     }
 
+    /// The error `op` failed with in `events`.
+    fn failure(events: &[Event], op: OpId) -> ErrorInfo {
+        match outcome(events, op) {
+            Some(Err(error)) => error,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn connected_authorize_sends_auth_and_completes_on_the_confirming_connected() {
         let mut client = client();
         connect(&mut client);
-        let op = client.reauthorize("tok2".into(), Some("ann"), true, 1_000);
+        let op = authorize(&mut client, "tok2", Some("ann"), 1_000);
         let sent = drain(&mut client);
         assert_eq!(
             sent.sent,
@@ -113,7 +145,8 @@ mod tests {
         assert!(matches!(events.as_slice(),
             [Event::ConnectionState(change), Event::Completed { .. }]
                 if change.event == "update" && change.current == ConnectionState::Connected));
-        assert_eq!(outcome(&events, op), Some(Ok(Completion::Done)));
+        let token = Completion::Token(details("tok2", Some("ann")));
+        assert_eq!(outcome(&events, op), Some(Ok(token)));
         assert_eq!(client.connection_id(), Some("c1"));
     }
 
@@ -121,17 +154,13 @@ mod tests {
     fn an_error_answering_auth_fails_the_operation_and_the_connection() {
         let mut client = client();
         connect(&mut client);
-        let op = client.reauthorize("bob-token".into(), None, true, 1_000);
+        let op = authorize(&mut client, "bob-token", None, 1_000);
         drain(&mut client);
         client.handle_frame(
             br#"{"action":9,"error":{"code":40102,"statusCode":401,"message":"no"}}"#,
             1_050,
         );
-        let events = drain(&mut client).events;
-        let error = match outcome(&events, op) {
-            Some(Err(error)) => error,
-            other => panic!("{other:?}"),
-        };
+        let error = failure(&drain(&mut client).events, op);
         assert_eq!(error.code, codes::INCOMPATIBLE_CREDENTIALS);
         assert_eq!(client.connection_state(), ConnectionState::Failed);
     }
@@ -140,35 +169,34 @@ mod tests {
     fn a_token_for_another_client_id_is_refused_without_sending_it() {
         let mut client = client();
         connect(&mut client);
-        let op = client.reauthorize("bob-token".into(), Some("bob"), true, 1_000);
+        let op = authorize(&mut client, "bob-token", Some("bob"), 1_000);
         let drained = drain(&mut client);
         assert!(drained.sent.is_empty(), "{:?}", drained.sent);
-        let code = match outcome(&drained.events, op) {
-            Some(Err(error)) => error.code,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(code, codes::INCOMPATIBLE_CREDENTIALS);
+        let error = failure(&drained.events, op);
+        assert_eq!(error.code, codes::INCOMPATIBLE_CREDENTIALS);
         assert_eq!(client.connection_state(), ConnectionState::Failed);
         // A wildcard token suits any clientId.
         let mut client = super::super::test_client::client();
         connect(&mut client);
-        client.reauthorize("any".into(), Some("*"), true, 1_000);
+        authorize(&mut client, "any", Some("*"), 1_000);
         assert_eq!(drain(&mut client).sent.len(), 1);
     }
 
     #[test]
     fn before_connecting_the_token_opens_the_connection_and_completes_on_connected() {
         let mut client = client();
-        let op = client.reauthorize("tok2".into(), None, false, 0);
+        let op = client.start_authorize();
+        client.authorized(op, details("tok2", None), false, 0);
         let drained = drain(&mut client);
         let url = drained.url.expect("connects");
         assert!(url.contains("access_token=tok2"), "{url}");
         assert_eq!(outcome(&drained.events, op), None);
         client.handle_frame(UPDATE, 10);
-        assert_eq!(
-            outcome(&drain(&mut client).events, op),
-            Some(Ok(Completion::Done))
-        );
+        let events = drain(&mut client).events;
+        assert!(matches!(
+            outcome(&events, op),
+            Some(Ok(Completion::Token(_)))
+        ));
     }
 
     #[test]
@@ -176,7 +204,7 @@ mod tests {
         let mut client = client();
         client.connect(0);
         drain(&mut client);
-        let op = client.reauthorize("tok2".into(), None, true, 5);
+        let op = authorize(&mut client, "tok2", None, 5);
         let url = drain(&mut client).url.expect("a new attempt");
         assert!(url.contains("access_token=tok2"), "{url}");
         // A failed attempt is not the end: the retry connects with the same token.
@@ -187,32 +215,37 @@ mod tests {
         let url = drain(&mut client).url.expect("the retry");
         assert!(url.contains("access_token=tok2"), "{url}");
         client.handle_frame(UPDATE, retry);
-        assert_eq!(
-            outcome(&drain(&mut client).events, op),
-            Some(Ok(Completion::Done))
-        );
+        let events = drain(&mut client).events;
+        assert!(matches!(
+            outcome(&events, op),
+            Some(Ok(Completion::Token(_)))
+        ));
     }
 
     #[test]
     fn a_close_before_the_confirmation_fails_the_operation() {
         let mut client = client();
         connect(&mut client);
-        let op = client.reauthorize("tok2".into(), None, true, 1_000);
+        let op = authorize(&mut client, "tok2", None, 1_000);
         client.close(1_001);
         client.handle_frame(br#"{"action":8}"#, 1_002);
-        match outcome(&drain(&mut client).events, op) {
-            Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
-            other => panic!("{other:?}"),
-        }
+        let error = failure(&drain(&mut client).events, op);
+        assert_eq!(error.code, codes::CONNECTION_CLOSED);
     }
 
     #[test]
-    fn a_refused_token_request_fails_the_connection_only_for_a_403() {
+    fn a_refused_token_request_fails_the_operation_and_only_a_403_the_connection() {
         let mut client = client();
         connect(&mut client);
-        client.authorize_refused(&ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 401, "down"));
+        let op = client.start_authorize();
+        let down = ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 401, "down");
+        client.authorize_refused(op, down);
+        assert_eq!(failure(&drain(&mut client).events, op).status_code, 401);
         assert_eq!(client.connection_state(), ConnectionState::Connected);
-        client.authorize_refused(&ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 403, "no"));
+        let op = client.start_authorize();
+        let forbidden = ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 403, "no");
+        client.authorize_refused(op, forbidden);
+        assert_eq!(failure(&drain(&mut client).events, op).status_code, 403);
         assert_eq!(client.connection_state(), ConnectionState::Failed);
     }
 }

@@ -1,6 +1,7 @@
 //! What the realtime client hands back to its driver: transport commands, events,
 //! operation ids and their completions.
 
+use crate::auth::TokenDetails;
 use crate::channel::ChannelStateChange;
 use crate::connection::ConnectionStateChange;
 use crate::presence::Present;
@@ -36,6 +37,8 @@ pub enum Completion {
     },
     /// A ping's round trip, in ms.
     Pong(u64),
+    /// The token an authorize() got, now in use on the connection.
+    Token(TokenDetails),
 }
 
 /// Something the application should hear about.

@@ -23,7 +23,7 @@ mod timers;
 pub use event::{Completion, Event, OpId, TransportCommand};
 pub use recovery::RecoveryKey;
 
-use crate::auth::require_tls_for_basic;
+use crate::auth::{require_tls_for_basic, TokenDetails};
 use crate::channel::ChannelState;
 use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue};
 use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
@@ -62,7 +62,7 @@ pub struct Realtime {
     /// Waiting for the driver to answer `AuthRequired`.
     is_awaiting_auth: bool,
     /// The app's authorize() calls waiting for the connection to use their token (RTC8).
-    authorizing: Vec<OpId>,
+    authorizing: Vec<(OpId, TokenDetails)>,
     /// This connection attempt already fetched a fresh token after a token error.
     is_token_retry: bool,
     /// Whether we asked for a transport and have not closed it.

@@ -7,12 +7,14 @@
 //! settlements are queued during a drain and delivered after it, in order, by the
 //! outermost call only.
 
+use super::convert;
 use super::error::to_js;
 use super::event;
 use super::members::Conversion;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
+use super::token::AuthSource;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
@@ -221,11 +223,14 @@ impl Driver {
                     Ok(Completion::Pong(rtt)) => {
                         Outgoing::Settle(resolve, JsValue::from(rtt as f64))
                     }
+                    Ok(Completion::Token(details)) => {
+                        Outgoing::Settle(resolve, convert::to_js(&details))
+                    }
                     Err(error) => Outgoing::Settle(reject, to_js(&error)),
                 }
             }
             Event::AuthRequired => {
-                self.fetch_token();
+                self.fetch_token(None);
                 return;
             }
             other => Outgoing::Event(event::to_js(other)),
@@ -277,16 +282,32 @@ impl Driver {
         run.clear();
     }
 
-    fn fetch_token(&self) {
+    /// The app's authorize(): a token from the client's auth, used by the connection
+    /// once the core has it; settles with it once the server confirms it.
+    pub fn authorize(&self) -> Promise {
+        let op = self.core.borrow_mut().start_authorize();
+        self.fetch_token(Some(op));
+        self.promise_for(op)
+    }
+
+    /// Gets a token for authorize() `op`, or (none) the one the core asked for.
+    fn fetch_token(&self, op: Option<OpId>) {
         let this = self.this.clone();
         let rest = self.rest.clone();
         // The promise always resolves: the outcome goes to the core, not to JS.
         let _ = task::promise(async move {
             let result = rest.own_token().await;
+            if let Ok(details) = &result {
+                // REST requests share the token, as in ably-js.
+                rest.use_token(&details.token);
+            }
+            let can_renew = !matches!(**rest.options.auth.borrow(), AuthSource::Token(_));
             if let Some(driver) = this.upgrade() {
-                driver.input(|core, now| match result {
-                    Ok(details) => core.authorize(details.token, now),
-                    Err(error) => core.auth_failed(error, now),
+                driver.input(|core, now| match (result, op) {
+                    (Ok(details), Some(op)) => core.authorized(op, details, can_renew, now),
+                    (Ok(details), None) => core.authorize(details.token, now),
+                    (Err(error), Some(op)) => core.authorize_refused(op, error),
+                    (Err(error), None) => core.auth_failed(error, now),
                 });
             }
             Ok(JsValue::UNDEFINED)

@@ -2,7 +2,6 @@
 //! converts and forwards to the core through the `Driver`; the JS wrapper adds the
 //! ably-js object shapes (`connection`, `channels.get(name).presence`) and listeners.
 
-use super::convert;
 use super::data;
 use super::driver::{rejected, Driver};
 use super::error::{set, to_js};
@@ -10,7 +9,6 @@ use super::options::{
     auth_source, bool_field, field, host, number_field, pairs_field, string_field, Options,
 };
 use super::rest_client::RestClient;
-use super::task;
 use super::token::{AuthSource, TokenParams};
 use crate::channel::ChannelOptions;
 use crate::connection::{AuthMethod, ClientOptions};
@@ -21,7 +19,6 @@ use crate::text;
 use js_sys::{Array, Function, Object, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// A realtime client; `sink(event)` receives every event object (see `event.rs`).
 #[wasm_bindgen]
@@ -116,7 +113,7 @@ impl Realtime {
     /// auth.authorize(tokenParams, authOptions) (RSA10, RTC8): a new token from the
     /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
     /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
-    /// uses it; a failed token request rejects and leaves the connection be (but a 403).
+    /// uses it (see `Driver::authorize`).
     pub fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
         let rest = &self.driver.rest;
         if auth_options.is_object() {
@@ -129,24 +126,7 @@ impl Realtime {
             let client_id = rest.options.client_id.as_deref();
             *rest.token_params.borrow_mut() = TokenParams::from_js(&token_params, client_id);
         }
-        let driver = self.driver.clone();
-        task::promise(async move {
-            let details = match driver.rest.own_token().await {
-                Ok(details) => details,
-                Err(error) => {
-                    driver.input(|c, _| c.authorize_refused(&error));
-                    return Err(to_js(&error));
-                }
-            };
-            driver.rest.use_token(&details.token);
-            let can_renew = !matches!(**driver.rest.options.auth.borrow(), AuthSource::Token(_));
-            let client_id = details.client_id.as_deref();
-            let token = details.token.clone();
-            let confirmed =
-                driver.operation(|c, now| c.reauthorize(token, client_id, can_renew, now));
-            JsFuture::from(confirmed).await?;
-            Ok(convert::to_js(&details))
-        })
+        self.driver.authorize()
     }
 
     /// Round trip to the server; resolves with the time in ms.

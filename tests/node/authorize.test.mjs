@@ -71,7 +71,7 @@ test('a connected client gets a new token in band: update event, same connection
   assert.deepEqual(result.left, []);
 });
 
-test('authCallback gets the token params; later renewals use the new auth options', { skip, timeout: 60_000 }, async () => {
+test('authCallback gets the token params; a later authorize() uses the stored callback and params', { skip, timeout: 60_000 }, async () => {
   const result = await inTab(async (roster, options) => {
     const client = new roster.Realtime(options('ada'));
     await client.connection.whenState('connected');
@@ -82,8 +82,7 @@ test('authCallback gets the token params; later renewals use the new auth option
       fetch(`${authUrl}?clientId=${params.clientId}&ttl=${params.ttl}`).then((r) => r.json()).then((request) => callback(null, request), (e) => callback(e, null));
     };
     const details = await client.auth.authorize({ clientId: 'ada', ttl: 300_000 }, { authCallback });
-    // The server asks for a token (RTN22 would); a second authorize() without options
-    // goes to the stored callback with the stored params.
+    // Without arguments: the stored callback with the stored params (RSA10g).
     const again = await client.auth.authorize();
     const result = { asked, ttl: details.expires - details.issued, againTtl: again.expires - again.issued, state: client.connection.state };
     client.close();
@@ -131,14 +130,20 @@ test('a token for another clientId is refused with 40102', { skip, timeout: 60_0
   assert.equal(result.state, 'failed', 'as ably-js, incompatible credentials fail the connection');
 });
 
-test('a client not connected yet connects with the new token, and authorize() resolves then', { skip, timeout: 60_000 }, async () => {
+test('a client not connected yet connects with the new token, and authorize() resolves then (realtime entry)', { skip, timeout: 60_000 }, async () => {
   const result = await inTab(async (roster, options) => {
-    const client = new roster.Realtime({ ...options('ada'), autoConnect: false });
+    const { Realtime } = await import('/pkg/realtime.js');
+    const client = new Realtime({ ...options('ada'), autoConnect: false });
     const before = client.connection.state;
     const details = await client.auth.authorize({ ttl: 120_000 });
-    const result = { before, after: client.connection.state, ttl: details.expires - details.issued, clientId: client.auth.clientId };
+    const after = client.connection.state;
+    // As ably-js, a closed client connects again too.
+    client.close();
+    await client.connection.whenState('closed');
+    await client.auth.authorize();
+    const result = { before, after, ttl: details.expires - details.issued, clientId: client.auth.clientId, reopened: client.connection.state };
     client.close();
     return result;
   });
-  assert.deepEqual(result, { before: 'initialized', after: 'connected', ttl: 120_000, clientId: 'ada' });
+  assert.deepEqual(result, { before: 'initialized', after: 'connected', ttl: 120_000, clientId: 'ada', reopened: 'connected' });
 });
