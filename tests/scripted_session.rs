@@ -638,3 +638,80 @@ fn expired_token_without_a_way_to_renew_fails() {
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     assert!(!h.events.contains(&Event::AuthRequired));
 }
+
+/// TokenDetails as an auth server gives them, for "ann".
+fn token_for_ann(token: &str) -> roster::auth::TokenDetails {
+    roster::auth::TokenDetails {
+        token: token.into(),
+        key_name: Some("app.key".into()),
+        issued: Some(1),
+        expires: Some(3_600_001),
+        capability: Some(r#"{"*":["*"]}"#.into()),
+        client_id: Some("ann".into()),
+    }
+}
+
+#[test]
+fn authorize_while_connected_keeps_the_connection_channel_and_members() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    let enter = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
+    h.take_sent();
+    h.take_events();
+
+    // The app's authorize(): the driver got a token from the app's authUrl.
+    let op = h.act(|c, _| c.start_authorize());
+    h.act(|c, now| c.authorized(op, token_for_ann("tok2"), true, now));
+    assert_eq!(
+        h.take_sent(),
+        vec![json!({"action": 17, "auth": {"accessToken": "tok2"}})]
+    );
+    assert!(h.take_transport().is_empty(), "the same transport");
+    assert!(
+        h.completion(op).is_none(),
+        "not before the server confirms it"
+    );
+    h.connected("c1", "k1");
+    assert_eq!(
+        h.completion(op),
+        Some(&Ok(Completion::Token(token_for_ann("tok2"))))
+    );
+    assert!(h.events.iter().any(|e| matches!(e,
+        Event::ConnectionState(change) if change.event == "update")));
+    assert_eq!(h.client.connection_id(), Some("c1"));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    assert!(h.take_sent().is_empty(), "no re-attach, no re-enter");
+    assert!(h.presence_events().is_empty());
+    h.take_events();
+
+    // A token client authorized from an authUrl renews from it later (RSA10g): an
+    // expired token asks the driver for one instead of failing.
+    h.server(token_expired());
+    assert!(h.events.contains(&Event::AuthRequired));
+    assert_ne!(h.client.connection_state(), ConnectionState::Failed);
+}
+
+#[test]
+fn authorize_refused_by_the_server_fails_the_operation_with_its_error() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    // A token string whose clientId only the server knows.
+    let token = roster::auth::TokenDetails {
+        client_id: None,
+        ..token_for_ann("bob-token")
+    };
+    let op = h.act(|c, _| c.start_authorize());
+    h.act(|c, now| c.authorized(op, token, true, now));
+    h.server(
+        json!({"action": 9, "error": {"code": 40102, "statusCode": 401,
+        "message": "the new token's clientId does not match the connection's"}}),
+    );
+    match h.completion(op) {
+        Some(Err(error)) => assert_eq!(error.code, codes::INCOMPATIBLE_CREDENTIALS),
+        other => panic!("expected 40102, got {other:?}"),
+    }
+    assert_eq!(h.client.connection_state(), ConnectionState::Failed);
+}
