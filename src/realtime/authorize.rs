@@ -38,22 +38,21 @@ impl Realtime {
             AuthMethod::Token(token.clone())
         };
         self.authorizing.push((op, details));
+        self.token = Some(token.clone());
+        // A token the core asked the driver for is superseded: it is dropped on arrival.
+        self.is_awaiting_auth = false;
         match self.state {
+            ConnectionState::Connected => self.send_auth(token),
             // An attempt under way starts again with the new token, as in ably-js.
             ConnectionState::Connecting if self.is_transport_open => {
-                self.token = Some(token);
                 self.transport_commands.push(TransportCommand::Close);
                 self.start_connecting(now);
             }
-            // AUTH in band, the token an attempt was waiting for, or (closing) nothing:
-            // the close settles the operation.
-            ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Closing => {
-                self.authorize(token, now)
-            }
-            _ => {
-                self.token = Some(token);
-                self.connect(now);
-            }
+            // The attempt was waiting for a token.
+            ConnectionState::Connecting => self.open_transport(now),
+            // The close settles the operation.
+            ConnectionState::Closing => {}
+            _ => self.connect(now),
         }
     }
 
@@ -220,6 +219,35 @@ mod tests {
             outcome(&events, op),
             Some(Ok(Completion::Token(_)))
         ));
+    }
+
+    #[test]
+    fn a_token_the_core_asked_for_arriving_after_an_authorize_token_is_dropped() {
+        let mut client = Realtime::new(crate::connection::ClientOptions {
+            tls: false,
+            client_id: Some("ann".into()),
+            auth: crate::connection::AuthMethod::External,
+            ..crate::connection::ClientOptions::default()
+        })
+        .expect("valid options");
+        client.connect(0);
+        assert!(drain(&mut client).events.contains(&Event::AuthRequired));
+        // The app's authorize() gets its token first: the attempt opens with it.
+        let op = authorize(&mut client, "new", None, 5);
+        let url = drain(&mut client).url.expect("opens");
+        assert!(url.contains("access_token=new"), "{url}");
+        // The token asked for at connect arrives late: neither used nor kept.
+        client.authorize("old".into(), 6);
+        let late = drain(&mut client);
+        assert!(late.url.is_none() && late.sent.is_empty());
+        client.handle_frame(UPDATE, 7);
+        assert!(matches!(
+            outcome(&drain(&mut client).events, op),
+            Some(Ok(Completion::Token(_)))
+        ));
+        client.transport_closed(8);
+        let url = drain(&mut client).url.expect("resumes at once");
+        assert!(url.contains("access_token=new"), "{url}");
     }
 
     #[test]

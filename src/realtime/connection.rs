@@ -68,36 +68,44 @@ impl Realtime {
         op
     }
 
-    /// Supplies a token: continues a connection waiting on `AuthRequired`, or re-authorizes
-    /// a connected one in band (AUTH).
+    /// Supplies the token `AuthRequired` asked for: continues a connection waiting for it,
+    /// or re-authorizes a connected one in band (AUTH, RTN22). A token no longer waited
+    /// for (an app's authorize() gave one since) is dropped.
     pub fn authorize(&mut self, token: String, now: u64) {
+        if !std::mem::take(&mut self.is_awaiting_auth) {
+            return;
+        }
         self.token = Some(token.clone());
-        if self.is_awaiting_auth && self.state == ConnectionState::Connecting {
-            self.is_awaiting_auth = false;
-            self.open_transport(now);
-        } else if self.state == ConnectionState::Connected {
-            let msg = ProtocolMessage {
-                auth: Some(AuthDetails {
-                    access_token: token,
-                }),
-                ..ProtocolMessage::new(Action::Auth)
-            };
-            self.send_frame(&msg);
+        match self.state {
+            ConnectionState::Connecting => self.open_transport(now),
+            ConnectionState::Connected => self.send_auth(token),
+            _ => {}
         }
     }
 
-    /// The driver could not get a token: disconnected (retry later), or failed when the
-    /// auth server said 403 (RSA4d).
+    /// The driver could not get a token: failed when the auth server said 403 (RSA4d);
+    /// else a connection attempt is disconnected (retry later), and a connected one goes
+    /// on with its token until the server ends it (RTN22).
     pub fn auth_failed(&mut self, error: ErrorInfo, now: u64) {
-        if !self.is_awaiting_auth {
+        if !std::mem::take(&mut self.is_awaiting_auth) {
             return;
         }
-        self.is_awaiting_auth = false;
         if error.status_code == 403 {
             self.fail(error);
-        } else {
+        } else if self.state == ConnectionState::Connecting {
             self.lose_transport(now, error, false);
         }
+    }
+
+    /// AUTH with `token`, on the connected transport.
+    pub(super) fn send_auth(&mut self, token: String) {
+        let msg = ProtocolMessage {
+            auth: Some(AuthDetails {
+                access_token: token,
+            }),
+            ..ProtocolMessage::new(Action::Auth)
+        };
+        self.send_frame(&msg);
     }
 
     /// The socket closed or errored without us asking.

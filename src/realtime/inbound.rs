@@ -47,6 +47,7 @@ impl Realtime {
                 if self.options.auth == AuthMethod::External
                     && self.state == ConnectionState::Connected =>
             {
+                self.is_awaiting_auth = true;
                 self.events.push(Event::AuthRequired);
             }
             _ => {}
