@@ -348,7 +348,14 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.authorize(tokenParams, adaptOptions(authOptions));
+        return core.authorize(tokenParams, adaptOptions(authOptions)).catch((error) => {
+          // No token came: a client left unconnected by it is let go again.
+          if (/^(initialized|closed|failed)$/.test(connection.state)) {
+            connection._listen('removeEventListener');
+            connection._hold(false);
+          }
+          throw error;
+        });
       },
     };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());

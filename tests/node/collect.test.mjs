@@ -51,3 +51,36 @@ test('closed clients are collected and their wasm freed; an open one lives on', 
   }
   assert.deepEqual(errors, []);
 });
+
+test('a closed client whose authorize() got no token is collected', { skip, timeout: 60_000 }, async () => {
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'collect-authorize', errors, timeout: WAIT });
+  try {
+    const outcome = await page.evaluate(async ({ options, base }) => {
+      const { Realtime } = await import('/pkg/realtime.js');
+      let finalized = false;
+      const registry = new FinalizationRegistry(() => { finalized = true; });
+      let code;
+      await (async () => {
+        const client = new Realtime({ ...options, authParams: { clientId: 'closer' }, clientId: 'closer' });
+        await client.connection.whenState('connected');
+        client.close();
+        await client.connection.whenState('closed');
+        // authorize() holds a client that is not connected until its token connects it;
+        // this token never comes (404), so the client must be let go again.
+        const error = await client.auth.authorize(undefined, { authUrl: `${base}/no-such-token-endpoint` }).then(() => null, (e) => e);
+        code = error?.code;
+        registry.register(client, 'closed');
+      })();
+      for (let round = 0; round < 50 && !finalized; round++) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { code, finalized };
+    }, { options: rosterOptions(undefined), base: BASE });
+    assert.deepEqual(outcome, { code: 40170, finalized: true });
+  } finally {
+    await context.close();
+  }
+  assert.deepEqual(errors, []);
+});
