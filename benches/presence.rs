@@ -63,7 +63,9 @@ fn presence(c: &mut Criterion) {
     group.throughput(Throughput::Elements(UPDATES as u64));
     group.bench_function("enter_update_leave_100k", |b| {
         b.iter_batched(
-            || base.clone(),
+            // A fresh set per batch (not timed): a clone would share its members with
+            // `base`, so every first update would copy instead of updating in place.
+            || synced_set(&sync),
             |mut set| {
                 let events: usize = updates.iter().map(|f| apply_frame(&mut set, f)).sum();
                 black_box((set, events))

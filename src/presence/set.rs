@@ -78,7 +78,7 @@ impl MemberFilter {
 /// only pointers (4 bytes each in wasm), shared with the lists `get` hands out, so a
 /// get of a large set copies no member; the key is hashed again when the table grows.
 /// The hasher is seeded per set (natively), as member ids come from the network.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct PresenceSet {
     members: HashTable<Rc<Member>>,
     hasher: Seeds,
