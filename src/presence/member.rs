@@ -125,11 +125,21 @@ impl Member {
         self.text.get(start..self.ends[index] as usize)
     }
 
+    /// Whose presence this is.
+    pub fn client_id(&self) -> Option<&str> {
+        self.field(CLIENT_ID)
+    }
+
+    /// The connection the member is present on.
+    pub fn connection_id(&self) -> Option<&str> {
+        self.field(CONNECTION_ID)
+    }
+
     /// The member key (clientId, connectionId), as `PresenceView::key`.
     pub fn key(&self) -> (&str, &str) {
         (
-            self.field(CLIENT_ID).unwrap_or_default(),
-            self.field(CONNECTION_ID).unwrap_or_default(),
+            self.client_id().unwrap_or_default(),
+            self.connection_id().unwrap_or_default(),
         )
     }
 
@@ -145,8 +155,8 @@ impl Member {
         PresenceView {
             id: self.field(ID),
             action: self.action,
-            client_id: self.field(CLIENT_ID),
-            connection_id: self.field(CONNECTION_ID),
+            client_id: self.client_id(),
+            connection_id: self.connection_id(),
             data,
             encoding: self.field(ENCODING),
             timestamp: (self.present & TIMESTAMP != 0).then_some(self.timestamp),

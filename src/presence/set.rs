@@ -1,7 +1,7 @@
 //! `PresenceSet`: the members of one channel and the merge rules that keep it right.
 
 use super::{is_newer, Member};
-use crate::protocol::{PresenceAction, PresenceMessage, PresenceView};
+use crate::protocol::{PresenceAction, PresenceMessage};
 // SipHash from std. Natively seeded per set (RandomState), as member ids come from the
 // network. wasm has nothing random to seed from, so its keys are fixed there: as
 // predictable as any seed a page could make up. (foldhash cost 1.3 KB more gzip in the
@@ -62,10 +62,10 @@ pub struct Changes {
 const RETIRED_SLACK: usize = 64;
 
 impl MemberFilter {
-    fn matches(&self, msg: &PresenceView) -> bool {
-        let client_ok = self.client_id.is_none() || self.client_id.as_deref() == msg.client_id;
+    fn matches(&self, member: &Member) -> bool {
+        let client_ok = self.client_id.is_none() || self.client_id.as_deref() == member.client_id();
         let conn_ok =
-            self.connection_id.is_none() || self.connection_id.as_deref() == msg.connection_id;
+            self.connection_id.is_none() || self.connection_id.as_deref() == member.connection_id();
         client_ok && conn_ok
     }
 }
@@ -255,10 +255,7 @@ impl PresenceSet {
         for member in self.members.iter() {
             let version = member.version();
             let wanted = !changed_only || version > filter.known;
-            if wanted
-                && member.action() == PresenceAction::Present
-                && filter.matches(&member.view())
-            {
+            if wanted && member.action() == PresenceAction::Present && filter.matches(member) {
                 list.push(Present {
                     version,
                     member: (version > filter.known).then(|| member.clone()),

@@ -39,7 +39,7 @@ pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> js_sys::Ar
         if matches!(message.data, Some(Data::Binary(_))) {
             let event = list.get(index as u32);
             let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
-            set_binary_data(&object, message.view().data);
+            set_binary_data(&object, message.data.as_ref().map(Data::as_ref));
         }
     }
     list
