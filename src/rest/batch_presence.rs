@@ -1,7 +1,7 @@
 //! Batch presence (`GET /presence?channels=…`, BAR2): several channels' members at once.
 
 use super::response::{decode_all, decode_body};
-use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
+use crate::json::{Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
 
 /// The answer to a batch presence request (BAR2).
@@ -95,44 +95,9 @@ impl ReadJson for BatchPresenceResult {
     }
 }
 
-impl WriteJson for BatchPresenceResponse {
-    fn write_json(&self, w: &mut Writer) {
-        w.begin_object();
-        w.key("successCount");
-        w.u64(u64::from(self.success_count));
-        w.key("failureCount");
-        w.u64(u64::from(self.failure_count));
-        w.key("results");
-        self.results.write_json(w);
-        w.end_object();
-    }
-}
-
-impl WriteJson for BatchPresenceResult {
-    fn write_json(&self, w: &mut Writer) {
-        w.begin_object();
-        match self {
-            BatchPresenceResult::Success { channel, presence } => {
-                w.key("channel");
-                w.string(channel);
-                w.key("presence");
-                presence.write_json(w);
-            }
-            BatchPresenceResult::Failure { channel, error } => {
-                w.key("channel");
-                w.string(channel);
-                w.key("error");
-                error.write_json(w);
-            }
-        }
-        w.end_object();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
     use crate::protocol::Data;
 
     #[test]
@@ -162,28 +127,5 @@ mod tests {
         assert_eq!(decode_batch_presence(b"[]").unwrap_err().code, 40000);
         let no_outcome = br#"{"successCount":0,"failureCount":0,"results":[{"channel":"c"}]}"#;
         assert_eq!(decode_batch_presence(no_outcome).unwrap_err().code, 40000);
-    }
-
-    #[test]
-    fn written_response_reads_back() {
-        let mut member = PresenceMessage::new(crate::protocol::PresenceAction::Present);
-        member.client_id = Some("x".into());
-        member.data = Some(Data::String("hi".into()));
-        let response = BatchPresenceResponse {
-            success_count: 1,
-            failure_count: 1,
-            results: vec![
-                BatchPresenceResult::Success {
-                    channel: "a".into(),
-                    presence: vec![member],
-                },
-                BatchPresenceResult::Failure {
-                    channel: "b".into(),
-                    error: ErrorInfo::not_permitted("no"),
-                },
-            ],
-        };
-        let text = json::to_string(&response);
-        assert_eq!(decode_batch_presence(text.as_bytes()), Ok(response));
     }
 }

@@ -11,6 +11,7 @@ pub use tokens::{dev_token_request, request_token, time};
 
 use crate::auth::{authenticate, Credentials, Identity};
 use crate::state::{now_ms, Shared};
+use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
@@ -48,8 +49,8 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON success body with the exact content type ably-js expects.
-pub fn json_response(body: String, extra: HeaderMap) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+pub fn json_response(body: impl Into<Body>, extra: HeaderMap) -> Response {
+    let mut response = Response::new(body.into());
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),

@@ -2,6 +2,7 @@
 //! driven over WebSocket and HTTP.
 
 mod bad_input;
+mod batch;
 mod bounds;
 mod continuity;
 mod expiry;

@@ -69,13 +69,29 @@ impl Server {
 
     /// The process's resident memory in KiB (VmRSS in /proc/<pid>/status).
     pub fn rss_kib(&self) -> usize {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The process's peak resident memory in KiB since it started or since the last
+    /// [`Server::reset_peak_rss`] (VmHWM).
+    pub fn peak_rss_kib(&self) -> usize {
+        self.status_kib("VmHWM:")
+    }
+
+    /// Starts [`Server::peak_rss_kib`] over from the current resident memory.
+    pub fn reset_peak_rss(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5")
+            .expect("the server's clear_refs is writable");
+    }
+
+    fn status_kib(&self, field: &str) -> usize {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .expect("the server's /proc status is readable");
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .find_map(|line| line.strip_prefix(field))
             .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in kB")
+            .unwrap_or_else(|| panic!("{field} in kB"))
     }
 
     /// Waits up to `limit` for the process to exit.
@@ -215,11 +231,15 @@ impl Response {
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect();
-        Response {
+        let mut response = Response {
             status,
             headers,
             body: body.to_owned(),
+        };
+        if response.header("transfer-encoding") == Some("chunked") {
+            response.body = dechunk(body);
         }
+        response
     }
 
     /// The first value of a header.
@@ -253,6 +273,24 @@ impl Response {
             Some(code.to_string().as_str())
         );
         code
+    }
+}
+
+/// The payload of a `Transfer-Encoding: chunked` body: each chunk is its size in hex, a
+/// CRLF, the bytes and a CRLF; a chunk of size 0 ends it.
+fn dechunk(mut raw: &str) -> String {
+    let mut body = String::new();
+    loop {
+        let (size, rest) = raw.split_once("\r\n").expect("a chunk size line");
+        let size = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16)
+            .unwrap_or_else(|_| panic!("bad chunk size {size:?}"));
+        if size == 0 {
+            return body;
+        }
+        body.push_str(&rest[..size]);
+        raw = rest[size..]
+            .strip_prefix("\r\n")
+            .expect("CRLF after a chunk");
     }
 }
 
