@@ -39,3 +39,42 @@ test('an attach past the per-connection channel cap fails that channel only, wit
     await closeAll([alice, bob]);
   }
 });
+
+/** roster-server's default --max-presence-data-per-channel. */
+const MAX_PRESENCE_DATA = 16 << 20;
+
+test('presence data past the channel total is refused with 91006, and a leave makes room', { skip, timeout: 120_000 }, async () => {
+  const name = uniqueChannel('data-cap');
+  const loader = realtime('*');
+  const bob = realtime('bob');
+  try {
+    await connected(loader);
+    const channel = loader.channels.get(name);
+    await channel.attach();
+    // As many members of 60,000 bytes each as the total holds; one more would pass it.
+    const data = 'x'.repeat(60_000);
+    const fit = Math.floor(MAX_PRESENCE_DATA / data.length);
+    for (let i = 0; i < fit; i += 20) {
+      const batch = [];
+      for (let j = i; j < Math.min(i + 20, fit); j++) batch.push(channel.presence.enterClient(`m-${j}`, data));
+      await within(Promise.all(batch), 30_000, `enters ${i}..${i + batch.length}`);
+    }
+    const error = await within(channel.presence.enterClient('over', data).then(() => null, (e) => e), 10_000, 'the refused enter');
+    assert.ok(error, 'the enter past the total is refused');
+    assert.equal(error.code, 91006);
+    assert.equal(error.statusCode, 400);
+    assert.equal(loader.connection.state, 'connected');
+    assert.equal(channel.state, 'attached');
+
+    // Another client sees every member that fit, and not the refused one.
+    const members = await within(bob.channels.get(name).presence.get(), 30_000, 'bob gets the members');
+    assert.equal(members.length, fit);
+    assert.ok(!members.some((m) => m.clientId === 'over'));
+
+    // A member's leave gives its bytes back.
+    await channel.presence.leaveClient('m-0');
+    await within(channel.presence.enterClient('over', data), 10_000, 'the enter after a leave');
+  } finally {
+    await closeAll([loader, bob]);
+  }
+});
