@@ -35,6 +35,27 @@ impl Http {
 
     /// GET a path (with query) with an Authorization header.
     pub async fn get(&mut self, path: &str, authorization: &str) -> io::Result<Response> {
+        Ok(self.request(path, authorization, true).await?.0)
+    }
+
+    /// GET like [`Http::get`], reading the body as it comes without keeping it: the
+    /// response's `body` is empty and the returned count is the body's length.
+    pub async fn get_counted(
+        &mut self,
+        path: &str,
+        authorization: &str,
+    ) -> io::Result<(Response, usize)> {
+        self.request(path, authorization, false).await
+    }
+
+    /// Sends the GET and reads the response; the body is kept when `keep`, and its
+    /// length is returned either way.
+    async fn request(
+        &mut self,
+        path: &str,
+        authorization: &str,
+        keep: bool,
+    ) -> io::Result<(Response, usize)> {
         let request = format!(
             "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nAuthorization: {authorization}\r\nAccept: application/json\r\nX-Ably-Version: 6\r\n\r\n",
             self.port
@@ -68,33 +89,46 @@ impl Http {
                 _ => {}
             }
         }
-        let body = if chunked {
-            self.read_chunked().await?
-        } else {
-            self.read_exact(length.unwrap_or(0)).await?
-        };
-        Ok(Response { status, link, body })
-    }
-
-    async fn read_exact(&mut self, n: usize) -> io::Result<Vec<u8>> {
-        let mut body = vec![0; n];
-        self.stream.read_exact(&mut body).await?;
-        Ok(body)
-    }
-
-    async fn read_chunked(&mut self) -> io::Result<Vec<u8>> {
         let mut body = Vec::new();
-        let mut line = String::new();
+        let read = if chunked {
+            self.read_chunked(&mut body, keep).await?
+        } else {
+            let n = length.unwrap_or(0);
+            self.read_exact(n, &mut body, keep).await?;
+            n
+        };
+        Ok((Response { status, link, body }, read))
+    }
+
+    /// Reads `n` bytes, appended to `body` when `keep`.
+    async fn read_exact(&mut self, n: usize, body: &mut Vec<u8>, keep: bool) -> io::Result<()> {
+        let mut buf = vec![0; n.min(1 << 16)];
+        let mut left = n;
+        while left > 0 {
+            let part = &mut buf[..left.min(1 << 16)];
+            self.stream.read_exact(part).await?;
+            if keep {
+                body.extend_from_slice(part);
+            }
+            left -= part.len();
+        }
+        Ok(())
+    }
+
+    /// Reads a chunked body, appended to `body` when `keep`; returns its length.
+    async fn read_chunked(&mut self, body: &mut Vec<u8>, keep: bool) -> io::Result<usize> {
+        let (mut line, mut read) = (String::new(), 0);
         loop {
             line.clear();
             self.stream.read_line(&mut line).await?;
             let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
                 .map_err(|_| io::Error::other(format!("bad chunk size {line:?}")))?;
-            body.extend(self.read_exact(size).await?);
+            self.read_exact(size, body, keep).await?;
+            read += size;
             line.clear();
             self.stream.read_line(&mut line).await?;
             if size == 0 {
-                return Ok(body);
+                return Ok(read);
             }
         }
     }

@@ -70,11 +70,23 @@ impl Server {
 
     /// Resident set size of the process in KiB.
     pub fn rss_kib(&self) -> io::Result<u64> {
-        let pid = self
-            .child
+        rss_kib(self.pid()?)
+    }
+
+    /// Peak resident set size in KiB since start or the last [`Server::reset_peak_rss`].
+    pub fn peak_rss_kib(&self) -> io::Result<u64> {
+        status_kib(self.pid()?, "VmHWM:")
+    }
+
+    /// Restarts the peak resident set size from the current one (Linux clear_refs).
+    pub fn reset_peak_rss(&self) -> io::Result<()> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()?), "5")
+    }
+
+    fn pid(&self) -> io::Result<u32> {
+        self.child
             .id()
-            .ok_or_else(|| io::Error::other("server exited"))?;
-        rss_kib(pid)
+            .ok_or_else(|| io::Error::other("server exited"))
     }
 }
 
@@ -85,12 +97,17 @@ async fn drain(mut lines: Lines<BufReader<ChildStdout>>) {
 
 /// VmRSS of a process in KiB, from /proc/<pid>/status.
 pub fn rss_kib(pid: u32) -> io::Result<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A KiB field of /proc/<pid>/status, e.g. `VmRSS:`.
+fn status_kib(pid: u32, field: &str) -> io::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| io::Error::other("no VmRSS"))
+        .ok_or_else(|| io::Error::other(format!("no {field} in /proc/{pid}/status")))
 }
 
 /// Path of a sibling binary of the running executable (e.g. `baseline`, `roster-server`).

@@ -2,7 +2,8 @@
 //! of K channels (per-connection figure over the idle process, with the raw `baseline`
 //! server holding the same sockets as the floor), then one channel of B members: time for
 //! a new client's attach→SYNC complete, and for REST presence paging through it; then
-//! the time one key connection takes to enter B random clientIds on another channel.
+//! the server's peak memory for a batch presence request naming that channel many times;
+//! then the time one key connection takes to enter B random clientIds on another channel.
 //!
 //! Usage: scale [--server PATH] [--connections C] [--channels K] [--big B]
 
@@ -270,8 +271,57 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
         }
         .emit();
     }
-    // The loader's members stayed present through both measurements; now they may go.
+    batch_presence(server, &mut http, &authorization, channel, members).await?;
+    // The loader's members stayed present through every measurement; now they may go.
     drop(loader);
+    Ok(())
+}
+
+/// How many times the batch presence request names the big channel.
+const BATCH_NAMES: usize = 20;
+
+/// Batch presence naming the big channel [`BATCH_NAMES`] times: the server's peak RSS
+/// growth over the request, against the size of one channel's part of the answer (what
+/// a server that sends one channel at a time needs to hold).
+async fn batch_presence(
+    server: &Server,
+    http: &mut Http,
+    authorization: &str,
+    channel: &str,
+    members: usize,
+) -> io::Result<()> {
+    let names = vec![channel; BATCH_NAMES].join(",");
+    server.reset_peak_rss()?;
+    let before = server.rss_kib()?;
+    let (many, many_bytes) = http
+        .get_counted(&format!("/presence?channels={names}"), authorization)
+        .await?;
+    let growth = server.peak_rss_kib()?.saturating_sub(before);
+    let (one, one_bytes) = http
+        .get_counted(&format!("/presence?channels={channel}"), authorization)
+        .await?;
+    if one.status != 200 || many.status != 200 {
+        return Err(io::Error::other(format!(
+            "batch presence: status {} / {}",
+            one.status, many.status
+        )));
+    }
+    let mib = |kib: f64| kib / 1024.0;
+    eprintln!(
+        "scale: batch presence of {BATCH_NAMES} × {members} members: {many_bytes} B, peak RSS +{growth} KiB (one channel {one_bytes} B)"
+    );
+    Row {
+        section: SECTION,
+        figure: &format!(
+            "{members}-member channel: batch presence naming it {BATCH_NAMES} times, server peak RSS growth"
+        ),
+        unit: "MiB",
+        roster: Some(mib(growth as f64)),
+        anchor_name: "one channel's part of the answer",
+        anchor: Some(mib(one_bytes as f64 / 1024.0)),
+        better: Better::Lower,
+    }
+    .emit();
     Ok(())
 }
 
