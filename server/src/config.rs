@@ -84,6 +84,13 @@ pub struct Config {
         default_value_t = 16 << 20
     )]
     pub max_presence_data_per_channel: usize,
+    /// How many bytes of frames may wait to be sent to one connection. A client that
+    /// stops reading past it has its transport dropped (it may resume and catch up), so
+    /// it cannot make the server hold everything sent to it. It must hold the SYNC of
+    /// the largest channels a client attaches at once (about 30 MB for 100,000 members
+    /// with 160 bytes of data each).
+    #[arg(long, env = "ROSTER_MAX_OUTBOX_BYTES", default_value_t = 64 << 20)]
+    pub max_outbox_bytes: usize,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bounds;
+mod consumers;
 mod continuity;
 mod expiry;
 mod fragments;
