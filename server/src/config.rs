@@ -33,7 +33,8 @@ pub struct Config {
     /// oldest go first), whatever `--replay-limit` allows.
     #[arg(long, env = "ROSTER_REPLAY_BYTES", default_value_t = 4 << 20)]
     pub replay_bytes: usize,
-    /// Largest accepted message (presence or channel message data), in bytes.
+    /// Largest accepted message (a presence or channel message with all its fields,
+    /// as JSON), in bytes.
     #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
     pub max_message_size: usize,
     /// How long, in ms, presence history is kept.
@@ -74,10 +75,11 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_members_per_connection: usize,
-    /// How many bytes of data the members of one channel may hold together (each
-    /// member's data as sent: a string's UTF-8 bytes, binary bytes, JSON text). An enter
-    /// or update past it is refused with 91006. The default bounds a channel at 16 MiB
-    /// (a full channel of 100,000 members at about 160 bytes each).
+    /// How many bytes the members of one channel may hold together: each member's
+    /// data as sent (a string's UTF-8 bytes, binary bytes, JSON text), clientId,
+    /// encoding and extras. An enter or update past it is refused with 91006. The
+    /// default bounds a channel at 16 MiB (a full channel of 100,000 members at about
+    /// 160 bytes each).
     #[arg(
         long,
         env = "ROSTER_MAX_PRESENCE_DATA_PER_CHANNEL",

@@ -273,11 +273,12 @@ impl Hub {
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         for (index, m) in messages.iter_mut().enumerate() {
+            // Measured with the clientId it goes out with.
+            m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
             let size = roster::json::to_string(m).len();
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }
-            m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
             m.id = Some(format!("{conn_id}:{serial}:{index}"));
             m.connection_id = Some(conn_id.to_owned());
             m.timestamp = Some(now);

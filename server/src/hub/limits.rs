@@ -1,5 +1,5 @@
 //! What one client can make the hub hold: channels per connection (90010), members per
-//! channel and per connection (91003), bytes of presence data per channel (91006).
+//! channel and per connection (91003), bytes of members per channel (91006).
 //! Checked before an ATTACH or PRESENCE changes anything, so a refused one leaves
 //! nothing behind and nobody else notices it.
 
@@ -17,7 +17,7 @@ pub struct Limits {
     /// Members one connection holds across its channels, at most (a connection whose
     /// clientId is `*` enters members for any clientId).
     pub members_per_connection: usize,
-    /// Bytes of data ([`data_size`]) the members of one channel hold together, at most.
+    /// Bytes ([`held_size`]) the members of one channel hold together, at most.
     pub presence_data_per_channel: usize,
 }
 
@@ -32,6 +32,16 @@ pub(super) fn data_size(member: &PresenceMessage) -> usize {
         Some(Data::Binary(b)) => b.len(),
         Some(Data::Json(j)) => j.as_str().len(),
     }
+}
+
+/// The bytes a member counts for against the channel's limit: everything it holds that
+/// its client chose (data, clientId, encoding, extras), so no field escapes the limit.
+pub(super) fn held_size(member: &PresenceMessage) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    data_size(member)
+        + text(&member.client_id)
+        + text(&member.encoding)
+        + member.extras.as_ref().map_or(0, |e| e.as_str().len())
 }
 
 /// 90010, with the words Ably uses for this limit.
@@ -122,8 +132,8 @@ impl Hub {
     }
 
     /// 91006 when applying `items` (clientIds resolved) in order would, at any point, grow
-    /// the data of channel `name`'s members past the limit. An item replaces the data of
-    /// the member it names; a leave gives it back.
+    /// the bytes ([`held_size`]) of channel `name`'s members past the limit. An item
+    /// replaces the member it names; a leave gives its bytes back.
     pub(super) fn check_data_room(
         &self,
         conn: &Conn,
@@ -132,8 +142,8 @@ impl Hub {
     ) -> Result<(), ErrorInfo> {
         let max = self.config.limits.presence_data_per_channel;
         let channel = self.channels.get(name);
-        let mut total = channel.map_or(0, |c| c.members.data_bytes());
-        // The data each clientId this frame touched holds after its items so far.
+        let mut total = channel.map_or(0, |c| c.members.held_bytes());
+        // The bytes each clientId this frame touched holds after its items so far.
         let mut held: HashMap<&str, usize> = HashMap::new();
         for item in items {
             let client_id = item.client_id.as_deref().unwrap_or_default();
@@ -141,11 +151,11 @@ impl Hub {
                 Some(&bytes) => bytes,
                 None => channel
                     .and_then(|c| c.members.get(&(client_id.to_owned(), conn.id.clone())))
-                    .map_or(0, data_size),
+                    .map_or(0, held_size),
             };
             let after = match item.action {
                 PresenceAction::Leave => 0,
-                _ => data_size(item),
+                _ => held_size(item),
             };
             total = total.saturating_sub(before) + after;
             if after > before && total > max {
