@@ -120,7 +120,9 @@ impl Hub {
         };
         let capability = &conn.identity.capability;
         let modes = granted_modes(|op| capability.allows(&name, op), msg.flags());
-        let refusal = if modes.is_empty() && !capability.allows(&name, "history") {
+        let refusal = if let Err(error) = super::limits::check_channel_name(&name) {
+            Err(error)
+        } else if modes.is_empty() && !capability.allows(&name, "history") {
             Err(ErrorInfo::not_permitted(format!(
                 "no capability for channel {name}"
             )))

@@ -1,5 +1,6 @@
 //! What one client can make the hub hold: channels per connection (90010), members per
-//! channel and per connection (91003), bytes of members per channel (91006).
+//! channel and per connection (91003), bytes of members per channel (91006), and how
+//! long the names it gives may be (40010 for a channel, 40012 for a clientId).
 //! Checked before an ATTACH or PRESENCE changes anything, so a refused one leaves
 //! nothing behind and nobody else notices it.
 
@@ -19,6 +20,40 @@ pub struct Limits {
     pub members_per_connection: usize,
     /// Bytes ([`held_size`]) the members of one channel hold together, at most.
     pub presence_data_per_channel: usize,
+}
+
+/// The longest channel name accepted, in bytes: the channel and every connection on it
+/// hold its name (Ably asks for names under 2,048 characters).
+const MAX_CHANNEL_NAME_BYTES: usize = 2048;
+
+/// The longest clientId accepted, in bytes: its connection and each of its members
+/// hold it, and every message from it carries it.
+const MAX_CLIENT_ID_BYTES: usize = 2048;
+
+/// 40010 for a channel name longer than [`MAX_CHANNEL_NAME_BYTES`].
+pub fn check_channel_name(name: &str) -> Result<(), ErrorInfo> {
+    if name.len() <= MAX_CHANNEL_NAME_BYTES {
+        return Ok(());
+    }
+    Err(ErrorInfo::new(
+        codes::INVALID_CHANNEL_NAME,
+        400,
+        format!(
+            "channel name of {} bytes is longer than the maximum of {MAX_CHANNEL_NAME_BYTES}",
+            name.len()
+        ),
+    ))
+}
+
+/// 40012 for a clientId longer than [`MAX_CLIENT_ID_BYTES`].
+pub fn check_client_id(client_id: &str) -> Result<(), ErrorInfo> {
+    if client_id.len() <= MAX_CLIENT_ID_BYTES {
+        return Ok(());
+    }
+    Err(ErrorInfo::invalid_client_id(format!(
+        "clientId of {} bytes is longer than the maximum of {MAX_CLIENT_ID_BYTES}",
+        client_id.len()
+    )))
 }
 
 /// Ably's code for a channel whose members' data would grow past its limit.

@@ -7,11 +7,15 @@ use super::{Conn, Hub, MemberKey};
 use roster::presence::MemberFilter;
 use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
 
-/// The clientId a message from `conn` acts as: its own, or any with a `*` identity.
+/// The clientId a message from `conn` acts as: its own, or any with a `*` identity;
+/// 40012 for another one, or one that is too long.
 pub fn resolve_client_id(
     conn: &Conn,
     claimed: Option<String>,
 ) -> Result<Option<String>, ErrorInfo> {
+    if let Some(claimed) = &claimed {
+        super::limits::check_client_id(claimed)?;
+    }
     match (conn.identity.client_id.as_deref(), claimed) {
         (Some("*"), claimed) => Ok(claimed),
         (Some(own), Some(claimed)) if claimed != own => Err(ErrorInfo::invalid_client_id(format!(
@@ -55,6 +59,7 @@ impl Hub {
             .channel
             .clone()
             .ok_or_else(|| ErrorInfo::bad_request(format!("{operation} without a channel")))?;
+        super::limits::check_channel_name(&name)?;
         let conn = self
             .connections
             .get(conn_id)

@@ -63,6 +63,8 @@ where
         tx.send(Outbound::Text(encode_json(&hello).into()));
         c
     };
+    // Its strings (a token, a clientId, a resume key) are not kept for the session.
+    drop(params);
     let conn_id = connected.conn_id;
     let generation = connected.generation;
     tracing::debug!(%conn_id, resumed = connected.resumed, "connected");
