@@ -93,6 +93,12 @@ pub struct Config {
     /// with 160 bytes of data each).
     #[arg(long, env = "ROSTER_MAX_OUTBOX_BYTES", default_value_t = 64 << 20)]
     pub max_outbox_bytes: usize,
+    /// How long, in ms, an HTTP connection has to send the whole head of its next
+    /// request (from when it opens, or its last response went out). Past it the
+    /// connection is closed, so idle or trickling connections are not held for ever; a
+    /// WebSocket is not affected once open.
+    #[arg(long, env = "ROSTER_REQUEST_HEAD_TIMEOUT", default_value_t = 30_000)]
+    pub request_head_timeout: u64,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,
