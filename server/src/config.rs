@@ -33,7 +33,8 @@ pub struct Config {
     /// oldest go first), whatever `--replay-limit` allows.
     #[arg(long, env = "ROSTER_REPLAY_BYTES", default_value_t = 4 << 20)]
     pub replay_bytes: usize,
-    /// Largest accepted message (presence or channel message data), in bytes.
+    /// Largest accepted message (a presence or channel message with all its fields,
+    /// as JSON), in bytes.
     #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
     pub max_message_size: usize,
     /// How long, in ms, presence history is kept.
@@ -74,16 +75,30 @@ pub struct Config {
         default_value_t = 100_000
     )]
     pub max_members_per_connection: usize,
-    /// How many bytes of data the members of one channel may hold together (each
-    /// member's data as sent: a string's UTF-8 bytes, binary bytes, JSON text). An enter
-    /// or update past it is refused with 91006. The default bounds a channel at 16 MiB
-    /// (a full channel of 100,000 members at about 160 bytes each).
+    /// How many bytes the members of one channel may hold together: each member's
+    /// data as sent (a string's UTF-8 bytes, binary bytes, JSON text), clientId,
+    /// encoding and extras. An enter or update past it is refused with 91006. The
+    /// default bounds a channel at 16 MiB (a full channel of 100,000 members at about
+    /// 160 bytes each).
     #[arg(
         long,
         env = "ROSTER_MAX_PRESENCE_DATA_PER_CHANNEL",
         default_value_t = 16 << 20
     )]
     pub max_presence_data_per_channel: usize,
+    /// How many bytes of frames may wait to be sent to one connection. A client that
+    /// stops reading past it has its transport dropped (it may resume and catch up), so
+    /// it cannot make the server hold everything sent to it. It must hold the SYNC of
+    /// the largest channels a client attaches at once (about 30 MB for 100,000 members
+    /// with 160 bytes of data each).
+    #[arg(long, env = "ROSTER_MAX_OUTBOX_BYTES", default_value_t = 64 << 20)]
+    pub max_outbox_bytes: usize,
+    /// How long, in ms, an HTTP connection has to send the whole head of its next
+    /// request (from when it opens, or its last response went out). Past it the
+    /// connection is closed, so idle or trickling connections are not held for ever; a
+    /// WebSocket is not affected once open.
+    #[arg(long, env = "ROSTER_REQUEST_HEAD_TIMEOUT", default_value_t = 30_000)]
+    pub request_head_timeout: u64,
     /// Serve a directory of files: `MOUNT=DIR`, e.g. `/=www` or `/pkg=pkg`. Repeatable.
     #[arg(long = "static", env = "ROSTER_STATIC", value_delimiter = ',')]
     pub statics: Vec<String>,

@@ -3,6 +3,7 @@
 
 mod auth;
 mod config;
+mod http;
 mod hub;
 mod listener;
 mod realtime;
@@ -14,7 +15,6 @@ use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderName, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use config::Config;
@@ -67,8 +67,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // A tap that does nothing: axum gives the peer's address to handlers for it.
-    let listener = listener::BufferedListener(listener).tap_io(|_| {});
+    let listener = listener::BufferedListener(listener);
     let hub = Hub::new(HubConfig {
         sync_page_size: SYNC_PAGE_SIZE,
         sync_page_bytes: SYNC_PAGE_BYTES,
@@ -118,13 +117,8 @@ async fn serve(config: Config) -> Result<(), String> {
             std::process::exit(0);
         });
     };
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| e.to_string())?;
+    let head_timeout = std::time::Duration::from_millis(state.config.request_head_timeout);
+    http::serve(listener, app, head_timeout, shutdown).await;
     // Upgraded sockets are not connections axum waits for: wait for their sessions to
     // send DISCONNECTED (bounded by the forced exit above).
     state.sessions.close();

@@ -120,7 +120,9 @@ impl Hub {
         };
         let capability = &conn.identity.capability;
         let modes = granted_modes(|op| capability.allows(&name, op), msg.flags());
-        let refusal = if modes.is_empty() && !capability.allows(&name, "history") {
+        let refusal = if let Err(error) = super::limits::check_channel_name(&name) {
+            Err(error)
+        } else if modes.is_empty() && !capability.allows(&name, "history") {
             Err(ErrorInfo::not_permitted(format!(
                 "no capability for channel {name}"
             )))
@@ -273,11 +275,12 @@ impl Hub {
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         for (index, m) in messages.iter_mut().enumerate() {
+            // Measured with the clientId it goes out with.
+            m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
             let size = roster::json::to_string(m).len();
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }
-            m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
             m.id = Some(format!("{conn_id}:{serial}:{index}"));
             m.connection_id = Some(conn_id.to_owned());
             m.timestamp = Some(now);

@@ -1,5 +1,6 @@
 //! What one client can make the hub hold: channels per connection (90010), members per
-//! channel and per connection (91003), bytes of presence data per channel (91006).
+//! channel and per connection (91003), bytes of members per channel (91006), and how
+//! long the names it gives may be (40010 for a channel, 40012 for a clientId).
 //! Checked before an ATTACH or PRESENCE changes anything, so a refused one leaves
 //! nothing behind and nobody else notices it.
 
@@ -17,8 +18,42 @@ pub struct Limits {
     /// Members one connection holds across its channels, at most (a connection whose
     /// clientId is `*` enters members for any clientId).
     pub members_per_connection: usize,
-    /// Bytes of data ([`data_size`]) the members of one channel hold together, at most.
+    /// Bytes ([`held_size`]) the members of one channel hold together, at most.
     pub presence_data_per_channel: usize,
+}
+
+/// The longest channel name accepted, in bytes: the channel and every connection on it
+/// hold its name (Ably asks for names under 2,048 characters).
+const MAX_CHANNEL_NAME_BYTES: usize = 2048;
+
+/// The longest clientId accepted, in bytes: its connection and each of its members
+/// hold it, and every message from it carries it.
+const MAX_CLIENT_ID_BYTES: usize = 2048;
+
+/// 40010 for a channel name longer than [`MAX_CHANNEL_NAME_BYTES`].
+pub fn check_channel_name(name: &str) -> Result<(), ErrorInfo> {
+    if name.len() <= MAX_CHANNEL_NAME_BYTES {
+        return Ok(());
+    }
+    Err(ErrorInfo::new(
+        codes::INVALID_CHANNEL_NAME,
+        400,
+        format!(
+            "channel name of {} bytes is longer than the maximum of {MAX_CHANNEL_NAME_BYTES}",
+            name.len()
+        ),
+    ))
+}
+
+/// 40012 for a clientId longer than [`MAX_CLIENT_ID_BYTES`].
+pub fn check_client_id(client_id: &str) -> Result<(), ErrorInfo> {
+    if client_id.len() <= MAX_CLIENT_ID_BYTES {
+        return Ok(());
+    }
+    Err(ErrorInfo::invalid_client_id(format!(
+        "clientId of {} bytes is longer than the maximum of {MAX_CLIENT_ID_BYTES}",
+        client_id.len()
+    )))
 }
 
 /// Ably's code for a channel whose members' data would grow past its limit.
@@ -32,6 +67,16 @@ pub(super) fn data_size(member: &PresenceMessage) -> usize {
         Some(Data::Binary(b)) => b.len(),
         Some(Data::Json(j)) => j.as_str().len(),
     }
+}
+
+/// The bytes a member counts for against the channel's limit: everything it holds that
+/// its client chose (data, clientId, encoding, extras), so no field escapes the limit.
+pub(super) fn held_size(member: &PresenceMessage) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    data_size(member)
+        + text(&member.client_id)
+        + text(&member.encoding)
+        + member.extras.as_ref().map_or(0, |e| e.as_str().len())
 }
 
 /// 90010, with the words Ably uses for this limit.
@@ -122,8 +167,8 @@ impl Hub {
     }
 
     /// 91006 when applying `items` (clientIds resolved) in order would, at any point, grow
-    /// the data of channel `name`'s members past the limit. An item replaces the data of
-    /// the member it names; a leave gives it back.
+    /// the bytes ([`held_size`]) of channel `name`'s members past the limit. An item
+    /// replaces the member it names; a leave gives its bytes back.
     pub(super) fn check_data_room(
         &self,
         conn: &Conn,
@@ -132,8 +177,8 @@ impl Hub {
     ) -> Result<(), ErrorInfo> {
         let max = self.config.limits.presence_data_per_channel;
         let channel = self.channels.get(name);
-        let mut total = channel.map_or(0, |c| c.members.data_bytes());
-        // The data each clientId this frame touched holds after its items so far.
+        let mut total = channel.map_or(0, |c| c.members.held_bytes());
+        // The bytes each clientId this frame touched holds after its items so far.
         let mut held: HashMap<&str, usize> = HashMap::new();
         for item in items {
             let client_id = item.client_id.as_deref().unwrap_or_default();
@@ -141,11 +186,11 @@ impl Hub {
                 Some(&bytes) => bytes,
                 None => channel
                     .and_then(|c| c.members.get(&(client_id.to_owned(), conn.id.clone())))
-                    .map_or(0, data_size),
+                    .map_or(0, held_size),
             };
             let after = match item.action {
                 PresenceAction::Leave => 0,
-                _ => data_size(item),
+                _ => held_size(item),
             };
             total = total.saturating_sub(before) + after;
             if after > before && total > max {

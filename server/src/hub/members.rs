@@ -1,7 +1,7 @@
 //! A channel's member set: the members by (clientId, connectionId), the same keys by
-//! connection, and the bytes of their data, kept in step by `insert` and `remove`.
+//! connection, and the bytes they hold, kept in step by `insert` and `remove`.
 
-use super::limits::data_size;
+use super::limits::held_size;
 use roster::presence::MemberFilter;
 use roster::protocol::PresenceMessage;
 use std::collections::btree_map::Entry;
@@ -21,19 +21,19 @@ pub struct Members {
     /// remove costs O(log n) however many members one connection holds. One set for the
     /// channel, not one per connection: most connections hold one member.
     by_connection: BTreeSet<(String, String)>,
-    /// The bytes of the members' data together (`limits::data_size`).
-    data_bytes: usize,
+    /// The bytes of the members together (`limits::held_size`).
+    held_bytes: usize,
 }
 
 impl Members {
     /// Stores a member under its key; returns whether it is new (not a replacement of
     /// the member already under that key).
     pub fn insert(&mut self, key: MemberKey, member: PresenceMessage) -> bool {
-        self.data_bytes += data_size(&member);
+        self.held_bytes += held_size(&member);
         match self.by_key.entry(key) {
             Entry::Occupied(mut stored) => {
                 let replaced = stored.insert(member);
-                self.data_bytes -= data_size(&replaced);
+                self.held_bytes -= held_size(&replaced);
                 false
             }
             Entry::Vacant(slot) => {
@@ -49,7 +49,7 @@ impl Members {
     /// Removes a member, returning it if it was present.
     pub fn remove(&mut self, key: &MemberKey) -> Option<PresenceMessage> {
         let ((client_id, conn_id), member) = self.by_key.remove_entry(key)?;
-        self.data_bytes -= data_size(&member);
+        self.held_bytes -= held_size(&member);
         self.by_connection.remove(&(conn_id, client_id));
         Some(member)
     }
@@ -74,9 +74,9 @@ impl Members {
         self.by_key.values()
     }
 
-    /// The bytes of the members' data together.
-    pub fn data_bytes(&self) -> usize {
-        self.data_bytes
+    /// The bytes of the members together (`limits::held_size`).
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
     }
 
     /// The clientIds present through `conn_id`, in order, from `client_from` on.
@@ -214,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn the_data_bytes_follow_inserts_replacements_and_removes() {
+    fn the_held_bytes_follow_inserts_replacements_and_removes() {
         let mut members = Members::default();
         let with = |data: &str| PresenceMessage {
             data: Some(roster::protocol::Data::String(data.into())),
@@ -222,16 +222,25 @@ mod tests {
         };
         members.insert(key("a", "c1"), with("12345"));
         members.insert(key("b", "c1"), with("123"));
-        assert_eq!(members.data_bytes(), 8);
+        assert_eq!(members.held_bytes(), 8);
         members.insert(key("a", "c1"), with("1"));
         assert_eq!(
-            members.data_bytes(),
+            members.held_bytes(),
             4,
-            "a replaced member's data is given back"
+            "a replaced member's bytes are given back"
         );
         members.remove(&key("b", "c1"));
         members.remove(&key("b", "c1"));
-        assert_eq!(members.data_bytes(), 1);
+        assert_eq!(members.held_bytes(), 1);
+        // Every field the client chose counts, not only the data.
+        let everything = PresenceMessage {
+            client_id: Some("abc".into()),
+            encoding: Some("json".into()),
+            extras: Some(roster::json::JsonText::new("{}").expect("json")),
+            ..with("12")
+        };
+        members.insert(key("c", "c1"), everything);
+        assert_eq!(members.held_bytes(), 1 + 2 + 3 + 4 + 2);
     }
 
     #[test]

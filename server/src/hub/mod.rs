@@ -18,7 +18,7 @@ mod tests;
 pub use channel::Channel;
 pub use connection::Conn;
 pub use history::HistoryLimits;
-pub use limits::Limits;
+pub use limits::{check_client_id, Limits};
 pub use members::MemberKey;
 pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;

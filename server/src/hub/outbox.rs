@@ -2,6 +2,11 @@
 //! writer takes them off. A deque that gives its buffer back once drained after a burst,
 //! instead of tokio's unbounded channel, whose cache-padded state and blocks of 32 slots
 //! kept about 2 KiB per idle connection.
+//!
+//! The queue holds at most a set number of bytes: a client that stops reading would
+//! otherwise have every frame for it kept until memory ran out. Past that the queue
+//! overflows: what it holds is dropped, nothing more is queued, and the writer is told
+//! to drop the transport (the client resumes and catches up, or learns it cannot).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,15 +28,23 @@ pub enum Outbound {
 #[derive(Debug, Default)]
 struct Queue {
     frames: VecDeque<Outbound>,
-    /// The writer is gone: frames are dropped, not queued.
+    /// The bytes of the text frames in `frames`.
+    bytes: usize,
+    /// The writer is gone or the queue overflowed: frames are dropped, not queued.
     closed: bool,
+    /// More than `Outbox::max_bytes` were queued at once.
+    overflowed: bool,
 }
 
 #[derive(Debug, Default)]
 struct Outbox {
     queue: Mutex<Queue>,
+    /// The most bytes of frames the queue holds.
+    max_bytes: usize,
     /// Wakes the writer; a notification sent while it is busy is kept for its next wait.
     ready: Notify,
+    /// Wakes the writer once the queue overflowed, even in the middle of a write.
+    overflow: Notify,
 }
 
 impl Outbox {
@@ -51,18 +64,36 @@ pub struct Tx(Arc<Outbox>);
 #[derive(Debug)]
 pub struct Rx(Arc<Outbox>);
 
-/// A new, empty queue.
-pub fn outbox() -> (Tx, Rx) {
-    let outbox = Arc::new(Outbox::default());
+/// A new, empty queue that holds at most `max_bytes` of frames.
+pub fn outbox(max_bytes: usize) -> (Tx, Rx) {
+    let outbox = Arc::new(Outbox {
+        max_bytes,
+        ..Outbox::default()
+    });
     (Tx(outbox.clone()), Rx(outbox))
 }
 
 impl Tx {
-    /// Queues `out` for the writer; dropped if the writer is gone.
+    /// Queues `out` for the writer; dropped if the writer is gone. A frame that would
+    /// take the queue past its bytes overflows it: everything queued is dropped and the
+    /// writer is told to drop the transport.
     pub fn send(&self, out: Outbound) {
         let mut queue = self.0.lock();
         if queue.closed {
             return;
+        }
+        if let Outbound::Text(frame) = &out {
+            queue.bytes += frame.len();
+            if queue.bytes > self.0.max_bytes {
+                *queue = Queue {
+                    closed: true,
+                    overflowed: true,
+                    ..Queue::default()
+                };
+                drop(queue);
+                self.0.overflow.notify_one();
+                return;
+            }
         }
         queue.frames.push_back(out);
         drop(queue);
@@ -73,7 +104,7 @@ impl Tx {
 impl Rx {
     /// The next queued item, waiting for one. Cancel-safe: the queue is read before
     /// each wait, and nothing is taken off it by a wait.
-    pub async fn recv(&mut self) -> Outbound {
+    pub async fn recv(&self) -> Outbound {
         loop {
             if let Some(out) = self.try_recv() {
                 return out;
@@ -83,13 +114,26 @@ impl Rx {
     }
 
     /// The next queued item, if there is one now.
-    pub fn try_recv(&mut self) -> Option<Outbound> {
+    pub fn try_recv(&self) -> Option<Outbound> {
         let mut queue = self.0.lock();
         let out = queue.frames.pop_front();
+        if let Some(Outbound::Text(frame)) = &out {
+            queue.bytes -= frame.len();
+        }
         if queue.frames.is_empty() && queue.frames.capacity() > IDLE_CAPACITY {
             queue.frames = VecDeque::new();
         }
         out
+    }
+
+    /// Waits until the queue overflows (forever if it never does). Cancel-safe.
+    pub async fn overflowed(&self) {
+        loop {
+            if self.0.lock().overflowed {
+                return;
+            }
+            self.0.overflow.notified().await;
+        }
     }
 }
 
@@ -114,7 +158,7 @@ mod tests {
 
     #[tokio::test]
     async fn frames_come_out_in_order_and_a_wait_ends_on_the_next_send() {
-        let (tx, mut rx) = outbox();
+        let (tx, rx) = outbox(usize::MAX);
         for n in 0..40 {
             tx.send(Outbound::Text(n.to_string().into()));
         }
@@ -139,5 +183,21 @@ mod tests {
             tx.0.lock().frames.is_empty(),
             "nothing queued for a gone writer"
         );
+    }
+
+    #[test]
+    fn a_queue_past_its_bytes_drops_what_it_held_and_wakes_the_writer() {
+        use futures_util::FutureExt;
+        let (tx, rx) = outbox(10);
+        tx.send(Outbound::Text("12345".into()));
+        assert_eq!(text(rx.try_recv()), Some("12345".into()));
+        tx.send(Outbound::Text("123456".into()));
+        tx.send(Outbound::Text("1234".into()));
+        assert!(rx.overflowed().now_or_never().is_none(), "10 bytes fit");
+        tx.send(Outbound::Text("x".into()));
+        assert!(rx.overflowed().now_or_never().is_some());
+        assert_eq!(text(rx.try_recv()), None, "what was queued is dropped");
+        tx.send(Outbound::Text("late".into()));
+        assert_eq!(text(rx.try_recv()), None, "nothing is queued after");
     }
 }

@@ -7,11 +7,15 @@ use super::{Conn, Hub, MemberKey};
 use roster::presence::MemberFilter;
 use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
 
-/// The clientId a message from `conn` acts as: its own, or any with a `*` identity.
+/// The clientId a message from `conn` acts as: its own, or any with a `*` identity;
+/// 40012 for another one, or one that is too long.
 pub fn resolve_client_id(
     conn: &Conn,
     claimed: Option<String>,
 ) -> Result<Option<String>, ErrorInfo> {
+    if let Some(claimed) = &claimed {
+        super::limits::check_client_id(claimed)?;
+    }
     match (conn.identity.client_id.as_deref(), claimed) {
         (Some("*"), claimed) => Ok(claimed),
         (Some(own), Some(claimed)) if claimed != own => Err(ErrorInfo::invalid_client_id(format!(
@@ -55,6 +59,7 @@ impl Hub {
             .channel
             .clone()
             .ok_or_else(|| ErrorInfo::bad_request(format!("{operation} without a channel")))?;
+        super::limits::check_channel_name(&name)?;
         let conn = self
             .connections
             .get(conn_id)
@@ -67,9 +72,9 @@ impl Hub {
         Ok((name, conn))
     }
 
-    /// PRESENCE from a client: every item is checked first (clientId 40012/91000,
-    /// capability 40160, size 40009, then the channel, member and data limits
-    /// 90010/91003/91006), then applied and broadcast with server ids.
+    /// PRESENCE from a client: every item is checked first (capability 40160, clientId
+    /// 40012/91000, size of the whole item 40009, then the channel, member and data
+    /// limits 90010/91003/91006), then applied and broadcast with server ids.
     pub fn presence(
         &mut self,
         conn_id: &str,
@@ -88,10 +93,6 @@ impl Hub {
                     "a client cannot send an ABSENT presence message",
                 ));
             }
-            let size = roster::json::to_string(&item.data).len();
-            if size > self.config.max_message_size {
-                return Err(ErrorInfo::too_big(size, self.config.max_message_size));
-            }
             item.client_id = resolve_client_id(conn, item.client_id.take())?;
             if item
                 .client_id
@@ -103,6 +104,12 @@ impl Hub {
                     400,
                     "cannot enter presence without a clientId",
                 ));
+            }
+            // The whole item, as for a channel message: extras or a clientId are no way
+            // around the limit.
+            let size = roster::json::to_string(&*item).len();
+            if size > self.config.max_message_size {
+                return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }
             claimed_ids.push(item.id.replace(format!("{conn_id}:{serial}:{index}")));
             item.connection_id = Some(conn_id.to_owned());

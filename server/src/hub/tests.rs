@@ -47,7 +47,7 @@ pub(super) fn connect_with(
     capability: Capability,
     resume: Option<&str>,
 ) -> (String, Rx) {
-    let (tx, rx) = outbox();
+    let (tx, rx) = outbox(usize::MAX);
     let identity = Identity {
         client_id: Some(client_id.to_owned()),
         capability: capability.into(),

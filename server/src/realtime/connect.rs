@@ -61,6 +61,9 @@ impl ConnectParams {
                 ));
             }
         };
+        if let Some(client_id) = &self.client_id {
+            crate::hub::check_client_id(client_id)?;
+        }
         let mut identity = authenticate(keys, credentials, secure, now)?;
         match (identity.client_id.as_deref(), self.client_id.as_deref()) {
             (_, Some("*")) => {

@@ -8,6 +8,7 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use roster::protocol::{
     codes, decode_json, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage,
 };
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
 use tungstenite::{Message as WsMessage, Utf8Bytes};
@@ -40,7 +41,7 @@ where
         .remain_present_for
         .unwrap_or(state.config.remain_present_for);
     let mut expires = identity.expires;
-    let (tx, mut rx) = outbox();
+    let (tx, rx) = outbox(state.config.max_outbox_bytes);
     let connected = {
         let mut hub = state.hub();
         let client_id = identity.client_id.clone();
@@ -62,6 +63,8 @@ where
         tx.send(Outbound::Text(encode_json(&hello).into()));
         c
     };
+    // Its strings (a token, a clientId, a resume key) are not kept for the session.
+    drop(params);
     let conn_id = connected.conn_id;
     let generation = connected.generation;
     tracing::debug!(%conn_id, resumed = connected.resumed, "connected");
@@ -122,20 +125,26 @@ where
                 match out {
                     Outbound::Text(frame) => {
                         last_tx = Instant::now();
-                        match write_queued(&mut sink, &mut rx, frame).await {
-                            Ok(true) => {}
-                            Ok(false) => {
-                                let _ = sink.close().await;
+                        match unless_overflowed(&rx, write_queued(&mut sink, &rx, frame)).await {
+                            Some(Ok(true)) => {}
+                            Some(Ok(false)) => {
+                                let _ = unless_overflowed(&rx, sink.close()).await;
                                 break;
                             }
-                            Err(_) => break,
+                            Some(Err(_)) | None => break,
                         }
                     }
                     Outbound::Close => {
-                        let _ = sink.close().await;
+                        let _ = unless_overflowed(&rx, sink.close()).await;
                         break;
                     }
                 }
+            }
+            // The client stopped reading and its queue filled up: the transport goes as
+            // in an abrupt drop, so it can resume and catch up (or learn it cannot).
+            () = rx.overflowed() => {
+                tracing::debug!(%conn_id, "the client is not reading; dropping the transport");
+                break;
             }
             _ = ticker.tick() => {
                 if last_rx.elapsed() > idle_limit {
@@ -146,14 +155,17 @@ where
                 if last_tx.elapsed() >= half {
                     last_tx = Instant::now();
                     let beat = text(&encode_json(&ProtocolMessage::new(Action::Heartbeat)));
-                    if sink.send(beat).await.is_err() {
+                    if !matches!(unless_overflowed(&rx, sink.send(beat)).await, Some(Ok(()))) {
                         break;
                     }
                 }
                 // A client that only receives never writes; a ping draws a pong from it even
                 // while frames stream to it, so a busy subscriber is not taken for dead.
-                if last_rx.elapsed() >= half && sink.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    break;
+                if last_rx.elapsed() >= half {
+                    let ping = sink.send(WsMessage::Ping(Default::default()));
+                    if !matches!(unless_overflowed(&rx, ping).await, Some(Ok(()))) {
+                        break;
+                    }
                 }
             }
             _ = shutdown.changed() => {
@@ -252,10 +264,20 @@ fn connection_details(
     }
 }
 
+/// Runs `write` unless the queue overflows first: a client that stopped reading leaves
+/// a write waiting on its socket for ever. `None` on overflow.
+async fn unless_overflowed<F: Future>(rx: &Rx, write: F) -> Option<F::Output> {
+    tokio::select! {
+        biased;
+        () = rx.overflowed() => None,
+        out = write => Some(out),
+    }
+}
+
 /// Writes `first` and what else is already queued (a bounded batch), then flushes once:
 /// a burst of fan-out costs one socket write, not one per frame. `Ok(false)` when the
 /// queue asked for the socket to be closed.
-async fn write_queued<K>(sink: &mut K, rx: &mut Rx, first: Utf8Bytes) -> Result<bool, K::Error>
+async fn write_queued<K>(sink: &mut K, rx: &Rx, first: Utf8Bytes) -> Result<bool, K::Error>
 where
     K: Sink<WsMessage> + Unpin,
 {

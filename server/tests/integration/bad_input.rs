@@ -109,6 +109,57 @@ async fn a_frame_past_the_limit_is_refused_from_its_header() {
 }
 
 #[tokio::test]
+async fn channel_names_and_client_ids_past_2048_bytes_are_refused() {
+    let server = Server::start(&[]);
+    let (long, longest) = ("n".repeat(2049), "n".repeat(2048));
+    // On connect: ERROR 40012, and the socket closes.
+    let (mut refused, error) = server
+        .open(&format!("key={FULL_KEY}&clientId={long}"))
+        .await;
+    assert_eq!(error.action, Action::Error, "{error:?}");
+    assert_eq!(code(&error), Some(codes::INVALID_CLIENT_ID));
+    assert!(refused.closed_by_server().await);
+    server.connect(FULL_KEY, Some(&longest)).await;
+
+    let (mut c, _) = server.connect(FULL_KEY, None).await;
+    // ATTACH: that channel fails with 40010; the connection goes on.
+    c.send(&ProtocolMessage::for_channel(Action::Attach, &long))
+        .await;
+    let error = c.recv().await;
+    assert_eq!(error.action, Action::Error, "{error:?}");
+    assert_eq!(error.channel.as_deref(), Some(long.as_str()));
+    assert_eq!(code(&error), Some(codes::INVALID_CHANNEL_NAME));
+    // PRESENCE on such a channel, or as such a clientId: NACK.
+    c.send(&presence(
+        &long,
+        0,
+        PresenceAction::Enter,
+        Some("alice"),
+        "d",
+    ))
+    .await;
+    let nack = c.recv_until(Action::Nack).await;
+    assert_eq!(code(&nack), Some(codes::INVALID_CHANNEL_NAME));
+    let channel = unique_channel("names");
+    c.send(&presence(
+        &channel,
+        1,
+        PresenceAction::Enter,
+        Some(&long),
+        "d",
+    ))
+    .await;
+    let nack = c.recv_until(Action::Nack).await;
+    assert_eq!(code(&nack), Some(codes::INVALID_CLIENT_ID));
+    // Up to the limit, both are fine.
+    c.attach(&longest).await;
+    let enter = presence(&longest, 2, PresenceAction::Enter, Some(&longest), "d");
+    c.send(&enter).await;
+    assert_eq!(c.recv_until(Action::Ack).await.msg_serial, Some(2));
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
 async fn entering_as_another_client_is_nacked_with_40012() {
     let server = Server::start(&[]);
     let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;

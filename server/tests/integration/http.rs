@@ -1,7 +1,11 @@
-//! The HTTP surface: health, 404s, CORS, and URL-encoded channel names.
+//! The HTTP surface: health, 404s, CORS, URL-encoded channel names, and connections
+//! that send no request in time.
 
-use crate::support::{Server, FULL_KEY};
+use crate::support::{assert_still_serving, unique_channel, Server, FULL_KEY, WAIT};
 use roster::protocol::{codes, PresenceAction};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 #[tokio::test]
 async fn health_answers_200() {
@@ -80,4 +84,47 @@ async fn url_encoded_channel_names_work_for_rest_presence() {
 
     let other = server.get_as_full_key("/channels/a%2Fb/presence").await;
     assert_eq!(other.json().as_array().map(Vec::len), Some(0));
+}
+
+/// Whether the server closes `stream` within [`WAIT`] (whatever it sends first).
+async fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut sink = Vec::new();
+    tokio::time::timeout(WAIT, stream.read_to_end(&mut sink))
+        .await
+        .is_ok()
+}
+
+#[tokio::test]
+async fn connections_that_send_no_request_head_in_time_are_closed() {
+    let server = Server::start(&["--request-head-timeout", "500"]);
+    let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
+    // Silent from the start.
+    let mut silent = TcpStream::connect(&server.addr).await.expect("connects");
+    // A head sent a byte at a time, never finished.
+    let mut trickle = TcpStream::connect(&server.addr).await.expect("connects");
+    trickle
+        .write_all(b"GET /health HTTP/1.1\r\nX-Pad: ")
+        .await
+        .expect("sent");
+    let trickling = tokio::spawn(async move {
+        for _ in 0..100 {
+            if trickle.write_all(b"a").await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    });
+    // Idle after a request it was answered (keep-alive).
+    let mut idle = TcpStream::connect(&server.addr).await.expect("connects");
+    let request = format!("GET /health HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr);
+    idle.write_all(request.as_bytes()).await.expect("sent");
+
+    assert!(closed_by_server(&mut silent).await, "silent");
+    assert!(closed_by_server(&mut idle).await, "idle");
+    assert!(trickling.await.expect("trickle task"), "trickling");
+    // An open WebSocket is not an HTTP request waiting: it lives on past the deadline.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    c.attach(&unique_channel("after")).await;
+    assert_still_serving(&server).await;
 }

@@ -1,10 +1,11 @@
 //! What one client can make the server hold is capped: channels per connection (90010 on
 //! that channel only), members per channel and per connection (NACK 91003), the bytes of
-//! presence data per channel (NACK 91006); nothing of a refused frame is applied.
+//! members per channel (NACK 91006), each item's size (NACK 40009) whichever fields it
+//! is in; nothing of a refused frame is applied.
 //! Everyone else keeps being served.
 
 use crate::support::{
-    assert_still_serving, presence_frame, presence_frame_with_data, unique_channel, Server,
+    assert_still_serving, presence_frame, presence_frame_with_data, unique_channel, Client, Server,
     FULL_KEY,
 };
 use roster::protocol::{codes, Action, PresenceAction, ProtocolMessage};
@@ -198,12 +199,13 @@ async fn presence_data_past_the_channel_cap_is_refused_with_91006() {
         PresenceAction::Update,
         PresenceAction::Leave,
     );
+    // Each member counts its data and its clientId (3 bytes here).
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 0, &[(enter, "ann", 600)]).await);
     let nack = presence_frame_with_data(&mut loader, &channel, 1, &[(enter, "bob", 401)]).await;
     assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
     assert_eq!(members(&server, &channel).await, ["ann"]);
     // Up to the cap exactly; a member's own data counts once, replaced by an update.
-    assert_ack(&presence_frame_with_data(&mut loader, &channel, 2, &[(enter, "bob", 400)]).await);
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 2, &[(enter, "bob", 394)]).await);
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 3, &[(update, "ann", 500)]).await);
     let nack = presence_frame_with_data(&mut loader, &channel, 4, &[(update, "bob", 501)]).await;
     assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
@@ -214,6 +216,62 @@ async fn presence_data_past_the_channel_cap_is_refused_with_91006() {
     // The bytes of members that leave are given back.
     let frame = [(leave, "bob", 0), (leave, "cat", 0)];
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 6, &frame).await);
-    assert_ack(&presence_frame_with_data(&mut loader, &channel, 7, &[(enter, "dan", 1000)]).await);
+    assert_ack(&presence_frame_with_data(&mut loader, &channel, 7, &[(enter, "dan", 997)]).await);
+    assert_still_serving(&server).await;
+}
+
+/// A PRESENCE frame entering `client_id` with one byte of data and `extras_len` bytes of
+/// padding in its extras, as JSON text.
+fn enter_with_extras(channel: &str, serial: u64, client_id: &str, extras_len: usize) -> String {
+    let pad = "e".repeat(extras_len);
+    format!(
+        r#"{{"action":14,"channel":"{channel}","msgSerial":{serial},"presence":[{{"action":2,"clientId":"{client_id}","data":"d","extras":{{"pad":"{pad}"}}}}]}}"#
+    )
+}
+
+/// The ACK or NACK of the frame sent last.
+async fn reply(client: &mut Client) -> ProtocolMessage {
+    loop {
+        let msg = client.recv().await;
+        if matches!(msg.action, Action::Ack | Action::Nack) {
+            return msg;
+        }
+    }
+}
+
+#[tokio::test]
+async fn extras_and_client_ids_are_no_way_around_the_size_and_data_caps() {
+    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
+    let server = Server::start(&[
+        "--max-message-size",
+        "1024",
+        "--max-presence-data-per-channel",
+        "3300",
+    ]);
+    let channel = unique_channel("extras");
+    let (mut loader, _) = server.connect(FULL_KEY, None).await;
+    // One byte of data, but 2,000 bytes of extras or of clientId: past the item's size.
+    loader
+        .send_text(&enter_with_extras(&channel, 0, "ann", 2_000))
+        .await;
+    assert_nack(&reply(&mut loader).await, codes::TOO_BIG);
+    let long_id = "c".repeat(2_000);
+    loader
+        .send_text(&enter_with_extras(&channel, 1, &long_id, 0))
+        .await;
+    assert_nack(&reply(&mut loader).await, codes::TOO_BIG);
+    assert!(members(&server, &channel).await.is_empty());
+    // Extras fill the channel's bytes as data would: four members of 813 bytes (800 of
+    // padding, its JSON, one byte of data, a 2-byte clientId) fit in 3,300, a fifth not.
+    for n in 0..4 {
+        let frame = enter_with_extras(&channel, 2 + n, &format!("m{n}"), 800);
+        loader.send_text(&frame).await;
+        assert_ack(&reply(&mut loader).await);
+    }
+    loader
+        .send_text(&enter_with_extras(&channel, 6, "m4", 800))
+        .await;
+    assert_nack(&reply(&mut loader).await, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_eq!(members(&server, &channel).await, ["m0", "m1", "m2", "m3"]);
     assert_still_serving(&server).await;
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod batch;
 mod bounds;
+mod consumers;
 mod continuity;
 mod expiry;
 mod fragments;
