@@ -177,7 +177,8 @@ class RealtimePresence extends EventEmitter {
     return Array.from(members.values());
   }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
-  subscribe(action, listener) { return this.channel._subscribe(this, action, listener); }
+  // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
+  async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }
