@@ -715,3 +715,17 @@ fn authorize_refused_by_the_server_fails_the_operation_with_its_error() {
     }
     assert_eq!(h.client.connection_state(), ConnectionState::Failed);
 }
+
+#[test]
+fn leave_on_a_closed_connection_is_refused_as_closed() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.act(|c, now| c.close(now));
+    h.server(json!({"action": 8}));
+    let leave = h.act(|c, now| c.presence("room", PresenceAction::Leave, None, None, now));
+    match h.completion(leave) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
+        other => panic!("expected 80017, got {other:?}"),
+    }
+}

@@ -123,7 +123,9 @@ impl Realtime {
         if action == PresenceAction::Leave {
             let state = self.channel_state(channel);
             if !matches!(state, ChannelState::Attached | ChannelState::Attaching) {
-                self.complete(op, Err(channel_state_error(state)));
+                // A closed or failed connection is the reason, as for enter (RTP16b).
+                let error = self.refusal().unwrap_or_else(|| channel_state_error(state));
+                self.complete(op, Err(error));
                 return op;
             }
             self.with_channel(channel, |c| c.own.remove(&own_client_id));
