@@ -729,3 +729,30 @@ fn leave_on_a_closed_connection_is_refused_as_closed() {
         other => panic!("expected 80017, got {other:?}"),
     }
 }
+
+#[test]
+fn detach_forgets_the_members_and_a_later_attach_does_not_reenter() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    let enter = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.take_sent();
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
+    h.act(|c, now| c.detach("room", now));
+    h.server(json!({"action": 13, "channel": "room"}));
+    h.take_sent();
+    h.take_events();
+    // No stale members while detached (RTP5a), and no leave events for them either.
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(get) {
+        Some(Ok(Completion::Members { members, .. })) => assert!(members.is_empty()),
+        other => panic!("get did not complete with members: {other:?}"),
+    }
+    assert_eq!(h.presence_events(), Vec::<(String, String)>::new());
+    h.server(json!({"action": 11, "channel": "room"}));
+    assert_eq!(
+        actions(&h.take_sent()),
+        vec![10],
+        "attached again without re-entering ann"
+    );
+}

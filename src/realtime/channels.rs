@@ -386,9 +386,6 @@ impl Realtime {
                     self.settle_detach(&name, Ok(()));
                     let reason = (state != ConnectionState::Closed).then(|| error.clone());
                     self.set_channel_state(&name, next, reason, false);
-                    if state == ConnectionState::Closed {
-                        self.with_channel(&name, |c| c.own.clear());
-                    }
                 }
             }
             _ => {}
