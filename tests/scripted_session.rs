@@ -756,3 +756,21 @@ fn detach_forgets_the_members_and_a_later_attach_does_not_reenter() {
         "attached again without re-entering ann"
     );
 }
+
+#[test]
+fn a_wildcard_token_reports_clientid_star_and_still_cannot_enter_as_itself() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::Token("tok".into()),
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    h.server(json!({"action": 4, "connectionId": "c1",
+        "connectionDetails": {"connectionKey": "k1", "clientId": "*"}}));
+    assert_eq!(h.client.client_id(), Some("*"));
+    let enter = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    match h.completion(enter) {
+        Some(Err(error)) => assert_eq!(error.code, codes::INVALID_CLIENT_ID),
+        other => panic!("expected 40012, got {other:?}"),
+    }
+}

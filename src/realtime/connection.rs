@@ -355,7 +355,9 @@ impl Realtime {
             is_recovered || (previous_id.is_some() && previous_id == msg.connection_id);
         self.connection_id = msg.connection_id.take();
         self.connection_key = details.connection_key.or(msg.connection_key.take());
-        if let Some(client_id) = details.client_id.filter(|c| c != "*") {
+        // A wildcard token's '*' is the clientId too, as ably-js reports it (RSA7b4);
+        // presence without a clientId of its own still refuses it (RTP8j).
+        if let Some(client_id) = details.client_id {
             self.client_id = Some(client_id);
         }
         self.max_idle_interval = details.max_idle_interval;
