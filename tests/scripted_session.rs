@@ -488,6 +488,20 @@ fn close_sends_close_and_waits_for_closed() {
     h.server(json!({"action": 8}));
     assert_eq!(h.client.connection_state(), ConnectionState::Closed);
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    // As ably-js, the reason for closing and closed is 80017, and so is errorReason.
+    let reasons: Vec<Option<u32>> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectionState(c) if c.current != ConnectionState::Connected => {
+                Some(c.reason.as_ref().map(|r| r.code))
+            }
+            _ => None,
+        })
+        .collect();
+    let closed = Some(codes::CONNECTION_CLOSED);
+    assert_eq!(reasons[reasons.len() - 2..], [closed, closed]);
+    assert_eq!(h.client.error_reason().map(|e| e.code), closed);
 }
 
 #[test]

@@ -384,8 +384,7 @@ impl Realtime {
                     };
                     self.fail_channel_waiters(&name, &error, true);
                     self.settle_detach(&name, Ok(()));
-                    let reason = (state != ConnectionState::Closed).then(|| error.clone());
-                    self.set_channel_state(&name, next, reason, false);
+                    self.set_channel_state(&name, next, Some(error.clone()), false);
                 }
             }
             _ => {}
