@@ -788,3 +788,16 @@ fn a_wildcard_token_reports_clientid_star_and_still_cannot_enter_as_itself() {
         other => panic!("expected 40012, got {other:?}"),
     }
 }
+
+#[test]
+fn get_without_waiting_for_the_sync_on_a_closed_connection_is_refused() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    h.act(|c, now| c.close(now));
+    h.server(json!({"action": 8}));
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(get) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
+        other => panic!("expected 80017, got {other:?}"),
+    }
+}

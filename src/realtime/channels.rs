@@ -175,9 +175,10 @@ impl Realtime {
                 return op;
             }
             ChannelState::Attached | ChannelState::Attaching => {}
-            // With the connection gone, only what is already known can be answered.
+            // With the connection suspended, only what is already known can be answered
+            // (RTP11d); closed or failed, get() needs an attach it cannot have, as ably-js.
             _ => match self.refusal() {
-                Some(error) if wait_for_sync => {
+                Some(error) if wait_for_sync || state != ChannelState::Suspended => {
                     self.complete(op, Err(error));
                     return op;
                 }
