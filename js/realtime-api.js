@@ -151,7 +151,9 @@ class RealtimePresence extends EventEmitter {
   // every present member it sends only those and the versions retired since.
   async get(params = {}) {
     const known = this._known;
-    const { versions, fresh, retired } = await this.channel._core.presenceGet(this.channel.name, params, known);
+    const { channel } = this;
+    // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
+    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.presenceGet(channel.name, params, known));
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
@@ -177,7 +179,8 @@ class RealtimePresence extends EventEmitter {
     return Array.from(members.values());
   }
   history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
-  subscribe(action, listener) { return this.channel._subscribe(this, action, listener); }
+  // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
+  async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }

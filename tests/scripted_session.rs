@@ -488,6 +488,20 @@ fn close_sends_close_and_waits_for_closed() {
     h.server(json!({"action": 8}));
     assert_eq!(h.client.connection_state(), ConnectionState::Closed);
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    // As ably-js, the reason for closing and closed is 80017, and so is errorReason.
+    let reasons: Vec<Option<u32>> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectionState(c) if c.current != ConnectionState::Connected => {
+                Some(c.reason.as_ref().map(|r| r.code))
+            }
+            _ => None,
+        })
+        .collect();
+    let closed = Some(codes::CONNECTION_CLOSED);
+    assert_eq!(reasons[reasons.len() - 2..], [closed, closed]);
+    assert_eq!(h.client.error_reason().map(|e| e.code), closed);
 }
 
 #[test]
@@ -714,4 +728,76 @@ fn authorize_refused_by_the_server_fails_the_operation_with_its_error() {
         other => panic!("expected 40102, got {other:?}"),
     }
     assert_eq!(h.client.connection_state(), ConnectionState::Failed);
+}
+
+#[test]
+fn leave_on_a_closed_connection_is_refused_as_closed() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.act(|c, now| c.close(now));
+    h.server(json!({"action": 8}));
+    let leave = h.act(|c, now| c.presence("room", PresenceAction::Leave, None, None, now));
+    match h.completion(leave) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
+        other => panic!("expected 80017, got {other:?}"),
+    }
+}
+
+#[test]
+fn detach_forgets_the_members_and_a_later_attach_does_not_reenter() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    let enter = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.take_sent();
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
+    h.act(|c, now| c.detach("room", now));
+    h.server(json!({"action": 13, "channel": "room"}));
+    h.take_sent();
+    h.take_events();
+    // No stale members while detached (RTP5a), and no leave events for them either.
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(get) {
+        Some(Ok(Completion::Members { members, .. })) => assert!(members.is_empty()),
+        other => panic!("get did not complete with members: {other:?}"),
+    }
+    assert_eq!(h.presence_events(), Vec::<(String, String)>::new());
+    h.server(json!({"action": 11, "channel": "room"}));
+    assert_eq!(
+        actions(&h.take_sent()),
+        vec![10],
+        "attached again without re-entering ann"
+    );
+}
+
+#[test]
+fn a_wildcard_token_reports_clientid_star_and_still_cannot_enter_as_itself() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::Token("tok".into()),
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    h.server(json!({"action": 4, "connectionId": "c1",
+        "connectionDetails": {"connectionKey": "k1", "clientId": "*"}}));
+    assert_eq!(h.client.client_id(), Some("*"));
+    let enter = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    match h.completion(enter) {
+        Some(Err(error)) => assert_eq!(error.code, codes::INVALID_CLIENT_ID),
+        other => panic!("expected 40012, got {other:?}"),
+    }
+}
+
+#[test]
+fn get_without_waiting_for_the_sync_on_a_closed_connection_is_refused() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    h.act(|c, now| c.close(now));
+    h.server(json!({"action": 8}));
+    let get = h.act(|c, now| c.presence_get("room", MemberFilter::default(), false, now));
+    match h.completion(get) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
+        other => panic!("expected 80017, got {other:?}"),
+    }
 }

@@ -104,8 +104,12 @@ impl<T> Channel<T> {
             self.retry_at = None;
         }
         // A detached or failed channel starts afresh (RTL15b2); suspended ones keep it.
+        // Its members are forgotten without events, its own ones too, so a later attach
+        // neither lists stale members nor re-enters ones the app detached from (RTP5a).
         if matches!(state, ChannelState::Detached | ChannelState::Failed) {
             self.serial = None;
+            self.own.clear();
+            self.presence.clear(0);
         }
         Some(ChannelStateChange {
             previous,

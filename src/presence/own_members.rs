@@ -55,7 +55,7 @@ impl OwnMembers {
             .retain(|m| m.client_id.as_deref() != Some(client_id));
     }
 
-    /// Forgets every member (the connection closed).
+    /// Forgets every member (the channel detached or failed, RTP5a).
     pub fn clear(&mut self) {
         self.members.clear();
     }

@@ -22,7 +22,7 @@ impl Realtime {
     pub fn authorized(&mut self, op: OpId, details: TokenDetails, can_renew: bool, now: u64) {
         let ours = self.client_id.as_deref();
         let theirs = details.client_id.as_deref();
-        if theirs.is_some_and(|t| t != "*" && ours.is_some_and(|c| c != t)) {
+        if theirs.is_some_and(|t| t != "*" && ours.is_some_and(|c| c != "*" && c != t)) {
             let error = ErrorInfo::new(
                 codes::INCOMPATIBLE_CREDENTIALS,
                 401,

@@ -123,7 +123,9 @@ impl Realtime {
         if action == PresenceAction::Leave {
             let state = self.channel_state(channel);
             if !matches!(state, ChannelState::Attached | ChannelState::Attaching) {
-                self.complete(op, Err(channel_state_error(state)));
+                // A closed or failed connection is the reason, as for enter (RTP16b).
+                let error = self.refusal().unwrap_or_else(|| channel_state_error(state));
+                self.complete(op, Err(error));
                 return op;
             }
             self.with_channel(channel, |c| c.own.remove(&own_client_id));
@@ -173,9 +175,10 @@ impl Realtime {
                 return op;
             }
             ChannelState::Attached | ChannelState::Attaching => {}
-            // With the connection gone, only what is already known can be answered.
+            // With the connection suspended, only what is already known can be answered
+            // (RTP11d); closed or failed, get() needs an attach it cannot have, as ably-js.
             _ => match self.refusal() {
-                Some(error) if wait_for_sync => {
+                Some(error) if wait_for_sync || state != ChannelState::Suspended => {
                     self.complete(op, Err(error));
                     return op;
                 }
@@ -382,11 +385,7 @@ impl Realtime {
                     };
                     self.fail_channel_waiters(&name, &error, true);
                     self.settle_detach(&name, Ok(()));
-                    let reason = (state != ConnectionState::Closed).then(|| error.clone());
-                    self.set_channel_state(&name, next, reason, false);
-                    if state == ConnectionState::Closed {
-                        self.with_channel(&name, |c| c.own.clear());
-                    }
+                    self.set_channel_state(&name, next, Some(error.clone()), false);
                 }
             }
             _ => {}

@@ -12,6 +12,11 @@ pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
 }
 
 /// 50003: a request got no answer in time.
+/// 80017: the app closed the connection.
+fn closed_error() -> ErrorInfo {
+    ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
+}
+
 pub(super) fn timeout_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::TIMEOUT, 504, message)
 }
@@ -38,7 +43,8 @@ impl Realtime {
             ConnectionState::Closed | ConnectionState::Closing => {}
             ConnectionState::Connected => {
                 self.send_frame(&ProtocolMessage::new(Action::Close));
-                self.set_state(ConnectionState::Closing, None, None);
+                // As ably-js: closing and closed give 80017 as the reason and errorReason.
+                self.set_state(ConnectionState::Closing, Some(closed_error()), None);
                 self.request_deadline = Some(now + self.options.timeouts.realtime_request);
             }
             _ => self.finish_close(),
@@ -171,9 +177,7 @@ impl Realtime {
             ConnectionState::Suspended => {
                 ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, "connection suspended")
             }
-            ConnectionState::Closing | ConnectionState::Closed => {
-                ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
-            }
+            ConnectionState::Closing | ConnectionState::Closed => closed_error(),
             ConnectionState::Failed => self.error_reason.clone().unwrap_or_else(|| {
                 ErrorInfo::new(codes::CONNECTION_FAILED, 400, "connection failed")
             }),
@@ -284,9 +288,9 @@ impl Realtime {
     }
 
     pub(super) fn finish_close(&mut self) {
-        let error = ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed");
+        let error = closed_error();
         self.end_connection(&error);
-        self.set_state(ConnectionState::Closed, None, None);
+        self.set_state(ConnectionState::Closed, Some(error), None);
     }
 
     /// Drops the transport, timers and identity of a connection that will not resume.
@@ -355,7 +359,9 @@ impl Realtime {
             is_recovered || (previous_id.is_some() && previous_id == msg.connection_id);
         self.connection_id = msg.connection_id.take();
         self.connection_key = details.connection_key.or(msg.connection_key.take());
-        if let Some(client_id) = details.client_id.filter(|c| c != "*") {
+        // A wildcard token's '*' is the clientId too, as ably-js reports it (RSA7b4);
+        // presence without a clientId of its own still refuses it (RTP8j).
+        if let Some(client_id) = details.client_id {
             self.client_id = Some(client_id);
         }
         self.max_idle_interval = details.max_idle_interval;
