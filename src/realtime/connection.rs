@@ -11,12 +11,12 @@ pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 400, message)
 }
 
-/// 50003: a request got no answer in time.
 /// 80017: the app closed the connection.
 fn closed_error() -> ErrorInfo {
     ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
 }
 
+/// 50003: a request got no answer in time.
 pub(super) fn timeout_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::TIMEOUT, 504, message)
 }
