@@ -88,9 +88,8 @@ pub struct Config {
     pub max_presence_data_per_channel: usize,
     /// How many bytes of frames may wait to be sent to one connection. A client that
     /// stops reading past it has its transport dropped (it may resume and catch up), so
-    /// it cannot make the server hold everything sent to it. It must hold the SYNC of
-    /// the largest channels a client attaches at once (about 30 MB for 100,000 members
-    /// with 160 bytes of data each).
+    /// it cannot make the server hold everything sent to it. SYNC pages are made as the
+    /// connection takes them, so a SYNC counts one page at a time, whatever its size.
     #[arg(long, env = "ROSTER_MAX_OUTBOX_BYTES", default_value_t = 64 << 20)]
     pub max_outbox_bytes: usize,
     /// How long, in ms, an HTTP connection has to send the whole head of its next

@@ -2,7 +2,9 @@
 //! of K channels (per-connection figure over the idle process, with the raw `baseline`
 //! server holding the same sockets as the floor), then one channel of B members: time for
 //! a new client's attach→SYNC complete, and for REST presence paging through it; then
-//! the server's peak memory for a batch presence request naming that channel many times;
+//! the same with 20 clients attaching it at once (time and the server's peak memory); the
+//! server's peak memory for a
+//! batch presence request naming that channel many times;
 //! then the time one key connection takes to enter B random clientIds on another channel.
 //!
 //! Usage: scale [--server PATH] [--connections C] [--channels K] [--big B]
@@ -196,9 +198,30 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
         &json!({"action": action::ATTACH, "channel": channel}),
     )
     .await?;
-    let received = read_sync(&mut socket).await?;
+    // ATTACHED is queued once the ATTACH is handled under the hub's lock: what building
+    // the SYNC there would add shows here.
+    let attached = ws::wait_for(&mut socket, action::ATTACHED).await?;
+    let attached_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let has_presence = attached.get("flags").and_then(Value::as_u64).unwrap_or(0) & 1 != 0;
+    let received = if has_presence {
+        read_sync(&mut socket).await?
+    } else {
+        0
+    };
     let sync_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    eprintln!("scale: SYNC of {received} members in {sync_ms:.1} ms");
+    eprintln!(
+        "scale: ATTACHED in {attached_ms:.1} ms, SYNC of {received} members in {sync_ms:.1} ms"
+    );
+    Row {
+        section: SECTION,
+        figure: &format!("{members}-member channel: attach → ATTACHED"),
+        unit: "ms",
+        roster: Some(attached_ms),
+        anchor_name: "—",
+        anchor: None,
+        better: Better::Lower,
+    }
+    .emit();
     let figure = if received == members {
         format!("{members}-member channel: attach → SYNC complete")
     } else {
@@ -217,6 +240,7 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     }
     .emit();
     let _ = socket.close(None).await;
+    concurrent_syncs(server, key, channel, members).await?;
 
     let authorization = basic(key);
     let mut http = Http::connect(server.port).await?;
@@ -274,6 +298,72 @@ async fn big_channel(server: &Server, key: &str, members: usize) -> io::Result<(
     batch_presence(server, &mut http, &authorization, channel, members).await?;
     // The loader's members stayed present through every measurement; now they may go.
     drop(loader);
+    Ok(())
+}
+
+/// How many clients attach the big channel at once.
+const SYNCERS: usize = 20;
+
+/// [`SYNCERS`] clients attach the big channel at once and read their SYNCs: the time
+/// until all are complete and the server's peak RSS growth meanwhile.
+async fn concurrent_syncs(
+    server: &Server,
+    key: &str,
+    channel: &str,
+    members: usize,
+) -> io::Result<()> {
+    let mut sockets = Vec::new();
+    for n in 0..SYNCERS {
+        let url = ws::realtime_url(server.port, key, Some(&format!("syncer-{n}")));
+        sockets.push(ws::connect(&url).await?);
+    }
+    server.reset_peak_rss()?;
+    let before = server.rss_kib()?;
+    let t0 = Instant::now();
+    let mut syncs = JoinSet::new();
+    for mut socket in sockets {
+        let channel = channel.to_string();
+        syncs.spawn(async move {
+            ws::send_json(
+                &mut socket,
+                &json!({"action": action::ATTACH, "channel": channel}),
+            )
+            .await?;
+            let received = read_sync(&mut socket).await;
+            let _ = socket.close(None).await;
+            received
+        });
+    }
+    while let Some(done) = syncs.join_next().await {
+        let received = done.map_err(io::Error::other)??;
+        if received != members {
+            return Err(io::Error::other(format!(
+                "a concurrent SYNC brought {received} of {members} members"
+            )));
+        }
+    }
+    let all_ms = t0.elapsed().as_secs_f64() * 1000.0;
+    let growth = server.peak_rss_kib()?.saturating_sub(before) as f64 / 1024.0;
+    eprintln!(
+        "scale: {SYNCERS} concurrent SYNCs of {members} members in {all_ms:.1} ms, peak RSS +{growth:.1} MiB"
+    );
+    for (what, unit, value) in [
+        ("all SYNCs complete", "ms", all_ms),
+        ("server peak RSS growth", "MiB", growth),
+    ] {
+        Row {
+            section: SECTION,
+            figure: &format!(
+                "{members}-member channel: {SYNCERS} clients attach it at once, {what}"
+            ),
+            unit,
+            roster: Some(value),
+            anchor_name: "—",
+            anchor: None,
+            better: Better::Lower,
+        }
+        .emit();
+    }
     Ok(())
 }
 

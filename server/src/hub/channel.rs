@@ -3,12 +3,9 @@
 
 use super::history::History;
 use super::members::Members;
-use super::presence::approximate_size;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
-use roster::protocol::{codes, Action, ErrorInfo, Flags, PresenceMessage, ProtocolMessage};
+use roster::protocol::{codes, Action, ErrorInfo, Flags, ProtocolMessage};
 use std::collections::HashMap;
 use tungstenite::Utf8Bytes;
 
@@ -110,7 +107,8 @@ fn granted_modes(allows: impl Fn(&str) -> bool, requested: Flags) -> Flags {
 impl Hub {
     /// ATTACH: answers ATTACHED (granted modes, HAS_PRESENCE, RESUMED when the
     /// attachment was kept and nothing after the client's `channelSerial` was lost), then
-    /// the frames it missed (HAS_BACKLOG), then the member set in SYNC pages.
+    /// the frames it missed (HAS_BACKLOG), then the member set in SYNC pages, made one
+    /// at a time as the connection's writer reaches them (`Hub::continue_sync`).
     pub fn attach(&mut self, conn_id: &str, msg: &ProtocolMessage, now: u64) {
         let Some(name) = msg.channel.clone() else {
             return;
@@ -132,6 +130,7 @@ impl Hub {
         let echo = conn.echo;
         // A channel ERROR fails this channel only; the connection and its others go on.
         if let Err(error) = refusal {
+            self.end_sync(conn_id, &name);
             let reply = ProtocolMessage {
                 error: Some(error),
                 ..ProtocolMessage::for_channel(Action::Error, name)
@@ -178,10 +177,13 @@ impl Hub {
             error,
             ..ProtocolMessage::for_channel(Action::Attached, name.clone())
         };
-        let pages = if has_presence {
-            self.sync_pages(&name)
+        // Only a token: the pages are made as the writer reaches it (hub::sync), so an
+        // ATTACH costs the same under the lock, and holds as little, whatever the size.
+        let sync = if has_presence {
+            self.start_sync(conn_id, &name)
         } else {
-            Vec::new()
+            self.end_sync(conn_id, &name);
+            None
         };
         // All under the hub's lock: frames fanned out before this were queued before
         // ATTACHED and are in the backlog too; those after it go out live, after it.
@@ -189,67 +191,14 @@ impl Hub {
         for frame in backlog {
             self.send_frame(conn_id, frame);
         }
-        for page in &pages {
-            self.send(conn_id, page);
+        if let Some(token) = sync {
+            self.queue_sync(conn_id, token);
         }
-    }
-
-    /// The member set as SYNC messages of bounded size, `<syncId>:<cursor>`, the last
-    /// with an empty cursor.
-    fn sync_pages(&mut self, name: &str) -> Vec<ProtocolMessage> {
-        let sync_id: String = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(8)
-            .map(char::from)
-            .collect();
-        let (max_members, max_bytes) = (
-            self.config.sync_page_size.max(1),
-            self.config.sync_page_bytes,
-        );
-        let mut pages: Vec<Vec<PresenceMessage>> = vec![Vec::new()];
-        let mut bytes = 0;
-        for member in self
-            .channels
-            .get(name)
-            .into_iter()
-            .flat_map(|c| c.members.values())
-        {
-            let size = approximate_size(member);
-            let page = pages.last_mut().filter(|page| {
-                page.is_empty() || (page.len() < max_members && bytes + size <= max_bytes)
-            });
-            match page {
-                Some(page) => {
-                    page.push(member.clone());
-                    bytes += size;
-                }
-                None => {
-                    pages.push(vec![member.clone()]);
-                    bytes = size;
-                }
-            }
-        }
-        let count = pages.len();
-        pages
-            .into_iter()
-            .enumerate()
-            .map(|(index, members)| {
-                let cursor = if index + 1 == count {
-                    String::new()
-                } else {
-                    (index + 1).to_string()
-                };
-                ProtocolMessage {
-                    channel_serial: Some(format!("{sync_id}:{cursor}")),
-                    presence: Some(members),
-                    ..ProtocolMessage::for_channel(Action::Sync, name)
-                }
-            })
-            .collect()
     }
 
     /// DETACH: the connection's members leave at once, then DETACHED.
     pub fn detach(&mut self, conn_id: &str, name: &str, now: u64) {
+        self.end_sync(conn_id, name);
         if let Some(conn) = self.connections.get_mut(conn_id) {
             conn.channels.remove(name);
         }

@@ -6,7 +6,7 @@ use crate::auth::Identity;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
 use roster::protocol::{codes, ErrorInfo};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One realtime connection, with or without a live transport.
 #[derive(Debug)]
@@ -29,6 +29,9 @@ pub struct Conn {
     pub next_serial: u64,
     /// Channels it is attached to or has members on (what its end must clean up).
     pub channels: HashSet<String>,
+    /// The epoch of the SYNC under way on each channel (`SyncToken`): a token of another
+    /// epoch, or for a channel not here, is stale.
+    pub(super) syncs: HashMap<String, u64>,
     /// How many members it holds across its channels, for the per-connection limit
     /// (counted as they enter and leave, so the check does not count them each time).
     pub(super) member_count: usize,
@@ -110,6 +113,7 @@ impl Hub {
                 generation: 0,
                 next_serial: 0,
                 channels: HashSet::new(),
+                syncs: HashMap::new(),
                 member_count: 0,
             },
         );

@@ -69,11 +69,6 @@ impl Members {
         self.by_key.is_empty()
     }
 
-    /// Every member, in key order.
-    pub fn values(&self) -> impl Iterator<Item = &PresenceMessage> {
-        self.by_key.values()
-    }
-
     /// The bytes of the members together (`limits::held_size`).
     pub fn held_bytes(&self) -> usize {
         self.held_bytes

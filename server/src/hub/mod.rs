@@ -12,6 +12,9 @@ mod members_tests;
 mod outbox;
 mod presence;
 mod replay;
+mod sync;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +25,7 @@ pub use limits::{check_client_id, Limits};
 pub use members::MemberKey;
 pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
+pub use sync::SyncToken;
 
 use replay::Audience;
 use roster::protocol::{encode_json, ProtocolMessage};
@@ -60,6 +64,8 @@ pub struct Hub {
     /// (an entry counts only while it matches `Channel::sweep_at`).
     expiring: BinaryHeap<Reverse<(u64, String)>>,
     synthesized: u64,
+    /// Counts the SYNCs started, so each has an epoch of its own (`SyncToken`).
+    sync_epoch: u64,
 }
 
 impl Hub {
@@ -72,6 +78,7 @@ impl Hub {
             channels: HashMap::new(),
             expiring: BinaryHeap::new(),
             synthesized: 0,
+            sync_epoch: 0,
         }
     }
 

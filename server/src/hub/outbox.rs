@@ -8,6 +8,7 @@
 //! overflows: what it holds is dropped, nothing more is queued, and the writer is told
 //! to drop the transport (the client resumes and catches up, or learns it cannot).
 
+use super::SyncToken;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
@@ -17,18 +18,32 @@ use tungstenite::Utf8Bytes;
 const IDLE_CAPACITY: usize = 4;
 
 /// What a session's writer sends on the socket.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Outbound {
     /// One text frame; cloning it for each recipient shares the bytes.
     Text(Utf8Bytes),
+    /// The next page of a SYNC, to be made when the writer gets here
+    /// (`Hub::continue_sync`).
+    Sync(SyncToken),
     /// Close the socket after what is queued.
     Close,
+}
+
+impl Outbound {
+    /// The bytes it counts for against the queue's cap.
+    fn size(&self) -> usize {
+        match self {
+            Outbound::Text(frame) => frame.len(),
+            Outbound::Sync(token) => token.size(),
+            Outbound::Close => 0,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct Queue {
     frames: VecDeque<Outbound>,
-    /// The bytes of the text frames in `frames`.
+    /// The bytes of the items in `frames` (`Outbound::size`).
     bytes: usize,
     /// The writer is gone or the queue overflowed: frames are dropped, not queued.
     closed: bool,
@@ -82,18 +97,16 @@ impl Tx {
         if queue.closed {
             return;
         }
-        if let Outbound::Text(frame) = &out {
-            queue.bytes += frame.len();
-            if queue.bytes > self.0.max_bytes {
-                *queue = Queue {
-                    closed: true,
-                    overflowed: true,
-                    ..Queue::default()
-                };
-                drop(queue);
-                self.0.overflow.notify_one();
-                return;
-            }
+        queue.bytes += out.size();
+        if queue.bytes > self.0.max_bytes {
+            *queue = Queue {
+                closed: true,
+                overflowed: true,
+                ..Queue::default()
+            };
+            drop(queue);
+            self.0.overflow.notify_one();
+            return;
         }
         queue.frames.push_back(out);
         drop(queue);
@@ -117,8 +130,8 @@ impl Rx {
     pub fn try_recv(&self) -> Option<Outbound> {
         let mut queue = self.0.lock();
         let out = queue.frames.pop_front();
-        if let Some(Outbound::Text(frame)) = &out {
-            queue.bytes -= frame.len();
+        if let Some(out) = &out {
+            queue.bytes -= out.size();
         }
         if queue.frames.is_empty() && queue.frames.capacity() > IDLE_CAPACITY {
             queue.frames = VecDeque::new();
@@ -152,6 +165,7 @@ mod tests {
     fn text(out: Option<Outbound>) -> Option<String> {
         match out? {
             Outbound::Text(t) => Some(t.as_str().to_owned()),
+            Outbound::Sync(_) => Some("sync".into()),
             Outbound::Close => Some("close".into()),
         }
     }

@@ -246,7 +246,7 @@ fn sync_pages_keep_to_their_byte_bound_and_carry_every_member() {
     };
     hub.presence(&conn, &enter, 0).expect("presence applies");
     attach(&mut hub, &observer, "room", 0);
-    let syncs: Vec<ProtocolMessage> = received(&mut rx)
+    let syncs: Vec<ProtocolMessage> = super::sync_tests::synced(&mut hub, &observer, &mut rx)
         .into_iter()
         .filter(|m| m.action == Action::Sync)
         .collect();

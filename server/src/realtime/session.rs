@@ -2,7 +2,7 @@
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
 use super::{fragments::feed_text, frames, ConnectParams};
-use crate::hub::{outbox, Hub, Outbound, Rx, Tx};
+use crate::hub::{outbox, Hub, Outbound, Rx, SyncToken, Tx};
 use crate::state::{now_ms, Shared};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use roster::protocol::{
@@ -125,7 +125,9 @@ where
                 match out {
                     Outbound::Text(frame) => {
                         last_tx = Instant::now();
-                        match unless_overflowed(&rx, write_queued(&mut sink, &rx, frame)).await {
+                        let mut serve = |token| state.hub().continue_sync(&conn_id, token);
+                        let write = write_queued(&mut sink, &rx, frame, &mut serve);
+                        match unless_overflowed(&rx, write).await {
                             Some(Ok(true)) => {}
                             Some(Ok(false)) => {
                                 let _ = unless_overflowed(&rx, sink.close()).await;
@@ -134,6 +136,7 @@ where
                             Some(Err(_)) | None => break,
                         }
                     }
+                    Outbound::Sync(token) => state.hub().continue_sync(&conn_id, token),
                     Outbound::Close => {
                         let _ = unless_overflowed(&rx, sink.close()).await;
                         break;
@@ -275,9 +278,15 @@ async fn unless_overflowed<F: Future>(rx: &Rx, write: F) -> Option<F::Output> {
 }
 
 /// Writes `first` and what else is already queued (a bounded batch), then flushes once:
-/// a burst of fan-out costs one socket write, not one per frame. `Ok(false)` when the
-/// queue asked for the socket to be closed.
-async fn write_queued<K>(sink: &mut K, rx: &Rx, first: Utf8Bytes) -> Result<bool, K::Error>
+/// a burst of fan-out costs one socket write, not one per frame. A SYNC token met on the
+/// way goes to `serve`, which queues its next page. `Ok(false)` when the queue asked for
+/// the socket to be closed.
+async fn write_queued<K>(
+    sink: &mut K,
+    rx: &Rx,
+    first: Utf8Bytes,
+    serve: &mut impl FnMut(SyncToken),
+) -> Result<bool, K::Error>
 where
     K: Sink<WsMessage> + Unpin,
 {
@@ -285,6 +294,7 @@ where
     for _ in 0..64 {
         match rx.try_recv() {
             Some(Outbound::Text(frame)) => feed_text(sink, frame).await?,
+            Some(Outbound::Sync(token)) => serve(token),
             Some(Outbound::Close) => {
                 sink.flush().await?;
                 return Ok(false);

@@ -14,3 +14,4 @@ mod limits;
 mod paging;
 mod shutdown;
 mod support;
+mod sync;
