@@ -372,7 +372,7 @@ const BATCH_NAMES: usize = 20;
 
 /// Batch presence naming the big channel [`BATCH_NAMES`] times: the server's peak RSS
 /// growth over the request, against the size of one channel's part of the answer (what
-/// a server that sends one channel at a time needs to hold).
+/// a server that builds each channel's result whole needs to hold).
 async fn batch_presence(
     server: &Server,
     http: &mut Http,

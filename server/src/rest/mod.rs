@@ -1,12 +1,14 @@
 //! REST: presence, presence history, batch presence, time, tokens; errors shaped the
 //! way Ably clients read them.
 
+mod batch;
 mod cursor;
 mod pages;
 mod presence;
 mod tokens;
 
-pub use presence::{batch_presence, presence_get, presence_history};
+pub use batch::batch_presence;
+pub use presence::{presence_get, presence_history};
 pub use tokens::{dev_token_request, request_token, time};
 
 use crate::auth::{authenticate, Credentials, Identity};

@@ -1,25 +1,24 @@
-//! `GET /channels/{channel}/presence`, `.../presence/history` and `GET /presence` (batch).
+//! `GET /channels/{channel}/presence` and `.../presence/history`.
 
 use super::cursor;
 use super::pages::{limit, page_after, page_at};
 use super::{identify, json_response, ApiError};
 use crate::auth::Identity;
 use crate::state::{now_ms, Shared};
-use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use futures_util::stream;
-use roster::json::{self, WriteJson, Writer};
+use roster::json;
 use roster::presence::MemberFilter;
-use roster::protocol::{codes, ErrorInfo, PresenceMessage};
+use roster::protocol::{ErrorInfo, PresenceMessage};
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 
-type Params = Query<HashMap<String, String>>;
+/// A request's query parameters.
+pub(super) type Params = Query<HashMap<String, String>>;
 
-fn may_read_presence(identity: &Identity, channel: &str) -> Result<(), ErrorInfo> {
+/// 40160 unless `identity` may read presence on `channel`.
+pub(super) fn may_read_presence(identity: &Identity, channel: &str) -> Result<(), ErrorInfo> {
     let cap = &identity.capability;
     if cap.allows(channel, "subscribe") || cap.allows(channel, "presence") {
         Ok(())
@@ -141,101 +140,4 @@ pub async fn presence_history(
         &link_params,
     );
     Ok(json_response(json::to_string(&items), links))
-}
-
-/// Members of several channels at once: `{successCount, failureCount, results}`.
-///
-/// The body is streamed, one channel's result at a time, each taken under the hub's lock
-/// and written straight from the member set. Built whole, a request naming a full channel
-/// 200 times would hold about 200 copies of it: 20 names of a 100,000-member channel
-/// grew the server's peak RSS by 840 MB. Streamed, a request holds about one channel's
-/// JSON at a time (150 names of that channel: 13 MB, one channel's JSON being 10.5 MB),
-/// and the next is written only as the client reads.
-pub async fn batch_presence(
-    State(state): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Query(params): Params,
-) -> Result<Response, ApiError> {
-    let identity = identify(&state, &headers, peer)?;
-    let names: Vec<String> = params
-        .get("channels")
-        .map(|c| {
-            c.split(',')
-                .filter(|n| !n.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    if names.is_empty() {
-        return Err(ErrorInfo::bad_request("channels is required").into());
-    }
-    // The same cap as on a connection's channels bounds the names (90010, as Ably
-    // answers it here too).
-    let max = state.config.max_channels_per_connection;
-    if names.len() > max {
-        let message = format!(
-            "Max number of channels permitted in a single batch presence request ({max}) exceeded"
-        );
-        return Err(ErrorInfo::new(codes::TOO_MANY_CHANNELS, 400, message).into());
-    }
-    // Whether each channel may be read is known before any member is: the counts lead
-    // the body.
-    let checked: Vec<(String, Result<(), ErrorInfo>)> = names
-        .into_iter()
-        .map(|name| {
-            let allowed = may_read_presence(&identity, &name);
-            (name, allowed)
-        })
-        .collect();
-    let successes = checked
-        .iter()
-        .filter(|(_, allowed)| allowed.is_ok())
-        .count();
-    let head = format!(
-        r#"{{"successCount":{successes},"failureCount":{},"results":["#,
-        checked.len() - successes
-    );
-    // Channels are read one after another, as Ably promises nothing across them.
-    let results = checked
-        .into_iter()
-        .enumerate()
-        .flat_map(move |(i, (name, allowed))| {
-            let mut w = Writer::new();
-            w.begin_object();
-            w.key("channel");
-            w.string(&name);
-            match allowed {
-                Ok(()) => {
-                    w.key("presence");
-                    w.begin_array();
-                    // One channel is one snapshot: the lock is held while it is written
-                    // (under 40 ms for 100,000 members in a release build).
-                    for member in state.hub().members(&name, &MemberFilter::default()) {
-                        member.write_json(&mut w);
-                    }
-                    w.end_array();
-                }
-                Err(error) => {
-                    w.key("error");
-                    error.write_json(&mut w);
-                }
-            }
-            w.end_object();
-            let mut parts = Vec::with_capacity(2);
-            if i > 0 {
-                parts.push(Bytes::from_static(b","));
-            }
-            parts.push(Bytes::from(w.into_string()));
-            parts
-        });
-    // A lazy iterator: hyper pulls the next channel only once the last has been sent.
-    let parts = std::iter::once(Bytes::from(head))
-        .chain(results)
-        .chain([Bytes::from_static(b"]}")])
-        .map(Ok::<_, Infallible>);
-    Ok(json_response(
-        Body::from_stream(stream::iter(parts)),
-        HeaderMap::new(),
-    ))
 }
