@@ -47,7 +47,11 @@ impl Realtime {
                 self.set_state(ConnectionState::Closing, Some(closed_error()), None);
                 self.request_deadline = Some(now + self.options.timeouts.realtime_request);
             }
-            _ => self.finish_close(),
+            // Nothing to wait for, but as ably-js the app still hears of closing first.
+            _ => {
+                self.set_state(ConnectionState::Closing, Some(closed_error()), None);
+                self.finish_close();
+            }
         }
     }
 
