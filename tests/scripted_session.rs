@@ -394,11 +394,16 @@ fn failed_attempts_retry_then_suspend_after_the_state_ttl() {
 }
 
 #[test]
-fn close_after_a_failed_attempt_passes_through_closing() {
+fn an_attempt_that_never_connects_is_unable_to_connect_and_close_passes_through_closing() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));
     h.open_url();
     h.act(|c, now| c.transport_closed(now));
+    // As ably-js: a transport that never connected is 80003 with 404, "unable to connect".
+    assert_eq!(
+        h.client.error_reason().map(|r| (r.code, r.status_code)),
+        Some((codes::CONNECTION_DISCONNECTED, 404))
+    );
     h.events.clear();
     h.act(|c, now| c.close(now));
     let states: Vec<_> = h
