@@ -145,7 +145,7 @@ class RealtimePresence extends EventEmitter {
     this._known = 0;
     this._listen();
   }
-  get syncComplete() { return this.channel._core.channel(this.channel.name).syncComplete; }
+  get syncComplete() { return this.channel._read().syncComplete; }
   // As in ably-js, an unchanged member is the same object from one get() to the next:
   // the wasm converts only the members changed since `_known`, and once the map holds
   // every present member it sends only those and the versions retired since.
@@ -206,16 +206,19 @@ class RealtimeChannel extends EventEmitter {
     this._messages = new EventEmitter();
     this.presence = new RealtimePresence(this);
   }
-  get state() { return this._core.channel(this.name).state; }
-  get errorReason() { return this._core.channel(this.name).errorReason; }
+  // The core's view of this channel; once released, the last one it had (the core's
+  // channel of this name is another object's then), as an ably-js channel keeps its own.
+  _read(granted) { return this._released ?? this._core.channel(this.name, granted); }
+  get state() { return this._read().state; }
+  get errorReason() { return this._read().errorReason; }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
   get modes() {
-    const bits = this._core.channel(this.name, true).modes;
+    const bits = this._read(true).modes;
     const names = Object.keys(MODES).filter((mode) => bits & MODES[mode]).map((mode) => mode.toLowerCase());
     return names.length ? names : undefined;
   }
   /** The channel params the server granted at the last attach. */
-  get params() { return this._core.channel(this.name, true).params ?? {}; }
+  get params() { return this._read(true).params ?? {}; }
   async setOptions(options) {
     return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }
@@ -265,8 +268,12 @@ class Channels {
   // forget it) is detached first, then forgotten if it still may be.
   release(name) {
     const release = () => {
+      const last = this._core.channel(name, true);
       const refusal = this._core.release(name);
-      if (!refusal) delete this.all[name];
+      if (!refusal && this.all[name]) {
+        this.all[name]._released = last;
+        delete this.all[name];
+      }
       return refusal;
     };
     if (release()) this.all[name]?.detach().catch(() => {}).then(release);

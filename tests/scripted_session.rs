@@ -394,6 +394,38 @@ fn failed_attempts_retry_then_suspend_after_the_state_ttl() {
 }
 
 #[test]
+fn an_attempt_that_never_connects_is_unable_to_connect_and_close_passes_through_closing() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.open_url();
+    h.act(|c, now| c.transport_closed(now));
+    // As ably-js: a transport that never connected is 80003 with 404, "unable to connect".
+    assert_eq!(
+        h.client.error_reason().map(|r| (r.code, r.status_code)),
+        Some((codes::CONNECTION_DISCONNECTED, 404))
+    );
+    h.events.clear();
+    h.act(|c, now| c.close(now));
+    let states: Vec<_> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectionState(c) => Some((c.current, c.reason.as_ref().map(|r| r.code))),
+            _ => None,
+        })
+        .collect();
+    // Nothing to wait for, yet the app hears of closing first, as with ably-js.
+    let closed = Some(codes::CONNECTION_CLOSED);
+    assert_eq!(
+        states,
+        vec![
+            (ConnectionState::Closing, closed),
+            (ConnectionState::Closed, closed)
+        ]
+    );
+}
+
+#[test]
 fn attach_timeout_suspends_the_channel_and_retries() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));

@@ -47,7 +47,11 @@ impl Realtime {
                 self.set_state(ConnectionState::Closing, Some(closed_error()), None);
                 self.request_deadline = Some(now + self.options.timeouts.realtime_request);
             }
-            _ => self.finish_close(),
+            // Nothing to wait for, but as ably-js the app still hears of closing first.
+            _ => {
+                self.set_state(ConnectionState::Closing, Some(closed_error()), None);
+                self.finish_close();
+            }
         }
     }
 
@@ -122,9 +126,15 @@ impl Realtime {
         self.is_transport_open = false;
         match self.state {
             ConnectionState::Closing => self.finish_close(),
-            ConnectionState::Connected | ConnectionState::Connecting => self.lose_transport(
+            ConnectionState::Connected => self.lose_transport(
                 now,
                 disconnected_error("connection closed by the transport"),
+                false,
+            ),
+            // Never connected on this transport: 404 as ably-js's "unable to connect".
+            ConnectionState::Connecting => self.lose_transport(
+                now,
+                ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 404, "unable to connect"),
                 false,
             ),
             _ => {}

@@ -15,7 +15,7 @@ use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
 use super::token::AuthSource;
-use crate::protocol::{ErrorInfo, PresenceMessage};
+use crate::protocol::{codes, ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise};
@@ -283,10 +283,19 @@ impl Driver {
     }
 
     /// The app's authorize(): a token from the client's auth, used by the connection
-    /// once the core has it; settles with it once the server confirms it.
-    pub fn authorize(&self) -> Promise {
+    /// once the core has it; settles with it once the server confirms it. With
+    /// `brings_token` false, a client whose only credential is a fixed token has no way
+    /// to get a new one: as in ably-js, that fails the call and the connection with
+    /// 40171 (RSA4a) rather than sending the same token again.
+    pub fn authorize(&self, brings_token: bool) -> Promise {
         let op = self.core.borrow_mut().start_authorize();
-        self.fetch_token(Some(op));
+        if !brings_token && matches!(**self.rest.options.auth.borrow(), AuthSource::Token(_)) {
+            let message = "a new token is needed, but the client has no authUrl, authCallback or key to get one";
+            let error = ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message);
+            self.core.borrow_mut().authorize_refused(op, error);
+        } else {
+            self.fetch_token(Some(op));
+        }
         self.promise_for(op)
     }
 

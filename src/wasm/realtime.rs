@@ -116,6 +116,7 @@ impl Realtime {
     /// uses it (see `Driver::authorize`).
     pub fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
         let rest = &self.driver.rest;
+        let brings_token = field(&auth_options, "token").is_some();
         if auth_options.is_object() {
             match auth_source(&auth_options) {
                 Ok(source) => *rest.options.auth.borrow_mut() = Rc::new(source),
@@ -126,7 +127,7 @@ impl Realtime {
             let client_id = rest.options.client_id.as_deref();
             *rest.token_params.borrow_mut() = TokenParams::from_js(&token_params, client_id);
         }
-        self.driver.authorize()
+        self.driver.authorize(brings_token)
     }
 
     /// Round trip to the server; resolves with the time in ms.

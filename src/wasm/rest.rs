@@ -81,10 +81,11 @@ impl Rest {
                 let params = TokenParams::from_js(&params, options.client_id.as_deref());
                 Ok(convert::to_js(&token::create_token_request(key, &params)))
             }
+            // As ably-js: 40101, 403.
             _ => Err(to_js(&ErrorInfo::new(
-                codes::NO_AUTH_METHOD,
-                401,
-                "createTokenRequest needs a key",
+                codes::INVALID_CREDENTIALS,
+                403,
+                "createTokenRequest needs a key: no key specified",
             ))),
         };
         settled(result)

@@ -5,15 +5,24 @@ import net from 'node:net';
 /**
  * Starts a proxy on 127.0.0.1 to `targetPort`. `blackhole()` makes every connection open
  * now drop what the server sends (the server still sees its writes succeed); `cut()`
- * destroys them all. Connections made later pass everything through.
+ * destroys them all. Connections made later pass everything through, except that with
+ * `spoilResumes(true)` a WebSocket request's `resume` key is replaced by one the server
+ * does not know, as when the server no longer holds the connection's state.
  */
 export async function startProxy(targetPort) {
   const pairs = new Set();
+  let isSpoilingResumes = false;
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
     const pair = { client, upstream, isBlackholed: false };
     pairs.add(pair);
-    client.on('data', (bytes) => upstream.write(bytes));
+    let isFirst = true;
+    client.on('data', (bytes) => {
+      // The request line comes in the first chunk: loopback does not split it.
+      if (isFirst && isSpoilingResumes) bytes = Buffer.from(bytes.toString('latin1').replace(/([?&]resume=)[^&\s]*/, '$1gone'), 'latin1');
+      isFirst = false;
+      upstream.write(bytes);
+    });
     upstream.on('data', (bytes) => {
       if (!pair.isBlackholed) client.write(bytes);
     });
@@ -32,6 +41,9 @@ export async function startProxy(targetPort) {
     port: server.address().port,
     blackhole() {
       for (const pair of pairs) pair.isBlackholed = true;
+    },
+    spoilResumes(on) {
+      isSpoilingResumes = on;
     },
     cut() {
       for (const pair of pairs) {
