@@ -260,6 +260,10 @@ test('token expiry with authUrl renews and resumes; authorize() with no argument
     t.watchChannel('tim', tims);
     const id = tim.connection.id;
     await t.op('renewed', t.until('tim connection', 5));
+    // The channel re-attaches after the connection resumes; an update sent while it is
+    // still attaching races ably-js's re-entry of its own member (it was seen re-entering
+    // the old data after the update), so both sides wait for the re-attach.
+    await t.until('tim channel', 2);
     t.read('after renewal', { sameId: tim.connection.id === id, state: tims.state });
     await t.op('tim update', tims.presence.update('renewed'));
     await t.until('bob sees', 2);
