@@ -105,6 +105,9 @@ impl Tx {
                 ..Queue::default()
             };
             drop(queue);
+            // A writer waiting for frames learns of it from `recv`, one in a write from
+            // `overflowed`.
+            self.0.ready.notify_one();
             self.0.overflow.notify_one();
             return;
         }
@@ -114,13 +117,32 @@ impl Tx {
     }
 }
 
+/// Takes the first item off `queue`, giving its buffer back once it is drained.
+fn take(queue: &mut Queue) -> Option<Outbound> {
+    let out = queue.frames.pop_front();
+    if let Some(out) = &out {
+        queue.bytes -= out.size();
+    }
+    if queue.frames.is_empty() && queue.frames.capacity() > IDLE_CAPACITY {
+        queue.frames = VecDeque::new();
+    }
+    out
+}
+
 impl Rx {
-    /// The next queued item, waiting for one. Cancel-safe: the queue is read before
-    /// each wait, and nothing is taken off it by a wait.
-    pub async fn recv(&self) -> Outbound {
+    /// The next queued item, waiting for one; `None` once the queue has overflowed.
+    /// Cancel-safe: the queue is read before each wait, and nothing is taken off it by a
+    /// wait.
+    pub async fn recv(&self) -> Option<Outbound> {
         loop {
-            if let Some(out) = self.try_recv() {
-                return out;
+            {
+                let mut queue = self.0.lock();
+                if queue.overflowed {
+                    return None;
+                }
+                if let Some(out) = take(&mut queue) {
+                    return Some(out);
+                }
             }
             self.0.ready.notified().await;
         }
@@ -128,15 +150,7 @@ impl Rx {
 
     /// The next queued item, if there is one now.
     pub fn try_recv(&self) -> Option<Outbound> {
-        let mut queue = self.0.lock();
-        let out = queue.frames.pop_front();
-        if let Some(out) = &out {
-            queue.bytes -= out.size();
-        }
-        if queue.frames.is_empty() && queue.frames.capacity() > IDLE_CAPACITY {
-            queue.frames = VecDeque::new();
-        }
-        out
+        take(&mut self.0.lock())
     }
 
     /// Waits until the queue overflows (forever if it never does). Cancel-safe.
@@ -177,7 +191,7 @@ mod tests {
             tx.send(Outbound::Text(n.to_string().into()));
         }
         for n in 0..40 {
-            assert_eq!(text(Some(rx.recv().await)), Some(n.to_string()));
+            assert_eq!(text(rx.recv().await), Some(n.to_string()));
         }
         assert_eq!(text(rx.try_recv()), None);
         assert!(
@@ -189,7 +203,7 @@ mod tests {
             tx.send(Outbound::Close);
             tx
         });
-        assert_eq!(text(Some(rx.recv().await)), Some("close".into()));
+        assert_eq!(text(rx.recv().await), Some("close".into()));
         let tx = sender.await.expect("sender task");
         drop(rx);
         tx.send(Outbound::Text("late".into()));
@@ -210,6 +224,10 @@ mod tests {
         assert!(rx.overflowed().now_or_never().is_none(), "10 bytes fit");
         tx.send(Outbound::Text("x".into()));
         assert!(rx.overflowed().now_or_never().is_some());
+        assert!(
+            matches!(rx.recv().now_or_never(), Some(None)),
+            "a waiting writer hears of it too"
+        );
         assert_eq!(text(rx.try_recv()), None, "what was queued is dropped");
         tx.send(Outbound::Text("late".into()));
         assert_eq!(text(rx.try_recv()), None, "nothing is queued after");

@@ -123,7 +123,14 @@ where
             }
             out = rx.recv() => {
                 match out {
-                    Outbound::Text(frame) => {
+                    // The client stopped reading and its queue filled up: the transport
+                    // goes as in an abrupt drop, so it can resume and catch up (or learn
+                    // it cannot).
+                    None => {
+                        tracing::debug!(%conn_id, "the client is not reading; dropping the transport");
+                        break;
+                    }
+                    Some(Outbound::Text(frame)) => {
                         last_tx = Instant::now();
                         let mut serve = |token| state.hub().continue_sync(&conn_id, token);
                         let write = write_queued(&mut sink, &rx, frame, &mut serve);
@@ -136,18 +143,12 @@ where
                             Some(Err(_)) | None => break,
                         }
                     }
-                    Outbound::Sync(token) => state.hub().continue_sync(&conn_id, token),
-                    Outbound::Close => {
+                    Some(Outbound::Sync(token)) => state.hub().continue_sync(&conn_id, token),
+                    Some(Outbound::Close) => {
                         let _ = unless_overflowed(&rx, sink.close()).await;
                         break;
                     }
                 }
-            }
-            // The client stopped reading and its queue filled up: the transport goes as
-            // in an abrupt drop, so it can resume and catch up (or learn it cannot).
-            () = rx.overflowed() => {
-                tracing::debug!(%conn_id, "the client is not reading; dropping the transport");
-                break;
             }
             _ = ticker.tick() => {
                 if last_rx.elapsed() > idle_limit {
@@ -268,12 +269,14 @@ fn connection_details(
 }
 
 /// Runs `write` unless the queue overflows first: a client that stopped reading leaves
-/// a write waiting on its socket for ever. `None` on overflow.
+/// a write waiting on its socket for ever. `None` on overflow. The write is polled
+/// first: most complete at once, and then the overflow is never waited on (waiting
+/// costs two locks per write, measurable in fan-out).
 async fn unless_overflowed<F: Future>(rx: &Rx, write: F) -> Option<F::Output> {
     tokio::select! {
         biased;
-        () = rx.overflowed() => None,
         out = write => Some(out),
+        () = rx.overflowed() => None,
     }
 }
 
