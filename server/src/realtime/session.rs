@@ -9,6 +9,7 @@ use roster::protocol::{
     codes, decode_json, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage,
 };
 use std::future::Future;
+use std::pin::{pin, Pin};
 use std::time::Duration;
 use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
 use tungstenite::{Message as WsMessage, Utf8Bytes};
@@ -132,12 +133,15 @@ where
                     }
                     Some(Outbound::Text(frame)) => {
                         last_tx = Instant::now();
-                        let mut serve = |token| state.hub().continue_sync(&conn_id, token);
-                        let write = write_queued(&mut sink, &rx, frame, &mut serve);
-                        match unless_overflowed(&rx, write).await {
+                        let written = {
+                            let mut serve = |token| state.hub().continue_sync(&conn_id, token);
+                            let write = pin!(write_queued(&mut sink, &rx, frame, &mut serve));
+                            unless_overflowed(&rx, write).await
+                        };
+                        match written {
                             Some(Ok(true)) => {}
                             Some(Ok(false)) => {
-                                let _ = unless_overflowed(&rx, sink.close()).await;
+                                let _ = unless_overflowed(&rx, pin!(sink.close())).await;
                                 break;
                             }
                             Some(Err(_)) | None => break,
@@ -145,7 +149,7 @@ where
                     }
                     Some(Outbound::Sync(token)) => state.hub().continue_sync(&conn_id, token),
                     Some(Outbound::Close) => {
-                        let _ = unless_overflowed(&rx, sink.close()).await;
+                        let _ = unless_overflowed(&rx, pin!(sink.close())).await;
                         break;
                     }
                 }
@@ -159,14 +163,14 @@ where
                 if last_tx.elapsed() >= half {
                     last_tx = Instant::now();
                     let beat = text(&encode_json(&ProtocolMessage::new(Action::Heartbeat)));
-                    if !matches!(unless_overflowed(&rx, sink.send(beat)).await, Some(Ok(()))) {
+                    if !matches!(unless_overflowed(&rx, pin!(sink.send(beat))).await, Some(Ok(()))) {
                         break;
                     }
                 }
                 // A client that only receives never writes; a ping draws a pong from it even
                 // while frames stream to it, so a busy subscriber is not taken for dead.
                 if last_rx.elapsed() >= half {
-                    let ping = sink.send(WsMessage::Ping(Default::default()));
+                    let ping = pin!(sink.send(WsMessage::Ping(Default::default())));
                     if !matches!(unless_overflowed(&rx, ping).await, Some(Ok(()))) {
                         break;
                     }
@@ -271,8 +275,10 @@ fn connection_details(
 /// Runs `write` unless the queue overflows first: a client that stopped reading leaves
 /// a write waiting on its socket for ever. `None` on overflow. The write is polled
 /// first: most complete at once, and then the overflow is never waited on (waiting
-/// costs two locks per write, measurable in fan-out).
-async fn unless_overflowed<F: Future>(rx: &Rx, write: F) -> Option<F::Output> {
+/// costs two locks per write, measurable in fan-out). Callers pin the write where they
+/// are: passed by value, an async fn's argument is kept twice in the session's state
+/// (+470 B per connection for `write_queued`).
+async fn unless_overflowed<F: Future>(rx: &Rx, write: Pin<&mut F>) -> Option<F::Output> {
     tokio::select! {
         biased;
         out = write => Some(out),
