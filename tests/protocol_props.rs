@@ -107,6 +107,7 @@ fn error_info() -> impl Strategy<Value = ErrorInfo> {
             status_code,
             message,
             href,
+            cause: None,
         },
     )
 }

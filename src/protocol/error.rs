@@ -93,7 +93,8 @@ pub mod codes {
     pub const PRESENCE_OUT_OF_SYNC: u32 = 91005;
 }
 
-/// An Ably error: code, HTTP-style status code and a human-readable message.
+/// An Ably error: code, HTTP-style status code, a human-readable message and, for an
+/// error that wraps another, the failure underneath it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorInfo {
@@ -109,6 +110,10 @@ pub struct ErrorInfo {
     /// A help link (`https://help.ably.io/error/<code>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
+    /// The failure this error reports (TI1, ably-js's `cause`): the client's own, never
+    /// read from or written to the wire.
+    #[serde(skip)]
+    pub cause: Option<Box<ErrorInfo>>,
 }
 
 impl ErrorInfo {
@@ -123,7 +128,14 @@ impl ErrorInfo {
             status_code,
             message: message.into(),
             href: Some(href),
+            cause: None,
         }
+    }
+
+    /// This error with `cause` as the failure underneath it.
+    pub fn with_cause(mut self, cause: ErrorInfo) -> ErrorInfo {
+        self.cause = Some(Box::new(cause));
+        self
     }
 
     /// 40000: the request or frame is malformed.

@@ -2,6 +2,7 @@
 //! connection — in band (AUTH) when connected, else on a connection attempt made with it —
 //! and the operation completes when the server confirms it with CONNECTED.
 
+use super::connection::auth_provider_error;
 use super::{Completion, OpId, Realtime, TransportCommand};
 use crate::auth::TokenDetails;
 use crate::connection::{AuthMethod, ConnectionState};
@@ -57,11 +58,12 @@ impl Realtime {
     }
 
     /// The driver got no token for authorize() `op`: it fails with `error`; a 403 from
-    /// the app's auth server fails the connection too (RSA4d1), other errors leave it be.
+    /// the app's auth server fails the connection too (RSA4d1), with 80019 caused by
+    /// `error` as ably-js; other errors leave it be.
     pub fn authorize_refused(&mut self, op: OpId, error: ErrorInfo) {
         self.complete(op, Err(error.clone()));
         if error.status_code == 403 {
-            self.fail(error);
+            self.fail(auth_provider_error(error));
         }
     }
 
@@ -81,7 +83,7 @@ impl Realtime {
 #[cfg(test)]
 mod tests {
     use crate::auth::TokenDetails;
-    use crate::connection::ConnectionState;
+    use crate::connection::{AuthMethod, ClientOptions, ConnectionState};
     use crate::protocol::{codes, ErrorInfo};
     use crate::realtime::test_client::{client, connect, drain};
     use crate::realtime::{Completion, Event, OpId, Realtime};
@@ -272,8 +274,70 @@ mod tests {
         assert_eq!(client.connection_state(), ConnectionState::Connected);
         let op = client.start_authorize();
         let forbidden = ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 403, "no");
-        client.authorize_refused(op, forbidden);
-        assert_eq!(failure(&drain(&mut client).events, op).status_code, 403);
+        client.authorize_refused(op, forbidden.clone());
+        assert_eq!(failure(&drain(&mut client).events, op), forbidden);
         assert_eq!(client.connection_state(), ConnectionState::Failed);
+        // The connection's reason wraps the refusal, as ably-js's (RSA4d1).
+        let reason = client.error_reason().expect("a reason");
+        assert_eq!(
+            (reason.code, reason.status_code),
+            (codes::TOKEN_REQUEST_FAILED, 403)
+        );
+        assert_eq!(reason.cause.as_deref(), Some(&forbidden));
+    }
+
+    /// A client whose tokens come from the driver (authUrl or authCallback), connecting
+    /// and waiting for its first one.
+    fn connecting_for_a_token() -> Realtime {
+        let mut client = Realtime::new(ClientOptions {
+            tls: false,
+            auth: AuthMethod::External,
+            ..ClientOptions::default()
+        })
+        .expect("valid options");
+        client.connect(0);
+        assert!(drain(&mut client).events.contains(&Event::AuthRequired));
+        client
+    }
+
+    #[test]
+    fn a_token_request_failing_while_connecting_is_80019_caused_by_the_failure() {
+        let cases = [
+            (
+                ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 401, "down"),
+                ConnectionState::Disconnected,
+                401,
+            ),
+            (
+                ErrorInfo::new(codes::AUTH_CALLBACK_FAILED, 403, "no"),
+                ConnectionState::Failed,
+                403,
+            ),
+            (
+                ErrorInfo::internal("broke"),
+                ConnectionState::Disconnected,
+                401,
+            ),
+        ];
+        for (error, state, status) in cases {
+            let mut client = connecting_for_a_token();
+            client.auth_failed(error.clone(), 1);
+            assert_eq!(client.connection_state(), state);
+            let reason = client.error_reason().expect("a reason");
+            assert_eq!(
+                (reason.code, reason.status_code),
+                (codes::TOKEN_REQUEST_FAILED, status)
+            );
+            assert_eq!(reason.cause.as_deref(), Some(&error));
+        }
+    }
+
+    #[test]
+    fn no_way_to_renew_fails_the_connection_with_that_error_itself() {
+        let mut client = connecting_for_a_token();
+        let error = ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, "no renewal");
+        client.auth_failed(error.clone(), 1);
+        assert_eq!(client.connection_state(), ConnectionState::Failed);
+        assert_eq!(client.error_reason(), Some(&error));
     }
 }

@@ -16,6 +16,30 @@ fn closed_error() -> ErrorInfo {
     ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
 }
 
+/// A failed token request as the connection reports it, as ably-js does: 80019 with the
+/// failure as its cause, 403 if the auth server refused (RSA4d) and 401 otherwise
+/// (RSA4c1); 40171 (no way to renew) and 40102 (incompatible credentials) as they are.
+pub(super) fn auth_provider_error(error: ErrorInfo) -> ErrorInfo {
+    if matches!(
+        error.code,
+        codes::NO_TOKEN_RENEWAL | codes::INCOMPATIBLE_CREDENTIALS
+    ) {
+        return error;
+    }
+    let (status, message) = if error.status_code == 403 {
+        (
+            403,
+            "client configured authentication provider returned 403, failing the connection",
+        )
+    } else {
+        (
+            401,
+            "client configured authentication provider request failed",
+        )
+    };
+    ErrorInfo::new(codes::TOKEN_REQUEST_FAILED, status, message).with_cause(error)
+}
+
 /// 50003: a request got no answer in time.
 pub(super) fn timeout_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::TIMEOUT, 504, message)
@@ -95,11 +119,13 @@ impl Realtime {
 
     /// The driver could not get a token: failed when the auth server said 403 (RSA4d);
     /// else a connection attempt is disconnected (retry later), and a connected one goes
-    /// on with its token until the server ends it (RTN22).
+    /// on with its token until the server ends it (RTN22). The reason is 80019 with
+    /// `error` as its cause (RSA4c1).
     pub fn auth_failed(&mut self, error: ErrorInfo, now: u64) {
         if !std::mem::take(&mut self.is_awaiting_auth) {
             return;
         }
+        let error = auth_provider_error(error);
         if error.status_code == 403 {
             self.fail(error);
         } else if self.state == ConnectionState::Connecting {

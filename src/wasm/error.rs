@@ -1,5 +1,5 @@
 //! `ErrorInfo` crossing to JS: an `Error` whose `name` is `ErrorInfo`, with `code`,
-//! `statusCode` and `href`, so `catch (e) { e.code }` works as with ably-js.
+//! `statusCode`, `href` and `cause`, so `catch (e) { e.code }` works as with ably-js.
 
 use crate::protocol::ErrorInfo;
 use wasm_bindgen::JsValue;
@@ -13,6 +13,9 @@ pub fn to_js(error: &ErrorInfo) -> JsValue {
     set(&value, "statusCode", error.status_code.into());
     if let Some(href) = &error.href {
         set(&value, "href", href.into());
+    }
+    if let Some(cause) = &error.cause {
+        set(&value, "cause", to_js(cause));
     }
     value
 }

@@ -131,7 +131,11 @@ pub async fn request_token(
         Answer::Request(request) => request,
     };
     let exchange = rest::request_token(&request);
-    let response = fetch::send(rest_base, &exchange, &REST_HEADERS).await?;
+    // A network failure is the token request's (40170, as ably-js); the server's own
+    // refusal keeps its code.
+    let response = fetch::send(rest_base, &exchange, &REST_HEADERS)
+        .await
+        .map_err(|e| auth_failed(&e.message))?;
     rest::decode_token_details(&response.success()?.body)
 }
 

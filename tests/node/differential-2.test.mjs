@@ -286,10 +286,9 @@ test('token expiry with authUrl renews and resumes; authorize() with no argument
   });
 });
 
-// ably-js gives a failed token request while connecting as 80019 (401) with the failure
-// as its cause (RSA4c1), here 40170 for the TokenRequest it could not exchange; Roster
-// gives the failure itself (80000, 500): its core's ErrorInfo has no cause yet.
-test('a token request that fails while connecting: 80019 with the failure as the cause', { ...opts, todo: 'ErrorInfo causes in the core' }, async () => {
+// A failed token request while connecting is 80019 (401) with the failure as its cause
+// (RSA4c1), here 40170 for the TokenRequest that could not be exchanged.
+test('a token request that fails while connecting: 80019 with the failure as the cause', opts, async () => {
   await differential(async (t) => {
     // authUrl's TokenRequest is exchanged for a token at the unreachable server.
     const exchange = t.client('exchange', 'ada', { port: t.params.closedPort, disconnectedRetryTimeout: 500 });

@@ -11,6 +11,7 @@ impl ReadJson for ErrorInfo {
             status_code: 0,
             message: String::new(),
             href: None,
+            cause: None,
         };
         r.begin_object()?;
         while let Some(key) = r.next_key()? {
