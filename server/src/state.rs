@@ -3,6 +3,8 @@
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::hub::Hub;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
@@ -56,6 +58,15 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// `len` random letters and digits (ids, keys, nonces, secrets).
+pub fn random_text(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 /// Milliseconds since the Unix epoch.

@@ -1,7 +1,6 @@
 //! The API keys this server accepts, each with its capability.
 
-use rand::distributions::Alphanumeric;
-use rand::Rng;
+use crate::state::random_text;
 use roster::auth::{ApiKey, Capability};
 use roster::protocol::{codes, ErrorInfo};
 use std::sync::Arc;
@@ -49,11 +48,7 @@ impl Keys {
 
     /// A freshly generated development key with every capability.
     pub fn generate_dev() -> Keys {
-        let secret: String = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(32)
-            .map(char::from)
-            .collect();
+        let secret = random_text(32);
         let key = ApiKey {
             key_name: "roster.dev".to_owned(),
             secret,

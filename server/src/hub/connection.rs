@@ -3,8 +3,7 @@
 
 use super::{Hub, Outbound, Tx};
 use crate::auth::Identity;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
+use crate::state::random_text;
 use roster::protocol::{codes, ErrorInfo};
 use std::collections::{HashMap, HashSet};
 
@@ -35,14 +34,6 @@ pub struct Conn {
     /// How many members it holds across its channels, for the per-connection limit
     /// (counted as they enter and leave, so the check does not count them each time).
     pub(super) member_count: usize,
-}
-
-fn random_text(len: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
 }
 
 /// The outcome of a connect: the connection to use, and why a resume failed if it did.

@@ -21,8 +21,7 @@
 
 use super::presence::approximate_size;
 use super::{Hub, MemberKey, Outbound};
-use rand::distributions::Alphanumeric;
-use rand::Rng;
+use crate::state::random_text;
 use roster::presence::MemberFilter;
 use roster::protocol::{Action, ProtocolMessage};
 
@@ -61,11 +60,7 @@ impl Hub {
         let epoch = self.sync_epoch;
         let conn = self.connections.get_mut(conn_id)?;
         conn.syncs.insert(name.to_owned(), epoch);
-        let sync_id = rand::thread_rng()
-            .sample_iter(&Alphanumeric)
-            .take(8)
-            .map(char::from)
-            .collect();
+        let sync_id = random_text(8).into_boxed_str();
         Some(SyncToken {
             channel: name.to_owned(),
             epoch,

@@ -3,12 +3,10 @@
 
 use super::{json_response, ApiError};
 use crate::auth::issue_token;
-use crate::state::{now_ms, Shared};
+use crate::state::{now_ms, random_text, Shared};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 use roster::auth::{Capability, TokenDetails, TokenRequest};
 use roster::json;
 use roster::protocol::{codes, ErrorInfo};
@@ -105,11 +103,7 @@ pub async fn dev_token_request(
             .filter(|ms| (1..=MAX_TTL_MS).contains(ms))
             .ok_or_else(|| ErrorInfo::bad_request("ttl must be 1..=86400000 ms"))?,
     };
-    let nonce: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(16)
-        .map(char::from)
-        .collect();
+    let nonce = random_text(16);
     let request = TokenRequest {
         key_name: key.key.key_name.clone(),
         ttl: Some(ttl),
