@@ -4,31 +4,13 @@
 // and a client not connected yet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, rosterOptions, skip, uniqueChannel } from './ably.mjs';
-import { chromiumForTests, openTab } from './chromium.mjs';
+import { BASE, skip } from './ably.mjs';
+import { chromiumForTests, inRosterTab } from './chromium.mjs';
 
-const WAIT = 10_000;
 const chromium = chromiumForTests(BASE);
 
-// Runs `body(roster, options, name)` in a fresh tab with the full entry imported as
-// `roster`; `options(clientId, authParams?)` are dev-auth options for that clientId (its
-// authParams extended by `authParams`); returns its result. Uncaught page errors fail
-// the test.
-async function inTab(body) {
-  const errors = [];
-  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'authorize', errors, timeout: WAIT });
-  try {
-    const result = await page.evaluate(async ({ source, options, name }) => {
-      const roster = await import('/pkg/index.js');
-      const forClient = (clientId, authParams = {}) => ({ ...options, authParams: { clientId, ...authParams }, clientId });
-      return new Function('roster', 'options', 'name', `return (${source})(roster, options, name)`)(roster, forClient, name);
-    }, { source: body.toString(), options: rosterOptions('x'), name: uniqueChannel('authorize') });
-    assert.deepEqual(errors, []);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
+// `body(roster, options, name)` in a fresh tab (chromium.mjs's inRosterTab).
+const inTab = (body) => inRosterTab(chromium.get(), 'authorize', body);
 
 test('a connected client gets a new token in band: update event, same connection, members stay', { skip, timeout: 60_000 }, async () => {
   const result = await inTab(async (roster, options, name) => {

@@ -1,6 +1,8 @@
 // Shared launcher for the Debian Chromium used by the browser tests.
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { BASE, rosterOptions, uniqueChannel } from './ably.mjs';
 
 /** Flags that keep headless Chromium quiet and off the network beyond loopback. */
 export const CHROMIUM_ARGS = [
@@ -54,4 +56,26 @@ export async function openTab(browser, url, { name, errors, timeout }) {
   page.on('pageerror', (err) => errors.push(`${name}: ${err.message}`));
   await page.goto(url);
   return { context, page };
+}
+
+/**
+ * Runs `body(roster, options, name)` in a fresh tab of `browser` with the package's full
+ * entry imported as `roster`: `options(clientId, authParams?)` are dev-auth options for
+ * that clientId (its authParams extended by `authParams`), `name` a fresh channel name
+ * starting with `label`. Returns its result; uncaught page errors fail the test.
+ */
+export async function inRosterTab(browser, label, body) {
+  const errors = [];
+  const { context, page } = await openTab(browser, `${BASE}/health`, { name: label, errors, timeout: 10_000 });
+  try {
+    const result = await page.evaluate(async ({ source, options, name }) => {
+      const roster = await import('/pkg/index.js');
+      const forClient = (clientId, authParams = {}) => ({ ...options, authParams: { clientId, ...authParams }, clientId });
+      return new Function('roster', 'options', 'name', `return (${source})(roster, options, name)`)(roster, forClient, name);
+    }, { source: body.toString(), options: rosterOptions('x'), name: uniqueChannel(label) });
+    assert.deepEqual(errors, []);
+    return result;
+  } finally {
+    await context.close();
+  }
 }

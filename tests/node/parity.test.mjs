@@ -3,30 +3,13 @@
 // what attach() resolves with, channels.all, and the options and results ably-js takes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, rosterOptions, skip, uniqueChannel } from './ably.mjs';
-import { chromiumForTests, openTab } from './chromium.mjs';
+import { BASE, skip } from './ably.mjs';
+import { chromiumForTests, inRosterTab } from './chromium.mjs';
 
-const WAIT = 10_000;
 const chromium = chromiumForTests(BASE);
 
-// Runs `body(roster, options, name)` in a fresh tab with the full entry imported as
-// `roster`; `options(clientId)` are dev-auth options; returns its result. Uncaught page
-// errors fail the test.
-async function inTab(body) {
-  const errors = [];
-  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'parity', errors, timeout: WAIT });
-  try {
-    const result = await page.evaluate(async ({ source, options, name }) => {
-      const roster = await import('/pkg/index.js');
-      const withClientId = (clientId) => ({ ...options, authParams: { clientId }, clientId });
-      return new Function('roster', 'options', 'name', `return (${source})(roster, options, name)`)(roster, withClientId, name);
-    }, { source: body.toString(), options: rosterOptions('x'), name: uniqueChannel('parity') });
-    assert.deepEqual(errors, []);
-    return result;
-  } finally {
-    await context.close();
-  }
-}
+// `body(roster, options, name)` in a fresh tab (chromium.mjs's inRosterTab).
+const inTab = (body) => inRosterTab(chromium.get(), 'parity', body);
 
 test('once() without an event leaves other listeners; listeners see this.event', { skip, timeout: 60_000 }, async () => {
   const result = await inTab(async (roster, options, name) => {
