@@ -86,6 +86,18 @@ pub struct Config {
         default_value_t = 16 << 20
     )]
     pub max_presence_data_per_channel: usize,
+    /// How many messages (each channel message or presence item) one connection may send
+    /// per second; advertised to clients as `maxInboundRate`. A frame past it is refused
+    /// with 42911 and the connection goes on; a connection sending 20 times as many is
+    /// closed with 42921. Up to a second's worth may come at once. Any protocol message
+    /// past 2,000 a second (or this rate, if higher) closes the connection with 42924.
+    #[arg(
+        long,
+        env = "ROSTER_MAX_INBOUND_RATE",
+        default_value_t = 250,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub max_inbound_rate: u64,
     /// How many bytes of frames may wait to be sent to one connection. A client that
     /// stops reading past it has its transport dropped (it may resume and catch up), so
     /// it cannot make the server hold everything sent to it. SYNC pages are made as the

@@ -4,6 +4,7 @@
 mod connect;
 mod fragments;
 mod frames;
+mod rate;
 mod session;
 mod upgrade;
 

@@ -1,6 +1,7 @@
 //! One realtime connection's life on one transport: CONNECTED first, then frames in,
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
+use super::rate::{Admit, InboundRate};
 use super::{fragments::feed_text, frames, ConnectParams};
 use crate::hub::{outbox, Hub, Outbound, Rx, SyncToken, Tx};
 use crate::state::{now_ms, Shared};
@@ -16,6 +17,9 @@ use tungstenite::{Message as WsMessage, Utf8Bytes};
 
 /// How long past the heartbeat interval a silent socket is given before it counts as dead.
 const LIVENESS_GRACE: Duration = Duration::from_secs(10);
+
+/// How long a socket the server closed is read for the client's close frame at most.
+const LINGER: Duration = Duration::from_secs(1);
 
 /// Runs a session on `socket` until the transport ends. Generic over the socket so
 /// tests can drive it with channels.
@@ -77,7 +81,10 @@ where
     let mut last_rx = Instant::now();
     let mut last_tx = Instant::now();
     let mut closed_cleanly = false;
+    // The server closed the socket (after ERROR, CLOSED or DISCONNECTED).
+    let mut closing = false;
     let mut is_disconnecting = false;
+    let mut rate = InboundRate::new(state.config.max_inbound_rate, now_ms());
     // One timer for the token's expiry, moved when AUTH brings a new token.
     let expiry = sleep_until(instant_at(expires.unwrap_or(u64::MAX)));
     tokio::pin!(expiry);
@@ -104,9 +111,14 @@ where
                     // Ping and pong (a raw Frame is never read).
                     Some(Ok(_)) => continue,
                 };
-                match handle_frame(&state, &conn_id, &tx, &bytes, heartbeat_ms) {
+                match handle_frame(&state, &conn_id, &tx, &bytes, heartbeat_ms, &mut rate) {
                     Flow::Continue => {}
-                    Flow::Closed => { closed_cleanly = true; }
+                    // Nothing more is read: a client closed for its rate is not heard
+                    // out, and after CLOSED there is nothing to hear.
+                    Flow::Closed => {
+                        closed_cleanly = true;
+                        is_disconnecting = true;
+                    }
                     Flow::Dropped => break,
                     Flow::Disconnecting => is_disconnecting = true,
                     Flow::Reauthorized(new_expiry) => {
@@ -142,6 +154,7 @@ where
                             Some(Ok(true)) => {}
                             Some(Ok(false)) => {
                                 let _ = unless_overflowed(&rx, pin!(sink.close())).await;
+                                closing = true;
                                 break;
                             }
                             Some(Err(_)) | None => break,
@@ -150,6 +163,7 @@ where
                     Some(Outbound::Sync(token)) => state.hub().continue_sync(&conn_id, token),
                     Some(Outbound::Close) => {
                         let _ = unless_overflowed(&rx, pin!(sink.close())).await;
+                        closing = true;
                         break;
                     }
                 }
@@ -185,11 +199,26 @@ where
             }
         }
     }
+    if closing {
+        linger(&mut stream).await;
+    }
     if closed_cleanly {
         return;
     }
     state.hub().transport_lost(&conn_id, generation);
     schedule_expiry(state, conn_id, generation, remain_present_for);
+}
+
+/// After the server's close frame: reads and drops what the client still sends until its
+/// close frame (or [`LINGER`]), as RFC 6455 asks. Closing a socket with unread data resets
+/// it, and the reset would discard the ERROR before the client reads it: a client closed
+/// for flooding would never learn why.
+async fn linger<S>(stream: &mut S)
+where
+    S: Stream<Item = Result<WsMessage, tungstenite::Error>> + Unpin,
+{
+    let drain = async { while let Some(Ok(_)) = stream.next().await {} };
+    let _ = tokio::time::timeout(LINGER, drain).await;
 }
 
 /// After an abrupt drop: members leave after `remainPresentFor`, the connection is
@@ -265,7 +294,7 @@ fn connection_details(
         connection_key: Some(key),
         max_message_size: Some(state.config.max_message_size as u64),
         max_frame_size: Some(frames::frame_limit(&state.config) as u64),
-        max_inbound_rate: Some(250),
+        max_inbound_rate: Some(state.config.max_inbound_rate),
         max_idle_interval: Some(heartbeat_ms),
         connection_state_ttl: Some(state.config.connection_state_ttl),
         server_id: Some(hub.config.server_id.clone()),
@@ -323,12 +352,23 @@ fn text(json: &str) -> WsMessage {
     WsMessage::Text(Utf8Bytes::from(json))
 }
 
-fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_ms: u64) -> Flow {
+/// One protocol message from the client, counted against the connection's `rate`.
+fn handle_frame(
+    state: &Shared,
+    conn_id: &str,
+    tx: &Tx,
+    bytes: &[u8],
+    heartbeat_ms: u64,
+    rate: &mut InboundRate,
+) -> Flow {
+    let now = now_ms();
+    if let Err(abuse) = rate.frame(now) {
+        return fail(state, conn_id, tx, abuse);
+    }
     let msg = match decode_json(bytes) {
         Ok(msg) => msg,
         Err(error) => return fail(state, conn_id, tx, error),
     };
-    let now = now_ms();
     match msg.action {
         Action::Heartbeat => {
             if msg.id.is_some() {
@@ -347,7 +387,17 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_
                 state.hub().detach(conn_id, name, now);
             }
         }
-        Action::Presence | Action::Message => acknowledge(state, conn_id, &msg, now),
+        Action::Presence | Action::Message => {
+            // Each presence item or channel message counts, however they are framed.
+            let items = match msg.action {
+                Action::Presence => msg.presence.as_ref().map(Vec::len),
+                _ => msg.messages.as_ref().map(Vec::len),
+            };
+            match rate.messages(items.unwrap_or(0).max(1) as u64, now) {
+                Ok(admit) => acknowledge(state, conn_id, &msg, now, admit),
+                Err(abuse) => return fail(state, conn_id, tx, abuse),
+            }
+        }
         Action::Close => {
             state.hub().close(conn_id, now);
             send(tx, &ProtocolMessage::new(Action::Closed));
@@ -368,9 +418,9 @@ fn handle_frame(state: &Shared, conn_id: &str, tx: &Tx, bytes: &[u8], heartbeat_
     Flow::Continue
 }
 
-/// An unreadable or oversize frame: ERROR, which the client takes as fatal, so the
-/// connection ends here as after CLOSE (members leave at once) and the socket closes
-/// once the ERROR is written.
+/// An unreadable or oversize frame, or a client far over its rate: ERROR, which the
+/// client takes as fatal, so the connection ends here as after CLOSE (members leave at
+/// once) and the socket closes once the ERROR is written.
 fn fail(state: &Shared, conn_id: &str, tx: &Tx, error: ErrorInfo) -> Flow {
     state.hub().close(conn_id, now_ms());
     send_last(tx, &with_error(Action::Error, error));
@@ -387,8 +437,9 @@ fn nack(serial: u64, error: ErrorInfo) -> ProtocolMessage {
 }
 
 /// PRESENCE or MESSAGE: applied once per msgSerial (a resent serial after a resume is
-/// acknowledged again without being applied twice), answered in order with ACK or NACK.
-fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
+/// acknowledged again without being applied twice), answered in order with ACK or NACK;
+/// one over the connection's rate (`admit`) is refused without being applied.
+fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64, admit: Admit) {
     let mut hub = state.hub();
     let Some(conn) = hub.connection(conn_id) else {
         return;
@@ -397,6 +448,8 @@ fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64) {
     let duplicate = serial.is_some_and(|s| s < conn.next_serial);
     let result = if duplicate {
         Ok(())
+    } else if let Admit::No(error) = admit {
+        Err(error)
     } else if msg.action == Action::Presence {
         hub.presence(conn_id, msg, now)
     } else {

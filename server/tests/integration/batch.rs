@@ -3,7 +3,8 @@
 //! hundred members' worth of memory, not the whole answer's.
 
 use crate::support::{
-    assert_still_serving, presence_frame_with_data, unique_channel, Server, FULL_KEY, LIMITED_KEY,
+    assert_still_serving, presence_frame_with_data, unique_channel, Server, FAST_LOADER, FULL_KEY,
+    LIMITED_KEY,
 };
 use base64::Engine;
 use roster::protocol::{codes, PresenceAction};
@@ -90,7 +91,7 @@ async fn a_request_naming_a_large_channel_many_times_does_not_hold_every_copy() 
     const MEMBERS: usize = 1_000;
     const DATA: usize = 500;
     const NAMES: usize = 100;
-    let server = Server::start(&[]);
+    let server = Server::start(&FAST_LOADER);
     let channel = unique_channel("batch-large");
     let _loader = fill(&server, &channel, MEMBERS, DATA).await;
     let names = vec![channel.as_str(); NAMES].join(",");

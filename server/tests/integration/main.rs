@@ -12,6 +12,7 @@ mod http;
 mod lifetime;
 mod limits;
 mod paging;
+mod rate;
 mod shutdown;
 mod support;
 mod sync;

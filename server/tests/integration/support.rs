@@ -26,6 +26,10 @@ pub const LIMITED_KEY: &str = "app.limited:secret-limited";
 /// [`LIMITED_KEY`]'s capability; its comma must survive the command line.
 const LIMITED_CAPABILITY: &str = r#"{"room":["subscribe"],"lobby":["subscribe","presence"]}"#;
 
+/// Flags for a server whose test fills a channel with thousands of members as its setup,
+/// faster than the default `--max-inbound-rate` (250 a second) lets one connection.
+pub const FAST_LOADER: [&str; 2] = ["--max-inbound-rate", "1000000"];
+
 /// The running server process; killed on drop.
 pub struct Server {
     child: Child,
@@ -308,6 +312,17 @@ impl Client {
     /// Sends a raw text frame.
     pub async fn send_text(&mut self, text: &str) {
         self.ws.send(Message::text(text)).await.expect("frame sent");
+    }
+
+    /// Sends raw text frames back to back with one flush, as fast as the socket takes
+    /// them; stops at the first that cannot be sent (the server may close mid-burst).
+    pub async fn send_burst(&mut self, frames: &[String]) {
+        for frame in frames {
+            if self.ws.feed(Message::text(frame.as_str())).await.is_err() {
+                return;
+            }
+        }
+        let _ = self.ws.flush().await;
     }
 
     /// Writes `bytes` to the socket as they are, outside the WebSocket framing (for

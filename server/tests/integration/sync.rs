@@ -4,7 +4,9 @@
 //! gets a whole new one; clients that attach and do not read do not make the server hold
 //! the SYNC.
 
-use crate::support::{presence_frame_with_data, unique_channel, Client, Server, FULL_KEY};
+use crate::support::{
+    presence_frame_with_data, unique_channel, Client, Server, FAST_LOADER, FULL_KEY,
+};
 use roster::presence::{parse_sync_serial, MemberFilter, PresenceSet};
 use roster::protocol::{Action, Flags, PresenceAction, ProtocolMessage};
 use std::time::Duration;
@@ -145,7 +147,7 @@ async fn rest_members(server: &Server, channel: &str) -> Vec<(String, usize)> {
 #[tokio::test]
 async fn members_changing_during_a_large_sync_interleave_and_the_client_ends_with_the_servers_set()
 {
-    let server = Server::start(&[]);
+    let server = Server::start(&FAST_LOADER);
     let channel = unique_channel("big-sync");
     let mut loader = Loader::fill(&server, &channel).await;
     let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
@@ -201,7 +203,7 @@ async fn members_changing_during_a_large_sync_interleave_and_the_client_ends_wit
 
 #[tokio::test]
 async fn a_detach_and_re_attach_during_a_sync_gets_a_whole_new_sync_and_none_of_the_old() {
-    let server = Server::start(&[]);
+    let server = Server::start(&FAST_LOADER);
     let channel = unique_channel("re-sync");
     let _loader = Loader::fill(&server, &channel).await;
     let (mut observer, _) = server.connect(FULL_KEY, Some("observer")).await;
@@ -246,7 +248,7 @@ const IDLE_READERS: usize = 10;
 #[tokio::test]
 async fn clients_that_attach_a_large_channel_and_do_not_read_do_not_make_the_server_hold_its_sync()
 {
-    let server = Server::start(&[]);
+    let server = Server::start(&FAST_LOADER);
     let channel = unique_channel("unread-sync");
     let _loader = Loader::fill(&server, &channel).await;
     let mut readers = Vec::new();
