@@ -86,6 +86,16 @@ pub struct Config {
         default_value_t = 16 << 20
     )]
     pub max_presence_data_per_channel: usize,
+    /// How many bytes the members one connection holds across its channels may hold
+    /// together (counted as for `--max-presence-data-per-channel`). An enter or update
+    /// past it is refused with 91006. The default lets one connection fill one channel,
+    /// not every channel it is on (200 full channels would be 3.2 GB).
+    #[arg(
+        long,
+        env = "ROSTER_MAX_PRESENCE_DATA_PER_CONNECTION",
+        default_value_t = 16 << 20
+    )]
+    pub max_presence_data_per_connection: usize,
     /// How many messages (each channel message or presence item) one connection may send
     /// per second; advertised to clients as `maxInboundRate`. A frame past it is refused
     /// with 42911 and the connection goes on; a connection sending 20 times as many is

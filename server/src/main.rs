@@ -82,6 +82,7 @@ async fn serve(config: Config) -> Result<(), String> {
             members_per_channel: config.max_members_per_channel,
             members_per_connection: config.max_members_per_connection,
             presence_data_per_channel: config.max_presence_data_per_channel,
+            presence_data_per_connection: config.max_presence_data_per_connection,
         },
         server_id: format!("roster-{}", addr.port()),
         replay: ReplayLimits {

@@ -34,6 +34,9 @@ pub struct Conn {
     /// How many members it holds across its channels, for the per-connection limit
     /// (counted as they enter and leave, so the check does not count them each time).
     pub(super) member_count: usize,
+    /// The bytes (`limits::held_size`) of the members it holds across its channels, for
+    /// the per-connection limit, kept in step as `member_count` is.
+    pub(super) held_bytes: usize,
 }
 
 /// The outcome of a connect: the connection to use, and why a resume failed if it did.
@@ -106,6 +109,7 @@ impl Hub {
                 channels: HashSet::new(),
                 syncs: HashMap::new(),
                 member_count: 0,
+                held_bytes: 0,
             },
         );
         Connected {

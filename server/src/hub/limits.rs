@@ -1,5 +1,6 @@
 //! What one client can make the hub hold: channels per connection (90010), members per
-//! channel and per connection (91003), bytes of members per channel (91006), and how
+//! channel and per connection (91003), bytes of members per channel and per connection
+//! (91006), and how
 //! long the names it gives may be (40010 for a channel, 40012 for a clientId).
 //! Checked before an ATTACH or PRESENCE changes anything, so a refused one leaves
 //! nothing behind and nobody else notices it.
@@ -20,6 +21,9 @@ pub struct Limits {
     pub members_per_connection: usize,
     /// Bytes ([`held_size`]) the members of one channel hold together, at most.
     pub presence_data_per_channel: usize,
+    /// Bytes ([`held_size`]) the members one connection holds across its channels
+    /// together, at most.
+    pub presence_data_per_connection: usize,
 }
 
 /// The longest channel name accepted, in bytes: the channel and every connection on it
@@ -69,7 +73,7 @@ pub(super) fn data_size(member: &PresenceMessage) -> usize {
     }
 }
 
-/// The bytes a member counts for against the channel's limit: everything it holds that
+/// The bytes a member counts for against the data limits: everything it holds that
 /// its client chose (data, clientId, encoding, extras), so no field escapes the limit.
 pub(super) fn held_size(member: &PresenceMessage) -> usize {
     let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
@@ -99,13 +103,14 @@ fn too_many_members(max: usize, per: &str) -> ErrorInfo {
     )
 }
 
-/// 91006, with the words of Ably's "total presence set data too large".
-fn presence_data_too_large(max: usize) -> ErrorInfo {
+/// 91006, with the words of Ably's "total presence set data too large" (`per` says which
+/// limit was hit).
+fn presence_data_too_large(max: usize, per: &str) -> ErrorInfo {
     ErrorInfo::new(
         TOTAL_PRESENCE_DATA_TOO_LARGE,
         400,
         format!(
-            "Unable to enter member to presence; total presence set data would exceed {max} bytes"
+            "Unable to enter member to presence; total presence data {per} would exceed {max} bytes"
         ),
     )
 }
@@ -167,17 +172,19 @@ impl Hub {
     }
 
     /// 91006 when applying `items` (clientIds resolved) in order would, at any point, grow
-    /// the bytes ([`held_size`]) of channel `name`'s members past the limit. An item
-    /// replaces the member it names; a leave gives its bytes back.
+    /// the bytes ([`held_size`]) of channel `name`'s members, or of `conn`'s across its
+    /// channels, past the limit. An item replaces the member it names; a leave gives its
+    /// bytes back.
     pub(super) fn check_data_room(
         &self,
         conn: &Conn,
         name: &str,
         items: &[PresenceMessage],
     ) -> Result<(), ErrorInfo> {
-        let max = self.config.limits.presence_data_per_channel;
+        let limits = self.config.limits;
         let channel = self.channels.get(name);
-        let mut total = channel.map_or(0, |c| c.members.held_bytes());
+        let mut on_channel = channel.map_or(0, |c| c.members.held_bytes());
+        let mut of_connection = conn.held_bytes;
         // The bytes each clientId this frame touched holds after its items so far.
         let mut held: HashMap<&str, usize> = HashMap::new();
         for item in items {
@@ -192,9 +199,17 @@ impl Hub {
                 PresenceAction::Leave => 0,
                 _ => held_size(item),
             };
-            total = total.saturating_sub(before) + after;
-            if after > before && total > max {
-                return Err(presence_data_too_large(max));
+            on_channel = on_channel.saturating_sub(before) + after;
+            of_connection = of_connection.saturating_sub(before) + after;
+            if after > before {
+                if on_channel > limits.presence_data_per_channel {
+                    let max = limits.presence_data_per_channel;
+                    return Err(presence_data_too_large(max, "per channel"));
+                }
+                if of_connection > limits.presence_data_per_connection {
+                    let max = limits.presence_data_per_connection;
+                    return Err(presence_data_too_large(max, "per connection"));
+                }
             }
             held.insert(client_id, after);
         }

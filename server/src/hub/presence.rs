@@ -1,7 +1,7 @@
 //! The authoritative presence set: enter/update/leave from clients, leaves the server
 //! makes up, and the reads REST needs.
 
-use super::limits::data_size;
+use super::limits::{data_size, held_size};
 use super::replay::Audience;
 use super::{Conn, Hub, MemberKey};
 use roster::presence::MemberFilter;
@@ -44,6 +44,16 @@ pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
         + text(&member.encoding)
         + data
         + member.extras.as_ref().map_or(0, |e| e.as_str().len())
+}
+
+/// How what a connection holds changed: members that came and went, and the bytes
+/// ([`held_size`]) stored and given back (a replaced member gives its old bytes back).
+#[derive(Debug, Default)]
+struct Held {
+    members_in: usize,
+    members_out: usize,
+    bytes_in: usize,
+    bytes_out: usize,
 }
 
 impl Hub {
@@ -132,8 +142,8 @@ impl Hub {
         let history_limits = self.config.history;
         let channel = self.channel_mut(&name);
         let mut events = Vec::with_capacity(items.len());
-        // How many members this connection holds after the frame, from before it.
-        let (mut entered, mut left) = (0, 0);
+        // What this connection holds after the frame, from before it.
+        let mut held = Held::default();
         for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
             let key = (
                 item.client_id.clone().unwrap_or_default(),
@@ -144,7 +154,8 @@ impl Hub {
                     let Some(member) = channel.members.remove(&key) else {
                         continue;
                     };
-                    left += 1;
+                    held.members_out += 1;
+                    held.bytes_out += held_size(&member);
                     // A leave without data reports the member's last data; its own data
                     // keeps its own encoding (none for a plain string).
                     let (data, encoding) = if item.data.is_some() {
@@ -159,7 +170,8 @@ impl Hub {
                     });
                 }
                 _ => {
-                    let stored_id = channel.members.get(&key).map(|m| m.id.as_deref());
+                    let current = channel.members.get(&key);
+                    let stored_id = current.map(|m| m.id.as_deref());
                     // The client re-entering, after a re-attach, the very member this
                     // connection holds: nothing changed, so nobody hears of it (§6).
                     let re_enter = matches!(item.action, PresenceAction::Enter)
@@ -169,6 +181,7 @@ impl Hub {
                         continue;
                     }
                     let existed = stored_id.is_some();
+                    held.bytes_out += current.map_or(0, held_size);
                     let action = match item.action {
                         PresenceAction::Enter if !existed => PresenceAction::Enter,
                         _ => PresenceAction::Update,
@@ -177,15 +190,16 @@ impl Hub {
                         action: PresenceAction::Present,
                         ..item.clone()
                     };
+                    held.bytes_in += held_size(&stored);
                     if channel.members.insert(key, stored) {
-                        entered += 1;
+                        held.members_in += 1;
                     }
                     events.push(PresenceMessage { action, ..item });
                 }
             }
         }
         channel.history.push(&events, now, history_limits);
-        self.count_members(conn_id, entered, left);
+        self.count_held(conn_id, held);
         if !events.is_empty() {
             let out = ProtocolMessage {
                 id: Some(format!("{conn_id}:{serial}")),
@@ -230,7 +244,12 @@ impl Hub {
             })
             .collect();
         channel.history.push(&leaves, now, history_limits);
-        self.count_members(conn_id, 0, leaves.len());
+        let held = Held {
+            members_out: leaves.len(),
+            bytes_out: leaves.iter().map(held_size).sum(),
+            ..Held::default()
+        };
+        self.count_held(conn_id, held);
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -242,11 +261,12 @@ impl Hub {
         self.broadcast(name, out, audience, now);
     }
 
-    /// Keeps `conn_id`'s member count in step after `entered` members came and `left`
-    /// went through it.
-    fn count_members(&mut self, conn_id: &str, entered: usize, left: usize) {
+    /// Keeps what `conn_id` holds (members and their bytes) in step after a change.
+    fn count_held(&mut self, conn_id: &str, held: Held) {
         if let Some(conn) = self.connections.get_mut(conn_id) {
-            conn.member_count = (conn.member_count + entered).saturating_sub(left);
+            conn.member_count =
+                (conn.member_count + held.members_in).saturating_sub(held.members_out);
+            conn.held_bytes = (conn.held_bytes + held.bytes_in).saturating_sub(held.bytes_out);
         }
     }
 

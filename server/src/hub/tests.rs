@@ -26,6 +26,7 @@ pub(super) fn hub() -> Hub {
             members_per_channel: 1_000,
             members_per_connection: 1_000,
             presence_data_per_channel: 1 << 20,
+            presence_data_per_connection: 1 << 20,
         },
         server_id: "test".into(),
         replay: ReplayLimits {
@@ -314,4 +315,49 @@ fn a_resume_past_the_byte_bound_is_answered_with_90003() {
     let code = frames[0].error.as_ref().map(|e| e.code);
     assert_eq!(code, Some(codes::CHANNEL_CONTINUITY_LOST));
     assert_eq!(frames.len(), 1, "no backlog: {frames:?}");
+}
+
+/// One presence item for `client_id` with `data` on `channel`, from `conn_id`.
+fn presence_item(hub: &mut Hub, conn_id: &str, channel: &str, item: (PresenceAction, &str, &str)) {
+    let (action, client_id, data) = item;
+    let msg = ProtocolMessage {
+        presence: Some(vec![PresenceMessage {
+            client_id: Some(client_id.to_owned()),
+            data: Some(Data::String(data.to_owned())),
+            ..PresenceMessage::new(action)
+        }]),
+        ..ProtocolMessage::for_channel(Action::Presence, channel)
+    };
+    hub.presence(conn_id, &msg, 0).expect("presence applies");
+}
+
+#[test]
+fn a_connections_held_bytes_follow_its_members_across_channels_until_they_expire() {
+    let mut hub = hub();
+    let (a, _rx) = connect(&mut hub, "*");
+    let held = |hub: &Hub| hub.connection(&a).map(|c| (c.member_count, c.held_bytes));
+    // Each member counts its clientId (1 byte) and its data.
+    presence_item(&mut hub, &a, "one", (PresenceAction::Enter, "x", "12345"));
+    presence_item(&mut hub, &a, "two", (PresenceAction::Enter, "y", "123"));
+    presence_item(&mut hub, &a, "two", (PresenceAction::Enter, "z", ""));
+    assert_eq!(held(&hub), Some((3, 6 + 4 + 1)));
+    // An update replaces the member's bytes; a leave gives them back.
+    presence_item(&mut hub, &a, "one", (PresenceAction::Update, "x", "1"));
+    assert_eq!(held(&hub), Some((3, 2 + 4 + 1)));
+    presence_item(&mut hub, &a, "two", (PresenceAction::Leave, "y", ""));
+    assert_eq!(held(&hub), Some((2, 2 + 1)));
+    // A dropped transport keeps them; a resume keeps them with the same connection; the
+    // leaves the server makes after remainPresentFor give them back.
+    let generation = hub.connection(&a).map(|c| c.generation).unwrap_or_default();
+    hub.transport_lost(&a, generation);
+    let key = hub
+        .connection(&a)
+        .map(|c| c.key.clone())
+        .unwrap_or_default();
+    let (resumed, _rx2) = connect_with(&mut hub, "*", Capability::all(), Some(&key));
+    assert_eq!(resumed, a);
+    assert_eq!(held(&hub), Some((2, 3)));
+    hub.transport_lost(&a, generation + 1);
+    hub.expire_members(&a, generation + 1, 1);
+    assert_eq!(held(&hub), Some((0, 0)));
 }

@@ -1,7 +1,7 @@
 //! What one client can make the server hold is capped: channels per connection (90010 on
 //! that channel only), members per channel and per connection (NACK 91003), the bytes of
-//! members per channel (NACK 91006), each item's size (NACK 40009) whichever fields it
-//! is in; nothing of a refused frame is applied.
+//! members per channel and per connection (NACK 91006), each item's size (NACK 40009)
+//! whichever fields it is in; nothing of a refused frame is applied.
 //! Everyone else keeps being served.
 
 use crate::support::{
@@ -273,5 +273,55 @@ async fn extras_and_client_ids_are_no_way_around_the_size_and_data_caps() {
         .await;
     assert_nack(&reply(&mut loader).await, TOTAL_PRESENCE_DATA_TOO_LARGE);
     assert_eq!(members(&server, &channel).await, ["m0", "m1", "m2", "m3"]);
+    assert_still_serving(&server).await;
+}
+
+#[tokio::test]
+async fn presence_data_past_the_connection_cap_is_refused_with_91006_until_its_members_leave() {
+    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
+    let server = Server::start(&[
+        "--max-presence-data-per-connection",
+        "1000",
+        "--remain-present-for",
+        "300",
+    ]);
+    let (first, second) = (unique_channel("held"), unique_channel("held"));
+    let (mut loader, connected) = server.connect(FULL_KEY, None).await;
+    let conn_id = connected.connection_id.expect("connectionId");
+    let key = connected
+        .connection_details
+        .and_then(|d| d.connection_key)
+        .expect("connectionKey");
+    let (enter, leave) = (PresenceAction::Enter, PresenceAction::Leave);
+    // Each member counts its data and its clientId (3 bytes): 603 + 397 is the whole
+    // allowance, spread over two channels (each far below its own cap).
+    assert_ack(&presence_frame_with_data(&mut loader, &first, 0, &[(enter, "ann", 600)]).await);
+    let nack = presence_frame_with_data(&mut loader, &second, 1, &[(enter, "bob", 395)]).await;
+    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert!(members(&server, &second).await.is_empty());
+    assert_ack(&presence_frame_with_data(&mut loader, &second, 2, &[(enter, "bob", 394)]).await);
+
+    // The cap is the connection's: another one enters on the same channels.
+    let (mut carol, _) = server.connect(FULL_KEY, None).await;
+    assert_ack(&presence_frame_with_data(&mut carol, &second, 0, &[(enter, "cat", 900)]).await);
+    // A leave on one channel makes room on the other.
+    assert_ack(&presence_frame_with_data(&mut loader, &first, 3, &[(leave, "ann", 0)]).await);
+    assert_ack(&presence_frame_with_data(&mut loader, &second, 4, &[(enter, "dan", 600)]).await);
+    let nack = presence_frame_with_data(&mut loader, &first, 5, &[(enter, "eve", 1)]).await;
+    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+
+    // The transport drops; the members the server makes leave after remainPresentFor give
+    // their bytes back to the connection, which a resume keeps.
+    drop(loader);
+    let mut waited = 0;
+    while members(&server, &second).await != ["cat"] {
+        assert!(waited < 50, "the dropped connection's members never left");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    let (mut loader, resumed) = server.open(&format!("key={FULL_KEY}&resume={key}")).await;
+    assert_eq!(resumed.connection_id.as_deref(), Some(conn_id.as_str()));
+    assert_eq!(resumed.error, None);
+    assert_ack(&presence_frame_with_data(&mut loader, &first, 6, &[(enter, "fay", 997)]).await);
     assert_still_serving(&server).await;
 }
