@@ -40,6 +40,45 @@ test('an attach past the per-connection channel cap fails that channel only, wit
   }
 });
 
+/** roster-server's default --max-inbound-rate (messages a second, a second's worth at once). */
+const INBOUND_RATE = 250;
+
+test('enters past the inbound rate are refused with 42911 and the connection stays connected', { skip, timeout: 60_000 }, async () => {
+  const name = uniqueChannel('rate');
+  const loader = realtime('*');
+  const bob = realtime('bob');
+  try {
+    await connected(loader);
+    assert.equal(loader.connection.connectionManager.connectionDetails.maxInboundRate, INBOUND_RATE);
+    const channel = loader.channels.get(name);
+    await channel.attach();
+    // Twice a second's worth at once, each its own PRESENCE: some must be refused.
+    const outcomes = await within(Promise.all(Array.from({ length: 2 * INBOUND_RATE }, (_, i) =>
+      channel.presence.enterClient(`m-${i}`, 'd').then(() => null, (e) => e))), 30_000, 'the enters');
+    const refused = outcomes.filter(Boolean);
+    const entered = outcomes.length - refused.length;
+    assert.ok(entered >= INBOUND_RATE, `${entered} entered`);
+    assert.ok(refused.length >= INBOUND_RATE / 2, `${refused.length} refused`);
+    for (const error of refused) {
+      assert.equal(error.code, 42911);
+      assert.equal(error.statusCode, 429);
+    }
+    assert.equal(loader.connection.state, 'connected');
+    assert.equal(channel.state, 'attached');
+
+    // Others see exactly the members that were entered.
+    const members = await within(bob.channels.get(name).presence.get(), 30_000, 'bob gets the members');
+    assert.equal(members.length, entered);
+
+    // After a second the connection is let through again.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await within(channel.presence.enterClient('later', 'd'), 10_000, 'the enter a second later');
+    assert.equal(loader.connection.state, 'connected');
+  } finally {
+    await closeAll([loader, bob]);
+  }
+});
+
 /** roster-server's default --max-presence-data-per-channel. */
 const MAX_PRESENCE_DATA = 16 << 20;
 
@@ -52,12 +91,14 @@ test('presence data past the channel total is refused with 91006, and a leave ma
     const channel = loader.channels.get(name);
     await channel.attach();
     // As many members of 60,000 bytes each as the total holds; one more would pass it.
+    // Batches of 20 at most every 100 ms keep within the server's inbound rate.
     const data = 'x'.repeat(60_000);
     const fit = Math.floor(MAX_PRESENCE_DATA / data.length);
     for (let i = 0; i < fit; i += 20) {
       const batch = [];
       for (let j = i; j < Math.min(i + 20, fit); j++) batch.push(channel.presence.enterClient(`m-${j}`, data));
-      await within(Promise.all(batch), 30_000, `enters ${i}..${i + batch.length}`);
+      const paced = new Promise((resolve) => setTimeout(resolve, 20_000 / INBOUND_RATE));
+      await within(Promise.all([...batch, paced]), 30_000, `enters ${i}..${i + batch.length}`);
     }
     const error = await within(channel.presence.enterClient('over', data).then(() => null, (e) => e), 10_000, 'the refused enter');
     assert.ok(error, 'the enter past the total is refused');
