@@ -38,7 +38,11 @@ function lineReader(stream) {
 
 async function startServer() {
   if (!existsSync(serverBin)) throw new Error(`no server binary at ${serverBin}`);
-  const child = spawn(serverBin, ['--bind', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
+  // The loader sends 100,000 updates in bursts of 1,000 on one connection, past the
+  // default inbound rate of 250 a second.
+  const flags = ['--max-inbound-rate', '1000000'];
+  log(`roster-server ${flags.join(' ')}: the loader sends past the default inbound rate of 250`);
+  const child = spawn(serverBin, ['--bind', '127.0.0.1:0', ...flags], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RUST_LOG: 'warn' } });
   child.on('error', (e) => log(`roster-server: ${e.message}`));
   const next = lineReader(child.stdout);
   let port; let key;

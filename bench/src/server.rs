@@ -11,6 +11,11 @@ use tokio::process::{Child, ChildStdout, Command};
 const LISTENING: &str = "listening on http://127.0.0.1:";
 const DEV_KEY: &str = "dev key: ";
 
+/// Flags roster-server runs with in the benchmarks: their publishers and loaders send
+/// thousands of messages a second on one connection (that is what they measure), past
+/// the default `--max-inbound-rate`.
+pub const ROSTER_FLAGS: [&str; 2] = ["--max-inbound-rate", "1000000"];
+
 /// A running server child process; killed when dropped.
 pub struct Server {
     /// The process (spawned with kill_on_drop).
@@ -66,6 +71,16 @@ impl Server {
         })?;
         tokio::spawn(drain(lines));
         Ok(Server { child, port, key })
+    }
+
+    /// Start roster-server at `program` with [`ROSTER_FLAGS`], saying so on stderr.
+    pub async fn start_roster(program: &Path) -> io::Result<Server> {
+        eprintln!(
+            "roster-server {}: the benchmarks send thousands of messages a second on one \
+             connection, past the default inbound rate of 250",
+            ROSTER_FLAGS.join(" ")
+        );
+        Server::start(program, &ROSTER_FLAGS).await
     }
 
     /// Resident set size of the process in KiB.

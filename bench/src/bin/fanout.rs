@@ -144,7 +144,7 @@ async fn main() -> io::Result<()> {
 }
 
 async fn run_roster(config: &Config) -> io::Result<Outcome> {
-    let server = Server::start(&config.server, &[]).await?;
+    let server = Server::start_roster(&config.server).await?;
     let key = server
         .key
         .clone()

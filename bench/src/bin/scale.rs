@@ -88,7 +88,7 @@ async fn main() -> io::Result<()> {
         return Err(failure);
     }
 
-    let server = Server::start(&server_path, &[]).await?;
+    let server = Server::start_roster(&server_path).await?;
     let key = key_of(&server)?;
     big_channel(&server, &key, big).await?;
     wildcard_entry(&server, &key, big).await
@@ -101,7 +101,7 @@ async fn roster_per_connection(
     channels: usize,
     enter: bool,
 ) -> io::Result<f64> {
-    let server = Server::start(server_path, &[]).await?;
+    let server = Server::start_roster(server_path).await?;
     let key = key_of(&server)?;
     per_connection(&server, &key, connections, channels, enter).await
 }
