@@ -46,7 +46,12 @@ test('get() returns the same object for an unchanged member, a new one for a cha
     assert.deepEqual(afterUpdate, { annSame: true, bobSame: false, bob: 'present:b2', filteredSame: true });
 
     await within(ann.channels.get(name).presence.leave(), WAIT, 'ann leaves');
-    await page.waitForFunction(async () => (await window.channel.presence.get()).length === 1);
+    // Polled in the page: waitForFunction takes a returned promise as truthy, not awaiting it.
+    await page.evaluate(async () => {
+      for (let i = 0; i < 200 && (await window.channel.presence.get()).length !== 1; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
     const left = await page.evaluate(async () => ({
       members: (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`),
       // White-box: the wrapper's cache holds the present members only, not the objects
