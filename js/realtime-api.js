@@ -310,15 +310,26 @@ const recoverThen = (core, options, connect) => {
   });
 };
 
-// authCallback(tokenParams, callback) in ably-js; the core awaits a Promise.
+// What an authCallback calls back with, as ably-js makes it an ErrorInfo: another value's
+// code and statusCode or 40170/401; an ErrorInfo without a code 40300 if 403 (failing the
+// connection, RSA4d), else 40170/401.
+const callbackError = (e) => {
+  if (!(e instanceof ErrorInfo)) return new ErrorInfo(String(e?.message ?? e), e?.code || 40170, e?.statusCode || 401);
+  if (!e.code) Object.assign(e, e.statusCode === 403 ? { code: 40300 } : { code: 40170, statusCode: 401 });
+  return e;
+};
+
+// authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
+// rejects with what the callback throws as it is, as ably-js passes that on.
 export const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
     ...options,
     authCallback: (params) => new Promise((resolve, reject) => {
-      const result = authCallback(params, (error, token) => (error ? reject(error) : resolve(token)));
-      if (result && typeof result.then === 'function') result.then(resolve, reject);
+      const fail = (error) => reject(callbackError(error));
+      const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
+      if (result && typeof result.then === 'function') result.then(resolve, fail);
     }),
   };
 };

@@ -9,8 +9,13 @@ pub fn to_js(error: &ErrorInfo) -> JsValue {
     let value = JsValue::from(js_sys::Error::new(&error.message));
     // Through Reflect like the other fields: no import of its own for `name`.
     set(&value, "name", "ErrorInfo".into());
-    set(&value, "code", error.code.into());
-    set(&value, "statusCode", error.status_code.into());
+    // None for none: an error an authCallback threw without them, passed on as ably-js.
+    if error.code != 0 {
+        set(&value, "code", error.code.into());
+    }
+    if error.status_code != 0 {
+        set(&value, "statusCode", error.status_code.into());
+    }
     if let Some(href) = &error.href {
         set(&value, "href", href.into());
     }

@@ -84,7 +84,8 @@ pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest 
     .sign(&key.secret)
 }
 
-/// Obtains TokenDetails from `source`; errors from the app's URL or callback become 40170.
+/// Obtains TokenDetails from `source`; errors from the app's URL or callback are 40170
+/// unless they carry their own code or a 403 (see `url_refusal`, `callback_error`).
 pub async fn request_token(
     source: Rc<AuthSource>,
     rest_base: &str,
@@ -111,17 +112,20 @@ pub async fn request_token(
             let request = url_request(url, auth_params, headers, *is_post, &params);
             let response = fetch::send("", &request, &[])
                 .await
-                .and_then(HttpResponse::success)
                 .map_err(|e| auth_failed(&e.message))?;
+            if response.status >= 300 {
+                return Err(url_refusal(response));
+            }
             answer_from_url(response)?
         }
         AuthSource::Callback(callback) => {
-            // A callback that throws fails as one whose promise rejects.
+            // The JS wrapper rejects with what the app called back, made an ErrorInfo as
+            // ably-js does, or with what it threw, as it is (ably-js passes that on).
             let value = match callback.call1(&JsValue::NULL, &convert::to_js(&params)) {
                 Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)).await,
                 Err(error) => Err(error),
             };
-            let value = value.map_err(|e| auth_failed(&super::error::message_of(&e)))?;
+            let value = value.map_err(|e| callback_error(&e))?;
             answer_from_callback(&value)?
         }
     };
@@ -281,6 +285,30 @@ fn details(token: String) -> TokenDetails {
         capability: None,
         client_id: None,
     }
+}
+
+/// An authUrl's non-2xx answer as ably-js reports it: an Ably error (with an
+/// `X-Ably-Errorcode` header) as given; otherwise a 403 stays 403 (40300), which fails
+/// the connection (RSA4d), and any other status is 40170/401.
+fn url_refusal(response: HttpResponse) -> ErrorInfo {
+    let code = response.error_code.as_deref();
+    // Without the header the body is not read: ably-js takes only the status then.
+    let body: &[u8] = if code.is_some() { &response.body } else { &[] };
+    let error = rest::decode_error(response.status, body, code);
+    if code.is_some() || error.status_code == 403 {
+        error
+    } else {
+        auth_failed(&error.message)
+    }
+}
+
+/// The error an authCallback's promise rejected with: its `code` and `statusCode` as
+/// they are (none if absent, as ably-js passes on what a callback throws).
+fn callback_error(value: &JsValue) -> ErrorInfo {
+    use super::options::number_field;
+    let code = number_field(value, "code").unwrap_or(0.0) as u32;
+    let status = number_field(value, "statusCode").unwrap_or(0.0) as u16;
+    ErrorInfo::new(code, status, super::error::message_of(value))
 }
 
 /// 40170: the app's authUrl or authCallback failed (RSA4c).

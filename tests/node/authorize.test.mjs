@@ -92,7 +92,9 @@ test('a failing authUrl rejects with an ErrorInfo and the connection stays conne
     client.close();
     return result;
   });
-  assert.deepEqual(result.error, [true, 40170, 401]);
+  // The server's 404 is an Ably error (X-Ably-Errorcode): reported as it is, as ably-js
+  // does (tests/node/differential-3.test.mjs).
+  assert.deepEqual(result.error, [true, 40400, 404]);
   assert.equal(result.state, 'connected');
   assert.equal(result.sameId, true);
   assert.deepEqual(result.seen, []);

@@ -21,7 +21,7 @@ const chromium = chromiumForTests(BASE);
 function installHarness({ options, withinSource, wait }) {
   const within = new Function(`return (${withinSource})`)();
   window.runScenario = async (side, source, name, params) => {
-    const { Realtime, Rest } = side === 'ably' ? window.Ably : window.roster;
+    const { Realtime, Rest, ErrorInfo } = side === 'ably' ? window.Ably : window.roster;
     const trace = { ops: [] };
     const clients = [];
     // Connection ids by the label of the connection they belong to: the client's tag for
@@ -132,6 +132,8 @@ function installHarness({ options, withinSource, wait }) {
       },
       // A Rest client with dev-auth tokens (see authOptions).
       rest: (clientId, extra = {}) => new Rest(authOptions(clientId, extra)),
+      // The side's ErrorInfo class, for what an app's authCallback calls back with.
+      ErrorInfo,
       // `what` with its outcome, in the ops stream.
       async op(what, promise) {
         const outcome = await settle(promise);

@@ -1,0 +1,120 @@
+// Differential parity with ably-js, third round (the harness: differential.mjs): what the
+// app's own auth server or authCallback refuses with — a 403 fails the connection with
+// 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — and what
+// auth.createTokenRequest() does with authOptions.
+import { after, before, test } from 'node:test';
+import http from 'node:http';
+import { skip } from './ably.mjs';
+import { differential } from './differential.mjs';
+
+const opts = { skip, timeout: 120_000 };
+
+// The app's auth server, refusing in each of the ways an app's can; the page is on
+// roster-server's origin, so it answers CORS as an auth server for a web app must.
+const refusals = {
+  // An Ably-shaped JSON error body without X-Ably-Errorcode: ably-js reads only the status.
+  'json-403': [403, { 'content-type': 'application/json' }, '{"error":{"code":40160,"statusCode":403,"message":"not you"}}'],
+  'text-403': [403, { 'content-type': 'text/plain' }, 'forbidden'],
+  // With X-Ably-Errorcode (exposed to the page): ably-js takes the body's error as it is.
+  'ably-403': [403, { 'content-type': 'application/json', 'x-ably-errorcode': '40160', 'access-control-expose-headers': 'x-ably-errorcode' },
+    '{"error":{"code":40160,"statusCode":403,"message":"not you"}}'],
+  'ably-404': [404, { 'content-type': 'application/json', 'x-ably-errorcode': '40400', 'access-control-expose-headers': 'x-ably-errorcode' },
+    '{"error":{"code":40400,"statusCode":404,"message":"no such thing"}}'],
+  'text-500': [500, { 'content-type': 'text/plain' }, 'broken'],
+};
+let authServer;
+let authBase;
+
+before(async () => {
+  if (skip) return;
+  authServer = http.createServer((request, response) => {
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
+    const refusal = refusals[new URL(request.url, 'http://x').pathname.slice(1)];
+    if (request.method === 'OPTIONS' || !refusal) {
+      response.writeHead(request.method === 'OPTIONS' ? 204 : 404, cors).end();
+      return;
+    }
+    const [status, headers, body] = refusal;
+    response.writeHead(status, { ...cors, ...headers }).end(body);
+  });
+  await new Promise((resolve) => authServer.listen(0, '127.0.0.1', resolve));
+  authBase = `http://127.0.0.1:${authServer.address().port}`;
+});
+
+after(async () => {
+  await new Promise((resolve) => (authServer ? authServer.close(resolve) : resolve()));
+});
+
+// For each refusal: a client connecting with it (a 403 fails it, other errors leave it
+// disconnected to retry), and a connected client's authorize() with it (rejects with the
+// refusal; a 403 fails the connection too).
+const refusalScenario = async (t) => {
+  // Closes a client and waits for it; a failed one is left as it is (ably-js's close()
+  // from failed goes through closing, which is not what this is about).
+  const closed = async (client) => {
+    if (client.connection.state === 'failed') return;
+    client.close();
+    await t.within(client.connection.whenState('closed'), 'closed');
+  };
+  const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const reason = (client) => (client.connection.errorReason ? t.error(client.connection.errorReason) : null);
+  for (const kind of t.params.kinds) {
+    const authUrl = `${t.params.authBase}/${kind}`;
+    const connecting = t.client(`${kind} connecting`, null, { authUrl, disconnectedRetryTimeout: 60_000 });
+    await t.until(`${kind} connecting connection`, 2);
+    t.read(`${kind} connecting`, { state: connecting.connection.state, errorReason: reason(connecting) });
+    await closed(connecting);
+
+    const ada = t.client(`${kind} authorize`, 'ada');
+    await t.within(ada.connection.whenState('connected'), 'connected');
+    await t.op(`${kind} authorize()`, ada.auth.authorize(null, { authUrl }));
+    await wait(100);
+    t.read(`${kind} after authorize()`, { state: ada.connection.state, errorReason: reason(ada) });
+    await closed(ada);
+  }
+};
+
+test('an authUrl that refuses: a 403 fails the connection with 80019, other statuses do not', opts, async () => {
+  await differential(refusalScenario, undefined, { params: { authBase, kinds: Object.keys(refusals) } });
+});
+
+test('an authCallback that calls back an error or throws: a 403 fails the connection with 80019', opts, async () => {
+  await differential(async (t) => {
+    // Closes a client and waits for it; a failed one is left as it is (ably-js's close()
+    // from failed goes through closing, which is not what this is about).
+    const closed = async (client) => {
+      if (client.connection.state === 'failed') return;
+      client.close();
+      await t.within(client.connection.whenState('closed'), 'closed');
+    };
+    const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const reason = (client) => (client.connection.errorReason ? t.error(client.connection.errorReason) : null);
+    const errors = {
+      'object 403': () => ({ message: 'not you', statusCode: 403 }),
+      'object with a code': () => ({ message: 'not you', code: 40160, statusCode: 403 }),
+      'ErrorInfo 403': () => new t.ErrorInfo('not you', 40160, 403),
+      'ErrorInfo 401': () => new t.ErrorInfo('not now', 40150, 401),
+      'Error': () => new Error('broken'),
+      'string': () => 'broken',
+    };
+    const throws = {
+      'throws an Error': () => { throw new Error('boom'); },
+      'throws an Error with statusCode 403': () => { throw Object.assign(new Error('no'), { statusCode: 403 }); },
+    };
+    const callbacks = Object.entries(errors).map(([kind, error]) => [kind, (params, callback) => callback(error(), null)])
+      .concat(Object.entries(throws));
+    for (const [kind, authCallback] of callbacks) {
+      const connecting = t.client(`${kind} connecting`, null, { authCallback, authUrl: undefined, disconnectedRetryTimeout: 60_000 });
+      await t.until(`${kind} connecting connection`, 2);
+      t.read(`${kind} connecting`, { state: connecting.connection.state, errorReason: reason(connecting) });
+      await closed(connecting);
+
+      const ada = t.client(`${kind} authorize`, 'ada');
+      await t.within(ada.connection.whenState('connected'), 'connected');
+      await t.op(`${kind} authorize()`, ada.auth.authorize(null, { authCallback }));
+      await wait(100);
+      t.read(`${kind} after authorize()`, { state: ada.connection.state, errorReason: reason(ada) });
+      await closed(ada);
+    }
+  });
+});
