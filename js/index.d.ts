@@ -1,7 +1,7 @@
 // Types for roster-presence (the full entry): those of roster-presence/realtime
 // (realtime.d.ts) plus `Rest`.
 import type {
-  ClientOptions, PaginatedResult, PresenceMessage, Realtime, ErrorInfo, RestHistoryParams,
+  AuthOptions, ClientOptions, PaginatedResult, PresenceMessage, Realtime, ErrorInfo, RestHistoryParams,
   TokenDetails, TokenParams, TokenRequest,
 } from './realtime.js';
 
@@ -54,7 +54,11 @@ export declare class Rest {
     };
   };
   readonly auth: {
-    createTokenRequest(params?: TokenParams): Promise<TokenRequest>;
+    /**
+     * A TokenRequest signed with the key. Given `authOptions` replace the client's (their
+     * `key`, `queryTime`), given `params` the client's defaults (its clientId), as ably-js.
+     */
+    createTokenRequest(params?: TokenParams | null, authOptions?: AuthOptions | null): Promise<TokenRequest>;
     requestToken(params?: TokenParams): Promise<TokenDetails>;
   };
   batchPresence(channels: string | string[]): Promise<BatchPresenceResponse>;

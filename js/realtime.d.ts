@@ -74,6 +74,8 @@ export interface AuthOptions {
     params: TokenParams,
     callback: (error: ErrorInfo | string | null, token: TokenAnswer | null) => void,
   ) => void | Promise<TokenAnswer>;
+  /** `Rest` only: TokenRequests it signs take the server's time (asked once, as ably-js). */
+  queryTime?: boolean;
 }
 
 /** Client options (ably-js 2.x names). */

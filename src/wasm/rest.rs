@@ -9,7 +9,8 @@ use super::options::{number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use super::task::promise;
-use super::token::{self, AuthSource, TokenParams};
+use super::token::{self, TokenParams};
+use crate::auth::ApiKey;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, BatchPresenceResult, PresenceParams};
 use js_sys::{Array, Object, Promise};
@@ -72,23 +73,30 @@ impl Rest {
         })
     }
 
-    /// `auth.createTokenRequest(tokenParams)`: a TokenRequest signed with the key.
+    /// `auth.createTokenRequest(tokenParams, authOptions)`: a TokenRequest for `params`
+    /// signed with `key` at `timestamp` (ms). The JS wrapper picks them as ably-js does
+    /// (RSA9h): the app's tokenParams, else the client's clientId; the authOptions' key if
+    /// it gave authOptions, else the client's; the server's clock with `queryTime`.
     #[wasm_bindgen(js_name = createTokenRequest)]
-    pub fn create_token_request(&self, params: JsValue) -> Promise {
-        let options = &self.client.options;
-        let result = match &**options.auth.borrow() {
-            AuthSource::Key(key) => {
-                let params = TokenParams::from_js(&params, options.client_id.as_deref());
-                Ok(convert::to_js(&token::create_token_request(key, &params)))
+    pub fn create_token_request(
+        &self,
+        params: JsValue,
+        key: Option<String>,
+        timestamp: f64,
+    ) -> Promise {
+        match key.and_then(|key| ApiKey::parse(&key).ok()) {
+            Some(key) => {
+                let params = TokenParams::from_js(&params, None);
+                let request = token::create_token_request(&key, &params, timestamp as u64);
+                Promise::resolve(&convert::to_js(&request))
             }
             // As ably-js: 40101, 403.
-            _ => Err(to_js(&ErrorInfo::new(
+            None => Promise::reject(&to_js(&ErrorInfo::new(
                 codes::INVALID_CREDENTIALS,
                 403,
-                "createTokenRequest needs a key: no key specified",
+                "createTokenRequest needs a key: none or a malformed one specified",
             ))),
-        };
-        settled(result)
+        }
     }
 
     /// `auth.requestToken(tokenParams)`: TokenDetails from the configured auth source.
@@ -112,13 +120,6 @@ fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Prom
     };
     let request = rest::presence_get(channel, &params);
     fetch_page(client, request)
-}
-
-fn settled(result: Result<JsValue, JsValue>) -> Promise {
-    match result {
-        Ok(value) => Promise::resolve(&value),
-        Err(error) => Promise::reject(&error),
-    }
 }
 
 /// A batch presence response body as `{ successCount, failureCount, results }`, each

@@ -66,9 +66,9 @@ impl TokenParams {
     }
 }
 
-/// A signed TokenRequest for `key` (RSA9): timestamp now, random nonce.
+/// A signed TokenRequest for `key` (RSA9) at `timestamp` (ms), random nonce.
 #[cfg(feature = "rest")]
-pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest {
+pub fn create_token_request(key: &ApiKey, params: &TokenParams, timestamp: u64) -> TokenRequest {
     let nonce: String = (0..16)
         .map(|_| char::from_digit((js_sys::Math::random() * 36.0) as u32 % 36, 36).unwrap_or('0'))
         .collect();
@@ -77,7 +77,7 @@ pub fn create_token_request(key: &ApiKey, params: &TokenParams) -> TokenRequest 
         ttl: params.ttl,
         capability: params.capability.clone(),
         client_id: params.client_id.clone(),
-        timestamp: js_sys::Date::now() as u64,
+        timestamp,
         nonce,
         mac: None,
     }
@@ -93,7 +93,11 @@ pub async fn request_token(
 ) -> Result<TokenDetails, ErrorInfo> {
     let answer = match &*source {
         #[cfg(feature = "rest")]
-        AuthSource::Key(key) => Answer::Request(create_token_request(key, &params)),
+        AuthSource::Key(key) => Answer::Request(create_token_request(
+            key,
+            &params,
+            js_sys::Date::now() as u64,
+        )),
         // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
         // the core asks the driver for tokens only with authUrl/authCallback (40171 if
         // that ever changes: this build has no HMAC to sign a TokenRequest).

@@ -3,8 +3,10 @@
 // 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — and what
 // auth.createTokenRequest() does with authOptions.
 import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { skip } from './ably.mjs';
+import { fileURLToPath } from 'node:url';
+import { skip, within } from './ably.mjs';
 import { differential } from './differential.mjs';
 
 const opts = { skip, timeout: 120_000 };
@@ -24,9 +26,26 @@ const refusals = {
 };
 let authServer;
 let authBase;
+// A second roster-server whose keys the tests know (the shared one's dev key is its own):
+// TokenRequests signed with them are exchanged there.
+const KEYS = ['app.first:first-secret', 'app.second:second-secret'];
+const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
+let keyed;
+let keyedPort;
 
 before(async () => {
   if (skip) return;
+  keyed = spawn(SERVER, ['--bind', '127.0.0.1:0', ...KEYS.flatMap((key) => ['--key', key])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  keyedPort = await within(new Promise((resolve, reject) => {
+    let out = '';
+    keyed.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    keyed.on('exit', (code) => reject(new Error(`roster-server with keys exited (${code})`)));
+  }), 30_000, 'the keyed roster-server');
+  keyed.stdout.resume();
   authServer = http.createServer((request, response) => {
     const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
     const refusal = refusals[new URL(request.url, 'http://x').pathname.slice(1)];
@@ -43,6 +62,7 @@ before(async () => {
 
 after(async () => {
   await new Promise((resolve) => (authServer ? authServer.close(resolve) : resolve()));
+  keyed?.kill();
 });
 
 // For each refusal: a client connecting with it (a 403 fails it, other errors leave it
@@ -117,4 +137,46 @@ test('an authCallback that calls back an error or throws: a 403 fails the connec
       await closed(ada);
     }
   });
+});
+
+// RSA9h: given authOptions replace the client's (key, queryTime), given tokenParams the
+// client's defaults (its clientId). Each TokenRequest signed with another key than the
+// client's (or with one a key-less client never had) is exchanged at a server that knows
+// that key, so a wrong signature would be refused there (40101).
+test('createTokenRequest(tokenParams, authOptions): authOptions and tokenParams replace the client\'s', opts, async () => {
+  await differential(async (t) => {
+    const [first, second] = t.params.keys;
+    const request = (r) => ({
+      keyName: r.keyName, clientId: r.clientId, ttl: r.ttl, timestampIsNow: Math.abs(Date.now() - r.timestamp) < 60_000,
+    });
+    const exchanged = (r) => {
+      const exchanger = t.rest(null, { authCallback: (params, callback) => callback(null, r), authUrl: undefined, authParams: undefined, port: t.params.keyedPort });
+      return exchanger.auth.requestToken().then((d) => ({ token: typeof d.token, clientId: d.clientId }));
+    };
+    // A client without a key (dev authUrl, clientId ada).
+    const ada = t.rest('ada');
+    const withKey = await ada.auth.createTokenRequest(null, { key: second });
+    t.read('key in authOptions, no tokenParams', request(withKey));
+    await t.op('exchanged', exchanged(withKey).then((d) => t.record('exchanged', d)));
+    const withParams = await ada.auth.createTokenRequest({ ttl: 60_000 }, { key: second });
+    t.read('key in authOptions, tokenParams', request(withParams));
+    await t.op('exchanged with tokenParams', exchanged(withParams).then((d) => t.record('exchanged', d)));
+    await t.op('authOptions without a key', ada.auth.createTokenRequest(null, {}));
+    await t.op('authOptions with a malformed key', ada.auth.createTokenRequest(null, { key: 'no-secret' }));
+    // A client with a key: another key in authOptions signs instead.
+    const keyed = t.rest(null, { key: first, authUrl: undefined, authParams: undefined, tls: true });
+    const other = await keyed.auth.createTokenRequest({ clientId: 'bob' }, { key: second });
+    t.read('another key than the client\'s', request(other));
+    await t.op('exchanged another key\'s', exchanged(other).then((d) => t.record('exchanged', d)));
+    // queryTime: the server's clock, asked once (the offset is kept for later requests).
+    performance.clearResourceTimings();
+    const timeRequests = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/time').length;
+    };
+    t.read('queryTime', request(await ada.auth.createTokenRequest(null, { key: second, queryTime: true })));
+    t.read('time requests after queryTime', await timeRequests());
+    t.read('queryTime again', request(await ada.auth.createTokenRequest(null, { key: second, queryTime: true })));
+    t.read('time requests after queryTime again', await timeRequests());
+  }, undefined, { params: { keys: KEYS, keyedPort } });
 });
