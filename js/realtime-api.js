@@ -152,6 +152,13 @@ class RealtimePresence extends EventEmitter {
   async get(params = {}) {
     const known = this._known;
     const { channel } = this;
+    // Released: from suspended 91005 (no members without waiting for a sync), else the
+    // attach it takes, which is never answered.
+    if (channel._released) {
+      if (channel.state !== 'suspended') return channel._unlessFailed(() => channel.attach());
+      if (params.waitForSync === false) return [];
+      throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
+    }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
     const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.presenceGet(channel.name, params, known));
     let members = this._members;
@@ -185,7 +192,10 @@ class RealtimePresence extends EventEmitter {
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }
   off(event, listener) { super.off(event, listener); this._listen(); }
-  _listen() { this.channel._core.mutePresence(this.channel.name, ![...this._listeners.values()].some((l) => l.length)); }
+  _listen() {
+    const { channel } = this;
+    if (!channel._released) channel._core.mutePresence(channel.name, ![...this._listeners.values()].some((l) => l.length));
+  }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
   leave(data) { return this._op('leave', undefined, data); }
@@ -194,6 +204,12 @@ class RealtimePresence extends EventEmitter {
   leaveClient(clientId, data) { return this._op('leave', clientId, data); }
   _op(action, clientId, data) {
     const { channel } = this;
+    // Released: the attach it takes is never answered, as in ably-js; from suspended or
+    // failed, refused.
+    if (channel._released) {
+      return /^(initialized|detached|attaching)$/.test(channel.state) ? channel.attach()
+        : Promise.reject(errorInfo(`Unable to enter presence channel while in ${channel.state} state`, 90001));
+    }
     return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
   }
 }
@@ -220,7 +236,7 @@ class RealtimeChannel extends EventEmitter {
   /** The channel params the server granted at the last attach. */
   get params() { return this._read(true).params ?? {}; }
   async setOptions(options) {
-    return this._core.setChannelOptions(this.name, modeBits(options), options, false);
+    if (!this._released) return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -229,21 +245,50 @@ class RealtimeChannel extends EventEmitter {
   // reaches the listeners just before the core settles the attach.
   async attach() {
     if (this.state === 'attached') return null;
+    if (this._released) return this._releasedAttach();
     await this._core.attach(this.name);
     return this._change;
   }
-  detach() { return this._core.detach(this.name); }
+  detach() {
+    if (!this._released) return this._core.detach(this.name);
+    if (this.state === 'failed') return Promise.reject(errorInfo('Unable to detach; channel state = failed', 90001));
+    if (!/^(initialized|detached)$/.test(this.state)) this._releasedState('detached');
+    return Promise.resolve();
+  }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
   publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
-    return this._unlessFailed(() => this._core.publish(this.name, messages));
+    return this._unlessFailed(() => this._core.publish(this.name, messages, !this._released), this.state === 'failed' || (this._released && this.state === 'suspended'));
+  }
+  // A released channel object (channels.release), as in ably-js 2.28: a channel of its
+  // own that the server's answers never reach (they go to `channels.all`). The core is
+  // not asked (no channel of its name is made there): an attach, or what attaches (enter,
+  // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); detach
+  // goes back to detached; publish is sent without attaching. ably-js also retries the
+  // attach every channelRetryTimeout while connected; a released object here does not.
+  _releasedAttach() {
+    if (this.state !== 'attaching') {
+      this._releasedState('attaching');
+      this._attempt = new Promise((resolve, reject) => setTimeout(() => {
+        const error = new ErrorInfo('Channel attach timed out', 90007, 408);
+        if (this.state === 'attaching') this._releasedState('suspended', error);
+        reject(error);
+      }, this._timeout));
+    }
+    return this._attempt;
+  }
+  _releasedState(current, reason) {
+    const previous = this.state;
+    this._released = { ...this._released, state: current, ...(reason && { errorReason: reason }) };
+    this.emit(current, (this._change = stateChange({ previous, current, event: current, reason })));
   }
   // As ably-js: a failed channel refuses work with 90001, the reason it failed as the
-  // cause, and subscribing there adds no listener (attach() is what retries it).
-  _unlessFailed(operation) {
-    return this.state === 'failed'
-      ? Promise.reject(errorInfo('Channel operation failed as channel state is failed', 90001, this.errorReason))
+  // cause, and subscribing there adds no listener (attach() is what retries it). A
+  // released one's publish is refused when suspended too (`refused`).
+  _unlessFailed(operation, refused = this.state === 'failed') {
+    return refused
+      ? Promise.reject(errorInfo(`Channel operation failed as channel state is ${this.state}`, 90001, this.errorReason))
       : operation();
   }
   _subscribe(emitter, event, listener) {
@@ -256,7 +301,7 @@ class RealtimeChannel extends EventEmitter {
 
 class Channels {
   // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
-  constructor(core) { this._core = core; this.all = Object.create(null); }
+  constructor(core, timeout = 10_000) { this._core = core; this._timeout = timeout; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
   // ably-js: that is for setOptions().
   get(name, options) {
@@ -271,7 +316,7 @@ class Channels {
       const last = this._core.channel(name, true);
       const refusal = this._core.release(name);
       if (!refusal && this.all[name]) {
-        this.all[name]._released = last;
+        Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
         delete this.all[name];
       }
       return refusal;
@@ -350,7 +395,7 @@ export const realtimeClass = (Core) => class Realtime {
     const [target, sink] = eventSink(this);
     const core = new Core(adaptOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
-    this.channels = new Channels(core);
+    this.channels = new Channels(core, options?.realtimeRequestTimeout);
     // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
     // token (new capabilities after a login) with `auth.authorize()`.
     let { key } = options ?? {};

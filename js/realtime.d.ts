@@ -117,6 +117,8 @@ export interface ClientOptions extends AuthOptions {
   disconnectedRetryTimeout?: number;
   /** ms before retrying from suspended (default 30000). */
   suspendedRetryTimeout?: number;
+  /** ms a connect, close or channel attach/detach may wait for the server (default 10000). */
+  realtimeRequestTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */
@@ -332,7 +334,10 @@ export declare class Realtime {
   readonly channels: {
     /** The channel, made on first use. Throws 40000 if `options` would re-attach an attached channel. */
     get(name: string, options?: ChannelOptions): RealtimeChannel;
-    /** Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x). */
+    /**
+     * Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x).
+     * The released object hears nothing more from the server: its attach times out (90007).
+     */
     release(name: string): void;
     /** The channels made by get() and not released, by name. */
     readonly all: Record<string, RealtimeChannel>;

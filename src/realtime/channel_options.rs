@@ -174,5 +174,15 @@ mod tests {
         // Gone, options and all: a new channel of that name starts afresh.
         assert_eq!(client.channel_granted("room"), None);
         assert_eq!(client.release_channel("never-used"), Ok(()));
+
+        // A released channel object's publish: sent as it is, no ATTACH, no channel made.
+        drain(&mut client);
+        client.publish("room", Vec::new(), false, 0);
+        let sent = drain(&mut client).sent;
+        assert!(
+            matches!(&sent[..], [frame] if frame.contains(r#""action":15"#)),
+            "{sent:?}"
+        );
+        assert_eq!(client.channel_granted("room"), None);
     }
 }

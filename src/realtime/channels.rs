@@ -79,8 +79,16 @@ impl Realtime {
         op
     }
 
-    /// Publishes messages (data in app form); attaches the channel if needed.
-    pub fn publish(&mut self, channel: &str, messages: Vec<Message>, now: u64) -> OpId {
+    /// Publishes messages (data in app form); attaches the channel if needed, unless
+    /// `attach` is false: a released channel object's publish goes out on the connection
+    /// alone and leaves no channel here (ably-js sends it unattached, RTL6c).
+    pub fn publish(
+        &mut self,
+        channel: &str,
+        messages: Vec<Message>,
+        attach: bool,
+        now: u64,
+    ) -> OpId {
         let op = self.new_op();
         let format = self.options.format;
         let messages = messages.into_iter().map(|m| m.encoded(format)).collect();
@@ -88,7 +96,11 @@ impl Realtime {
             messages: Some(messages),
             ..ProtocolMessage::for_channel(Action::Message, channel)
         };
-        self.send_on_channel(channel, msg, Ticket::Op(op), now);
+        if attach {
+            self.send_on_channel(channel, msg, Ticket::Op(op), now);
+        } else {
+            self.send(msg, Ticket::Op(op));
+        }
         op
     }
 

@@ -209,8 +209,9 @@ impl Realtime {
         self.driver.operation(|c, now| c.detach(&channel, now))
     }
 
-    /// Publishes `[{ name, data }]` on a channel.
-    pub fn publish(&self, channel: String, messages: Array) -> Promise {
+    /// Publishes `[{ name, data }]` on a channel; `attach` false for a released channel
+    /// object's (sent without attaching).
+    pub fn publish(&self, channel: String, messages: Array, attach: bool) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
         // By index with `get`, the accessor the other array walks use: no ArrayIter.
@@ -223,7 +224,7 @@ impl Realtime {
             }
         }
         self.driver
-            .operation(|c, now| c.publish(&channel, list, now))
+            .operation(|c, now| c.publish(&channel, list, attach, now))
     }
 
     /// enter/update/leave (`action`), for `clientId` if given (enterClient etc.).
@@ -318,6 +319,9 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     }
     if let Some(ms) = number_field(js, "suspendedRetryTimeout") {
         client.timeouts.suspended_retry = ms as u64;
+    }
+    if let Some(ms) = number_field(js, "realtimeRequestTimeout") {
+        client.timeouts.realtime_request = ms as u64;
     }
     client
 }
