@@ -67,7 +67,8 @@ test('a closed client whose authorize() got no token is collected', { skip, time
         client.close();
         await client.connection.whenState('closed');
         // authorize() holds a client that is not connected until its token connects it;
-        // this token never comes (404), so the client must be let go again.
+        // this token never comes (404, an Ably error from roster-server, reported as it
+        // is, as ably-js), so the client must be let go again.
         const error = await client.auth.authorize(undefined, { authUrl: `${base}/no-such-token-endpoint` }).then(() => null, (e) => e);
         code = error?.code;
         registry.register(client, 'closed');
@@ -78,7 +79,7 @@ test('a closed client whose authorize() got no token is collected', { skip, time
       }
       return { code, finalized };
     }, { options: rosterOptions(undefined), base: BASE });
-    assert.deepEqual(outcome, { code: 40170, finalized: true });
+    assert.deepEqual(outcome, { code: 40400, finalized: true });
   } finally {
     await context.close();
   }
