@@ -206,10 +206,7 @@ class RealtimePresence extends EventEmitter {
     const { channel } = this;
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
-    if (channel._released) {
-      return /^(initialized|detached|attaching)$/.test(channel.state) ? channel.attach()
-        : Promise.reject(errorInfo(`Unable to enter presence channel while in ${channel.state} state`, 90001));
-    }
+    if (channel._released) return channel._unlessFailed(() => channel.attach(), !/^(initialized|detached|attaching)$/.test(channel.state));
     return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
   }
 }
@@ -250,10 +247,9 @@ class RealtimeChannel extends EventEmitter {
     return this._change;
   }
   detach() {
-    if (!this._released) return this._core.detach(this.name);
-    if (this.state === 'failed') return Promise.reject(errorInfo('Unable to detach; channel state = failed', 90001));
-    if (!/^(initialized|detached)$/.test(this.state)) this._releasedState('detached');
-    return Promise.resolve();
+    return this._released
+      ? this._unlessFailed(async () => { /^(initialized|detached)$/.test(this.state) || this._releasedState('detached'); })
+      : this._core.detach(this.name);
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -285,7 +281,7 @@ class RealtimeChannel extends EventEmitter {
   }
   // As ably-js: a failed channel refuses work with 90001, the reason it failed as the
   // cause, and subscribing there adds no listener (attach() is what retries it). A
-  // released one's publish is refused when suspended too (`refused`).
+  // released one also refuses a publish or enter when suspended (`refused`).
   _unlessFailed(operation, refused = this.state === 'failed') {
     return refused
       ? Promise.reject(errorInfo(`Channel operation failed as channel state is ${this.state}`, 90001, this.errorReason))
