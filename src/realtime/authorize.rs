@@ -333,11 +333,16 @@ mod tests {
     }
 
     #[test]
-    fn no_way_to_renew_fails_the_connection_with_that_error_itself() {
-        let mut client = connecting_for_a_token();
-        let error = ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, "no renewal");
-        client.auth_failed(error.clone(), 1);
-        assert_eq!(client.connection_state(), ConnectionState::Failed);
-        assert_eq!(client.error_reason(), Some(&error));
+    fn no_way_to_renew_or_another_client_id_fails_the_connection_with_that_error_itself() {
+        // 40102 from an auth server keeps its 401, and still fails the connection.
+        for error in [
+            ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, "no renewal"),
+            ErrorInfo::new(codes::INCOMPATIBLE_CREDENTIALS, 401, "not yours"),
+        ] {
+            let mut client = connecting_for_a_token();
+            client.auth_failed(error.clone(), 1);
+            assert_eq!(client.connection_state(), ConnectionState::Failed);
+            assert_eq!(client.error_reason(), Some(&error));
+        }
     }
 }

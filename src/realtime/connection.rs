@@ -126,7 +126,13 @@ impl Realtime {
             return;
         }
         let error = auth_provider_error(error);
-        if error.status_code == 403 {
+        // As ably-js (RSA4d): 40171, 40102 and any 403 fail the connection.
+        if error.status_code == 403
+            || matches!(
+                error.code,
+                codes::NO_TOKEN_RENEWAL | codes::INCOMPATIBLE_CREDENTIALS
+            )
+        {
             self.fail(error);
         } else if self.state == ConnectionState::Connecting {
             self.lose_transport(now, error, false);
