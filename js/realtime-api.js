@@ -255,7 +255,8 @@ class RealtimeChannel extends EventEmitter {
   unsubscribe(name, listener) { this._messages.off(name, listener); }
   publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
-    return this._unlessFailed(() => this._core.publish(this.name, messages, !this._released), this.state === 'failed' || (this._released && this.state === 'suspended'));
+    // Sent without attaching, as ably-js 2.x; refused on a failed or suspended channel.
+    return this._unlessFailed(() => this._core.publish(this.name, messages), /^(failed|suspended)$/.test(this.state));
   }
   // A released channel object (channels.release), as in ably-js 2.28: a channel of its
   // own that the server's answers never reach (they go to `channels.all`). The core is

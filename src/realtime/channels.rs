@@ -79,16 +79,10 @@ impl Realtime {
         op
     }
 
-    /// Publishes messages (data in app form); attaches the channel if needed, unless
-    /// `attach` is false: a released channel object's publish goes out on the connection
-    /// alone and leaves no channel here (ably-js sends it unattached, RTL6c).
-    pub fn publish(
-        &mut self,
-        channel: &str,
-        messages: Vec<Message>,
-        attach: bool,
-        now: u64,
-    ) -> OpId {
+    /// Publishes messages (data in app form) on the connection, whatever the channel's
+    /// state: as ably-js 2.x (RTL6c), a publish does not attach (the JS wrapper refuses
+    /// it on a failed or suspended channel).
+    pub fn publish(&mut self, channel: &str, messages: Vec<Message>) -> OpId {
         let op = self.new_op();
         let format = self.options.format;
         let messages = messages.into_iter().map(|m| m.encoded(format)).collect();
@@ -96,11 +90,7 @@ impl Realtime {
             messages: Some(messages),
             ..ProtocolMessage::for_channel(Action::Message, channel)
         };
-        if attach {
-            self.send_on_channel(channel, msg, Ticket::Op(op), now);
-        } else {
-            self.send(msg, Ticket::Op(op));
-        }
+        self.send(msg, Ticket::Op(op));
         op
     }
 

@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(client.connection_id(), Some("c9"));
         assert_eq!(client.error_reason().map(|e| e.code), Some(80008));
         drain(&mut client);
-        client.publish("room", Vec::new(), true, 0);
+        client.publish("room", Vec::new());
         client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
         let sent = drain(&mut client).sent;
         assert!(

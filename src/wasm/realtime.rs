@@ -209,9 +209,8 @@ impl Realtime {
         self.driver.operation(|c, now| c.detach(&channel, now))
     }
 
-    /// Publishes `[{ name, data }]` on a channel; `attach` false for a released channel
-    /// object's (sent without attaching).
-    pub fn publish(&self, channel: String, messages: Array, attach: bool) -> Promise {
+    /// Publishes `[{ name, data }]` on a channel, without attaching it.
+    pub fn publish(&self, channel: String, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
         // By index with `get`, the accessor the other array walks use: no ArrayIter.
@@ -223,8 +222,7 @@ impl Realtime {
                 Err(error) => return rejected(&error),
             }
         }
-        self.driver
-            .operation(|c, now| c.publish(&channel, list, attach, now))
+        self.driver.operation(|c, _| c.publish(&channel, list))
     }
 
     /// enter/update/leave (`action`), for `clientId` if given (enterClient etc.).

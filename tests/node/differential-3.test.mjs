@@ -1,7 +1,8 @@
 // Differential parity with ably-js, third round (the harness: differential.mjs): what the
 // app's own auth server or authCallback refuses with — a 403 fails the connection with
-// 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — and what
-// auth.createTokenRequest() does with authOptions.
+// 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — what
+// auth.createTokenRequest() does with authOptions, released channel objects, and a
+// publish on a channel that is not attached.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -230,5 +231,28 @@ test('a released channel object: attach times out, enter and get fail with it, p
     const { uncaught = [], ...rest } = presenceRefusals(trace);
     const others = uncaught.filter(([kind, code]) => !(kind === 'unhandled rejection' && code === 90007));
     return others.length ? { ...rest, uncaught: others } : rest;
+  });
+});
+
+// ably-js 2.x sends a publish on whatever channel it is called on (RTL6c): one never
+// attached, or one the app detached, stays as it was and the message still arrives.
+// Roster used to attach the channel first, so the publisher ended up attached, receiving
+// the channel's messages and presence it had not asked for.
+test('publish on a channel never attached or detached: sent without attaching it', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob messages', [m.name, m.data])));
+    const adas = ada.channels.get(t.name);
+    t.watchChannel('ada', adas);
+    await t.op('publish unattached', adas.publish('greeting', 'hi'));
+    await t.until('bob messages', 1);
+    t.read('after publishing unattached', adas.state);
+    await t.op('attach', adas.attach());
+    await t.op('detach', adas.detach());
+    await t.op('publish detached', adas.publish('greeting', 'again'));
+    await t.until('bob messages', 2);
+    t.read('after publishing detached', adas.state);
   });
 });
