@@ -48,8 +48,11 @@ build_wasm() {
   node js/minify-names.mjs tests/node_modules/.bin/wasm-opt "$OUT/${name}_bg.wasm" \
     "$OUT/$name.js" "${FEATURES[@]}"
 }
-build_wasm roster_wasm --features rest
-build_wasm roster_realtime
+# ROSTER_WASM_FEATURES adds cargo features to both modules, for bench builds only
+# (`alloc-stats`: bench/browser's allocator figures); the npm package has none.
+EXTRA=(${ROSTER_WASM_FEATURES:+--features "$ROSTER_WASM_FEATURES"})
+build_wasm roster_wasm --features rest "${EXTRA[@]}"
+build_wasm roster_realtime "${EXTRA[@]}"
 
 cp js/index.js js/index.d.ts js/realtime.js js/realtime.d.ts js/realtime-api.js js/rest-api.js "$OUT/"
 cp pkg-template/package.json pkg-template/README.md "$OUT/"

@@ -1,7 +1,7 @@
 // Headless Chromium benches: client convergence (Roster vs ably-js on the same
 // roster-server) and core throughput through the wasm build (vs the native figure of the
 // same run). Prints result rows (JSON lines) on stdout, progress on stderr.
-// Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE]
+// Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE] [--rounds N] [--clients roster,ably]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -89,7 +89,7 @@ async function convergence(browser, base, server, which) {
     };
     const joined = await page.evaluate(([w, o, c]) => window.bench.join(w, o, c), [which, options, channel]);
     log(`${which} join: ${joined.ms.toFixed(1)} ms, ${joined.members} members, long tasks ${joined.longTasks.count} (${joined.longTasks.ms.toFixed(0)} ms)`);
-    await page.evaluate((n) => window.bench.listen(n), UPDATES);
+    await page.evaluate(([n, every]) => window.bench.listen(n, every), [UPDATES, BURST]);
     const t0 = Date.now();
     loader.stdin.write(`updates ${UPDATES} ${BURST}\n`);
     const waited = await page.evaluate((ms) => window.bench.waitUpdates(ms), 150_000);
@@ -101,7 +101,7 @@ async function convergence(browser, base, server, which) {
     log(`${which} presence.get(): ${getMs.toFixed(2)} ms, after a change ${getChangedMs.toFixed(2)} ms`);
     const memory = await page.evaluate(() => window.bench.memory());
     const updatesMs = waited.doneAt ? waited.doneAt - t0 : null;
-    log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), memory`, memory);
+    log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), JS heap ${memory.js} B, wasm ${memory.wasm} B`);
     await page.close();
     return { joined, waited, updatesMs, verified, getMs, getChangedMs, memory };
   } finally {
@@ -112,7 +112,9 @@ async function convergence(browser, base, server, which) {
 
 // Convergence figures swing by a third between runs on a shared machine, so each client
 // runs ROUNDS times, interleaved (ably-js first on odd rounds), and the rows give medians.
-const ROUNDS = 3;
+// `--rounds N` and `--clients roster` (or `ably`) make quicker runs while working on one.
+const ROUNDS = Number(arg('--rounds') ?? 3);
+const CLIENTS = (arg('--clients') ?? 'roster,ably').split(',');
 const median = (values) => {
   const v = values.filter((x) => x !== null).sort((a, b) => a - b);
   return v.length ? v[(v.length - 1) >> 1] : null;
@@ -121,7 +123,7 @@ const median = (values) => {
 async function browserRows(browser, base, server) {
   const runs = { roster: [], ably: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const which of round % 2 ? ['ably', 'roster'] : ['roster', 'ably']) {
+    for (const which of (round % 2 ? ['ably', 'roster'] : ['roster', 'ably']).filter((c) => CLIENTS.includes(c))) {
       try {
         runs[which].push(await convergence(browser, base, server, which));
       } catch (e) {
@@ -161,7 +163,22 @@ async function browserRows(browser, base, server) {
     row({ section, figure: `${figure} (median of ${ROUNDS})${note}`, unit, roster: median(runs.roster.map(get)),
       anchor_name: 'ably-js 2.28.0', anchor: median(runs.ably.map(get)), better: 'lower' });
   }
-  for (const r of runs.roster) log(`roster memory: JS heap ${r.memory.js} B, wasm ${r.memory.wasm} B`);
+  for (const r of runs.roster) {
+    log(`roster memory: JS heap ${r.memory.js} B, wasm ${r.memory.wasm} B`);
+    logPhases(r.memory.phases);
+  }
+}
+
+// Roster's wasm memory at each phase (join, each burst, end): linear memory and, with an
+// `alloc-stats` build, the heap's live bytes and the peak since the phase before.
+function logPhases(phases) {
+  const kib = (b) => (b === undefined ? '-' : `${(b / 1024).toFixed(0)}K`);
+  const show = (p) => `${p.name}: memory ${kib(p.bytes)}, live ${kib(p.live)}, peak ${kib(p.peak)}, ${p.allocations ?? '-'} allocations`;
+  const bursts = phases.filter((p) => p.name.startsWith('update'));
+  const peakest = bursts.reduce((a, p) => (a && a.peak >= p.peak ? a : p), null);
+  for (const p of phases.filter((p, i) => !p.name.startsWith('update') || i < 3 || p === peakest || p === bursts.at(-1))) {
+    log(`  ${show(p)}${p === peakest ? ' (highest burst peak)' : ''}`);
+  }
 }
 
 async function coreRows(browser, base) {

@@ -9,6 +9,8 @@
 //! fetch, options, tokens, presence history, and value/event/error conversion (get()
 //! results a slice per task: members.rs).
 
+#[cfg(feature = "alloc-stats")]
+mod alloc_stats;
 mod convert;
 mod data;
 mod driver;
@@ -41,6 +43,8 @@ pub use realtime::Realtime;
 pub use rest::Rest;
 
 // Talc instead of the default dlmalloc: 2.8 KB smaller gzip, frees memory back to its
-// free lists as dlmalloc does, and the 10,000-member browser join is no slower.
+// free lists as dlmalloc does, and the 10,000-member browser join is no slower. The
+// benches' `alloc-stats` build wraps it to count (alloc_stats.rs).
+#[cfg(not(feature = "alloc-stats"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

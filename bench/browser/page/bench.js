@@ -15,10 +15,28 @@ let client;
 let channel;
 let kind;
 const seen = { count: 0, expected: 0, done: null };
+// Roster's wasm glue and memory, and the wasm figures taken at each phase.
+let glue;
+let wasmMemory;
+const phases = [];
 
 async function load(which) {
   kind = which;
-  return which === 'roster' ? import('/pkg/index.js') : import('/ably.js');
+  if (which !== 'roster') return import('/ably.js');
+  const api = await import('/pkg/index.js');
+  glue = await import('/pkg/roster_wasm.js');
+  const exports = await glue.default();
+  // js/build.sh shortens export names, so find the memory by its type.
+  wasmMemory = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
+  return api;
+}
+
+// Roster's wasm linear memory now and, in a build with `alloc-stats` (ROSTER_WASM_FEATURES
+// in js/build.sh), the heap's live bytes and its peak since the last phase.
+function phase(name) {
+  if (kind !== 'roster') return;
+  const [live, peak, allocations] = glue.allocStats?.(true) ?? [];
+  phases.push({ name, bytes: wasmMemory.buffer.byteLength, live, peak, allocations });
 }
 
 window.bench = {
@@ -36,19 +54,21 @@ window.bench = {
     await channel.attach();
     const members = await channel.presence.get();
     const t1 = performance.now();
+    phase('join');
     // Let any work queued behind the resolution (listeners, GC) show up as long tasks.
     await new Promise((r) => setTimeout(r, 200));
     return { ms: t1 - t0, members: members.length, longTasks: tasksBetween(t0, performance.now()) };
   },
 
-  // Count UPDATE events from now on.
-  async listen(expected) {
+  // Count UPDATE events from now on; take the wasm figures every `every` of them.
+  async listen(expected, every) {
     seen.count = 0;
     seen.expected = expected;
     seen.start = performance.now();
     seen.finished = new Promise((resolve) => { seen.done = resolve; });
     await channel.presence.subscribe('update', () => {
       seen.count += 1;
+      if (seen.count % every === 0) phase(`update ${seen.count}`);
       if (seen.count === seen.expected) seen.done(Date.now());
     });
     return true;
@@ -107,15 +127,8 @@ window.bench = {
     await new Promise((r) => setTimeout(r, 500));
     globalThis.gc?.();
     const js = performance.memory ? performance.memory.usedJSHeapSize : null;
-    let wasm = 0;
-    if (kind === 'roster') {
-      const glue = await import('/pkg/roster_wasm.js');
-      const exports = await glue.default();
-      // js/build.sh shortens export names, so find the memory by its type.
-      const memory = Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
-      wasm = memory.buffer.byteLength;
-    }
-    return { js, wasm };
+    phase('end');
+    return { js, wasm: kind === 'roster' ? wasmMemory.buffer.byteLength : 0, phases };
   },
 
   // Core throughput through the wasm build: the frames run.mjs serves, best of 5.
