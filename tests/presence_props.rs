@@ -7,7 +7,6 @@ use proptest::prelude::*;
 use roster::presence::{Changes, Member, MemberFilter, PresenceSet};
 use roster::protocol::{Data, PresenceAction, PresenceMessage};
 use std::collections::HashMap;
-use std::rc::Rc;
 
 /// A member's messages: distinct serials on its own connection, random actions and data.
 fn messages() -> impl Strategy<Value = Vec<PresenceMessage>> {
@@ -43,9 +42,8 @@ fn owned_key(member: &Member) -> (Option<String>, Option<String>, Option<String>
 fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<String>)> {
     let mut members: Vec<_> = set
         .get(&MemberFilter::default())
-        .into_iter()
-        .filter_map(|m| m.member)
-        .map(|m| owned_key(&m))
+        .iter()
+        .map(owned_key)
         .collect();
     members.sort();
     members
@@ -54,7 +52,7 @@ fn snapshot(set: &PresenceSet) -> Vec<(Option<String>, Option<String>, Option<St
 /// A caller that keeps every present member by version, as the JS wrapper's get() does.
 #[derive(Default)]
 struct Follower {
-    members: HashMap<u64, Rc<Member>>,
+    members: HashMap<u64, Member>,
     known: u64,
 }
 
@@ -66,10 +64,8 @@ impl Follower {
                     self.members.remove(&version);
                 }
                 for member in changed {
-                    let message = member
-                        .member
-                        .expect("a changed member comes with its message");
-                    self.members.entry(member.version).or_insert(message);
+                    assert!(member.version() > self.known, "only changed members");
+                    self.members.entry(member.version()).or_insert(member);
                 }
             }
             None => {
@@ -79,15 +75,12 @@ impl Follower {
                 };
                 let mut members = HashMap::new();
                 for member in set.get(&since) {
-                    let message = match member.member {
-                        Some(message) => message,
-                        None => self
-                            .members
-                            .get(&member.version)
-                            .expect("an unchanged member is held")
-                            .clone(),
-                    };
-                    members.insert(member.version, message);
+                    let version = member.version();
+                    if version <= self.known {
+                        let held = self.members.get(&version);
+                        assert_eq!(held, Some(&member), "an unchanged member is held");
+                    }
+                    members.insert(version, member);
                 }
                 self.members = members;
             }
@@ -151,7 +144,7 @@ proptest! {
     fn a_sync_of_a_set_reproduces_it_and_drops_the_rest(msgs in messages(), extra in messages()) {
         let mut original = PresenceSet::new();
         for msg in &msgs { original.apply(msg.clone()); }
-        let members: Vec<_> = original.get(&MemberFilter::default()).into_iter().filter_map(|m| m.member).collect();
+        let members: Vec<_> = original.get(&MemberFilter::default());
 
         // Members the copy holds that the synced set does not (other connections).
         let mut copy = PresenceSet::new();

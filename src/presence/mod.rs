@@ -11,5 +11,5 @@ mod sync_serial;
 pub use member::Member;
 pub use newness::is_newer;
 pub use own_members::OwnMembers;
-pub use set::{Changes, MemberFilter, PresenceSet, Present};
+pub use set::{Changes, MemberFilter, PresenceSet};
 pub use sync_serial::parse_sync_serial;

@@ -12,7 +12,6 @@ use hashbrown::hash_table::{Entry, HashTable};
 use std::hash::BuildHasher;
 #[cfg(not(target_arch = "wasm32"))]
 use std::hash::RandomState as Seeds;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Member versions, unique across every set of the process: a caller's cache keyed by
@@ -30,29 +29,20 @@ pub struct MemberFilter {
     pub client_id: Option<String>,
     /// Only members on this connection.
     pub connection_id: Option<String>,
-    /// Members unchanged since this version (the highest of an earlier `get`) come
-    /// without their message, which the caller still holds; 0 for every message.
+    /// The highest version of an earlier `get`: the caller still holds the members
+    /// unchanged since (`Member::version` tells them apart), and a catch-up lists only
+    /// the others; 0 for none.
     pub known: u64,
     /// The caller keeps every present member by version from one unfiltered get to the
     /// next: answer with `PresenceSet::catch_up` when it can.
     pub follow: bool,
 }
 
-/// A present member as `PresenceSet::get` lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Present {
-    /// Changes whenever the member does.
-    pub version: u64,
-    /// The member as stored (PRESENT), shared with the set; `None` when it is unchanged
-    /// since the filter's `known` version.
-    pub member: Option<Rc<Member>>,
-}
-
 /// What a caller holding every present member by version needs to catch up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Changes {
-    /// The present members changed since the caller's version, with their messages.
-    pub changed: Vec<Present>,
+    /// The present members changed since the caller's version.
+    pub changed: Vec<Member>,
     /// Versions no longer current (their member changed or left) since the last catch-up.
     pub retired: Vec<u64>,
 }
@@ -75,12 +65,12 @@ impl MemberFilter {
 ///
 /// A hash table of members rather than a map from a key string: the key is read from
 /// the stored member itself, so applying a message allocates no key. The table holds
-/// only pointers (4 bytes each in wasm), shared with the lists `get` hands out, so a
+/// only handles (8 bytes each in wasm), shared with the lists `get` hands out, so a
 /// get of a large set copies no member; the key is hashed again when the table grows.
 /// The hasher is seeded per set (natively), as member ids come from the network.
 #[derive(Debug, Default)]
 pub struct PresenceSet {
-    members: HashTable<Rc<Member>>,
+    members: HashTable<Member>,
     hasher: Seeds,
     syncing: bool,
     /// Versions of present members that changed or left since the last `catch_up`;
@@ -90,10 +80,10 @@ pub struct PresenceSet {
 
 /// The table entry for `msg`'s member, occupied or vacant.
 fn member_entry<'a>(
-    members: &'a mut HashTable<Rc<Member>>,
+    members: &'a mut HashTable<Member>,
     hasher: &Seeds,
     msg: &PresenceMessage,
-) -> Entry<'a, Rc<Member>> {
+) -> Entry<'a, Member> {
     let key = msg.view().key();
     members.entry(
         hasher.hash_one(key),
@@ -103,17 +93,14 @@ fn member_entry<'a>(
 }
 
 /// A new entry for the set: `msg` stored under `action`.
-fn new_member(msg: &PresenceMessage, action: PresenceAction) -> Rc<Member> {
-    Rc::new(Member::new(msg, action, next_version()))
+fn new_member(msg: &PresenceMessage, action: PresenceAction) -> Member {
+    Member::new(msg, action, next_version())
 }
 
 /// Overwrites a stored member with `msg` stored under `action`: in place unless a `get`
 /// list still shares it (that list keeps the member as it was).
-fn overwrite(stored: &mut Rc<Member>, msg: &PresenceMessage, action: PresenceAction) {
-    match Rc::get_mut(stored) {
-        Some(member) => member.set(msg, action, next_version()),
-        None => *stored = new_member(msg, action),
-    }
+fn overwrite(stored: &mut Member, msg: &PresenceMessage, action: PresenceAction) {
+    stored.set(msg, action, next_version());
 }
 
 impl PresenceSet {
@@ -192,7 +179,7 @@ impl PresenceSet {
             return;
         }
         self.syncing = true;
-        for member in self.members.iter() {
+        for member in self.members.iter_mut() {
             member.set_residual(true);
         }
     }
@@ -240,12 +227,13 @@ impl PresenceSet {
 
     /// The present members that match `filter`, stored as PRESENT: shared with the set,
     /// not copied (a later change to a member copies it then, leaving this list as it was).
-    pub fn get(&self, filter: &MemberFilter) -> Vec<Present> {
+    /// A handle each (8 bytes in wasm): a list of 10,000 is 80 KB at the high-water mark.
+    pub fn get(&self, filter: &MemberFilter) -> Vec<Member> {
         self.list(filter, false)
     }
 
     /// As `get`, leaving out the members unchanged since `filter.known` when `changed_only`.
-    fn list(&self, filter: &MemberFilter, changed_only: bool) -> Vec<Present> {
+    fn list(&self, filter: &MemberFilter, changed_only: bool) -> Vec<Member> {
         // An unfiltered list is about every entry: sized once, so listing 10,000 members
         // does not also hold the halves a growing list leaves behind (wasm memory keeps
         // its high-water mark).
@@ -253,13 +241,9 @@ impl PresenceSet {
             !changed_only && filter.client_id.is_none() && filter.connection_id.is_none();
         let mut list = Vec::with_capacity(if everyone { self.members.len() } else { 0 });
         for member in self.members.iter() {
-            let version = member.version();
-            let wanted = !changed_only || version > filter.known;
+            let wanted = !changed_only || member.version() > filter.known;
             if wanted && member.action() == PresenceAction::Present && filter.matches(member) {
-                list.push(Present {
-                    version,
-                    member: (version > filter.known).then(|| member.clone()),
-                });
+                list.push(member.clone());
             }
         }
         list
@@ -338,9 +322,7 @@ mod tests {
     /// Every present member's message.
     fn present(set: &PresenceSet) -> Vec<PresenceMessage> {
         let list = set.get(&MemberFilter::default());
-        list.into_iter()
-            .filter_map(|m| m.member.map(|m| m.to_message()))
-            .collect()
+        list.into_iter().map(|m| m.to_message()).collect()
     }
 
     fn clients(set: &PresenceSet) -> Vec<String> {
@@ -475,41 +457,43 @@ mod tests {
     }
 
     #[test]
-    fn a_get_past_a_known_version_sends_only_the_members_changed_since() {
+    fn a_catch_up_lists_only_the_members_changed_since_a_known_version() {
         let mut set = PresenceSet::new();
         set.apply(msg(PresenceAction::Enter, "a", "c1", 0));
         set.apply(msg(PresenceAction::Enter, "b", "c1", 1));
         let first = set.get(&MemberFilter::default());
-        assert!(first.iter().all(|m| m.member.is_some()));
-        let known = first.iter().map(|m| m.version).max().unwrap_or(0);
+        let known = first.iter().map(Member::version).max().unwrap_or(0);
+        assert_eq!(
+            set.catch_up(known),
+            None,
+            "the first call starts the record"
+        );
 
         set.apply(msg(PresenceAction::Update, "b", "c1", 2));
         set.apply(msg(PresenceAction::Enter, "c", "c1", 3));
-        let since = MemberFilter {
-            known,
-            ..MemberFilter::default()
-        };
-        let mut changed: Vec<_> = set
-            .get(&since)
-            .into_iter()
-            .filter_map(|m| m.member.and_then(|m| m.to_message().client_id))
+        let changes = set.catch_up(known).expect("recorded since the last call");
+        let mut changed: Vec<_> = changes
+            .changed
+            .iter()
+            .filter_map(|m| m.to_message().client_id)
             .collect();
         changed.sort();
-        assert_eq!(
-            changed,
-            ["b", "c"],
-            "a is unchanged: listed by version only"
-        );
-        let a = set.get(&since).into_iter().find(|m| m.member.is_none());
-        let a_before = first
-            .iter()
-            .find(|m| m.member.as_ref().unwrap().view().client_id == Some("a"));
-        assert_eq!(a.map(|m| m.version), a_before.map(|m| m.version));
+        assert_eq!(changed, ["b", "c"], "a is unchanged");
+
+        // A get lists every member; the unchanged one is the one the caller holds.
+        let all = set.get(&MemberFilter::default());
+        let a = all.iter().find(|m| m.version() <= known);
+        let a_before = first.iter().find(|m| m.view().client_id == Some("a"));
+        assert_eq!(a.map(Member::version), a_before.map(Member::version));
+        assert_eq!(all.iter().filter(|m| m.version() > known).count(), 2);
 
         // Versions are unique across sets: a new set's members are never "known".
         let mut other = PresenceSet::new();
         other.apply(msg(PresenceAction::Enter, "a", "c1", 0));
-        assert!(other.get(&since).iter().all(|m| m.member.is_some()));
+        assert!(other
+            .get(&MemberFilter::default())
+            .iter()
+            .all(|m| m.version() > known));
     }
 
     #[test]
@@ -519,12 +503,12 @@ mod tests {
         set.apply(msg(PresenceAction::Enter, "b", "c1", 1));
         assert_eq!(set.catch_up(0), None, "the first call starts the record");
         let first = set.get(&MemberFilter::default());
-        let known = first.iter().map(|m| m.version).max().unwrap_or(0);
+        let known = first.iter().map(Member::version).max().unwrap_or(0);
         let version_of = |client: &str| {
             first
                 .iter()
-                .find(|m| m.member.as_ref().unwrap().view().client_id == Some(client))
-                .map(|m| m.version)
+                .find(|m| m.view().client_id == Some(client))
+                .map(Member::version)
         };
 
         set.apply(msg(PresenceAction::Update, "b", "c1", 2));
@@ -534,7 +518,7 @@ mod tests {
         let changed: Vec<_> = changes
             .changed
             .iter()
-            .map(|m| m.member.as_ref().unwrap().to_message().client_id.unwrap())
+            .map(|m| m.to_message().client_id.unwrap())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -26,12 +26,17 @@ pub(super) fn members(presence: &mut PresenceSet, filter: &MemberFilter) -> Comp
     if filter.follow && unfiltered {
         if let Some(changes) = presence.catch_up(filter.known) {
             let (members, retired) = (changes.changed, Some(changes.retired));
-            return Completion::Members { members, retired };
+            let known = filter.known;
+            return Completion::Members {
+                members,
+                known,
+                retired,
+            };
         }
     }
-    let members = presence.get(filter);
     Completion::Members {
-        members,
+        members: presence.get(filter),
+        known: filter.known,
         retired: None,
     }
 }
@@ -194,6 +199,7 @@ impl Realtime {
                 Some(c) => members(&mut c.presence, &filter),
                 None => Completion::Members {
                     members: Vec::new(),
+                    known: 0,
                     retired: None,
                 },
             };

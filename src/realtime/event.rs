@@ -4,7 +4,7 @@
 use crate::auth::TokenDetails;
 use crate::channel::ChannelStateChange;
 use crate::connection::ConnectionStateChange;
-use crate::presence::Present;
+use crate::presence::Member;
 use crate::protocol::{ErrorInfo, Message, PresenceMessage};
 
 /// Names one operation (attach, presence enter, publish, ping …) until it completes.
@@ -31,7 +31,9 @@ pub enum Completion {
     /// The presence members asked for, shared with the channel's presence set.
     Members {
         /// The members (for a catch-up, only those changed since the caller's last).
-        members: Vec<Present>,
+        members: Vec<Member>,
+        /// The filter's `known`: the caller holds the members of this version or older.
+        known: u64,
         /// For a catch-up (see `MemberFilter::follow`): the versions no longer current.
         retired: Option<Vec<u64>>,
     },

@@ -217,8 +217,13 @@ impl Driver {
                 drop(pending);
                 match result {
                     Ok(Completion::Done) => Outgoing::Settle(resolve, JsValue::UNDEFINED),
-                    Ok(Completion::Members { members, retired }) => {
-                        return self.settle_members(Conversion::new(members, retired, resolve));
+                    Ok(Completion::Members {
+                        members,
+                        known,
+                        retired,
+                    }) => {
+                        let conversion = Conversion::new(members, known, retired, resolve);
+                        return self.settle_members(conversion);
                     }
                     Ok(Completion::Pong(rtt)) => {
                         Outgoing::Settle(resolve, JsValue::from(rtt as f64))

@@ -2,26 +2,29 @@
 //! 10,000 members of a fresh sync at once (JSON written here, `JSON.parse` in JS, the
 //! garbage after) made one task of 50–90 ms, which the page could not interrupt.
 
-use super::convert::{push_presence_list, LIST_CHUNK};
+use super::convert::{push_presence_list, to_js, LIST_CHUNK};
 use super::error::set;
-use crate::presence::{Member, Present};
+use crate::json::{WriteJson, Writer};
+use crate::presence::Member;
 use crate::protocol::PresenceView;
 use js_sys::{Array, Float64Array, Function, Object};
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 /// Members converted per task: a few milliseconds' work.
 const SLICE: usize = 2500;
 
 /// One get() result on its way to JS: `{ versions, fresh, retired? }`, every member's
-/// version in order (a Float64Array) and, as plain objects, the members whose message
-/// came along (changed since the versions the wrapper already holds). With `retired`
-/// (a Float64Array of versions no longer current) the result is a catch-up: `versions`
-/// lists the changed members only.
+/// version in order (an array of numbers) and, as plain objects, the members whose
+/// message came along (changed since the versions the wrapper already holds). With
+/// `retired` (a Float64Array of versions no longer current) the result is a catch-up:
+/// `versions` lists the changed members only.
 pub struct Conversion {
-    /// The members still to convert, shared with the presence set as it was.
-    fresh: Vec<Rc<Member>>,
-    /// How many of `fresh` are converted.
+    /// The members listed, shared with the presence set as it was: the list the core
+    /// made, kept as it is (no second list of them at the high-water mark). Those newer
+    /// than `known` are converted.
+    members: Vec<Member>,
+    known: u64,
+    /// How many of `members` are converted.
     done: usize,
     /// Their objects, a list per `LIST_CHUNK` members (flattened once, when all are
     /// done).
@@ -30,28 +33,42 @@ pub struct Conversion {
     resolve: Function,
 }
 
+/// The versions of listed members, as a JSON array.
+struct Versions<'a>(&'a [Member]);
+
+impl WriteJson for Versions<'_> {
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_array();
+        for member in self.0 {
+            w.u64(member.version());
+        }
+        w.end_array();
+    }
+}
+
 impl Conversion {
-    /// A conversion of `members` (and `retired`, for a catch-up) that settles the get()
-    /// with `resolve`.
-    pub fn new(members: Vec<Present>, retired: Option<Vec<u64>>, resolve: Function) -> Conversion {
-        // Versions as floats straight away: no second list of them at the high-water mark.
-        let mut versions = Vec::with_capacity(members.len());
-        let mut fresh = Vec::new();
-        for member in members {
-            versions.push(member.version as f64);
-            fresh.extend(member.member);
+    /// A conversion of `members`, those newer than `known` as objects (and `retired`, for
+    /// a catch-up), that settles the get() with `resolve`.
+    pub fn new(
+        members: Vec<Member>,
+        known: u64,
+        retired: Option<Vec<u64>>,
+        resolve: Function,
+    ) -> Conversion {
+        // The versions cross a chunk at a time, as JSON text: exact below 2^53, which a
+        // process's count never reaches, and no list of them beside the members'.
+        let versions = Array::new();
+        for chunk in members.chunks(LIST_CHUNK) {
+            versions.push(&to_js(&Versions(chunk)));
         }
         let result: JsValue = Object::new().into();
-        set(
-            &result,
-            "versions",
-            Float64Array::from(&versions[..]).into(),
-        );
+        set(&result, "versions", versions.flat(1).into());
         if let Some(retired) = retired {
             set(&result, "retired", float_array(retired));
         }
         Conversion {
-            fresh,
+            members,
+            known,
             done: 0,
             parts: Array::new(),
             result,
@@ -59,17 +76,26 @@ impl Conversion {
         }
     }
 
-    /// Converts the next slice; once none is left, the function and value that settle
-    /// the get().
+    /// Converts the next slice (up to `SLICE` members newer than `known`, `LIST_CHUNK`
+    /// a text); once none is left, the function and value that settle the get().
     pub fn step(&mut self) -> Option<(Function, JsValue)> {
-        let end = self.fresh.len().min(self.done + SLICE);
-        let slice = self.fresh.get(self.done..end).unwrap_or_default();
-        for chunk in slice.chunks(LIST_CHUNK) {
-            let views: Vec<PresenceView> = chunk.iter().map(|m| m.view()).collect();
-            push_presence_list(&self.parts, &views);
+        let mut views: Vec<PresenceView> = Vec::new();
+        let mut converted = 0;
+        while let Some(member) = self.members.get(self.done) {
+            self.done += 1;
+            if member.version() > self.known {
+                views.push(member.view());
+            }
+            if views.len() == LIST_CHUNK || self.done == self.members.len() {
+                push_presence_list(&self.parts, &views);
+                converted += views.len();
+                views.clear();
+                if converted >= SLICE {
+                    break;
+                }
+            }
         }
-        self.done = end;
-        if end < self.fresh.len() {
+        if self.done < self.members.len() {
             return None;
         }
         set(&self.result, "fresh", self.parts.flat(1).into());

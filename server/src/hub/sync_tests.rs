@@ -108,7 +108,6 @@ impl Observer {
             .set
             .get(&MemberFilter::default())
             .into_iter()
-            .filter_map(|p| p.member)
             .map(|m| {
                 let m = m.to_message();
                 (m.client_id.unwrap_or_default(), m.data)

@@ -103,7 +103,6 @@ impl Observer {
             .set
             .get(&MemberFilter::default())
             .into_iter()
-            .filter_map(|p| p.member)
             .map(|m| {
                 let m = m.to_message();
                 let data = roster::json::to_string(&m.data).len();
