@@ -24,6 +24,11 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
+/// Presence events converted per JSON text: a frame of 200 updates as one text held 64 KB
+/// of wasm memory at once (and its events 27 KB more), which the allocator then had to
+/// find in one piece among the members; 50 a text hold 16 KB.
+const PRESENCE_RUN: usize = 50;
+
 /// Something for JS, delivered after the core is released.
 enum Outgoing {
     /// Pass this event object to the app's sink.
@@ -155,11 +160,17 @@ impl Driver {
         while let Some(command) = core.poll_transport() {
             self.transport(command);
         }
-        // Runs of presence events are converted together; order with the rest is kept.
+        // Runs of presence events are converted together, up to PRESENCE_RUN at a time;
+        // order with the rest is kept.
         let mut presence = Vec::new();
         while let Some(event) = core.poll_event() {
             match event {
-                Event::Presence { channel, message } => presence.push((channel, message)),
+                Event::Presence { channel, message } => {
+                    presence.push((channel, message));
+                    if presence.len() == PRESENCE_RUN {
+                        self.queue_presence(&mut presence);
+                    }
+                }
                 other => {
                     self.queue_presence(&mut presence);
                     self.handle_event(other);
