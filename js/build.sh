@@ -31,15 +31,17 @@ build_wasm() {
   local name=$1
   shift
   # No default features: the panic hook's formatting machinery costs more than it tells.
-  # A 64 KiB stack instead of .cargo/config.toml's 256 KiB for unoptimised builds: scanned
+  # A 32 KiB stack instead of .cargo/config.toml's 256 KiB for unoptimised builds: scanned
   # after use, the 10,000-member browser bench touches 4.5 KB of it and presence data
   # nested to the JSON reader's cap 11 KB (tests/node/deep-data.test.mjs checks that
-  # case; with 8 KiB it traps). RUSTFLAGS replaces the config's flags.
-  RUSTFLAGS="-C link-arg=-zstack-size=65536" \
+  # case; with 8 KiB it traps). With the stack and the static data (~10 KB) in the first
+  # 64 KiB page, the heap starts on the second: 64 KiB less memory than a 64 KiB stack.
+  # RUSTFLAGS replaces the config's flags.
+  RUSTFLAGS="-C link-arg=-zstack-size=32768" \
     wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
     --out-dir "$STAGE" --out-name "$name" . -- --no-default-features "$@" >&2
   # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
-  # down from 64 KiB, data follows it), so binaryen may fold constant offsets into loads
+  # down from 32 KiB, data follows it), so binaryen may fold constant offsets into loads
   # and stores (measured: -700 B gzip).
   tests/node_modules/.bin/wasm-opt "${OPT_PASSES[@]}" --low-memory-unused --strip-debug --strip-producers \
     "${FEATURES[@]}" "$STAGE/${name}_bg.wasm" -o "$OUT/${name}_bg.wasm"

@@ -1,7 +1,7 @@
 // Presence data nested almost as deep as the core's JSON reader accepts (128 levels, the
 // message's own nesting included) goes through the package both ways in headless
 // Chromium: entered by one Roster client, heard and listed by another, read back over
-// REST. The package's wasm stack is 64 KiB (js/build.sh): this is the deepest input the
+// REST. The package's wasm stack is 32 KiB (js/build.sh): this is the deepest input the
 // core takes, and an overflow there would trap the module and fail these calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
