@@ -78,6 +78,9 @@ pub struct PresenceSet {
     /// Versions of present members that changed or left since the last `catch_up`;
     /// `None` while no caller follows the set (or after too many to keep).
     retired: Option<Vec<u64>>,
+    /// The version a member last became present under (0 for none): a catch-up from it or
+    /// later has nothing to list, and skips looking at every member.
+    newest: u64,
 }
 
 /// The table entry for `msg`'s member, occupied or vacant.
@@ -135,10 +138,12 @@ impl PresenceSet {
                 }
                 let replaced = present_version(existing);
                 overwrite(existing, &msg, PresenceAction::Present);
+                self.newest = existing.version();
                 self.retire(replaced);
             }
             Entry::Vacant(entry) => {
-                entry.insert(new_member(&msg, PresenceAction::Present));
+                let entry = entry.insert(new_member(&msg, PresenceAction::Present));
+                self.newest = entry.get().version();
             }
         }
         Some(msg)
@@ -261,7 +266,10 @@ impl PresenceSet {
             known,
             ..MemberFilter::default()
         };
-        let changed = self.list(&since, true);
+        let changed = match known < self.newest {
+            true => self.list(&since, true),
+            false => Vec::new(),
+        };
         Some(Changes { changed, retired })
     }
 
