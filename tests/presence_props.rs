@@ -89,7 +89,7 @@ impl Follower {
     }
 
     fn snapshot(&self) -> Vec<(Option<String>, Option<String>, Option<String>)> {
-        let mut members: Vec<_> = self.members.values().map(|m| owned_key(m)).collect();
+        let mut members: Vec<_> = self.members.values().map(owned_key).collect();
         members.sort();
         members
     }
