@@ -175,7 +175,8 @@ function logPhases(phases) {
   const kib = (b) => (b === undefined ? '-' : `${(b / 1024).toFixed(0)}K`);
   const show = (p) => `${p.name}: memory ${kib(p.bytes)}, live ${kib(p.live)}, peak ${kib(p.peak)}, ${p.allocations ?? '-'} allocations`;
   const bursts = phases.filter((p) => p.name.startsWith('update'));
-  const peakest = bursts.reduce((a, p) => (a && a.peak >= p.peak ? a : p), null);
+  const counted = bursts.filter((p) => p.peak !== undefined);
+  const peakest = counted.reduce((a, p) => (a && a.peak >= p.peak ? a : p), null);
   for (const p of phases.filter((p, i) => !p.name.startsWith('update') || i < 3 || p === peakest || p === bursts.at(-1))) {
     log(`  ${show(p)}${p === peakest ? ' (highest burst peak)' : ''}`);
   }
