@@ -68,7 +68,8 @@ after(async () => {
 
 // For each refusal: a client connecting with it (a 403 fails it, other errors leave it
 // disconnected to retry), and a connected client's authorize() with it (rejects with the
-// refusal; a 403 fails the connection too).
+// refusal; a 403 fails the connection too). The refusals are the auth server's answers
+// (`t.params.authBase`) or, without it, authCallbacks made here in the page.
 const refusalScenario = async (t) => {
   // Closes a client and waits for it; a failed one is left as it is (ably-js's close()
   // from failed goes through closing, which is not what this is about).
@@ -79,16 +80,35 @@ const refusalScenario = async (t) => {
   };
   const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   const reason = (client) => (client.connection.errorReason ? t.error(client.connection.errorReason) : null);
-  for (const kind of t.params.kinds) {
-    const authUrl = `${t.params.authBase}/${kind}`;
-    const connecting = t.client(`${kind} connecting`, null, { authUrl, disconnectedRetryTimeout: 60_000 });
+  const callbackErrors = {
+    'object 403': () => ({ message: 'not you', statusCode: 403 }),
+    'object with a code': () => ({ message: 'not you', code: 40160, statusCode: 403 }),
+    'ErrorInfo 403': () => new t.ErrorInfo('not you', 40160, 403),
+    'ErrorInfo 401': () => new t.ErrorInfo('not now', 40150, 401),
+    'Error': () => new Error('broken'),
+    'string': () => 'broken',
+  };
+  const throws = {
+    'throws an Error': () => { throw new Error('boom'); },
+    'throws an Error with statusCode 403': () => { throw Object.assign(new Error('no'), { statusCode: 403 }); },
+  };
+  const { authBase, kinds } = t.params;
+  const refusals = authBase
+    ? kinds.map((kind) => [kind, { authUrl: `${authBase}/${kind}` }])
+    : Object.entries(callbackErrors)
+      .map(([kind, error]) => [kind, (params, callback) => callback(error(), null)])
+      .concat(Object.entries(throws))
+      .map(([kind, authCallback]) => [kind, { authCallback, authUrl: undefined }]);
+  for (const [kind, authOptions] of refusals) {
+    const connecting = t.client(`${kind} connecting`, null, { ...authOptions, disconnectedRetryTimeout: 60_000 });
     await t.until(`${kind} connecting connection`, 2);
     t.read(`${kind} connecting`, { state: connecting.connection.state, errorReason: reason(connecting) });
     await closed(connecting);
 
     const ada = t.client(`${kind} authorize`, 'ada');
     await t.within(ada.connection.whenState('connected'), 'connected');
-    await t.op(`${kind} authorize()`, ada.auth.authorize(null, { authUrl }));
+    const { authUrl, authCallback } = authOptions;
+    await t.op(`${kind} authorize()`, ada.auth.authorize(null, authUrl ? { authUrl } : { authCallback }));
     await wait(100);
     t.read(`${kind} after authorize()`, { state: ada.connection.state, errorReason: reason(ada) });
     await closed(ada);
@@ -100,44 +120,7 @@ test('an authUrl that refuses: a 403 fails the connection with 80019, other stat
 });
 
 test('an authCallback that calls back an error or throws: a 403 fails the connection with 80019', opts, async () => {
-  await differential(async (t) => {
-    // Closes a client and waits for it; a failed one is left as it is (ably-js's close()
-    // from failed goes through closing, which is not what this is about).
-    const closed = async (client) => {
-      if (client.connection.state === 'failed') return;
-      client.close();
-      await t.within(client.connection.whenState('closed'), 'closed');
-    };
-    const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    const reason = (client) => (client.connection.errorReason ? t.error(client.connection.errorReason) : null);
-    const errors = {
-      'object 403': () => ({ message: 'not you', statusCode: 403 }),
-      'object with a code': () => ({ message: 'not you', code: 40160, statusCode: 403 }),
-      'ErrorInfo 403': () => new t.ErrorInfo('not you', 40160, 403),
-      'ErrorInfo 401': () => new t.ErrorInfo('not now', 40150, 401),
-      'Error': () => new Error('broken'),
-      'string': () => 'broken',
-    };
-    const throws = {
-      'throws an Error': () => { throw new Error('boom'); },
-      'throws an Error with statusCode 403': () => { throw Object.assign(new Error('no'), { statusCode: 403 }); },
-    };
-    const callbacks = Object.entries(errors).map(([kind, error]) => [kind, (params, callback) => callback(error(), null)])
-      .concat(Object.entries(throws));
-    for (const [kind, authCallback] of callbacks) {
-      const connecting = t.client(`${kind} connecting`, null, { authCallback, authUrl: undefined, disconnectedRetryTimeout: 60_000 });
-      await t.until(`${kind} connecting connection`, 2);
-      t.read(`${kind} connecting`, { state: connecting.connection.state, errorReason: reason(connecting) });
-      await closed(connecting);
-
-      const ada = t.client(`${kind} authorize`, 'ada');
-      await t.within(ada.connection.whenState('connected'), 'connected');
-      await t.op(`${kind} authorize()`, ada.auth.authorize(null, { authCallback }));
-      await wait(100);
-      t.read(`${kind} after authorize()`, { state: ada.connection.state, errorReason: reason(ada) });
-      await closed(ada);
-    }
-  });
+  await differential(refusalScenario);
 });
 
 // RSA9h: given authOptions replace the client's (key, queryTime), given tokenParams the
