@@ -33,6 +33,13 @@ pub struct Config {
     /// oldest go first), whatever `--replay-limit` allows.
     #[arg(long, env = "ROSTER_REPLAY_BYTES", default_value_t = 4 << 20)]
     pub replay_bytes: usize,
+    /// How many bytes of fanned-out frames all channels together keep at most for
+    /// resumes: past it the frames fanned out longest ago go first, whichever channel
+    /// holds them (a resume from before them gets 90003, as past `--replay-bytes`). The
+    /// default holds 64 channels' full `--replay-bytes`, so that clients attached to many
+    /// busy channels cannot make the server hold 4 MiB for each of them.
+    #[arg(long, env = "ROSTER_REPLAY_BYTES_TOTAL", default_value_t = 256 << 20)]
+    pub replay_bytes_total: usize,
     /// Largest accepted message (a presence or channel message with all its fields,
     /// as JSON), in bytes.
     #[arg(long, env = "ROSTER_MAX_MESSAGE_SIZE", default_value_t = 65_536)]
@@ -48,6 +55,13 @@ pub struct Config {
     /// go first), whatever `--history-limit` allows.
     #[arg(long, env = "ROSTER_HISTORY_BYTES", default_value_t = 1 << 20)]
     pub history_bytes: usize,
+    /// How many bytes of presence history events all channels together keep at most
+    /// (counted as for `--history-bytes`): past it the events recorded longest ago go
+    /// first, whichever channel holds them, and a channel only its history kept goes with
+    /// the last of it. The default holds 256 channels' full `--history-bytes`, so that
+    /// clients walking through channels cannot leave 1 MiB on each of them.
+    #[arg(long, env = "ROSTER_HISTORY_BYTES_TOTAL", default_value_t = 256 << 20)]
+    pub history_bytes_total: usize,
     /// How many channels one connection may be attached to or have members on at once.
     /// An ATTACH or enter past it fails for that channel only, with 90010 as on Ably;
     /// the connection and its other channels go on. Also the most channels one batch

@@ -76,6 +76,7 @@ async fn serve(config: Config) -> Result<(), String> {
             retention: config.history_retention,
             max_len: config.history_limit,
             max_bytes: config.history_bytes,
+            total_bytes: config.history_bytes_total,
         },
         limits: Limits {
             channels_per_connection: config.max_channels_per_connection,
@@ -89,6 +90,7 @@ async fn serve(config: Config) -> Result<(), String> {
             max_age: config.connection_state_ttl,
             max_len: config.replay_limit,
             max_bytes: config.replay_bytes,
+            total_bytes: config.replay_bytes_total,
         },
     });
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);

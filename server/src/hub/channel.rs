@@ -1,17 +1,21 @@
 //! Channels: attach (with the missed frames of a resumed attachment and the presence
 //! SYNC), detach, and channel messages.
 
+use super::budget::Budget;
 use super::history::History;
 use super::members::Members;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
 use roster::protocol::{codes, Action, ErrorInfo, Flags, ProtocolMessage};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tungstenite::Utf8Bytes;
 
 /// One channel: its members, who is attached with which modes, and presence history.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Channel {
+    /// Its name; what the hub's map keys it by and what budget records name it by.
+    pub name: Arc<str>,
     /// Present members, stored as PRESENT.
     pub members: Members,
     /// Attached connections and the modes they were granted.
@@ -24,6 +28,21 @@ pub struct Channel {
     pub replay: ReplayLog,
     /// When `Hub::sweep` looks at it again, if only its presence history keeps it.
     pub sweep_at: Option<u64>,
+}
+
+impl Channel {
+    /// A channel with nothing in it yet.
+    pub fn new(name: Arc<str>) -> Channel {
+        Channel {
+            name,
+            members: Members::default(),
+            subscribers: HashMap::new(),
+            history: History::default(),
+            serial: 0,
+            replay: ReplayLog::default(),
+            sweep_at: None,
+        }
+    }
 }
 
 /// What an ATTACH continues from.
@@ -50,8 +69,8 @@ fn continuity(
     kept: Option<Flags>,
     channel_serial: Option<&str>,
     (conn_id, echo): (&str, bool),
-    now: u64,
-    limits: ReplayLimits,
+    (now, limits): (u64, ReplayLimits),
+    budget: &mut Budget,
 ) -> Continuity {
     let Some(serial) = channel_serial else {
         return match kept {
@@ -66,10 +85,15 @@ fn continuity(
         return Continuity::Lost;
     };
     // The frames are picked with the modes they went out under, not those asked now.
-    match channel
-        .replay
-        .since(from, channel.serial, (conn_id, modes, echo), now, limits)
-    {
+    let ledger = budget.ledger(&channel.name);
+    match channel.replay.since(
+        from,
+        channel.serial,
+        (conn_id, modes, echo),
+        now,
+        limits,
+        ledger,
+    ) {
         Some(backlog) => Continuity::Resumed { from, backlog },
         None => Continuity::Lost,
     }
@@ -142,15 +166,15 @@ impl Hub {
             conn.channels.insert(name.clone());
         }
         let limits = self.config.replay;
-        let channel = self.channel_mut(&name);
+        let channel = super::channel_entry(&mut self.channels, &name);
         let kept = channel.subscribers.insert(conn_id.to_owned(), modes);
         let continuity = continuity(
             channel,
             kept,
             msg.channel_serial.as_deref(),
             (conn_id, echo),
-            now,
-            limits,
+            (now, limits),
+            &mut self.replay_budget,
         );
         let has_presence = modes.contains(Flags::PRESENCE_SUBSCRIBE) && !channel.members.is_empty();
         let mut flags = modes;
@@ -245,6 +269,7 @@ impl Hub {
             sender: conn_id.into(),
         };
         self.broadcast(&name, out, audience, now);
+        self.keep_budgets(now);
         Ok(())
     }
 }

@@ -170,7 +170,7 @@ impl Hub {
         let channels: Vec<String> = conn.channels.iter().cloned().collect();
         for channel in channels {
             self.leave_all(&channel, conn_id, now);
-            if let Some(state) = self.channels.get_mut(&channel) {
+            if let Some(state) = self.channels.get_mut(channel.as_str()) {
                 state.subscribers.remove(conn_id);
             }
             self.release(&channel, now);

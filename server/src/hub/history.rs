@@ -2,6 +2,7 @@
 //! the count limit and the byte limit. Each event has a position that does not change as
 //! older ones go, so REST pages through it with cursors that stay right.
 
+use super::budget::Ledger;
 use super::presence::approximate_size;
 use roster::protocol::PresenceMessage;
 use std::collections::VecDeque;
@@ -15,6 +16,8 @@ pub struct HistoryLimits {
     pub max_len: usize,
     /// At most about this many bytes of events (as [`approximate_size`] counts them).
     pub max_bytes: usize,
+    /// At most about this many bytes of events across all channels, counted alike.
+    pub total_bytes: usize,
 }
 
 /// Presence events with their positions.
@@ -29,24 +32,64 @@ pub struct History {
 
 impl History {
     /// Appends `events`, then drops the oldest beyond the count and byte limits and
-    /// those older than the retention window at `now`.
-    pub fn push(&mut self, events: &[PresenceMessage], now: u64, limits: HistoryLimits) {
+    /// those older than the retention window at `now`; tells `ledger` of both.
+    pub fn push(
+        &mut self,
+        events: &[PresenceMessage],
+        now: u64,
+        limits: HistoryLimits,
+        mut ledger: Ledger,
+    ) {
         for event in events {
-            self.bytes += approximate_size(event);
+            let bytes = approximate_size(event);
+            ledger.appended(self.dropped + self.events.len() as u64, bytes);
+            self.bytes += bytes;
             self.events.push_back(event.clone());
         }
         let horizon = now.saturating_sub(limits.retention);
+        let (mut count, mut bytes) = (0, 0);
         while self.events.front().is_some_and(|oldest| {
             self.events.len() > limits.max_len
                 || self.bytes > limits.max_bytes
                 || oldest.timestamp.unwrap_or(0) < horizon
         }) {
-            if let Some(oldest) = self.events.pop_front() {
-                self.bytes -= approximate_size(&oldest);
-                self.dropped += 1;
+            if let Some(freed) = self.pop_oldest() {
+                count += 1;
+                bytes += freed;
             }
         }
-        // A burst's buffer is not kept once most of it has gone.
+        if count > 0 {
+            ledger.dropped(count, bytes);
+        }
+        self.shrink_if_sparse();
+    }
+
+    /// Drops the oldest event if it is the one at `position` (the server-wide budget
+    /// takes the events appended longest ago first); returns its size.
+    pub fn evict_oldest(&mut self, position: u64) -> Option<usize> {
+        if position != self.dropped {
+            return None;
+        }
+        let bytes = self.pop_oldest()?;
+        self.shrink_if_sparse();
+        Some(bytes)
+    }
+
+    /// Whether the event at `position` is still kept.
+    pub fn holds(&self, position: u64) -> bool {
+        position >= self.dropped && position - self.dropped < self.events.len() as u64
+    }
+
+    fn pop_oldest(&mut self) -> Option<usize> {
+        let oldest = self.events.pop_front()?;
+        let bytes = approximate_size(&oldest);
+        self.bytes -= bytes;
+        self.dropped += 1;
+        Some(bytes)
+    }
+
+    /// A burst's buffer is not kept once most of it has gone.
+    fn shrink_if_sparse(&mut self) {
         if self.events.capacity() > 4 * self.events.len().max(8) {
             self.events.shrink_to_fit();
         }
@@ -65,6 +108,7 @@ impl History {
 
 #[cfg(test)]
 mod tests {
+    use super::super::budget::Budget;
     use super::*;
     use roster::protocol::{Data, PresenceAction};
 
@@ -80,7 +124,20 @@ mod tests {
             retention: 100,
             max_len,
             max_bytes: usize::MAX,
+            total_bytes: usize::MAX,
         }
+    }
+
+    /// Pushes, and checks that `budget` counts what `history` holds.
+    fn push(
+        (history, budget): (&mut History, &mut Budget),
+        events: &[PresenceMessage],
+        now: u64,
+        limits: HistoryLimits,
+    ) {
+        let channel = "lobby".into();
+        history.push(events, now, limits, budget.ledger(&channel));
+        assert_eq!(budget.bytes(), history.bytes);
     }
 
     fn positions(history: &History) -> Vec<(u64, u64)> {
@@ -93,19 +150,30 @@ mod tests {
     #[test]
     fn positions_stay_as_the_count_and_age_bounds_drop_the_oldest() {
         let mut history = History::default();
-        history.push(&[at(10), at(20), at(30)], 30, limits(4));
+        let mut budget = Budget::new(usize::MAX);
+        push(
+            (&mut history, &mut budget),
+            &[at(10), at(20), at(30)],
+            30,
+            limits(4),
+        );
         assert_eq!(positions(&history), [(0, 10), (1, 20), (2, 30)]);
-        history.push(&[at(40), at(50)], 50, limits(4));
+        push(
+            (&mut history, &mut budget),
+            &[at(40), at(50)],
+            50,
+            limits(4),
+        );
         assert_eq!(positions(&history), [(1, 20), (2, 30), (3, 40), (4, 50)]);
-        history.push(&[], 135, limits(4));
+        push((&mut history, &mut budget), &[], 135, limits(4));
         assert_eq!(
             positions(&history),
             [(3, 40), (4, 50)],
             "20 and 30 aged out"
         );
-        history.push(&[], 1_000, limits(4));
+        push((&mut history, &mut budget), &[], 1_000, limits(4));
         assert!(history.newest().is_none());
-        history.push(&[at(1_000)], 1_000, limits(4));
+        push((&mut history, &mut budget), &[at(1_000)], 1_000, limits(4));
         assert_eq!(positions(&history), [(5, 1_000)]);
     }
 
@@ -121,15 +189,21 @@ mod tests {
             ..limits(100)
         };
         let mut history = History::default();
-        history.push(&[large(1), large(2), large(3)], 3, limits);
+        let mut budget = Budget::new(usize::MAX);
+        push(
+            (&mut history, &mut budget),
+            &[large(1), large(2), large(3)],
+            3,
+            limits,
+        );
         assert_eq!(positions(&history), [(1, 2), (2, 3)]);
-        history.push(&[at(4)], 4, limits);
+        push((&mut history, &mut budget), &[at(4)], 4, limits);
         assert_eq!(
             positions(&history),
             [(1, 2), (2, 3), (3, 4)],
             "room for a small one"
         );
-        history.push(&[], 1_000, limits);
+        push((&mut history, &mut budget), &[], 1_000, limits);
         assert_eq!(history.bytes, 0, "everything aged out");
     }
 }

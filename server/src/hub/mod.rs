@@ -2,6 +2,9 @@
 //! set of each channel. All methods run under one lock and never block; frames for
 //! sockets go out through each connection's queue.
 
+mod budget;
+#[cfg(test)]
+mod budget_tests;
 mod channel;
 mod connection;
 mod history;
@@ -27,10 +30,12 @@ pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 pub use sync::SyncToken;
 
+use budget::Budget;
 use replay::Audience;
 use roster::protocol::{encode_json, ProtocolMessage};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 use tungstenite::Utf8Bytes;
 
 /// Limits and defaults that shape what the hub does.
@@ -53,16 +58,30 @@ pub struct HubConfig {
     pub replay: ReplayLimits,
 }
 
+/// The channel, created if it does not exist: only for operations that put something in
+/// it (an attachment, a member); the others look it up and call `Hub::release` after. A
+/// function of the map alone, so the hub's budgets can be borrowed alongside.
+fn channel_entry<'a>(channels: &'a mut HashMap<Arc<str>, Channel>, name: &str) -> &'a mut Channel {
+    channels
+        .entry(name.into())
+        .or_insert_with_key(|name| Channel::new(name.clone()))
+}
+
 /// Every connection and channel.
 pub struct Hub {
     /// The configuration.
     pub config: HubConfig,
     connections: HashMap<String, Conn>,
     by_key: HashMap<String, String>,
-    channels: HashMap<String, Channel>,
+    /// Keyed by the name each channel also holds (`Channel::name`), one allocation.
+    channels: HashMap<Arc<str>, Channel>,
     /// Channels kept only by their presence history, by when that history has aged out
     /// (an entry counts only while it matches `Channel::sweep_at`).
     expiring: BinaryHeap<Reverse<(u64, String)>>,
+    /// Presence history across channels, within `HistoryLimits::total_bytes`.
+    history_budget: Budget,
+    /// Replay frames across channels, within `ReplayLimits::total_bytes`.
+    replay_budget: Budget,
     synthesized: u64,
     /// Counts the SYNCs started, so each has an epoch of its own (`SyncToken`).
     sync_epoch: u64,
@@ -72,6 +91,8 @@ impl Hub {
     /// An empty hub.
     pub fn new(config: HubConfig) -> Hub {
         Hub {
+            history_budget: Budget::new(config.history.total_bytes),
+            replay_budget: Budget::new(config.replay.total_bytes),
             config,
             connections: HashMap::new(),
             by_key: HashMap::new(),
@@ -93,12 +114,6 @@ impl Hub {
         self.channels.len()
     }
 
-    /// The channel, created if it does not exist: only for operations that put something
-    /// in it (an attachment, a member); the others look it up and call `release` after.
-    fn channel_mut(&mut self, name: &str) -> &mut Channel {
-        self.channels.entry(name.to_owned()).or_default()
-    }
-
     /// Drops what nothing needs any more after an operation on `name`: the replay log
     /// once no attachment can resume from it, and the channel itself once it has no
     /// attachments and no members. A channel kept only by presence history is queued
@@ -111,12 +126,15 @@ impl Hub {
             return;
         }
         // Only a kept attachment resumes (channel::continuity), and none is left.
-        channel.replay.clear();
+        channel
+            .replay
+            .clear(self.replay_budget.ledger(&channel.name));
         if !channel.members.is_empty() {
             return;
         }
         let history_limits = self.config.history;
-        channel.history.push(&[], now, history_limits);
+        let ledger = self.history_budget.ledger(&channel.name);
+        channel.history.push(&[], now, history_limits, ledger);
         let Some(newest) = channel.history.newest() else {
             self.channels.remove(name);
             return;
@@ -144,7 +162,7 @@ impl Hub {
             // An entry left by an earlier channel of the same name is not this one's.
             if let Some(channel) = self
                 .channels
-                .get_mut(&name)
+                .get_mut(name.as_str())
                 .filter(|c| c.sweep_at == Some(due))
             {
                 channel.sweep_at = None;
@@ -203,9 +221,10 @@ impl Hub {
         }
         // Only attachments resume; with none, no one will ask for this frame again.
         if !channel.subscribers.is_empty() {
+            let ledger = self.replay_budget.ledger(&channel.name);
             channel
                 .replay
-                .push(channel.serial, now, frame, audience, limits);
+                .push(channel.serial, now, frame, audience, limits, ledger);
         }
     }
 

@@ -140,7 +140,7 @@ impl Hub {
             conn.channels.insert(name.clone());
         }
         let history_limits = self.config.history;
-        let channel = self.channel_mut(&name);
+        let channel = super::channel_entry(&mut self.channels, &name);
         let mut events = Vec::with_capacity(items.len());
         // What this connection holds after the frame, from before it.
         let mut held = Held::default();
@@ -198,7 +198,8 @@ impl Hub {
                 }
             }
         }
-        channel.history.push(&events, now, history_limits);
+        let ledger = self.history_budget.ledger(&channel.name);
+        channel.history.push(&events, now, history_limits, ledger);
         self.count_held(conn_id, held);
         if !events.is_empty() {
             let out = ProtocolMessage {
@@ -215,6 +216,7 @@ impl Hub {
         }
         // A leave may have emptied the channel; a leave of no member created it.
         self.settle(conn_id, &name, now);
+        self.keep_budgets(now);
         Ok(())
     }
 
@@ -243,7 +245,8 @@ impl Hub {
                 ..member
             })
             .collect();
-        channel.history.push(&leaves, now, history_limits);
+        let ledger = self.history_budget.ledger(&channel.name);
+        channel.history.push(&leaves, now, history_limits, ledger);
         let held = Held {
             members_out: leaves.len(),
             bytes_out: leaves.iter().map(held_size).sum(),
@@ -259,6 +262,7 @@ impl Hub {
             leaving: conn_id.into(),
         };
         self.broadcast(name, out, audience, now);
+        self.keep_budgets(now);
     }
 
     /// Keeps what `conn_id` holds (members and their bytes) in step after a change.
@@ -303,7 +307,8 @@ impl Hub {
         let Some(channel) = self.channels.get_mut(name) else {
             return Vec::new();
         };
-        channel.history.push(&[], now, history_limits);
+        let ledger = self.history_budget.ledger(&channel.name);
+        channel.history.push(&[], now, history_limits, ledger);
         channel
             .history
             .positioned()

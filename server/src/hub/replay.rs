@@ -3,6 +3,7 @@
 //! so a resumed connection's re-ATTACH with `channelSerial` gets what it missed while its
 //! transport was down or its last frames were in flight (RTL15b, RTL4c1).
 
+use super::budget::Ledger;
 use roster::protocol::Flags;
 use std::collections::VecDeque;
 use tungstenite::Utf8Bytes;
@@ -67,6 +68,8 @@ pub struct ReplayLimits {
     pub max_len: usize,
     /// At most this many bytes of frames per channel.
     pub max_bytes: usize,
+    /// At most this many bytes of frames across all channels.
+    pub total_bytes: usize,
 }
 
 /// A channel's recent frames with consecutive serials, oldest first.
@@ -79,7 +82,8 @@ pub struct ReplayLog {
 
 impl ReplayLog {
     /// Records the frame fanned out under `serial` (the channel's serials are taken one
-    /// by one, each logged here) and drops what the limits no longer cover.
+    /// by one, each logged here) and drops what the limits no longer cover; tells
+    /// `ledger` of both.
     pub fn push(
         &mut self,
         serial: u64,
@@ -87,7 +91,9 @@ impl ReplayLog {
         frame: Utf8Bytes,
         audience: Audience,
         limits: ReplayLimits,
+        mut ledger: Ledger,
     ) {
+        ledger.appended(serial, frame.len());
         self.bytes += frame.len();
         self.entries.push_back(Entry {
             serial,
@@ -95,10 +101,17 @@ impl ReplayLog {
             frame,
             audience,
         });
+        let (mut count, mut bytes) = (0, 0);
         while self.entries.len() > limits.max_len || self.bytes > limits.max_bytes {
-            self.pop_oldest();
+            if let Some(freed) = self.pop_oldest() {
+                count += 1;
+                bytes += freed;
+            }
         }
-        self.evict_old(now, limits.max_age);
+        if count > 0 {
+            ledger.dropped(count, bytes);
+        }
+        self.evict_old(now, limits.max_age, ledger);
     }
 
     /// How many frames it holds.
@@ -107,22 +120,61 @@ impl ReplayLog {
         self.entries.len()
     }
 
+    /// The bytes of the frames it holds.
+    #[cfg(test)]
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     /// Forgets every frame.
-    pub fn clear(&mut self) {
+    pub fn clear(&mut self, mut ledger: Ledger) {
+        if !self.entries.is_empty() {
+            ledger.dropped(self.entries.len(), self.bytes);
+        }
         self.entries = VecDeque::new();
         self.bytes = 0;
     }
 
-    fn pop_oldest(&mut self) {
-        if let Some(entry) = self.entries.pop_front() {
-            self.bytes -= entry.frame.len();
+    /// Drops the oldest frame if it is the one of `serial` (the server-wide budget takes
+    /// the frames appended longest ago first); returns its size. Coverage ends there, as
+    /// when the log's own bounds drop a frame.
+    pub fn evict_oldest(&mut self, serial: u64) -> Option<usize> {
+        if self.entries.front()?.serial != serial {
+            return None;
         }
+        let bytes = self.pop_oldest()?;
+        // Most of a burst's buffer is not kept once the budget took most of its frames.
+        if self.entries.capacity() > 4 * self.entries.len().max(8) {
+            self.entries.shrink_to_fit();
+        }
+        Some(bytes)
     }
 
-    fn evict_old(&mut self, now: u64, max_age: u64) {
+    /// Whether the frame of `serial` is still kept.
+    pub fn holds(&self, serial: u64) -> bool {
+        let (Some(oldest), Some(newest)) = (self.entries.front(), self.entries.back()) else {
+            return false;
+        };
+        (oldest.serial..=newest.serial).contains(&serial)
+    }
+
+    fn pop_oldest(&mut self) -> Option<usize> {
+        let entry = self.entries.pop_front()?;
+        self.bytes -= entry.frame.len();
+        Some(entry.frame.len())
+    }
+
+    fn evict_old(&mut self, now: u64, max_age: u64, mut ledger: Ledger) {
         let horizon = now.saturating_sub(max_age);
+        let (mut count, mut bytes) = (0, 0);
         while self.entries.front().is_some_and(|e| e.at < horizon) {
-            self.pop_oldest();
+            if let Some(freed) = self.pop_oldest() {
+                count += 1;
+                bytes += freed;
+            }
+        }
+        if count > 0 {
+            ledger.dropped(count, bytes);
         }
     }
 
@@ -136,8 +188,9 @@ impl ReplayLog {
         recipient: (&str, Flags, bool),
         now: u64,
         limits: ReplayLimits,
+        ledger: Ledger,
     ) -> Option<Vec<Utf8Bytes>> {
-        self.evict_old(now, limits.max_age);
+        self.evict_old(now, limits.max_age, ledger);
         if after > current {
             return None;
         }
@@ -173,12 +226,75 @@ pub fn parse_serial(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::budget::Budget;
     use super::*;
+
+    /// A log with a budget of its own, which must count what the log holds after every
+    /// operation.
+    struct Logged {
+        log: ReplayLog,
+        budget: Budget,
+        channel: std::sync::Arc<str>,
+    }
+
+    impl Default for Logged {
+        fn default() -> Logged {
+            Logged {
+                log: ReplayLog::default(),
+                budget: Budget::new(usize::MAX),
+                channel: "room".into(),
+            }
+        }
+    }
+
+    impl std::ops::Deref for Logged {
+        type Target = ReplayLog;
+        fn deref(&self) -> &ReplayLog {
+            &self.log
+        }
+    }
+
+    impl Logged {
+        fn push(
+            &mut self,
+            serial: u64,
+            now: u64,
+            frame: Utf8Bytes,
+            audience: Audience,
+            limits: ReplayLimits,
+        ) {
+            let ledger = self.budget.ledger(&self.channel);
+            self.log.push(serial, now, frame, audience, limits, ledger);
+            assert_eq!(self.budget.bytes(), self.log.bytes);
+        }
+
+        fn since(
+            &mut self,
+            after: u64,
+            current: u64,
+            recipient: (&str, Flags, bool),
+            now: u64,
+            limits: ReplayLimits,
+        ) -> Option<Vec<Utf8Bytes>> {
+            let ledger = self.budget.ledger(&self.channel);
+            let frames = self
+                .log
+                .since(after, current, recipient, now, limits, ledger);
+            assert_eq!(self.budget.bytes(), self.log.bytes);
+            frames
+        }
+
+        fn clear(&mut self) {
+            self.log.clear(self.budget.ledger(&self.channel));
+            assert_eq!(self.budget.bytes(), 0);
+        }
+    }
 
     const LIMITS: ReplayLimits = ReplayLimits {
         max_age: 1_000,
         max_len: 3,
         max_bytes: 1 << 20,
+        total_bytes: usize::MAX,
     };
 
     fn message_from(sender: &str) -> Audience {
@@ -188,8 +304,8 @@ mod tests {
     }
 
     /// A log holding serials `1..=n`, frame text = serial, pushed at time = serial * 10.
-    fn log_of(n: u64, limits: ReplayLimits) -> ReplayLog {
-        let mut log = ReplayLog::default();
+    fn log_of(n: u64, limits: ReplayLimits) -> Logged {
+        let mut log = Logged::default();
         for serial in 1..=n {
             let frame = Utf8Bytes::from(serial.to_string());
             log.push(serial, serial * 10, frame, message_from("other"), limits);
@@ -206,7 +322,7 @@ mod tests {
     #[test]
     fn the_count_bound_drops_the_oldest_and_ends_coverage_there() {
         let mut log = log_of(5, LIMITS);
-        let since = |log: &mut ReplayLog, after| texts(log.since(after, 5, SUBSCRIBER, 50, LIMITS));
+        let since = |log: &mut Logged, after| texts(log.since(after, 5, SUBSCRIBER, 50, LIMITS));
         assert_eq!(
             since(&mut log, 2),
             Some(vec!["3".into(), "4".into(), "5".into()])
@@ -227,6 +343,7 @@ mod tests {
             max_age: 25,
             max_len: 100,
             max_bytes: 1 << 20,
+            total_bytes: usize::MAX,
         };
         let mut log = log_of(5, limits);
         // At 50 the horizon is 25: serials 1 and 2 (at 10 and 20) are gone.
@@ -251,15 +368,16 @@ mod tests {
             max_age: 1_000,
             max_len: 100,
             max_bytes: 25,
+            total_bytes: usize::MAX,
         };
-        let mut log = ReplayLog::default();
+        let mut log = Logged::default();
         for serial in 1..=5 {
             // Ten bytes each: at most two fit in 25.
             let frame = Utf8Bytes::from(format!("{serial:0>10}"));
             log.push(serial, 0, frame, message_from("other"), limits);
         }
         assert_eq!(log.bytes, 20);
-        let since = |log: &mut ReplayLog, after| texts(log.since(after, 5, SUBSCRIBER, 0, limits));
+        let since = |log: &mut Logged, after| texts(log.since(after, 5, SUBSCRIBER, 0, limits));
         assert_eq!(
             since(&mut log, 3),
             Some(vec!["0000000004".into(), "0000000005".into()])
@@ -276,14 +394,14 @@ mod tests {
 
     #[test]
     fn an_empty_log_covers_only_the_current_serial() {
-        let mut log = ReplayLog::default();
+        let mut log = Logged::default();
         assert_eq!(log.since(0, 0, SUBSCRIBER, 0, LIMITS), Some(vec![]));
         assert_eq!(log.since(0, 1, SUBSCRIBER, 0, LIMITS), None);
     }
 
     #[test]
     fn replay_applies_the_fan_out_rule() {
-        let mut log = ReplayLog::default();
+        let mut log = Logged::default();
         let audiences = [
             message_from("me"),
             message_from("other"),
@@ -301,6 +419,7 @@ mod tests {
             max_age: 1_000,
             max_len: 10,
             max_bytes: 1 << 20,
+            total_bytes: usize::MAX,
         };
         for (serial, audience) in (1..).zip(audiences) {
             log.push(serial, 0, serial.to_string().into(), audience, limits);

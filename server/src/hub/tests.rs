@@ -9,7 +9,7 @@ use roster::protocol::{
     codes, decode_json, Action, Data, Flags, Message, PresenceAction, PresenceMessage,
 };
 
-const RETENTION: u64 = 1_000;
+pub(super) const RETENTION: u64 = 1_000;
 
 pub(super) fn hub() -> Hub {
     Hub::new(HubConfig {
@@ -20,6 +20,7 @@ pub(super) fn hub() -> Hub {
             retention: RETENTION,
             max_len: 100,
             max_bytes: 1 << 20,
+            total_bytes: usize::MAX,
         },
         limits: Limits {
             channels_per_connection: 200,
@@ -33,6 +34,7 @@ pub(super) fn hub() -> Hub {
             max_age: 10_000,
             max_len: 100,
             max_bytes: 1 << 20,
+            total_bytes: usize::MAX,
         },
     })
 }
@@ -77,7 +79,13 @@ pub(super) fn attach(hub: &mut Hub, conn_id: &str, channel: &str, now: u64) {
     );
 }
 
-fn presence(hub: &mut Hub, conn_id: &str, channel: &str, action: PresenceAction, now: u64) {
+pub(super) fn presence(
+    hub: &mut Hub,
+    conn_id: &str,
+    channel: &str,
+    action: PresenceAction,
+    now: u64,
+) {
     let msg = ProtocolMessage {
         presence: Some(vec![PresenceMessage::new(action)]),
         ..ProtocolMessage::for_channel(Action::Presence, channel)
@@ -85,7 +93,7 @@ fn presence(hub: &mut Hub, conn_id: &str, channel: &str, action: PresenceAction,
     hub.presence(conn_id, &msg, now).expect("presence applies");
 }
 
-fn publish(hub: &mut Hub, conn_id: &str, channel: &str, data: &str, now: u64) {
+pub(super) fn publish(hub: &mut Hub, conn_id: &str, channel: &str, data: &str, now: u64) {
     let msg = ProtocolMessage {
         messages: Some(vec![Message {
             data: Some(Data::String(data.to_owned())),
