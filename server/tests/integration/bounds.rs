@@ -1,10 +1,10 @@
 //! What a client can make the server keep is bounded: a channel nothing needs any more
 //! is dropped (seen from outside as its `channelSerial` starting again from zero), and
-//! presence history keeps at most `--history-limit` events and `--history-bytes` bytes,
-//! paged as usual.
+//! presence history keeps at most `--history-limit` events and `--history-bytes` bytes
+//! per channel, and `--history-bytes-total` across channels, paged as usual.
 
 use crate::support::{
-    assert_still_serving, presence, unique_channel, Client, Response, Server, FULL_KEY, WAIT,
+    assert_still_serving, next_page, presence, unique_channel, Client, Server, FULL_KEY, WAIT,
 };
 use roster::protocol::{Action, PresenceAction, ProtocolMessage};
 use std::time::{Duration, Instant};
@@ -89,16 +89,6 @@ fn serials(page: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// The path of the `rel="next"` link, if any.
-fn next_page(response: &Response, path: &str) -> Option<String> {
-    let link = response.header("link").expect("a Link header");
-    link.split(", ")
-        .find_map(|l| l.strip_suffix("; rel=\"next\""))
-        .and_then(|l| l.strip_prefix("<./history"))
-        .and_then(|l| l.strip_suffix('>'))
-        .map(|query| format!("{path}{query}"))
-}
-
 #[tokio::test]
 async fn presence_history_keeps_the_newest_events_up_to_its_limit_and_pages_them() {
     let server = Server::start(&["--history-limit", "3"]);
@@ -152,4 +142,90 @@ async fn presence_history_keeps_to_its_byte_bound() {
         .await;
     assert_eq!(serials(&history.json()), ["3", "2"]);
     assert_still_serving(&server).await;
+}
+
+/// The actions of a presence history page, in its order.
+fn actions(page: &serde_json::Value) -> Vec<&'static str> {
+    let items = page.as_array().expect("an array");
+    items
+        .iter()
+        .map(|m| match m["action"].as_u64() {
+            Some(2) => "enter",
+            Some(3) => "leave",
+            Some(4) => "update",
+            other => panic!("unexpected action {other:?}"),
+        })
+        .collect()
+}
+
+/// What a client walking through channels does on each: ATTACH, enter and update a member
+/// with 1,000 bytes of data, DETACH (the server makes up the member's leave).
+async fn walk_through(client: &mut Client, channel: &str, serial: &mut u64) {
+    client.attach(channel).await;
+    let data = "x".repeat(1_000);
+    for action in [PresenceAction::Enter, PresenceAction::Update] {
+        client
+            .send(&presence(channel, *serial, action, None, &data))
+            .await;
+        let ack = client.recv_until(Action::Ack).await;
+        assert_eq!(ack.msg_serial, Some(*serial));
+        *serial += 1;
+    }
+    client
+        .send(&ProtocolMessage::for_channel(Action::Detach, channel))
+        .await;
+    client.recv_until(Action::Detached).await;
+}
+
+#[tokio::test]
+async fn presence_history_across_channels_keeps_to_its_total_the_oldest_going_first() {
+    // Each event holds about 1.13 KB: eight fit in 10,000 bytes, nine do not.
+    let server = Server::start(&["--history-bytes-total", "10000"]);
+    let (mut bob, _) = server.connect(FULL_KEY, Some("bob")).await;
+    let channels: Vec<String> = (0..7).map(|_| unique_channel("walked")).collect();
+    let mut serial = 0;
+    for channel in &channels[..6] {
+        walk_through(&mut bob, channel, &mut serial).await;
+    }
+    let history = |channel: &str, query: &str| {
+        let path = format!("/channels/{channel}/presence/history{query}");
+        let server = &server;
+        async move { server.get_as_full_key(&path).await }
+    };
+    // The newest eight events: all of the last two channels, two of the one before.
+    for (channel, expected) in channels[..6].iter().zip([
+        &[][..],
+        &[],
+        &[],
+        &["leave", "update"],
+        &["leave", "update", "enter"],
+        &["leave", "update", "enter"],
+    ]) {
+        let page = history(channel, "").await;
+        assert_eq!(actions(&page.json()), expected, "{channel}");
+    }
+
+    // A page's cursor stays right while other channels' events go.
+    let path = format!("/channels/{}/presence/history", channels[5]);
+    let first = history(&channels[5], "?direction=forwards&limit=2").await;
+    assert_eq!(actions(&first.json()), ["enter", "update"]);
+    walk_through(&mut bob, &channels[6], &mut serial).await;
+    let next = next_page(&first, &path).expect("a next page");
+    assert_eq!(
+        actions(&server.get_as_full_key(&next).await.json()),
+        ["leave"]
+    );
+    let page = history(&channels[4], "").await;
+    assert_eq!(actions(&page.json()), ["leave", "update"], "its enter went");
+    let page = history(&channels[3], "").await;
+    assert_eq!(actions(&page.json()), Vec::<&str>::new());
+
+    // Channels only their history kept went with the last of it; the others stay.
+    for gone in [&channels[0], &channels[3]] {
+        assert_eq!(serial_on_attach(&mut bob, gone).await, FIRST_SERIAL);
+    }
+    assert_eq!(
+        serial_on_attach(&mut bob, &channels[4]).await,
+        "0000000000000003"
+    );
 }

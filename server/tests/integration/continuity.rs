@@ -466,3 +466,44 @@ async fn a_resume_after_the_members_left_still_catches_up_on_the_channel() {
     // again; the leave the server made up for her member is not sent to her, as live.
     assert_eq!(frames, ["enter alice", "message m1", "message after"]);
 }
+
+#[tokio::test]
+async fn a_serial_before_frames_the_server_wide_budget_took_gets_90003_and_a_sync() {
+    // Each message frame carries about 1.3 KB: two fit in 3,000 bytes, three do not,
+    // whichever channels they went out on.
+    let (server, channel, mut bob, (mut alice, alice_id, key, _)) =
+        prologue(&["--replay-bytes-total", "3000"], "total", "bob", "").await;
+    let other = unique_channel("total-other");
+    let other_from = alice.attach(&other).await.channel_serial.expect("serial");
+    bob.presence(&channel, 0, PresenceAction::Enter).await;
+    let entered = alice.recv_until(Action::Presence).await;
+    assert_eq!(seen(&entered), "enter bob");
+    let last_seen = entered.channel_serial.expect("channelSerial");
+    drop(alice);
+    let padding = "x".repeat(1_000);
+    bob.publish(&channel, 1, &format!("m1{padding}")).await;
+    bob.publish(&other, 2, &format!("m2{padding}")).await;
+    bob.publish(&other, 3, &format!("m3{padding}")).await;
+
+    // The oldest frames went, both on `channel`: m1 cannot be replayed.
+    let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
+    let attached = reattach(&mut alice, &attach_from(&channel, &last_seen, None)).await;
+    assert!(!attached.has_flag(Flags::RESUMED), "{attached:?}");
+    assert!(!attached.has_flag(Flags::HAS_BACKLOG), "{attached:?}");
+    assert!(attached.has_flag(Flags::HAS_PRESENCE), "{attached:?}");
+    let error = attached.error.expect("an error");
+    assert_eq!(error.code, codes::CHANNEL_CONTINUITY_LOST);
+    let frames = frames_until_after(&mut alice, &mut bob, &channel, 4, "").await;
+    assert_eq!(frames, ["sync bob", "message after"]);
+
+    // The newer frames on the other channel were kept.
+    let attached = reattach(&mut alice, &attach_from(&other, &other_from, None)).await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    for expected in ["m2", "m3"] {
+        let missed = alice.recv().await;
+        assert!(seen(&missed).starts_with(&format!("message {expected}x")));
+    }
+}

@@ -280,6 +280,16 @@ impl Response {
     }
 }
 
+/// The path of a REST page's `rel="next"` link (`path` and the link's query), if any.
+pub fn next_page(response: &Response, path: &str) -> Option<String> {
+    let link = response.header("link").expect("a Link header");
+    link.split(", ")
+        .find_map(|l| l.strip_suffix("; rel=\"next\""))
+        .and_then(|l| l.strip_prefix("<./history"))
+        .and_then(|l| l.strip_suffix('>'))
+        .map(|query| format!("{path}{query}"))
+}
+
 /// The payload of a `Transfer-Encoding: chunked` body: each chunk is its size in hex, a
 /// CRLF, the bytes and a CRLF; a chunk of size 0 ends it.
 fn dechunk(mut raw: &str) -> String {
