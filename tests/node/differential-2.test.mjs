@@ -88,6 +88,11 @@ test('a reconnect the server cannot resume: new connection, the member re-entere
       await t.until('bob sees', 1);
       t.watchChannel('ada', adas);
       const id = ada.connection.id;
+      // The old connection's member leaving, as ada hears it (not recorded: only waited for).
+      const adaHearsTheLeave = new Promise((resolve) => {
+        const heard = (m) => m.connectionId === id && (adas.presence.unsubscribe('leave', heard), resolve());
+        adas.presence.subscribe('leave', heard);
+      });
       await t.node('spoilResumes', true);
       await t.node('cut');
       await t.op('ada connected again', t.until('ada connection', 5));
@@ -100,6 +105,8 @@ test('a reconnect the server cannot resume: new connection, the member re-entere
       // comes first and both clients see the same order.
       await t.op('bob sees the re-entry and the leave', t.until('bob sees', 3));
       await t.op('bob get', bobs.presence.get());
+      // Bob having heard the leave says nothing of ada: wait for hers too.
+      await t.within(adaHearsTheLeave, 'ada hears the leave');
       await t.op('ada get', adas.presence.get());
       await t.op('ada update', adas.presence.update('later'));
       await t.until('bob sees', 4);
