@@ -76,8 +76,9 @@ pub struct Hub {
     /// Keyed by the name each channel also holds (`Channel::name`), one allocation.
     channels: HashMap<Arc<str>, Channel>,
     /// Channels kept only by their presence history, by when that history has aged out
-    /// (an entry counts only while it matches `Channel::sweep_at`).
-    expiring: BinaryHeap<Reverse<(u64, String)>>,
+    /// (an entry counts only while it matches `Channel::sweep_at`), under the channel's
+    /// own name (shared, not copied).
+    expiring: BinaryHeap<Reverse<(u64, Arc<str>)>>,
     /// Presence history across channels, within `HistoryLimits::total_bytes`.
     history_budget: Budget,
     /// Replay frames across channels, within `ReplayLimits::total_bytes`.
@@ -144,7 +145,8 @@ impl Hub {
             // so a sweep never takes the entry it queues again.
             let aged_out = newest.timestamp.unwrap_or(now) + history_limits.retention + 1;
             channel.sweep_at = Some(aged_out);
-            self.expiring.push(Reverse((aged_out, name.to_owned())));
+            self.expiring
+                .push(Reverse((aged_out, Arc::clone(&channel.name))));
         }
     }
 
@@ -162,7 +164,7 @@ impl Hub {
             // An entry left by an earlier channel of the same name is not this one's.
             if let Some(channel) = self
                 .channels
-                .get_mut(name.as_str())
+                .get_mut(&name)
                 .filter(|c| c.sweep_at == Some(due))
             {
                 channel.sweep_at = None;
