@@ -3,9 +3,9 @@
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::rest::Nonces;
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
@@ -21,7 +21,7 @@ pub struct AppState {
     /// Whether `GET /auth/token-request` is served.
     pub dev_auth: bool,
     /// Token request nonces seen recently, with when they were seen (40105 on reuse).
-    pub nonces: Mutex<HashMap<String, u64>>,
+    pub nonces: Mutex<Nonces>,
     /// Turns true when the server is shutting down.
     pub shutdown: watch::Receiver<bool>,
     /// Live WebSocket sessions, awaited on shutdown so each can say DISCONNECTED.
@@ -45,7 +45,7 @@ impl AppState {
             keys,
             config,
             dev_auth,
-            nonces: Mutex::new(HashMap::new()),
+            nonces: Mutex::new(Nonces::default()),
             shutdown,
             sessions: TaskTracker::new(),
         }

@@ -3,11 +3,13 @@
 
 mod batch;
 mod cursor;
+mod nonces;
 mod pages;
 mod presence;
 mod tokens;
 
 pub use batch::batch_presence;
+pub use nonces::Nonces;
 pub use presence::{presence_get, presence_history};
 pub use tokens::{dev_token_request, request_token, time};
 

@@ -53,11 +53,8 @@ pub async fn request_token(
     }
     {
         let mut nonces = state.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        nonces.retain(|_, seen| now.saturating_sub(*seen) < 2 * TIMESTAMP_WINDOW_MS);
-        if nonces
-            .insert(format!("{key_name}:{}", request.nonce), now)
-            .is_some()
-        {
+        let nonce = format!("{key_name}:{}", request.nonce);
+        if !nonces.first_use(&nonce, now, 2 * TIMESTAMP_WINDOW_MS) {
             return Err(ErrorInfo::new(
                 codes::TOKEN_REQUEST_NONCE_REUSED,
                 401,

@@ -128,3 +128,27 @@ async fn connections_that_send_no_request_head_in_time_are_closed() {
     c.attach(&unique_channel("after")).await;
     assert_still_serving(&server).await;
 }
+
+#[tokio::test]
+async fn a_token_request_is_exchanged_once_then_refused_with_40105() {
+    let server = Server::start(&["--dev-auth"]);
+    let request = server
+        .http("GET", "/auth/token-request?clientId=ada", &[])
+        .await;
+    assert_eq!(request.status, 200, "{request:?}");
+    let exchange = || {
+        server.http_with_body(
+            "POST",
+            "/keys/app.full/requestToken",
+            &[("Content-Type", "application/json")],
+            &request.body,
+        )
+    };
+    assert_eq!(exchange().await.status, 200);
+    assert_eq!(
+        exchange().await.assert_error(401),
+        u64::from(codes::TOKEN_REQUEST_NONCE_REUSED)
+    );
+    // Another request (its own nonce) still goes through.
+    assert_eq!(server.token("bob", 60_000).await["clientId"], "bob");
+}
