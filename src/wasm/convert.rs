@@ -1,7 +1,7 @@
 //! Values across the edge: core values (presence messages, tokens) as plain JS objects.
 //! Structured values go through JSON text written by the core's codec and the browser's
 //! `JSON.parse`: one crossing per value, and no serializer of its own in the wasm
-//! (serde-wasm-bindgen cost 5+ KB). Bytes become Uint8Array.
+//! (serde-wasm-bindgen cost 5+ KB). Bytes become an ArrayBuffer.
 
 use super::error;
 use crate::json::{self, WriteJson};
@@ -44,9 +44,14 @@ pub fn push_presence_list(parts: &js_sys::Array, messages: &[PresenceView]) {
     parts.push(&list);
 }
 
-/// JSON has no bytes: binary data goes back in as a Uint8Array.
+/// JSON has no bytes: binary data goes back in as an ArrayBuffer, as ably-js gives it in
+/// browsers.
 pub fn set_binary_data(object: &JsValue, data: Option<DataRef>) {
     if let Some(DataRef::Binary(bytes)) = data {
-        error::set(object, "data", js_sys::Uint8Array::from(bytes).into());
+        error::set(
+            object,
+            "data",
+            js_sys::Uint8Array::from(bytes).buffer().into(),
+        );
     }
 }

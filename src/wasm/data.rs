@@ -5,8 +5,8 @@ use super::options::{field, number_field};
 use crate::protocol::{codes, Data, ErrorInfo, Message};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, anything
-/// else JSON-like becomes JSON; `undefined`/`null` mean no data.
+/// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects
+/// and arrays become JSON; `undefined`/`null` mean no data; anything else is 40013.
 pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
@@ -31,6 +31,11 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
             length as u32,
         );
         return Ok(Some(Data::Binary(view.to_vec())));
+    }
+    // As ably-js (RSL4a): numbers, booleans and functions are refused; objects and arrays
+    // go as JSON.
+    if !value.is_object() {
+        return Err(unsupported());
     }
     // JSON.stringify gives the text the wire carries; the core never builds a value tree.
     let text = js_sys::JSON::stringify(value)

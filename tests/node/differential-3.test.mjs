@@ -239,3 +239,36 @@ test('publish on a channel never attached or detached: sent without attaching it
     t.read('after publishing detached', adas.state);
   });
 });
+
+// What data an app may give presence, and how it reaches another client and get(): the
+// JSON types, binary, and values ably-js refuses. Each value is an update of one member;
+// what bob's listener and ada's get() see is recorded with its JS type.
+test('presence data of every type: accepted or refused, and as others see it', opts, async () => {
+  await differential(async (t) => {
+    const describe = (value) => {
+      if (value instanceof ArrayBuffer) return { ArrayBuffer: [...new Uint8Array(value)] };
+      if (ArrayBuffer.isView(value)) return { [value.constructor.name]: [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
+      return { [value === null ? 'null' : typeof value]: value === undefined ? '<undefined>' : value };
+    };
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    let seen = 0;
+    await t.op('bob subscribe', bobs.presence.subscribe((m) => { seen += 1; t.record('bob sees', [m.action, describe(m.data)]); }));
+    await t.op('ada enter', adas.presence.enter());
+    await t.until('bob sees', 1);
+    const values = {
+      'a string': 'text', 'an empty string': '', 'an object': { a: 1, b: [true, null, 'x'] }, 'an array': [1, 'two', { three: 3 }],
+      'a Uint8Array': new Uint8Array([0, 1, 255]), 'an ArrayBuffer': new Uint8Array([7, 8]).buffer,
+      'null': null, 'a number': 1, 'zero': 0, 'a boolean': true, 'false': false,
+    };
+    for (const [label, value] of Object.entries(values)) {
+      const before = seen;
+      const outcome = await t.op(`update with ${label}`, adas.presence.update(value));
+      if ('resolved' in outcome) await t.until('bob sees', before + 1);
+      const [own] = await adas.presence.get({ clientId: 'ada' });
+      t.read(`ada's get() after ${label}`, own ? describe(own.data) : null);
+    }
+  });
+});
