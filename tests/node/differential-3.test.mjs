@@ -272,3 +272,31 @@ test('presence data of every type: accepted or refused, and as others see it', o
     }
   });
 });
+
+// The order an app hears things in, in one stream: channel state changes, presence events
+// (the members already there, a new one), connection changes, and the promises settling,
+// with two presence listeners (all events, and 'enter' only) and a channel listener
+// subscribed before and after attach.
+test('the order of state changes, presence events and settled promises', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const adas = ada.channels.get(t.name);
+    await t.op('ada enter', adas.presence.enter('here'));
+    const bob = t.client('bob', 'bob');
+    const bobs = bob.channels.get(t.name);
+    const log = (what) => t.record('order', what);
+    bob.connection.on((c) => log(`connection ${c.current}`));
+    bobs.on((c) => log(`channel ${c.current}`));
+    const all = bobs.presence.subscribe((m) => log(`all: ${m.action} ${m.clientId}`)).then(() => log('subscribe(all) settled'));
+    const enters = bobs.presence.subscribe('enter', (m) => log(`enters: ${m.action} ${m.clientId}`)).then(() => log('subscribe(enter) settled'));
+    await t.op('both subscribed', Promise.all([all, enters]).then(() => undefined));
+    const got = bobs.presence.get().then((members) => log(`get settled: ${members.length}`));
+    await t.op('get', got);
+    const entered = bobs.presence.enter('me too').then(() => log('bob enter settled'));
+    await t.op('bob enter', entered);
+    await t.until('order', 11);
+    const cara = t.client('cara', 'cara');
+    await t.op('cara enter', cara.channels.get(t.name).presence.enter());
+    await t.until('order', 13);
+  });
+});
