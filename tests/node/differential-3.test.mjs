@@ -1,8 +1,9 @@
 // Differential parity with ably-js, third round (the harness: differential.mjs): what the
 // app's own auth server or authCallback refuses with — a 403 fails the connection with
 // 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — what
-// auth.createTokenRequest() does with authOptions, released channel objects, and a
-// publish on a channel that is not attached.
+// auth.createTokenRequest() does with authOptions, released channel objects, a publish on
+// a channel that is not attached, presence data of every type, the order of events, and
+// presence calls out of order.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -299,4 +300,29 @@ test('the order of state changes, presence events and settled promises', opts, a
     await t.op('cara enter', cara.channels.get(t.name).presence.enter());
     await t.until('order', 13);
   });
+});
+
+// Presence calls out of the usual order: leave or update before any enter, enter twice,
+// and the *Client forms with the client's own clientId and with another one it may not
+// act for. What each settles with, and what another client hears.
+test('presence calls out of order: leave or update first, enter twice, *Client for self and others', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.op('leave before entering', adas.presence.leave('early'));
+    await t.op('update before entering', adas.presence.update('first'));
+    await t.until('bob sees', 1);
+    await t.op('enter after that', adas.presence.enter('again'));
+    await t.op('enter once more', adas.presence.enter('again'));
+    await t.op('enterClient as herself', adas.presence.enterClient('ada', 'self'));
+    await t.op('enterClient as cara', adas.presence.enterClient('cara', 'not hers'));
+    await t.op('leaveClient as cara', adas.presence.leaveClient('cara'));
+    await t.op('leave', adas.presence.leave());
+    await t.op('leave again', adas.presence.leave());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.op('bob get', bobs.presence.get());
+  }, presenceRefusals);
 });
