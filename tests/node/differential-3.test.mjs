@@ -2,8 +2,8 @@
 // app's own auth server or authCallback refuses with — a 403 fails the connection with
 // 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — what
 // auth.createTokenRequest() does with authOptions, released channel objects, a publish on
-// a channel that is not attached, presence data of every type, the order of events, and
-// presence calls out of order.
+// a channel that is not attached, presence data of every type, the order of events,
+// presence calls out of order, and channel message subscribe/publish forms.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -325,4 +325,31 @@ test('presence calls out of order: leave or update first, enter twice, *Client f
     await new Promise((resolve) => setTimeout(resolve, 300));
     await t.op('bob get', bobs.presence.get());
   }, presenceRefusals);
+});
+
+// Channel messages as an app uses them: subscribe to all, to one name and to a list of
+// names; publish one, several at once and objects; unsubscribe one listener, then all.
+test('channel messages: subscribe forms, publish forms, unsubscribe', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    const seen = (tag) => (m) => t.record('bob hears', [tag, m.name ?? null, m.data ?? null, m.clientId ?? null, typeof m.id, typeof m.timestamp]);
+    const everything = seen('all');
+    await t.op('subscribe all', bobs.subscribe(everything));
+    await t.op('subscribe one name', bobs.subscribe('greeting', seen('greeting')));
+    await t.op('subscribe names', bobs.subscribe(['greeting', 'farewell'], seen('names')));
+    await t.op('publish one', adas.publish('greeting', 'hi'));
+    await t.op('publish several', adas.publish([{ name: 'farewell', data: 'bye' }, { name: 'other', data: { n: 1 } }]));
+    await t.op('publish an object', adas.publish({ name: 'greeting', data: ['x'] }));
+    await t.until('bob hears', 9);
+    bobs.unsubscribe(everything);
+    await t.op('publish after unsubscribing all-listener', adas.publish('other', 'unheard'));
+    await t.op('publish a name still heard', adas.publish('farewell', 'later'));
+    await t.until('bob hears', 10);
+    bobs.unsubscribe();
+    await t.op('publish after unsubscribe()', adas.publish('greeting', 'nobody'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
 });
