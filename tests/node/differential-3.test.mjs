@@ -3,7 +3,8 @@
 // 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — what
 // auth.createTokenRequest() does with authOptions, released channel objects, a publish on
 // a channel that is not attached, presence data of every type, the order of events,
-// presence calls out of order, and channel message subscribe/publish forms.
+// presence calls out of order, channel message subscribe/publish forms, and the fields an
+// app reads.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -351,5 +352,43 @@ test('channel messages: subscribe forms, publish forms, unsubscribe', opts, asyn
     bobs.unsubscribe();
     await t.op('publish after unsubscribe()', adas.publish('greeting', 'nobody'));
     await new Promise((resolve) => setTimeout(resolve, 300));
+  });
+});
+
+// What an app reads off the objects: types and values of the connection's, channel's and
+// auth's fields at each stage, identity of channels.get(), whenState(), ping(). Normalized
+// where the two differ by design (README, API): an app-requested detach has no reason
+// (ably-js makes up 90001), syncComplete is only true when attached, and closing lasts
+// until the server's CLOSED (ably-js is closed at once), so whenState('closed') is only
+// waited for.
+test('fields an app reads: connection, channel, presence and auth, at each stage', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { autoConnect: false });
+    const channel = ada.channels.get(t.name);
+    const reason = (e) => (e && e.code !== 90001 ? t.error(e) : null);
+    const fields = () => ({
+      connection: [ada.connection.state, typeof ada.connection.id, typeof ada.connection.key, reason(ada.connection.errorReason)],
+      channel: [channel.name === t.name, channel.state, reason(channel.errorReason)],
+      syncComplete: channel.state === 'attached' ? channel.presence.syncComplete : null,
+      auth: [ada.auth.clientId ?? null],
+      sameObject: ada.channels.get(t.name) === channel,
+      inAll: t.name in ada.channels.all,
+    });
+    t.read('before connecting', fields());
+    ada.connect();
+    await t.op('whenState connected', ada.connection.whenState('connected'));
+    t.read('connected', fields());
+    await t.op('whenState connected again', ada.connection.whenState('connected'));
+    const rtt = await ada.connection.ping();
+    t.read('ping', typeof rtt);
+    await t.op('attach', channel.attach());
+    await t.op('whenState attached', channel.whenState('attached'));
+    t.read('attached', fields());
+    await t.op('attach again', channel.attach());
+    await t.op('detach', channel.detach());
+    t.read('detached', fields());
+    ada.close();
+    await t.within(ada.connection.whenState('closed'), 'closed');
+    t.read('closed', fields());
   });
 });
