@@ -139,17 +139,13 @@ fn encode(msg: &PresenceMessage, action: PresenceAction, version: u64, out: &mut
     if timestamp.is_some() {
         flags |= HAS_TIMESTAMP;
     }
+    let (width, wide_flag) = match version > u64::from(u32::MAX) {
+        true => (8, WIDE_VERSION),
+        false => (4, 0),
+    };
     let mut cursor = Cursor { out, at: 0 };
-    match u32::try_from(version) {
-        Ok(version) => {
-            cursor.put(&[flags, action.number() | data_flag]);
-            cursor.put(&version.to_le_bytes());
-        }
-        Err(_) => {
-            cursor.put(&[flags, action.number() | data_flag | WIDE_VERSION]);
-            cursor.put(&version.to_le_bytes());
-        }
-    }
+    cursor.put(&[flags, action.number() | data_flag | wide_flag]);
+    cursor.put(&version.to_le_bytes()[..width]);
     if let Some(timestamp) = timestamp {
         cursor.varint(timestamp);
     }
@@ -330,11 +326,7 @@ impl Member {
             return;
         }
         if Rc::get_mut(&mut self.0).is_none() {
-            let mut copy = zeroed(self.0.len());
-            if let Some(out) = Rc::get_mut(&mut copy) {
-                out.copy_from_slice(&self.0);
-            }
-            self.0 = copy;
+            self.0 = Rc::from(&self.0[..]);
         }
         if let Some(flags) = Rc::get_mut(&mut self.0).and_then(|own| own.get_mut(1)) {
             *flags ^= RESIDUAL;
