@@ -46,8 +46,11 @@ pub struct Member(Rc<[u8]>);
 /// Where a member's parts are in its buffer.
 struct Layout {
     timestamp: Option<u64>,
-    /// Each field's byte range (empty when absent).
-    ranges: [(usize, usize); FIELDS],
+    /// Where the fields' bytes begin.
+    base: usize,
+    /// Where each field ends, from `base` (each begins where the one before ends; an
+    /// absent one is empty).
+    ends: [usize; FIELDS],
 }
 
 /// Writes a member's bytes into a buffer, or, given none, only counts them: one piece of
@@ -192,18 +195,19 @@ impl Member {
         let (flags, _) = self.flags();
         let mut at = 2 + self.version_width();
         let timestamp = (flags & HAS_TIMESTAMP != 0).then(|| varint(bytes, &mut at));
-        let mut lengths = [0; FIELDS];
-        for (index, length) in lengths.iter_mut().enumerate() {
+        let mut ends = [0; FIELDS];
+        let mut end = 0;
+        for (index, slot) in ends.iter_mut().enumerate() {
             if flags & (1 << index) != 0 {
-                *length = varint(bytes, &mut at) as usize;
+                end += varint(bytes, &mut at) as usize;
             }
+            *slot = end;
         }
-        let mut ranges = [(0, 0); FIELDS];
-        for (range, length) in ranges.iter_mut().zip(lengths) {
-            *range = (at, at + length);
-            at += length;
+        Layout {
+            timestamp,
+            base: at,
+            ends,
         }
-        Layout { timestamp, ranges }
     }
 
     /// Field `index`'s bytes in `layout`, if there.
@@ -212,11 +216,16 @@ impl Member {
         if flags & (1 << index) == 0 {
             return None;
         }
-        let (mut start, end) = layout.ranges[index];
-        if index == ID && flags & ID_AFTER_CONNECTION != 0 {
-            start = layout.ranges[CONNECTION_ID].0;
-        }
-        self.0.get(start..end)
+        let first = match index == ID && flags & ID_AFTER_CONNECTION != 0 {
+            true => CONNECTION_ID,
+            false => index,
+        };
+        let start = match first {
+            0 => 0,
+            _ => layout.ends[first - 1],
+        };
+        self.0
+            .get(layout.base + start..layout.base + layout.ends[index])
     }
 
     /// Text field `index` in `layout`, if there.
