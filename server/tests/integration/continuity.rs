@@ -82,6 +82,16 @@ async fn reattach(client: &mut Client, attach: &ProtocolMessage) -> ProtocolMess
     attached
 }
 
+/// `reattach`, asserting the channel resumed with a backlog to follow.
+async fn resume_channel(client: &mut Client, attach: &ProtocolMessage) -> ProtocolMessage {
+    let attached = reattach(client, attach).await;
+    assert!(
+        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
+        "{attached:?}"
+    );
+    attached
+}
+
 fn text(data: &Option<Data>) -> &str {
     match data {
         Some(Data::String(s)) => s,
@@ -260,11 +270,7 @@ async fn replay_keeps_to_echo_and_presence_subscribe() {
     drop(dave);
 
     let mut alice = resume(&server, "alice", no_echo, &alice_key, &alice_id).await;
-    let attached = reattach(&mut alice, &attach_from(&channel, &alice_from, None)).await;
-    assert!(
-        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
-        "{attached:?}"
-    );
+    resume_channel(&mut alice, &attach_from(&channel, &alice_from, None)).await;
     let frames = frames_until_after(&mut alice, &mut bob, &channel, 2, &alice_from).await;
     assert_eq!(
         frames,
@@ -272,15 +278,11 @@ async fn replay_keeps_to_echo_and_presence_subscribe() {
     );
 
     let mut dave = resume(&server, "dave", "", &dave_key, &dave_id).await;
-    let attached = reattach(
+    let attached = resume_channel(
         &mut dave,
         &attach_from(&channel, &dave_from, subscribe_only),
     )
     .await;
-    assert!(
-        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
-        "{attached:?}"
-    );
     assert!(!attached.has_flag(Flags::HAS_PRESENCE), "{attached:?}");
     let frames = frames_until_after(&mut dave, &mut bob, &channel, 3, &dave_from).await;
     assert_eq!(frames, ["message own", "message theirs", "message after"]);
@@ -302,11 +304,7 @@ async fn a_serial_the_log_no_longer_covers_attaches_without_resumed_and_90003() 
     let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
 
     // The log keeps two frames: m2 and m3, exactly what follows m1.
-    let attached = reattach(&mut alice, &attach_from(&channel, &after_m1, None)).await;
-    assert!(
-        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
-        "{attached:?}"
-    );
+    resume_channel(&mut alice, &attach_from(&channel, &after_m1, None)).await;
     assert_eq!(seen(&alice.recv().await), "message m2");
     assert_eq!(seen(&alice.recv().await), "message m3");
 
@@ -343,11 +341,7 @@ async fn the_replay_log_keeps_to_its_byte_bound_and_a_serial_before_it_gets_9000
             .await;
     }
     let mut alice = resume(&server, "alice", "", &key, &alice_id).await;
-    let attached = reattach(&mut alice, &attach_from(&channel, &after_m1, None)).await;
-    assert!(
-        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
-        "{attached:?}"
-    );
+    resume_channel(&mut alice, &attach_from(&channel, &after_m1, None)).await;
     for expected in ["m2", "m3"] {
         let missed = alice.recv().await;
         assert!(seen(&missed).starts_with(&format!("message {expected}x")));
@@ -497,11 +491,7 @@ async fn a_serial_before_frames_the_server_wide_budget_took_gets_90003_and_a_syn
     assert_eq!(frames, ["sync bob", "message after"]);
 
     // The newer frames on the other channel were kept.
-    let attached = reattach(&mut alice, &attach_from(&other, &other_from, None)).await;
-    assert!(
-        attached.has_flag(Flags::RESUMED | Flags::HAS_BACKLOG),
-        "{attached:?}"
-    );
+    resume_channel(&mut alice, &attach_from(&other, &other_from, None)).await;
     for expected in ["m2", "m3"] {
         let missed = alice.recv().await;
         assert!(seen(&missed).starts_with(&format!("message {expected}x")));
