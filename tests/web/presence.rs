@@ -156,7 +156,7 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
     bob.realtime.mute_presence(&name, true);
 
-    ada.enter(&name, data("1")).await.expect("enter");
+    ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
     let mut members = 0;
     for _ in 0..30 {
@@ -172,7 +172,7 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     bob.realtime.mute_presence(&name, false);
     settle(
         ada.realtime
-            .presence(name.clone(), "update", None, data("2")),
+            .presence(name.clone(), "update", None, data(r#""two""#)),
     )
     .await
     .expect("update");
@@ -185,7 +185,7 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
         .into_iter()
         .map(|(a, c, _, d)| (a + " " + &c, d))
         .collect();
-    assert_eq!(seen, [("update ada".to_string(), "2".to_string())]);
+    assert_eq!(seen, [("update ada".to_string(), r#""two""#.to_string())]);
 }
 
 #[wasm_bindgen_test]
