@@ -16,14 +16,20 @@ fn closed_error() -> ErrorInfo {
     ErrorInfo::new(codes::CONNECTION_CLOSED, 400, "connection closed")
 }
 
-/// A failed token request as the connection reports it, as ably-js does: 80019 with the
-/// failure as its cause, 403 if the auth server refused (RSA4d) and 401 otherwise
-/// (RSA4c1); 40171 (no way to renew) and 40102 (incompatible credentials) as they are.
-pub(super) fn auth_provider_error(error: ErrorInfo) -> ErrorInfo {
-    if matches!(
+/// 40171 (no way to renew) and 40102 (incompatible credentials): token failures that are
+/// reported as they are and fail the connection, as ably-js's.
+fn is_final_auth_error(error: &ErrorInfo) -> bool {
+    matches!(
         error.code,
         codes::NO_TOKEN_RENEWAL | codes::INCOMPATIBLE_CREDENTIALS
-    ) {
+    )
+}
+
+/// A failed token request as the connection reports it, as ably-js does: 80019 with the
+/// failure as its cause, 403 if the auth server refused (RSA4d) and 401 otherwise
+/// (RSA4c1); 40171 and 40102 as they are (`is_final_auth_error`).
+pub(super) fn auth_provider_error(error: ErrorInfo) -> ErrorInfo {
+    if is_final_auth_error(&error) {
         return error;
     }
     let (status, message) = if error.status_code == 403 {
@@ -127,12 +133,7 @@ impl Realtime {
         }
         let error = auth_provider_error(error);
         // As ably-js (RSA4d): 40171, 40102 and any 403 fail the connection.
-        if error.status_code == 403
-            || matches!(
-                error.code,
-                codes::NO_TOKEN_RENEWAL | codes::INCOMPATIBLE_CREDENTIALS
-            )
-        {
+        if error.status_code == 403 || is_final_auth_error(&error) {
             self.fail(error);
         } else if self.state == ConnectionState::Connecting {
             self.lose_transport(now, error, false);
