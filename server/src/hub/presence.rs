@@ -1,7 +1,7 @@
 //! The authoritative presence set: enter/update/leave from clients, leaves the server
 //! makes up, and the reads REST needs.
 
-use super::limits::{data_size, held_size};
+use super::limits::data_size;
 use super::replay::Audience;
 use super::{Conn, Hub, MemberKey};
 use roster::presence::MemberFilter;
@@ -46,14 +46,12 @@ pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
         + member.extras.as_ref().map_or(0, |e| e.as_str().len())
 }
 
-/// How what a connection holds changed: members that came and went, and the bytes
-/// ([`held_size`]) stored and given back (a replaced member gives its old bytes back).
-#[derive(Debug, Default)]
-struct Held {
-    members_in: usize,
-    members_out: usize,
-    bytes_in: usize,
-    bytes_out: usize,
+/// What a channel's members come to: how many, and their bytes (`limits::held_size`).
+type Holding = (usize, usize);
+
+/// What `members` holds now.
+fn holding(members: &super::members::Members) -> Holding {
+    (members.len(), members.held_bytes())
 }
 
 impl Hub {
@@ -142,8 +140,9 @@ impl Hub {
         let history_limits = self.config.history;
         let channel = super::channel_entry(&mut self.channels, &name);
         let mut events = Vec::with_capacity(items.len());
-        // What this connection holds after the frame, from before it.
-        let mut held = Held::default();
+        // Every member the frame touches is this connection's (keyed by its id), so what
+        // the channel's members come to changes as what the connection holds does.
+        let before = holding(&channel.members);
         for (item, claimed_id) in items.into_iter().zip(claimed_ids) {
             let key = (
                 item.client_id.clone().unwrap_or_default(),
@@ -154,8 +153,6 @@ impl Hub {
                     let Some(member) = channel.members.remove(&key) else {
                         continue;
                     };
-                    held.members_out += 1;
-                    held.bytes_out += held_size(&member);
                     // A leave without data reports the member's last data; its own data
                     // keeps its own encoding (none for a plain string).
                     let (data, encoding) = if item.data.is_some() {
@@ -181,7 +178,6 @@ impl Hub {
                         continue;
                     }
                     let existed = stored_id.is_some();
-                    held.bytes_out += current.map_or(0, held_size);
                     let action = match item.action {
                         PresenceAction::Enter if !existed => PresenceAction::Enter,
                         _ => PresenceAction::Update,
@@ -190,17 +186,15 @@ impl Hub {
                         action: PresenceAction::Present,
                         ..item.clone()
                     };
-                    held.bytes_in += held_size(&stored);
-                    if channel.members.insert(key, stored) {
-                        held.members_in += 1;
-                    }
+                    channel.members.insert(key, stored);
                     events.push(PresenceMessage { action, ..item });
                 }
             }
         }
+        let after = holding(&channel.members);
         let ledger = self.history_budget.ledger(&channel.name);
         channel.history.push(&events, now, history_limits, ledger);
-        self.count_held(conn_id, held);
+        self.count_held(conn_id, before, after);
         if !events.is_empty() {
             let out = ProtocolMessage {
                 id: Some(format!("{conn_id}:{serial}")),
@@ -234,6 +228,7 @@ impl Hub {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
+        let before = holding(&channel.members);
         let leaves: Vec<PresenceMessage> = keys
             .iter()
             .zip(ids)
@@ -245,14 +240,10 @@ impl Hub {
                 ..member
             })
             .collect();
+        let after = holding(&channel.members);
         let ledger = self.history_budget.ledger(&channel.name);
         channel.history.push(&leaves, now, history_limits, ledger);
-        let held = Held {
-            members_out: leaves.len(),
-            bytes_out: leaves.iter().map(held_size).sum(),
-            ..Held::default()
-        };
-        self.count_held(conn_id, held);
+        self.count_held(conn_id, before, after);
         let out = ProtocolMessage {
             timestamp: Some(now),
             presence: Some(leaves),
@@ -265,12 +256,12 @@ impl Hub {
         self.keep_budgets(now);
     }
 
-    /// Keeps what `conn_id` holds (members and their bytes) in step after a change.
-    fn count_held(&mut self, conn_id: &str, held: Held) {
+    /// Keeps what `conn_id` holds (members and their bytes) in step with a change to its
+    /// members on one channel, from `before` to `after`.
+    fn count_held(&mut self, conn_id: &str, before: Holding, after: Holding) {
         if let Some(conn) = self.connections.get_mut(conn_id) {
-            conn.member_count =
-                (conn.member_count + held.members_in).saturating_sub(held.members_out);
-            conn.held_bytes = (conn.held_bytes + held.bytes_in).saturating_sub(held.bytes_out);
+            conn.member_count = (conn.member_count + after.0).saturating_sub(before.0);
+            conn.held_bytes = (conn.held_bytes + after.1).saturating_sub(before.1);
         }
     }
 
