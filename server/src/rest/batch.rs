@@ -129,20 +129,22 @@ impl Iterator for BatchBody {
             }
         };
         let mut members = Writer::new();
-        let mut last = None;
         let mut count = 0;
-        {
+        // The last key listed, copied once (not per member) before the lock goes.
+        let last = {
             let hub = self.state.hub();
             let filter = MemberFilter::default();
+            let mut last = None;
             for (key, member) in hub
                 .members_after(&name, &filter, after.as_ref())
                 .take(CHUNK)
             {
                 member.write_json(&mut members);
-                last = Some(key.clone());
+                last = Some(key);
                 count += 1;
             }
-        }
+            last.cloned()
+        };
         if after.is_some() && count > 0 {
             out.push(',');
         }
