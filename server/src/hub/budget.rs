@@ -133,6 +133,13 @@ impl Budget {
     }
 }
 
+/// Lets go of most of a log's buffer once most of what a burst put there has gone.
+pub(super) fn shrink_if_sparse<T>(log: &mut VecDeque<T>) {
+    if log.capacity() > 4 * log.len().max(8) {
+        log.shrink_to_fit();
+    }
+}
+
 /// The channel a record was appended to, unless it went (or another of its name stands
 /// in its place).
 fn channel_of<'a>(
@@ -141,16 +148,6 @@ fn channel_of<'a>(
 ) -> Option<&'a mut Channel> {
     channels
         .get_mut(&*record.channel)
-        .filter(|c| Arc::ptr_eq(&c.name, &record.channel))
-}
-
-/// As [`channel_of`], to read.
-fn channel_ref<'a>(
-    channels: &'a HashMap<Arc<str>, Channel>,
-    record: &Record,
-) -> Option<&'a Channel> {
-    channels
-        .get(&*record.channel)
         .filter(|c| Arc::ptr_eq(&c.name, &record.channel))
 }
 
@@ -168,9 +165,9 @@ impl Hub {
                     .replay
                     .evict_oldest(record.position)
             });
-            let channels = &self.channels;
+            let channels = &mut self.channels;
             self.replay_budget.sweep_dropped(|record| {
-                channel_ref(channels, record).is_some_and(|c| c.replay.holds(record.position))
+                channel_of(channels, record).is_some_and(|c| c.replay.holds(record.position))
             });
         }
     }
@@ -188,9 +185,9 @@ impl Hub {
             }
             Some(bytes)
         });
-        let channels = &self.channels;
+        let channels = &mut self.channels;
         self.history_budget.sweep_dropped(|record| {
-            channel_ref(channels, record).is_some_and(|c| c.history.holds(record.position))
+            channel_of(channels, record).is_some_and(|c| c.history.holds(record.position))
         });
         for name in emptied {
             self.release(&name, now);

@@ -2,7 +2,7 @@
 //! the count limit and the byte limit. Each event has a position that does not change as
 //! older ones go, so REST pages through it with cursors that stay right.
 
-use super::budget::Ledger;
+use super::budget::{shrink_if_sparse, Ledger};
 use super::presence::approximate_size;
 use roster::protocol::PresenceMessage;
 use std::collections::VecDeque;
@@ -61,7 +61,7 @@ impl History {
         if count > 0 {
             ledger.dropped(count, bytes);
         }
-        self.shrink_if_sparse();
+        shrink_if_sparse(&mut self.events);
     }
 
     /// Drops the oldest event if it is the one at `position` (the server-wide budget
@@ -71,7 +71,7 @@ impl History {
             return None;
         }
         let bytes = self.pop_oldest()?;
-        self.shrink_if_sparse();
+        shrink_if_sparse(&mut self.events);
         Some(bytes)
     }
 
@@ -86,13 +86,6 @@ impl History {
         self.bytes -= bytes;
         self.dropped += 1;
         Some(bytes)
-    }
-
-    /// A burst's buffer is not kept once most of it has gone.
-    fn shrink_if_sparse(&mut self) {
-        if self.events.capacity() > 4 * self.events.len().max(8) {
-            self.events.shrink_to_fit();
-        }
     }
 
     /// The newest event.

@@ -3,7 +3,7 @@
 //! so a resumed connection's re-ATTACH with `channelSerial` gets what it missed while its
 //! transport was down or its last frames were in flight (RTL15b, RTL4c1).
 
-use super::budget::Ledger;
+use super::budget::{shrink_if_sparse, Ledger};
 use roster::protocol::Flags;
 use std::collections::VecDeque;
 use tungstenite::Utf8Bytes;
@@ -144,9 +144,7 @@ impl ReplayLog {
         }
         let bytes = self.pop_oldest()?;
         // Most of a burst's buffer is not kept once the budget took most of its frames.
-        if self.entries.capacity() > 4 * self.entries.len().max(8) {
-            self.entries.shrink_to_fit();
-        }
+        shrink_if_sparse(&mut self.entries);
         Some(bytes)
     }
 
