@@ -91,6 +91,14 @@ pub mod codes {
     pub const PRESENCE_REENTER_FAILED: u32 = 91004;
     /// Presence state out of sync.
     pub const PRESENCE_OUT_OF_SYNC: u32 = 91005;
+    /// The presence data a channel or connection holds would grow past its limit.
+    pub const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
+    /// A message refused for the connection's inbound rate; the connection goes on.
+    pub const RATE_LIMIT_EXCEEDED: u32 = 42911;
+    /// A connection closed for far exceeding its inbound message rate.
+    pub const PER_CONNECTION_INBOUND_FATAL: u32 = 42921;
+    /// A connection closed for its rate of protocol messages.
+    pub const PROTOCOL_MESSAGE_RATE_FATAL: u32 = 42924;
 }
 
 /// An Ably error: code, HTTP-style status code, a human-readable message and, for an

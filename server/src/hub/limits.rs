@@ -60,9 +60,6 @@ pub fn check_client_id(client_id: &str) -> Result<(), ErrorInfo> {
     )))
 }
 
-/// Ably's code for a channel whose members' data would grow past its limit.
-const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
-
 /// The bytes a member's data counts for: as sent, whatever its encoding.
 pub(super) fn data_size(member: &PresenceMessage) -> usize {
     match &member.data {
@@ -107,7 +104,7 @@ fn too_many_members(max: usize, per: &str) -> ErrorInfo {
 /// limit was hit).
 fn presence_data_too_large(max: usize, per: &str) -> ErrorInfo {
     ErrorInfo::new(
-        TOTAL_PRESENCE_DATA_TOO_LARGE,
+        codes::TOTAL_PRESENCE_DATA_TOO_LARGE,
         400,
         format!(
             "Unable to enter member to presence; total presence data {per} would exceed {max} bytes"

@@ -15,7 +15,7 @@
 //! assert_eq!(rate.messages(10, now), Ok(Admit::Yes));
 //! ```
 
-use roster::protocol::ErrorInfo;
+use roster::protocol::{codes, ErrorInfo};
 
 /// Protocol messages per second any connection may send, whatever its message rate
 /// (Ably's "around 2000").
@@ -24,13 +24,6 @@ pub const MIN_PROTOCOL_RATE: u64 = 2_000;
 /// How many times the message rate a connection must send at to be closed (42921)
 /// rather than have messages refused (Ably: "around 20 times").
 const FATAL_FACTOR: u64 = 20;
-
-/// Ably's code for a message refused for the connection's rate.
-const RATE_LIMIT_EXCEEDED: u32 = 42911;
-/// Ably's code for a connection closed for far exceeding its message rate.
-const PER_CONNECTION_INBOUND_FATAL: u32 = 42921;
-/// Ably's code for a connection closed for its rate of protocol messages.
-const PROTOCOL_MESSAGE_RATE_FATAL: u32 = 42924;
 
 /// Thousandths of a token: a bucket of `r` per second gains `r` of these each ms.
 const MILLI: u64 = 1_000;
@@ -109,7 +102,7 @@ impl InboundRate {
             return Ok(());
         }
         Err(ErrorInfo::new(
-            PROTOCOL_MESSAGE_RATE_FATAL,
+            codes::PROTOCOL_MESSAGE_RATE_FATAL,
             429,
             format!(
                 "Connection terminated for abuse (inbound protocol message rate exceeded {}/s)",
@@ -123,7 +116,7 @@ impl InboundRate {
     pub fn messages(&mut self, count: u64, now_ms: u64) -> Result<Admit, ErrorInfo> {
         if !self.tried.take(count, now_ms) {
             return Err(ErrorInfo::new(
-                PER_CONNECTION_INBOUND_FATAL,
+                codes::PER_CONNECTION_INBOUND_FATAL,
                 429,
                 format!(
                     "Connection terminated; per-connection publish Rate limit exceeded; \
@@ -136,7 +129,7 @@ impl InboundRate {
             return Ok(Admit::Yes);
         }
         Ok(Admit::No(ErrorInfo::new(
-            RATE_LIMIT_EXCEEDED,
+            codes::RATE_LIMIT_EXCEEDED,
             429,
             format!(
                 "Rate limit exceeded; request rejected (nonfatal); permitted rate = {}/s; \
@@ -163,18 +156,18 @@ mod tests {
         let mut rate = InboundRate::new(10, 1_000);
         assert_eq!(code(rate.messages(4, 1_000)), 0);
         assert_eq!(code(rate.messages(6, 1_000)), 0);
-        assert_eq!(code(rate.messages(1, 1_000)), RATE_LIMIT_EXCEEDED);
+        assert_eq!(code(rate.messages(1, 1_000)), codes::RATE_LIMIT_EXCEEDED);
         // One message's worth comes back every 100 ms, and no more than a second's.
-        assert_eq!(code(rate.messages(1, 1_099)), RATE_LIMIT_EXCEEDED);
+        assert_eq!(code(rate.messages(1, 1_099)), codes::RATE_LIMIT_EXCEEDED);
         assert_eq!(code(rate.messages(1, 1_100)), 0);
         assert_eq!(code(rate.messages(10, 9_000)), 0);
-        assert_eq!(code(rate.messages(1, 9_000)), RATE_LIMIT_EXCEEDED);
+        assert_eq!(code(rate.messages(1, 9_000)), codes::RATE_LIMIT_EXCEEDED);
     }
 
     #[test]
     fn a_frame_counts_its_messages_and_is_refused_whole() {
         let mut rate = InboundRate::new(10, 0);
-        assert_eq!(code(rate.messages(11, 0)), RATE_LIMIT_EXCEEDED);
+        assert_eq!(code(rate.messages(11, 0)), codes::RATE_LIMIT_EXCEEDED);
         assert_eq!(
             code(rate.messages(10, 0)),
             0,
@@ -186,9 +179,15 @@ mod tests {
     fn sending_twenty_times_the_rate_closes() {
         let mut rate = InboundRate::new(10, 0);
         for _ in 0..20 {
-            assert_ne!(code(rate.messages(10, 0)), PER_CONNECTION_INBOUND_FATAL);
+            assert_ne!(
+                code(rate.messages(10, 0)),
+                codes::PER_CONNECTION_INBOUND_FATAL
+            );
         }
-        assert_eq!(code(rate.messages(1, 0)), PER_CONNECTION_INBOUND_FATAL);
+        assert_eq!(
+            code(rate.messages(1, 0)),
+            codes::PER_CONNECTION_INBOUND_FATAL
+        );
         // Keeping to the rate never comes near it.
         let mut rate = InboundRate::new(10, 0);
         for second in 1..100 {
@@ -217,7 +216,7 @@ mod tests {
     fn the_clock_going_back_gives_nothing() {
         let mut rate = InboundRate::new(10, 5_000);
         assert_eq!(code(rate.messages(10, 5_000)), 0);
-        assert_eq!(code(rate.messages(1, 1_000)), RATE_LIMIT_EXCEEDED);
+        assert_eq!(code(rate.messages(1, 1_000)), codes::RATE_LIMIT_EXCEEDED);
         assert_eq!(code(rate.messages(1, 5_100)), 0);
     }
 }

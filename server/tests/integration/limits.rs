@@ -5,7 +5,7 @@
 //! Everyone else keeps being served.
 
 use crate::support::{
-    assert_still_serving, presence_frame, presence_frame_with_data, unique_channel, Client, Server,
+    assert_still_serving, presence_frame, presence_frame_with_data, unique_channel, Server,
     FULL_KEY,
 };
 use roster::protocol::{codes, Action, PresenceAction, ProtocolMessage};
@@ -190,7 +190,6 @@ async fn a_batch_presence_request_names_at_most_the_channel_cap() {
 
 #[tokio::test]
 async fn presence_data_past_the_channel_cap_is_refused_with_91006() {
-    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
     let server = Server::start(&["--max-presence-data-per-channel", "1000"]);
     let channel = unique_channel("bytes");
     let (mut loader, _) = server.connect(FULL_KEY, None).await;
@@ -202,13 +201,13 @@ async fn presence_data_past_the_channel_cap_is_refused_with_91006() {
     // Each member counts its data and its clientId (3 bytes here).
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 0, &[(enter, "ann", 600)]).await);
     let nack = presence_frame_with_data(&mut loader, &channel, 1, &[(enter, "bob", 401)]).await;
-    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_nack(&nack, codes::TOTAL_PRESENCE_DATA_TOO_LARGE);
     assert_eq!(members(&server, &channel).await, ["ann"]);
     // Up to the cap exactly; a member's own data counts once, replaced by an update.
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 2, &[(enter, "bob", 394)]).await);
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 3, &[(update, "ann", 500)]).await);
     let nack = presence_frame_with_data(&mut loader, &channel, 4, &[(update, "bob", 501)]).await;
-    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_nack(&nack, codes::TOTAL_PRESENCE_DATA_TOO_LARGE);
     // A leave earlier in the frame makes room for what comes after it.
     let frame = [(leave, "ann", 0), (enter, "cat", 600)];
     assert_ack(&presence_frame_with_data(&mut loader, &channel, 5, &frame).await);
@@ -229,19 +228,8 @@ fn enter_with_extras(channel: &str, serial: u64, client_id: &str, extras_len: us
     )
 }
 
-/// The ACK or NACK of the frame sent last.
-async fn reply(client: &mut Client) -> ProtocolMessage {
-    loop {
-        let msg = client.recv().await;
-        if matches!(msg.action, Action::Ack | Action::Nack) {
-            return msg;
-        }
-    }
-}
-
 #[tokio::test]
 async fn extras_and_client_ids_are_no_way_around_the_size_and_data_caps() {
-    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
     let server = Server::start(&[
         "--max-message-size",
         "1024",
@@ -254,31 +242,30 @@ async fn extras_and_client_ids_are_no_way_around_the_size_and_data_caps() {
     loader
         .send_text(&enter_with_extras(&channel, 0, "ann", 2_000))
         .await;
-    assert_nack(&reply(&mut loader).await, codes::TOO_BIG);
+    assert_nack(&loader.reply().await, codes::TOO_BIG);
     let long_id = "c".repeat(2_000);
     loader
         .send_text(&enter_with_extras(&channel, 1, &long_id, 0))
         .await;
-    assert_nack(&reply(&mut loader).await, codes::TOO_BIG);
+    assert_nack(&loader.reply().await, codes::TOO_BIG);
     assert!(members(&server, &channel).await.is_empty());
     // Extras fill the channel's bytes as data would: four members of 813 bytes (800 of
     // padding, its JSON, one byte of data, a 2-byte clientId) fit in 3,300, a fifth not.
     for n in 0..4 {
         let frame = enter_with_extras(&channel, 2 + n, &format!("m{n}"), 800);
         loader.send_text(&frame).await;
-        assert_ack(&reply(&mut loader).await);
+        assert_ack(&loader.reply().await);
     }
     loader
         .send_text(&enter_with_extras(&channel, 6, "m4", 800))
         .await;
-    assert_nack(&reply(&mut loader).await, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_nack(&loader.reply().await, codes::TOTAL_PRESENCE_DATA_TOO_LARGE);
     assert_eq!(members(&server, &channel).await, ["m0", "m1", "m2", "m3"]);
     assert_still_serving(&server).await;
 }
 
 #[tokio::test]
 async fn presence_data_past_the_connection_cap_is_refused_with_91006_until_its_members_leave() {
-    const TOTAL_PRESENCE_DATA_TOO_LARGE: u32 = 91006;
     let server = Server::start(&[
         "--max-presence-data-per-connection",
         "1000",
@@ -297,7 +284,7 @@ async fn presence_data_past_the_connection_cap_is_refused_with_91006_until_its_m
     // allowance, spread over two channels (each far below its own cap).
     assert_ack(&presence_frame_with_data(&mut loader, &first, 0, &[(enter, "ann", 600)]).await);
     let nack = presence_frame_with_data(&mut loader, &second, 1, &[(enter, "bob", 395)]).await;
-    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_nack(&nack, codes::TOTAL_PRESENCE_DATA_TOO_LARGE);
     assert!(members(&server, &second).await.is_empty());
     assert_ack(&presence_frame_with_data(&mut loader, &second, 2, &[(enter, "bob", 394)]).await);
 
@@ -308,7 +295,7 @@ async fn presence_data_past_the_connection_cap_is_refused_with_91006_until_its_m
     assert_ack(&presence_frame_with_data(&mut loader, &first, 3, &[(leave, "ann", 0)]).await);
     assert_ack(&presence_frame_with_data(&mut loader, &second, 4, &[(enter, "dan", 600)]).await);
     let nack = presence_frame_with_data(&mut loader, &first, 5, &[(enter, "eve", 1)]).await;
-    assert_nack(&nack, TOTAL_PRESENCE_DATA_TOO_LARGE);
+    assert_nack(&nack, codes::TOTAL_PRESENCE_DATA_TOO_LARGE);
 
     // The transport drops; the members the server makes leave after remainPresentFor give
     // their bytes back to the connection, which a resume keeps.

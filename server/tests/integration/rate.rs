@@ -5,22 +5,12 @@
 //! keeps being served.
 
 use crate::support::{
-    assert_still_serving, presence, presence_frame, unique_channel, Client, Server, FULL_KEY,
+    assert_still_serving, presence, presence_frame, unique_channel, Server, FULL_KEY,
 };
 use roster::protocol::{
     encode_json, Action, Data, Message as ChannelMessage, PresenceAction, ProtocolMessage,
 };
 use std::time::Duration;
-
-/// The ACK or NACK of the next frame answered.
-async fn reply(client: &mut Client) -> ProtocolMessage {
-    loop {
-        let msg = client.recv().await;
-        if matches!(msg.action, Action::Ack | Action::Nack) {
-            return msg;
-        }
-    }
-}
 
 /// Asserts `msg` carries `code` with status 429.
 fn assert_rate_error(msg: &ProtocolMessage, action: Action, code: u32) {
@@ -29,7 +19,7 @@ fn assert_rate_error(msg: &ProtocolMessage, action: Action, code: u32) {
     assert_eq!((error.code, error.status_code), (code, 429), "{error:?}");
 }
 
-/// The clientIds present on `channel`, by REST.
+/// How many members are present on `channel`, by REST.
 async fn member_count(server: &Server, channel: &str) -> usize {
     let response = server
         .get_as_full_key(&format!("/channels/{channel}/presence"))
@@ -75,7 +65,7 @@ async fn messages_past_the_rate_are_refused_with_42911_and_the_connection_goes_o
     loader.send_burst(&burst).await;
     let (mut acked, mut refused) = (0, 0);
     for serial in 0..30 {
-        let answer = reply(&mut loader).await;
+        let answer = loader.reply().await;
         assert_eq!(answer.msg_serial, Some(serial));
         if answer.action == Action::Ack {
             acked += 1;
@@ -112,9 +102,9 @@ async fn messages_past_the_rate_are_refused_with_42911_and_the_connection_goes_o
         ..ProtocolMessage::for_channel(Action::Message, &channel)
     };
     loader.send(&messages).await;
-    assert_rate_error(&reply(&mut loader).await, Action::Nack, 42911);
+    assert_rate_error(&loader.reply().await, Action::Nack, 42911);
     loader.send_text(&enters(&channel, 32, "n", 10)).await;
-    assert_eq!(reply(&mut loader).await.action, Action::Ack);
+    assert_eq!(loader.reply().await.action, Action::Ack);
     assert_eq!(member_count(&server, &channel).await, acked + 10);
     assert_still_serving(&server).await;
 }

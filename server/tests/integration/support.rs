@@ -361,6 +361,17 @@ impl Client {
         }
     }
 
+    /// Skips messages until the next ACK or NACK: the answer to the frame sent longest
+    /// ago of those not yet answered.
+    pub async fn reply(&mut self) -> ProtocolMessage {
+        loop {
+            let msg = self.recv().await;
+            if matches!(msg.action, Action::Ack | Action::Nack) {
+                return msg;
+            }
+        }
+    }
+
     /// Skips messages until one with `action` arrives.
     pub async fn recv_until(&mut self, action: Action) -> ProtocolMessage {
         loop {
@@ -484,13 +495,9 @@ pub async fn presence_frame_with_data(
             ..ProtocolMessage::for_channel(Action::Presence, channel)
         })
         .await;
-    loop {
-        let reply = client.recv().await;
-        if matches!(reply.action, Action::Ack | Action::Nack) {
-            assert_eq!(reply.msg_serial, Some(serial), "{reply:?}");
-            return reply;
-        }
-    }
+    let reply = client.reply().await;
+    assert_eq!(reply.msg_serial, Some(serial), "{reply:?}");
+    reply
 }
 
 /// A channel name no other test uses.
