@@ -259,7 +259,7 @@ test('detach and attach again: members re-synced; a detached member leaves and i
   });
 });
 
-test('leave, update and enter out of order: leave when not entered, update before enter, enter twice', opts, async () => {
+test('leave, update and enter out of order: leave when not entered, update before enter, enter twice, enterClient as oneself', opts, async () => {
   await differential(async (t) => {
     const ada = t.client('ada', 'ada');
     const bob = t.client('bob', 'bob');
@@ -272,10 +272,11 @@ test('leave, update and enter out of order: leave when not entered, update befor
     await t.until('bob sees', 1);
     await t.op('enter while present', presence.enter('second'));
     await t.op('enter again, same data', presence.enter('second'));
+    await t.op('enterClient as herself while present', presence.enterClient('ada', 'self'));
     await t.op('leave', presence.leave());
     await t.op('leave again', presence.leave());
     await t.op('update after leave', presence.update('third'));
-    await t.until('bob sees', 5);
+    await t.until('bob sees', 6);
     await t.op('bob get', bob.channels.get(t.name).presence.get());
   }, presenceRefusals);
 });
