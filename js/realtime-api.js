@@ -206,7 +206,7 @@ class RealtimePresence extends EventEmitter {
     const { channel } = this;
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
-    if (channel._released) return channel._unlessFailed(() => channel.attach(), !/^(initialized|detached|attaching)$/.test(channel.state));
+    if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
     return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
   }
 }
@@ -256,8 +256,10 @@ class RealtimeChannel extends EventEmitter {
   publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
     // Sent without attaching, as ably-js 2.x; refused on a failed or suspended channel.
-    return this._unlessFailed(() => this._core.publish(this.name, messages), /^(failed|suspended)$/.test(this.state));
+    return this._unlessFailed(() => this._core.publish(this.name, messages), this._refusing);
   }
+  // Failed or suspended: what a publish, or a released object's enter, is refused in.
+  get _refusing() { return /^(failed|suspended)$/.test(this.state); }
   // A released channel object (channels.release), as in ably-js 2.28: a channel of its
   // own that the server's answers never reach (they go to `channels.all`). The core is
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
