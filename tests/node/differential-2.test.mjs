@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import net from 'node:net';
 import { BASE, skip } from './ably.mjs';
-import { differential } from './differential.mjs';
+import { differential, withoutUncaught } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
@@ -309,10 +309,7 @@ test('a token request that fails while connecting: 80019 with the failure as the
 
 // A listener's exception: ably-js logs it; Roster throws it again from a fresh task, so it
 // reaches window.onerror and error monitoring (README, API). Both go on delivering.
-const listenerErrors = ({ uncaught = [], ...trace }) => {
-  const others = uncaught.filter(([kind, message]) => !(kind === 'error' && / listener boom$/.test(message)));
-  return others.length ? { ...trace, uncaught: others } : trace;
-};
+const listenerErrors = (trace) => withoutUncaught(trace, ([kind, message]) => kind === 'error' && / listener boom$/.test(message));
 
 test('a listener that throws: the other listeners still hear every event', opts, async () => {
   await differential(async (t) => {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { skip, within } from './ably.mjs';
-import { differential, presenceRefusals } from './differential.mjs';
+import { differential, presenceRefusals, withoutUncaught } from './differential.mjs';
 
 const opts = { skip, timeout: 120_000 };
 
@@ -210,8 +210,6 @@ test('a released channel object: attach times out, enter and get fail with it, p
   }, (trace) => {
     // ably-js leaves the attach an enter starts unhandled: its timeout reaches the page as
     // an unhandled rejection (90007); Roster's enter settles with it, nothing else.
-    const { uncaught = [], ...rest } = presenceRefusals(trace);
-    const others = uncaught.filter(([kind, code]) => !(kind === 'unhandled rejection' && code === 90007));
-    return others.length ? { ...rest, uncaught: others } : rest;
+    return withoutUncaught(presenceRefusals(trace), ([kind, code]) => kind === 'unhandled rejection' && code === 90007);
   });
 });

@@ -255,6 +255,12 @@ export async function differential(scenario, normalize = (trace) => trace, { par
   }
 }
 
+/** `trace` without the uncaught entries `expected` accepts (and no `uncaught` if none is left). */
+export const withoutUncaught = ({ uncaught = [], ...trace }, expected) => {
+  const others = uncaught.filter((entry) => !expected(entry));
+  return others.length ? { ...trace, uncaught: others } : trace;
+};
+
 /**
  * Normalizes presence refusals: ably-js refuses presence enter/update/leave on a channel
  * that cannot take them with a PartialErrorInfo, 90001 without statusCode or cause.
