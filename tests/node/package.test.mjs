@@ -306,13 +306,13 @@ test('object, string and binary presence data reach listeners as they were sent,
     return { seenByAbly, seenByRoster };
   });
   // Binary reaches listeners as an ArrayBuffer on both (ably-js in a browser).
-  const expected = (binary) => ['roster-user', 'ably-user'].flatMap((clientId) => [
+  const expected = ['roster-user', 'ably-user'].flatMap((clientId) => [
     [clientId, 'object', { mood: 'hi', tags: ['a', 1, null], nested: { t: 'é "q"' } }],
-    [clientId, binary, [0, 1, 255]],
+    [clientId, 'ArrayBuffer', [0, 1, 255]],
     [clientId, 'string', 'bye'],
   ]);
-  assert.deepEqual(result.seenByAbly, expected('ArrayBuffer'));
-  assert.deepEqual(result.seenByRoster, expected('ArrayBuffer'));
+  assert.deepEqual(result.seenByAbly, expected);
+  assert.deepEqual(result.seenByRoster, expected);
 });
 
 test('roster-presence/realtime: a presence round trip and history, Realtime only', async () => {
