@@ -91,7 +91,8 @@ test('presence data past the channel total is refused with 91006, and a leave ma
     const channel = loader.channels.get(name);
     await channel.attach();
     // As many members of 60,000 bytes each as the total holds; one more would pass it.
-    // Batches of 20 at most every 100 ms keep within the server's inbound rate.
+    // Batches of 20, one every 20 / INBOUND_RATE seconds (80 ms), keep within the
+    // server's inbound rate.
     const data = 'x'.repeat(60_000);
     const fit = Math.floor(MAX_PRESENCE_DATA / data.length);
     for (let i = 0; i < fit; i += 20) {
