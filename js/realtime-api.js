@@ -248,7 +248,14 @@ class RealtimeChannel extends EventEmitter {
   }
   detach() {
     return this._released
-      ? this._unlessFailed(async () => { /^(initialized|detached)$/.test(this.state) || this._releasedState('detached'); })
+      ? this._unlessFailed(async () => {
+        // An attach still waiting is over: its timer no longer ends a later one.
+        if (this.state === 'attaching') {
+          this._attempt = null;
+          this._supersede(new ErrorInfo('Attach request superseded by a subsequent detach', 90000, 409));
+        }
+        /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
+      })
       : this._core.detach(this.name);
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
@@ -269,11 +276,15 @@ class RealtimeChannel extends EventEmitter {
   _releasedAttach() {
     if (this.state !== 'attaching') {
       this._releasedState('attaching');
-      this._attempt = new Promise((resolve, reject) => setTimeout(() => {
-        const error = new ErrorInfo('Channel attach timed out', 90007, 408);
-        if (this.state === 'attaching') this._releasedState('suspended', error);
-        reject(error);
-      }, this._timeout));
+      const attempt = (this._attempt = new Promise((resolve, reject) => {
+        this._supersede = reject;
+        setTimeout(() => {
+          if (this._attempt !== attempt) return;
+          const error = new ErrorInfo('Channel attach timed out', 90007, 408);
+          this._releasedState('suspended', error);
+          reject(error);
+        }, this._timeout);
+      }));
     }
     return this._attempt;
   }

@@ -801,6 +801,37 @@ fn detach_forgets_the_members_and_a_later_attach_does_not_reenter() {
 }
 
 #[test]
+fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.act(|c, now| c.attach("room", now));
+    h.server(json!({"action": 11, "channel": "room"}));
+    // A component unmounts and mounts again: detach, then attach before DETACHED.
+    let detach = h.act(|c, now| c.detach("room", now));
+    let attach = h.act(|c, now| c.attach("room", now));
+    assert_eq!(actions(&h.take_sent()), vec![10, 12, 10]);
+    match h.completion(detach) {
+        Some(Err(error)) => assert_eq!((error.code, error.status_code), (90000, 409)),
+        other => panic!("expected the detach superseded, got {other:?}"),
+    }
+    // The server answers in order: the DETACHED for the DETACH, then the ATTACHED.
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
+    assert_eq!(h.completion(attach), None);
+    h.server(json!({"action": 11, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
+    assert_eq!(h.completion(attach), Some(&Ok(Completion::Done)));
+    // A DETACHED nobody asked for while attaching still suspends the channel (RTL13b).
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Suspended);
+    let reason = h.client.channel_error_reason("room").cloned();
+    assert_eq!(reason.map(|e| (e.code, e.status_code)), Some((90001, 404)));
+}
+
+#[test]
 fn a_wildcard_token_reports_clientid_star_and_still_cannot_enter_as_itself() {
     let mut h = Harness::new(ClientOptions {
         tls: false,

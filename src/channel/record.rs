@@ -50,6 +50,10 @@ pub struct Channel<T> {
     pub retry_at: Option<u64>,
     /// Whether presence events are held back (nobody listens); the set still follows.
     pub is_presence_muted: bool,
+    /// DETACH frames sent on this transport that no DETACHED has answered yet: one
+    /// arriving while attaching again answers the app's earlier detach, and the ATTACHED
+    /// for the later ATTACH follows it (the server answers in order).
+    pub detaches_unanswered: u8,
     /// The last `channelSerial` seen (RTL15b), sent in ATTACH so that the server can
     /// deliver what this client missed (RTL4c1).
     pub serial: Option<String>,
@@ -74,6 +78,7 @@ impl<T> Default for Channel<T> {
             request_deadline: None,
             retry_at: None,
             is_presence_muted: false,
+            detaches_unanswered: 0,
             serial: None,
             options: ChannelOptions::default(),
             granted: ChannelOptions::default(),

@@ -1,13 +1,18 @@
 //! Frames for a channel: ATTACHED (with the re-entry of own members), DETACHED, ERROR,
 //! SYNC, PRESENCE and MESSAGE (RTL2, RTL13, RTL14, RTL15b, RTL17, RTP1, RTP2, RTP17, RTP18).
 
-use super::channels::{channel_state_error, members};
+use super::channels::members;
 use super::{Event, Realtime, Ticket};
 use crate::channel::{Channel, ChannelOptions, ChannelState, ChannelStateChange};
 use crate::presence::parse_sync_serial;
 use crate::protocol::{
     codes, Action, ErrorInfo, Flags, PresenceAction, PresenceMessage, ProtocolMessage,
 };
+
+/// A DETACHED the server sent without an error: the reason ably-js gives (90001, 404).
+fn channel_detached() -> ErrorInfo {
+    ErrorInfo::new(codes::CHANNEL_STATE, 404, "channel detached")
+}
 
 /// Keeps the serial of an ATTACHED, PRESENCE or MESSAGE the channel took in (RTL15b).
 fn note_serial(channel: &mut Channel<Ticket>, msg: &mut ProtocolMessage) {
@@ -126,19 +131,25 @@ impl Realtime {
         let Some(name) = msg.channel.take() else {
             return;
         };
+        let mut answers_detach = false;
+        if let Some(c) = self.channels.get_mut(&name) {
+            answers_detach = c.detaches_unanswered > 0;
+            c.detaches_unanswered = c.detaches_unanswered.saturating_sub(1);
+        }
         match self.channel_state(&name) {
             ChannelState::Detaching => {
                 self.set_channel_state(&name, ChannelState::Detached, msg.error.take(), false);
             }
+            // The app detached and attached again before the server answered the DETACH:
+            // the ATTACHED for the later ATTACH is on its way (ably-js suspends here).
+            ChannelState::Attaching if answers_detach => {}
             ChannelState::Attached | ChannelState::Suspended => {
-                self.set_channel_state(&name, ChannelState::Attaching, msg.error.take(), false);
+                let reason = msg.error.take().unwrap_or_else(channel_detached);
+                self.set_channel_state(&name, ChannelState::Attaching, Some(reason), false);
                 self.send_attach(&name, now);
             }
             ChannelState::Attaching => {
-                let error = msg
-                    .error
-                    .take()
-                    .unwrap_or_else(|| channel_state_error(ChannelState::Detached));
+                let error = msg.error.take().unwrap_or_else(channel_detached);
                 self.suspend_channel(&name, error, now);
             }
             _ => {}

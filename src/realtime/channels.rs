@@ -20,6 +20,11 @@ pub(super) fn channel_state_error(state: ChannelState) -> ErrorInfo {
     )
 }
 
+/// An attach or detach the app's next call took over (90000, 409), as ably-js.
+fn superseded(message: &'static str) -> ErrorInfo {
+    ErrorInfo::new(codes::CHANNEL_OPERATION_FAILED, 409, message)
+}
+
 /// A get()'s answer: a follower's changes when the set can give them, else the members.
 pub(super) fn members(presence: &mut PresenceSet, filter: &MemberFilter) -> Completion {
     let unfiltered = filter.client_id.is_none() && filter.connection_id.is_none();
@@ -65,17 +70,21 @@ impl Realtime {
                 c.detach_waiters.push(Ticket::Op(op));
             }),
             ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended => {
-                let error = channel_state_error(ChannelState::Detached);
-                self.fail_channel_waiters(channel, &error, true);
+                // What an attach still waiting is told, as ably-js: superseded (409) when
+                // a DETACH goes out, else detached with no reason of its own (500).
                 if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
-                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, channel));
-                    let deadline = now + self.options.timeouts.realtime_request;
-                    self.with_channel(channel, |c| {
-                        c.detach_waiters.push(Ticket::Op(op));
-                        c.request_deadline = Some(deadline);
-                    });
+                    let error = superseded("attach request superseded by a subsequent detach");
+                    self.fail_channel_waiters(channel, &error, true);
+                    self.with_channel(channel, |c| c.detach_waiters.push(Ticket::Op(op)));
+                    self.send_detach(channel, now);
                     self.set_channel_state(channel, ChannelState::Detaching, None, false);
                 } else {
+                    let error = ErrorInfo::new(
+                        codes::CHANNEL_OPERATION_FAILED,
+                        500,
+                        "unable to attach: channel detached",
+                    );
+                    self.fail_channel_waiters(channel, &error, true);
                     self.set_channel_state(channel, ChannelState::Detached, None, false);
                     self.complete(op, Ok(Completion::Done));
                 }
@@ -231,6 +240,12 @@ impl Realtime {
         match state {
             ChannelState::Detaching => {}
             ChannelState::Detached => self.settle_detach(name, Ok(())),
+            ChannelState::Attaching => self.settle_detach(
+                name,
+                Err(superseded(
+                    "detach request superseded by a subsequent attach",
+                )),
+            ),
             _ => self.settle_detach(name, Err(channel_state_error(state))),
         }
     }
@@ -292,6 +307,16 @@ impl Realtime {
         self.with_channel(name, |c| c.request_deadline = Some(deadline));
     }
 
+    /// Sends DETACH and starts its timeout (RTL5d, RTL5f).
+    fn send_detach(&mut self, name: &str, now: u64) {
+        self.send_frame(&ProtocolMessage::for_channel(Action::Detach, name));
+        let deadline = now + self.options.timeouts.realtime_request;
+        self.with_channel(name, |c| {
+            c.request_deadline = Some(deadline);
+            c.detaches_unanswered = c.detaches_unanswered.saturating_add(1);
+        });
+    }
+
     /// Sends an ack-able message once the channel is attached, attaching it if needed.
     fn send_on_channel(&mut self, name: &str, message: ProtocolMessage, tag: Ticket, now: u64) {
         if let Some(error) = self.refusal() {
@@ -351,11 +376,7 @@ impl Realtime {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
                     self.send_attach(&name, now);
                 }
-                ChannelState::Detaching => {
-                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name));
-                    let deadline = now + self.options.timeouts.realtime_request;
-                    self.with_channel(&name, |c| c.request_deadline = Some(deadline));
-                }
+                ChannelState::Detaching => self.send_detach(&name, now),
                 _ => {}
             }
         }
@@ -369,11 +390,13 @@ impl Realtime {
     ) {
         match state {
             ConnectionState::Disconnected => {
-                // Attach timers restart when ATTACH is sent again on CONNECTED.
+                // Attach timers restart when ATTACH is sent again on CONNECTED; what the
+                // lost transport carried is never answered.
                 for channel in self.channels.values_mut() {
                     if channel.state == ChannelState::Attaching {
                         channel.request_deadline = None;
                     }
+                    channel.detaches_unanswered = 0;
                 }
             }
             ConnectionState::Suspended | ConnectionState::Failed | ConnectionState::Closed => {

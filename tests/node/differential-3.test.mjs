@@ -1,7 +1,8 @@
 // Differential parity with ably-js, third round (the harness: differential.mjs): what the
 // app's own auth server or authCallback refuses with — a 403 fails the connection with
 // 80019 (RSA4d), anything else leaves it retrying or up (RSA4c) — what
-// auth.createTokenRequest() does with authOptions, and released channel objects.
+// auth.createTokenRequest() does with authOptions, released channel objects, and an attach
+// and a detach at once.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -211,5 +212,25 @@ test('a released channel object: attach times out, enter and get fail with it, p
     // ably-js leaves the attach an enter starts unhandled: its timeout reaches the page as
     // an unhandled rejection (90007); Roster's enter settles with it, nothing else.
     return withoutUncaught(presenceRefusals(trace), ([kind, code]) => kind === 'unhandled rejection' && code === 90007);
+  });
+});
+
+test('attach and detach at once, while connecting and while connected: what each settles with', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const channel = ada.channels.get(t.name);
+    t.watchChannel('channel', channel);
+    // A component that mounts and unmounts at once: attach() then detach().
+    const attach = t.op('attach while connecting', channel.attach());
+    await t.op('detach while connecting', channel.detach());
+    await attach;
+    await t.op('connected', ada.connection.whenState('connected'));
+    const again = t.op('attach while connected', channel.attach());
+    await t.op('detach while connected', channel.detach());
+    await again;
+    // ably-js answers an ATTACHED that comes while detaching with another DETACH (RTL5k);
+    // its DETACHED comes later and changes nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.read('state', channel.state);
   });
 });

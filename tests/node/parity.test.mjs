@@ -165,3 +165,54 @@ test('token takes a TokenDetails object, as ably-js', { skip, timeout: 60_000 },
   });
   assert.deepEqual(result, { current: 'connected', clientId: 'tok' });
 });
+
+// Where Roster does better than ably-js 2.28, which suspends the channel (90001) when the
+// DETACHED answering the first detach() comes while it attaches again, and rejects the
+// attach with it: React's StrictMode mounts, unmounts and mounts an effect in a row.
+test('detach() then attach() before the server answers: attached, the detach superseded', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const channel = client.channels.get(name);
+    await channel.attach();
+    const seen = [];
+    channel.on((change) => seen.push(change.current));
+    const settle = (p) => p.then(() => 'resolved', (e) => `${e.code}/${e.statusCode}`);
+    const detach = settle(channel.detach());
+    const attach = settle(channel.attach());
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 5000));
+    const settled = await Promise.race([Promise.all([detach, attach]), timeout]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = { settled, seen, state: channel.state };
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, { settled: ['90000/409', 'resolved'], seen: ['detaching', 'attaching', 'attached'], state: 'attached' });
+});
+
+// ably-js 2.28 takes this detach to detaching and, unanswered, back to "attached" after
+// realtimeRequestTimeout; a released object here goes to detached at once.
+test('a released channel object attached, detached and attached again: the first attempt does not end the second', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime({ ...options('ada'), realtimeRequestTimeout: 1000 });
+    const old = client.channels.get(name);
+    await old.attach();
+    client.channels.release(name);
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Released once its detach has settled, just after the detached event.
+    await old.whenState('detached');
+    await sleep(0);
+    const settle = (p) => p.then(() => 'resolved', (e) => `${e.code}/${e.statusCode}`);
+    const first = settle(old.attach());
+    await sleep(400);
+    const detach = await settle(old.detach());
+    const second = settle(old.attach());
+    // Past the first attempt's deadline (1,000 ms), before the second's (about 1,400 ms).
+    await sleep(800);
+    const between = old.state;
+    const settled = await Promise.all([first, second]);
+    const result = { detach, between, settled, state: old.state };
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, { detach: 'resolved', between: 'attaching', settled: ['90000/409', '90007/408'], state: 'suspended' });
+});
