@@ -822,8 +822,12 @@ fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach
     h.server(json!({"action": 11, "channel": "room"}));
     assert_eq!(h.client.channel_state("room"), ChannelState::Attached);
     assert_eq!(h.completion(attach), Some(&Ok(Completion::Done)));
-    // A DETACHED nobody asked for while attaching still suspends the channel (RTL13b).
-    h.server(json!({"action": 13, "channel": "room"}));
+    // A DETACH the lost transport carried is never answered: after the reconnect, a
+    // DETACHED nobody asked for while attaching suspends the channel (RTL13b).
+    h.act(|c, now| c.detach("room", now));
+    h.act(|c, now| c.attach("room", now));
+    h.act(|c, now| c.transport_closed(now));
+    h.connected("c1", "k2");
     assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
     h.server(json!({"action": 13, "channel": "room"}));
     assert_eq!(h.client.channel_state("room"), ChannelState::Suspended);

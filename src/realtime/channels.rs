@@ -371,6 +371,8 @@ impl Realtime {
     /// down; send pending DETACH requests (RTN15c6, RTN15c7).
     pub(super) fn reattach_channels(&mut self, now: u64) {
         for name in self.channels.names() {
+            // What the lost transport carried is never answered.
+            self.with_channel(&name, |c| c.detaches_unanswered = 0);
             match self.channel_state(&name) {
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
@@ -390,13 +392,11 @@ impl Realtime {
     ) {
         match state {
             ConnectionState::Disconnected => {
-                // Attach timers restart when ATTACH is sent again on CONNECTED; what the
-                // lost transport carried is never answered.
+                // Attach timers restart when ATTACH is sent again on CONNECTED.
                 for channel in self.channels.values_mut() {
                     if channel.state == ChannelState::Attaching {
                         channel.request_deadline = None;
                     }
-                    channel.detaches_unanswered = 0;
                 }
             }
             ConnectionState::Suspended | ConnectionState::Failed | ConnectionState::Closed => {
