@@ -202,7 +202,12 @@ class RealtimePresence extends EventEmitter {
   enterClient(clientId, data) { return this._op('enter', clientId, data); }
   updateClient(clientId, data) { return this._op('update', clientId, data); }
   leaveClient(clientId, data) { return this._op('leave', clientId, data); }
-  _op(action, clientId, data) {
+  // As in ably-js, which encodes the data first, asynchronously: the operation acts once
+  // the calls made with it have run (publish too, so the two keep their order). enter(),
+  // leave(), detach(), attach(), enter() in one go (a component mounted, unmounted and
+  // mounted again) all find the channel attaching.
+  async _op(action, clientId, data) {
+    await null;
     const { channel } = this;
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
@@ -260,9 +265,11 @@ class RealtimeChannel extends EventEmitter {
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
-  publish(name, data) {
+  async publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
     // Sent without attaching, as ably-js 2.x; refused on a failed or suspended channel.
+    // Acts a microtask later, as presence calls do, so the two go out in call order.
+    await null;
     return this._unlessFailed(() => this._core.publish(this.name, messages), this._refusing);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.

@@ -836,6 +836,40 @@ fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach
 }
 
 #[test]
+fn an_enter_waiting_for_the_attach_outlives_a_detach_the_app_takes_back() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    let enter = |h: &mut Harness| {
+        h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now))
+    };
+    // Queued while attaching, then a detach the app takes back with an attach.
+    let first = enter(&mut h);
+    h.act(|c, now| c.detach("room", now));
+    h.act(|c, now| c.attach("room", now));
+    assert_eq!(actions(&h.take_sent()), vec![10, 12, 10]);
+    assert_eq!(h.completion(first), None, "still queued");
+    h.server(json!({"action": 11, "channel": "room"}));
+    h.server(json!({"action": 13, "channel": "room"}));
+    h.server(json!({"action": 11, "channel": "room"}));
+    assert_eq!(actions(&h.take_sent()), vec![14], "sent once attached");
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(first), Some(&Ok(Completion::Done)));
+    // Queued, then detached for good: refused once DETACHED comes (RTL11).
+    h.act(|c, now| c.detach("other", now));
+    let second = h.act(|c, now| c.presence("other", PresenceAction::Enter, None, None, now));
+    h.act(|c, now| c.detach("other", now));
+    assert_eq!(h.completion(second), None);
+    h.server(json!({"action": 11, "channel": "other"}));
+    h.server(json!({"action": 13, "channel": "other"}));
+    assert_eq!(h.client.channel_state("other"), ChannelState::Detached);
+    match h.completion(second) {
+        Some(Err(error)) => assert_eq!(error.code, 90001),
+        other => panic!("expected the enter refused, got {other:?}"),
+    }
+}
+
+#[test]
 fn a_wildcard_token_reports_clientid_star_and_still_cannot_enter_as_itself() {
     let mut h = Harness::new(ClientOptions {
         tls: false,

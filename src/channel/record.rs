@@ -51,8 +51,8 @@ pub struct Channel<T> {
     /// Whether presence events are held back (nobody listens); the set still follows.
     pub is_presence_muted: bool,
     /// DETACH frames sent on this transport that no DETACHED has answered yet: one
-    /// arriving while attaching again answers the app's earlier detach, and the ATTACHED
-    /// for the later ATTACH follows it (the server answers in order).
+    /// arriving while attaching or attached again answers the app's earlier detach, and
+    /// the ATTACHED for the later ATTACH follows it (the server answers in order).
     pub detaches_unanswered: u8,
     /// The last `channelSerial` seen (RTL15b), sent in ATTACH so that the server can
     /// deliver what this client missed (RTL4c1).

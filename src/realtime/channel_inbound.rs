@@ -1,7 +1,7 @@
 //! Frames for a channel: ATTACHED (with the re-entry of own members), DETACHED, ERROR,
 //! SYNC, PRESENCE and MESSAGE (RTL2, RTL13, RTL14, RTL15b, RTL17, RTP1, RTP2, RTP17, RTP18).
 
-use super::channels::members;
+use super::channels::{channel_state_error, members};
 use super::{Event, Realtime, Ticket};
 use crate::channel::{Channel, ChannelOptions, ChannelState, ChannelStateChange};
 use crate::presence::parse_sync_serial;
@@ -138,11 +138,13 @@ impl Realtime {
         }
         match self.channel_state(&name) {
             ChannelState::Detaching => {
+                let error = channel_state_error(ChannelState::Detached);
+                self.fail_channel_waiters(&name, &error, true);
                 self.set_channel_state(&name, ChannelState::Detached, msg.error.take(), false);
             }
             // The app detached and attached again before the server answered the DETACH:
             // the ATTACHED for the later ATTACH is on its way (ably-js suspends here).
-            ChannelState::Attaching if answers_detach => {}
+            ChannelState::Attaching | ChannelState::Attached if answers_detach => {}
             ChannelState::Attached | ChannelState::Suspended => {
                 let reason = msg.error.take().unwrap_or_else(channel_detached);
                 self.set_channel_state(&name, ChannelState::Attaching, Some(reason), false);

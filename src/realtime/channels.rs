@@ -73,8 +73,10 @@ impl Realtime {
                 // What an attach still waiting is told, as ably-js: superseded (409) when
                 // a DETACH goes out, else detached with no reason of its own (500).
                 if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
+                    // Messages waiting for the attach stay queued, as in ably-js: sent if
+                    // the app attaches again before DETACHED, failed once detached.
                     let error = superseded("attach request superseded by a subsequent detach");
-                    self.fail_channel_waiters(channel, &error, true);
+                    self.fail_channel_waiters(channel, &error, false);
                     self.with_channel(channel, |c| c.detach_waiters.push(Ticket::Op(op)));
                     self.send_detach(channel, now);
                     self.set_channel_state(channel, ChannelState::Detaching, None, false);
@@ -341,24 +343,24 @@ impl Realtime {
         }
     }
 
-    /// Fails what waits on a channel: attach requests, queued messages, and (when
-    /// `include_gets`) presence gets.
+    /// Fails what waits on a channel: attach requests, presence gets and (when
+    /// `include_queued`) the messages waiting for it to attach.
     pub(super) fn fail_channel_waiters(
         &mut self,
         name: &str,
         error: &ErrorInfo,
-        include_gets: bool,
+        include_queued: bool,
     ) {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
         let mut tickets = std::mem::take(&mut channel.attach_waiters);
-        for queued in std::mem::take(&mut channel.queued) {
-            tickets.push(queued.tag);
+        for (ticket, _) in std::mem::take(&mut channel.get_waiters) {
+            tickets.push(ticket);
         }
-        if include_gets {
-            for (ticket, _) in std::mem::take(&mut channel.get_waiters) {
-                tickets.push(ticket);
+        if include_queued {
+            for queued in std::mem::take(&mut channel.queued) {
+                tickets.push(queued.tag);
             }
         }
         for ticket in tickets {
@@ -454,6 +456,10 @@ impl Realtime {
             match state {
                 ChannelState::Attaching if request_due => self.suspend_channel(&name, timeout, now),
                 ChannelState::Detaching if request_due => {
+                    // Back to attached with no new ATTACH: a DETACHED that comes late is
+                    // the server's, to attach again after (RTL13a).
+                    self.with_channel(&name, |c| c.detaches_unanswered = 0);
+                    self.fail_channel_waiters(&name, &timeout, true);
                     self.settle_detach(&name, Err(timeout.clone()));
                     self.set_channel_state(&name, ChannelState::Attached, Some(timeout), false);
                 }

@@ -234,3 +234,34 @@ test('attach and detach at once, while connecting and while connected: what each
     t.read('state', channel.state);
   });
 });
+
+// A component mounted, unmounted and mounted again in one go, as React's StrictMode does,
+// on a client still connecting (a page that has just loaded): each presence call acts
+// once the calls made with it have run, so all three reach the server in order. (On a
+// connected client ably-js suspends the channel when the DETACHED comes back while it
+// attaches again; Roster does not: parity.test.mjs.)
+test('a component mounted, unmounted and mounted again at once (React StrictMode): enter, leave, detach, enter', opts, async () => {
+  await differential(async (t) => {
+    const bob = t.client('bob', 'bob');
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    const ada = t.client('ada', 'ada');
+    const channel = ada.channels.get(t.name);
+    t.watchChannel('ada', channel);
+    // Mount: listen, enter. Unmount: stop listening, leave, detach. Mount again.
+    const mount = (data) => {
+      const { listener, subscribed } = t.watchPresence('ada sees', channel);
+      return { listener, settled: Promise.all([t.op(`subscribe ${data}`, subscribed), t.op(`enter ${data}`, channel.presence.enter(data))]) };
+    };
+    const first = mount('first');
+    channel.presence.unsubscribe(first.listener);
+    const left = t.op('leave', channel.presence.leave());
+    const detached = t.op('detach', channel.detach());
+    const second = mount('second');
+    await Promise.all([first.settled, left, detached, second.settled]);
+    await t.until('bob sees', 3);
+    t.read('state', channel.state);
+    await t.op('ada get', channel.presence.get());
+    await t.op('bob get', bobs.presence.get());
+  });
+});
