@@ -2,17 +2,23 @@
 
 use super::{is_newer, Member};
 use crate::protocol::{PresenceAction, PresenceMessage};
-// SipHash from std. Natively seeded per set (RandomState), as member ids come from the
-// network. wasm has nothing random to seed from, so its keys are fixed there: as
-// predictable as any seed a page could make up. (foldhash cost 1.3 KB more gzip in the
-// wasm, most of it its panic paths, for hashing a few short keys per message.)
-#[cfg(target_arch = "wasm32")]
-type Seeds = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+use alloc::string::String;
+use alloc::vec::Vec;
 use hashbrown::hash_table::{Entry, HashTable};
-use std::hash::BuildHasher;
+// SipHash. Natively from std, seeded per set (RandomState), as member ids come from the
+// network. wasm has nothing random to seed from, so its keys are fixed there (0, 0, as
+// std's RandomState has them on wasm32-unknown-unknown): as predictable as any seed a
+// page could make up. core's SipHasher is SipHash-2-4 where std's is 1-3; it is
+// deprecated only in favour of std's, which a `no_std` build has not got. (foldhash cost
+// 1.3 KB more gzip in the wasm, most of it its panic paths, for hashing a few short keys
+// per message.)
+#[cfg(target_arch = "wasm32")]
+#[allow(deprecated)]
+type Seeds = core::hash::BuildHasherDefault<core::hash::SipHasher>;
+use core::hash::BuildHasher;
+use core::sync::atomic::{AtomicU64, Ordering};
 #[cfg(not(target_arch = "wasm32"))]
 use std::hash::RandomState as Seeds;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Member versions, unique across every set of the process: a caller's cache keyed by
 /// version cannot mistake a member of another (or a re-created) set for one it holds.
@@ -529,7 +535,7 @@ mod tests {
             .changed
             .iter()
             .map(|m| m.to_message().client_id.unwrap())
-            .collect::<std::collections::BTreeSet<_>>()
+            .collect::<alloc::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
         assert_eq!(changed, ["b", "c"]);

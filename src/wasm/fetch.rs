@@ -6,6 +6,8 @@ use super::options::AGENT;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest};
 use crate::text;
+use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;

@@ -2,9 +2,10 @@
 //! through one boxed type, so wasm-bindgen-futures' executor is compiled into the wasm
 //! once rather than once per `async` block.
 
+use alloc::boxed::Box;
+use core::future::Future;
+use core::pin::Pin;
 use js_sys::Promise;
-use std::future::Future;
-use std::pin::Pin;
 use wasm_bindgen::JsValue;
 
 type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
