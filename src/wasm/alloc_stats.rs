@@ -2,6 +2,8 @@
 //! the global allocator wrapped to count the bytes its chunks hold, as talc lays them out,
 //! and their high-water mark. bench/browser reads them with `allocStats()` at each phase.
 
+use alloc::vec;
+use alloc::vec::Vec;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use talc::wasm::WasmDynamicTalc;
