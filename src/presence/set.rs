@@ -5,20 +5,43 @@ use crate::protocol::{PresenceAction, PresenceMessage};
 use alloc::string::String;
 use alloc::vec::Vec;
 use hashbrown::hash_table::{Entry, HashTable};
-// SipHash. Natively from std, seeded per set (RandomState), as member ids come from the
-// network. wasm has nothing random to seed from, so its keys are fixed there (0, 0, as
-// std's RandomState has them on wasm32-unknown-unknown): as predictable as any seed a
-// page could make up. core's SipHasher is SipHash-2-4 where std's is 1-3; it is
-// deprecated only in favour of std's, which a `no_std` build has not got. (foldhash cost
-// 1.3 KB more gzip in the wasm, most of it its panic paths, for hashing a few short keys
-// per message.)
+// Natively std's SipHash, seeded per set (RandomState), as member ids come from the
+// network. wasm has nothing random to seed from, so any keys there are fixed (std's
+// RandomState has them at 0, 0 on wasm32-unknown-unknown) and a fixed-key SipHash
+// resists crafted collisions no better than an unkeyed hash: wasm gets KeyHasher, a
+// tenth of SipHash's code. (foldhash cost 1.3 KB more gzip, most of it its panic paths.)
 #[cfg(target_arch = "wasm32")]
-#[allow(deprecated)]
-type Seeds = core::hash::BuildHasherDefault<core::hash::SipHasher>;
+type Seeds = core::hash::BuildHasherDefault<KeyHasher>;
 use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 #[cfg(not(target_arch = "wasm32"))]
 use std::hash::RandomState as Seeds;
+
+/// FNV-1a over the key's bytes, then a multiply and fold so that the low bits (the
+/// table's bucket) depend on every byte, as FNV's own low bits do not.
+#[cfg(target_arch = "wasm32")]
+struct KeyHasher(u64);
+
+#[cfg(target_arch = "wasm32")]
+impl Default for KeyHasher {
+    fn default() -> KeyHasher {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl core::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let mixed = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        mixed ^ (mixed >> 32)
+    }
+}
 
 /// Member versions, unique across every set of the process: a caller's cache keyed by
 /// version cannot mistake a member of another (or a re-created) set for one it holds.
