@@ -27,13 +27,6 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-# Panic locations keep their source file names in the wasm's data, the dependencies' as
-# paths under this machine's cargo registry (/root/.cargo/registry/src/index…/): made
-# relative to it ("hashbrown-0.17.1/src/raw.rs"), which also keeps the builder's home
-# directory out of the package. Measured: -74 B gzip (realtime app), -96 B (full).
-REMAP=()
-for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do REMAP+=(--remap-path-prefix="$dir="); done
-
 # Builds wasm module NAME with cargo arguments ARGS... into $OUT: NAME_bg.wasm, NAME.js.
 build_wasm() {
   local name=$1
@@ -46,7 +39,7 @@ build_wasm() {
   # case; with 8 KiB it traps). With the stack and the static data (~10 KB) in the first
   # 64 KiB page, the heap starts on the second: 64 KiB less memory than a 64 KiB stack.
   # RUSTFLAGS replaces the config's flags.
-  RUSTFLAGS="-C link-arg=-zstack-size=32768 ${REMAP[*]}" \
+  RUSTFLAGS="-C link-arg=-zstack-size=32768" \
     wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
     --out-dir "$PWD/$STAGE" --out-name "$name" pkg-wasm -- "$@" >&2
   # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
