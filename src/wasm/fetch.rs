@@ -8,9 +8,9 @@ use crate::rest::{self, HttpRequest};
 use crate::text;
 use alloc::string::String;
 use alloc::vec::Vec;
+use js_sys::futures::JsFuture;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
 #[wasm_bindgen]

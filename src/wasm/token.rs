@@ -13,9 +13,9 @@ use alloc::borrow::ToOwned;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
+use js_sys::futures::JsFuture;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 /// How a client authenticates.
 pub enum AuthSource {
