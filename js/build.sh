@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: two wasm modules with wasm-pack (--target web, size
-# profile) and wasm-opt — roster_wasm (full: Realtime and Rest) and roster_realtime
-# (the `roster-presence/realtime` entry: no `rest` feature) — the ESM wrappers and types
-# from js/, package.json + README from pkg-template/.
+# profile, LTO) and wasm-opt — roster_wasm (full: Realtime and Rest) and roster_realtime
+# (the `roster-presence/realtime` entry: no `rest` feature), both from the pkg-wasm crate
+# (roster's bindings as a cdylib of their own: cargo runs no LTO for roster's rlib) — the
+# ESM wrappers and types from js/, package.json + README from pkg-template/.
 # Prints raw/gzip/brotli sizes per entry, and the gzip size of a minimal app bundled with
 # esbuild against each entry.
 # Usage: bash js/build.sh [--metrics]   (--metrics also lists the realtime module's
@@ -10,9 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# wasm-opt passes, measured on the gzip size: -Oz alone 138,883 B; -Os -Os 138,227 B;
-# flattening and re-running the relooper first lets -Os find more: 137,822 B.
-read -r -a OPT_PASSES <<< "${ROSTER_WASM_OPT:---flatten --rereloop -Os -Os}"
+# wasm-opt passes, measured on the realtime app's gzip size (LTO build): flattening and
+# re-running the relooper first lets -Os find more (--flatten --rereloop -Os -Os is 307 B
+# smaller than -Os -Os, 416 B than -Oz; -Oz -Oz after it about the same); merging the
+# functions that differ only in constants (Vec::push's growth per element type, ...)
+# before that: 125 B less again (62,248 B).
+read -r -a OPT_PASSES <<< "${ROSTER_WASM_OPT:---merge-similar-functions --flatten --rereloop -Oz -Oz}"
 STAGE=target/wasm-pkg
 OUT=pkg
 # binaryen from npm: Debian's wasm-opt 108 breaks wasm-bindgen's externref table
@@ -26,27 +30,21 @@ fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-# Panic locations keep their source file names in the wasm's data, the dependencies' as
-# paths under this machine's cargo registry (/root/.cargo/registry/src/index…/): made
-# relative to it ("hashbrown-0.17.1/src/raw.rs"), which also keeps the builder's home
-# directory out of the package. Measured: -74 B gzip (realtime app), -96 B (full).
-REMAP=()
-for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do REMAP+=(--remap-path-prefix="$dir="); done
-
 # Builds wasm module NAME with cargo arguments ARGS... into $OUT: NAME_bg.wasm, NAME.js.
 build_wasm() {
   local name=$1
   shift
-  # No default features: the panic hook's formatting machinery costs more than it tells.
+  # roster without default features (pkg-wasm/Cargo.toml): no std, so no panic hook (its
+  # formatting machinery costs more than it tells) and a panic handler that only traps.
   # A 32 KiB stack instead of .cargo/config.toml's 256 KiB for unoptimised builds: scanned
   # after use, the 10,000-member browser bench touches 4.5 KB of it and presence data
   # nested to the JSON reader's cap 11 KB (tests/node/deep-data.test.mjs checks that
   # case; with 8 KiB it traps). With the stack and the static data (~10 KB) in the first
   # 64 KiB page, the heap starts on the second: 64 KiB less memory than a 64 KiB stack.
   # RUSTFLAGS replaces the config's flags.
-  RUSTFLAGS="-C link-arg=-zstack-size=32768 ${REMAP[*]}" \
+  RUSTFLAGS="-C link-arg=-zstack-size=32768" \
     wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
-    --out-dir "$STAGE" --out-name "$name" . -- --no-default-features "$@" >&2
+    --out-dir "$PWD/$STAGE" --out-name "$name" pkg-wasm -- "$@" >&2
   # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
   # down from 32 KiB, data follows it), so binaryen may fold constant offsets into loads
   # and stores (measured: -700 B gzip).

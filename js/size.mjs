@@ -29,7 +29,9 @@ if (args[0] === '--functions') {
     'wasm_bindgen', 'js_sys', 'web_sys', 'talc', 'base64', 'sha2', 'hmac', 'btree', 'hashbrown'];
   const byGroup = new Map();
   for (const [size, name] of funcs) {
-    const group = groups.find((g) => name.includes(g)) ?? 'other (core/alloc generics)';
+    // wasm-bindgen's exports (`realtime_new`): each method's shim, with what LTO inlined.
+    const exported = !name.includes('::') && /^[a-z]+_\w+$/.test(name);
+    const group = exported ? 'exported methods' : groups.find((g) => name.includes(g)) ?? 'other (core/alloc generics)';
     byGroup.set(group, (byGroup.get(group) ?? 0) + size);
   }
   console.log(`code by origin (before wasm-opt, ${total} bytes in ${funcs.length} functions):`);

@@ -2,6 +2,9 @@
 //! the `base64` crate: its general-purpose engine cost the browser package 6.5 KB of wasm,
 //! for the two functions the SDK needs (binary data on the wire, auth headers and MACs).
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Why base64 text was refused: a character outside the alphabet, misplaced padding, a

@@ -2,6 +2,8 @@
 //! formatting machinery and each argument's Display impl into the wasm; the SDK only
 //! ever joins strings and writes unsigned integers.
 
+use alloc::string::String;
+
 /// `parts` joined into one string. std's `concat()`/`join()` go through a generic copy
 /// with overflow checks and a panic message that cost about 1 KB of wasm.
 pub fn concat(parts: &[&str]) -> String {
@@ -79,7 +81,7 @@ pub fn push_u64(out: &mut String, mut n: u64) {
         digits[start] = b'0' + n as u8;
     }
     // Only ASCII digits were written, so this never falls back to the empty string.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    out.push_str(core::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -6,7 +6,10 @@
 
 use crate::json::{Error, Reader, Writer};
 use crate::protocol::ErrorInfo;
-use std::collections::{BTreeMap, BTreeSet};
+use alloc::borrow::ToOwned;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Resource pattern -> allowed operations.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

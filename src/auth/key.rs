@@ -2,6 +2,8 @@
 
 use crate::protocol::{codes, ErrorInfo};
 use crate::text::split_once_byte;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// An API key split into its public name and its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use crate::{
     base64,
     text::{self, push_u64},
 };
+use alloc::string::String;
 #[cfg(feature = "rest")]
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,7 @@
 
 use super::{TokenDetails, TokenRequest};
 use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
+use alloc::string::String;
 
 impl ReadJson for TokenRequest {
     fn read_json(r: &mut Reader<'_>) -> Result<TokenRequest, Error> {

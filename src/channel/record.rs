@@ -3,6 +3,8 @@
 use super::{ChannelState, ChannelStateChange};
 use crate::presence::{MemberFilter, OwnMembers, PresenceSet};
 use crate::protocol::{ErrorInfo, Flags, ProtocolMessage};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Modes and params of an attachment: those the app asks for (`channels.get(name,
 /// options)`, `setOptions`; RTL4k, RTL4l) or those the server granted in ATTACHED (RTL4m).

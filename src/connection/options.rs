@@ -1,6 +1,9 @@
 //! `ClientOptions`: how a `Realtime` client connects and how long it waits.
 
 use crate::protocol::Format;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// How the client authenticates the connection.
 #[derive(Debug, Clone, PartialEq, Eq)]

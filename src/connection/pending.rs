@@ -1,6 +1,7 @@
 //! `PendingQueue`: messages sent with a `msgSerial` and not yet ACKed or NACKed (RTN7).
 
 use crate::protocol::ProtocolMessage;
+use alloc::vec::Vec;
 
 /// Sent messages in serial order, each with a tag saying whom to tell when it resolves.
 ///
@@ -49,7 +50,7 @@ impl<T> PendingQueue<T> {
             .take_while(|(msg, _)| msg.msg_serial.unwrap_or(0) < end)
             .count();
         let rest = self.entries.split_off(count);
-        std::mem::replace(&mut self.entries, rest)
+        core::mem::replace(&mut self.entries, rest)
     }
 
     /// The messages to send again, with their serials, after a resumed reconnect (RTN19a).
@@ -61,7 +62,7 @@ impl<T> PendingQueue<T> {
     /// to be sent again with new serials (RTN19a2).
     pub fn reset(&mut self) -> Vec<(ProtocolMessage, T)> {
         self.next_serial = 0;
-        std::mem::take(&mut self.entries)
+        core::mem::take(&mut self.entries)
     }
 
     /// The serial the next message gets.

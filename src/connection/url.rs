@@ -3,6 +3,7 @@
 use super::{AuthMethod, ClientOptions};
 use crate::rest::push_param;
 use crate::text::{self, push_u64};
+use alloc::string::String;
 
 /// The URL to open a WebSocket on: credentials, clientId, format, protocol version,
 /// agent, echo, the connection to continue (`resume`, or `recover` for another client

@@ -2,6 +2,7 @@
 
 use crate::protocol::ErrorInfo;
 use crate::text::push_u64;
+use alloc::string::String;
 
 /// Why a JSON text could not be read. Two words, so results stay small on every read;
 /// callers turn it into an `ErrorInfo` with their context at the boundary.

@@ -10,6 +10,8 @@ mod reader;
 mod text;
 mod writer;
 
+use alloc::string::String;
+use alloc::vec::Vec;
 pub use error::Error;
 pub use reader::Reader;
 pub use text::JsonText;

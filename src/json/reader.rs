@@ -5,7 +5,8 @@
 //! Every malformed input is an `Error` naming what was expected and where.
 
 use super::{Error, JsonText, ReadJson};
-use std::borrow::Cow;
+use alloc::borrow::Cow;
+use alloc::string::String;
 
 /// Deepest nesting of arrays and objects accepted (serde_json's limit too): deeper input
 /// is an error instead of a stack overflow.
@@ -33,7 +34,7 @@ impl<'a> Reader<'a> {
 
     /// A reader over `bytes`, which must be UTF-8 (checked here, once for the whole text).
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Reader<'a>, Error> {
-        match std::str::from_utf8(bytes) {
+        match core::str::from_utf8(bytes) {
             Ok(text) => Ok(Reader::new(text)),
             Err(e) => Err(Error::new("invalid UTF-8", e.valid_up_to())),
         }
@@ -153,7 +154,7 @@ impl<'a> Reader<'a> {
     /// The next key of the object being read (the caller then reads or skips its
     /// value), or None after the closing `}`.
     pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
-        let is_first = std::mem::take(&mut self.is_fresh);
+        let is_first = core::mem::take(&mut self.is_fresh);
         match self.peek() {
             Some(b'}') => {
                 self.close();
@@ -179,7 +180,7 @@ impl<'a> Reader<'a> {
 
     /// Whether another item follows in the array being read (false after the `]`).
     pub fn next_item(&mut self) -> Result<bool, Error> {
-        let is_first = std::mem::take(&mut self.is_fresh);
+        let is_first = core::mem::take(&mut self.is_fresh);
         match self.peek() {
             Some(b']') => {
                 self.close();

@@ -5,6 +5,9 @@
 
 use super::{Error, Reader};
 use crate::protocol::{codes, ErrorInfo};
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::string::ToString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// One valid JSON value as text (no surrounding whitespace); equal when the text is.

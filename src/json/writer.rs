@@ -6,6 +6,7 @@
 
 use super::WriteJson;
 use crate::text::push_u64;
+use alloc::string::String;
 
 /// Builds one JSON text.
 pub struct Writer {
@@ -110,7 +111,7 @@ impl Writer {
     }
 
     fn comma(&mut self) {
-        if std::mem::take(&mut self.needs_comma) {
+        if core::mem::take(&mut self.needs_comma) {
             self.out.push(',');
         }
     }

@@ -15,7 +15,8 @@
 
 use crate::json::JsonText;
 use crate::protocol::{DataRef, PresenceAction, PresenceMessage, PresenceView};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
 
 /// The fields, in buffer order (indexes, and bits of the first flag byte).
 const CLIENT_ID: usize = 0;
@@ -80,7 +81,7 @@ impl Cursor<'_> {
 
 /// A zeroed buffer of `length` bytes, made in place (no Vec copied into it).
 fn zeroed(length: usize) -> Rc<[u8]> {
-    std::iter::repeat_n(0, length).collect()
+    core::iter::repeat_n(0, length).collect()
 }
 
 /// Reads the LEB128 varint at `*at`, moving past it.
@@ -232,7 +233,7 @@ impl Member {
     fn text(&self, layout: &Layout, index: usize) -> Option<&str> {
         // Always UTF-8: each text field was a str.
         self.bytes(layout, index)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .and_then(|bytes| core::str::from_utf8(bytes).ok())
     }
 
     /// Changes whenever the member does; unique across the process.
@@ -289,7 +290,7 @@ impl Member {
             if flags & BINARY_DATA != 0 {
                 return Some(DataRef::Binary(bytes));
             }
-            let text = std::str::from_utf8(bytes).ok()?;
+            let text = core::str::from_utf8(bytes).ok()?;
             Some(match flags & JSON_DATA != 0 {
                 true => DataRef::Json(text),
                 false => DataRef::String(text),

@@ -1,6 +1,7 @@
 //! `OwnMembers`: the members this connection entered, so they can be re-entered (RTP17).
 
 use crate::protocol::{PresenceAction, PresenceMessage};
+use alloc::vec::Vec;
 
 /// The members entered on this connection, one per clientId, as last seen from the
 /// server's echo of our own presence messages.

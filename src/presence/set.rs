@@ -2,17 +2,46 @@
 
 use super::{is_newer, Member};
 use crate::protocol::{PresenceAction, PresenceMessage};
-// SipHash from std. Natively seeded per set (RandomState), as member ids come from the
-// network. wasm has nothing random to seed from, so its keys are fixed there: as
-// predictable as any seed a page could make up. (foldhash cost 1.3 KB more gzip in the
-// wasm, most of it its panic paths, for hashing a few short keys per message.)
-#[cfg(target_arch = "wasm32")]
-type Seeds = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
+use alloc::string::String;
+use alloc::vec::Vec;
 use hashbrown::hash_table::{Entry, HashTable};
-use std::hash::BuildHasher;
+// Natively std's SipHash, seeded per set (RandomState), as member ids come from the
+// network. wasm has nothing random to seed from, so any keys there are fixed (std's
+// RandomState has them at 0, 0 on wasm32-unknown-unknown) and a fixed-key SipHash
+// resists crafted collisions no better than an unkeyed hash: wasm gets KeyHasher, a
+// tenth of SipHash's code. (foldhash cost 1.3 KB more gzip, most of it its panic paths.)
+#[cfg(target_arch = "wasm32")]
+type Seeds = core::hash::BuildHasherDefault<KeyHasher>;
+use core::hash::BuildHasher;
+use core::sync::atomic::{AtomicU64, Ordering};
 #[cfg(not(target_arch = "wasm32"))]
 use std::hash::RandomState as Seeds;
-use std::sync::atomic::{AtomicU64, Ordering};
+
+/// FNV-1a over the key's bytes, then a multiply and fold so that the low bits (the
+/// table's bucket) depend on every byte, as FNV's own low bits do not.
+#[cfg(target_arch = "wasm32")]
+struct KeyHasher(u64);
+
+#[cfg(target_arch = "wasm32")]
+impl Default for KeyHasher {
+    fn default() -> KeyHasher {
+        KeyHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl core::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        let mixed = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        mixed ^ (mixed >> 32)
+    }
+}
 
 /// Member versions, unique across every set of the process: a caller's cache keyed by
 /// version cannot mistake a member of another (or a re-created) set for one it holds.
@@ -529,7 +558,7 @@ mod tests {
             .changed
             .iter()
             .map(|m| m.to_message().client_id.unwrap())
-            .collect::<std::collections::BTreeSet<_>>()
+            .collect::<alloc::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
         assert_eq!(changed, ["b", "c"]);

@@ -2,6 +2,8 @@
 
 use super::{ErrorInfo, ProtocolMessage};
 use crate::json;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The wire format of a connection (`format` connect param).
 ///

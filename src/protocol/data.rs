@@ -2,9 +2,12 @@
 
 use super::ErrorInfo;
 use crate::json::JsonText;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use std::fmt;
 
 /// A message payload as carried on the wire next to its `encoding`.
 ///

@@ -9,6 +9,8 @@ use super::{codes, Data, ErrorInfo, Format, Message, PresenceMessage};
 use crate::base64;
 use crate::json::JsonText;
 use crate::text;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// The result of undoing an encoding chain.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
 //! `ErrorInfo`: every failure Roster reports, with an Ably error code.
 
 use crate::text::push_u64;
+use alloc::boxed::Box;
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// The Ably error codes Roster uses (`ably-common/protocol/errors.json`).
@@ -192,8 +194,8 @@ impl ErrorInfo {
     }
 }
 
-impl std::fmt::Display for ErrorInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(
             f,
             "{} (code {}, status {})",
@@ -202,4 +204,4 @@ impl std::fmt::Display for ErrorInfo {
     }
 }
 
-impl std::error::Error for ErrorInfo {}
+impl core::error::Error for ErrorInfo {}

@@ -67,20 +67,20 @@ impl Flags {
     }
 }
 
-impl std::ops::BitOr for Flags {
+impl core::ops::BitOr for Flags {
     type Output = Flags;
     fn bitor(self, rhs: Flags) -> Flags {
         self.union(rhs)
     }
 }
 
-impl std::ops::BitOrAssign for Flags {
+impl core::ops::BitOrAssign for Flags {
     fn bitor_assign(&mut self, rhs: Flags) {
         self.0 |= rhs.0;
     }
 }
 
-impl std::ops::BitAnd for Flags {
+impl core::ops::BitAnd for Flags {
     type Output = Flags;
     fn bitand(self, rhs: Flags) -> Flags {
         self.intersection(rhs)

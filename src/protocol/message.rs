@@ -2,6 +2,7 @@
 
 use super::Data;
 use crate::json::JsonText;
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// A channel message as on the wire (TM2).

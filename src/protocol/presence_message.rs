@@ -2,6 +2,8 @@
 
 use super::{Data, DataRef};
 use crate::json::JsonText;
+use alloc::format;
+use alloc::string::String;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The action of a presence message (TP2).

@@ -2,6 +2,9 @@
 
 use super::{Action, ErrorInfo, Flags, Message, PresenceMessage};
 use crate::text::push_u64;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// One realtime protocol message; one per WebSocket frame.
@@ -163,10 +166,12 @@ fn child_id(parent_id: &str, index: usize) -> String {
 
 /// `params` as a map for serde (msgpack), pairs kept in wire order.
 mod params_map {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use core::fmt;
     use serde::de::{MapAccess, Visitor};
     use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
-    use std::fmt;
 
     type Params = Option<Vec<(String, String)>>;
 

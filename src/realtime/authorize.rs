@@ -70,7 +70,7 @@ impl Realtime {
     /// Completes every authorize() waiting for the connection: with its token, or failed
     /// with `error`.
     pub(super) fn settle_authorizing(&mut self, error: Option<&ErrorInfo>) {
-        for (op, details) in std::mem::take(&mut self.authorizing) {
+        for (op, details) in core::mem::take(&mut self.authorizing) {
             let result = match error {
                 None => Ok(Completion::Token(details)),
                 Some(error) => Err(error.clone()),

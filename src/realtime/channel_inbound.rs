@@ -8,6 +8,9 @@ use crate::presence::parse_sync_serial;
 use crate::protocol::{
     codes, Action, ErrorInfo, Flags, PresenceAction, PresenceMessage, ProtocolMessage,
 };
+use alloc::borrow::ToOwned;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// A DETACHED the server sent without an error: the reason ably-js gives (90001, 404).
 fn channel_detached() -> ErrorInfo {
@@ -47,7 +50,7 @@ impl Realtime {
         if previous == ChannelState::Attached && is_resumed {
             // Nothing was lost: no event, no new sync; a re-attach asked for with new
             // options (setOptions) is answered.
-            for ticket in std::mem::take(&mut channel.attach_waiters) {
+            for ticket in core::mem::take(&mut channel.attach_waiters) {
                 self.resolve(ticket, Ok(()));
             }
             return;
@@ -85,8 +88,8 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(&name) else {
             return;
         };
-        let waiters = std::mem::take(&mut channel.attach_waiters);
-        let queued = std::mem::take(&mut channel.queued);
+        let waiters = core::mem::take(&mut channel.attach_waiters);
+        let queued = core::mem::take(&mut channel.queued);
         let own: Vec<PresenceMessage> = channel.own.members().cloned().collect();
         for ticket in waiters {
             self.resolve(ticket, Ok(()));
@@ -278,7 +281,7 @@ impl Realtime {
             return;
         };
         channel.is_sync_complete = true;
-        for (ticket, filter) in std::mem::take(&mut channel.get_waiters) {
+        for (ticket, filter) in core::mem::take(&mut channel.get_waiters) {
             if let Ticket::Op(op) = ticket {
                 let result = Ok(members(&mut channel.presence, &filter));
                 self.events.push(Event::Completed { op, result });

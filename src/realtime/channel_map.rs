@@ -3,6 +3,9 @@
 
 use super::Ticket;
 use crate::channel::Channel;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Channels by name, in name order.
 #[derive(Debug, Default)]

@@ -10,6 +10,10 @@ use crate::protocol::{
     codes, Action, Data, ErrorInfo, Message, PresenceAction, PresenceMessage, ProtocolMessage,
 };
 use crate::text;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// The error for an operation the channel's `state` does not allow (90001).
 pub(super) fn channel_state_error(state: ChannelState) -> ErrorInfo {
@@ -257,7 +261,7 @@ impl Realtime {
         let waiters: Vec<Ticket> = self
             .channels
             .get_mut(name)
-            .map(|c| std::mem::take(&mut c.detach_waiters))
+            .map(|c| core::mem::take(&mut c.detach_waiters))
             .unwrap_or_default();
         for ticket in waiters {
             self.resolve(ticket, result.clone());
@@ -354,12 +358,12 @@ impl Realtime {
         let Some(channel) = self.channels.get_mut(name) else {
             return;
         };
-        let mut tickets = std::mem::take(&mut channel.attach_waiters);
-        for (ticket, _) in std::mem::take(&mut channel.get_waiters) {
+        let mut tickets = core::mem::take(&mut channel.attach_waiters);
+        for (ticket, _) in core::mem::take(&mut channel.get_waiters) {
             tickets.push(ticket);
         }
         if include_queued {
-            for queued in std::mem::take(&mut channel.queued) {
+            for queued in core::mem::take(&mut channel.queued) {
                 tickets.push(queued.tag);
             }
         }
@@ -430,7 +434,7 @@ impl Realtime {
         let waiters: Vec<Ticket> = self
             .channels
             .get_mut(name)
-            .map(|c| std::mem::take(&mut c.attach_waiters))
+            .map(|c| core::mem::take(&mut c.attach_waiters))
             .unwrap_or_default();
         for ticket in waiters {
             self.resolve(ticket, Err(error.clone()));

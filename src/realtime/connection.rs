@@ -5,6 +5,7 @@ use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
 use crate::protocol::{codes, encode, Action, AuthDetails, ErrorInfo, ProtocolMessage};
 use crate::text::{self, push_u64};
+use alloc::string::String;
 
 /// 80003: the transport went away.
 pub(super) fn disconnected_error(message: &str) -> ErrorInfo {
@@ -112,7 +113,7 @@ impl Realtime {
     /// or re-authorizes a connected one in band (AUTH, RTN22). A token no longer waited
     /// for (an app's authorize() gave one since) is dropped.
     pub fn authorize(&mut self, token: String, now: u64) {
-        if !std::mem::take(&mut self.is_awaiting_auth) {
+        if !core::mem::take(&mut self.is_awaiting_auth) {
             return;
         }
         self.token = Some(token.clone());
@@ -128,7 +129,7 @@ impl Realtime {
     /// on with its token until the server ends it (RTN22). The reason is 80019 with
     /// `error` as its cause (RSA4c1).
     pub fn auth_failed(&mut self, error: ErrorInfo, now: u64) {
-        if !std::mem::take(&mut self.is_awaiting_auth) {
+        if !core::mem::take(&mut self.is_awaiting_auth) {
             return;
         }
         let error = auth_provider_error(error);
@@ -361,7 +362,7 @@ impl Realtime {
     }
 
     fn fail_pings(&mut self, error: &ErrorInfo) {
-        for ping in std::mem::take(&mut self.pings) {
+        for ping in core::mem::take(&mut self.pings) {
             self.complete(ping.op, Err(error.clone()));
         }
     }
@@ -397,7 +398,7 @@ impl Realtime {
         let previous_id = self.connection_id.take();
         // A recovery that worked comes back without an error (RTN16d, RTN16l); its
         // message serials go on from the recovered ones.
-        let is_recovered = std::mem::take(&mut self.is_recovering) && msg.error.is_none();
+        let is_recovered = core::mem::take(&mut self.is_recovering) && msg.error.is_none();
         let is_resumed =
             is_recovered || (previous_id.is_some() && previous_id == msg.connection_id);
         self.connection_id = msg.connection_id.take();
@@ -436,7 +437,7 @@ impl Realtime {
             self.queued = queued;
         }
         self.reattach_channels(now);
-        for (msg, ticket) in std::mem::take(&mut self.queued) {
+        for (msg, ticket) in core::mem::take(&mut self.queued) {
             self.send(msg, ticket);
         }
     }

@@ -6,6 +6,8 @@ use crate::channel::ChannelStateChange;
 use crate::connection::ConnectionStateChange;
 use crate::presence::Member;
 use crate::protocol::{ErrorInfo, Message, PresenceMessage};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Names one operation (attach, presence enter, publish, ping …) until it completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -20,6 +20,8 @@ mod recovery;
 mod test_client;
 mod timers;
 
+use alloc::string::String;
+use alloc::vec::Vec;
 pub use event::{Completion, Event, OpId, TransportCommand};
 pub use recovery::RecoveryKey;
 

@@ -2,13 +2,15 @@
 //! Vecs. The driver drains everything after each input, so a VecDeque's ring buffer buys
 //! nothing here, and each VecDeque instance cost ~1 KB of wasm.
 
+use alloc::vec::Vec;
+
 /// Outputs in the order they were pushed.
 #[derive(Debug)]
 pub(super) struct Outbox<T> {
     /// Pushed since `ready` was last refilled, oldest first.
     pushed: Vec<T>,
     /// Being polled, oldest first.
-    ready: std::vec::IntoIter<T>,
+    ready: alloc::vec::IntoIter<T>,
 }
 
 impl<T> Default for Outbox<T> {
@@ -31,7 +33,7 @@ impl<T> Outbox<T> {
         if let Some(item) = self.ready.next() {
             return Some(item);
         }
-        self.ready = std::mem::take(&mut self.pushed).into_iter();
+        self.ready = core::mem::take(&mut self.pushed).into_iter();
         self.ready.next()
     }
 }

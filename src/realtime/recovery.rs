@@ -3,6 +3,8 @@
 
 use super::Realtime;
 use crate::connection::ConnectionState;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// What another instance needs to continue a connection (RTN16g): ably-js writes it as
 /// the JSON `{connectionKey, msgSerial, channelSerials}` of `createRecoveryKey()`.

@@ -31,7 +31,7 @@ impl Realtime {
             self.lose_transport(now, disconnected_error("no activity from the server"), true);
         }
         let timeout = self.options.timeouts.realtime_request;
-        for ping in std::mem::take(&mut self.pings) {
+        for ping in core::mem::take(&mut self.pings) {
             if ping.sent_at + timeout <= now {
                 self.complete(ping.op, Err(timeout_error("ping timed out")));
             } else {

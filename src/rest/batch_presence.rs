@@ -3,6 +3,8 @@
 use super::response::{decode_all, decode_body};
 use crate::json::{Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The answer to a batch presence request (BAR2).
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +41,7 @@ pub fn decode_batch_presence(body: &[u8]) -> Result<BatchPresenceResponse, Error
     let mut response: BatchPresenceResponse = decode_body("batch presence", body)?;
     for result in &mut response.results {
         if let BatchPresenceResult::Success { presence, .. } = result {
-            *presence = decode_all(std::mem::take(presence));
+            *presence = decode_all(core::mem::take(presence));
         }
     }
     Ok(response)

@@ -5,6 +5,8 @@
 //! kept of each is its query, which the next request appends to the original path.
 
 use crate::text::{rsplit_once_byte, split_once_byte};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// The query strings (without `?`) of the pages a result links to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

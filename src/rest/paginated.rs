@@ -2,6 +2,9 @@
 
 use super::{HttpRequest, Links};
 use crate::text;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A page of items plus the links to its first, current and next pages (TG1).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,7 @@
 //! Percent-encoding as JavaScript's `encodeURIComponent` does it.
 
+use alloc::string::String;
+
 /// Encodes `s` for a path segment or query value: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`
 /// becomes `%XX` of its UTF-8 bytes (so `/`, `,`, `:`, `?`, `&`, spaces are all escaped).
 pub fn encode_component(s: &str) -> String {

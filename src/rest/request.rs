@@ -5,6 +5,10 @@ use crate::auth::{ApiKey, TokenRequest};
 use crate::base64;
 use crate::json;
 use crate::text::{self, push_u64};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

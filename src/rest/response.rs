@@ -5,6 +5,8 @@ use crate::auth::TokenDetails;
 use crate::json::{self, Error, ReadJson, Reader};
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::text::{self, push_u64};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A failed response's body: `{"error":{...}}`.
 struct ErrorBody(Option<ErrorInfo>);

@@ -2,8 +2,10 @@
 //! the global allocator wrapped to count the bytes its chunks hold, as talc lays them out,
 //! and their high-water mark. bench/browser reads them with `allocStats()` at each phase.
 
-use std::alloc::{GlobalAlloc, Layout};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use talc::wasm::WasmDynamicTalc;
 use wasm_bindgen::prelude::wasm_bindgen;
 

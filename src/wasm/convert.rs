@@ -6,6 +6,7 @@
 use super::error;
 use crate::json::{self, WriteJson};
 use crate::protocol::{AppPresenceList, DataRef, PresenceMessage, PresenceView};
+use alloc::vec::Vec;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A plain JS object for any core value with a JSON form. Takes a trait object: one

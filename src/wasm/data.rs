@@ -3,6 +3,7 @@
 use super::convert::{set_binary_data, to_js};
 use super::options::{field, number_field};
 use crate::protocol::{codes, Data, ErrorInfo, Message};
+use alloc::string::String;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects

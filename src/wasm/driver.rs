@@ -14,13 +14,15 @@ use super::members::Conversion;
 use super::rest_client::RestClient;
 use super::socket::{Socket, SocketInput};
 use super::task;
+use super::timer::Timeout;
 use super::token::AuthSource;
 use crate::protocol::{codes, ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
-use gloo_timers::callback::Timeout;
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 use js_sys::{Array, Function, Promise};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -381,7 +383,7 @@ impl Driver {
         }
         // Taken a batch at a time: whatever the listeners cause is queued behind the batch.
         loop {
-            let batch = std::mem::take(&mut *self.outgoing.borrow_mut());
+            let batch = core::mem::take(&mut *self.outgoing.borrow_mut());
             if batch.is_empty() {
                 break;
             }

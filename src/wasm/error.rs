@@ -2,6 +2,7 @@
 //! `statusCode`, `href` and `cause`, so `catch (e) { e.code }` works as with ably-js.
 
 use crate::protocol::ErrorInfo;
+use alloc::string::String;
 use wasm_bindgen::JsValue;
 
 /// The JS `Error` for an `ErrorInfo`.

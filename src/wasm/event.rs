@@ -7,6 +7,7 @@ use super::error::{set, to_js as error_to_js};
 use crate::json::{WriteJson, Writer};
 use crate::protocol::{AppPresence, Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
+use alloc::string::String;
 use wasm_bindgen::JsValue;
 
 /// A run of presence events as the wrapper dispatches them: `[{ type: 'presence',

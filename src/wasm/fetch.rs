@@ -6,9 +6,11 @@ use super::options::AGENT;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest};
 use crate::text;
+use alloc::string::String;
+use alloc::vec::Vec;
+use js_sys::futures::JsFuture;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
 #[wasm_bindgen]

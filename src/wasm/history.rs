@@ -5,8 +5,8 @@ use super::options::{number_field, string_field};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use crate::rest::{self, Direction, HistoryParams};
+use alloc::rc::Rc;
 use js_sys::Promise;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 /// Past presence events of `channel`, one page (`start`, `end`, `direction`, `limit`).

@@ -7,6 +7,7 @@ use super::error::set;
 use crate::json::{WriteJson, Writer};
 use crate::presence::Member;
 use crate::protocol::PresenceView;
+use alloc::vec::Vec;
 use js_sys::{Array, Float64Array, Function, Object};
 use wasm_bindgen::JsValue;
 

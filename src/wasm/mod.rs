@@ -27,6 +27,7 @@ mod rest;
 mod rest_client;
 mod socket;
 mod task;
+mod timer;
 mod token;
 
 /// Runs once when the module is instantiated: readable panics in the console. Only in
@@ -35,6 +36,15 @@ mod token;
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+}
+
+/// The panic handler of builds without std (the npm package): a trap, the message never
+/// read, so no formatting code is linked. As before with std's abort, the app sees a
+/// `RuntimeError: unreachable` from the call that panicked.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
 pub use paginated_result::PaginatedResult;

@@ -5,9 +5,11 @@ use super::token::AuthSource;
 use crate::auth::ApiKey;
 use crate::protocol::{codes, ErrorInfo};
 use crate::text::{self, push_u64};
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 use js_sys::{Function, Object, Reflect};
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The agent string sent to servers (`Ably-Agent` header, `agent` query parameter).

@@ -7,8 +7,8 @@ use super::rest_client::RestClient;
 use super::task::promise;
 use crate::protocol::PresenceMessage;
 use crate::rest::{self, HttpRequest};
+use alloc::rc::Rc;
 use js_sys::Promise;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// One page of presence messages.
@@ -74,7 +74,7 @@ pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
         // One conversion of the error for both steps.
         match page {
             Ok(mut page) => {
-                let messages = std::mem::take(&mut page.items);
+                let messages = core::mem::take(&mut page.items);
                 let items = convert::presence_list_to_js(&messages);
                 Ok(PaginatedResult {
                     client,

@@ -16,8 +16,10 @@ use crate::presence::MemberFilter;
 use crate::protocol::{codes, ErrorInfo, Flags, Format, PresenceAction};
 use crate::realtime as core;
 use crate::text;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::{Array, Function, Object, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// A realtime client; `sink(event)` receives every event object (see `event.rs`).

@@ -13,8 +13,10 @@ use super::token::{self, TokenParams};
 use crate::auth::ApiKey;
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, BatchPresenceResult, PresenceParams};
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::{Array, Object, Promise};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// A REST client (ably-js `Rest`; the JS wrapper adds `channels.get(name).presence`).

@@ -7,8 +7,10 @@ use super::token::{self, AuthSource, TokenParams};
 use crate::auth::TokenDetails;
 use crate::protocol::ErrorInfo;
 use crate::rest::{self, Credentials, HttpRequest};
-use std::cell::RefCell;
-use std::future::Future;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::cell::RefCell;
+use core::future::Future;
 
 /// Sends REST requests for one client.
 pub struct RestClient {

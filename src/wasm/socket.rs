@@ -4,9 +4,10 @@
 
 use super::error::set;
 use crate::protocol::Frame;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 use js_sys::{Reflect, Uint8Array};
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 

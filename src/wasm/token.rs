@@ -9,10 +9,13 @@ use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, HttpRequest, Method};
 use crate::text;
+use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use js_sys::futures::JsFuture;
 use js_sys::Function;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 
 /// How a client authenticates.
 pub enum AuthSource {
@@ -246,7 +249,7 @@ fn answer_from_url(response: HttpResponse) -> Result<Answer, ErrorInfo> {
     }
     // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
     // for a token the server would refuse anyway.
-    let text = std::str::from_utf8(&response.body)
+    let text = core::str::from_utf8(&response.body)
         .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
     Ok(Answer::Details(details(text.trim_ascii().to_owned())))
 }

@@ -1,12 +1,12 @@
 //! Test plumbing: clients of the live server named by ROSTER_TEST_URL at build time, the
 //! events they saw, and bounded waits.
 
+use js_sys::futures::JsFuture;
 use js_sys::{Function, Promise};
 use roster::wasm::Realtime;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// The server under test, e.g. `http://127.0.0.1:40123`.
 pub fn server_url() -> &'static str {

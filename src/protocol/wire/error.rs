@@ -2,6 +2,7 @@
 
 use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
 use crate::protocol::ErrorInfo;
+use alloc::string::String;
 
 /// Missing (or `null`) fields read as zero or empty, as the serde derive defaults them.
 impl ReadJson for ErrorInfo {

@@ -2,6 +2,7 @@
 
 use crate::json::{Error, JsonText, ReadJson, Reader, WriteJson, Writer};
 use crate::protocol::{Data, Message, PresenceAction, PresenceMessage};
+use alloc::string::String;
 
 /// The members both message kinds have, plus the one each has alone: one reader serves
 /// both, so the browser build carries one copy of the field handling.

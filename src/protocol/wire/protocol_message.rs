@@ -2,6 +2,8 @@
 
 use crate::json::{Error, ReadJson, Reader, WriteJson, Writer};
 use crate::protocol::{Action, AuthDetails, ConnectionDetails, Flags, ProtocolMessage};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 impl ReadJson for ProtocolMessage {
     fn read_json(r: &mut Reader<'_>) -> Result<ProtocolMessage, Error> {
