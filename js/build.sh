@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: two wasm modules with wasm-pack (--target web, size
 # profile, LTO) and wasm-opt — roster_wasm (full: Realtime and Rest) and roster_realtime
-# (the `roster-presence/realtime` entry: no `rest` feature), both from the pkg-wasm crate
-# (roster's bindings as a cdylib of their own: cargo runs no LTO for roster's rlib) — the
-# ESM wrappers and types from js/, package.json + README from pkg-template/.
+# (the `roster-presence/realtime` entry: no `rest` feature), both from the crate in
+# pkg-template/wasm (roster's bindings as a cdylib of their own: cargo runs no LTO for
+# roster's rlib) — the ESM wrappers and types from js/, package.json + README from pkg-template/.
 # Prints raw/gzip/brotli sizes per entry, and the gzip size of a minimal app bundled with
 # esbuild against each entry.
 # Usage: bash js/build.sh [--metrics]   (--metrics also lists the realtime module's
@@ -34,8 +34,9 @@ mkdir -p "$OUT"
 build_wasm() {
   local name=$1
   shift
-  # roster without default features (pkg-wasm/Cargo.toml): no std, so no panic hook (its
-  # formatting machinery costs more than it tells) and a panic handler that only traps.
+  # roster without default features (pkg-template/wasm/Cargo.toml): no std, so no panic
+  # hook (its formatting machinery costs more than it tells) and a panic handler that only
+  # traps.
   # A 32 KiB stack instead of .cargo/config.toml's 256 KiB for unoptimised builds: scanned
   # after use, the 10,000-member browser bench touches 4.5 KB of it and presence data
   # nested to the JSON reader's cap 11 KB (tests/node/deep-data.test.mjs checks that
@@ -44,7 +45,7 @@ build_wasm() {
   # RUSTFLAGS replaces the config's flags.
   RUSTFLAGS="-C link-arg=-zstack-size=32768" \
     wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
-    --out-dir "$PWD/$STAGE" --out-name "$name" pkg-wasm -- "$@" >&2
+    --out-dir "$PWD/$STAGE" --out-name "$name" pkg-template/wasm -- "$@" >&2
   # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
   # down from 32 KiB, data follows it), so binaryen may fold constant offsets into loads
   # and stores (measured: -700 B gzip).
