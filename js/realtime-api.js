@@ -363,9 +363,19 @@ const callbackError = (e) => {
   return e;
 };
 
+// A client's options as the wasm takes them; the constructor throws 40012 for a clientId
+// that is not a string, or is '*' (a wildcard is the token's to give, RSA7c), as ably-js.
+export const clientOptions = (options) => {
+  const clientId = options?.clientId;
+  if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
+    throw errorInfo('clientId must be a string other than "*", or null', 40012);
+  }
+  return adaptOptions(options);
+};
+
 // authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
 // rejects with what the callback throws as it is, as ably-js passes that on.
-export const adaptOptions = (options) => {
+const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
@@ -392,7 +402,7 @@ function eventSink(client) {
 export const realtimeClass = (Core) => class Realtime {
   constructor(options) {
     const [target, sink] = eventSink(this);
-    const core = new Core(adaptOptions(options), sink);
+    const core = new Core(clientOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
     this.channels = new Channels(core, options?.realtimeRequestTimeout);
     // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
