@@ -78,8 +78,8 @@ const modeBits = ({ modes, params, cipher } = {}) => {
   }, 0);
 };
 
-const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
-  ({ previous, current, event, reason, retryIn, resumed });
+const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
+  ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
 // The page's lifecycle. `pagehide` (closeOnUnload, default true; ably-js uses
 // beforeunload, which mobile browsers skip and which a cancelled unload fires wrongly)
@@ -451,7 +451,7 @@ export const realtimeClass = (Core) => class Realtime {
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':
-        return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, reason: event.reason });
+        return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, hasBacklog: false, reason: event.reason });
     }
   }
 };

@@ -147,6 +147,8 @@ export interface ChannelStateChange {
   current: ChannelState;
   event: ChannelEvent;
   resumed: boolean;
+  /** On changes to attached: whether messages from before the attach come next. */
+  hasBacklog?: boolean;
   reason?: ErrorInfo;
 }
 

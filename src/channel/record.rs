@@ -116,6 +116,7 @@ impl<T> Channel<T> {
             current: state,
             event: state.name(),
             resumed,
+            has_backlog: false,
             reason,
         })
     }
