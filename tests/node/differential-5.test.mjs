@@ -1,0 +1,328 @@
+// Differential parity with ably-js, fifth round (the harness: differential.mjs): what an
+// app does while the network is down (enter, update and publish queued until it is back),
+// close() then connect() on the same client, echoMessages: false, a clientId the token does
+// not carry, presence history pages on Realtime, channel options changed on an attached
+// channel, what state changes carry, and presence listeners added before connecting and
+// taken off in each form.
+import { after, before, test } from 'node:test';
+import { BASE, skip } from './ably.mjs';
+import { differential } from './differential.mjs';
+import { startProxy } from './proxy.mjs';
+
+const opts = { skip, timeout: 120_000 };
+let proxy;
+
+before(async () => {
+  if (BASE) proxy = await startProxy(Number(new URL(BASE).port));
+});
+
+after(async () => {
+  await proxy?.close();
+});
+
+// What the scenarios may do to the proxy from the page.
+const proxyControls = () => ({
+  cut: () => proxy.cut(),
+  refuse: (on) => proxy.refuse(on),
+});
+
+// ably-js 2.28 re-enters its member (RTP17i) when the resumed channel is attached again
+// with the data it last heard from the server, which does not yet include the update it
+// had queued and just sent: others may end with the member's old data, and its own get()
+// may too. Roster re-enters a member with the app's latest data, and not until the
+// server has echoed a change sent on the same connection (README, API); Roster used to
+// re-enter the old data too. In ably-js's trace, the old data after the update (a re-entry
+// event, a get()) is taken as the app's latest.
+const staleReentry = (trace, side) => {
+  if (side === 'roster') return trace;
+  const latest = (members) => members.map(([clientId, action, who, data]) => [clientId, action, who, data === 'online' ? 'offline' : data]);
+  return {
+    ...trace,
+    'bob sees': (trace['bob sees'] ?? []).filter((m, i) => !(i > 1 && m.action === 'update' && m.data === 'online')),
+    ops: trace.ops.map(([what, outcome]) => [what, /^(bob|ada) get$/.test(what) && outcome?.resolved?.members
+      ? { resolved: { members: latest(outcome.resolved.members) } } : outcome]),
+  };
+};
+
+// ably-js queues what an app sends while disconnected (queueMessages, on by default) and
+// sends it once connected again: the promises settle then, and others see it all. The
+// resumed channel brings what was published meanwhile (hasBacklog).
+test('enter, update and publish while the network is down: queued, sent once connected', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', {
+        port: t.params.proxyPort, transportParams: { remainPresentFor: 5000 }, disconnectedRetryTimeout: 1500,
+      });
+      const bob = t.client('bob', 'bob');
+      const adas = ada.channels.get(t.name);
+      const bobs = bob.channels.get(t.name);
+      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+      await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
+      await t.op('ada subscribe', adas.subscribe((m) => t.record('ada hears', [m.name, m.data])));
+      await t.op('ada enter', adas.presence.enter('online'));
+      await t.until('bob sees', 1);
+      t.watchChannel('ada', adas);
+      adas.on('attached', (c) => t.record('ada attached carries', { resumed: c.resumed, hasBacklog: c.hasBacklog ?? '<absent>' }));
+      await t.node('refuse', true);
+      await t.node('cut');
+      // connecting, connected, then disconnected, the immediate retry, disconnected.
+      await t.until('ada connection', 5);
+      t.read('while down', { connection: ada.connection.state, channel: adas.state });
+      await t.op('bob publish while ada is away', bobs.publish('chat', 'while away'));
+      const updating = t.settle(adas.presence.update('offline'));
+      const publishing = t.settle(adas.publish('chat', 'sent offline'));
+      const getting = t.settle(adas.presence.get({ waitForSync: false }));
+      t.read('get({ waitForSync: false }) while down', await getting);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read('channel after queueing', adas.state);
+      await t.node('refuse', false);
+      t.read('update queued while down', await updating);
+      t.read('publish queued while down', await publishing);
+      await t.until('bob sees', 2);
+      await t.until('bob hears', 2);
+      await t.until('ada hears', 2);
+      await t.until('ada channel', 2);
+      await t.op('bob get', bobs.presence.get());
+      await t.op('ada get', adas.presence.get());
+    }, staleReentry, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+  } finally {
+    proxy?.refuse(false);
+  }
+});
+
+// An enter on a channel never attached while down: the attach and the enter wait for the
+// connection, then both go through.
+test('enter on a new channel while the network is down: attached and entered once connected', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+      const bob = t.client('bob', 'bob');
+      const bobs = bob.channels.get(t.name);
+      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+      await t.within(ada.connection.whenState('connected'), 'ada connected');
+      await t.node('refuse', true);
+      await t.node('cut');
+      await t.until('ada connection', 5);
+      const adas = ada.channels.get(t.name);
+      t.watchChannel('ada', adas);
+      const entering = t.settle(adas.presence.enter('from offline'));
+      const publishing = t.settle(adas.publish('chat', 'hello'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read('channel while down', adas.state);
+      await t.node('refuse', false);
+      t.read('enter while down', await entering);
+      t.read('publish while down', await publishing);
+      await t.until('bob sees', 1);
+      await t.op('bob get', bobs.presence.get());
+    }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+  } finally {
+    proxy?.refuse(false);
+  }
+});
+
+// close() then connect() on the same client: a new connection; the channels the close
+// detached stay detached, and the members are not entered again until the app does so.
+test('close() then connect() again: a new connection, channels detached, members not re-entered', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.op('ada presence.subscribe', t.watchPresence('ada sees', adas).subscribed);
+    await t.op('ada enter', adas.presence.enter('first'));
+    await t.until('bob sees', 1);
+    t.watchChannel('ada', adas);
+    const id = ada.connection.id;
+    ada.close();
+    // Only waited for: ably-js is closed at once, Roster once the server says so (README).
+    await t.within(ada.connection.whenState('closed'), 'closed');
+    await t.until('bob sees', 2);
+    t.read('after close', { channel: adas.state, id: ada.connection.id ?? null, key: ada.connection.key ?? null });
+    ada.connect();
+    await t.op('connected again', ada.connection.whenState('connected'));
+    t.read('after connect', {
+      newId: typeof ada.connection.id === 'string' && ada.connection.id !== id, channel: adas.state,
+      errorReason: ada.connection.errorReason ? t.error(ada.connection.errorReason) : null,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.read('a moment later', adas.state);
+    await t.op('bob get', bobs.presence.get());
+    await t.op('ada attach', adas.attach());
+    await t.op('ada get', adas.presence.get());
+    await t.op('ada enter again', adas.presence.enter('second'));
+    await t.until('bob sees', 3);
+    await t.op('bob get after', bobs.presence.get());
+  });
+});
+
+// echoMessages: false: the server does not send the client its own channel messages;
+// its own presence events still come (they are the member set, not messages).
+test('echoMessages: false: own messages not heard, own presence events heard', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { echoMessages: false });
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('ada subscribe', adas.subscribe((m) => t.record('ada hears', [m.name, m.data, m.clientId ?? null])));
+    await t.op('ada presence.subscribe', t.watchPresence('ada sees', adas).subscribed);
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data, m.clientId ?? null])));
+    await t.op('ada publish', adas.publish('chat', 'from ada'));
+    await t.op('ada enter', adas.presence.enter('ada here'));
+    await t.op('bob publish', bobs.publish('chat', 'from bob'));
+    await t.op('bob enter', bobs.presence.enter('bob here'));
+    await t.until('bob hears', 2);
+    await t.until('ada hears', 1);
+    await t.until('ada sees', 2);
+    await t.op('ada update', adas.presence.update('still here'));
+    await t.until('ada sees', 3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await t.op('ada get', adas.presence.get());
+  });
+});
+
+// A clientId in the options that the token does not carry fails the connection (40102,
+// RSA15c); '*' is no clientId an app may claim in its options (RSA7c).
+test('options.clientId that is not the token\'s: the connection fails; clientId \'*\' is refused', opts, async () => {
+  await differential(async (t) => {
+    const { token } = await t.rest('ada').auth.requestToken();
+    const eve = t.client('eve', null, { token, clientId: 'eve', authUrl: undefined, authParams: undefined });
+    const channel = eve.channels.get(t.name);
+    await t.op('once failed', eve.connection.once('failed'));
+    t.read('failed', {
+      state: eve.connection.state, errorReason: eve.connection.errorReason ? t.error(eve.connection.errorReason) : null,
+      clientId: eve.auth.clientId ?? null,
+    });
+    await t.op('enter', channel.presence.enter('x'));
+    t.read('channel', channel.state);
+    try {
+      const star = t.client('star', 'ada', { clientId: '*' });
+      t.read('clientId * constructed', { clientId: star.auth.clientId ?? null });
+      await t.op('clientId * connects', star.connection.whenState('connected'));
+    } catch (e) {
+      t.read('clientId * throws', t.error(e));
+    }
+    try {
+      const numeric = t.client('numeric', 'ada', { clientId: 42 });
+      t.read('numeric clientId constructed', { clientId: numeric.auth.clientId ?? null });
+    } catch (e) {
+      t.read('numeric clientId throws', t.error(e));
+    }
+  });
+});
+
+// Presence history on a Realtime channel, page by page: limit, direction, start/end, and
+// what the PaginatedResult answers at each end (RSL2, TG).
+test('Realtime presence.history: limit, direction, start and end; hasNext, isLast, next() at the end, first(), current()', opts, async () => {
+  await differential(async (t) => {
+    const agent = t.client('agent', '*');
+    const presence = agent.channels.get(t.name).presence;
+    for (const n of [1, 2, 3, 4]) await presence.enterClient(`c${n}`, `in ${n}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const middle = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await presence.updateClient('c1', 'changed');
+    await presence.leaveClient('c4');
+    const page = (result) => (result && typeof result === 'object' && 'items' in result
+      ? { items: result.items.map((m) => [m.action, m.clientId, m.data ?? null]), hasNext: result.hasNext(), isLast: result.isLast() }
+      : t.shape(result));
+    const paged = async (what, promise) => {
+      const outcome = await t.within(promise, what).then((r) => ({ resolved: page(r) }), (e) => ({ rejected: t.error(e) }));
+      t.read(what, outcome);
+      return promise.catch(() => null);
+    };
+    const first = await paged('history({ limit: 2 })', presence.history({ limit: 2 }));
+    const second = await paged('next()', first.next());
+    const third = await paged('next() again', second.next());
+    await paged('next() on the last page', third.next());
+    await paged('first() from the last page', third.first());
+    await paged('current() of the last page', third.current());
+    await paged('history() with no params', presence.history());
+    await paged('history({ direction: forwards, limit: 3 })', presence.history({ direction: 'forwards', limit: 3 }));
+    await paged('history({ start: middle })', presence.history({ start: middle }));
+    await paged('history({ end: middle, limit: 2 })', presence.history({ end: middle, limit: 2 }));
+    await paged('history({ start: middle, direction: forwards })', presence.history({ start: middle, direction: 'forwards' }));
+    await paged('history({ limit: 1000 })', presence.history({ limit: 1000 }));
+    await paged('history on a channel never attached', agent.channels.get(`${t.name}-other`).presence.history());
+  });
+});
+
+// channels.get() with options, then setOptions() on the attached channel: a new mode set
+// re-attaches it (attaching, then attached), the same options do not, and get() with
+// options that would re-attach throws 40000. What each attached change carries.
+test('channels.get(name, { modes, params }) then setOptions(): the re-attach and what the changes carry', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const channel = ada.channels.get(t.name, { modes: ['PRESENCE', 'PRESENCE_SUBSCRIBE'] });
+    t.watchChannel('ada', channel);
+    channel.on('attached', (c) => t.record('attached carries', { hasBacklog: 'hasBacklog' in c ? c.hasBacklog : '<absent>' }));
+    channel.on('update', (c) => t.record('update carries', { hasBacklog: 'hasBacklog' in c ? c.hasBacklog : '<absent>' }));
+    await t.op('subscribe', channel.subscribe((m) => t.record('ada hears', [m.name, m.data])));
+    t.read('modes', channel.modes ?? null);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob publish', bobs.publish('chat', 'not for ada'));
+    await t.op('setOptions(more modes)', channel.setOptions({ modes: ['PRESENCE', 'PRESENCE_SUBSCRIBE', 'SUBSCRIBE', 'PUBLISH'] }));
+    t.read('after setOptions', { state: channel.state, modes: channel.modes ?? null });
+    await t.op('setOptions(same modes)', channel.setOptions({ modes: ['PRESENCE', 'PRESENCE_SUBSCRIBE', 'SUBSCRIBE', 'PUBLISH'] }));
+    await t.op('bob publish again', bobs.publish('chat', 'for ada'));
+    await t.until('ada hears', 1);
+    try {
+      ada.channels.get(t.name, { modes: ['SUBSCRIBE'] });
+      t.read('get with other modes on an attached channel', 'returned');
+    } catch (e) {
+      t.read('get with other modes on an attached channel throws', t.error(e));
+    }
+    t.read('get with no options', ada.channels.get(t.name) === channel);
+    await t.op('detach', channel.detach());
+    await t.op('setOptions on a detached channel', channel.setOptions({ modes: ['SUBSCRIBE'] }));
+    t.read('state after setOptions on a detached channel', channel.state);
+    await t.op('attach', channel.attach());
+    t.read('modes after attach', channel.modes ?? null);
+    const fresh = ada.channels.get(`${t.name}-fresh`);
+    await t.op('setOptions on an initialized channel', fresh.setOptions({ modes: ['PRESENCE_SUBSCRIBE'] }));
+    t.read('initialized channel after setOptions', fresh.state);
+    await t.op('setOptions with bad modes', channel.setOptions({ modes: ['NOPE'] }));
+  });
+});
+
+// presence.subscribe() before the connection is up attaches once it is; listeners that
+// take themselves off after one event, and the other unsubscribe forms.
+test('presence.subscribe before connecting; a listener that unsubscribes itself; unsubscribe forms', opts, async () => {
+  await differential(async (t) => {
+    const bob = t.client('bob', 'bob', { autoConnect: false });
+    const bobs = bob.channels.get(t.name);
+    t.watchChannel('bob', bobs);
+    const subscribed = t.settle(bobs.presence.subscribe((m) => t.record('bob all', [m.action, m.clientId])));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.read('before connect', { connection: bob.connection.state, channel: bobs.state });
+    bob.connect();
+    t.read('subscribe before connecting', await subscribed);
+    const ada = t.client('ada', 'ada');
+    const presence = ada.channels.get(t.name).presence;
+    function onceEnter(m) {
+      t.record('once enter', [m.action, m.clientId]);
+      bobs.presence.unsubscribe('enter', onceEnter);
+    }
+    await t.op('subscribe(enter, once-style)', bobs.presence.subscribe('enter', onceEnter));
+    const both = (m) => t.record('enter+leave', [m.action, m.clientId]);
+    await t.op('subscribe([enter, leave])', bobs.presence.subscribe(['enter', 'leave'], both));
+    const twice = (m) => t.record('twice', [m.action, m.clientId]);
+    await t.op('subscribe(update) twice', Promise.all([bobs.presence.subscribe('update', twice), bobs.presence.subscribe('update', twice)]).then(() => undefined));
+    await t.op('ada enter', presence.enter('a'));
+    await t.op('ada update', presence.update('b'));
+    await t.op('ada leave', presence.leave());
+    await t.until('bob all', 3);
+    bobs.presence.unsubscribe('leave', both);
+    bobs.presence.unsubscribe(twice);
+    await t.op('ada enter again', presence.enter('c'));
+    await t.op('ada update again', presence.update('d'));
+    await t.op('ada leave again', presence.leave());
+    await t.until('bob all', 6);
+    bobs.presence.unsubscribe(['enter', 'update']);
+    await t.op('ada enter a third time', presence.enter('e'));
+    await t.until('bob all', 7);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.read('channel at the end', bobs.state);
+  });
+});
