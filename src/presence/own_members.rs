@@ -1,6 +1,6 @@
 //! `OwnMembers`: the members this connection entered, so they can be re-entered (RTP17).
 
-use crate::protocol::{Data, PresenceAction, PresenceMessage};
+use crate::protocol::{PresenceAction, PresenceMessage};
 
 /// The members entered on this connection, one per clientId, as last seen from the
 /// server's echo of our own presence messages.
@@ -47,35 +47,6 @@ impl OwnMembers {
     /// The members to re-enter: clientId, data, encoding and the last id of each.
     pub fn members(&self) -> impl Iterator<Item = &PresenceMessage> {
         self.members.iter()
-    }
-
-    /// Takes the app's own enter or update of a member held here, sent on connection
-    /// `connection_id`: a re-entry must not bring back the older data. Until the server's
-    /// echo replaces it, the member has no id.
-    pub fn supersede(&mut self, client_id: &str, data: &Option<Data>, connection_id: Option<&str>) {
-        if let Some(member) = self
-            .members
-            .iter_mut()
-            .find(|m| m.client_id.as_deref() == Some(client_id))
-        {
-            member.id = None;
-            member.data = data.clone();
-            member.encoding = None;
-            member.extras = None;
-            member.connection_id = connection_id.map(str::to_owned);
-        }
-    }
-
-    /// The members a re-attach on connection `connection_id` re-enters (RTP17i): all but
-    /// those the app changed on that connection since the server last echoed them, whose
-    /// change, sent or queued, puts them there with their latest data.
-    pub fn to_reenter<'a>(
-        &'a self,
-        connection_id: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a PresenceMessage> {
-        self.members
-            .iter()
-            .filter(move |m| m.id.is_some() || m.connection_id.as_deref() != connection_id)
     }
 
     /// Forgets a member (an explicit leave of our own).
@@ -142,19 +113,5 @@ mod tests {
         members.remove("alice");
         let ids: Vec<_> = members.members().map(|m| m.id.as_deref()).collect();
         assert_eq!(ids, [Some("c1:1:0")]);
-    }
-
-    #[test]
-    fn an_update_not_yet_echoed_is_not_reentered_on_its_connection() {
-        let mut members = OwnMembers::new();
-        members.observe(&own(PresenceAction::Enter, "c1:0:0"), "c1");
-        members.supersede("alice", &Some(Data::String("away".into())), Some("c1"));
-        assert_eq!(members.to_reenter(Some("c1")).count(), 0);
-        // On another connection the member is gone from the server: re-entered, new data.
-        let again: Vec<_> = members.to_reenter(Some("c2")).collect();
-        assert_eq!(again[0].data, Some(Data::String("away".into())));
-        assert_eq!(again[0].id, None);
-        members.observe(&own(PresenceAction::Update, "c1:1:0"), "c1");
-        assert_eq!(members.to_reenter(Some("c1")).count(), 1);
     }
 }

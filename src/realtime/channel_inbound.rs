@@ -89,11 +89,7 @@ impl Realtime {
         };
         let waiters = std::mem::take(&mut channel.attach_waiters);
         let queued = std::mem::take(&mut channel.queued);
-        let own: Vec<PresenceMessage> = channel
-            .own
-            .to_reenter(self.connection_id.as_deref())
-            .cloned()
-            .collect();
+        let own: Vec<PresenceMessage> = channel.own.members().cloned().collect();
         for ticket in waiters {
             self.resolve(ticket, Ok(()));
         }

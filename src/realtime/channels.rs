@@ -136,11 +136,6 @@ impl Realtime {
                 return op;
             }
             self.with_channel(channel, |c| c.own.remove(&own_client_id));
-        } else {
-            let connection_id = self.connection_id.as_deref();
-            if let Some(c) = self.channels.get_mut(channel) {
-                c.own.supersede(&own_client_id, &data, connection_id);
-            }
         }
         let message = PresenceMessage {
             client_id,
