@@ -255,8 +255,10 @@ class RealtimeChannel extends EventEmitter {
   unsubscribe(name, listener) { this._messages.off(name, listener); }
   publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
-    // Sent without attaching, as ably-js 2.x; refused on a failed or suspended channel.
-    return this._unlessFailed(() => this._core.publish(this.name, messages), this._refusing);
+    // Sent without attaching, as ably-js 2.x (RTL6c4): a connection that cannot send
+    // refuses with its own error (the core's), then a failed or suspended channel with 90001.
+    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.connection().state);
+    return this._unlessFailed(() => this._core.publish(this.name, messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }

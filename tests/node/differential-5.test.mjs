@@ -5,25 +5,50 @@
 // channel, what state changes carry, and presence listeners added before connecting and
 // taken off in each form.
 import { after, before, test } from 'node:test';
-import { BASE, skip } from './ably.mjs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BASE, skip, within } from './ably.mjs';
 import { differential } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
 let proxy;
+// A second roster-server that keeps a dropped connection's state for 2 s only, so a
+// client cut off goes to suspended within a test; its dev key signs its own tokens.
+const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
+let brief;
+let briefPort;
+let briefProxy;
 
 before(async () => {
-  if (BASE) proxy = await startProxy(Number(new URL(BASE).port));
+  if (!BASE) return;
+  proxy = await startProxy(Number(new URL(BASE).port));
+  brief = spawn(SERVER, ['--bind', '127.0.0.1:0', '--connection-state-ttl', '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  briefPort = await within(new Promise((resolve, reject) => {
+    let out = '';
+    brief.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    brief.on('exit', (code) => reject(new Error(`the short-TTL roster-server exited (${code})`)));
+  }), 30_000, 'the short-TTL roster-server');
+  brief.stdout.resume();
+  briefProxy = await startProxy(briefPort);
 });
 
 after(async () => {
   await proxy?.close();
+  await briefProxy?.close();
+  brief?.kill();
 });
 
-// What the scenarios may do to the proxy from the page.
+// What the scenarios may do to the proxies from the page.
 const proxyControls = () => ({
   cut: () => proxy.cut(),
   refuse: (on) => proxy.refuse(on),
+  cutBrief: () => briefProxy.cut(),
+  refuseBrief: (on) => briefProxy.refuse(on),
 });
 
 // ably-js queues what an app sends while disconnected (queueMessages, on by default) and
@@ -74,6 +99,77 @@ test('enter, update and publish while the network is down: queued, sent once con
     }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
   } finally {
     proxy?.refuse(false);
+  }
+});
+
+// How often a client retries while down, and whether it is connecting or disconnected
+// when connectionStateTtl runs out, is the timers', not the app's: the retries are left
+// out and suspended comes from either. After suspended ably-js 2.28 still tries to resume
+// the expired connection and the server's CONNECTED says why it could not (80008); Roster
+// connects afresh (RTN15g), so its CONNECTED has no error. ably-js's 80008 is dropped.
+const retriesAndExpiredResume = (trace, side) => ({
+  ...trace,
+  'ada connection': trace['ada connection']
+    .filter((c, i) => !(i > 2 && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)))
+    .map((c) => {
+      if (c.current === 'suspended') return { ...c, previous: 'disconnected or connecting' };
+      if (side === 'ably' && c.previous === 'connecting' && c.current === 'connected' && c.reason?.code === 80008) return { ...c, reason: null };
+      return c;
+    }),
+});
+
+// Past connectionStateTtl without a transport the connection is suspended (RTN14e): what
+// was queued fails then (RTN7c), the channel is suspended too; presence and publish are
+// refused with the connection's error (RTL6c4); once the network is back, a new
+// connection re-attaches the channel and re-enters the member (RTP17) with the data the
+// server last had. Roster refused the publish with the channel's 90001.
+test('operations queued while down when the connection is suspended: refused; back online, the member re-entered', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const options = (extra) => ({
+        authUrl: `http://127.0.0.1:${t.params.briefPort}/auth/token-request`, disconnectedRetryTimeout: 400, suspendedRetryTimeout: 1000, ...extra,
+      });
+      const untilState = async (client, state) => {
+        const start = Date.now();
+        while (client.connection.state !== state) {
+          if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${state}: ${client.connection.state}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      const ada = t.client('ada', 'ada', options({ port: t.params.briefProxyPort, transportParams: { remainPresentFor: 300 } }));
+      const bob = t.client('bob', 'bob', options({ port: t.params.briefPort }));
+      const adas = ada.channels.get(t.name);
+      const bobs = bob.channels.get(t.name);
+      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+      await t.op('ada enter', adas.presence.enter('online'));
+      await t.until('bob sees', 1);
+      t.watchChannel('ada', adas);
+      await t.node('refuseBrief', true);
+      await t.node('cutBrief');
+      await untilState(ada, 'disconnected');
+      const updating = t.settle(adas.presence.update('offline'));
+      const publishing = t.settle(adas.publish('chat', 'queued'));
+      await untilState(ada, 'suspended');
+      t.read('update queued, then suspended', await updating);
+      t.read('publish queued, then suspended', await publishing);
+      t.read('suspended', {
+        connection: ada.connection.state, errorReason: t.error(ada.connection.errorReason), channel: adas.state,
+        channelReason: adas.errorReason ? t.error(adas.errorReason) : null,
+      });
+      await t.op('enter while suspended', adas.presence.enter('again'));
+      await t.op('publish while suspended', adas.publish('chat', 'suspended'));
+      await t.op('get({ waitForSync: false }) while suspended', adas.presence.get({ waitForSync: false }));
+      await t.op('get() while suspended', adas.presence.get());
+      await t.until('bob sees', 2);
+      await t.node('refuseBrief', false);
+      await t.within(ada.connection.whenState('connected'), 'ada connected again');
+      await t.within(adas.whenState('attached'), 'ada attached again');
+      await t.until('bob sees', 3);
+      await t.op('bob get', bobs.presence.get());
+      await t.op('ada get', adas.presence.get());
+    }, retriesAndExpiredResume, { params: { briefPort, briefProxyPort: briefProxy?.port }, expose: proxyControls() });
+  } finally {
+    briefProxy?.refuse(false);
   }
 });
 
