@@ -455,6 +455,11 @@ fn attach_timeout_suspends_the_channel_and_retries() {
 #[test]
 fn ping_completes_with_the_round_trip() {
     let mut h = Harness::with_token();
+    let early = h.act(|c, now| c.ping(now));
+    match h.completion(early) {
+        Some(Err(error)) => assert_eq!(error.code, codes::BAD_REQUEST, "not connected: {error:?}"),
+        other => panic!("ping before connecting did not fail: {other:?}"),
+    }
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
     let op = h.act(|c, now| c.ping(now));

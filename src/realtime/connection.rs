@@ -86,10 +86,11 @@ impl Realtime {
     }
 
     /// Sends a HEARTBEAT with an id; completes with `Completion::Pong(rtt)` (RTN13).
+    /// Not connected, it fails at once with 40000, as ably-js (RTN13b).
     pub fn ping(&mut self, now: u64) -> OpId {
         let op = self.new_op();
         if self.state != ConnectionState::Connected {
-            let error = self.state_error();
+            let error = ErrorInfo::bad_request("unable to ping: not connected");
             self.complete(op, Err(error));
             return op;
         }

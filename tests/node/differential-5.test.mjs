@@ -216,6 +216,46 @@ test('close() with an update, a publish and an attach queued while the network i
   }
 });
 
+// Other calls an app makes while the network is down: get() on the attached channel,
+// ping(), connect() (a retry now), detach() and attach() of channels, and what they
+// settle with once it is back.
+test('while the network is down: get(), ping(), connect(), detach() and attach()', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+      const adas = ada.channels.get(t.name);
+      const second = ada.channels.get(`${t.name}-second`);
+      await t.op('ada enter', adas.presence.enter('online'));
+      await t.op('attach second', second.attach());
+      t.watchChannel('ada', adas);
+      t.watchChannel('second', second);
+      await t.node('refuse', true);
+      await t.node('cut');
+      await t.until('ada connection', 5);
+      await t.op('get() while down', adas.presence.get());
+      t.read('syncComplete while down', adas.presence.syncComplete);
+      await t.op('ping() while down', ada.connection.ping());
+      const detaching = t.settle(second.detach());
+      const third = ada.channels.get(`${t.name}-third`);
+      const attaching = t.settle(third.attach());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read('while down', { connection: ada.connection.state, second: second.state, third: third.state });
+      ada.connection.connect();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read('after connect() while refused', ada.connection.state);
+      await t.node('refuse', false);
+      await t.within(ada.connection.whenState('connected'), 'connected again');
+      t.read('detach while down', await detaching);
+      t.read('attach while down', await attaching);
+      await t.within(adas.whenState('attached'), 'ada attached again');
+      t.read('once back', { second: second.state, third: third.state });
+      await t.op('get() once back', adas.presence.get());
+    }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+  } finally {
+    proxy?.refuse(false);
+  }
+});
+
 // An enter on a channel never attached while down: the attach and the enter wait for the
 // connection, then both go through.
 test('enter on a new channel while the network is down: attached and entered once connected', opts, async () => {
