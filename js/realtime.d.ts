@@ -121,6 +121,8 @@ export interface ClientOptions extends AuthOptions {
   realtimeRequestTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
+  /** Hold what is sent while not connected until connected (default true); false refuses it. */
+  queueMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */
   useBinaryProtocol?: boolean;
 }

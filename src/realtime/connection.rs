@@ -237,8 +237,18 @@ impl Realtime {
         if self.state == ConnectionState::Connected {
             let msg = self.pending.assign(msg, ticket);
             self.transmit.push(encode(self.options.format, msg));
-        } else {
+        } else if self.options.queue_messages {
             self.queued.push((msg, ticket));
+        } else {
+            // As ably-js: the connection's last error, else 90000.
+            let error = self.error_reason.clone().unwrap_or_else(|| {
+                ErrorInfo::new(
+                    codes::CHANNEL_OPERATION_FAILED,
+                    400,
+                    "not connected and queueMessages is off",
+                )
+            });
+            self.resolve(ticket, Err(error));
         }
     }
 

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BASE, skip, within } from './ably.mjs';
-import { differential, withoutUncaught } from './differential.mjs';
+import { differential, presenceRefusals, withoutUncaught } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
@@ -251,6 +251,45 @@ test('while the network is down: get(), ping(), connect(), detach() and attach()
       t.read('once back', { second: second.state, third: third.state });
       await t.op('get() once back', adas.presence.get());
     }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+  } finally {
+    proxy?.refuse(false);
+  }
+});
+
+// queueMessages: false: what an app sends while not connected is refused at once rather
+// than queued (RTL6c2, RTP16b), presence on a channel not yet attached too, and nothing
+// of it reaches the others once it is back. Roster ignored the option and queued.
+test('queueMessages: false: publish and presence while the network is down are refused, not queued', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500, queueMessages: false });
+      const bob = t.client('bob', 'bob');
+      const adas = ada.channels.get(t.name);
+      const bobs = bob.channels.get(t.name);
+      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+      await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
+      await t.op('enter while connecting', adas.presence.enter('online'));
+      await t.op('publish while connecting', adas.publish('chat', 'not attached'));
+      await t.op('ada attach', adas.attach());
+      await t.op('ada enter', adas.presence.enter('online'));
+      await t.op('ada publish', adas.publish('chat', 'online'));
+      await t.until('bob hears', 1);
+      await t.node('refuse', true);
+      await t.node('cut');
+      await t.until('ada connection', 5);
+      await t.op('publish while down', adas.publish('chat', 'offline'));
+      await t.op('update while down', adas.presence.update('offline'));
+      await t.op('leave while down', adas.presence.leave());
+      const other = ada.channels.get(`${t.name}-other`);
+      await t.op('enter on a new channel while down', other.presence.enter('x'));
+      t.read('channels', { channel: adas.state, other: other.state });
+      await t.node('refuse', false);
+      await t.within(ada.connection.whenState('connected'), 'connected again');
+      await t.within(adas.whenState('attached'), 'attached again');
+      await t.op('publish once back', adas.publish('chat', 'back'));
+      await t.until('bob hears', 2);
+      await t.op('bob get', bobs.presence.get());
+    }, presenceRefusals, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
   } finally {
     proxy?.refuse(false);
   }
