@@ -173,6 +173,52 @@ test('operations queued while down when the connection is suspended: refused; ba
   }
 });
 
+// authorize() while the network is down: the TokenRequest cannot be exchanged (40170, the
+// server is out of reach too) and the connection goes on retrying; later, suspended, the
+// app detaches a channel and closes the client, which is closed at once.
+test('authorize() while the network is down: 40170; detach() and close() while suspended', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const untilState = async (client, state) => {
+        const start = Date.now();
+        while (client.connection.state !== state) {
+          if (Date.now() - start > 10_000) throw new Error(`timed out waiting for ${state}: ${client.connection.state}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      };
+      const ada = t.client('ada', 'ada', {
+        authUrl: `http://127.0.0.1:${t.params.briefPort}/auth/token-request`, port: t.params.briefProxyPort,
+        disconnectedRetryTimeout: 400, suspendedRetryTimeout: 5000,
+      });
+      const adas = ada.channels.get(t.name);
+      await t.op('ada enter', adas.presence.enter('online'));
+      t.watchChannel('ada', adas);
+      await t.node('refuseBrief', true);
+      await t.node('cutBrief');
+      await untilState(ada, 'disconnected');
+      const authorizing = ada.auth.authorize().then((d) => ({ token: typeof d.token, clientId: d.clientId }), t.error);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await t.node('refuseBrief', false);
+      t.read('authorize() while down', await t.within(authorizing, 'authorize()'));
+      await t.within(ada.connection.whenState('connected'), 'connected again');
+      await t.within(adas.whenState('attached'), 'attached again');
+      await t.node('refuseBrief', true);
+      await t.node('cutBrief');
+      await untilState(ada, 'suspended');
+      t.read('suspended', { channel: adas.state });
+      await t.op('detach while suspended', adas.detach());
+      t.read('after detach', adas.state);
+      ada.close();
+      t.read('right after close() while suspended', ada.connection.state);
+      await t.within(ada.connection.whenState('closed'), 'closed');
+      t.read('closed', { channel: adas.state, errorReason: t.error(ada.connection.errorReason) });
+      await t.node('refuseBrief', false);
+    }, retriesAndExpiredResume, { params: { briefPort, briefProxyPort: briefProxy?.port }, expose: proxyControls() });
+  } finally {
+    briefProxy?.refuse(false);
+  }
+});
+
 // A presence update queued while down: on close() ably-js 2.28 leaves its promise pending
 // for good (and rejects an internal promise nobody handles, 80017), and refuses a leave
 // made just before close() with 90001 (its channel detached by the time it looks);
