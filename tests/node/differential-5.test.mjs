@@ -433,13 +433,21 @@ test('echoMessages: false: own messages not heard, own presence events heard', o
 });
 
 // A clientId in the options that the token does not carry fails the connection (40102,
-// RSA15c); '*' is no clientId an app may claim in its options (RSA7c).
+// RSA15c), and what was queued meanwhile fails with it; '*' is no clientId an app may
+// claim in its options (RSA7c), nor is a number: the constructor throws 40012.
 test('options.clientId that is not the token\'s: the connection fails; clientId \'*\' is refused', opts, async () => {
   await differential(async (t) => {
     const { token } = await t.rest('ada').auth.requestToken();
     const eve = t.client('eve', null, { token, clientId: 'eve', authUrl: undefined, authParams: undefined });
     const channel = eve.channels.get(t.name);
+    // Made while connecting, queued, then the connection fails.
+    const publishing = t.settle(channel.publish('chat', 'queued'));
+    const other = eve.channels.get(`${t.name}-other`);
+    const attaching = t.settle(other.attach());
     await t.op('once failed', eve.connection.once('failed'));
+    t.read('publish queued, then failed', await publishing);
+    t.read('attach queued, then failed', await attaching);
+    t.read('channels after failed', { channel: channel.state, other: other.state });
     t.read('failed', {
       state: eve.connection.state, errorReason: eve.connection.errorReason ? t.error(eve.connection.errorReason) : null,
       clientId: eve.auth.clientId ?? null,
