@@ -341,6 +341,49 @@ test('queueMessages: false: publish and presence while the network is down are r
   }
 });
 
+// A REST request that cannot reach the server: ably-js 2.28 rejects with the fetch
+// failure wrapped without a code (statusCode 400); Roster with 80000 (500), a code an app
+// can tell it by (README, API). ably-js's is taken as Roster's.
+const unreachable = (trace, side) => (side === 'roster' ? trace : {
+  ...trace,
+  ops: trace.ops.map(([what, outcome]) => [what, what === 'history() while down' && outcome?.code === null
+    ? { ...outcome, code: 80000, statusCode: 500 } : outcome]),
+});
+
+// connect() and close() called when they have nothing to do, connect() after failed,
+// and presence.history() (a REST request) while the server cannot be reached.
+test('connect() when connected, close() twice, connect() after failed, history() while down', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+      const adas = ada.channels.get(t.name);
+      await t.op('ada enter', adas.presence.enter('online'));
+      ada.connection.connect();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read('connect() when connected', ada.connection.state);
+      await t.node('refuse', true);
+      await t.node('cut');
+      await t.until('ada connection', 5);
+      const history = await t.within(adas.presence.history().then((page) => ({ items: page.items.length }), t.error), 'history()');
+      t.read('history() while down', history);
+      ada.close();
+      ada.close();
+      await t.within(ada.connection.whenState('closed'), 'closed');
+      await t.node('refuse', false);
+      const { token } = await t.rest('ada').auth.requestToken();
+      const eve = t.client('eve', null, { token, clientId: 'eve', authUrl: undefined, authParams: undefined });
+      await t.within(eve.connection.whenState('failed'), 'eve failed');
+      eve.connection.connect();
+      t.read('right after connect() when failed', eve.connection.state);
+      await t.within(eve.connection.whenState('failed'), 'eve failed again');
+      await t.until('eve connection', 4);
+      t.read('failed again', t.error(eve.connection.errorReason));
+    }, unreachable, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+  } finally {
+    proxy?.refuse(false);
+  }
+});
+
 // An enter on a channel never attached while down: the attach and the enter wait for the
 // connection, then both go through.
 test('enter on a new channel while the network is down: attached and entered once connected', opts, async () => {
