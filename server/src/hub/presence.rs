@@ -49,7 +49,6 @@ pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
 /// What a channel's members come to: how many, and their bytes (`limits::held_size`).
 type Holding = (usize, usize);
 
-/// What `members` holds now.
 /// Whether presence id `claimed` names an earlier message of connection `conn_id` than
 /// `stored` does: both `{connectionId}:{msgSerial}:{index}`, compared by serial and index.
 fn is_older_message(claimed: &str, stored: &str, conn_id: &str) -> bool {
@@ -63,6 +62,7 @@ fn is_older_message(claimed: &str, stored: &str, conn_id: &str) -> bool {
     matches!((position(claimed), position(stored)), (Some(c), Some(s)) if c < s)
 }
 
+/// What `members` holds now.
 fn holding(members: &super::members::Members) -> Holding {
     (members.len(), members.held_bytes())
 }
