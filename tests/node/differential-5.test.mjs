@@ -326,7 +326,9 @@ test('queueMessages: false: publish and presence while the network is down are r
       await t.until('bob hears', 1);
       await t.node('refuse', true);
       await t.node('cut');
-      await t.until('ada connection', 5);
+      // The refused first attempt and the connection, then disconnected, the immediate
+      // retry, disconnected.
+      await t.until('ada connection', 7);
       await t.op('publish while down', adas.publish('chat', 'offline'));
       await t.op('update while down', adas.presence.update('offline'));
       await t.op('leave while down', adas.presence.leave());
