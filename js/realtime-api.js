@@ -230,8 +230,11 @@ class RealtimeChannel extends EventEmitter {
     const names = Object.keys(MODES).filter((mode) => bits & MODES[mode]).map((mode) => mode.toLowerCase());
     return names.length ? names : undefined;
   }
-  /** The channel params the server granted at the last attach. */
-  get params() { return this._read(true).params ?? {}; }
+  /** The channel params the server granted at the last attach; undefined before, as ably-js. */
+  get params() {
+    const { modes, params } = this._read(true);
+    return modes ? params : undefined;
+  }
   async setOptions(options) {
     if (!this._released) return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }

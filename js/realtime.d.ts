@@ -313,7 +313,7 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   readonly presence: RealtimePresence;
   /** The modes granted at the last attach; undefined before one. */
   readonly modes: ResolvedChannelMode[] | undefined;
-  /** The params granted at the last attach. */
+  /** The params granted at the last attach (undefined before the first, as in ably-js). */
   readonly params: ChannelParams;
   /** Sets modes/params; an attached channel attaches again if they change (resolves on ATTACHED). */
   setOptions(options: ChannelOptions): Promise<void>;

@@ -640,6 +640,26 @@ test('channels.get(name, { modes, params }) then setOptions(): the re-attach and
   });
 });
 
+// Channel params and modes as an app reads them before and after the attach, and
+// setOptions() on a channel that is still attaching.
+test('channel params and modes before and after attach; setOptions() while attaching', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const channel = ada.channels.get(t.name, { params: { delta: 'vcdiff' }, modes: ['subscribe', 'presence'] });
+    t.watchChannel('ada', channel);
+    const read = () => ({ state: channel.state, modes: channel.modes ?? null, params: channel.params ?? null });
+    t.read('before attach', read());
+    const attaching = t.settle(channel.attach());
+    t.read('attaching', read());
+    const setting = t.settle(channel.setOptions({ modes: ['subscribe', 'presence', 'presence_subscribe'] }));
+    t.read('attach', await attaching);
+    t.read('setOptions while attaching', await setting);
+    t.read('attached', read());
+    await t.op('setOptions({ params })', channel.setOptions({ params: { delta: 'vcdiff', other: 'x' } }));
+    t.read('after setOptions({ params })', read());
+  });
+});
+
 // presence.subscribe() before the connection is up attaches once it is; listeners that
 // take themselves off after one event, and the other unsubscribe forms.
 test('presence.subscribe before connecting; a listener that unsubscribes itself; unsubscribe forms', opts, async () => {
