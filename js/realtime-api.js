@@ -78,8 +78,8 @@ const modeBits = ({ modes, params, cipher } = {}) => {
   }, 0);
 };
 
-const stateChange = ({ previous, current, event, reason, retryIn, resumed }) =>
-  ({ previous, current, event, reason, retryIn, resumed });
+const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
+  ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
 // The page's lifecycle. `pagehide` (closeOnUnload, default true; ably-js uses
 // beforeunload, which mobile browsers skip and which a cancelled unload fires wrongly)
@@ -235,8 +235,11 @@ class RealtimeChannel extends EventEmitter {
     const names = Object.keys(MODES).filter((mode) => bits & MODES[mode]).map((mode) => mode.toLowerCase());
     return names.length ? names : undefined;
   }
-  /** The channel params the server granted at the last attach. */
-  get params() { return this._read(true).params ?? {}; }
+  /** The channel params the server granted at the last attach; undefined before, as ably-js. */
+  get params() {
+    const { modes, params } = this._read(true);
+    return modes ? params : undefined;
+  }
   async setOptions(options) {
     if (!this._released) return this._core.setChannelOptions(this.name, modeBits(options), options, false);
   }
@@ -267,10 +270,12 @@ class RealtimeChannel extends EventEmitter {
   unsubscribe(name, listener) { this._messages.off(name, listener); }
   async publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
-    // Sent without attaching, as ably-js 2.x; refused on a failed or suspended channel.
+    // Sent without attaching, as ably-js 2.x (RTL6c4): a connection that cannot send
+    // refuses with its own error (the core's), then a failed or suspended channel with 90001.
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
-    return this._unlessFailed(() => this._core.publish(this.name, messages), this._refusing);
+    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.connection().state);
+    return this._unlessFailed(() => this._core.publish(this.name, messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }
@@ -381,9 +386,19 @@ const callbackError = (e) => {
   return e;
 };
 
+// A client's options as the wasm takes them; the constructor throws 40012 for a clientId
+// that is not a string, or is '*' (a wildcard is the token's to give, RSA7c), as ably-js.
+export const clientOptions = (options) => {
+  const clientId = options?.clientId;
+  if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
+    throw errorInfo('clientId must be a string other than "*", or null', 40012);
+  }
+  return adaptOptions(options);
+};
+
 // authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
 // rejects with what the callback throws as it is, as ably-js passes that on.
-export const adaptOptions = (options) => {
+const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
@@ -410,7 +425,7 @@ function eventSink(client) {
 export const realtimeClass = (Core) => class Realtime {
   constructor(options) {
     const [target, sink] = eventSink(this);
-    const core = new Core(adaptOptions(options), sink);
+    const core = new Core(clientOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
     this.channels = new Channels(core, options?.realtimeRequestTimeout);
     // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
@@ -459,7 +474,7 @@ export const realtimeClass = (Core) => class Realtime {
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':
-        return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, reason: event.reason });
+        return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, hasBacklog: false, reason: event.reason });
     }
   }
 };

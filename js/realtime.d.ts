@@ -121,6 +121,8 @@ export interface ClientOptions extends AuthOptions {
   realtimeRequestTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
+  /** Hold what is sent while not connected until connected (default true); false refuses it. */
+  queueMessages?: boolean;
   /** msgpack frames when the package is built with msgpack; JSON otherwise. */
   useBinaryProtocol?: boolean;
 }
@@ -147,6 +149,8 @@ export interface ChannelStateChange {
   current: ChannelState;
   event: ChannelEvent;
   resumed: boolean;
+  /** On changes to attached: whether messages from before the attach come next. */
+  hasBacklog?: boolean;
   reason?: ErrorInfo;
 }
 
@@ -309,7 +313,7 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   readonly presence: RealtimePresence;
   /** The modes granted at the last attach; undefined before one. */
   readonly modes: ResolvedChannelMode[] | undefined;
-  /** The params granted at the last attach. */
+  /** The params granted at the last attach (undefined before the first, as in ably-js). */
   readonly params: ChannelParams;
   /** Sets modes/params; an attached channel attaches again if they change (resolves on ATTACHED). */
   setOptions(options: ChannelOptions): Promise<void>;

@@ -1,6 +1,6 @@
 // The ably-js shaped Rest API over the wasm `Rest` class: only the full entry (index.js)
 // has it, so the realtime-only entry never loads this file.
-import { adaptOptions } from './realtime-api.js';
+import { clientOptions } from './realtime-api.js';
 
 class RestChannel {
   constructor(core, name) {
@@ -15,7 +15,7 @@ class RestChannel {
 /** ably-js `Rest` over `Core`, a wasm-bindgen `Rest` class (full entry only). */
 export const restClass = (Core) => class Rest {
   constructor(options) {
-    const core = new Core(adaptOptions(options));
+    const core = new Core(clientOptions(options));
     const channels = new Map();
     this.channels = {
       get: (name) => channels.get(name) ?? channels.set(name, new RestChannel(core, name)).get(name),

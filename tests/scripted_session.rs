@@ -455,6 +455,11 @@ fn attach_timeout_suspends_the_channel_and_retries() {
 #[test]
 fn ping_completes_with_the_round_trip() {
     let mut h = Harness::with_token();
+    let early = h.act(|c, now| c.ping(now));
+    match h.completion(early) {
+        Some(Err(error)) => assert_eq!(error.code, codes::BAD_REQUEST, "not connected: {error:?}"),
+        other => panic!("ping before connecting did not fail: {other:?}"),
+    }
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
     let op = h.act(|c, now| c.ping(now));
@@ -897,5 +902,48 @@ fn get_without_waiting_for_the_sync_on_a_closed_connection_is_refused() {
     match h.completion(get) {
         Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_CLOSED),
         other => panic!("expected 80017, got {other:?}"),
+    }
+}
+
+#[test]
+fn with_queue_messages_off_presence_and_messages_are_refused_until_connected_and_attached() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        client_id: Some("ann".into()),
+        auth: AuthMethod::Token("tok".into()),
+        queue_messages: false,
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    let enter = |c: &mut Realtime, now| {
+        c.presence(
+            "room",
+            PresenceAction::Enter,
+            None,
+            Some(Data::String("hi".into())),
+            now,
+        )
+    };
+    // Connecting: the enter is refused (90001) but its attach goes ahead once connected.
+    let early = h.act(enter);
+    match h.completion(early) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CHANNEL_STATE, "{error:?}"),
+        other => panic!("an enter while connecting was not refused: {other:?}"),
+    }
+    assert_eq!(h.client.channel_state("room"), ChannelState::Attaching);
+    h.connected("c1", "k1");
+    assert_eq!(actions(&h.take_sent()), vec![10], "only the attach is sent");
+    h.server(json!({"action": 11, "channel": "room"}));
+    let entered = h.act(enter);
+    assert_eq!(actions(&h.take_sent()), vec![14], "attached: sent at once");
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(entered), Some(&Ok(Completion::Done)));
+
+    // Disconnected: refused with the connection's error, nothing kept for later.
+    h.act(|c, now| c.transport_closed(now));
+    let update = h.act(|c, now| c.presence("room", PresenceAction::Update, None, None, now));
+    match h.completion(update) {
+        Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_DISCONNECTED, "{error:?}"),
+        other => panic!("an update while disconnected was not refused: {other:?}"),
     }
 }

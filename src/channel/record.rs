@@ -123,6 +123,7 @@ impl<T> Channel<T> {
             current: state,
             event: state.name(),
             resumed,
+            has_backlog: false,
             reason,
         })
     }

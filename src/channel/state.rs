@@ -47,6 +47,8 @@ pub struct ChannelStateChange {
     pub event: &'static str,
     /// Whether the attachment continued without loss (RESUMED flag).
     pub resumed: bool,
+    /// Whether the server sends messages from before the attach next (HAS_BACKLOG flag).
+    pub has_backlog: bool,
     /// Why, if for an error.
     pub reason: Option<ErrorInfo>,
 }

@@ -60,6 +60,9 @@ pub struct ClientOptions {
     pub format: Format,
     /// Whether the server echoes our own messages back.
     pub echo_messages: bool,
+    /// Whether what is sent while not connected (or, for presence, while the channel is
+    /// not attached) waits for it; otherwise it is refused at once (RTL6c2, RTP16b).
+    pub queue_messages: bool,
     /// Extra connect query params (remainPresentFor, heartbeatInterval, …).
     pub transport_params: Vec<(String, String)>,
     /// The `agent` param, e.g. `roster-js/0.1.0`.
@@ -78,6 +81,7 @@ impl Default for ClientOptions {
             auth: AuthMethod::External,
             format: Format::Json,
             echo_messages: true,
+            queue_messages: true,
             transport_params: Vec::new(),
             agent: concat!("roster/", env!("CARGO_PKG_VERSION")).to_owned(),
             timeouts: Timeouts::default(),

@@ -35,6 +35,7 @@ impl Realtime {
             return;
         };
         let is_resumed = msg.has_flag(Flags::RESUMED);
+        let has_backlog = msg.has_flag(Flags::HAS_BACKLOG);
         let previous = channel.state;
         if !matches!(
             previous,
@@ -65,10 +66,16 @@ impl Realtime {
                 current: previous,
                 event: "update",
                 resumed: false,
+                has_backlog,
                 reason,
             })
         } else {
-            channel.set_state(ChannelState::Attached, reason, is_resumed)
+            channel
+                .set_state(ChannelState::Attached, reason, is_resumed)
+                .map(|change| ChannelStateChange {
+                    has_backlog,
+                    ..change
+                })
         };
         self.emit_channel_change(&name, change);
         if msg.has_flag(Flags::HAS_PRESENCE) {

@@ -337,6 +337,13 @@ impl Realtime {
                     .unwrap_or_else(|| channel_state_error(ChannelState::Failed));
                 self.resolve(tag, Err(error));
             }
+            state if !self.options.queue_messages => {
+                // As ably-js: the attach an enter asks for still goes ahead.
+                if matches!(state, ChannelState::Initialized | ChannelState::Detached) {
+                    self.attach_channel(name, now, None);
+                }
+                self.resolve(tag, Err(channel_state_error(state)));
+            }
             ChannelState::Attaching => {
                 self.with_channel(name, |c| c.queued.push(Queued { message, tag }))
             }

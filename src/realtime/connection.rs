@@ -87,10 +87,11 @@ impl Realtime {
     }
 
     /// Sends a HEARTBEAT with an id; completes with `Completion::Pong(rtt)` (RTN13).
+    /// Not connected, it fails at once with 40000, as ably-js (RTN13b).
     pub fn ping(&mut self, now: u64) -> OpId {
         let op = self.new_op();
         if self.state != ConnectionState::Connected {
-            let error = self.state_error();
+            let error = ErrorInfo::bad_request("unable to ping: not connected");
             self.complete(op, Err(error));
             return op;
         }
@@ -237,8 +238,18 @@ impl Realtime {
         if self.state == ConnectionState::Connected {
             let msg = self.pending.assign(msg, ticket);
             self.transmit.push(encode(self.options.format, msg));
-        } else {
+        } else if self.options.queue_messages {
             self.queued.push((msg, ticket));
+        } else {
+            // As ably-js: the connection's last error, else 90000.
+            let error = self.error_reason.clone().unwrap_or_else(|| {
+                ErrorInfo::new(
+                    codes::CHANNEL_OPERATION_FAILED,
+                    400,
+                    "not connected and queueMessages is off",
+                )
+            });
+            self.resolve(ticket, Err(error));
         }
     }
 

@@ -4,6 +4,7 @@
 use super::convert::{set_binary_data, to_js as json_to_js};
 use super::data::message_to_js;
 use super::error::{set, to_js as error_to_js};
+use crate::channel::ChannelState;
 use crate::json::{WriteJson, Writer};
 use crate::protocol::{AppPresence, Data, ErrorInfo, PresenceMessage};
 use crate::realtime::Event;
@@ -69,6 +70,10 @@ pub fn to_js(event: Event) -> JsValue {
             put("current", change.current.name().into());
             put("event", change.event.into());
             put("resumed", change.resumed.into());
+            // As ably-js: on changes to attached (and updates) only.
+            if change.current == ChannelState::Attached {
+                put("hasBacklog", change.has_backlog.into());
+            }
             put("reason", reason(change.reason.as_ref()));
         }
         Event::Message { channel, message } => {

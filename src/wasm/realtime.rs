@@ -310,6 +310,7 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
         auth,
         format: format(bool_field(js, "useBinaryProtocol").unwrap_or(false)),
         echo_messages: bool_field(js, "echoMessages").unwrap_or(true),
+        queue_messages: bool_field(js, "queueMessages").unwrap_or(true),
         transport_params: pairs_field(js, "transportParams"),
         agent: super::options::AGENT.into(),
         ..ClientOptions::default()

@@ -114,10 +114,10 @@ test('attach() and subscribe() resolve with the change to attached, or null if a
     const plain = (change) => change && JSON.parse(JSON.stringify(change));
     return { first: plain(first), same: first === heard, again, subscribed: plain(subscribed), subscribedAgain };
   });
-  assert.deepEqual(result.first, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false });
+  assert.deepEqual(result.first, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false, hasBacklog: false });
   assert.equal(result.same, true, 'the object the listeners got');
   assert.equal(result.again, null);
-  assert.deepEqual(result.subscribed, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false });
+  assert.deepEqual(result.subscribed, { previous: 'attaching', current: 'attached', event: 'attached', resumed: false, hasBacklog: false });
   assert.equal(result.subscribedAgain, null);
 });
 

@@ -7,12 +7,18 @@ import net from 'node:net';
  * now drop what the server sends (the server still sees its writes succeed); `cut()`
  * destroys them all. Connections made later pass everything through, except that with
  * `spoilResumes(true)` a WebSocket request's `resume` key is replaced by one the server
- * does not know, as when the server no longer holds the connection's state.
+ * does not know, as when the server no longer holds the connection's state. With
+ * `refuse(true)` new connections are closed as they come, as when the network is down.
  */
 export async function startProxy(targetPort) {
   const pairs = new Set();
   let isSpoilingResumes = false;
+  let isRefusing = false;
   const server = net.createServer((client) => {
+    if (isRefusing) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(targetPort, '127.0.0.1');
     const pair = { client, upstream, isBlackholed: false };
     pairs.add(pair);
@@ -44,6 +50,9 @@ export async function startProxy(targetPort) {
     },
     spoilResumes(on) {
       isSpoilingResumes = on;
+    },
+    refuse(on) {
+      isRefusing = on;
     },
     cut() {
       for (const pair of pairs) {

@@ -49,6 +49,19 @@ pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
 /// What a channel's members come to: how many, and their bytes (`limits::held_size`).
 type Holding = (usize, usize);
 
+/// Whether presence id `claimed` names an earlier message of connection `conn_id` than
+/// `stored` does: both `{connectionId}:{msgSerial}:{index}`, compared by serial and index.
+fn is_older_message(claimed: &str, stored: &str, conn_id: &str) -> bool {
+    let position = |id: &str| {
+        let (serial, index) = id
+            .strip_prefix(conn_id)?
+            .strip_prefix(':')?
+            .split_once(':')?;
+        Some((serial.parse::<u64>().ok()?, index.parse::<u64>().ok()?))
+    };
+    matches!((position(claimed), position(stored)), (Some(c), Some(s)) if c < s)
+}
+
 /// What `members` holds now.
 fn holding(members: &super::members::Members) -> Holding {
     (members.len(), members.held_bytes())
@@ -171,9 +184,16 @@ impl Hub {
                     let stored_id = current.map(|m| m.id.as_deref());
                     // The client re-entering, after a re-attach, the very member this
                     // connection holds: nothing changed, so nobody hears of it (§6).
+                    // Nor when it names an older message of this connection than the
+                    // member's: an update it queued while offline came first, and the
+                    // re-entry of the data before it (RTP17g) would undo it.
                     let re_enter = matches!(item.action, PresenceAction::Enter)
-                        && claimed_id.is_some()
-                        && stored_id == Some(claimed_id.as_deref());
+                        && claimed_id.as_deref().is_some_and(|claimed| {
+                            stored_id == Some(Some(claimed))
+                                || stored_id.flatten().is_some_and(|stored| {
+                                    is_older_message(claimed, stored, conn_id)
+                                })
+                        });
                     if re_enter {
                         continue;
                     }

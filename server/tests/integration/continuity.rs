@@ -438,6 +438,52 @@ async fn a_re_enter_naming_another_id_or_none_is_an_update() {
 }
 
 #[tokio::test]
+async fn a_re_enter_naming_an_older_message_than_the_members_is_absorbed() {
+    let (_server, channel, mut observer, (mut alice, alice_id, _, _)) =
+        prologue(&[], "reenter-older", "observer", "").await;
+    observer.attach(&channel).await;
+    alice.presence(&channel, 0, PresenceAction::Enter).await;
+    assert_eq!(
+        seen(&observer.recv_until(Action::Presence).await),
+        "enter alice"
+    );
+    // An update queued while offline reaches the server before the re-attach, and the
+    // re-entry that follows names the enter before it: the update stays.
+    alice
+        .send(&presence(
+            &channel,
+            1,
+            PresenceAction::Update,
+            None,
+            "offline",
+        ))
+        .await;
+    let update = observer.next_presence().await;
+    assert_eq!(text(&update[0].data), "offline");
+    let mut stale = presence(&channel, 2, PresenceAction::Enter, None, "online");
+    if let Some(items) = stale.presence.as_mut() {
+        items[0].id = Some(format!("{alice_id}:0:0"));
+    }
+    alice.send(&stale).await;
+    alice
+        .send(&presence(
+            &channel,
+            3,
+            PresenceAction::Update,
+            None,
+            "later",
+        ))
+        .await;
+    let next = observer.next_presence().await;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(
+        text(&next[0].data),
+        "later",
+        "the stale re-entry was absorbed"
+    );
+}
+
+#[tokio::test]
 async fn a_resume_after_the_members_left_still_catches_up_on_the_channel() {
     let (server, channel, mut bob, (mut alice, alice_id, key, last_seen)) =
         prologue(&[], "late", "bob", "&remainPresentFor=100").await;
