@@ -334,6 +334,51 @@ fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
 }
 
 #[test]
+fn an_update_made_while_down_is_not_undone_by_the_reentry_on_a_new_connection() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    let enter = h.act(|c, now| {
+        c.presence(
+            "room",
+            PresenceAction::Enter,
+            None,
+            Some(Data::String("here".into())),
+            now,
+        )
+    });
+    h.take_sent();
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(enter), Some(&Ok(Completion::Done)));
+    h.server(
+        json!({"action": 14, "channel": "room", "presence": [{"action": 2,
+        "clientId": "ann", "connectionId": "c1", "id": "c1:0:0", "timestamp": 6, "data": "here"}]}),
+    );
+    // The transport drops; the app updates meanwhile; the server cannot resume.
+    h.act(|c, now| c.transport_closed(now));
+    let update = h.act(|c, now| {
+        c.presence(
+            "room",
+            PresenceAction::Update,
+            None,
+            Some(Data::String("away".into())),
+            now,
+        )
+    });
+    h.take_sent();
+    h.connected("c9", "k9");
+    h.take_sent();
+    h.server(json!({"action": 11, "channel": "room", "flags": 1}));
+    // The update went out with the new connection; no ENTER with "here" follows it.
+    let sent = h.take_sent();
+    assert!(
+        sent.iter().all(|f| f["presence"][0]["data"] != "here"),
+        "no re-entry with the data the update replaced: {sent:?}"
+    );
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(update), Some(&Ok(Completion::Done)));
+}
+
+#[test]
 fn enter_without_client_id_fails_locally() {
     let mut h = Harness::new(ClientOptions {
         tls: false,

@@ -104,9 +104,28 @@ impl Realtime {
         for q in queued {
             self.send(q.message, q.tag);
         }
+        // A member the app entered, updated or left again since it was last echoed (the
+        // message now on its way, e.g. made while the connection was down) is the app's
+        // to set: re-entering it with the older data would undo that.
         for member in own {
-            self.reenter(&name, member);
+            if !self.presence_in_flight(&name, member.client_id.as_deref()) {
+                self.reenter(&name, member);
+            }
         }
+    }
+
+    /// Whether a presence message for `client_id` on `channel` awaits its ACK.
+    fn presence_in_flight(&self, channel: &str, client_id: Option<&str>) -> bool {
+        let own = self.client_id.as_deref();
+        self.pending.resend().any(|msg| {
+            msg.channel.as_deref() == Some(channel)
+                && msg
+                    .presence
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|p| p.client_id.as_deref().or(own) == client_id)
+        })
     }
 
     fn reenter(&mut self, name: &str, member: PresenceMessage) {
