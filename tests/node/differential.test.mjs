@@ -255,6 +255,10 @@ test('detach and attach again: members re-synced; a detached member leaves and i
     await t.op('carol update', carols.presence.update('later'));
     await t.until('bob sees', 5);
     await t.op('bob get at the end', bobs.presence.get());
+    // bob hearing carol's update says nothing of ada: wait (bounded) for ada to have it.
+    const start = Date.now();
+    const hasUpdate = async () => (await adas.presence.get()).some((m) => m.clientId === 'carol' && m.data === 'later');
+    while (Date.now() - start < 5000 && !(await hasUpdate())) await new Promise((resolve) => setTimeout(resolve, 20));
     await t.op('ada get at the end', adas.presence.get());
   });
 });
