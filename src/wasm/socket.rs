@@ -3,6 +3,7 @@
 //! hears of closes it did not make.
 
 use super::error::set;
+use super::Callback;
 use crate::protocol::Frame;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -23,7 +24,7 @@ pub enum SocketInput {
 pub struct Socket {
     ws: WebSocket,
     waiting: Rc<RefCell<Vec<Frame>>>,
-    _on_event: Closure<dyn FnMut(JsValue)>,
+    _on_event: Callback,
 }
 
 impl Socket {
@@ -35,7 +36,7 @@ impl Socket {
         // its own shims into the wasm and a wrapper into the JS glue.
         let on_event = {
             let (ws, waiting) = (ws.clone(), waiting.clone());
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 let field = |name: &str| Reflect::get(&event, &name.into()).unwrap_or_default();
                 let data = field("data");
                 if let Some(text) = data.as_string() {
@@ -49,6 +50,7 @@ impl Socket {
                 } else {
                     input(SocketInput::Closed);
                 }
+                Ok(())
             })
         };
         // Properties set through Reflect, as error.rs sets fields: one import for all of
