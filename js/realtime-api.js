@@ -120,10 +120,7 @@ class Connection extends EventEmitter {
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() {
-    const key = this._core.recoveryKey();
-    return key && JSON.stringify(key);
-  }
+  createRecoveryKey() { return this._core.recoveryKey(); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.connect(); }
   close() { this._listen('removeEventListener'); this._core.close(); }
   _listen(method) {

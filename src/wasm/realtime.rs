@@ -12,6 +12,7 @@ use super::rest_client::RestClient;
 use super::token::{AuthSource, TokenParams};
 use crate::channel::ChannelOptions;
 use crate::connection::{AuthMethod, ClientOptions};
+use crate::json;
 use crate::presence::MemberFilter;
 use crate::protocol::{codes, ErrorInfo, Flags, Format, PresenceAction};
 use crate::realtime as core;
@@ -73,22 +74,15 @@ impl Realtime {
         self.driver.input(|c, _| c.recover(key));
     }
 
-    /// This connection's recovery key as `{ connectionKey, msgSerial, channelSerials }`,
-    /// or null when there is nothing to recover (RTN16g).
+    /// This connection's recovery key, the JSON text `{ connectionKey, msgSerial,
+    /// channelSerials }` of createRecoveryKey(), or null when there is nothing to recover
+    /// (RTN16g).
     #[wasm_bindgen(js_name = recoveryKey)]
     pub fn recovery_key(&self) -> JsValue {
-        let Some(key) = self.driver.read(|c| c.recovery_key()) else {
-            return JsValue::NULL;
-        };
-        let object: JsValue = Object::new().into();
-        set(&object, "connectionKey", key.connection_key.into());
-        set(&object, "msgSerial", (key.msg_serial as f64).into());
-        let serials: JsValue = Object::new().into();
-        for (name, serial) in key.channel_serials {
-            set(&serials, &name, serial.into());
+        match self.driver.read(|c| c.recovery_key()) {
+            Some(key) => json::to_string(&key).into(),
+            None => JsValue::NULL,
         }
-        set(&object, "channelSerials", serials);
-        object
     }
 
     /// Opens the connection (or retries now).
