@@ -221,19 +221,22 @@ impl Realtime {
         self.driver.operation(|c, _| c.publish(&channel, list))
     }
 
-    /// enter/update/leave (`action`), for `clientId` if given (enterClient etc.).
+    /// enter/update/leave (`action`), for `clientId` if a string (enterClient etc.).
+    /// JsValues rather than `&str` and `Option<String>`: with a second string argument
+    /// the glue copies them inside a try/catch of its own.
     pub fn presence(
         &self,
         channel: String,
-        action: &str,
-        client_id: Option<String>,
+        action: JsValue,
+        client_id: JsValue,
         data: JsValue,
     ) -> Promise {
-        let action = match action {
-            "enter" => PresenceAction::Enter,
-            "update" => PresenceAction::Update,
+        let action = match action.as_string().as_deref() {
+            Some("enter") => PresenceAction::Enter,
+            Some("update") => PresenceAction::Update,
             _ => PresenceAction::Leave,
         };
+        let client_id = client_id.as_string();
         match data::data_from_js(&data) {
             Ok(data) => self
                 .driver

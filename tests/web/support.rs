@@ -122,7 +122,11 @@ impl Client {
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(self.realtime.presence(name.into(), "enter", None, data)).await
+        settle(
+            self.realtime
+                .presence(name.into(), "enter".into(), JsValue::UNDEFINED, data),
+        )
+        .await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
