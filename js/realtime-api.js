@@ -383,9 +383,11 @@ const callbackError = (e) => {
   return e;
 };
 
-// A client's options as the wasm takes them; the constructor throws 40012 for a clientId
-// that is not a string, or is '*' (a wildcard is the token's to give, RSA7c), as ably-js.
+// A client's options as the wasm takes them: an object, a string being a key (or a token,
+// without ':'). The constructor throws 40012 for a clientId that is not a string, or is
+// '*' (a wildcard is the token's to give, RSA7c), as ably-js.
 export const clientOptions = (options) => {
+  if (typeof options === 'string') options = { [options.includes(':') ? 'key' : 'token']: options };
   const clientId = options?.clientId;
   if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
     throw errorInfo('clientId must be a string other than "*", or null', 40012);
