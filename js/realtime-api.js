@@ -100,18 +100,18 @@ class Connection extends EventEmitter {
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
     this._onPage = ({ type, persisted }) => {
       if (type === 'pageshow') {
-        if (persisted && this._hidden) core.connect();
+        if (persisted && this._hidden) core.lifecycle('connect');
         this._hidden = false;
         return;
       }
-      if (type !== 'pagehide') return core.page(type);
+      if (type !== 'pagehide') return core.lifecycle(type);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
         const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
       if (!closeOnUnload) return;
-      core.page(type);
+      core.lifecycle(type);
       this._hidden = this.state === 'suspended';
     };
   }
@@ -121,8 +121,8 @@ class Connection extends EventEmitter {
   get errorReason() { return this._core.connection().errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
   createRecoveryKey() { return this._core.recoveryKey(); }
-  connect() { this._hold(true); this._listen('addEventListener'); this._core.connect(); }
-  close() { this._listen('removeEventListener'); this._core.close(); }
+  connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
+  close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }

@@ -85,21 +85,14 @@ impl Realtime {
         }
     }
 
-    /// Opens the connection (or retries now).
-    pub fn connect(&self) {
-        self.driver.input(|c, now| c.connect(now));
-    }
-
-    /// Closes the connection.
-    pub fn close(&self) {
-        self.driver.input(|c, now| c.close(now));
-    }
-
-    /// The page's `online` (reconnect now), `offline` (drop a connected transport) or
-    /// `pagehide` (closeOnUnload: close at the server, hold channels for a restored page)
-    /// event. One export for all: each export costs glue and a wasm shim.
-    pub fn page(&self, event: &str) {
+    /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
+    /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
+    /// (closeOnUnload: close at the server, hold channels for a restored page). One
+    /// export for all: each export costs glue and a wasm shim.
+    pub fn lifecycle(&self, event: &str) {
         self.driver.input(|c, now| match event {
+            "connect" => c.connect(now),
+            "close" => c.close(now),
             "online" => c.network_online(now),
             "offline" => c.network_offline(now),
             _ => c.page_hidden(),

@@ -55,7 +55,7 @@ async fn closed_port_goes_disconnected_then_retries() {
         r#"{{"token":"unused","endpoint":"{host}","port":9,"tls":false,"disconnectedRetryTimeout":500}}"#
     ));
     let client = Client::new(options);
-    client.realtime.connect();
+    client.realtime.lifecycle("connect");
     let retried = wait_until(8000, || {
         let states = client.connection_states();
         states.iter().filter(|s| *s == "connecting").count() >= 2

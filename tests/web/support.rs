@@ -77,7 +77,7 @@ impl Client {
     /// A connected client with this clientId.
     pub async fn connected(client_id: Option<&str>) -> Client {
         let client = Client::new(options(client_id, "{}"));
-        client.realtime.connect();
+        client.realtime.lifecycle("connect");
         assert!(
             wait_until(5000, || client.connection("state").as_deref()
                 == Some("connected"))
@@ -158,7 +158,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.realtime.close();
+        self.realtime.lifecycle("close");
     }
 }
 
