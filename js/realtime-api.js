@@ -248,7 +248,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.attach(this.name);
+    await this._core.attachment(this.name, true);
     return this._change;
   }
   detach() {
@@ -261,7 +261,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.detach(this.name);
+      : this._core.attachment(this.name, false);
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }

@@ -188,14 +188,13 @@ impl Realtime {
         }
     }
 
-    /// Attaches a channel.
-    pub fn attach(&self, channel: String) -> Promise {
-        self.driver.operation(|c, now| c.attach(&channel, now))
-    }
-
-    /// Detaches a channel.
-    pub fn detach(&self, channel: String) -> Promise {
-        self.driver.operation(|c, now| c.detach(&channel, now))
+    /// Attaches a channel, or (`attach` false) detaches it: one export for both, as
+    /// `lifecycle`.
+    pub fn attachment(&self, channel: String, attach: bool) -> Promise {
+        self.driver.operation(|c, now| match attach {
+            true => c.attach(&channel, now),
+            false => c.detach(&channel, now),
+        })
     }
 
     /// Publishes `[{ name, data }]` on a channel, without attaching it.

@@ -206,7 +206,7 @@ pub async fn watched_pair(test: &str) -> (String, Client, Client) {
     let name = channel(test);
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
+    settle(bob.realtime.attachment(name.clone(), true))
         .await
         .expect("bob attaches");
     (name, ada, bob)
