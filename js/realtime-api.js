@@ -100,18 +100,18 @@ class Connection extends EventEmitter {
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
     this._onPage = ({ type, persisted }) => {
       if (type === 'pageshow') {
-        if (persisted && this._hidden) core.connect();
+        if (persisted && this._hidden) core.lifecycle('connect');
         this._hidden = false;
         return;
       }
-      if (type !== 'pagehide') return core.page(type);
+      if (type !== 'pagehide') return core.lifecycle(type);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
         const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
       if (!closeOnUnload) return;
-      core.page(type);
+      core.lifecycle(type);
       this._hidden = this.state === 'suspended';
     };
   }
@@ -120,12 +120,9 @@ class Connection extends EventEmitter {
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() {
-    const key = this._core.recoveryKey();
-    return key && JSON.stringify(key);
-  }
-  connect() { this._hold(true); this._listen('addEventListener'); this._core.connect(); }
-  close() { this._listen('removeEventListener'); this._core.close(); }
+  createRecoveryKey() { return this._core.recoveryKey(); }
+  connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
+  close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }
@@ -251,7 +248,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.attach(this.name);
+    await this._core.attachment(this.name, true);
     return this._change;
   }
   detach() {
@@ -264,7 +261,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.detach(this.name);
+      : this._core.attachment(this.name, false);
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -386,9 +383,11 @@ const callbackError = (e) => {
   return e;
 };
 
-// A client's options as the wasm takes them; the constructor throws 40012 for a clientId
-// that is not a string, or is '*' (a wildcard is the token's to give, RSA7c), as ably-js.
+// A client's options as the wasm takes them: an object, a string being a key (or a token,
+// without ':'). The constructor throws 40012 for a clientId that is not a string, or is
+// '*' (a wildcard is the token's to give, RSA7c), as ably-js.
 export const clientOptions = (options) => {
+  if (typeof options === 'string') options = { [options.includes(':') ? 'key' : 'token']: options };
   const clientId = options?.clientId;
   if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
     throw errorInfo('clientId must be a string other than "*", or null', 40012);

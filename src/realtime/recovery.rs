@@ -3,6 +3,7 @@
 
 use super::Realtime;
 use crate::connection::ConnectionState;
+use crate::json::{WriteJson, Writer};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -16,6 +17,25 @@ pub struct RecoveryKey {
     pub msg_serial: u64,
     /// Each channel's last serial, as (name, channelSerial).
     pub channel_serials: Vec<(String, String)>,
+}
+
+/// The key as `createRecoveryKey()` gives it: the JSON text ably-js writes.
+impl WriteJson for RecoveryKey {
+    fn write_json(&self, w: &mut Writer) {
+        w.begin_object();
+        w.key("connectionKey");
+        w.string(&self.connection_key);
+        w.key("msgSerial");
+        w.u64(self.msg_serial);
+        w.key("channelSerials");
+        w.begin_object();
+        for (name, serial) in &self.channel_serials {
+            w.key(name);
+            w.string(serial);
+        }
+        w.end_object();
+        w.end_object();
+    }
 }
 
 impl Realtime {
@@ -66,6 +86,14 @@ mod tests {
             msg_serial: 7,
             channel_serials: vec![("room".into(), "0f".into())],
         }
+    }
+
+    #[test]
+    fn a_key_is_written_as_ably_js_writes_it() {
+        assert_eq!(
+            crate::json::to_string(&key()),
+            r#"{"connectionKey":"c1!old","msgSerial":7,"channelSerials":{"room":"0f"}}"#
+        );
     }
 
     fn connected(client: &mut Realtime, frame: &str) {

@@ -8,7 +8,7 @@ use crate::json::{WriteJson, Writer};
 use crate::presence::Member;
 use crate::protocol::PresenceView;
 use alloc::vec::Vec;
-use js_sys::{Array, Float64Array, Function, Object};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::JsValue;
 
 /// Members converted per task: a few milliseconds' work.
@@ -17,7 +17,7 @@ const SLICE: usize = 2500;
 /// One get() result on its way to JS: `{ versions, fresh, retired? }`, every member's
 /// version in order (an array of numbers) and, as plain objects, the members whose
 /// message came along (changed since the versions the wrapper already holds). With
-/// `retired` (a Float64Array of versions no longer current) the result is a catch-up:
+/// `retired` (an array of versions no longer current) the result is a catch-up:
 /// `versions` lists the changed members only.
 pub struct Conversion {
     /// The members listed, shared with the presence set as it was: the list the core
@@ -64,8 +64,13 @@ impl Conversion {
         }
         let result: JsValue = Object::new().into();
         set(&result, "versions", versions.flat(1).into());
+        // The retired versions likewise (no Float64Array import and glue of its own).
         if let Some(retired) = retired {
-            set(&result, "retired", float_array(retired));
+            let list = Array::new();
+            for chunk in retired.chunks(LIST_CHUNK) {
+                list.push(&to_js(&chunk));
+            }
+            set(&result, "retired", list.flat(1).into());
         }
         Conversion {
             members,
@@ -102,10 +107,4 @@ impl Conversion {
         set(&self.result, "fresh", self.parts.flat(1).into());
         Some((self.resolve.clone(), self.result.clone()))
     }
-}
-
-/// Versions as a Float64Array: exact up to 2^53, which a process's count never reaches.
-fn float_array(versions: Vec<u64>) -> JsValue {
-    let floats: Vec<f64> = versions.into_iter().map(|v| v as f64).collect();
-    Float64Array::from(floats.as_slice()).into()
 }

@@ -32,14 +32,8 @@ pub struct Options {
 }
 
 impl Options {
-    /// Reads the options object; a string is taken as a key (or a token, if it has no ':').
+    /// Reads the options object (the JS wrapper makes a key or token string one).
     pub fn from_js(value: &JsValue) -> Result<Options, ErrorInfo> {
-        if let Some(text) = value.as_string() {
-            let options = Object::new();
-            let field = if text.contains(':') { "key" } else { "token" };
-            let _ = Reflect::set(&options, &field.into(), &text.into());
-            return Options::from_js(&options);
-        }
         if !value.is_object() {
             return Err(invalid("options must be an object or a key string"));
         }

@@ -12,6 +12,7 @@ use super::rest_client::RestClient;
 use super::token::{AuthSource, TokenParams};
 use crate::channel::ChannelOptions;
 use crate::connection::{AuthMethod, ClientOptions};
+use crate::json;
 use crate::presence::MemberFilter;
 use crate::protocol::{codes, ErrorInfo, Flags, Format, PresenceAction};
 use crate::realtime as core;
@@ -73,39 +74,25 @@ impl Realtime {
         self.driver.input(|c, _| c.recover(key));
     }
 
-    /// This connection's recovery key as `{ connectionKey, msgSerial, channelSerials }`,
-    /// or null when there is nothing to recover (RTN16g).
+    /// This connection's recovery key, the JSON text `{ connectionKey, msgSerial,
+    /// channelSerials }` of createRecoveryKey(), or null when there is nothing to recover
+    /// (RTN16g).
     #[wasm_bindgen(js_name = recoveryKey)]
     pub fn recovery_key(&self) -> JsValue {
-        let Some(key) = self.driver.read(|c| c.recovery_key()) else {
-            return JsValue::NULL;
-        };
-        let object: JsValue = Object::new().into();
-        set(&object, "connectionKey", key.connection_key.into());
-        set(&object, "msgSerial", (key.msg_serial as f64).into());
-        let serials: JsValue = Object::new().into();
-        for (name, serial) in key.channel_serials {
-            set(&serials, &name, serial.into());
+        match self.driver.read(|c| c.recovery_key()) {
+            Some(key) => json::to_string(&key).into(),
+            None => JsValue::NULL,
         }
-        set(&object, "channelSerials", serials);
-        object
     }
 
-    /// Opens the connection (or retries now).
-    pub fn connect(&self) {
-        self.driver.input(|c, now| c.connect(now));
-    }
-
-    /// Closes the connection.
-    pub fn close(&self) {
-        self.driver.input(|c, now| c.close(now));
-    }
-
-    /// The page's `online` (reconnect now), `offline` (drop a connected transport) or
-    /// `pagehide` (closeOnUnload: close at the server, hold channels for a restored page)
-    /// event. One export for all: each export costs glue and a wasm shim.
-    pub fn page(&self, event: &str) {
+    /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
+    /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
+    /// (closeOnUnload: close at the server, hold channels for a restored page). One
+    /// export for all: each export costs glue and a wasm shim.
+    pub fn lifecycle(&self, event: &str) {
         self.driver.input(|c, now| match event {
+            "connect" => c.connect(now),
+            "close" => c.close(now),
             "online" => c.network_online(now),
             "offline" => c.network_offline(now),
             _ => c.page_hidden(),
@@ -201,14 +188,13 @@ impl Realtime {
         }
     }
 
-    /// Attaches a channel.
-    pub fn attach(&self, channel: String) -> Promise {
-        self.driver.operation(|c, now| c.attach(&channel, now))
-    }
-
-    /// Detaches a channel.
-    pub fn detach(&self, channel: String) -> Promise {
-        self.driver.operation(|c, now| c.detach(&channel, now))
+    /// Attaches a channel, or (`attach` false) detaches it: one export for both, as
+    /// `lifecycle`.
+    pub fn attachment(&self, channel: String, attach: bool) -> Promise {
+        self.driver.operation(|c, now| match attach {
+            true => c.attach(&channel, now),
+            false => c.detach(&channel, now),
+        })
     }
 
     /// Publishes `[{ name, data }]` on a channel, without attaching it.
@@ -227,19 +213,22 @@ impl Realtime {
         self.driver.operation(|c, _| c.publish(&channel, list))
     }
 
-    /// enter/update/leave (`action`), for `clientId` if given (enterClient etc.).
+    /// enter/update/leave (`action`), for `clientId` if a string (enterClient etc.).
+    /// JsValues rather than `&str` and `Option<String>`: with a second string argument
+    /// the glue copies them inside a try/catch of its own.
     pub fn presence(
         &self,
         channel: String,
-        action: &str,
-        client_id: Option<String>,
+        action: JsValue,
+        client_id: JsValue,
         data: JsValue,
     ) -> Promise {
-        let action = match action {
-            "enter" => PresenceAction::Enter,
-            "update" => PresenceAction::Update,
+        let action = match action.as_string().as_deref() {
+            Some("enter") => PresenceAction::Enter,
+            Some("update") => PresenceAction::Update,
             _ => PresenceAction::Leave,
         };
+        let client_id = client_id.as_string();
         match data::data_from_js(&data) {
             Ok(data) => self
                 .driver

@@ -3,6 +3,7 @@
 //! hears of closes it did not make.
 
 use super::error::set;
+use super::Callback;
 use crate::protocol::Frame;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -23,7 +24,7 @@ pub enum SocketInput {
 pub struct Socket {
     ws: WebSocket,
     waiting: Rc<RefCell<Vec<Frame>>>,
-    _on_event: Closure<dyn FnMut(JsValue)>,
+    _on_event: Callback,
 }
 
 impl Socket {
@@ -35,7 +36,7 @@ impl Socket {
         // its own shims into the wasm and a wrapper into the JS glue.
         let on_event = {
             let (ws, waiting) = (ws.clone(), waiting.clone());
-            Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            Callback::new(move |event: JsValue| {
                 let field = |name: &str| Reflect::get(&event, &name.into()).unwrap_or_default();
                 let data = field("data");
                 if let Some(text) = data.as_string() {
@@ -49,6 +50,7 @@ impl Socket {
                 } else {
                     input(SocketInput::Closed);
                 }
+                Ok(())
             })
         };
         // Properties set through Reflect, as error.rs sets fields: one import for all of
@@ -94,10 +96,20 @@ impl Socket {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A WebSocket as `send_now` sends on it.
+    type Sender;
+    /// `ws.send(data)`: one import for text and binary frames alike, not one each.
+    #[wasm_bindgen(method, catch)]
+    fn send(this: &Sender, data: &JsValue) -> Result<(), JsValue>;
+}
+
 fn send_now(ws: &WebSocket, frame: &Frame) {
-    // A send on a socket that is closing fails; its close event reaches the core anyway.
-    let _ = match frame {
-        Frame::Text(text) => ws.send_with_str(text),
-        Frame::Binary(bytes) => ws.send_with_u8_array(bytes),
+    let data = match frame {
+        Frame::Text(text) => JsValue::from_str(text),
+        Frame::Binary(bytes) => Uint8Array::from(&bytes[..]).into(),
     };
+    // A send on a socket that is closing fails; its close event reaches the core anyway.
+    let _ = ws.unchecked_ref::<Sender>().send(&data);
 }

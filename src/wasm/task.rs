@@ -14,7 +14,7 @@ use core::task::{Context, RawWaker, RawWakerVTable, Waker};
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsError, JsValue};
 
 #[wasm_bindgen]
 extern "C" {
@@ -56,7 +56,12 @@ fn start(work: Work) -> Promise {
 
 /// Polls `task` from a fresh microtask.
 fn schedule(task: Rc<Task>) {
-    queue_microtask(&Closure::once_into_js(move || task.run()));
+    // The shared callback type (see `Callback`), though no argument comes.
+    let run = move |_: JsValue| -> Result<(), JsError> {
+        task.run();
+        Ok(())
+    };
+    queue_microtask(&Closure::once_into_js(run));
 }
 
 impl Task {

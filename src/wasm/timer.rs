@@ -1,6 +1,7 @@
 //! One-shot timers: `setTimeout` with a Rust callback, cleared when dropped. The run loop
 //! holds one per pending wake-up (driver.rs).
 
+use super::Callback;
 use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -18,14 +19,17 @@ extern "C" {
 /// fired) and frees the callback, so a held Timeout is dropped once done with.
 pub struct Timeout {
     id: JsValue,
-    _callback: Closure<dyn FnMut()>,
+    _callback: Callback,
 }
 
 impl Timeout {
     /// Calls `callback` once after `delay` ms. A delay past `i32::MAX` wraps, as with
     /// setTimeout's own conversion of larger numbers: the timer fires at once.
     pub fn new(delay: u32, callback: impl FnOnce() + 'static) -> Timeout {
-        let callback = Closure::once(callback);
+        let callback = Closure::once(move |_: JsValue| {
+            callback();
+            Ok(())
+        });
         let id = set_timeout(callback.as_ref().unchecked_ref(), delay as i32);
         Timeout {
             id,

@@ -196,7 +196,10 @@ test('Rest auth through the package: signed TokenRequest, authCallback token, 40
     } catch (e) {
       refused = [e.name, e.code, e.statusCode];
     }
-    return { request, details, refused };
+    // Options as a string, as ably-js takes them: a key, or a token without ':'.
+    const fromKeyString = await new roster.Rest('app.key:secret').auth.createTokenRequest();
+    const tokenString = typeof new roster.Rest('a-token').channels.get;
+    return { request, details, refused, fromKeyString, tokenString };
   });
   assert.equal(result.request.keyName, 'app.key');
   assert.equal(result.request.clientId, 'bob');
@@ -205,6 +208,8 @@ test('Rest auth through the package: signed TokenRequest, authCallback token, 40
   assert.ok(Math.abs(result.request.timestamp - Date.now()) < 60_000);
   assert.deepEqual(result.details, { token: 'token-for-cid' });
   assert.deepEqual(result.refused, ['ErrorInfo', 40103, 401]);
+  assert.equal(result.fromKeyString.keyName, 'app.key');
+  assert.equal(result.tokenString, 'function');
 });
 
 test('a closed port gives disconnected, then a retry, and no unhandled rejection', async () => {

@@ -17,11 +17,11 @@ async fn connects_with_auth_url_and_identifies_as_client_id() {
 async fn attach_resolves_and_channel_reports_attached() {
     let client = Client::connected(Some("ada")).await;
     let name = channel("attach");
-    settle(client.realtime.attach(name.clone()))
+    settle(client.realtime.attachment(name.clone(), true))
         .await
         .expect("attach resolves");
     assert_eq!(client.channel(&name, "state"), "attached");
-    settle(client.realtime.detach(name.clone()))
+    settle(client.realtime.attachment(name.clone(), false))
         .await
         .expect("detach resolves");
     assert_eq!(client.channel(&name, "state"), "detached");
@@ -55,7 +55,7 @@ async fn closed_port_goes_disconnected_then_retries() {
         r#"{{"token":"unused","endpoint":"{host}","port":9,"tls":false,"disconnectedRetryTimeout":500}}"#
     ));
     let client = Client::new(options);
-    client.realtime.connect();
+    client.realtime.lifecycle("connect");
     let retried = wait_until(8000, || {
         let states = client.connection_states();
         states.iter().filter(|s| *s == "connecting").count() >= 2

@@ -32,11 +32,11 @@ fn renewals(client: &Client) -> usize {
 async fn expiring_tokens_are_renewed_without_losing_the_connection_or_member() {
     let name = channel("expiry");
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
+    settle(bob.realtime.attachment(name.clone(), true))
         .await
         .expect("bob attaches");
     let ada = Client::new(options(Some("ada"), r#"{"authParams":{"ttl":"2000"}}"#));
-    ada.realtime.connect();
+    ada.realtime.lifecycle("connect");
     assert!(
         wait_until(5000, || ada.connection("state").as_deref()
             == Some("connected"))

@@ -16,16 +16,20 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
     ada.enter(&name, data(r#"{"mood":"hi"}"#))
         .await
         .expect("enter");
-    settle(
-        ada.realtime
-            .presence(name.clone(), "update", None, data(r#""busy""#)),
-    )
+    settle(ada.realtime.presence(
+        name.clone(),
+        "update".into(),
+        JsValue::UNDEFINED,
+        data(r#""busy""#),
+    ))
     .await
     .expect("update");
-    settle(
-        ada.realtime
-            .presence(name.clone(), "leave", None, data(r#""bye""#)),
-    )
+    settle(ada.realtime.presence(
+        name.clone(),
+        "leave".into(),
+        JsValue::UNDEFINED,
+        data(r#""bye""#),
+    ))
     .await
     .expect("leave");
 
@@ -74,11 +78,12 @@ async fn same_client_id_on_two_devices_is_two_members() {
         .iter()
         .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
 
-    settle(
-        phone
-            .realtime
-            .presence(name.clone(), "leave", None, JsValue::UNDEFINED),
-    )
+    settle(phone.realtime.presence(
+        name.clone(),
+        "leave".into(),
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    ))
     .await
     .expect("phone leaves");
     assert!(
@@ -170,10 +175,12 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
     bob.realtime.mute_presence(&name, false);
-    settle(
-        ada.realtime
-            .presence(name.clone(), "update", None, data(r#""two""#)),
-    )
+    settle(ada.realtime.presence(
+        name.clone(),
+        "update".into(),
+        JsValue::UNDEFINED,
+        data(r#""two""#),
+    ))
     .await
     .expect("update");
     assert!(

@@ -77,7 +77,7 @@ impl Client {
     /// A connected client with this clientId.
     pub async fn connected(client_id: Option<&str>) -> Client {
         let client = Client::new(options(client_id, "{}"));
-        client.realtime.connect();
+        client.realtime.lifecycle("connect");
         assert!(
             wait_until(5000, || client.connection("state").as_deref()
                 == Some("connected"))
@@ -122,7 +122,11 @@ impl Client {
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(self.realtime.presence(name.into(), "enter", None, data)).await
+        settle(
+            self.realtime
+                .presence(name.into(), "enter".into(), JsValue::UNDEFINED, data),
+        )
+        .await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
@@ -154,7 +158,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.realtime.close();
+        self.realtime.lifecycle("close");
     }
 }
 
@@ -202,7 +206,7 @@ pub async fn watched_pair(test: &str) -> (String, Client, Client) {
     let name = channel(test);
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attach(name.clone()))
+    settle(bob.realtime.attachment(name.clone(), true))
         .await
         .expect("bob attaches");
     (name, ada, bob)
