@@ -205,6 +205,7 @@ class RealtimePresence extends EventEmitter {
   // mounted again) all find the channel attaching.
   async _op(action, clientId, data) {
     await null;
+    if (clientId != null && typeof clientId !== 'string') throw errorInfo('clientId must be a string', 40012);
     const { channel } = this;
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.

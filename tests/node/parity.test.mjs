@@ -272,3 +272,15 @@ test('presence calls and publishes made in one go reach others in the order made
   });
   assert.deepEqual(result, ['enter in', 'said hello', 'update typing', 'said bye', 'leave out']);
 });
+
+test('enterClient() with a clientId that is not a string is refused with 40012', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const presence = client.channels.get(name).presence;
+    const settle = (p) => p.then(() => 'resolved', (e) => `${e.code}/${e.statusCode}`);
+    const result = [await settle(presence.enterClient(7, 'x')), await settle(presence.updateClient({}, 'x'))];
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, ['40012/400', '40012/400']);
+});
