@@ -51,55 +51,57 @@ const proxyControls = () => ({
   refuseBrief: (on) => briefProxy.refuse(on),
 });
 
+// A scenario whose clients may connect through the proxy (`t.params.proxyPort`) and cut
+// or refuse it; the proxy takes connections again afterwards, whether it passed or not.
+const throughProxy = (scenario, normalize) =>
+  differential(scenario, normalize, { params: { proxyPort: proxy?.port }, expose: proxyControls() })
+    .finally(() => proxy?.refuse(false));
+
 // ably-js queues what an app sends while disconnected (queueMessages, on by default) and
 // sends it once connected again: the promises settle then, and others see it all. The
 // resumed channel brings what was published meanwhile (hasBacklog). Both SDKs then
 // re-enter the member (RTP17i) naming its enter, from before the update: the server
 // absorbs that re-entry, which used to undo the update for everyone.
 test('enter, update and publish while the network is down: queued, sent once connected', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', {
-        port: t.params.proxyPort, transportParams: { remainPresentFor: 5000 }, disconnectedRetryTimeout: 1500,
-      });
-      const bob = t.client('bob', 'bob');
-      const adas = ada.channels.get(t.name);
-      const bobs = bob.channels.get(t.name);
-      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
-      await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
-      await t.op('ada subscribe', adas.subscribe((m) => t.record('ada hears', [m.name, m.data])));
-      await t.op('ada enter', adas.presence.enter('online'));
-      await t.until('bob sees', 1);
-      t.watchChannel('ada', adas);
-      adas.on('attached', (c) => t.record('ada attached carries', { resumed: c.resumed, hasBacklog: c.hasBacklog ?? '<absent>' }));
-      await t.node('refuse', true);
-      await t.node('cut');
-      // connecting, connected, then disconnected, the immediate retry, disconnected.
-      await t.until('ada connection', 5);
-      t.read('while down', { connection: ada.connection.state, channel: adas.state });
-      await t.op('bob publish while ada is away', bobs.publish('chat', 'while away'));
-      const updating = t.settle(adas.presence.update('offline'));
-      const publishing = t.settle(adas.publish('chat', 'sent offline'));
-      const getting = t.settle(adas.presence.get({ waitForSync: false }));
-      t.read('get({ waitForSync: false }) while down', await getting);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      t.read('channel after queueing', adas.state);
-      await t.node('refuse', false);
-      t.read('update queued while down', await updating);
-      t.read('publish queued while down', await publishing);
-      await t.until('bob sees', 2);
-      await t.until('bob hears', 2);
-      await t.until('ada hears', 2);
-      await t.until('ada channel', 2);
-      await t.op('bob get', bobs.presence.get());
-      await t.op('ada get', adas.presence.get());
-      // Equal traces could both be wrong: the update must have stayed.
-      const [member] = await bobs.presence.get();
-      if (member?.data !== 'offline') throw new Error(`the update made offline was undone: ${member?.data}`);
-    }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', {
+      port: t.params.proxyPort, transportParams: { remainPresentFor: 5000 }, disconnectedRetryTimeout: 1500,
+    });
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
+    await t.op('ada subscribe', adas.subscribe((m) => t.record('ada hears', [m.name, m.data])));
+    await t.op('ada enter', adas.presence.enter('online'));
+    await t.until('bob sees', 1);
+    t.watchChannel('ada', adas);
+    adas.on('attached', (c) => t.record('ada attached carries', { resumed: c.resumed, hasBacklog: c.hasBacklog ?? '<absent>' }));
+    await t.node('refuse', true);
+    await t.node('cut');
+    // connecting, connected, then disconnected, the immediate retry, disconnected.
+    await t.until('ada connection', 5);
+    t.read('while down', { connection: ada.connection.state, channel: adas.state });
+    await t.op('bob publish while ada is away', bobs.publish('chat', 'while away'));
+    const updating = t.settle(adas.presence.update('offline'));
+    const publishing = t.settle(adas.publish('chat', 'sent offline'));
+    const getting = t.settle(adas.presence.get({ waitForSync: false }));
+    t.read('get({ waitForSync: false }) while down', await getting);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.read('channel after queueing', adas.state);
+    await t.node('refuse', false);
+    t.read('update queued while down', await updating);
+    t.read('publish queued while down', await publishing);
+    await t.until('bob sees', 2);
+    await t.until('bob hears', 2);
+    await t.until('ada hears', 2);
+    await t.until('ada channel', 2);
+    await t.op('bob get', bobs.presence.get());
+    await t.op('ada get', adas.presence.get());
+    // Equal traces could both be wrong: the update must have stayed.
+    const [member] = await bobs.presence.get();
+    if (member?.data !== 'offline') throw new Error(`the update made offline was undone: ${member?.data}`);
+  });
 });
 
 // How often a client retries while down, and whether it is connecting or disconnected
@@ -233,118 +235,106 @@ const closedWhileQueued = (trace, side) => (side === 'roster' ? trace : withoutU
 // close() with operations queued while down: what each promise settles with, and the
 // state the channels are left in.
 test('close() with an update, a publish and an attach queued while the network is down', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
-      const adas = ada.channels.get(t.name);
-      await t.op('ada enter', adas.presence.enter('online'));
-      t.watchChannel('ada', adas);
-      await t.node('refuse', true);
-      await t.node('cut');
-      await t.until('ada connection', 5);
-      const other = ada.channels.get(`${t.name}-other`);
-      t.watchChannel('other', other);
-      const updating = t.settle(adas.presence.update('offline'));
-      const publishing = t.settle(adas.publish('chat', 'queued'));
-      const attaching = t.settle(other.attach());
-      const leaving = t.settle(adas.presence.leave());
-      ada.close();
-      await t.within(ada.connection.whenState('closed'), 'closed');
-      t.read('publish queued, then closed', await publishing);
-      t.read('attach queued, then closed', await attaching);
-      t.read('update queued, then closed', await updating);
-      t.read('leave queued, then closed', await leaving);
-      t.read('closed', { channel: adas.state, other: other.state, errorReason: t.error(ada.connection.errorReason) });
-      await t.node('refuse', false);
-    }, closedWhileQueued, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+    const adas = ada.channels.get(t.name);
+    await t.op('ada enter', adas.presence.enter('online'));
+    t.watchChannel('ada', adas);
+    await t.node('refuse', true);
+    await t.node('cut');
+    await t.until('ada connection', 5);
+    const other = ada.channels.get(`${t.name}-other`);
+    t.watchChannel('other', other);
+    const updating = t.settle(adas.presence.update('offline'));
+    const publishing = t.settle(adas.publish('chat', 'queued'));
+    const attaching = t.settle(other.attach());
+    const leaving = t.settle(adas.presence.leave());
+    ada.close();
+    await t.within(ada.connection.whenState('closed'), 'closed');
+    t.read('publish queued, then closed', await publishing);
+    t.read('attach queued, then closed', await attaching);
+    t.read('update queued, then closed', await updating);
+    t.read('leave queued, then closed', await leaving);
+    t.read('closed', { channel: adas.state, other: other.state, errorReason: t.error(ada.connection.errorReason) });
+    await t.node('refuse', false);
+  }, closedWhileQueued);
 });
 
 // Other calls an app makes while the network is down: get() on the attached channel,
 // ping(), connect() (a retry now), detach() and attach() of channels, and what they
 // settle with once it is back.
 test('while the network is down: get(), ping(), connect(), detach() and attach()', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
-      const adas = ada.channels.get(t.name);
-      const second = ada.channels.get(`${t.name}-second`);
-      await t.op('ada enter', adas.presence.enter('online'));
-      await t.op('attach second', second.attach());
-      t.watchChannel('ada', adas);
-      t.watchChannel('second', second);
-      await t.node('refuse', true);
-      await t.node('cut');
-      await t.until('ada connection', 5);
-      await t.op('get() while down', adas.presence.get());
-      t.read('syncComplete while down', adas.presence.syncComplete);
-      await t.op('ping() while down', ada.connection.ping());
-      const detaching = t.settle(second.detach());
-      const third = ada.channels.get(`${t.name}-third`);
-      const attaching = t.settle(third.attach());
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      t.read('while down', { connection: ada.connection.state, second: second.state, third: third.state });
-      ada.connection.connect();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      t.read('after connect() while refused', ada.connection.state);
-      await t.node('refuse', false);
-      await t.within(ada.connection.whenState('connected'), 'connected again');
-      t.read('detach while down', await detaching);
-      t.read('attach while down', await attaching);
-      await t.within(adas.whenState('attached'), 'ada attached again');
-      t.read('once back', { second: second.state, third: third.state });
-      await t.op('get() once back', adas.presence.get());
-    }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+    const adas = ada.channels.get(t.name);
+    const second = ada.channels.get(`${t.name}-second`);
+    await t.op('ada enter', adas.presence.enter('online'));
+    await t.op('attach second', second.attach());
+    t.watchChannel('ada', adas);
+    t.watchChannel('second', second);
+    await t.node('refuse', true);
+    await t.node('cut');
+    await t.until('ada connection', 5);
+    await t.op('get() while down', adas.presence.get());
+    t.read('syncComplete while down', adas.presence.syncComplete);
+    await t.op('ping() while down', ada.connection.ping());
+    const detaching = t.settle(second.detach());
+    const third = ada.channels.get(`${t.name}-third`);
+    const attaching = t.settle(third.attach());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.read('while down', { connection: ada.connection.state, second: second.state, third: third.state });
+    ada.connection.connect();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.read('after connect() while refused', ada.connection.state);
+    await t.node('refuse', false);
+    await t.within(ada.connection.whenState('connected'), 'connected again');
+    t.read('detach while down', await detaching);
+    t.read('attach while down', await attaching);
+    await t.within(adas.whenState('attached'), 'ada attached again');
+    t.read('once back', { second: second.state, third: third.state });
+    await t.op('get() once back', adas.presence.get());
+  });
 });
 
 // queueMessages: false: what an app sends while not connected is refused at once rather
 // than queued (RTL6c2, RTP16b), presence on a channel not yet attached too, and nothing
 // of it reaches the others once it is back. Roster ignored the option and queued.
 test('queueMessages: false: publish and presence while the network is down are refused, not queued', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const bob = t.client('bob', 'bob');
-      const bobs = bob.channels.get(t.name);
-      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
-      await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
-      // Not yet connected: the first attempt is refused.
-      await t.node('refuse', true);
-      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500, queueMessages: false });
-      const adas = ada.channels.get(t.name);
-      await t.until('ada connection', 2);
-      await t.op('enter before connected', adas.presence.enter('online'));
-      await t.op('publish before connected', adas.publish('chat', 'not connected'));
-      await t.node('refuse', false);
-      await t.within(adas.whenState('attached'), 'attached, as the enter asked');
-      await t.op('ada enter', adas.presence.enter('online'));
-      await t.op('ada publish', adas.publish('chat', 'online'));
-      await t.until('bob hears', 1);
-      await t.node('refuse', true);
-      await t.node('cut');
-      // The refused first attempt and the connection, then disconnected, the immediate
-      // retry, disconnected.
-      await t.until('ada connection', 7);
-      await t.op('publish while down', adas.publish('chat', 'offline'));
-      await t.op('update while down', adas.presence.update('offline'));
-      await t.op('leave while down', adas.presence.leave());
-      const other = ada.channels.get(`${t.name}-other`);
-      await t.op('enter on a new channel while down', other.presence.enter('x'));
-      t.read('channels', { channel: adas.state, other: other.state });
-      await t.node('refuse', false);
-      await t.within(ada.connection.whenState('connected'), 'connected again');
-      await t.within(adas.whenState('attached'), 'attached again');
-      await t.op('publish once back', adas.publish('chat', 'back'));
-      await t.until('bob hears', 2);
-      await t.op('bob get', bobs.presence.get());
-    }, presenceRefusals, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const bob = t.client('bob', 'bob');
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
+    // Not yet connected: the first attempt is refused.
+    await t.node('refuse', true);
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500, queueMessages: false });
+    const adas = ada.channels.get(t.name);
+    await t.until('ada connection', 2);
+    await t.op('enter before connected', adas.presence.enter('online'));
+    await t.op('publish before connected', adas.publish('chat', 'not connected'));
+    await t.node('refuse', false);
+    await t.within(adas.whenState('attached'), 'attached, as the enter asked');
+    await t.op('ada enter', adas.presence.enter('online'));
+    await t.op('ada publish', adas.publish('chat', 'online'));
+    await t.until('bob hears', 1);
+    await t.node('refuse', true);
+    await t.node('cut');
+    // The refused first attempt and the connection, then disconnected, the immediate
+    // retry, disconnected.
+    await t.until('ada connection', 7);
+    await t.op('publish while down', adas.publish('chat', 'offline'));
+    await t.op('update while down', adas.presence.update('offline'));
+    await t.op('leave while down', adas.presence.leave());
+    const other = ada.channels.get(`${t.name}-other`);
+    await t.op('enter on a new channel while down', other.presence.enter('x'));
+    t.read('channels', { channel: adas.state, other: other.state });
+    await t.node('refuse', false);
+    await t.within(ada.connection.whenState('connected'), 'connected again');
+    await t.within(adas.whenState('attached'), 'attached again');
+    await t.op('publish once back', adas.publish('chat', 'back'));
+    await t.until('bob hears', 2);
+    await t.op('bob get', bobs.presence.get());
+  }, presenceRefusals);
 });
 
 // A REST request that cannot reach the server: ably-js 2.28 rejects with the fetch
@@ -359,35 +349,31 @@ const unreachable = (trace, side) => (side === 'roster' ? trace : {
 // connect() and close() called when they have nothing to do, connect() after failed,
 // and presence.history() (a REST request) while the server cannot be reached.
 test('connect() when connected, close() twice, connect() after failed, history() while down', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
-      const adas = ada.channels.get(t.name);
-      await t.op('ada enter', adas.presence.enter('online'));
-      ada.connection.connect();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      t.read('connect() when connected', ada.connection.state);
-      await t.node('refuse', true);
-      await t.node('cut');
-      await t.until('ada connection', 5);
-      const history = await t.within(adas.presence.history().then((page) => ({ items: page.items.length }), t.error), 'history()');
-      t.read('history() while down', history);
-      ada.close();
-      ada.close();
-      await t.within(ada.connection.whenState('closed'), 'closed');
-      await t.node('refuse', false);
-      const { token } = await t.rest('ada').auth.requestToken();
-      const eve = t.client('eve', null, { token, clientId: 'eve', authUrl: undefined, authParams: undefined });
-      await t.within(eve.connection.whenState('failed'), 'eve failed');
-      eve.connection.connect();
-      t.read('right after connect() when failed', eve.connection.state);
-      await t.within(eve.connection.whenState('failed'), 'eve failed again');
-      await t.until('eve connection', 4);
-      t.read('failed again', t.error(eve.connection.errorReason));
-    }, unreachable, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+    const adas = ada.channels.get(t.name);
+    await t.op('ada enter', adas.presence.enter('online'));
+    ada.connection.connect();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.read('connect() when connected', ada.connection.state);
+    await t.node('refuse', true);
+    await t.node('cut');
+    await t.until('ada connection', 5);
+    const history = await t.within(adas.presence.history().then((page) => ({ items: page.items.length }), t.error), 'history()');
+    t.read('history() while down', history);
+    ada.close();
+    ada.close();
+    await t.within(ada.connection.whenState('closed'), 'closed');
+    await t.node('refuse', false);
+    const { token } = await t.rest('ada').auth.requestToken();
+    const eve = t.client('eve', null, { token, clientId: 'eve', authUrl: undefined, authParams: undefined });
+    await t.within(eve.connection.whenState('failed'), 'eve failed');
+    eve.connection.connect();
+    t.read('right after connect() when failed', eve.connection.state);
+    await t.within(eve.connection.whenState('failed'), 'eve failed again');
+    await t.until('eve connection', 4);
+    t.read('failed again', t.error(eve.connection.errorReason));
+  }, unreachable);
 });
 
 // ably-js 2.28 still holds the member it queued a leave for when the resumed channel is
@@ -404,66 +390,58 @@ const leftMemberReentered = (trace, side) => (side === 'roster' ? trace : {
 // A leave while the network is down is queued like the rest and sent once it is back;
 // the member must not come back with the re-entry after the re-attach.
 test('leave while the network is down: sent once connected, the member not re-entered', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', {
-        port: t.params.proxyPort, transportParams: { remainPresentFor: 5000 }, disconnectedRetryTimeout: 1500,
-      });
-      const bob = t.client('bob', 'bob');
-      const adas = ada.channels.get(t.name);
-      const bobs = bob.channels.get(t.name);
-      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
-      await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
-      await t.op('ada enter', adas.presence.enter('online'));
-      await t.until('bob sees', 1);
-      t.watchChannel('ada', adas);
-      await t.node('refuse', true);
-      await t.node('cut');
-      await t.until('ada connection', 5);
-      await t.op('bob publish while ada is away', bobs.publish('chat', 'while away'));
-      const leaving = t.settle(adas.presence.leave());
-      await t.node('refuse', false);
-      t.read('leave queued while down', await leaving);
-      await t.within(adas.whenState('attached'), 'attached again');
-      await t.until('bob sees', 2);
-      // Long enough for a re-entry to arrive.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await t.op('bob get', bobs.presence.get());
-      await t.op('ada get', adas.presence.get());
-    }, leftMemberReentered, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', {
+      port: t.params.proxyPort, transportParams: { remainPresentFor: 5000 }, disconnectedRetryTimeout: 1500,
+    });
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, m.data])));
+    await t.op('ada enter', adas.presence.enter('online'));
+    await t.until('bob sees', 1);
+    t.watchChannel('ada', adas);
+    await t.node('refuse', true);
+    await t.node('cut');
+    await t.until('ada connection', 5);
+    await t.op('bob publish while ada is away', bobs.publish('chat', 'while away'));
+    const leaving = t.settle(adas.presence.leave());
+    await t.node('refuse', false);
+    t.read('leave queued while down', await leaving);
+    await t.within(adas.whenState('attached'), 'attached again');
+    await t.until('bob sees', 2);
+    // Long enough for a re-entry to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await t.op('bob get', bobs.presence.get());
+    await t.op('ada get', adas.presence.get());
+  }, leftMemberReentered);
 });
 
 // An enter on a channel never attached while down: the attach and the enter wait for the
 // connection, then both go through.
 test('enter on a new channel while the network is down: attached and entered once connected', opts, async () => {
-  try {
-    await differential(async (t) => {
-      const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
-      const bob = t.client('bob', 'bob');
-      const bobs = bob.channels.get(t.name);
-      await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
-      await t.within(ada.connection.whenState('connected'), 'ada connected');
-      await t.node('refuse', true);
-      await t.node('cut');
-      await t.until('ada connection', 5);
-      const adas = ada.channels.get(t.name);
-      t.watchChannel('ada', adas);
-      const entering = t.settle(adas.presence.enter('from offline'));
-      const publishing = t.settle(adas.publish('chat', 'hello'));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      t.read('channel while down', adas.state);
-      await t.node('refuse', false);
-      t.read('enter while down', await entering);
-      t.read('publish while down', await publishing);
-      await t.until('bob sees', 1);
-      await t.op('bob get', bobs.presence.get());
-    }, undefined, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
-  } finally {
-    proxy?.refuse(false);
-  }
+  await throughProxy(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+    const bob = t.client('bob', 'bob');
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    await t.within(ada.connection.whenState('connected'), 'ada connected');
+    await t.node('refuse', true);
+    await t.node('cut');
+    await t.until('ada connection', 5);
+    const adas = ada.channels.get(t.name);
+    t.watchChannel('ada', adas);
+    const entering = t.settle(adas.presence.enter('from offline'));
+    const publishing = t.settle(adas.publish('chat', 'hello'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    t.read('channel while down', adas.state);
+    await t.node('refuse', false);
+    t.read('enter while down', await entering);
+    t.read('publish while down', await publishing);
+    await t.until('bob sees', 1);
+    await t.op('bob get', bobs.presence.get());
+  });
 });
 
 // close() then connect() on the same client: a new connection; the channels the close
