@@ -22,27 +22,40 @@ pub fn to_js(value: &dyn WriteJson) -> JsValue {
 /// its views (500 a text held 160 KB more at the high-water mark), in 100 crossings.
 pub const LIST_CHUNK: usize = 100;
 
-/// An array of presence messages as apps see them (see `push_presence_list`).
-pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
+/// One JS array of `items`, converted by `convert` `LIST_CHUNK` at a time (each chunk a
+/// JS array) and flattened once.
+pub fn in_chunks<T>(items: &[T], convert: impl Fn(&[T]) -> JsValue) -> JsValue {
     let parts = js_sys::Array::new();
-    for chunk in messages.chunks(LIST_CHUNK) {
-        let views: Vec<PresenceView> = chunk.iter().map(PresenceMessage::view).collect();
-        push_presence_list(&parts, &views);
+    for chunk in items.chunks(LIST_CHUNK) {
+        parts.push(&convert(chunk));
     }
     parts.flat(1).into()
 }
 
+/// An array of presence messages as apps see them (see `presence_list`).
+pub fn presence_list_to_js(messages: &[PresenceMessage]) -> JsValue {
+    in_chunks(messages, |chunk| {
+        let views: Vec<PresenceView> = chunk.iter().map(PresenceMessage::view).collect();
+        presence_list(&views)
+    })
+}
+
 /// Appends presence messages (at most `LIST_CHUNK`) as apps see them to `parts` as one
-/// array, from one JSON text and one `JSON.parse`. The caller flattens `parts` once, at
-/// the end.
+/// array (`presence_list`). The caller flattens `parts` once, at the end.
 pub fn push_presence_list(parts: &js_sys::Array, messages: &[PresenceView]) {
+    parts.push(&presence_list(messages));
+}
+
+/// Presence messages (at most `LIST_CHUNK`) as apps see them, as one array from one JSON
+/// text and one `JSON.parse`.
+fn presence_list(messages: &[PresenceView]) -> JsValue {
     let list: js_sys::Array = to_js(&AppPresenceList(messages)).unchecked_into();
     for (index, message) in messages.iter().enumerate() {
         if matches!(message.data, Some(DataRef::Binary(_))) {
             set_binary_data(&list.get(index as u32), message.data);
         }
     }
-    parts.push(&list);
+    list.into()
 }
 
 /// JSON has no bytes: binary data goes back in as an ArrayBuffer, as ably-js gives it in

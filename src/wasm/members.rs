@@ -2,7 +2,7 @@
 //! 10,000 members of a fresh sync at once (JSON written here, `JSON.parse` in JS, the
 //! garbage after) made one task of 50–90 ms, which the page could not interrupt.
 
-use super::convert::{push_presence_list, to_js, LIST_CHUNK};
+use super::convert::{in_chunks, push_presence_list, to_js, LIST_CHUNK};
 use super::error::set;
 use crate::json::{WriteJson, Writer};
 use crate::presence::Member;
@@ -58,19 +58,16 @@ impl Conversion {
     ) -> Conversion {
         // The versions cross a chunk at a time, as JSON text: exact below 2^53, which a
         // process's count never reaches, and no list of them beside the members'.
-        let versions = Array::new();
-        for chunk in members.chunks(LIST_CHUNK) {
-            versions.push(&to_js(&Versions(chunk)));
-        }
         let result: JsValue = Object::new().into();
-        set(&result, "versions", versions.flat(1).into());
+        let versions = in_chunks(&members, |chunk| to_js(&Versions(chunk)));
+        set(&result, "versions", versions);
         // The retired versions likewise (no Float64Array import and glue of its own).
         if let Some(retired) = retired {
-            let list = Array::new();
-            for chunk in retired.chunks(LIST_CHUNK) {
-                list.push(&to_js(&chunk));
-            }
-            set(&result, "retired", list.flat(1).into());
+            set(
+                &result,
+                "retired",
+                in_chunks(&retired, |chunk| to_js(&chunk)),
+            );
         }
         Conversion {
             members,
