@@ -9,7 +9,7 @@ mod set;
 mod sync_serial;
 
 pub use member::Member;
-pub use newness::is_newer;
+pub use newness::{is_newer, message_position};
 pub use own_members::OwnMembers;
 pub use set::{Changes, MemberFilter, PresenceSet};
 pub use sync_serial::parse_sync_serial;

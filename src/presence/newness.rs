@@ -19,12 +19,21 @@ pub fn is_newer(incoming: &PresenceView, existing: &PresenceView) -> bool {
     incoming.timestamp.unwrap_or(0) >= existing.timestamp.unwrap_or(0)
 }
 
-/// `(msgSerial, index)` from an id `connectionId:msgSerial:index`.
+/// `(msgSerial, index)` from a message's id.
 fn serial_and_index(msg: &PresenceView) -> Option<(u64, u64)> {
-    let id = msg.id?;
+    message_position(msg.id?).map(|(_, serial, index)| (serial, index))
+}
+
+/// The parts of an id `connectionId:msgSerial:index`: the connection that sent the
+/// message, and its msgSerial and index there; `None` for an id of another form.
+pub fn message_position(id: &str) -> Option<(&str, u64, u64)> {
     let (rest, index) = text::rsplit_once_byte(id, b':')?;
-    let (_, serial) = text::rsplit_once_byte(rest, b':')?;
-    Some((text::parse_u64(serial)?, text::parse_u64(index)?))
+    let (connection, serial) = text::rsplit_once_byte(rest, b':')?;
+    Some((
+        connection,
+        text::parse_u64(serial)?,
+        text::parse_u64(index)?,
+    ))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::limits::data_size;
 use super::replay::Audience;
 use super::{Conn, Hub, MemberKey};
-use roster::presence::MemberFilter;
+use roster::presence::{message_position, MemberFilter};
 use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
 
 /// The clientId a message from `conn` acts as: its own, or any with a `*` identity;
@@ -52,12 +52,9 @@ type Holding = (usize, usize);
 /// Whether presence id `claimed` names an earlier message of connection `conn_id` than
 /// `stored` does: both `{connectionId}:{msgSerial}:{index}`, compared by serial and index.
 fn is_older_message(claimed: &str, stored: &str, conn_id: &str) -> bool {
-    let position = |id: &str| {
-        let (serial, index) = id
-            .strip_prefix(conn_id)?
-            .strip_prefix(':')?
-            .split_once(':')?;
-        Some((serial.parse::<u64>().ok()?, index.parse::<u64>().ok()?))
+    let position = |id: &str| match message_position(id)? {
+        (connection, serial, index) if connection == conn_id => Some((serial, index)),
+        _ => None,
     };
     matches!((position(claimed), position(stored)), (Some(c), Some(s)) if c < s)
 }
