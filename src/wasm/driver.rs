@@ -23,7 +23,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use js_sys::{Array, Function, Promise};
-use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 /// Presence events converted per JSON text: a frame of 200 updates as one text held 64 KB
@@ -115,10 +114,7 @@ impl Driver {
     /// The promise for `op`, registered before the drain that may complete it. Apart from
     /// `operation` so that its body is not copied into every caller.
     fn promise_for(&self, op: OpId) -> Promise {
-        let mut settle = None;
-        let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
-            settle = Some((resolve.unchecked_into(), reject.unchecked_into()))
-        });
+        let (promise, settle) = task::settled_by();
         if let Some((resolve, reject)) = settle {
             self.pending.borrow_mut().push((op, resolve, reject));
         }

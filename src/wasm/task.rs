@@ -37,12 +37,19 @@ pub fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -
     start(Box::pin(work))
 }
 
-fn start(work: Work) -> Promise {
+/// A new Promise and the `(resolve, reject)` functions that settle it. The executor runs
+/// synchronously, so they are there (`None` only if the Promise constructor never called
+/// it).
+pub fn settled_by() -> (Promise, Option<(Function, Function)>) {
     let mut settle = None;
     let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
         settle = Some((resolve.unchecked_into(), reject.unchecked_into()))
     });
-    // The executor runs synchronously: `settle` is set by now.
+    (promise, settle)
+}
+
+fn start(work: Work) -> Promise {
+    let (promise, settle) = settled_by();
     if let Some((resolve, reject)) = settle {
         let task = Task {
             work: RefCell::new(Some(work)),
