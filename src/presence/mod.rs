@@ -11,5 +11,7 @@ mod sync_serial;
 pub use member::Member;
 pub use newness::{is_newer, message_position};
 pub use own_members::OwnMembers;
+#[cfg(target_arch = "wasm32")]
+pub use set::seed_key_hashes;
 pub use set::{Changes, MemberFilter, PresenceSet};
 pub use sync_serial::parse_sync_serial;

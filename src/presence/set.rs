@@ -6,28 +6,52 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use hashbrown::hash_table::{Entry, HashTable};
 // Natively std's SipHash, seeded per set (RandomState), as member ids come from the
-// network. wasm has nothing random to seed from, so any keys there are fixed (std's
-// RandomState has them at 0, 0 on wasm32-unknown-unknown) and a fixed-key SipHash
-// resists crafted collisions no better than an unkeyed hash: wasm gets KeyHasher, a
-// tenth of SipHash's code. (foldhash cost 1.3 KB more gzip, most of it its panic paths.)
-#[cfg(target_arch = "wasm32")]
-type Seeds = core::hash::BuildHasherDefault<KeyHasher>;
+// network. wasm32-unknown-unknown has no OS randomness for std to seed from (its
+// RandomState keys are fixed at 0, 0), so wasm gets KeyHasher, a tenth of SipHash's
+// code, started from a seed the bindings draw from the browser (`seed_key_hashes`): a
+// set's bucket for a member is then not known to whoever picks the clientIds. (foldhash
+// cost 1.3 KB more gzip, most of it its panic paths.)
 use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 #[cfg(not(target_arch = "wasm32"))]
 use std::hash::RandomState as Seeds;
 
-/// FNV-1a over the key's bytes, then a multiply and fold so that the low bits (the
-/// table's bucket) depend on every byte, as FNV's own low bits do not.
+/// The seed sets made from now on take (wasm); FNV-1a's offset basis until seeded.
 #[cfg(target_arch = "wasm32")]
-struct KeyHasher(u64);
+static KEY_SEED: AtomicU64 = AtomicU64::new(0xcbf2_9ce4_8422_2325);
+
+/// Seeds the member-key hashes of the presence sets made from now on (wasm only: natively
+/// each set seeds itself). Sets made before keep their seed, so their members stay found.
+#[cfg(target_arch = "wasm32")]
+pub fn seed_key_hashes(seed: u64) {
+    KEY_SEED.store(seed, Ordering::Relaxed);
+}
+
+/// A set's hasher seed on wasm, taken from `KEY_SEED` when the set is made.
+#[cfg(target_arch = "wasm32")]
+#[derive(Debug)]
+struct Seeds(u64);
 
 #[cfg(target_arch = "wasm32")]
-impl Default for KeyHasher {
-    fn default() -> KeyHasher {
-        KeyHasher(0xcbf2_9ce4_8422_2325)
+impl Default for Seeds {
+    fn default() -> Seeds {
+        Seeds(KEY_SEED.load(Ordering::Relaxed))
     }
 }
+
+#[cfg(target_arch = "wasm32")]
+impl BuildHasher for Seeds {
+    type Hasher = KeyHasher;
+
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(self.0)
+    }
+}
+
+/// FNV-1a over the key's bytes from the set's seed, then a multiply and fold so that the
+/// low bits (the table's bucket) depend on every byte, as FNV's own low bits do not.
+#[cfg(target_arch = "wasm32")]
+struct KeyHasher(u64);
 
 #[cfg(target_arch = "wasm32")]
 impl core::hash::Hasher for KeyHasher {

@@ -38,6 +38,8 @@ impl Realtime {
         let js_options = options;
         let options = Options::from_js(&js_options).map_err(|e| to_js(&e))?;
         let client_options = client_options(&options, &js_options);
+        // Each client's channels hash member keys from a seed of their own.
+        crate::presence::seed_key_hashes(random_seed());
         let core = core::Realtime::new(client_options).map_err(|e| to_js(&e))?;
         let rest = RestClient::new(options).map_err(|e| to_js(&e))?;
         Ok(Realtime {
@@ -268,6 +270,12 @@ impl Realtime {
     pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
         self.driver.simulate_disconnect(silent_ms, spoil_resume);
     }
+}
+
+/// A seed for the presence sets' key hashes: Math.random's 53 bits, not a secret key,
+/// only a number an app's peers cannot know when they pick clientIds.
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
 
 /// A string, or `undefined` for none (cheaper glue than `Option<String>`).

@@ -6,6 +6,7 @@ mod support;
 
 mod connection;
 mod expiry;
+mod key_hashes;
 mod presence;
 mod reconnect;
 mod rest;
