@@ -18,6 +18,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const files = {
   '/pkg/': join(root, 'pkg'),
+  // The package again, from a server that sends its wasm as application/octet-stream
+  // (instantiateStreaming refuses that), and from one that has no wasm file at all.
+  '/pkg-untyped/': join(root, 'pkg'),
+  '/pkg-no-wasm/': join(root, 'pkg'),
   '/ably/': join(root, 'tests', 'node_modules', 'ably', 'build'),
 };
 
@@ -69,8 +73,11 @@ before(async () => {
     }
     const mount = Object.keys(files).find((prefix) => path.startsWith(prefix));
     try {
+      if (mount === '/pkg-no-wasm/' && extname(path) === '.wasm') throw new Error('not here');
       const body = await readFile(join(files[mount], path.slice(mount.length)));
-      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
+      const untyped = mount === '/pkg-untyped/' && extname(path) === '.wasm';
+      const type = untyped ? undefined : types[extname(path)];
+      res.writeHead(200, { 'content-type': type ?? 'application/octet-stream' });
       res.end(body);
     } catch {
       res.writeHead(404).end();
@@ -386,6 +393,30 @@ test('exports name files that exist; an app bundled from roster-presence/realtim
     assert.doesNotMatch(realtimeOnly, /roster_wasm_bg\.wasm/);
   } finally {
     await rm(app, { recursive: true, force: true });
+  }
+});
+
+test('the wasm loads from a server that does not send it as application/wasm', async () => {
+  const result = await inPage(async () => {
+    const ada = new roster.Realtime(options('ada'));
+    const channel = ada.channels.get(channelName('untyped'));
+    await channel.presence.enter('here');
+    const members = await channel.presence.get();
+    ada.close();
+    return members.map((m) => [m.clientId, m.data]);
+  }, '/pkg-untyped/realtime.js');
+  assert.deepEqual(result, [['ada', 'here']]);
+});
+
+test('a wasm file that cannot be fetched fails the import with its URL and status', async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(pageUrl);
+    const failure = await page.evaluate(() => import('/pkg-no-wasm/realtime.js').then(
+      () => 'imported', (e) => e.message));
+    assert.match(failure, /failed to fetch http:\/\/127\.0\.0\.1:\d+\/pkg-no-wasm\/roster_realtime_bg\.wasm: 404/);
+  } finally {
+    await page.close();
   }
 });
 
