@@ -42,10 +42,12 @@ const rosterRealtime = sizes([
 ]);
 const roster = sizes([await bundle('roster', { 'roster-presence': join(pkgDir, 'index.js') }), join(pkgDir, 'roster_wasm_bg.wasm')]);
 const modular = sizes([await bundle('ably-modular', {})]);
+const modularRest = sizes([await bundle('ably-modular-rest', {})]);
 const full = sizes([await bundle('ably-default', {})]);
 const section = 'Bundle size (minimal app)';
 const pairs = [
   ['realtime entry', rosterRealtime, 'ably-js modular', modular],
+  ['realtime entry', rosterRealtime, 'ably-js modular + Rest (presence.history)', modularRest],
   ['full entry', roster, 'ably-js default', full],
 ];
 for (const [entry, ours, anchorName, anchor] of pairs) {
@@ -56,4 +58,4 @@ for (const [entry, ours, anchorName, anchor] of pairs) {
     }));
   }
 }
-console.error(`bundle raw bytes: roster realtime ${rosterRealtime.raw}, full ${roster.raw}, ably modular ${modular.raw}, ably default ${full.raw}`);
+console.error(`bundle raw bytes: roster realtime ${rosterRealtime.raw}, full ${roster.raw}, ably modular ${modular.raw}, with Rest ${modularRest.raw}, ably default ${full.raw}`);
