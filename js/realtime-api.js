@@ -238,8 +238,11 @@ class RealtimeChannel extends EventEmitter {
     const { modes, params } = this._read(true);
     return modes ? params : undefined;
   }
+  // As ably-js, the options replace the last ones: attachOnSubscribe too.
   async setOptions(options) {
-    if (!this._released) return this._core.setChannelOptions(this.name, modeBits(options), options, false);
+    const bits = modeBits(options);
+    this._attachOnSubscribe = options?.attachOnSubscribe !== false;
+    if (!this._released) return this._core.setChannelOptions(this.name, bits, options, false);
   }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -311,10 +314,12 @@ class RealtimeChannel extends EventEmitter {
       ? Promise.reject(errorInfo(`Channel operation failed as channel state is ${this.state}`, 90001, this.errorReason))
       : operation();
   }
+  // Unless the options say attachOnSubscribe: false (as ably/react's do), subscribing
+  // attaches, as in ably-js; without attaching it resolves with null.
   _subscribe(emitter, event, listener) {
-    return this._unlessFailed(() => {
+    return this._unlessFailed(async () => {
       emitter.on(event, listener);
-      return this.attach();
+      return this._attachOnSubscribe === false ? null : this.attach();
     });
   }
 }
@@ -327,7 +332,9 @@ class Channels {
   get(name, options) {
     const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
     if (refusal instanceof Error) throw refusal;
-    return (this.all[name] ??= new RealtimeChannel(this._core, name));
+    const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
+    if (options) channel._attachOnSubscribe = options.attachOnSubscribe !== false;
+    return channel;
   }
   // As ably-js 2.x: a channel that can still hear from the server (the core refuses to
   // forget it) is detached first, then forgotten if it still may be.

@@ -304,6 +304,8 @@ export interface ChannelOptions {
   modes?: ChannelMode[];
   /** Channel params for the attach. */
   params?: ChannelParams;
+  /** false: subscribe() and presence.subscribe() do not attach the channel (default true). */
+  attachOnSubscribe?: boolean;
 }
 
 export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateChange) => void, ChannelEvent> {
@@ -322,7 +324,7 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   /** Resolves with the change to attached, or null if the channel already was. */
   attach(): Promise<ChannelStateChange | null>;
   detach(): Promise<void>;
-  /** Listens and attaches; resolves as attach() does. */
+  /** Listens and attaches (unless attachOnSubscribe is false: null); resolves as attach() does. */
   subscribe(listener: MessageListener): Promise<ChannelStateChange | null>;
   subscribe(name: string | string[], listener: MessageListener): Promise<ChannelStateChange | null>;
   unsubscribe(): void;

@@ -4,6 +4,7 @@ use super::{Realtime, Ticket};
 use crate::channel::{ChannelOptions, ChannelState};
 use crate::protocol::{codes, ErrorInfo};
 use crate::realtime::{Completion, OpId};
+use alloc::string::String;
 
 impl Realtime {
     /// channel.setOptions(): the modes and params to attach with from now on. An attached
@@ -64,9 +65,21 @@ impl Realtime {
 /// attached or attaching channel, and only for a part that was given and differs.
 fn needs_reattach(state: ChannelState, old: &ChannelOptions, new: &ChannelOptions) -> bool {
     let active = matches!(state, ChannelState::Attached | ChannelState::Attaching);
-    let params_differ = new.params.is_some() && new.params != old.params;
+    let params_differ = new
+        .params
+        .as_deref()
+        .is_some_and(|params| !same_params(params, old.params.as_deref().unwrap_or_default()));
     let modes_differ = !new.modes.is_empty() && new.modes != old.modes;
     active && (params_differ || modes_differ)
+}
+
+/// Whether two sets of channel params are the same as ably-js compares them (RTL16a): in
+/// any order, and `agent` aside, which names the SDK (ably/react sets
+/// `react-hooks/VERSION` on every channel it is given) and goes with the next attach.
+fn same_params(a: &[(String, String)], b: &[(String, String)]) -> bool {
+    let named =
+        |params: &[(String, String)]| params.iter().filter(|(key, _)| key != "agent").count();
+    named(a) == named(b) && a.iter().all(|pair| pair.0 == "agent" || b.contains(pair))
 }
 
 #[cfg(test)]
@@ -154,6 +167,46 @@ mod tests {
         let drained = drain(&mut client);
         assert!(is_done(&drained.events, op));
         assert!(drained.sent.is_empty());
+    }
+
+    #[test]
+    fn the_agent_param_or_the_params_order_alone_does_not_attach_again() {
+        let params = |pairs: &[(&str, &str)]| ChannelOptions {
+            modes: Flags::empty(),
+            params: Some(pairs.iter().map(|&(k, v)| (k.into(), v.into())).collect()),
+        };
+        let mut client = client();
+        connect(&mut client);
+        client.attach("room", 0);
+        client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
+        drain(&mut client);
+
+        // ably/react's ChannelProvider on a channel the app attached: only the agent.
+        let agent = params(&[("agent", "react-hooks/2.28.0")]);
+        assert!(!client.would_reattach("room", &agent));
+        let op = client.set_channel_options("room", agent, 0);
+        let drained = drain(&mut client);
+        assert!(is_done(&drained.events, op));
+        assert!(drained.sent.is_empty());
+
+        // A new param does attach again, and the agent goes with it.
+        let rewind = params(&[("rewind", "1"), ("delta", "vcdiff"), ("agent", "a")]);
+        client.set_channel_options("room", rewind, 0);
+        assert_eq!(
+            drain(&mut client).sent,
+            [
+                r#"{"action":10,"channel":"room","params":{"rewind":"1","delta":"vcdiff","agent":"a"}}"#
+            ]
+        );
+        client.handle_frame(br#"{"action":11,"channel":"room","flags":4}"#, 0);
+        drain(&mut client);
+
+        // The same params in another order, with another agent: nothing to send.
+        let reordered = params(&[("agent", "b"), ("delta", "vcdiff"), ("rewind", "1")]);
+        assert!(!client.would_reattach("room", &reordered));
+        // One fewer, or one changed: they differ.
+        assert!(client.would_reattach("room", &params(&[("rewind", "1")])));
+        assert!(client.would_reattach("room", &params(&[("rewind", "2"), ("delta", "vcdiff")])));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 // app does while the network is down (enter, update and publish queued until it is back,
 // or until the connection is suspended or closed), close() then connect() on the same client, echoMessages: false, a clientId the token does
 // not carry, presence history pages on Realtime, channel options changed on an attached
-// channel, what state changes carry, and presence listeners added before connecting and
-// taken off in each form.
+// channel, attachOnSubscribe: false, what state changes carry, and presence listeners
+// added before connecting and taken off in each form.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -635,6 +635,36 @@ test('channel params and modes before and after attach; setOptions() while attac
     t.read('attached', read());
     await t.op('setOptions({ params })', channel.setOptions({ params: { delta: 'vcdiff', other: 'x' } }));
     t.read('after setOptions({ params })', read());
+  });
+});
+
+// attachOnSubscribe: false (ably/react sets it on every channel it is given): subscribe()
+// and presence.subscribe() add their listeners without attaching, subscribe() resolving
+// with null; once attached they hear. Options given again without it (setOptions, or
+// channels.get with options) replace it: subscribing attaches again.
+test('attachOnSubscribe: false: subscribing does not attach; options without it do again', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const channel = ada.channels.get(t.name, { attachOnSubscribe: false });
+    t.watchChannel('ada', channel);
+    await t.op('subscribe', channel.subscribe((m) => t.record('ada hears', [m.name, m.data])));
+    await t.op('presence.subscribe', channel.presence.subscribe('enter', (m) => t.record('ada presence', [m.action, m.clientId])));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.read('after subscribing', channel.state);
+    await t.op('attach', channel.attach());
+    const bobs = t.client('bob', 'bob').channels.get(t.name);
+    await t.op('bob enter', bobs.presence.enter());
+    await t.op('bob publish', bobs.publish('chat', 'hi'));
+    await t.until('ada hears', 1);
+    await t.until('ada presence', 1);
+    const other = ada.channels.get(`${t.name}-set`, { attachOnSubscribe: false });
+    await t.op('setOptions without attachOnSubscribe', other.setOptions({ params: { rewind: '1' } }));
+    await t.op('subscribe after setOptions', other.subscribe(() => {}));
+    t.read('after setOptions', other.state);
+    const third = ada.channels.get(`${t.name}-get`, { attachOnSubscribe: false });
+    ada.channels.get(`${t.name}-get`, { modes: ['PRESENCE_SUBSCRIBE'] });
+    await t.op('presence.subscribe after get with options', third.presence.subscribe(() => {}));
+    t.read('after get with options', third.state);
   });
 });
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { BASE, ablyOptions, uniqueChannel, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
+import { difference, lines } from './trace-lines.mjs';
 
 const ABLY_BUILD = fileURLToPath(new URL('../node_modules/ably/build/ably.js', import.meta.url));
 /** The bound on every wait inside a scenario, in ms. */
@@ -188,34 +189,6 @@ function installHarness({ options, withinSource, wait }) {
     if (uncaught.length) trace.uncaught = uncaught;
     return { trace, failure };
   };
-}
-
-// A trace as one line per entry, "stream: entry", streams in name order: an assertion
-// diff then shows the entries that differ, each whole.
-const lines = (trace) => Object.keys(trace).sort()
-  .flatMap((stream) => trace[stream].map((entry) => `${stream}: ${JSON.stringify(entry)}`));
-
-// Every line of `ours` and `theirs`, the ones only in ours marked +, only in theirs -
-// (a longest common subsequence): assert's own diff leaves lines out of long traces.
-function difference(ours, theirs) {
-  const common = ours.map(() => new Array(theirs.length + 1).fill(0));
-  common.push(new Array(theirs.length + 1).fill(0));
-  for (let i = ours.length - 1; i >= 0; i -= 1) {
-    for (let j = theirs.length - 1; j >= 0; j -= 1) {
-      common[i][j] = ours[i] === theirs[j] ? common[i + 1][j + 1] + 1 : Math.max(common[i + 1][j], common[i][j + 1]);
-    }
-  }
-  const out = [];
-  let [i, j] = [0, 0];
-  while (i < ours.length || j < theirs.length) {
-    if (i < ours.length && j < theirs.length && ours[i] === theirs[j]) {
-      out.push(`  ${ours[i]}`);
-      i += 1;
-      j += 1;
-    } else if (j < theirs.length && (i === ours.length || common[i][j + 1] >= common[i + 1][j])) out.push(`- ${theirs[j++]}`);
-    else out.push(`+ ${ours[i++]}`);
-  }
-  return out;
 }
 
 /**

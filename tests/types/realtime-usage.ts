@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   if (change && !change.resumed) console.log(change.previous, change.reason?.code);
   const subscribed: { resumed: boolean } | null = await client.channels.get('other').subscribe('chat', (m) => console.log(m.data));
   console.log(subscribed);
+  // As ably/react's ChannelProvider sets them.
+  await client.channels.get('hooked').setOptions({ params: { agent: 'react-hooks/2.28.0' }, attachOnSubscribe: false });
   const attached = await watcher.whenState('attached');
   console.log(me, attached?.resumed);
   await watcher.detach();
