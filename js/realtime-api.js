@@ -398,7 +398,7 @@ export const clientOptions = (options) => {
 
 // authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
 // rejects with what the callback throws as it is, as ably-js passes that on.
-const adaptOptions = (options) => {
+export const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {

@@ -1,10 +1,68 @@
 // Differential parity with ably-js, sixth round (the harness: differential.mjs): the
-// Message objects a subscriber gets.
-import { test } from 'node:test';
-import { skip } from './ably.mjs';
+// Message objects a subscriber gets and `auth.requestToken()` with a key and `queryTime`.
+import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { skip, within } from './ably.mjs';
 import { differential } from './differential.mjs';
 
 const opts = { skip, timeout: 120_000 };
+
+// A roster-server whose key the tests know, behind an HTTP proxy whose `/time` is five
+// minutes ahead, as a server whose clock differs from the browser's (within the 10 minutes
+// roster-server accepts a TokenRequest's timestamp off its own): a TokenRequest signed at
+// the server's time carries the proxy's. The proxy keeps the timestamp of each
+// TokenRequest it forwards for the scenario to read.
+const KEY = 'app.first:first-secret';
+const SKEW = 300_000;
+const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
+let keyed;
+let proxy;
+let proxyPort;
+const signedAt = [];
+
+before(async () => {
+  if (skip) return;
+  keyed = spawn(SERVER, ['--bind', '127.0.0.1:0', '--key', KEY], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const keyedPort = await within(new Promise((resolve, reject) => {
+    let out = '';
+    keyed.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    keyed.on('exit', (code) => reject(new Error(`roster-server with a key exited (${code})`)));
+  }), 30_000, 'the keyed roster-server');
+  keyed.stdout.resume();
+  proxy = http.createServer((request, response) => {
+    if (new URL(request.url, 'http://x').pathname === '/time') {
+      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
+      response.writeHead(request.method === 'OPTIONS' ? 204 : 200, { ...cors, 'content-type': 'application/json' });
+      response.end(request.method === 'OPTIONS' ? '' : JSON.stringify([Date.now() + SKEW]));
+      return;
+    }
+    const body = [];
+    request.on('data', (chunk) => body.push(chunk));
+    request.on('end', () => {
+      const bytes = Buffer.concat(body);
+      if (request.method === 'POST' && /\/requestToken$/.test(new URL(request.url, 'http://x').pathname)) signedAt.push(JSON.parse(bytes).timestamp);
+      const upstream = http.request({ port: keyedPort, host: '127.0.0.1', method: request.method, path: request.url, headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(response);
+      });
+      upstream.on('error', () => response.destroy());
+      upstream.end(bytes);
+    });
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyPort = proxy.address().port;
+});
+
+after(async () => {
+  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve()));
+  keyed?.kill();
+});
 
 // ably-js 2.28 gives every Message it hands a listener `action` by name (TM2j, from the
 // wire's number; absent is message.create), `version` (TM2s: serial and timestamp unless
@@ -40,4 +98,38 @@ test('a subscriber\'s Message: action, version, annotations and every other fiel
     await t.op('publish without a name', adas.publish(undefined, 'nameless'));
     await t.until('bob hears', 4);
   });
+});
+
+// RSA8e/RSA9d: requestToken() with a key signs a TokenRequest as createTokenRequest() does,
+// so `queryTime` (in the authOptions or the client's options) takes the server's clock,
+// asked once. The proxy's clock is five minutes ahead: so was the TokenRequest's timestamp.
+test('requestToken(tokenParams, { key, queryTime }): signed at the server\'s clock, asked once', opts, async () => {
+  await differential(async (t) => {
+    const { key, port, skew } = t.params;
+    performance.clearResourceTimings();
+    const timeRequests = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/time').length;
+    };
+    const token = (promise) => promise.then((d) => ({ token: typeof d.token, clientId: d.clientId ?? null }), t.error);
+    const signed = async () => {
+      const at = await t.node('signedAt');
+      return Math.abs(at - (Date.now() + skew)) < 30_000 ? 'at the server\'s clock' : Math.abs(at - Date.now()) < 30_000 ? 'at ours' : at;
+    };
+    const plain = t.rest('ada', { port });
+    t.read('without queryTime', await token(plain.auth.requestToken({ clientId: 'ada' }, { key })));
+    t.read('signed', await signed());
+    t.read('time requests', await timeRequests());
+    t.read('queryTime', await token(plain.auth.requestToken({ clientId: 'ada' }, { key, queryTime: true })));
+    t.read('signed with queryTime', await signed());
+    t.read('time requests after queryTime', await timeRequests());
+    t.read('queryTime again', await token(plain.auth.requestToken(null, { key, queryTime: true })));
+    t.read('signed again', await signed());
+    t.read('time requests after queryTime again', await timeRequests());
+    // queryTime in the client's options: the authOptions given replace its key, not that.
+    const asking = t.rest('bob', { port, queryTime: true });
+    t.read('queryTime in the options', await token(asking.auth.requestToken({ clientId: 'bob' }, { key })));
+    t.read('signed with the options\' queryTime', await signed());
+    t.read('time requests after the options\' queryTime', await timeRequests());
+  }, undefined, { params: { key: KEY, port: proxyPort, skew: SKEW }, expose: { signedAt: () => signedAt.splice(0).at(-1) ?? null } });
 });
