@@ -1,5 +1,6 @@
 // Differential parity with ably-js, sixth round (the harness: differential.mjs): the
-// Message objects a subscriber gets and `auth.requestToken()` with a key and `queryTime`.
+// Message objects a subscriber gets, `auth.requestToken()` with a key and `queryTime`,
+// and an authCallback that fails with something other than an Error.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -132,4 +133,59 @@ test('requestToken(tokenParams, { key, queryTime }): signed at the server\'s clo
     t.read('signed with the options\' queryTime', await signed());
     t.read('time requests after the options\' queryTime', await timeRequests());
   }, undefined, { params: { key: KEY, port: proxyPort, skew: SKEW }, expose: { signedAt: () => signedAt.splice(0).at(-1) ?? null } });
+});
+
+// An authCallback that throws something other than an Error (a string, a plain object):
+// ably-js 2.28 rejects authorize() with the value as it is, and makes it the cause of the
+// connection's 80019; Roster makes it an ErrorInfo as ably-js does a value the callback
+// calls back with (RSA4c: 40170/401 unless it carries its own code and statusCode), a
+// difference by design (README): an app's `catch (e)` gets a code and a message whatever
+// the callback threw. The ably-js trace is normalized to that; the rest (the connection's
+// state and errorReason, a 403 failing it, the cause's code: 40170 for one without) is
+// compared as it is. (An authCallback that
+// returns a rejected Promise is not compared: ably-js 2.28 takes only the callback.)
+const thrownValues = (trace, side) => (side === 'roster' ? trace : {
+  ...trace,
+  // The 80019 of a state change caused by a value without a code: 40170.
+  ...Object.fromEntries(Object.entries(trace).filter(([stream]) => / connection$/.test(stream))
+    .map(([stream, changes]) => [stream, changes.map((c) => (c.reason?.code === 80019 && c.reason.causeCode === undefined
+      ? { ...c, reason: { ...c.reason, causeCode: 40170 } }
+      : c))])),
+  ops: trace.ops.map(([what, outcome]) => {
+    if (!/authorize\(\)$/.test(what) || outcome?.isError !== false) return [what, outcome];
+    const { value } = outcome;
+    const made = typeof value === 'object' && value !== null
+      ? { code: value.code || 40170, statusCode: value.statusCode || 401, message: value.message }
+      : { code: 40170, statusCode: 401, message: String(value) };
+    return [what, { ...made, isError: true }];
+  }),
+});
+
+test('an authCallback that throws a string or a plain object: an ErrorInfo, as if called back with it', opts, async () => {
+  await differential(async (t) => {
+    // What authorize() rejects with; a connection's errorReason with its cause's code.
+    const thrown = (e) => (e instanceof Error
+      ? { code: e.code ?? null, statusCode: e.statusCode ?? null, message: e.message, isError: true }
+      : { value: e, isError: false });
+    const reason = (client) => {
+      const e = client.connection.errorReason;
+      return e && { code: e.code, statusCode: e.statusCode, cause: e.cause && { code: e.cause.code ?? 40170 } };
+    };
+    const failures = {
+      'throws a string': () => { throw 'boom'; },
+      'throws an object 403': () => { throw { message: 'no', statusCode: 403 }; },
+      'throws an object with a code': () => { throw { message: 'not now', code: 40150 }; },
+    };
+    for (const [kind, authCallback] of Object.entries(failures)) {
+      const connecting = t.client(`${kind} connecting`, null, { authCallback, authUrl: undefined, disconnectedRetryTimeout: 60_000 });
+      await t.until(`${kind} connecting connection`, 2);
+      t.read(`${kind} connecting`, { state: connecting.connection.state, errorReason: reason(connecting) });
+      connecting.close();
+      const ada = t.client(`${kind} authorize`, 'ada');
+      await t.within(ada.connection.whenState('connected'), 'connected');
+      t.read(`${kind} authorize()`, await ada.auth.authorize(null, { authCallback }).then(() => 'resolved', thrown));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      t.read(`${kind} after authorize()`, { state: ada.connection.state, errorReason: reason(ada) });
+    }
+  }, thrownValues);
 });
