@@ -404,16 +404,23 @@ export const clientOptions = (options) => {
 };
 
 // authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
-// rejects with what the callback throws as it is, as ably-js passes that on.
-const adaptOptions = (options) => {
+// rejects with an Error the callback throws as it is, as ably-js passes that on. Anything
+// else it throws (a string, a plain object) becomes an ErrorInfo as if called back with,
+// so the app's catch gets a code and a message (ably-js passes on the value as it is).
+export const adaptOptions = (options) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
     ...options,
     authCallback: (params) => new Promise((resolve, reject) => {
       const fail = (error) => reject(callbackError(error));
-      const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
-      if (result && typeof result.then === 'function') result.then(resolve, fail);
+      try {
+        const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
+        if (result && typeof result.then === 'function') result.then(resolve, fail);
+      } catch (e) {
+        if (e instanceof Error) reject(e);
+        else fail(e);
+      }
     }),
   };
 };

@@ -180,10 +180,36 @@ export interface Message {
   connectionId?: string;
   timestamp?: number;
   extras?: any;
+  /** What the message does; one published is a 'message.create'. */
+  action?: MessageAction;
+  /** The server's unique, ordered id for the message, if it gives one. */
+  serial?: string;
+  /** The message's latest version; for a create, its serial and timestamp. */
+  version?: MessageVersion;
+  /** The summary of the message's annotations. */
+  annotations?: MessageAnnotations;
 }
 
-/** A message as subscribers receive it (ably-js's name). */
-export type InboundMessage = Message;
+/** What a channel message does (ably-js's names). */
+export type MessageAction =
+  | 'message.create' | 'message.update' | 'message.delete' | 'meta' | 'message.summary' | 'message.append';
+
+/** A message's version: who changed it to this, and when (ably-js's `MessageVersion`). */
+export interface MessageVersion {
+  serial?: string;
+  timestamp?: number;
+  clientId?: string;
+  description?: string;
+  metadata?: Record<string, string>;
+}
+
+/** The annotations of a message, summarized by annotation type. */
+export interface MessageAnnotations {
+  summary: Record<string, any>;
+}
+
+/** A message as subscribers receive it (ably-js's name): with its action, version and annotations. */
+export type InboundMessage = Message & Required<Pick<Message, 'id' | 'timestamp' | 'action' | 'version' | 'annotations'>>;
 
 /** A listener for messages of type T (ably-js's name). */
 export type messageCallback<T> = (message: T) => void;
@@ -285,7 +311,8 @@ export declare class RealtimePresence {
   leaveClient(clientId: string, data?: any): Promise<void>;
 }
 
-export type MessageListener = (message: Message) => void;
+/** A channel message listener; it gets messages as subscribers receive them. */
+export type MessageListener = (message: InboundMessage) => void;
 
 /** A channel mode to ask for in `ChannelOptions.modes` (any case). */
 export type ChannelMode =

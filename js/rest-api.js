@@ -1,6 +1,6 @@
 // The ably-js shaped Rest API over the wasm `Rest` class: only the full entry (index.js)
 // has it, so the realtime-only entry never loads this file.
-import { clientOptions } from './realtime-api.js';
+import { adaptOptions, clientOptions } from './realtime-api.js';
 
 class RestChannel {
   constructor(core, name) {
@@ -20,16 +20,26 @@ export const restClass = (Core) => class Rest {
     this.channels = {
       get: (name) => channels.get(name) ?? channels.set(name, new RestChannel(core, name)).get(name),
     };
+    // As ably-js: with `queryTime` (in the authOptions or the client's options) a
+    // TokenRequest's timestamp is the server's clock, asked once; time() keeps its offset
+    // from ours for later ones.
+    const now = async (authOptions) => {
+      if (this._offset === undefined && (authOptions?.queryTime || options?.queryTime)) await this.time();
+      return Date.now() + (this._offset ?? 0);
+    };
     this.auth = {
-      // As ably-js: with `queryTime` (here or in the client's options) the timestamp is
-      // the server's clock, asked once; time() keeps its offset from ours for later ones.
       // Given tokenParams and authOptions replace the client's (RSA9h): its clientId, its key.
       createTokenRequest: async (params, authOptions) => {
-        if (this._offset === undefined && (authOptions?.queryTime || options?.queryTime)) await this.time();
         const key = authOptions ? authOptions.key : typeof options === 'string' ? options : options?.key;
-        return core.createTokenRequest(params ?? { clientId: options?.clientId }, key, Date.now() + (this._offset ?? 0));
+        return core.createTokenRequest(params ?? { clientId: options?.clientId }, key, await now(authOptions));
       },
-      requestToken: (params = {}) => core.requestToken(params),
+      // Given authOptions replace the client's for this token (RSA8e); a key signs a
+      // TokenRequest as createTokenRequest() does (RSA8e, RSA9d).
+      requestToken: async (params, authOptions) => {
+        const auth = authOptions ?? options;
+        if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
+        return core.requestToken(params ?? {}, adaptOptions(authOptions));
+      },
     };
     this._core = core;
   }

@@ -1,9 +1,9 @@
-//! Presence messages in the JSON shape apps see, as ably-js hands them out: the action by
-//! name, every other field as on the wire. The wasm bindings parse this into the plain
-//! objects listeners and `get()` return.
+//! Presence and channel messages in the JSON shape apps see, as ably-js hands them out:
+//! the action by name, every other field as on the wire. The wasm bindings parse this into
+//! the plain objects listeners and `get()` return.
 
-use super::{DataRef, PresenceView};
-use crate::json::{WriteJson, Writer};
+use super::{DataRef, Message, PresenceView};
+use crate::json::{JsonText, WriteJson, Writer};
 
 /// A presence message written for apps. Binary data is left out: JSON has no bytes, so
 /// the bindings set it on the parsed object afterwards.
@@ -44,10 +44,40 @@ impl WriteJson for AppPresenceList<'_> {
     }
 }
 
+/// A channel message written for apps, as ably-js 2.28 hands one to listeners: the action
+/// by name (TM2j); `version`, the server's or else one of the message's serial and
+/// timestamp (TM2s1, TM2s2), and `annotations`, the server's or else an empty summary,
+/// always; every other field as on the wire. Binary data is an array of numbers, which
+/// the bindings replace with an ArrayBuffer.
+pub struct AppMessage<'a>(pub &'a Message);
+
+impl WriteJson for AppMessage<'_> {
+    fn write_json(&self, w: &mut Writer) {
+        let m = self.0;
+        w.begin_object();
+        w.key("action");
+        w.string(m.action_name());
+        m.write_common_members(w);
+        w.key("version");
+        if let Some(version) = &m.version {
+            w.json(version.as_str());
+        } else {
+            w.begin_object();
+            w.field("serial", m.serial.as_deref());
+            w.field("timestamp", m.timestamp.as_ref());
+            w.end_object();
+        }
+        w.key("annotations");
+        let annotations = m.annotations.as_ref().map(JsonText::as_str);
+        w.json(annotations.unwrap_or(r#"{"summary":{}}"#));
+        w.end_object();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{self, JsonText};
+    use crate::json;
     use crate::protocol::{Data, PresenceAction, PresenceMessage};
 
     #[test]
@@ -86,6 +116,81 @@ mod tests {
         assert_eq!(
             json::to_string(&AppPresenceList(&list)),
             r#"[{"action":"enter","data":"{\"not\":\"json\"}","encoding":"utf-8"},{"action":"leave"}]"#
+        );
+    }
+
+    #[test]
+    fn a_message_has_its_action_by_name_and_a_version_and_annotations_made_up_if_absent() {
+        let message = Message {
+            id: Some("c1:3:0".into()),
+            name: Some("greeting".into()),
+            data: Some(Data::String("hi".into())),
+            client_id: Some("ada".into()),
+            connection_id: Some("c1".into()),
+            timestamp: Some(1_700_000_000_000),
+            ..Message::default()
+        };
+        assert_eq!(
+            json::to_string(&AppMessage(&message)),
+            concat!(
+                r#"{"action":"message.create","id":"c1:3:0","name":"greeting","data":"hi","#,
+                r#""clientId":"ada","connectionId":"c1","timestamp":1700000000000,"#,
+                r#""version":{"timestamp":1700000000000},"annotations":{"summary":{}}}"#
+            )
+        );
+        let serial = Message {
+            action: Some(Message::CREATE),
+            serial: Some("01:0".into()),
+            timestamp: Some(5),
+            data: Some(Data::Binary(vec![1])),
+            ..Message::default()
+        };
+        assert_eq!(
+            json::to_string(&AppMessage(&serial)),
+            concat!(
+                r#"{"action":"message.create","data":[1],"timestamp":5,"serial":"01:0","#,
+                r#""version":{"serial":"01:0","timestamp":5},"annotations":{"summary":{}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_message_keeps_the_servers_version_and_annotations_and_names_every_action() {
+        let updated = Message {
+            action: Some(1),
+            serial: Some("01:0".into()),
+            version: Some(JsonText::new(r#"{"serial":"02:0","clientId":"bob"}"#).unwrap()),
+            annotations: Some(JsonText::new(r#"{"summary":{"r:distinct.v1":{}}}"#).unwrap()),
+            ..Message::default()
+        };
+        assert_eq!(
+            json::to_string(&AppMessage(&updated)),
+            concat!(
+                r#"{"action":"message.update","serial":"01:0","#,
+                r#""version":{"serial":"02:0","clientId":"bob"},"#,
+                r#""annotations":{"summary":{"r:distinct.v1":{}}}}"#
+            )
+        );
+        let names: Vec<&str> = (0..7)
+            .map(|n| {
+                Message {
+                    action: Some(n),
+                    ..Message::default()
+                }
+                .action_name()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "message.create",
+                "message.update",
+                "message.delete",
+                "meta",
+                "message.summary",
+                "message.append",
+                "unknown"
+            ]
         );
     }
 }

@@ -17,7 +17,7 @@ mod protocol_message;
 mod wire;
 
 pub use action::Action;
-pub use app_json::{AppPresence, AppPresenceList};
+pub use app_json::{AppMessage, AppPresence, AppPresenceList};
 pub use codec::{decode, decode_json, encode, encode_json, Format, Frame};
 pub use data::{Data, DataRef};
 pub use encoding::{decode_data, encode_data, DecodedData};

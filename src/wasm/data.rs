@@ -1,9 +1,8 @@
 //! App data and channel messages from JS into the core's types, and messages back.
 
 use super::convert::{set_binary_data, to_js};
-use super::options::{field, number_field};
-use crate::protocol::{codes, Data, ErrorInfo, Message};
-use alloc::string::String;
+use super::options::{field, number_field, string_field};
+use crate::protocol::{codes, AppMessage, Data, ErrorInfo, Message};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects
@@ -46,18 +45,25 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     Data::from_json_text(text).map(Some)
 }
 
-/// A message from JS `{ name, data }` (or `publish(name, data)` arguments).
-pub fn message_from_js(name: Option<String>, data: &JsValue) -> Result<Message, ErrorInfo> {
+/// A message from JS `{ name, data, extras }` (`publish(name, data)` made one): `extras`,
+/// an object, go as JSON, as ably-js sends them.
+pub fn message_from_js(message: &JsValue) -> Result<Message, ErrorInfo> {
+    let member = |name| field(message, name).unwrap_or(JsValue::NULL);
+    let extras = match data_from_js(&member("extras"))? {
+        Some(Data::Json(extras)) => Some(extras),
+        _ => None,
+    };
     Ok(Message {
-        name,
-        data: data_from_js(data)?,
+        name: string_field(message, "name"),
+        data: data_from_js(&member("data"))?,
+        extras,
         ..Message::default()
     })
 }
 
-/// A channel message as apps see it.
+/// A channel message as apps see it (`AppMessage`).
 pub fn message_to_js(message: &Message) -> JsValue {
-    let object = to_js(message);
+    let object = to_js(&AppMessage(message));
     set_binary_data(&object, message.data.as_ref().map(Data::as_ref));
     object
 }

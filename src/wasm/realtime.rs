@@ -199,15 +199,13 @@ impl Realtime {
         })
     }
 
-    /// Publishes `[{ name, data }]` on a channel, without attaching it.
+    /// Publishes `[{ name, data, extras }]` on a channel, without attaching it.
     pub fn publish(&self, channel: String, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
         // By index with `get`, the accessor the other array walks use: no ArrayIter.
         for index in 0..messages.length() {
-            let m = messages.get(index);
-            let data = field(&m, "data").unwrap_or(JsValue::NULL);
-            match data::message_from_js(string_field(&m, "name"), &data) {
+            match data::message_from_js(&messages.get(index)) {
                 Ok(message) => list.push(message),
                 Err(error) => return rejected(&error),
             }

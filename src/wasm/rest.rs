@@ -4,8 +4,9 @@
 
 use super::convert;
 use super::error::{self, to_js};
+use super::fetch::HttpResponse;
 use super::history;
-use super::options::{number_field, string_field, Options};
+use super::options::{auth_source, number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use super::task::promise;
@@ -65,12 +66,16 @@ impl Rest {
         })
     }
 
-    /// `time()`: the server's clock, ms since the epoch.
+    /// `time()`: the server's clock, ms since the epoch, asked without credentials.
     pub fn time(&self) -> Promise {
         let client = self.client.clone();
         promise(async move {
-            let response = client.execute(&rest::time()).await.map_err(|e| to_js(&e))?;
-            let time = rest::decode_time(&response.body).map_err(|e| to_js(&e))?;
+            let request = rest::time();
+            let response = client.send_anonymously(&request).await;
+            let response = response.and_then(HttpResponse::success);
+            let time = response
+                .and_then(|r| rest::decode_time(&r.body))
+                .map_err(|e| to_js(&e))?;
             Ok(JsValue::from(time as f64))
         })
     }
@@ -101,13 +106,21 @@ impl Rest {
         }
     }
 
-    /// `auth.requestToken(tokenParams)`: TokenDetails from the configured auth source.
+    /// `auth.requestToken(tokenParams, authOptions)`: TokenDetails from the auth source
+    /// the authOptions name, for this token only (RSA8e), else the client's. A key signs
+    /// at `tokenParams.timestamp`, which the JS wrapper sets as createTokenRequest's.
     #[wasm_bindgen(js_name = requestToken)]
-    pub fn request_token(&self, params: JsValue) -> Promise {
+    pub fn request_token(&self, params: JsValue, auth_options: JsValue) -> Promise {
         let client = self.client.clone();
         let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
+        let source = match auth_options.is_object().then(|| auth_source(&auth_options)) {
+            Some(Ok(source)) => Some(Rc::new(source)),
+            Some(Err(error)) => return Promise::reject(&to_js(&error)),
+            None => None,
+        };
         promise(async move {
-            let details = client.request_token(params).await.map_err(|e| to_js(&e))?;
+            let request = client.request_token(source, params);
+            let details = request.await.map_err(|e| to_js(&e))?;
             Ok(convert::to_js(&details))
         })
     }

@@ -8,6 +8,7 @@ use crate::auth::TokenDetails;
 use crate::protocol::ErrorInfo;
 use crate::rest::{self, Credentials, HttpRequest};
 use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
 use core::future::Future;
@@ -74,19 +75,32 @@ impl RestClient {
         }
     }
 
-    /// A fresh token from the configured source (authUrl, authCallback, key or token).
-    /// Not an `async fn`: the future is token::request_token's own, without a wrapper.
+    /// Sends `request` without credentials: `time()`, which needs none (RSC16), so that
+    /// `queryTime` asks the server's clock before any token, as ably-js does. Not an
+    /// `async fn`, as `request_token`.
+    #[cfg(feature = "rest")]
+    pub fn send_anonymously<'a>(
+        &'a self,
+        request: &'a HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, ErrorInfo>> + 'a {
+        fetch::send(&self.rest_base, request, &REST_HEADERS)
+    }
+
+    /// A fresh token from `source`, else the configured one (authUrl, authCallback, key or
+    /// token). Not an `async fn`: the future is token::request_token's own, without a
+    /// wrapper.
     pub fn request_token(
         &self,
+        source: Option<Rc<AuthSource>>,
         params: TokenParams,
     ) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
-        let source = self.options.auth.borrow().clone();
+        let source = source.unwrap_or_else(|| self.options.auth.borrow().clone());
         token::request_token(source, &self.rest_base, params)
     }
 
     /// A fresh token with this client's own token params.
     pub fn own_token(&self) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
-        self.request_token(self.token_params.borrow().clone())
+        self.request_token(None, self.token_params.borrow().clone())
     }
 
     /// The token REST requests use from now on (one the app's authorize() obtained).

@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   const actions: PresenceAction[] = ['enter', 'leave'];
   const listener: messageCallback<PresenceMessage> = onPresence;
   await channel.presence.subscribe(actions, listener);
-  const onMessage: messageCallback<InboundMessage> = (m) => console.log(m.name, m.data);
+  const onMessage: messageCallback<InboundMessage> = (m) => {
+    const edited: boolean = m.action === 'message.update' || m.version.serial !== m.serial;
+    console.log(m.name, m.data, edited, new Date(m.version.timestamp ?? m.timestamp), Object.keys(m.annotations.summary));
+  };
   const attached = await channel.subscribe('chat', onMessage);
   console.log(attached?.resumed);
   await channel.presence.enter({ status: 'here' });

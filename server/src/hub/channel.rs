@@ -6,7 +6,7 @@ use super::history::History;
 use super::members::Members;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
-use roster::protocol::{codes, Action, ErrorInfo, Flags, ProtocolMessage};
+use roster::protocol::{codes, Action, ErrorInfo, Flags, Message, ProtocolMessage};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tungstenite::Utf8Bytes;
@@ -248,6 +248,10 @@ impl Hub {
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         for (index, m) in messages.iter_mut().enumerate() {
+            // A publish is a create, as Ably sends it (TM2j); the serial, version and
+            // annotations are the server's to give, and this one keeps none.
+            m.action = Some(Message::CREATE);
+            (m.serial, m.version, m.annotations) = (None, None, None);
             // Measured with the clientId it goes out with.
             m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
             let size = roster::json::to_string(m).len();

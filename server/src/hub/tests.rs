@@ -1,5 +1,6 @@
 //! The hub's memory stays bounded: channels go once nothing needs them, reads create
-//! none, and presence history and the replay log keep to their limits.
+//! none, and presence history and the replay log keep to their limits. And what a
+//! publish goes out as.
 
 use super::*;
 use crate::auth::Identity;
@@ -368,4 +369,35 @@ fn a_connections_held_bytes_follow_its_members_across_channels_until_they_expire
     hub.transport_lost(&a, generation + 1);
     hub.expire_members(&a, generation + 1, 1);
     assert_eq!(held(&hub), Some((0, 0)));
+}
+
+#[test]
+fn a_publish_goes_out_as_a_create_without_the_fields_the_server_gives() {
+    let mut hub = hub();
+    let (a, _rx_a) = connect(&mut hub, "a");
+    let (b, mut rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &b, "room", 0);
+    received(&mut rx_b);
+    let claims = Message {
+        action: Some(2),
+        serial: Some("made-up".into()),
+        version: Some(roster::json::JsonText::new(r#"{"serial":"x"}"#).expect("JSON")),
+        annotations: Some(roster::json::JsonText::new("{}").expect("JSON")),
+        ..Message::default()
+    };
+    let msg = ProtocolMessage {
+        messages: Some(vec![Message::default(), claims]),
+        ..ProtocolMessage::for_channel(Action::Message, "room")
+    };
+    hub.publish(&a, &msg, 7).expect("publish applies");
+    let frames = received(&mut rx_b);
+    let messages = frames[0].messages.as_deref().expect("the messages");
+    for m in messages {
+        assert_eq!(m.action, Some(Message::CREATE));
+        assert_eq!(
+            (&m.serial, &m.version, &m.annotations),
+            (&None, &None, &None)
+        );
+        assert_eq!(m.timestamp, Some(7));
+    }
 }

@@ -1,7 +1,9 @@
 //! The wire shape at its edges: nulls, duplicates, escapes, numbers, required fields.
 
 use crate::json::{self, JsonText};
-use crate::protocol::{decode_json, encode_json, Action, Data, ErrorInfo, PresenceMessage};
+use crate::protocol::{
+    decode_json, encode_json, Action, Data, ErrorInfo, Message, PresenceMessage,
+};
 
 fn presence(text: &str) -> Result<PresenceMessage, json::Error> {
     json::from_slice(text.as_bytes())
@@ -110,4 +112,22 @@ fn error_info_fields_default_when_missing() {
     let text = json::to_string(&full);
     assert_eq!(text, serde_json::to_string(&full).unwrap());
     assert_eq!(json::from_slice::<ErrorInfo>(text.as_bytes()), Ok(full));
+}
+
+#[test]
+fn a_message_keeps_its_action_serial_version_and_annotations() {
+    let text = concat!(
+        r#"{"name":"n","serial":"01:0","action":1,"version":{"serial":"02:0"},"#,
+        r#""annotations":{"summary":{}}}"#
+    );
+    let m: Message = json::from_slice(text.as_bytes()).unwrap();
+    assert_eq!((m.action, m.serial.as_deref()), (Some(1), Some("01:0")));
+    assert_eq!(
+        m.version.as_ref().map(JsonText::as_str),
+        Some(r#"{"serial":"02:0"}"#)
+    );
+    assert_eq!(json::to_string(&m), text);
+    assert_eq!(serde_json::to_string(&m).unwrap(), text);
+    // A presence message reads its action as its own: a channel message's is an error.
+    assert!(presence(r#"{"action":5}"#).is_err());
 }
