@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -81,10 +81,11 @@ function startStatic(mounts) {
 // it, the same loop in a .then() from that handler 0 ms, while TaskDuration counted both.
 // So the task time is the client's whole main-thread work and the script time only its
 // JS + wasm run directly from event handlers and timers. With `--profile PHASE` the phase
-// also runs under the CPU profiler and its top functions are logged (the profiler's own
-// cost then inflates that run's figures).
+// also runs under the CPU profiler: its top functions are logged and the profile written to
+// the --out directory (the profiler's own cost then inflates that run's figures).
 const IDLE_MS = 300;
 const PROFILE = arg('--profile');
+let profiles = 0;
 async function workMeter(page, which) {
   const session = async (timeDomain) => {
     const cdp = await page.context().newCDPSession(page);
@@ -102,7 +103,13 @@ async function workMeter(page, which) {
     const [before, wallBefore] = [await read(cpu), await read(wall)];
     const result = await run();
     const [after, wallAfter] = [await read(cpu), await read(wall)];
-    if (name === PROFILE) logProfile(`${which} ${name}`, (await cpu.send('Profiler.stop')).profile);
+    if (name === PROFILE) {
+      const { profile } = await cpu.send('Profiler.stop');
+      logProfile(`${which} ${name}`, profile);
+      const file = join(outDir, `${which}-${name}-${++profiles}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      log(`  whole profile (DevTools can open it): ${file}`);
+    }
     const ms = (a, b, key) => (b[key] - a[key]) * 1000;
     return {
       result, taskMs: ms(before, after, 'TaskDuration'), scriptMs: ms(before, after, 'ScriptDuration'),
@@ -118,24 +125,29 @@ async function startProfile(cdp) {
 }
 
 // A CPU profile's samples summed by function (self time): the split between JS + wasm, the
-// browser's own work ("(program)") and GC, then the top 20 functions, on stderr.
+// browser's own work ("(program)") and GC, then by script file (builtins such as
+// TextDecoder's decode have none), then the top 20 functions, on stderr.
 const NOT_SCRIPT = ['(idle)', '(program)', '(garbage collector)', '(root)'];
 function logProfile(label, profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
+  const files = new Map();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i + 1] ?? 0;
     const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
-    const where = url && ` ${url.replace(/^https?:\/\/[^/]+/, '')}:${lineNumber + 1}:${columnNumber + 1}`;
-    const key = `${functionName || '(anonymous)'}${where}`;
+    const file = url.replace(/^https?:\/\/[^/]+/, '');
+    const key = `${functionName || '(anonymous)'}${file && ` ${file}:${lineNumber + 1}:${columnNumber + 1}`}`;
     self.set(key, (self.get(key) ?? 0) + dt);
+    if (!NOT_SCRIPT.includes(functionName)) files.set(file || '(no file)', (files.get(file || '(no file)') ?? 0) + dt);
     total += dt;
   });
   const of = (key) => (self.get(key) ?? 0) / 1000;
   const script = total / 1000 - NOT_SCRIPT.reduce((n, key) => n + of(key), 0);
   log(`${label} CPU profile (wall-clock samples): ${(total / 1000).toFixed(0)} ms sampled, not idle ${(total / 1000 - of('(idle)')).toFixed(0)} ms:`
-    + ` JS + wasm ${script.toFixed(0)} ms, (program) ${of('(program)').toFixed(0)} ms, GC ${of('(garbage collector)').toFixed(0)} ms; top self time:`);
+    + ` JS + wasm ${script.toFixed(0)} ms, (program) ${of('(program)').toFixed(0)} ms, GC ${of('(garbage collector)').toFixed(0)} ms`);
+  log(`  JS + wasm by file: ${[...files].sort((a, b) => b[1] - a[1]).map(([f, us]) => `${f} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
+  log('  top self time:');
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
     log(`  ${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${key}`);
   }
