@@ -2,10 +2,11 @@
 // roster-server) and core throughput through the wasm build (vs the native figure of the
 // same run). Prints result rows (JSON lines) on stdout, progress on stderr.
 // Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE] [--rounds N] [--clients roster,ably]
+//        [--profile idle|join|updates]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -69,6 +70,89 @@ function startStatic(mounts) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+// A page's own main-thread work in a phase, from the DevTools Protocol Performance
+// counters read before and after it: TaskDuration (every task the renderer's main thread
+// ran) and ScriptDuration (the JS and wasm run inside those tasks). Idle time between
+// tasks, and the server's and loader's pace, do not count. The rows use thread ticks, the
+// main thread's CPU time, because on shared cores wall time also counts the time the thread
+// waited for a core (a 200 ms busy loop read 201 ms of wall time and 148 ms of CPU time at
+// load 3 on 2 cores); the wall-time TaskDuration goes to the log. ScriptDuration leaves out
+// promise continuations (microtasks): a 100 ms busy loop in a message handler read 55 ms of
+// it, the same loop in a .then() from that handler 0 ms, while TaskDuration counted both.
+// So the task time is the client's whole main-thread work and the script time only its
+// JS + wasm run directly from event handlers and timers. With `--profile PHASE` the phase
+// also runs under the CPU profiler: its top functions are logged and the profile written to
+// the --out directory (the profiler's own cost then inflates that run's figures).
+const IDLE_MS = 300;
+const PROFILE = arg('--profile');
+let profiles = 0;
+async function workMeter(page, which) {
+  const session = async (timeDomain) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain });
+    return cdp;
+  };
+  const cpu = await session('threadTicks');
+  const wall = await session('timeTicks');
+  const read = async (cdp) => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+  };
+  return async (name, run) => {
+    if (name === PROFILE) await startProfile(cpu);
+    const [before, wallBefore] = [await read(cpu), await read(wall)];
+    const result = await run();
+    const [after, wallAfter] = [await read(cpu), await read(wall)];
+    if (name === PROFILE) {
+      const { profile } = await cpu.send('Profiler.stop');
+      logProfile(`${which} ${name}`, profile);
+      const file = join(outDir, `${which}-${name}-${++profiles}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      log(`  whole profile (DevTools can open it): ${file}`);
+    }
+    const ms = (a, b, key) => (b[key] - a[key]) * 1000;
+    return {
+      result, taskMs: ms(before, after, 'TaskDuration'), scriptMs: ms(before, after, 'ScriptDuration'),
+      wallTaskMs: ms(wallBefore, wallAfter, 'TaskDuration'),
+    };
+  };
+}
+
+async function startProfile(cdp) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
+
+// A CPU profile's samples summed by function (self time): the split between JS + wasm, the
+// browser's own work ("(program)") and GC, then by script file (builtins such as
+// TextDecoder's decode have none), then the top 20 functions, on stderr.
+const NOT_SCRIPT = ['(idle)', '(program)', '(garbage collector)', '(root)'];
+function logProfile(label, profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const files = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    const { functionName, url, lineNumber, columnNumber } = byId.get(id).callFrame;
+    const file = url.replace(/^https?:\/\/[^/]+/, '');
+    const key = `${functionName || '(anonymous)'}${file && ` ${file}:${lineNumber + 1}:${columnNumber + 1}`}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    if (!NOT_SCRIPT.includes(functionName)) files.set(file || '(no file)', (files.get(file || '(no file)') ?? 0) + dt);
+    total += dt;
+  });
+  const of = (key) => (self.get(key) ?? 0) / 1000;
+  const script = total / 1000 - NOT_SCRIPT.reduce((n, key) => n + of(key), 0);
+  log(`${label} CPU profile (wall-clock samples): ${(total / 1000).toFixed(0)} ms sampled, not idle ${(total / 1000 - of('(idle)')).toFixed(0)} ms:`
+    + ` JS + wasm ${script.toFixed(0)} ms, (program) ${of('(program)').toFixed(0)} ms, GC ${of('(garbage collector)').toFixed(0)} ms`);
+  log(`  JS + wasm by file: ${[...files].sort((a, b) => b[1] - a[1]).map(([f, us]) => `${f} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
+  log('  top self time:');
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    log(`  ${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${key}`);
+  }
+}
+
 async function convergence(browser, base, server, which) {
   const channel = `conv-${which}-${Date.now()}`;
   const loader = spawn(loaderBin, ['--port', String(server.port), '--key', server.key, '--channel', channel, '--members', String(MEMBERS)],
@@ -87,12 +171,21 @@ async function convergence(browser, base, server, which) {
       endpoint: '127.0.0.1', port: server.port, tls: false, useBinaryProtocol: false,
       ...(which === 'ably' ? { transports: ['web_socket'], fallbackHosts: [], disableConnectivityCheck: true, logLevel: 0 } : {}),
     };
-    const joined = await page.evaluate(([w, o, c]) => window.bench.join(w, o, c), [which, options, channel]);
-    log(`${which} join: ${joined.ms.toFixed(1)} ms, ${joined.members} members, long tasks ${joined.longTasks.count} (${joined.longTasks.ms.toFixed(0)} ms)`);
+    await page.evaluate(([w, o, c]) => window.bench.connect(w, o, c), [which, options, channel]);
+    const meter = await workMeter(page, which);
+    const idle = await meter('idle', () => page.evaluate((ms) => window.bench.idle(ms), IDLE_MS));
+    log(`${which} idle ${IDLE_MS} ms: main thread CPU ${idle.taskMs.toFixed(1)} ms in tasks, ${idle.scriptMs.toFixed(1)} ms in script, wall ${idle.wallTaskMs.toFixed(1)} ms in tasks (should be ~0)`);
+    const join = await meter('join', () => page.evaluate(() => window.bench.join()));
+    const joined = join.result;
+    log(`${which} join: ${joined.ms.toFixed(1)} ms, ${joined.members} members, long tasks ${joined.longTasks.count} (${joined.longTasks.ms.toFixed(0)} ms), main thread CPU ${join.taskMs.toFixed(0)} ms in tasks, ${join.scriptMs.toFixed(0)} ms in script, wall ${join.wallTaskMs.toFixed(0)} ms in tasks`);
     await page.evaluate(([n, every]) => window.bench.listen(n, every), [UPDATES, BURST]);
-    const t0 = Date.now();
-    loader.stdin.write(`updates ${UPDATES} ${BURST}\n`);
-    const waited = await page.evaluate((ms) => window.bench.waitUpdates(ms), 150_000);
+    let t0;
+    const updates = await meter('updates', () => {
+      t0 = Date.now();
+      loader.stdin.write(`updates ${UPDATES} ${BURST}\n`);
+      return page.evaluate((ms) => window.bench.waitUpdates(ms), 150_000);
+    });
+    const waited = updates.result;
     await next(60_000, 'loader sent');
     const rounds = Math.ceil(UPDATES / MEMBERS);
     const verified = await page.evaluate(([n, d]) => window.bench.verify(n, d), [MEMBERS, `r${rounds}`]);
@@ -101,9 +194,9 @@ async function convergence(browser, base, server, which) {
     log(`${which} presence.get(): ${getMs.toFixed(2)} ms, after a change ${getChangedMs.toFixed(2)} ms`);
     const memory = await page.evaluate(() => window.bench.memory());
     const updatesMs = waited.doneAt ? waited.doneAt - t0 : null;
-    log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), JS heap ${memory.js} B, wasm ${memory.wasm} B`);
+    log(`${which} updates: ${updatesMs} ms, saw ${waited.count}, set right ${verified.right} (${verified.members}), long tasks ${waited.longTasks.count} (${waited.longTasks.ms.toFixed(0)} ms), main thread CPU ${updates.taskMs.toFixed(0)} ms in tasks, ${updates.scriptMs.toFixed(0)} ms in script, wall ${updates.wallTaskMs.toFixed(0)} ms in tasks, JS heap ${memory.js} B, wasm ${memory.wasm} B`);
     await page.close();
-    return { joined, waited, updatesMs, verified, getMs, getChangedMs, memory };
+    return { joined, join, waited, updates, updatesMs, verified, getMs, getChangedMs, memory };
   } finally {
     loader.stdin.end();
     loader.kill();
@@ -151,9 +244,13 @@ async function browserRows(browser, base, server) {
     [`join ${MEMBERS} members: attach() → presence.get()`, 'ms', (r) => r.joined.ms],
     ['join: long tasks', 'count', (r) => r.joined.longTasks.count],
     ['join: long-task time', 'ms', (r) => r.joined.longTasks.ms],
+    ['join: main-thread CPU time in tasks, attach() → get() and 200 ms after (CDP TaskDuration, thread ticks)', 'ms', (r) => r.join.taskMs],
+    ['join: of which JS + wasm run from event handlers and timers, not from promise continuations (CDP ScriptDuration, thread ticks)', 'ms', (r) => r.join.scriptMs],
     [`${UPDATES} updates in bursts of ${BURST}: until the listener saw all`, 'ms', (r) => r.updatesMs],
     ['updates: long tasks', 'count', (r) => r.waited.longTasks.count],
     ['updates: long-task time', 'ms', (r) => r.waited.longTasks.ms],
+    ['updates: main-thread CPU time in tasks, first burst → last update seen and 200 ms after (CDP TaskDuration, thread ticks)', 'ms', (r) => r.updates.taskMs],
+    ['updates: of which JS + wasm run from event handlers and timers, not from promise continuations (CDP ScriptDuration, thread ticks)', 'ms', (r) => r.updates.scriptMs],
     [`presence.get() of the ${MEMBERS} synced members (median of 21 calls)`, 'ms', (r) => r.getMs],
     [`presence.get() of the ${MEMBERS} members right after one changed (median of 21 calls)`, 'ms', (r) => r.getChangedMs],
     ['JS heap after a full GC (performance.memory)', 'MiB', (r) => (r.memory.js === null ? null : r.memory.js / 2 ** 20)],
