@@ -55,8 +55,9 @@ build_wasm() {
   # Short import/export names in the wasm and the glue alike (see the script).
   node js/minify-names.mjs tests/node_modules/.bin/wasm-opt "$OUT/${name}_bg.wasm" \
     "$OUT/$name.js" "${FEATURES[@]}"
-  # The one loader path the entries use, in place of wasm-bindgen's (see the script).
-  node js/loader.mjs "$OUT/$name.js"
+  # The one loader path the entries use, in place of wasm-bindgen's, and the crate's JS
+  # snippets put into the glue (see the script).
+  node js/loader.mjs "$OUT/$name.js" "$STAGE"
 }
 # ROSTER_WASM_FEATURES adds cargo features to both modules, for bench builds only
 # (`alloc-stats`: bench/browser's allocator figures); the npm package has none.

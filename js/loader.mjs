@@ -7,13 +7,25 @@
 // `new URL('…_bg.wasm', import.meta.url)` form stays as wasm-bindgen writes it: bundlers
 // look for it. Also drops the encodeInto polyfill: every browser with WebAssembly
 // reference types (which the wasm needs) has TextEncoder.encodeInto. Measured: 469 B
-// less gzip for the minimal app.
-// Usage: node js/loader.mjs GLUE
+// less gzip for the minimal app. And puts the crate's `inline_js` snippets (wasm-bindgen
+// writes each to a file of its own under snippets/, which the glue imports) into the
+// glue itself: the package stays one glue file per entry.
+// Usage: node js/loader.mjs GLUE DIR   (DIR: where wasm-bindgen wrote the glue and snippets)
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-const [glueFile] = process.argv.slice(2);
+const [glueFile, outDir] = process.argv.slice(2);
 let glue = readFileSync(glueFile, 'utf8');
 const fail = (why) => { console.error(`loader: ${why} in ${glueFile}`); process.exit(1); };
+
+glue = glue.replace(/^import \{ ([\w$, ]+) \} from '(\.\/snippets\/[\w./-]+)';\n/gm, (_, names, path) => {
+  const snippet = readFileSync(join(outDir, path), 'utf8').replace(/^export function /gm, 'function ');
+  for (const name of names.split(', ')) {
+    if (!snippet.includes(`function ${name}(`)) fail(`no function ${name} in ${path}`);
+  }
+  return snippet;
+});
+if (glue.includes('./snippets/')) fail('a snippet import left');
 
 const start = glue.indexOf('let wasmModule, wasmInstance, wasm;');
 if (start < 0) fail('no loader to replace (wasm-bindgen output changed?)');

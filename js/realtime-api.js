@@ -57,6 +57,17 @@ export class ErrorInfo extends Error {
 // An ErrorInfo for an error found in JS.
 const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, cause);
 
+/**
+ * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
+ * `core.presenceGet/History`): its `items`, and the paths of the pages the server linked
+ * (`next`, `first`, `current`), which `core.presenceHistory` fetches given one in place of
+ * its params (the wasm's own `PaginatedResult` class cost more); without a link, null.
+ */
+export const paginated = (core, promise) => promise.then(({ items, next, first, current }) => {
+  const follow = (path) => (path ? paginated(core, core.presenceHistory('', path)) : Promise.resolve(null));
+  return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
+});
+
 // Channel modes (ably-js names, any case) and their ATTACH flag bits.
 const MODES = {
   PRESENCE: 1 << 16, PUBLISH: 1 << 17, SUBSCRIBE: 1 << 18, PRESENCE_SUBSCRIBE: 1 << 19,
@@ -182,7 +193,7 @@ class RealtimePresence extends EventEmitter {
     for (const v of versions) if (v > this._known) this._known = v;
     return Array.from(members.values());
   }
-  history(params = {}) { return this.channel._core.presenceHistory(this.channel.name, params); }
+  history(params = {}) { const { _core: core, name } = this.channel; return paginated(core, core.presenceHistory(name, params)); }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }

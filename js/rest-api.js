@@ -1,13 +1,13 @@
 // The ably-js shaped Rest API over the wasm `Rest` class: only the full entry (index.js)
 // has it, so the realtime-only entry never loads this file.
-import { adaptOptions, clientOptions } from './realtime-api.js';
+import { adaptOptions, clientOptions, paginated } from './realtime-api.js';
 
 class RestChannel {
   constructor(core, name) {
     this.name = name;
     this.presence = {
-      get: (params = {}) => core.presenceGet(name, params),
-      history: (params = {}) => core.presenceHistory(name, params),
+      get: (params = {}) => paginated(core, core.presenceGet(name, params)),
+      history: (params = {}) => paginated(core, core.presenceHistory(name, params)),
     };
   }
 }

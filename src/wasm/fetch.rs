@@ -8,15 +8,26 @@ use crate::rest::{self, HttpRequest};
 use crate::text;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use js_sys::futures::JsFuture;
-use js_sys::Object;
+use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
-use web_sys::Response;
 
-#[wasm_bindgen]
+// The whole exchange in one promise, so a request is one await: no second future for the
+// body, and no Response or Headers imports (each one glue in the JS and a shim in the
+// wasm). A failure anywhere (network, a bad URL or header, the body) rejects it.
+#[wasm_bindgen(inline_js = "export function http(url, init) {
+    return fetch(url, init).then(async (r) => {
+        const header = (name) => r.headers.get(name);
+        return [r.status, header('link'), header('x-ably-errorcode'), header('content-type'),
+            new Uint8Array(await r.arrayBuffer())];
+    });
+}")]
 extern "C" {
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &JsValue) -> js_sys::Promise;
+    /// `[status, link, x-ably-errorcode, content-type, body bytes]` of a fetch.
+    fn http(url: &str, init: &JsValue) -> js_sys::Promise;
 }
 
 /// Headers every REST request carries (`send`'s `extra_headers`, with `Authorization`).
@@ -52,20 +63,16 @@ impl HttpResponse {
 }
 
 /// Sends `request` to `base` (`https://host:port`, or a full URL when `request.path` is
-/// absolute) with `extra_headers` added.
-pub async fn send(
-    base: &str,
-    request: &HttpRequest,
-    extra_headers: &[(&str, &str)],
-) -> Result<HttpResponse, ErrorInfo> {
+/// absolute) with `extra_headers` added. Not an `async fn`: callers await the fetch's
+/// own future, with nothing of a state machine of this one in theirs.
+pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -> Sending {
     let url = if request.path.starts_with("http") {
         request.path.clone()
     } else {
         text::concat(&[base, &request.path])
     };
     // Plain objects for the init and its headers: no Request, RequestInit or Headers
-    // imports (each one glue in the JS and a shim in the wasm). A bad URL or header
-    // rejects the fetch, as it made the Request constructor throw.
+    // imports.
     let headers: JsValue = Object::new().into();
     for (name, value) in &request.headers {
         set(&headers, name, value.into());
@@ -79,22 +86,27 @@ pub async fn send(
     if let Some(body) = &request.body {
         set(&init, "body", body.into());
     }
-    let response: Response = JsFuture::from(global_fetch(&url, &init))
-        .await
-        .map_err(network_error)?
-        .unchecked_into();
-    let body = JsFuture::from(response.array_buffer().map_err(network_error)?)
-        .await
-        .map_err(network_error)?;
-    let headers = response.headers();
-    let header = |name: &str| headers.get(name).ok().flatten();
-    Ok(HttpResponse {
-        status: response.status(),
-        link: header("link"),
-        error_code: header("x-ably-errorcode"),
-        content_type: header("content-type"),
-        body: js_sys::Uint8Array::new(&body).to_vec(),
-    })
+    Sending(JsFuture::from(http(&url, &init)))
+}
+
+/// A request under way: the response, or a network failure (80000, as ably-js).
+pub struct Sending(JsFuture);
+
+impl Future for Sending {
+    type Output = Result<HttpResponse, ErrorInfo>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(|outcome| {
+            let parts: Array = outcome.map_err(network_error)?.unchecked_into();
+            Ok(HttpResponse {
+                status: parts.get(0).as_f64().unwrap_or(0.0) as u16,
+                link: parts.get(1).as_string(),
+                error_code: parts.get(2).as_string(),
+                content_type: parts.get(3).as_string(),
+                body: parts.get(4).unchecked_into::<Uint8Array>().to_vec(),
+            })
+        })
+    }
 }
 
 fn network_error(cause: JsValue) -> ErrorInfo {

@@ -3,10 +3,10 @@
 //! forward; no protocol or presence logic lives here. `js/` re-exports them with the
 //! ably-js names and the TypeScript types.
 //!
-//! JS classes: `Realtime` (realtime.rs), `Rest` (rest.rs, only with the `rest` feature:
-//! the package's realtime-only entry is built without it), `PaginatedResult`
-//! (paginated_result.rs). The rest is plumbing: the run loop (driver.rs), the socket,
-//! fetch, options, tokens, presence history, and value/event/error conversion (get()
+//! JS classes: `Realtime` (realtime.rs) and `Rest` (rest.rs, only with the `rest`
+//! feature: the package's realtime-only entry is built without it). The rest is
+//! plumbing: the run loop (driver.rs), the socket, fetch, options, tokens, presence
+//! history and its pages (paginated_result.rs), and value/event/error conversion (get()
 //! results a slice per task: members.rs).
 
 #[cfg(feature = "alloc-stats")]
@@ -55,7 +55,6 @@ type Callback = wasm_bindgen::closure::Closure<
     dyn FnMut(wasm_bindgen::JsValue) -> Result<(), wasm_bindgen::JsError>,
 >;
 
-pub use paginated_result::PaginatedResult;
 pub use realtime::Realtime;
 #[cfg(feature = "rest")]
 pub use rest::Rest;

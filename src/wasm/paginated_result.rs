@@ -1,69 +1,17 @@
-//! `PaginatedResult` of presence messages (presence.get / presence.history over REST):
-//! `items`, `hasNext()`, `isLast()`, and `next()`/`first()`/`current()` following the
-//! Link header.
+//! Pages of presence messages (presence.get / presence.history over REST) as plain
+//! objects: `items`, and the paths of the pages the Link header names (`next`, `first`,
+//! `current`), which the JS wrapper's `PaginatedResult` fetches with the client's
+//! `presenceHistory` (history.rs).
 
 use super::convert;
+use super::error::{set, to_js};
 use super::rest_client::RestClient;
 use super::task::promise;
 use crate::protocol::PresenceMessage;
 use crate::rest::{self, HttpRequest};
 use alloc::rc::Rc;
-use js_sys::Promise;
-use wasm_bindgen::prelude::*;
-
-/// One page of presence messages.
-#[wasm_bindgen]
-pub struct PaginatedResult {
-    client: Rc<RestClient>,
-    /// The links to follow (its items are moved into `items`).
-    page: rest::PaginatedResult<PresenceMessage>,
-    /// The messages as JS objects, made once: as in ably-js, `items` is one array, the
-    /// same on every read, not a fresh conversion per read.
-    items: JsValue,
-}
-
-#[wasm_bindgen]
-impl PaginatedResult {
-    /// The messages on this page, as plain objects.
-    #[wasm_bindgen(getter)]
-    pub fn items(&self) -> JsValue {
-        self.items.clone()
-    }
-
-    /// Whether there is a next page.
-    #[wasm_bindgen(js_name = hasNext)]
-    pub fn has_next(&self) -> bool {
-        self.page.has_next()
-    }
-
-    /// Whether this is the last page.
-    #[wasm_bindgen(js_name = isLast)]
-    pub fn is_last(&self) -> bool {
-        self.page.is_last()
-    }
-
-    /// The next page, or null on the last page.
-    pub fn next(&self) -> Promise {
-        self.follow(self.page.next_request())
-    }
-
-    /// The first page.
-    pub fn first(&self) -> Promise {
-        self.follow(self.page.first_request())
-    }
-
-    /// This page again, fetched fresh.
-    pub fn current(&self) -> Promise {
-        self.follow(self.page.current_request())
-    }
-
-    fn follow(&self, request: Option<HttpRequest>) -> Promise {
-        match request {
-            Some(request) => fetch_page(self.client.clone(), request),
-            None => Promise::resolve(&JsValue::NULL),
-        }
-    }
-}
+use js_sys::{Object, Promise};
+use wasm_bindgen::JsValue;
 
 /// A Promise of one page of presence messages: the one future every page fetch runs.
 pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
@@ -72,18 +20,23 @@ pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
             rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
         });
         // One conversion of the error for both steps.
-        match page {
-            Ok(mut page) => {
-                let messages = core::mem::take(&mut page.items);
-                let items = convert::presence_list_to_js(&messages);
-                Ok(PaginatedResult {
-                    client,
-                    page,
-                    items,
-                }
-                .into())
-            }
-            Err(error) => Err(super::error::to_js(&error)),
-        }
+        page.map(|page| page_to_js(&page)).map_err(|e| to_js(&e))
     })
+}
+
+/// `{ items, next, first, current }`, a link absent when the server gave none.
+fn page_to_js(page: &rest::PaginatedResult<PresenceMessage>) -> JsValue {
+    let object: JsValue = Object::new().into();
+    set(&object, "items", convert::presence_list_to_js(&page.items));
+    let links = [
+        ("next", page.next_request()),
+        ("first", page.first_request()),
+        ("current", page.current_request()),
+    ];
+    for (rel, request) in links {
+        if let Some(request) = request {
+            set(&object, rel, request.path.into());
+        }
+    }
+    object
 }

@@ -254,7 +254,8 @@ impl Realtime {
             .operation(|c, now| c.presence_get(&channel, filter, wait_for_sync, now))
     }
 
-    /// presence.history(params) over REST, with this client's credentials.
+    /// presence.history(params) over REST, with this client's credentials (or, `params`
+    /// a page's link, that page).
     #[wasm_bindgen(js_name = presenceHistory)]
     pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
         super::history::presence_history(self.driver.rest.clone(), &channel, &params)

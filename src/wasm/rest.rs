@@ -44,7 +44,8 @@ impl Rest {
         presence_get(self.client.clone(), &channel, &params)
     }
 
-    /// `presence.history(params)`: past presence events, one page.
+    /// `presence.history(params)`: past presence events, one page (or, `params` a page's
+    /// link, that page).
     #[wasm_bindgen(js_name = presenceHistory)]
     pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
         history::presence_history(self.client.clone(), &channel, &params)

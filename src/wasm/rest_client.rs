@@ -76,13 +76,9 @@ impl RestClient {
     }
 
     /// Sends `request` without credentials: `time()`, which needs none (RSC16), so that
-    /// `queryTime` asks the server's clock before any token, as ably-js does. Not an
-    /// `async fn`, as `request_token`.
+    /// `queryTime` asks the server's clock before any token, as ably-js does.
     #[cfg(feature = "rest")]
-    pub fn send_anonymously<'a>(
-        &'a self,
-        request: &'a HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, ErrorInfo>> + 'a {
+    pub fn send_anonymously(&self, request: &HttpRequest) -> fetch::Sending {
         fetch::send(&self.rest_base, request, &REST_HEADERS)
     }
 
