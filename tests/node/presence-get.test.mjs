@@ -14,10 +14,12 @@ test('get() returns the same object for an unchanged member, a new one for a cha
   const errors = [];
   const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'getter', errors, timeout: WAIT });
   const name = uniqueChannel('get');
-  const [ann, bob] = [realtime('ann'), realtime('bob')];
+  const [ann, bob, cat] = [realtime('ann'), realtime('bob'), realtime('cat')];
   try {
     await within(ann.channels.get(name).presence.enter('a1'), WAIT, 'ann enters');
     await within(bob.channels.get(name).presence.enter('b1'), WAIT, 'bob enters');
+    // cat never changes: her object must come from the cache however the list is made.
+    await within(cat.channels.get(name).presence.enter('c1'), WAIT, 'cat enters');
     const first = await page.evaluate(async ({ name, options }) => {
       const { Realtime } = await import('/pkg/realtime.js');
       const client = new Realtime(options);
@@ -29,7 +31,7 @@ test('get() returns the same object for an unchanged member, a new one for a cha
       const again = window.byClient(await window.channel.presence.get());
       return { data: Object.values(window.first).map((m) => `${m.clientId}:${m.data}`).sort(), same: again.ann === window.first.ann && again.bob === window.first.bob };
     }, { name, options: rosterOptions('watcher') });
-    assert.deepEqual(first, { data: ['ann:a1', 'bob:b1'], same: true });
+    assert.deepEqual(first, { data: ['ann:a1', 'bob:b1', 'cat:c1'], same: true });
 
     await within(bob.channels.get(name).presence.update('b2'), WAIT, 'bob updates');
     await page.waitForFunction(() => window.updates === 1);
@@ -48,29 +50,33 @@ test('get() returns the same object for an unchanged member, a new one for a cha
     await within(ann.channels.get(name).presence.leave(), WAIT, 'ann leaves');
     // Polled in the page: waitForFunction takes a returned promise as truthy, not awaiting it.
     await page.evaluate(async () => {
-      for (let i = 0; i < 200 && (await window.channel.presence.get()).length !== 1; i++) {
+      for (let i = 0; i < 200 && (await window.channel.presence.get()).length !== 2; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     });
     const left = await page.evaluate(async () => ({
-      members: (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`),
+      members: (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`).sort(),
       // White-box: the wrapper's cache holds the present members only, not the objects
       // of members that changed or left (10,000 of them after a round of updates).
       cached: window.channel.presence._members.size,
     }));
-    assert.deepEqual(left, { members: ['bob:b2'], cached: 1 });
+    assert.deepEqual(left, { members: ['bob:b2', 'cat:c1'], cached: 2 });
 
     // More changes between two gets than the set keeps a record of: the next get() is
-    // whole again, and still right.
+    // whole again, and still right: the unchanged member the same object as before.
     for (let i = 3; i < 80; i++) await within(bob.channels.get(name).presence.update(`b${i}`), WAIT, 'bob updates');
     await page.waitForFunction(() => window.updates === 78);
-    const many = await page.evaluate(async () => ({
-      members: (await window.channel.presence.get()).map((m) => `${m.clientId}:${m.data}`),
-      cached: window.channel.presence._members.size,
-    }));
-    assert.deepEqual(many, { members: ['bob:b79'], cached: 1 });
+    const many = await page.evaluate(async () => {
+      const list = await window.channel.presence.get();
+      return {
+        members: list.map((m) => `${m.clientId}:${m.data}`).sort(),
+        cached: window.channel.presence._members.size,
+        catSame: window.byClient(list).cat === window.first.cat,
+      };
+    });
+    assert.deepEqual(many, { members: ['bob:b79', 'cat:c1'], cached: 2, catSame: true });
   } finally {
-    await closeAll([ann, bob]);
+    await closeAll([ann, bob, cat]);
     await context.close();
   }
   assert.deepEqual(errors, []);
