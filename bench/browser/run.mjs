@@ -156,7 +156,8 @@ function logTimeline(which, runs) {
   log(`${which} join timeline, ms after attach() (median of ${runs.length}): ATTACH sent ${of((r) => at(r, (s) => s.find((x) => x.what === 'sent' && x.action === 10)))}`
     + `, ATTACHED received ${of((r) => at(r, (s) => s.find((x) => x.what === 'received' && x.action === 11)))}`
     + `, first SYNC received ${of((r) => syncs(r.joined.steps)[0]?.start)}, last SYNC received ${of((r) => syncs(r.joined.steps).at(-1)?.start)}`
-    + ` (handled by ${of((r) => syncs(r.joined.steps).at(-1)?.at)}), get() resolved ${of((r) => r.joined.ms)}`);
+    + ` (handled by ${of((r) => syncs(r.joined.steps).at(-1)?.at)}), get() resolved ${of((r) => r.joined.ms)}`
+    + ` (${of((r) => r.joined.ms - syncs(r.joined.steps).at(-1)?.start)} after the last SYNC came in)`);
   log(`  SYNC handlers ${of((r) => busy(syncs(r.joined.steps)))} ms in all, timer callbacks ${of((r) => busy(r.joined.steps.filter((s) => s.what === 'timer')))} ms;`
     + ` main thread: in tasks ${of((r) => r.joined.mainThread.tasks)} ms, their CPU time ${of((r) => r.joined.mainThread.cpu)} ms, outside tasks ${of((r) => r.joined.mainThread.outside)} ms`);
 }
