@@ -2,7 +2,7 @@
 // roster-server) and core throughput through the wasm build (vs the native figure of the
 // same run). Prints result rows (JSON lines) on stdout, progress on stderr.
 // Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE] [--rounds N] [--clients roster,ably]
-//        [--profile idle|join|updates]
+//        [--profile idle|join|updates] [--join-timeline]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -121,6 +121,47 @@ async function workMeter(page, which) {
   };
 }
 
+// `--join-timeline`: only the join, each client ROUNDS times, logging when each of its steps
+// happened (medians; the page notes frames and timer callbacks) and what the renderer's
+// main thread did meanwhile, from a trace: time in tasks (wall), the CPU time of those
+// tasks (the rest of it the thread waited, for a core or otherwise), and time outside
+// tasks. Writes no rows.
+const JOIN_TIMELINE = process.argv.includes('--join-timeline');
+
+// The main thread's tasks between the page's join-start and join-end marks, from a trace.
+function mainThreadIn(trace) {
+  const events = trace.traceEvents ?? trace;
+  const start = events.find((e) => e.name === 'join-start');
+  const end = events.find((e) => e.name === 'join-end');
+  let wall = 0;
+  let cpu = 0;
+  for (const e of events) {
+    if (e.pid !== start.pid || e.tid !== start.tid || e.ph !== 'X' || e.name !== 'ThreadControllerImpl::RunTask') continue;
+    const inside = Math.min(e.ts + e.dur, end.ts) - Math.max(e.ts, start.ts);
+    if (inside <= 0) continue;
+    wall += inside;
+    cpu += (e.tdur ?? 0) * (inside / e.dur);
+  }
+  const span = end.ts - start.ts;
+  return { tasks: wall / 1000, cpu: cpu / 1000, outside: (span - wall) / 1000 };
+}
+
+// The join's steps for one client, as medians over its runs, on stderr.
+function logTimeline(which, runs) {
+  const SYNC = 16;
+  const at = (run, pick) => pick(run.joined.steps)?.at;
+  const of = (pick) => median(runs.map(pick).filter((v) => v !== undefined))?.toFixed(1) ?? '-';
+  const syncs = (steps) => steps.filter((s) => s.what === 'received' && s.action === SYNC);
+  const busy = (steps) => steps.reduce((ms, s) => ms + (s.at - s.start), 0);
+  log(`${which} join timeline, ms after attach() (median of ${runs.length}): ATTACH sent ${of((r) => at(r, (s) => s.find((x) => x.what === 'sent' && x.action === 10)))}`
+    + `, ATTACHED received ${of((r) => at(r, (s) => s.find((x) => x.what === 'received' && x.action === 11)))}`
+    + `, first SYNC received ${of((r) => syncs(r.joined.steps)[0]?.start)}, last SYNC received ${of((r) => syncs(r.joined.steps).at(-1)?.start)}`
+    + ` (handled by ${of((r) => syncs(r.joined.steps).at(-1)?.at)}), get() resolved ${of((r) => r.joined.ms)}`
+    + ` (${of((r) => r.joined.ms - syncs(r.joined.steps).at(-1)?.start)} after the last SYNC came in)`);
+  log(`  SYNC handlers ${of((r) => busy(syncs(r.joined.steps)))} ms in all, timer callbacks ${of((r) => busy(r.joined.steps.filter((s) => s.what === 'timer')))} ms;`
+    + ` main thread: in tasks ${of((r) => r.joined.mainThread.tasks)} ms, their CPU time ${of((r) => r.joined.mainThread.cpu)} ms, outside tasks ${of((r) => r.joined.mainThread.outside)} ms`);
+}
+
 async function startProfile(cdp) {
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -174,13 +215,19 @@ async function convergence(browser, base, server, which) {
       endpoint: '127.0.0.1', port: server.port, tls: false, useBinaryProtocol: false,
       ...(which === 'ably' ? { transports: ['web_socket'], fallbackHosts: [], disableConnectivityCheck: true, logLevel: 0 } : {}),
     };
-    await page.evaluate(([w, o, c]) => window.bench.connect(w, o, c), [which, options, channel]);
+    await page.evaluate((args) => window.bench.connect(...args), [which, options, channel, JOIN_TIMELINE]);
     const meter = await workMeter(page, which);
     const idle = await meter('idle', () => page.evaluate((ms) => window.bench.idle(ms), IDLE_MS));
     log(`${which} idle ${IDLE_MS} ms: main thread CPU ${idle.taskMs.toFixed(1)} ms in tasks, ${idle.scriptMs.toFixed(1)} ms in script, wall ${idle.wallTaskMs.toFixed(1)} ms in tasks (should be ~0)`);
+    if (JOIN_TIMELINE) await browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing', 'disabled-by-default-devtools.timeline'] });
     const join = await meter('join', () => page.evaluate(() => window.bench.join()));
     const joined = join.result;
+    if (JOIN_TIMELINE) joined.mainThread = mainThreadIn(JSON.parse(await browser.stopTracing()));
     log(`${which} join: ${joined.ms.toFixed(1)} ms, ${joined.members} members, long tasks ${joined.longTasks.count} (${joined.longTasks.ms.toFixed(0)} ms), main thread CPU ${join.taskMs.toFixed(0)} ms in tasks, ${join.scriptMs.toFixed(0)} ms in script, wall ${join.wallTaskMs.toFixed(0)} ms in tasks`);
+    if (JOIN_TIMELINE) {
+      await page.close();
+      return { joined };
+    }
     await page.evaluate(([n, every]) => window.bench.listen(n, every), [UPDATES, BURST]);
     let t0;
     const updates = await meter('updates', () => {
@@ -226,6 +273,10 @@ async function browserRows(browser, base, server) {
         log(`${which} convergence failed (round ${round + 1}): ${e.message}`);
       }
     }
+  }
+  if (JOIN_TIMELINE) {
+    for (const which of CLIENTS.filter((c) => runs[c].length)) logTimeline(which, runs[which]);
+    return;
   }
   const section = 'Browser convergence';
   if (!runs.roster.length && !runs.ably.length) {
@@ -320,7 +371,7 @@ const browser = await chromium.launch({
   timeout: 30_000,
 });
 try {
-  await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message.split('\n')[0] }); });
+  if (!JOIN_TIMELINE) await coreRows(browser, base).catch((e) => { log(`core wasm failed: ${e.message}`); row({ section: 'Core throughput (wasm)', skipped: e.message.split('\n')[0] }); });
   let server;
   try {
     server = await startServer();

@@ -11,6 +11,35 @@ function tasksBetween(from, to) {
   return { count: inside.length, ms: inside.reduce((n, t) => n + t.duration, 0) };
 }
 
+// With run.mjs --join-timeline: when each step of the join happened, ms after attach()
+// was called: frames sent and received (from a WebSocket wrapped before the client loads,
+// so both clients' frames pass through it; a handler's start and end), and timer callbacks
+// (Roster's get() converts its members a slice per timer task).
+let timeline = null;
+const note = (what, extra) => timeline?.push({ at: performance.now(), what, ...extra });
+// The protocol action of a JSON frame (useBinaryProtocol is false for both clients).
+const action = (data) => (typeof data === 'string' ? Number(/^\{"action":(\d+)/.exec(data)?.[1]) : undefined);
+function traceFrames() {
+  timeline = [];
+  window.WebSocket = class extends WebSocket {
+    send(data) { note('sent', { action: action(data) }); super.send(data); }
+    set onmessage(handler) {
+      super.onmessage = handler && ((event) => {
+        const start = performance.now();
+        handler.call(this, event);
+        note('received', { action: action(event.data), start });
+      });
+    }
+    get onmessage() { return super.onmessage; }
+  };
+  const { setTimeout } = window;
+  window.setTimeout = (callback, ...rest) => setTimeout((...args) => {
+    const start = performance.now();
+    callback(...args);
+    note('timer', { start });
+  }, ...rest);
+}
+
 let client;
 let channel;
 let kind;
@@ -41,7 +70,8 @@ function phase(name) {
 
 window.bench = {
   // Load the client and connect (untimed; run.mjs reads the main-thread counters after).
-  async connect(which, options, channelName) {
+  async connect(which, options, channelName, withTimeline) {
+    if (withTimeline) traceFrames();
     const { Realtime } = await load(which);
     client = new Realtime(options);
     await new Promise((resolve, reject) => {
@@ -59,16 +89,22 @@ window.bench = {
     return true;
   },
 
-  // Time attach() → presence.get() resolving.
+  // Time attach() → presence.get() resolving (between the marks join-start and join-end,
+  // which a trace of the page can find).
   async join() {
+    timeline &&= [];
+    performance.mark('join-start');
     const t0 = performance.now();
     await channel.attach();
     const members = await channel.presence.get();
     const t1 = performance.now();
+    performance.mark('join-end');
     phase('join');
+    const steps = timeline?.filter((step) => step.at <= t1)
+      .map(({ at, start, ...step }) => ({ ...step, at: at - t0, start: start === undefined ? undefined : start - t0 }));
     // Let any work queued behind the resolution (listeners, GC) show up as long tasks.
     await new Promise((r) => setTimeout(r, 200));
-    return { ms: t1 - t0, members: members.length, longTasks: tasksBetween(t0, performance.now()) };
+    return { ms: t1 - t0, members: members.length, longTasks: tasksBetween(t0, performance.now()), steps };
   },
 
   // Count UPDATE events from now on; take the wasm figures every `every` of them.
