@@ -2,12 +2,16 @@
 //! (`--max-outbox-bytes`); past the cap its transport is dropped as in an abrupt
 //! disconnect, so it can resume, and the server does not hold everything sent to it.
 
-use crate::support::{assert_still_serving, unique_channel, Server, FULL_KEY};
+use crate::support::{assert_still_serving, unique_channel, Server, FAST_LOADER, FULL_KEY};
 use roster::protocol::Action;
 
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_not_buffered_for() {
-    let server = Server::start(&["--max-outbox-bytes", "1048576"]);
+    // The publisher sends 1,000 messages as fast as their ACKs come back, past the default
+    // inbound rate (250 a second) on a quiet machine: the 42911 NACKs would leave it
+    // waiting for an ACK that never comes.
+    let [rate, fast] = FAST_LOADER;
+    let server = Server::start(&["--max-outbox-bytes", "1048576", rate, fast]);
     let channel = unique_channel("firehose");
     let (mut slow, connected) = server.open(&format!("key={FULL_KEY}&clientId=slow")).await;
     assert_eq!(connected.action, Action::Connected, "{connected:?}");

@@ -417,8 +417,15 @@ impl Client {
             ..ProtocolMessage::for_channel(Action::Message, channel)
         })
         .await;
-        let ack = self.recv_until(Action::Ack).await;
-        assert_eq!(ack.msg_serial, Some(serial));
+        // The reply, ACK or NACK: a NACK fails here with its error, not as a missing ACK.
+        let reply = self.reply().await;
+        assert_eq!(
+            reply.action,
+            Action::Ack,
+            "publish {serial}: {:?}",
+            reply.error
+        );
+        assert_eq!(reply.msg_serial, Some(serial));
     }
 
     /// Sends one presence action and asserts its ACK.
