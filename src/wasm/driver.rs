@@ -401,11 +401,6 @@ impl Driver {
     }
 }
 
-/// An ErrorInfo as a rejected promise.
-pub fn rejected(error: &ErrorInfo) -> Promise {
-    Promise::reject(&to_js(error))
-}
-
 impl Drop for Driver {
     fn drop(&mut self) {
         if let Some(socket) = self.socket.get_mut().take() {

@@ -26,6 +26,11 @@ pub fn to_js(error: &ErrorInfo) -> JsValue {
     value
 }
 
+/// An ErrorInfo as a rejected promise.
+pub fn rejected(error: &ErrorInfo) -> js_sys::Promise {
+    js_sys::Promise::reject(&to_js(error))
+}
+
 /// The text of whatever JS threw or rejected with: its `message`, or the value itself
 /// if it is a string (for the detail of the error that wraps it).
 pub fn message_of(value: &JsValue) -> String {

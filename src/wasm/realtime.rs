@@ -3,8 +3,8 @@
 //! ably-js object shapes (`connection`, `channels.get(name).presence`) and listeners.
 
 use super::data;
-use super::driver::{rejected, Driver};
-use super::error::{set, to_js};
+use super::driver::Driver;
+use super::error::{rejected, set, to_js};
 use super::options::{
     auth_source, bool_field, field, host, number_field, pairs_field, string_field, Options,
 };

@@ -3,7 +3,7 @@
 //! entry leaves it (and TokenRequest signing) out.
 
 use super::convert;
-use super::error::{self, to_js};
+use super::error::{self, rejected, to_js};
 use super::fetch::HttpResponse;
 use super::history;
 use super::options::{auth_source, number_field, string_field, Options};
@@ -99,11 +99,11 @@ impl Rest {
                 Promise::resolve(&convert::to_js(&request))
             }
             // As ably-js: 40101, 403.
-            None => Promise::reject(&to_js(&ErrorInfo::new(
+            None => rejected(&ErrorInfo::new(
                 codes::INVALID_CREDENTIALS,
                 403,
                 "createTokenRequest needs a key: none or a malformed one specified",
-            ))),
+            )),
         }
     }
 
@@ -116,7 +116,7 @@ impl Rest {
         let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
         let source = match auth_options.is_object().then(|| auth_source(&auth_options)) {
             Some(Ok(source)) => Some(Rc::new(source)),
-            Some(Err(error)) => return Promise::reject(&to_js(&error)),
+            Some(Err(error)) => return rejected(&error),
             None => None,
         };
         promise(async move {
