@@ -35,10 +35,12 @@ export const restClass = (Core) => class Rest {
       },
       // Given authOptions replace the client's for this token (RSA8e); a key signs a
       // TokenRequest as createTokenRequest() does (RSA8e, RSA9d).
+      // Given tokenParams replace the client's, its clientId included, as in ably-js.
       requestToken: async (params, authOptions) => {
+        params ??= { clientId: options?.clientId };
         const auth = authOptions ?? options;
         if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
-        return core.requestToken(params ?? {}, adaptOptions(authOptions));
+        return core.requestToken(params, adaptOptions(authOptions));
       },
     };
     this._core = core;

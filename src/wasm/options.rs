@@ -93,7 +93,7 @@ pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
     }
     Err(ErrorInfo::new(
         codes::NO_AUTH_METHOD,
-        400,
+        401,
         "no authentication options provided (key, token, authUrl or authCallback)",
     ))
 }

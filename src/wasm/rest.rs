@@ -109,13 +109,23 @@ impl Rest {
 
     /// `auth.requestToken(tokenParams, authOptions)`: TokenDetails from the auth source
     /// the authOptions name, for this token only (RSA8e), else the client's. A key signs
-    /// at `tokenParams.timestamp`, which the JS wrapper sets as createTokenRequest's.
+    /// at `tokenParams.timestamp`, which the JS wrapper sets as createTokenRequest's. The
+    /// tokenParams are used as given: the wrapper gives the client's when the app gives none.
     #[wasm_bindgen(js_name = requestToken)]
     pub fn request_token(&self, params: JsValue, auth_options: JsValue) -> Promise {
         let client = self.client.clone();
-        let params = TokenParams::from_js(&params, client.options.client_id.as_deref());
+        let params = TokenParams::from_js(&params, None);
         let source = match auth_options.is_object().then(|| auth_source(&auth_options)) {
             Some(Ok(source)) => Some(Rc::new(source)),
+            // As ably-js: authOptions with no way to get a token are 40171, not the
+            // constructor's 40106.
+            Some(Err(error)) if error.code == codes::NO_AUTH_METHOD => {
+                return rejected(&ErrorInfo::new(
+                    codes::NO_TOKEN_RENEWAL,
+                    403,
+                    "need a new token, but authOptions include no way to get one (no authUrl, authCallback or key)",
+                ))
+            }
             Some(Err(error)) => return rejected(&error),
             None => None,
         };

@@ -135,6 +135,28 @@ test('requestToken(tokenParams, { key, queryTime }): signed at the server\'s clo
   }, undefined, { params: { key: KEY, port: proxyPort, skew: SKEW }, expose: { signedAt: () => signedAt.splice(0).at(-1) ?? null } });
 });
 
+// RSA8e: tokenParams given to requestToken() replace the client's, its clientId included
+// (Roster added the client's clientId to them); none given, the client's are used. Given
+// authOptions with no way to get a token fail as ably-js's do: 40171/403 (Roster's was
+// 40106, the constructor's refusal).
+test('requestToken(): given tokenParams replace the client\'s; authOptions without a source', opts, async () => {
+  await differential(async (t) => {
+    const { key, port } = t.params;
+    const token = (promise) => promise.then((d) => ({ token: typeof d.token, clientId: d.clientId ?? null }), t.error);
+    const ada = t.rest('ada', { port });
+    t.read('tokenParams without clientId', await token(ada.auth.requestToken({ ttl: 60_000 }, { key })));
+    t.read('no tokenParams', await token(ada.auth.requestToken(null, { key })));
+    t.read('authOptions without a source', await token(ada.auth.requestToken(null, {})));
+    // The constructor's refusal of no auth at all: 40106/401 (Roster's was 400).
+    try {
+      t.rest(null, { authUrl: undefined });
+      t.read('no auth options', 'constructed');
+    } catch (e) {
+      t.read('no auth options', t.error(e));
+    }
+  }, undefined, { params: { key: KEY, port: proxyPort } });
+});
+
 // An authCallback that throws something other than an Error (a string, a plain object):
 // ably-js 2.28 rejects authorize() with the value as it is, and makes it the cause of the
 // connection's 80019; Roster makes it an ErrorInfo as ably-js does a value the callback
