@@ -2,7 +2,7 @@
 // roster-server) and core throughput through the wasm build (vs the native figure of the
 // same run). Prints result rows (JSON lines) on stdout, progress on stderr.
 // Usage: node run.mjs --server BIN --pkg DIR --out DIR [--results FILE] [--rounds N] [--clients roster,ably]
-//        [--profile idle|join|updates] [--join-timeline]
+//        [--profile idle|join|updates] [--join-timeline] [--members N (10,000)]
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -19,7 +19,7 @@ const pkgDir = arg('--pkg');
 const outDir = arg('--out');
 const resultsFile = arg('--results') ?? join(outDir, 'results.jsonl');
 const loaderBin = join(dirname(serverBin), 'loader');
-const MEMBERS = 10_000;
+const MEMBERS = Number(arg('--members') ?? 10_000);
 const UPDATES = 100_000;
 const BURST = 1_000;
 const log = (...a) => console.error('browser:', ...a);
@@ -158,7 +158,15 @@ function logTimeline(which, runs) {
     + `, first SYNC received ${of((r) => syncs(r.joined.steps)[0]?.start)}, last SYNC received ${of((r) => syncs(r.joined.steps).at(-1)?.start)}`
     + ` (handled by ${of((r) => syncs(r.joined.steps).at(-1)?.at)}), get() resolved ${of((r) => r.joined.ms)}`
     + ` (${of((r) => r.joined.ms - syncs(r.joined.steps).at(-1)?.start)} after the last SYNC came in)`);
-  log(`  SYNC handlers ${of((r) => busy(syncs(r.joined.steps)))} ms in all, timer callbacks ${of((r) => busy(r.joined.steps.filter((s) => s.what === 'timer')))} ms;`
+  // Between the last SYNC's handler and get() resolving: the time no callback ran (for
+  // Roster, the waits between its conversion slices).
+  const waits = (run) => {
+    const last = syncs(run.joined.steps).at(-1);
+    const after = run.joined.steps.filter((s) => s.what === 'timer' && s.start >= last.at);
+    return run.joined.ms - last.at - busy(after);
+  };
+  log(`  SYNC handlers ${of((r) => busy(syncs(r.joined.steps)))} ms in all, timer and port callbacks ${of((r) => busy(r.joined.steps.filter((s) => s.what === 'timer')))} ms`
+    + ` (${of((r) => r.joined.steps.filter((s) => s.what === 'timer').length)} of them), no callback running between the last SYNC's handler and get() ${of(waits)} ms;`
     + ` main thread: in tasks ${of((r) => r.joined.mainThread.tasks)} ms, their CPU time ${of((r) => r.joined.mainThread.cpu)} ms, outside tasks ${of((r) => r.joined.mainThread.outside)} ms`);
 }
 

@@ -358,8 +358,9 @@ impl Driver {
         });
     }
 
-    /// Runs `action` on this driver after `delay` ms unless it is gone by then (or the
-    /// Timeout is dropped). One closure type for every timer: one instance in the wasm.
+    /// Runs `action` on this driver after `delay` ms (with 0, in a task of its own queued
+    /// now) unless it is gone by then (or the Timeout is dropped). One closure type for
+    /// every timer: one instance in the wasm.
     fn timeout(&self, delay: u32, action: fn(&Driver)) -> Timeout {
         let this = self.this.clone();
         Timeout::new(delay, move || {

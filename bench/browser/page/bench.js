@@ -13,8 +13,9 @@ function tasksBetween(from, to) {
 
 // With run.mjs --join-timeline: when each step of the join happened, ms after attach()
 // was called: frames sent and received (from a WebSocket wrapped before the client loads,
-// so both clients' frames pass through it; a handler's start and end), and timer callbacks
-// (Roster's get() converts its members a slice per timer task).
+// so both clients' frames pass through it; a handler's start and end), and the callbacks
+// of timers and MessagePorts (Roster's get() converts its members a slice per task, each
+// queued by a MessageChannel message).
 let timeline = null;
 const note = (what, extra) => timeline?.push({ at: performance.now(), what, ...extra });
 // The protocol action of a JSON frame (useBinaryProtocol is false for both clients).
@@ -38,6 +39,17 @@ function traceFrames() {
     callback(...args);
     note('timer', { start });
   }, ...rest);
+  const port = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage');
+  Object.defineProperty(MessagePort.prototype, 'onmessage', {
+    ...port,
+    set(handler) {
+      port.set.call(this, handler && ((event) => {
+        const start = performance.now();
+        handler.call(this, event);
+        note('timer', { start });
+      }));
+    },
+  });
 }
 
 let client;
