@@ -339,8 +339,10 @@ class Channels {
   // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
   constructor(core, timeout = 10_000) { this._core = core; this._timeout = timeout; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
-  // ably-js: that is for setOptions().
+  // ably-js: that is for setOptions(). As there, a name is made a string (a number, a
+  // room id, would reach the wasm as an empty name).
   get(name, options) {
+    name = String(name);
     const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
     if (refusal instanceof Error) throw refusal;
     const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
@@ -350,6 +352,7 @@ class Channels {
   // As ably-js 2.x: a channel that can still hear from the server (the core refuses to
   // forget it) is detached first, then forgotten if it still may be.
   release(name) {
+    name = String(name);
     const release = () => {
       const last = this._core.channel(name, true);
       const refusal = this._core.release(name);

@@ -18,7 +18,8 @@ export const restClass = (Core) => class Rest {
     const core = new Core(clientOptions(options));
     const channels = new Map();
     this.channels = {
-      get: (name) => channels.get(name) ?? channels.set(name, new RestChannel(core, name)).get(name),
+      // As ably-js, a name is made a string (see Channels.get in realtime-api.js).
+      get: (name) => channels.get((name = String(name))) ?? channels.set(name, new RestChannel(core, name)).get(name),
     };
     // As ably-js: with `queryTime` (in the authOptions or the client's options) a
     // TokenRequest's timestamp is the server's clock, asked once; time() keeps its offset
