@@ -5,7 +5,8 @@ const ALL = Symbol('all');
 
 // ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
-// every event first, as in ably-js.
+// every event first, as in ably-js; as there, an event goes to the listeners there were
+// when it came (one added meanwhile hears the next, one removed still hears this one).
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
@@ -36,10 +37,9 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    for (const key of [ALL, name]) {
-      for (const listener of this._listeners.get(key) ?? []) {
-        try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
-      }
+    const listeners = [...(this._listeners.get(ALL) ?? []), ...(this._listeners.get(name) ?? [])];
+    for (const listener of listeners) {
+      try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
     }
   }
 }

@@ -36,3 +36,42 @@ test('a channel name given as a number is that number as a string', { skip, time
   const { id, ...seen } = result;
   assert.deepEqual(seen, { name: id, same: true, inAll: [id], byDigits: ['ada'], byNumber: ['ada'], empty: [], released: [] });
 });
+
+// As ably-js, whose emit() takes the listeners there are when the event comes: one added
+// by a listener (a once() for the next attach, a presence listener a component mounts
+// when it hears an enter) hears the next event, not the one being delivered; one removed
+// meanwhile still hears this one.
+test('a listener added while an event is delivered hears the next one, not that one', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const channel = client.channels.get(name);
+    const heard = [];
+    channel.on('attached', () => {
+      heard.push('attached');
+      channel.once('attached', () => heard.push('added by a listener'));
+    });
+    // A listener for every event that removes the 'detached' one, which comes after it.
+    const onDetached = () => heard.push('detached');
+    channel.on((change) => change.current === 'detached' && channel.off('detached', onDetached));
+    channel.on('detached', onDetached);
+    await channel.attach();
+    const afterFirst = heard.slice();
+    await channel.detach();
+    await channel.attach();
+    const presence = [];
+    await channel.presence.subscribe('enter', (m) => {
+      presence.push(`first ${m.data}`);
+      channel.presence.subscribe('enter', (later) => presence.push(`second ${later.data}`));
+    });
+    await channel.presence.enter('one');
+    await channel.presence.leave();
+    await channel.presence.enter('two');
+    const start = Date.now();
+    while (presence.length < 3 && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+    client.close();
+    return { afterFirst, heard, presence };
+  });
+  assert.deepEqual(result.afterFirst, ['attached']);
+  assert.deepEqual(result.heard, ['attached', 'detached', 'attached', 'added by a listener']);
+  assert.deepEqual(result.presence.slice(0, 3), ['first one', 'first two', 'second two']);
+});
