@@ -493,11 +493,14 @@ export const realtimeClass = (Core) => class Realtime {
     const channel = event.channel !== undefined ? this.channels.all[event.channel] : undefined;
     switch (event.type) {
       // As in ably-js: state is current at once, listeners hear of it on the next tick.
-      case 'connection':
+      case 'connection': {
         // Failed stays down until connect(): the page's events have nothing left to do.
-        if (event.current === 'failed') this.connection._listen('removeEventListener');
-        if (event.current === 'failed' || event.current === 'closed') this.connection._hold(false);
+        // The state now, not the event's: a connect() that ended a close is connecting.
+        const { state } = this.connection;
+        if (state === 'failed') this.connection._listen('removeEventListener');
+        if (state === 'failed' || state === 'closed') this.connection._hold(false);
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
+      }
       case 'channel': return channel?.emit(event.event, (channel._change = stateChange(event)));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);

@@ -587,6 +587,34 @@ fn close_sends_close_and_waits_for_closed() {
 }
 
 #[test]
+fn connect_while_closing_ends_the_close_and_connects_afresh() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    h.take_transport();
+    h.take_events();
+    h.act(|c, now| c.close(now));
+    assert_eq!(h.take_sent(), vec![json!({"action": 7})]);
+    // As ably-js: connect() while closing is not lost. The close ends now (no CLOSED
+    // waited for), its channels detached, and a new connection is made, not a resume.
+    h.act(|c, now| c.connect(now));
+    assert_eq!(
+        h.connection_events(),
+        vec!["closing", "closed", "connecting"]
+    );
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    match h.take_transport().as_slice() {
+        [TransportCommand::Close, TransportCommand::Open { url }] => {
+            assert!(!url.contains("resume="), "{url}")
+        }
+        other => panic!("expected the old transport closed, a new one opened: {other:?}"),
+    }
+    h.connected("c2", "k2");
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    // Nothing attaches again: the close detached the channels.
+    assert!(h.take_sent().is_empty());
+}
+
+#[test]
 fn external_auth_asks_for_a_token_before_opening() {
     let mut h = Harness::with_external_auth();
     h.act(|c, now| c.connect(now));

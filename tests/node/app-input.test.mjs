@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { BASE, skip } from './ably.mjs';
 import { chromiumForTests, inRosterTab } from './chromium.mjs';
 
-const chromium = chromiumForTests(BASE);
+// gc() exposed: a test checks what stays alive.
+const chromium = chromiumForTests(BASE, { exposeGc: true });
 
 // `body(roster, options, name)` in a fresh tab (chromium.mjs's inRosterTab).
 const inTab = (body) => inRosterTab(chromium.get(), 'app-input', body);
@@ -74,4 +75,43 @@ test('a listener added while an event is delivered hears the next one, not that 
   assert.deepEqual(result.afterFirst, ['attached']);
   assert.deepEqual(result.heard, ['attached', 'detached', 'attached', 'added by a listener']);
   assert.deepEqual(result.presence.slice(0, 3), ['first one', 'first two', 'second two']);
+});
+
+// As ably-js: connect() right after close() (a reconnect button, a component remounted)
+// connects again; the close ends at once, the channels detached by it. It stayed closed:
+// connect() was ignored while closing; and the client, once connected, was not held as
+// every open client is (the closed event let go of it), so it could be collected.
+test('connect() right after close() connects again, and the client lives on connected', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    let collected = false;
+    const registry = new FinalizationRegistry(() => { collected = true; });
+    const seen = [];
+    // As where there is no global addEventListener (Node): no page listeners, which
+    // hold the client too, so only the SDK's hold on an open client keeps it alive.
+    globalThis.addEventListener = undefined;
+    const weak = await (async () => {
+      const client = new roster.Realtime(options('ada'));
+      const channel = client.channels.get(name);
+      await channel.presence.enter('here');
+      client.connection.on((change) => seen.push(change.current));
+      channel.on((change) => seen.push(`channel ${change.current}`));
+      client.close();
+      client.connect();
+      await Promise.race([client.connection.whenState('connected'), sleep(5000)]);
+      registry.register(client, 'client');
+      return new WeakRef(client);
+    })();
+    delete globalThis.addEventListener;
+    for (let round = 0; round < 20 && !collected; round++) {
+      globalThis.gc();
+      await sleep(50);
+    }
+    const result = { seen: seen.slice(), state: weak.deref()?.connection.state, collected };
+    weak.deref()?.close();
+    return result;
+  });
+  assert.deepEqual(result, {
+    seen: ['channel detached', 'closing', 'closed', 'connecting', 'connected'], state: 'connected', collected: false,
+  });
 });
