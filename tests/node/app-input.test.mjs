@@ -4,8 +4,9 @@
 // against the real roster-server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, skip } from './ably.mjs';
-import { chromiumForTests, inRosterTab } from './chromium.mjs';
+import net from 'node:net';
+import { BASE, rosterOptions, skip } from './ably.mjs';
+import { chromiumForTests, inRosterTab, openTab } from './chromium.mjs';
 
 // gc() exposed: a test checks what stays alive.
 const chromium = chromiumForTests(BASE, { exposeGc: true });
@@ -114,4 +115,45 @@ test('connect() right after close() connects again, and the client lives on conn
   assert.deepEqual(result, {
     seen: ['channel detached', 'closing', 'closed', 'connecting', 'connected'], state: 'connected', collected: false,
   });
+});
+
+// As ably-js (httpRequestTimeout, 10 s by default): a REST request or a token request to
+// a server that takes the connection and never answers fails after 10 s, with 80000 as
+// Roster's network failures (README). It never settled: presence.history(), a Rest call
+// or authorize() hung for as long as the page lived.
+test('a REST or token request that gets no answer fails after 10 s', { skip, timeout: 90_000 }, async () => {
+  const silent = net.createServer((socket) => socket.on('error', () => {}));
+  await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address();
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'silent', errors, timeout: 60_000 });
+  try {
+    const result = await page.evaluate(async ({ port, options }) => {
+      const roster = await import('/pkg/index.js');
+      const start = Date.now();
+      const settle = (p) => Promise.race([
+        p.then(() => 'resolved', (e) => ({ code: e.code, statusCode: e.statusCode, seconds: Math.round((Date.now() - start) / 1000) })),
+        new Promise((resolve) => setTimeout(() => resolve('pending after 20 s'), 20_000)),
+      ]);
+      const rest = new roster.Rest({ token: 'any', endpoint: '127.0.0.1', port, tls: false });
+      const client = new roster.Realtime({ ...options, authParams: { clientId: 'ada' }, clientId: 'ada' });
+      await client.connection.whenState('connected');
+      const [history, authorize] = await Promise.all([
+        settle(rest.channels.get('room').presence.history()),
+        settle(client.auth.authorize(null, { authUrl: `http://127.0.0.1:${port}/token` })),
+      ]);
+      const state = client.connection.state;
+      client.close();
+      return { history, authorize, state };
+    }, { port, options: rosterOptions('x') });
+    assert.deepEqual(result, {
+      history: { code: 80000, statusCode: 500, seconds: 10 },
+      authorize: { code: 40170, statusCode: 401, seconds: 10 },
+      state: 'connected',
+    });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    silent.close();
+  }
 });
