@@ -421,13 +421,16 @@ export const clientOptions = (options) => {
 // rejects with an Error the callback throws as it is, as ably-js passes that on. Anything
 // else it throws (a string, a plain object) becomes an ErrorInfo as if called back with,
 // so the app's catch gets a code and a message (ably-js passes on the value as it is).
-export const adaptOptions = (options) => {
+// As in ably-js, no answer within `timeout` ms (the client's realtimeRequestTimeout) is
+// 40170: the request would otherwise never settle.
+export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
     ...options,
     authCallback: (params) => new Promise((resolve, reject) => {
       const fail = (error) => reject(callbackError(error));
+      setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
       try {
         const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
         if (result && typeof result.then === 'function') result.then(resolve, fail);
@@ -474,7 +477,7 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.authorize(tokenParams, adaptOptions(authOptions)).catch((error) => {
+        return core.authorize(tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
           // No token came: a client left unconnected by it is let go again.
           if (/^(initialized|closed|failed)$/.test(connection.state)) {
             connection._listen('removeEventListener');

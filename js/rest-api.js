@@ -39,7 +39,7 @@ export const restClass = (Core) => class Rest {
       requestToken: async (params, authOptions) => {
         const auth = authOptions ?? options;
         if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
-        return core.requestToken(params ?? {}, adaptOptions(authOptions));
+        return core.requestToken(params ?? {}, adaptOptions(authOptions, options?.realtimeRequestTimeout));
       },
     };
     this._core = core;

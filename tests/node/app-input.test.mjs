@@ -157,3 +157,23 @@ test('a REST or token request that gets no answer fails after 10 s', { skip, tim
     silent.close();
   }
 });
+
+// As ably-js: an authCallback that never calls back (an error path that forgets to) fails
+// the token request after realtimeRequestTimeout with 40170. authorize() never settled.
+test('authorize() with an authCallback that never answers fails with 40170', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    const client = new roster.Realtime({ ...options('ada'), realtimeRequestTimeout: 2000 });
+    await client.connection.whenState('connected');
+    const start = Date.now();
+    const outcome = await Promise.race([
+      client.auth.authorize(null, { authCallback: () => {} }).then(() => 'resolved', (e) => ({
+        code: e.code, statusCode: e.statusCode, seconds: Math.round((Date.now() - start) / 1000),
+      })),
+      new Promise((resolve) => setTimeout(() => resolve('pending after 8 s'), 8000)),
+    ]);
+    const result = { outcome, state: client.connection.state };
+    client.close();
+    return result;
+  });
+  assert.deepEqual(result, { outcome: { code: 40170, statusCode: 401, seconds: 2 }, state: 'connected' });
+});
