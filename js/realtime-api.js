@@ -7,10 +7,12 @@ const ALL = Symbol('all');
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
 // every event first, as in ably-js; as there, an event goes to the listeners there were
 // when it came (one added meanwhile hears the next, one removed still hears this one).
+// A listener that is not a function is refused where it is added (40000; ably-js throws).
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
+    if (typeof listener !== 'function') throw errorInfo('listener must be a function', 40000);
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       this._listeners.get(name).push(listener);

@@ -177,3 +177,34 @@ test('authorize() with an authCallback that never answers fails with 40170', { s
   });
   assert.deepEqual(result, { outcome: { code: 40170, statusCode: 401, seconds: 2 }, state: 'connected' });
 });
+
+// ably-js throws when a listener is not a function; Roster took it, and then every event
+// threw a TypeError from a task of its own ("listener.apply is not a function"), far
+// from the call that was wrong: subscribe('chat') with the listener forgotten.
+test('a listener that is not a function is refused with 40000 where it is added', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const client = new roster.Realtime(options('ada'));
+    const channel = client.channels.get(name);
+    const code = (call) => { try { call(); return 'added'; } catch (e) { return [e instanceof roster.ErrorInfo, e.code]; } };
+    const settle = (p) => p.then(() => 'resolved', (e) => [e instanceof roster.ErrorInfo, e.code]);
+    const result = {
+      on: code(() => client.connection.on('connected', 'not a function')),
+      channelOn: code(() => channel.on(['attached'], undefined)),
+      subscribe: await settle(channel.subscribe('chat')),
+      presence: await settle(channel.presence.subscribe('enter')),
+    };
+    // Events still come, with nobody to throw.
+    const heard = [];
+    await channel.subscribe((m) => heard.push(m.data));
+    await channel.presence.enter('here');
+    await channel.publish('chat', 'hello');
+    const start = Date.now();
+    while (!heard.length && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+    client.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { ...result, heard };
+  });
+  assert.deepEqual(result, {
+    on: [true, 40000], channelOn: [true, 40000], subscribe: [true, 40000], presence: [true, 40000], heard: ['hello'],
+  });
+});
