@@ -44,7 +44,8 @@ export const restClass = (Core) => class Rest {
     };
     this._core = core;
   }
-  batchPresence(channels) { return this._core.batchPresence([].concat(channels)); }
+  // Names made strings, as channels.get does (the wasm skips what is not one).
+  batchPresence(channels) { return this._core.batchPresence([].concat(channels).map(String)); }
   async time() {
     const time = await this._core.time();
     this._offset = time - Date.now();

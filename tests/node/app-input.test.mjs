@@ -28,6 +28,7 @@ test('a channel name given as a number is that number as a string', { skip, time
     const result = {
       name: channel.name, same: ada.channels.get(String(id)) === channel, inAll: Object.keys(ada.channels.all),
       byDigits: await members(String(id)), byNumber: await members(id), empty: await members(''),
+      batch: (await rest.batchPresence([id])).results.map((r) => [r.channel, r.presence?.map((m) => m.clientId)]),
     };
     await channel.detach();
     ada.channels.release(id);
@@ -36,7 +37,9 @@ test('a channel name given as a number is that number as a string', { skip, time
     return { ...result, id: String(id) };
   });
   const { id, ...seen } = result;
-  assert.deepEqual(seen, { name: id, same: true, inAll: [id], byDigits: ['ada'], byNumber: ['ada'], empty: [], released: [] });
+  assert.deepEqual(seen, {
+    name: id, same: true, inAll: [id], byDigits: ['ada'], byNumber: ['ada'], empty: [], batch: [[id, ['ada']]], released: [],
+  });
 });
 
 // As ably-js, whose emit() takes the listeners there are when the event comes: one added
