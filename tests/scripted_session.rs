@@ -914,6 +914,31 @@ fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach
 }
 
 #[test]
+fn detach_while_the_connection_is_down_is_sent_once_connected_again() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    h.act(|c, now| c.attach("room", now));
+    h.server(json!({"action": 11, "channel": "room"}));
+    h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.server(json!({"action": 1, "msgSerial": 0}));
+    h.take_sent();
+    // The transport drops; the app leaves the room before it is back. The resumed
+    // connection still has the attachment and the member at the server: as ably-js, the
+    // channel is detaching until the DETACH can go out, once connected.
+    h.act(|c, now| c.transport_closed(now));
+    let detach = h.act(|c, now| c.detach("room", now));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detaching);
+    assert_eq!(h.completion(detach), None);
+    assert!(h.take_sent().is_empty());
+    h.connected("c1", "k2");
+    assert_eq!(actions(&h.take_sent()), vec![12]);
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    assert_eq!(h.completion(detach), Some(&Ok(Completion::Done)));
+}
+
+#[test]
 fn an_enter_waiting_for_the_attach_outlives_a_detach_the_app_takes_back() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));

@@ -74,15 +74,23 @@ impl Realtime {
                 c.detach_waiters.push(Ticket::Op(op));
             }),
             ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended => {
+                let is_connected = self.state == ConnectionState::Connected;
                 // What an attach still waiting is told, as ably-js: superseded (409) when
-                // a DETACH goes out, else detached with no reason of its own (500).
-                if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
+                // a DETACH goes out, else detached with no reason of its own (500). An
+                // attached channel while the connection is down (it may resume, with the
+                // attachment and this client's members still at the server) is detaching
+                // until connected, when reattach_channels sends the DETACH, as in ably-js.
+                if state != ChannelState::Suspended
+                    && (is_connected || state == ChannelState::Attached)
+                {
                     // Messages waiting for the attach stay queued, as in ably-js: sent if
                     // the app attaches again before DETACHED, failed once detached.
                     let error = superseded("attach request superseded by a subsequent detach");
                     self.fail_channel_waiters(channel, &error, false);
                     self.with_channel(channel, |c| c.detach_waiters.push(Ticket::Op(op)));
-                    self.send_detach(channel, now);
+                    if is_connected {
+                        self.send_detach(channel, now);
+                    }
                     self.set_channel_state(channel, ChannelState::Detaching, None, false);
                 } else {
                     let error = ErrorInfo::new(

@@ -211,3 +211,33 @@ test('a listener that is not a function is refused with 40000 where it is added'
     on: [true, 40000], channelOn: [true, 40000], subscribe: [true, 40000], presence: [true, 40000], heard: ['hello'],
   });
 });
+
+// As ably-js: detach() while the connection is down (it comes back resumed, the server
+// still holding the attachment and this client's member) sends the DETACH once connected
+// again. The channel went detached at once and nothing told the server: the member the
+// app took out of the room stayed present to everyone for the rest of the connection.
+test('detach() while the connection is down takes the member out once it is back', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const ada = new roster.Realtime(options('ada'));
+    const rest = new roster.Rest(options('reader'));
+    const channel = ada.channels.get(name);
+    await channel.presence.enter('here');
+    const id = ada.connection.id;
+    const seen = [];
+    channel.on((change) => seen.push(change.current));
+    // The network goes: the connection drops at once and tries again (page-lifecycle).
+    window.dispatchEvent(new Event('offline'));
+    const down = ada.connection.state;
+    const detached = channel.detach().then(() => 'resolved', (e) => `${e.code}/${e.statusCode}`);
+    const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve('timed out'), ms));
+    const settled = await Promise.race([detached, timeout(5000)]);
+    await Promise.race([ada.connection.whenState('connected'), timeout(5000)]);
+    const resumed = ada.connection.id === id;
+    const members = (await rest.channels.get(name).presence.get()).items.map((m) => m.clientId);
+    ada.close();
+    return { down, settled, seen, resumed, members, state: channel.state };
+  });
+  assert.deepEqual(result, {
+    down: 'connecting', settled: 'resolved', seen: ['detaching', 'detached'], resumed: true, members: [], state: 'detached',
+  });
+});
