@@ -918,24 +918,45 @@ fn detach_while_the_connection_is_down_is_sent_once_connected_again() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
-    h.act(|c, now| c.attach("room", now));
-    h.server(json!({"action": 11, "channel": "room"}));
+    for room in ["room", "hall", "lobby"] {
+        h.act(|c, now| c.attach(room, now));
+        h.server(json!({"action": 11, "channel": room}));
+    }
     h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
     h.server(json!({"action": 1, "msgSerial": 0}));
     h.take_sent();
-    // The transport drops; the app leaves the room before it is back. The resumed
-    // connection still has the attachment and the member at the server: as ably-js, the
-    // channel is detaching until the DETACH can go out, once connected.
+    // The transport drops; the app leaves the rooms before it is back, attaches one of
+    // them again and another again then leaves it. As ably-js 2.28, a detach while down
+    // is detached at once.
     h.act(|c, now| c.transport_closed(now));
     let detach = h.act(|c, now| c.detach("room", now));
-    assert_eq!(h.client.channel_state("room"), ChannelState::Detaching);
-    assert_eq!(h.completion(detach), None);
-    assert!(h.take_sent().is_empty());
-    h.connected("c1", "k2");
-    assert_eq!(actions(&h.take_sent()), vec![12]);
-    h.server(json!({"action": 13, "channel": "room"}));
+    for room in ["hall", "lobby"] {
+        h.act(|c, now| c.detach(room, now));
+        h.act(|c, now| c.attach(room, now));
+    }
+    h.act(|c, now| c.detach("lobby", now));
     assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
     assert_eq!(h.completion(detach), Some(&Ok(Completion::Done)));
+    assert!(h.take_sent().is_empty());
+    // The resumed connection still has them attached at the server, and the member: a
+    // DETACH goes now for those still detached (in name order: hall, lobby, room).
+    h.connected("c1", "k2");
+    let sent = h.take_sent();
+    assert_eq!(
+        sent,
+        vec![
+            json!({"action": 10, "channel": "hall"}),
+            json!({"action": 12, "channel": "lobby"}),
+            json!({"action": 12, "channel": "room"}),
+        ]
+    );
+    h.take_events();
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    assert!(
+        h.take_events().is_empty(),
+        "the answer changes nothing for the app"
+    );
 }
 
 #[test]

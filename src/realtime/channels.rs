@@ -74,23 +74,15 @@ impl Realtime {
                 c.detach_waiters.push(Ticket::Op(op));
             }),
             ChannelState::Attaching | ChannelState::Attached | ChannelState::Suspended => {
-                let is_connected = self.state == ConnectionState::Connected;
                 // What an attach still waiting is told, as ably-js: superseded (409) when
-                // a DETACH goes out, else detached with no reason of its own (500). An
-                // attached channel while the connection is down (it may resume, with the
-                // attachment and this client's members still at the server) is detaching
-                // until connected, when reattach_channels sends the DETACH, as in ably-js.
-                if state != ChannelState::Suspended
-                    && (is_connected || state == ChannelState::Attached)
-                {
+                // a DETACH goes out, else detached with no reason of its own (500).
+                if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
                     // Messages waiting for the attach stay queued, as in ably-js: sent if
                     // the app attaches again before DETACHED, failed once detached.
                     let error = superseded("attach request superseded by a subsequent detach");
                     self.fail_channel_waiters(channel, &error, false);
                     self.with_channel(channel, |c| c.detach_waiters.push(Ticket::Op(op)));
-                    if is_connected {
-                        self.send_detach(channel, now);
-                    }
+                    self.send_detach(channel, now);
                     self.set_channel_state(channel, ChannelState::Detaching, None, false);
                 } else {
                     let error = ErrorInfo::new(
@@ -99,6 +91,12 @@ impl Realtime {
                         "unable to attach: channel detached",
                     );
                     self.fail_channel_waiters(channel, &error, true);
+                    // Detached at once, as ably-js 2.28; but a connection that resumes
+                    // still has it attached at the server, with this client's members:
+                    // reattach_channels sends the DETACH once connected.
+                    if state == ChannelState::Attached {
+                        self.with_channel(channel, |c| c.is_detach_owed = true);
+                    }
                     self.set_channel_state(channel, ChannelState::Detached, None, false);
                     self.complete(op, Ok(Completion::Done));
                 }
@@ -393,8 +391,15 @@ impl Realtime {
     pub(super) fn reattach_channels(&mut self, now: u64) {
         for name in self.channels.names() {
             // What the lost transport carried is never answered.
-            self.with_channel(&name, |c| c.detaches_unanswered = 0);
+            let mut is_owed = false;
+            self.with_channel(&name, |c| {
+                c.detaches_unanswered = 0;
+                is_owed = core::mem::take(&mut c.is_detach_owed);
+            });
             match self.channel_state(&name) {
+                ChannelState::Detached if is_owed => {
+                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name))
+                }
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
                     self.send_attach(&name, now);
