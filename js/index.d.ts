@@ -59,7 +59,11 @@ export declare class Rest {
      * `key`, `queryTime`), given `params` the client's defaults (its clientId), as ably-js.
      */
     createTokenRequest(params?: TokenParams | null, authOptions?: AuthOptions | null): Promise<TokenRequest>;
-    requestToken(params?: TokenParams): Promise<TokenDetails>;
+    /**
+     * A token from the client's auth, or (given `authOptions`) from the source they name,
+     * for this token only, as ably-js; a key signs a TokenRequest as createTokenRequest does.
+     */
+    requestToken(params?: TokenParams | null, authOptions?: AuthOptions | null): Promise<TokenDetails>;
   };
   batchPresence(channels: string | string[]): Promise<BatchPresenceResponse>;
   /** Server time, ms since the epoch. */

@@ -5,11 +5,14 @@ const ALL = Symbol('all');
 
 // ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
-// every event first, as in ably-js.
+// every event first, as in ably-js; as there, an event goes to the listeners there were
+// when it came (one added meanwhile hears the next, one removed still hears this one).
+// A listener that is not a function is refused where it is added (40000; ably-js throws).
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
+    if (typeof listener !== 'function') throw errorInfo('listener must be a function', 40000);
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       this._listeners.get(name).push(listener);
@@ -36,10 +39,9 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    for (const key of [ALL, name]) {
-      for (const listener of this._listeners.get(key) ?? []) {
-        try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
-      }
+    const listeners = [...(this._listeners.get(ALL) ?? []), ...(this._listeners.get(name) ?? [])];
+    for (const listener of listeners) {
+      try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
     }
   }
 }
@@ -339,8 +341,10 @@ class Channels {
   // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
   constructor(core, timeout = 10_000) { this._core = core; this._timeout = timeout; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
-  // ably-js: that is for setOptions().
+  // ably-js: that is for setOptions(). As there, a name is made a string (a number, a
+  // room id, would reach the wasm as an empty name).
   get(name, options) {
+    name = String(name);
     const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
     if (refusal instanceof Error) throw refusal;
     const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
@@ -350,6 +354,7 @@ class Channels {
   // As ably-js 2.x: a channel that can still hear from the server (the core refuses to
   // forget it) is detached first, then forgotten if it still may be.
   release(name) {
+    name = String(name);
     const release = () => {
       const last = this._core.channel(name, true);
       const refusal = this._core.release(name);
@@ -418,13 +423,16 @@ export const clientOptions = (options) => {
 // rejects with an Error the callback throws as it is, as ably-js passes that on. Anything
 // else it throws (a string, a plain object) becomes an ErrorInfo as if called back with,
 // so the app's catch gets a code and a message (ably-js passes on the value as it is).
-export const adaptOptions = (options) => {
+// As in ably-js, no answer within `timeout` ms (the client's realtimeRequestTimeout) is
+// 40170: the request would otherwise never settle.
+export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout) => {
   if (typeof options !== 'object' || !options?.authCallback) return options;
   const { authCallback } = options;
   return {
     ...options,
     authCallback: (params) => new Promise((resolve, reject) => {
       const fail = (error) => reject(callbackError(error));
+      setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
       try {
         const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
         if (result && typeof result.then === 'function') result.then(resolve, fail);
@@ -471,7 +479,7 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.authorize(tokenParams, adaptOptions(authOptions)).catch((error) => {
+        return core.authorize(tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
           // No token came: a client left unconnected by it is let go again.
           if (/^(initialized|closed|failed)$/.test(connection.state)) {
             connection._listen('removeEventListener');
@@ -490,11 +498,14 @@ export const realtimeClass = (Core) => class Realtime {
     const channel = event.channel !== undefined ? this.channels.all[event.channel] : undefined;
     switch (event.type) {
       // As in ably-js: state is current at once, listeners hear of it on the next tick.
-      case 'connection':
+      case 'connection': {
         // Failed stays down until connect(): the page's events have nothing left to do.
-        if (event.current === 'failed') this.connection._listen('removeEventListener');
-        if (event.current === 'failed' || event.current === 'closed') this.connection._hold(false);
+        // The state now, not the event's: a connect() that ended a close is connecting.
+        const { state } = this.connection;
+        if (state === 'failed') this.connection._listen('removeEventListener');
+        if (state === 'failed' || state === 'closed') this.connection._hold(false);
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
+      }
       case 'channel': return channel?.emit(event.event, (channel._change = stateChange(event)));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);

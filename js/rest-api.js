@@ -18,7 +18,8 @@ export const restClass = (Core) => class Rest {
     const core = new Core(clientOptions(options));
     const channels = new Map();
     this.channels = {
-      get: (name) => channels.get(name) ?? channels.set(name, new RestChannel(core, name)).get(name),
+      // As ably-js, a name is made a string (see Channels.get in realtime-api.js).
+      get: (name) => channels.get((name = String(name))) ?? channels.set(name, new RestChannel(core, name)).get(name),
     };
     // As ably-js: with `queryTime` (in the authOptions or the client's options) a
     // TokenRequest's timestamp is the server's clock, asked once; time() keeps its offset
@@ -33,19 +34,20 @@ export const restClass = (Core) => class Rest {
         const key = authOptions ? authOptions.key : typeof options === 'string' ? options : options?.key;
         return core.createTokenRequest(params ?? { clientId: options?.clientId }, key, await now(authOptions));
       },
-      // Given authOptions replace the client's for this token (RSA8e); a key signs a
-      // TokenRequest as createTokenRequest() does (RSA8e, RSA9d).
-      // Given tokenParams replace the client's, its clientId included, as in ably-js.
+      // Given tokenParams and authOptions replace the client's for this token (RSA8e),
+      // its clientId included; a key signs a TokenRequest as createTokenRequest() does
+      // (RSA9d).
       requestToken: async (params, authOptions) => {
         params ??= { clientId: options?.clientId };
         const auth = authOptions ?? options;
         if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
-        return core.requestToken(params, adaptOptions(authOptions));
+        return core.requestToken(params, adaptOptions(authOptions, options?.realtimeRequestTimeout));
       },
     };
     this._core = core;
   }
-  batchPresence(channels) { return this._core.batchPresence([].concat(channels)); }
+  // Names made strings, as channels.get does (the wasm skips what is not one).
+  batchPresence(channels) { return this._core.batchPresence([].concat(channels).map(String)); }
   async time() {
     const time = await this._core.time();
     this._offset = time - Date.now();

@@ -587,6 +587,34 @@ fn close_sends_close_and_waits_for_closed() {
 }
 
 #[test]
+fn connect_while_closing_ends_the_close_and_connects_afresh() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    h.take_transport();
+    h.take_events();
+    h.act(|c, now| c.close(now));
+    assert_eq!(h.take_sent(), vec![json!({"action": 7})]);
+    // As ably-js: connect() while closing is not lost. The close ends now (no CLOSED
+    // waited for), its channels detached, and a new connection is made, not a resume.
+    h.act(|c, now| c.connect(now));
+    assert_eq!(
+        h.connection_events(),
+        vec!["closing", "closed", "connecting"]
+    );
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    match h.take_transport().as_slice() {
+        [TransportCommand::Close, TransportCommand::Open { url }] => {
+            assert!(!url.contains("resume="), "{url}")
+        }
+        other => panic!("expected the old transport closed, a new one opened: {other:?}"),
+    }
+    h.connected("c2", "k2");
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+    // Nothing attaches again: the close detached the channels.
+    assert!(h.take_sent().is_empty());
+}
+
+#[test]
 fn external_auth_asks_for_a_token_before_opening() {
     let mut h = Harness::with_external_auth();
     h.act(|c, now| c.connect(now));
@@ -883,6 +911,52 @@ fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach
     assert_eq!(h.client.channel_state("room"), ChannelState::Suspended);
     let reason = h.client.channel_error_reason("room").cloned();
     assert_eq!(reason.map(|e| (e.code, e.status_code)), Some((90001, 404)));
+}
+
+#[test]
+fn detach_while_the_connection_is_down_is_sent_once_connected_again() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.connected("c1", "k1");
+    for room in ["room", "hall", "lobby"] {
+        h.act(|c, now| c.attach(room, now));
+        h.server(json!({"action": 11, "channel": room}));
+    }
+    h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    h.server(json!({"action": 1, "msgSerial": 0}));
+    h.take_sent();
+    // The transport drops; the app leaves the rooms before it is back, attaches one of
+    // them again and another again then leaves it. As ably-js 2.28, a detach while down
+    // is detached at once.
+    h.act(|c, now| c.transport_closed(now));
+    let detach = h.act(|c, now| c.detach("room", now));
+    for room in ["hall", "lobby"] {
+        h.act(|c, now| c.detach(room, now));
+        h.act(|c, now| c.attach(room, now));
+    }
+    h.act(|c, now| c.detach("lobby", now));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    assert_eq!(h.completion(detach), Some(&Ok(Completion::Done)));
+    assert!(h.take_sent().is_empty());
+    // The resumed connection still has them attached at the server, and the member: a
+    // DETACH goes now for those still detached (in name order: hall, lobby, room).
+    h.connected("c1", "k2");
+    let sent = h.take_sent();
+    assert_eq!(
+        sent,
+        vec![
+            json!({"action": 10, "channel": "hall"}),
+            json!({"action": 12, "channel": "lobby"}),
+            json!({"action": 12, "channel": "room"}),
+        ]
+    );
+    h.take_events();
+    h.server(json!({"action": 13, "channel": "room"}));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    assert!(
+        h.take_events().is_empty(),
+        "the answer changes nothing for the app"
+    );
 }
 
 #[test]

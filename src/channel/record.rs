@@ -56,6 +56,9 @@ pub struct Channel<T> {
     /// arriving while attaching or attached again answers the app's earlier detach, and
     /// the ATTACHED for the later ATTACH follows it (the server answers in order).
     pub detaches_unanswered: u8,
+    /// Detached by the app while the connection was down: a DETACH is owed to the
+    /// server, which holds the attachment of a connection that resumes.
+    pub is_detach_owed: bool,
     /// The last `channelSerial` seen (RTL15b), sent in ATTACH so that the server can
     /// deliver what this client missed (RTL4c1).
     pub serial: Option<String>,
@@ -81,6 +84,7 @@ impl<T> Default for Channel<T> {
             retry_at: None,
             is_presence_muted: false,
             detaches_unanswered: 0,
+            is_detach_owed: false,
             serial: None,
             options: ChannelOptions::default(),
             granted: ChannelOptions::default(),

@@ -91,6 +91,12 @@ impl Realtime {
                         "unable to attach: channel detached",
                     );
                     self.fail_channel_waiters(channel, &error, true);
+                    // Detached at once, as ably-js 2.28; but a connection that resumes
+                    // still has it attached at the server, with this client's members:
+                    // reattach_channels sends the DETACH once connected.
+                    if state == ChannelState::Attached {
+                        self.with_channel(channel, |c| c.is_detach_owed = true);
+                    }
                     self.set_channel_state(channel, ChannelState::Detached, None, false);
                     self.complete(op, Ok(Completion::Done));
                 }
@@ -385,8 +391,15 @@ impl Realtime {
     pub(super) fn reattach_channels(&mut self, now: u64) {
         for name in self.channels.names() {
             // What the lost transport carried is never answered.
-            self.with_channel(&name, |c| c.detaches_unanswered = 0);
+            let mut is_owed = false;
+            self.with_channel(&name, |c| {
+                c.detaches_unanswered = 0;
+                is_owed = core::mem::take(&mut c.is_detach_owed);
+            });
             match self.channel_state(&name) {
+                ChannelState::Detached if is_owed => {
+                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name))
+                }
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
                     self.send_attach(&name, now);

@@ -53,12 +53,19 @@ pub(super) fn timeout_error(message: &str) -> ErrorInfo {
 }
 
 impl Realtime {
-    /// Opens the connection (or retries at once when disconnected or suspended).
+    /// Opens the connection (or retries at once when disconnected or suspended). While
+    /// closing, as ably-js: the close ends now (the server has the CLOSE; its CLOSED is
+    /// not waited for) and a new connection is made.
     pub fn connect(&mut self, now: u64) {
         match self.state {
-            ConnectionState::Connected | ConnectionState::Connecting | ConnectionState::Closing => {
-            }
-            ConnectionState::Initialized | ConnectionState::Closed | ConnectionState::Failed => {
+            ConnectionState::Connected | ConnectionState::Connecting => {}
+            ConnectionState::Initialized
+            | ConnectionState::Closing
+            | ConnectionState::Closed
+            | ConnectionState::Failed => {
+                if self.state == ConnectionState::Closing {
+                    self.finish_close();
+                }
                 self.last_connected_at = Some(now);
                 self.start_connecting(now);
             }

@@ -39,6 +39,9 @@ async function main(): Promise<void> {
   }
   const request = await new Rest({ key: 'app.key:secret' }).auth.createTokenRequest({ clientId: 'bob' });
   const fromDetails = new Realtime({ token: await rest.auth.requestToken(), autoConnect: false });
+  // As ably-js: authOptions name the auth source for this token.
+  const viaUrl = await rest.auth.requestToken({ clientId: 'bob' }, { authUrl: '/auth/token-request', authParams: { room: 'lobby' } });
+  console.log(viaUrl.token, (await rest.auth.requestToken(null, null)).expires);
   fromDetails.close();
   console.log(request.keyName, request.mac, await rest.time());
   client.close();
