@@ -430,17 +430,21 @@ export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout)
   const { authCallback } = options;
   return {
     ...options,
-    authCallback: (params) => new Promise((resolve, reject) => {
-      const fail = (error) => reject(callbackError(error));
-      setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
-      try {
-        const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
-        if (result && typeof result.then === 'function') result.then(resolve, fail);
-      } catch (e) {
-        if (e instanceof Error) reject(e);
-        else fail(e);
-      }
-    }),
+    // The timer goes once settled: a pending one would keep a Node process alive.
+    authCallback: (params) => {
+      let timer;
+      return new Promise((resolve, reject) => {
+        const fail = (error) => reject(callbackError(error));
+        timer = setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
+        try {
+          const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
+          if (result && typeof result.then === 'function') result.then(resolve, fail);
+        } catch (e) {
+          if (e instanceof Error) reject(e);
+          else fail(e);
+        }
+      }).finally(() => clearTimeout(timer));
+    },
   };
 };
 

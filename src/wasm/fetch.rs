@@ -19,13 +19,13 @@ use wasm_bindgen::prelude::*;
 // body, and no Response or Headers imports (each one glue in the JS and a shim in the
 // wasm). A failure anywhere (network, a bad URL or header, the body) rejects it, and so
 // does a response that has not begun in 10 s (else it never settled): as ably-js with its
-// default httpRequestTimeout, whose timer also stops at the response, not its body.
+// default httpRequestTimeout, whose timer also stops at the response, not its body (and
+// at a failure: a pending timer would keep a Node process alive).
 #[wasm_bindgen(inline_js = "export function http(url, init) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(Error('no response in 10 s')), 1e4);
     init.signal = abort.signal;
-    return fetch(url, init).then(async (r) => {
-        clearTimeout(timer);
+    return fetch(url, init).finally(() => clearTimeout(timer)).then(async (r) => {
         const header = (name) => r.headers.get(name);
         return [r.status, header('link'), header('x-ably-errorcode'), header('content-type'),
             new Uint8Array(await r.arrayBuffer())];
