@@ -19,7 +19,7 @@ let glue = readFileSync(glueFile, 'utf8');
 const fail = (why) => { console.error(`loader: ${why} in ${glueFile}`); process.exit(1); };
 
 glue = glue.replace(/^import \{ ([\w$, ]+) \} from '(\.\/snippets\/[\w./-]+)';\n/gm, (_, names, path) => {
-  const snippet = readFileSync(join(outDir, path), 'utf8').replace(/^export function /gm, 'function ');
+  const snippet = `${readFileSync(join(outDir, path), 'utf8').replace(/^export function /gm, 'function ').trimEnd()}\n`;
   for (const name of names.split(', ')) {
     if (!snippet.includes(`function ${name}(`)) fail(`no function ${name} in ${path}`);
   }
