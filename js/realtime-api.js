@@ -414,13 +414,47 @@ export const clientOptions = (options) => {
   return adaptOptions(options);
 };
 
-// authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
-// rejects with an Error the callback throws as it is, as ably-js passes that on. Anything
-// else it throws (a string, a plain object) becomes an ErrorInfo as if called back with,
-// so the app's catch gets a code and a message (ably-js passes on the value as it is).
+// A plain object's entries with their values as text: strings as they are, other values
+// as JSON (those JSON has no text for, as undefined or functions, left out).
+const textEntries = (object) => (object && typeof object === 'object' ? Object.entries(object) : []).flatMap(([name, value]) => {
+  try {
+    value = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {}
+  return typeof value === 'string' ? [[name, value]] : [];
+});
+
+// authUrl (RSA8c) as the wasm takes it: a function of the token params that gives the
+// request, `[url, init]` for fetch: authParams and the token params as query (GET) or
+// form body (`authMethod: 'POST'`), a token param replacing an authParam of the same
+// name (RSA8c2), and authHeaders. The options are read now, as the wasm reads the others.
+const authRequest = ({ authUrl, authParams, authHeaders, authMethod }) => {
+  const post = typeof authMethod === 'string' && /^post$/i.test(authMethod);
+  const params = textEntries(authParams);
+  const headers = textEntries(authHeaders);
+  if (post) headers.unshift(['Content-Type', 'application/x-www-form-urlencoded']);
+  const init = { method: post ? 'POST' : 'GET', headers: Object.fromEntries(headers) };
+  return (tokenParams) => {
+    const form = [...params.filter(([name]) => !tokenParams.hasOwnProperty(name)), ...Object.entries(tokenParams)]
+      .map((pair) => pair.map(encodeURIComponent).join('=')).join('&');
+    if (post) return [authUrl, { ...init, body: form }];
+    return [form ? authUrl + (authUrl.includes('?') ? '&' : '?') + form : authUrl, init];
+  };
+};
+
+// The auth options as the wasm takes them. authUrl as `authRequest` makes it, if a string
+// (else none). authCallback(tokenParams, callback) in ably-js; the core awaits a Promise,
+// which rejects with an Error the callback throws as it is, as ably-js passes that on.
+// Anything else it throws (a string, a plain object) becomes an ErrorInfo as if called
+// back with, so the app's catch gets a code and a message (ably-js passes on the value as
+// it is).
 export const adaptOptions = (options) => {
-  if (typeof options !== 'object' || !options?.authCallback) return options;
-  const { authCallback } = options;
+  if (typeof options !== 'object' || !options) return options;
+  const { authCallback, authUrl } = options;
+  if (!authCallback) {
+    // The other options as they are: read through the prototype.
+    const value = typeof authUrl === 'string' && authRequest(options);
+    return authUrl == null ? options : Object.create(options, { authUrl: { value } });
+  }
   return {
     ...options,
     authCallback: (params) => new Promise((resolve, reject) => {

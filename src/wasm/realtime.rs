@@ -296,7 +296,7 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     let auth = match &**options.auth.borrow() {
         AuthSource::Key(key) => AuthMethod::Key(text::concat(&[&key.key_name, ":", &key.secret])),
         AuthSource::Token(token) => AuthMethod::Token(token.clone()),
-        AuthSource::Url { .. } | AuthSource::Callback(_) => AuthMethod::External,
+        AuthSource::Url(_) | AuthSource::Callback(_) => AuthMethod::External,
     };
     let mut client = ClientOptions {
         host: host(js, "realtimeHost"),
