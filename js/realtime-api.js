@@ -131,13 +131,13 @@ class Connection extends EventEmitter {
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() { return this._core.recoveryKey(); }
+  createRecoveryKey() { return this._core.recovery(); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
   close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }
-  ping() { return this._core.ping(); }
+  ping() { return this._core.lifecycle('ping'); }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
@@ -202,7 +202,7 @@ class RealtimePresence extends EventEmitter {
   off(event, listener) { super.off(event, listener); this._listen(); }
   _listen() {
     const { channel } = this;
-    if (!channel._released) channel._core.mutePresence(channel.name, ![...this._listeners.values()].some((l) => l.length));
+    if (!channel._released) channel._core.channelLifecycle(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
   }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
@@ -263,7 +263,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.attachment(this.name, true);
+    await this._core.channelLifecycle(this.name, 'attach');
     return this._change;
   }
   detach() {
@@ -276,7 +276,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.attachment(this.name, false);
+      : this._core.channelLifecycle(this.name, 'detach');
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -352,7 +352,7 @@ class Channels {
   release(name) {
     const release = () => {
       const last = this._core.channel(name, true);
-      const refusal = this._core.release(name);
+      const refusal = this._core.channelLifecycle(name, 'release');
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
         delete this.all[name];
@@ -373,7 +373,7 @@ const recoveryStorageKey = (options) =>
 const recoverThen = (core, options, connect) => {
   const use = (key) => {
     try {
-      core.recover(JSON.parse(key));
+      core.recovery(JSON.parse(key));
     } catch {}
   };
   const storageKey = recoveryStorageKey(options);

@@ -69,6 +69,13 @@ pub struct Client {
 }
 
 impl Client {
+    /// The promise of a channel's `attach` or `detach` (or the value of another
+    /// `channelLifecycle` event).
+    pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
+        let value = self.realtime.channel_lifecycle(name.into(), event.into());
+        value.unchecked_into()
+    }
+
     /// A client built from `options` (not yet connected).
     pub fn new(options: JsValue) -> Client {
         let events: Rc<RefCell<Vec<JsValue>>> = Rc::default();
@@ -215,7 +222,7 @@ pub async fn watched_pair(test: &str) -> (String, Client, Client) {
     let name = channel(test);
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attachment(name.clone(), true))
+    settle(bob.channel_lifecycle(&name, "attach"))
         .await
         .expect("bob attaches");
     (name, ada, bob)
