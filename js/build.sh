@@ -46,6 +46,8 @@ build_wasm() {
   RUSTFLAGS="-C link-arg=-zstack-size=32768" \
     wasm-pack build --target web --profile wasm-release --no-opt --no-pack --no-typescript \
     --out-dir "$PWD/$STAGE" --out-name "$name" pkg-template/wasm -- "$@" >&2
+  # The table slots of wasm-bindgen's unused closure shims, emptied (see the script).
+  node js/prune-table.mjs "$STAGE/${name}_bg.wasm"
   # --low-memory-unused: nothing lives in the first 1 KB (the stack comes first and grows
   # down from 32 KiB, data follows it), so binaryen may fold constant offsets into loads
   # and stores (measured: -700 B gzip). The target_features section (the features the
