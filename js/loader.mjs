@@ -7,7 +7,8 @@
 // `new URL('…_bg.wasm', import.meta.url)` form stays as wasm-bindgen writes it: bundlers
 // look for it. Also drops the encodeInto polyfill: every browser with WebAssembly
 // reference types (which the wasm needs) has TextEncoder.encodeInto. Measured: 469 B
-// less gzip for the minimal app. And puts the crate's `inline_js` snippets (wasm-bindgen
+// less gzip for the minimal app. Two more dead paths go (67 B): passStringToWasm0's for a
+// module without `realloc`, and the stand-ins for a missing FinalizationRegistry. And puts the crate's `inline_js` snippets (wasm-bindgen
 // writes each to a file of its own under snippets/, which the glue imports) into the
 // glue itself: the package stays one glue file per entry.
 // Usage: node js/loader.mjs GLUE DIR   (DIR: where wasm-bindgen wrote the glue and snippets)
@@ -37,6 +38,19 @@ if (!startFn) fail('no start function call');
 const polyfill = /if \(!\('encodeInto' in cachedTextEncoder\)\) \{[\s\S]*?\n\}\n/;
 if (!polyfill.test(glue)) fail('no encodeInto polyfill');
 glue = glue.replace(polyfill, '');
+
+// passStringToWasm0's path for a module without a realloc export: this one has one, and
+// every call passes it.
+const withoutRealloc = /(function passStringToWasm0\(arg, malloc, realloc\) \{\n)    if \(realloc === undefined\) \{\n[\s\S]*?\n    \}\n\n/;
+if (!withoutRealloc.test(glue)) fail('no passStringToWasm0 path without realloc');
+if (/passStringToWasm0\([^,()]+, [^,()]+\)/.test(glue)) fail('a passStringToWasm0 call without realloc');
+glue = glue.replace(withoutRealloc, '$1');
+
+// The fallbacks for engines without FinalizationRegistry: the wrapper needs WeakRef, which
+// came with it everywhere.
+const noRegistry = /\(typeof FinalizationRegistry === 'undefined'\)\n    \? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n    : (new FinalizationRegistry\()/g;
+if (!noRegistry.test(glue)) fail('no FinalizationRegistry fallback');
+glue = glue.replace(noRegistry, '$1');
 
 glue = `${glue.slice(0, glue.indexOf('let wasmModule, wasmInstance, wasm;'))}let wasm, loading;
 
