@@ -8,7 +8,10 @@
 // look for it. Also drops the encodeInto polyfill: every browser with WebAssembly
 // reference types (which the wasm needs) has TextEncoder.encodeInto. Measured: 469 B
 // less gzip for the minimal app. Two more dead paths go (67 B): passStringToWasm0's for a
-// module without `realloc`, and the stand-ins for a missing FinalizationRegistry. And puts the crate's `inline_js` snippets (wasm-bindgen
+// module without `realloc`, and the stand-ins for a missing FinalizationRegistry; and the
+// classes' free(), which the wrapper never calls: 66 B, and with the statement that set
+// Symbol.dispose gone, a bundler drops the full entry's Rest class from an app that uses
+// Realtime only (187 B). And puts the crate's `inline_js` snippets (wasm-bindgen
 // writes each to a file of its own under snippets/, which the glue imports) into the
 // glue itself: the package stays one glue file per entry.
 // Usage: node js/loader.mjs GLUE DIR   (DIR: where wasm-bindgen wrote the glue and snippets)
@@ -51,6 +54,16 @@ glue = glue.replace(withoutRealloc, '$1');
 const noRegistry = /\(typeof FinalizationRegistry === 'undefined'\)\n    \? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n    : (new FinalizationRegistry\()/g;
 if (!noRegistry.test(glue)) fail('no FinalizationRegistry fallback');
 glue = glue.replace(noRegistry, '$1');
+
+// The classes' free() (with __destroy_into_raw and Symbol.dispose): the wrapper never
+// frees one by hand; the FinalizationRegistry frees each once it is collected.
+const manualFree = /    __destroy_into_raw\(\) \{\n[\s\S]*?\n    \}\n    free\(\) \{\n[\s\S]*?\n    \}\n/g;
+const dispose = /^if \(Symbol\.dispose\) (\w+)\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n/gm;
+const classes = (glue.match(/^export class /gm) ?? []).length;
+if ((glue.match(manualFree) ?? []).length !== classes || (glue.match(dispose) ?? []).length !== classes) {
+  fail('not one free() per class');
+}
+glue = glue.replace(manualFree, '').replace(dispose, '');
 
 glue = `${glue.slice(0, glue.indexOf('let wasmModule, wasmInstance, wasm;'))}let wasm, loading;
 
