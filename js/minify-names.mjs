@@ -26,11 +26,25 @@ const rename = (from, to, after, expect) => {
   glue = glue.replace(pattern, () => to);
 };
 
-const oldModules = [...new Set(mapping.imports.map(([module]) => module))];
+// wasm-bindgen imports a snippet function that needs no glue (no arguments to convert)
+// straight from its snippet module, which binaryen merges into the one module: such a
+// function becomes an entry of the glue's import object, named as binaryen renamed it,
+// and the glue imports it by name, as js/loader.mjs inlines snippets.
+const glueModule = glue.match(/^ {8}"([^"]+)": import0,$/m)?.[1];
+if (!glueModule) fail('no import object of the glue');
+for (const [module, from, to] of mapping.imports.filter(([module]) => module !== glueModule)) {
+  const [line, local] = glue.match(new RegExp(`^import \\* as (import\\d+) from "${escape(module)}"\n`, 'm')) ?? [];
+  if (!line) fail(`no import of ${module}`);
+  glue = glue.replace(line, `import { ${from} } from '${module}';\n`)
+    .replace(`        "${module}": ${local},\n`, '')
+    .replace('    const import0 = {\n        __proto__: null,\n', (head) => `${head}        ${JSON.stringify(to)}: ${from},\n`);
+}
 const newModules = moduleNames();
-if (oldModules.length !== 1 || newModules.length !== 1) fail(`expected one import module, got ${oldModules} -> ${newModules}`);
-rename(JSON.stringify(oldModules[0]), JSON.stringify(newModules[0]), ':', (n) => n === 1);
-for (const [, from, to] of mapping.imports) rename(from, JSON.stringify(to), ':', (n) => n === 1);
+if (newModules.length !== 1) fail(`expected one import module, got ${newModules}`);
+rename(JSON.stringify(glueModule), JSON.stringify(newModules[0]), ':', (n) => n === 1);
+for (const [module, from, to] of mapping.imports) {
+  if (module === glueModule) rename(from, JSON.stringify(to), ':', (n) => n === 1);
+}
 // An export the glue never calls (e.g. `__abort_handler`) needs no rewrite.
 for (const [from, to] of mapping.exports) rename(`wasm.${from}`, `wasm.${to}`, '', () => true);
 const exported = new Set(mapping.exports.map(([, to]) => to));

@@ -133,13 +133,13 @@ class Connection extends EventEmitter {
   get key() { return this._core.connection().key; }
   get errorReason() { return this._core.connection().errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() { return this._core.recoveryKey(); }
+  createRecoveryKey() { return this._core.recovery(); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
   close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }
-  ping() { return this._core.ping(); }
+  ping() { return this._core.lifecycle('ping'); }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
@@ -204,7 +204,7 @@ class RealtimePresence extends EventEmitter {
   off(event, listener) { super.off(event, listener); this._listen(); }
   _listen() {
     const { channel } = this;
-    if (!channel._released) channel._core.mutePresence(channel.name, ![...this._listeners.values()].some((l) => l.length));
+    if (!channel._released) channel._core.channelLifecycle(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
   }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
@@ -265,7 +265,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.attachment(this.name, true);
+    await this._core.channelLifecycle(this.name, 'attach');
     return this._change;
   }
   detach() {
@@ -278,7 +278,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.attachment(this.name, false);
+      : this._core.channelLifecycle(this.name, 'detach');
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -357,7 +357,7 @@ class Channels {
     name = String(name);
     const release = () => {
       const last = this._core.channel(name, true);
-      const refusal = this._core.release(name);
+      const refusal = this._core.channelLifecycle(name, 'release');
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
         delete this.all[name];
@@ -378,7 +378,7 @@ const recoveryStorageKey = (options) =>
 const recoverThen = (core, options, connect) => {
   const use = (key) => {
     try {
-      core.recover(JSON.parse(key));
+      core.recovery(JSON.parse(key));
     } catch {}
   };
   const storageKey = recoveryStorageKey(options);
@@ -419,15 +419,48 @@ export const clientOptions = (options) => {
   return adaptOptions(options);
 };
 
-// authCallback(tokenParams, callback) in ably-js; the core awaits a Promise, which
-// rejects with an Error the callback throws as it is, as ably-js passes that on. Anything
-// else it throws (a string, a plain object) becomes an ErrorInfo as if called back with,
-// so the app's catch gets a code and a message (ably-js passes on the value as it is).
-// As in ably-js, no answer within `timeout` ms (the client's realtimeRequestTimeout) is
-// 40170: the request would otherwise never settle.
+// A plain object's entries with their values as text: strings as they are, other values
+// as JSON (those JSON has no text for, as undefined or functions, left out).
+const textEntries = (object) => (object && typeof object === 'object' ? Object.entries(object) : []).flatMap(([name, value]) => {
+  try {
+    value = typeof value === 'string' ? value : JSON.stringify(value);
+  } catch {}
+  return typeof value === 'string' ? [[name, value]] : [];
+});
+
+// authUrl (RSA8c) as the wasm takes it: a function of the token params that gives the
+// request, `[url, init]` for fetch: authParams and the token params as query (GET) or
+// form body (`authMethod: 'POST'`), a token param replacing an authParam of the same
+// name (RSA8c2), and authHeaders. The options are read now, as the wasm reads the others.
+const authRequest = ({ authUrl, authParams, authHeaders, authMethod }) => {
+  const post = typeof authMethod === 'string' && /^post$/i.test(authMethod);
+  const params = textEntries(authParams);
+  const headers = textEntries(authHeaders);
+  if (post) headers.unshift(['Content-Type', 'application/x-www-form-urlencoded']);
+  const init = { method: post ? 'POST' : 'GET', headers: Object.fromEntries(headers) };
+  return (tokenParams) => {
+    const form = [...params.filter(([name]) => !tokenParams.hasOwnProperty(name)), ...Object.entries(tokenParams)]
+      .map((pair) => pair.map(encodeURIComponent).join('=')).join('&');
+    if (post) return [authUrl, { ...init, body: form }];
+    return [form ? authUrl + (authUrl.includes('?') ? '&' : '?') + form : authUrl, init];
+  };
+};
+
+// The auth options as the wasm takes them. authUrl as `authRequest` makes it, if a string
+// (else none). authCallback(tokenParams, callback) in ably-js; the core awaits a Promise,
+// which rejects with an Error the callback throws as it is, as ably-js passes that on.
+// Anything else it throws (a string, a plain object) becomes an ErrorInfo as if called
+// back with, so the app's catch gets a code and a message (ably-js passes on the value as
+// it is). As in ably-js, no answer within `timeout` ms (the client's
+// realtimeRequestTimeout) is 40170: the request would otherwise never settle.
 export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout) => {
-  if (typeof options !== 'object' || !options?.authCallback) return options;
-  const { authCallback } = options;
+  if (typeof options !== 'object' || !options) return options;
+  const { authCallback, authUrl } = options;
+  if (!authCallback) {
+    // The other options as they are: read through the prototype.
+    const value = typeof authUrl === 'string' && authRequest(options);
+    return authUrl == null ? options : Object.create(options, { authUrl: { value } });
+  }
   return {
     ...options,
     // The timer goes once settled: a pending one would keep a Node process alive.

@@ -1,5 +1,6 @@
-// Reads the parts of a wasm binary that js/size.mjs and js/minify-names.mjs need: the
-// imports, the size of each function body and the function names (`name` section).
+// Reads the parts of a wasm binary that js/size.mjs, js/minify-names.mjs and
+// js/prune-table.mjs need: the imports, the size of each function body and the function
+// names (`name` section).
 // Usage: const { imports, bodies, names } = readModule(readFileSync(file));
 
 /** Imports as { module, name, kind }, body sizes in code order, function names by index. */

@@ -114,10 +114,8 @@ impl Driver {
     /// The promise for `op`, registered before the drain that may complete it. Apart from
     /// `operation` so that its body is not copied into every caller.
     fn promise_for(&self, op: OpId) -> Promise {
-        let (promise, settle) = task::settled_by();
-        if let Some((resolve, reject)) = settle {
-            self.pending.borrow_mut().push((op, resolve, reject));
-        }
+        let (promise, resolve, reject) = task::settled_by();
+        self.pending.borrow_mut().push((op, resolve, reject));
         self.drain();
         promise
     }

@@ -33,7 +33,7 @@ use wasm_bindgen::prelude::*;
 }")]
 extern "C" {
     /// `[status, link, x-ably-errorcode, content-type, body bytes]` of a fetch.
-    fn http(url: &str, init: &JsValue) -> js_sys::Promise;
+    fn http(url: &JsValue, init: &JsValue) -> js_sys::Promise;
 }
 
 /// Headers every REST request carries (`send`'s `extra_headers`, with `Authorization`).
@@ -92,7 +92,12 @@ pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -
     if let Some(body) = &request.body {
         set(&init, "body", body.into());
     }
-    Sending(JsFuture::from(http(&url, &init)))
+    fetch(&url.into(), &init)
+}
+
+/// Sends a request given as `fetch`'s arguments.
+pub fn fetch(url: &JsValue, init: &JsValue) -> Sending {
+    Sending(JsFuture::from(http(url, init)))
 }
 
 /// A request under way: the response, or a network failure (80000, as ably-js).

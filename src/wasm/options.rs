@@ -68,20 +68,13 @@ pub fn host(options: &JsValue, name: &str) -> String {
 
 /// The auth source that `options` (ClientOptions or AuthOptions) name.
 pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
-    if let Some(callback) =
-        field(options, "authCallback").and_then(|f| f.dyn_into::<Function>().ok())
-    {
+    let function = |name| field(options, name).and_then(|f| f.dyn_into::<Function>().ok());
+    if let Some(callback) = function("authCallback") {
         return Ok(AuthSource::Callback(callback));
     }
-    if let Some(url) = string_field(options, "authUrl") {
-        let is_post =
-            string_field(options, "authMethod").is_some_and(|m| m.eq_ignore_ascii_case("post"));
-        return Ok(AuthSource::Url {
-            url,
-            params: pairs_field(options, "authParams"),
-            headers: pairs_field(options, "authHeaders"),
-            is_post,
-        });
+    // The JS wrapper's function for a string authUrl (js/realtime-api.js).
+    if let Some(request) = function("authUrl") {
+        return Ok(AuthSource::Url(request));
     }
     // `token` may be a TokenDetails object too, as in ably-js, like `tokenDetails`.
     let token = field(options, "token").or_else(|| field(options, "tokenDetails"));

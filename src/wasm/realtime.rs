@@ -62,36 +62,38 @@ impl Realtime {
         })
     }
 
-    /// Continues another instance's connection before connecting (RTN16): `key` is a
-    /// parsed recovery key, `{ connectionKey, msgSerial, channelSerials }`.
-    pub fn recover(&self, key: JsValue) {
-        let Some(connection_key) = string_field(&key, "connectionKey") else {
-            return;
-        };
-        let key = core::RecoveryKey {
-            connection_key,
-            msg_serial: number_field(&key, "msgSerial").unwrap_or(0.0) as u64,
-            channel_serials: pairs_field(&key, "channelSerials"),
-        };
-        self.driver.input(|c, _| c.recover(key));
-    }
-
-    /// This connection's recovery key, the JSON text `{ connectionKey, msgSerial,
-    /// channelSerials }` of createRecoveryKey(), or null when there is nothing to recover
-    /// (RTN16g).
-    #[wasm_bindgen(js_name = recoveryKey)]
-    pub fn recovery_key(&self) -> JsValue {
-        match self.driver.read(|c| c.recovery_key()) {
-            Some(key) => json::to_string(&key).into(),
-            None => JsValue::NULL,
+    /// Recovery (RTN16): with `key`, a parsed recovery key (`{ connectionKey, msgSerial,
+    /// channelSerials }`), continues another instance's connection before connecting;
+    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g). One export
+    /// for both, as `lifecycle`.
+    pub fn recovery(&self, key: JsValue) -> JsValue {
+        if key.is_undefined() {
+            return match self.driver.read(|c| c.recovery_key()) {
+                Some(key) => json::to_string(&key).into(),
+                None => JsValue::NULL,
+            };
         }
+        if let Some(connection_key) = string_field(&key, "connectionKey") {
+            let key = core::RecoveryKey {
+                connection_key,
+                msg_serial: number_field(&key, "msgSerial").unwrap_or(0.0) as u64,
+                channel_serials: pairs_field(&key, "channelSerials"),
+            };
+            self.driver.input(|c, _| c.recover(key));
+        }
+        JsValue::UNDEFINED
     }
 
     /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
     /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
-    /// (closeOnUnload: close at the server, hold channels for a restored page). One
-    /// export for all: each export costs glue and a wasm shim.
-    pub fn lifecycle(&self, event: &str) {
+    /// (closeOnUnload: close at the server, hold channels for a restored page); and
+    /// `ping`, a round trip to the server, whose promise resolves with the time in ms.
+    /// One export for all: each export costs glue and a wasm shim.
+    pub fn lifecycle(&self, event: &str) -> JsValue {
+        if event == "ping" {
+            return self.driver.operation(|c, now| c.ping(now)).into();
+        }
         self.driver.input(|c, now| match event {
             "connect" => c.connect(now),
             "close" => c.close(now),
@@ -99,6 +101,7 @@ impl Realtime {
             "offline" => c.network_offline(now),
             _ => c.page_hidden(),
         });
+        JsValue::UNDEFINED
     }
 
     /// auth.authorize(tokenParams, authOptions) (RSA10, RTC8): a new token from the
@@ -121,11 +124,6 @@ impl Realtime {
         self.driver.authorize(brings_token)
     }
 
-    /// Round trip to the server; resolves with the time in ms.
-    pub fn ping(&self) -> Promise {
-        self.driver.operation(|c, now| c.ping(now))
-    }
-
     /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`),
     /// with `granted`: also `modes` as the granted mode bits and `params` as granted (an
     /// object made only for the getters that read them, not for every `state` read).
@@ -146,13 +144,6 @@ impl Realtime {
             }
             object
         })
-    }
-
-    /// Stops (or resumes) presence events for `channel`: the wrapper mutes channels
-    /// whose presence has no listeners, so their events are neither made nor converted.
-    #[wasm_bindgen(js_name = mutePresence)]
-    pub fn mute_presence(&self, channel: &str, muted: bool) {
-        self.driver.input(|c, _| c.mute_presence(channel, muted));
     }
 
     /// channel.setOptions(options) (resolves with the promise), and channels.get(name,
@@ -181,22 +172,34 @@ impl Realtime {
             .into()
     }
 
+    /// A channel's lifecycle (`event`): `attach` or `detach` (a promise); `release`,
     /// channels.release(name): the ErrorInfo (90001) to throw unless the channel is
-    /// initialized, detached or failed; undefined when released.
-    pub fn release(&self, channel: &str) -> JsValue {
-        match self.driver.input(|c, _| c.release_channel(channel)) {
-            Ok(()) => JsValue::UNDEFINED,
-            Err(error) => to_js(&error),
+    /// initialized, detached or failed, undefined when released; `mute` or `unmute`:
+    /// stops or resumes presence events for the channel (the wrapper mutes channels whose
+    /// presence has no listeners, so their events are neither made nor converted). One
+    /// export for all, as `lifecycle`; `event` a JsValue, as `presence`'s action.
+    #[wasm_bindgen(js_name = channelLifecycle)]
+    pub fn channel_lifecycle(&self, channel: String, event: JsValue) -> JsValue {
+        let event = event.as_string();
+        match event.as_deref() {
+            Some("release") => match self.driver.input(|c, _| c.release_channel(&channel)) {
+                Ok(()) => JsValue::UNDEFINED,
+                Err(error) => to_js(&error),
+            },
+            Some(mute @ ("mute" | "unmute")) => {
+                let muted = mute == "mute";
+                self.driver.input(|c, _| c.mute_presence(&channel, muted));
+                JsValue::UNDEFINED
+            }
+            attach => {
+                let attach = attach == Some("attach");
+                let operation = self.driver.operation(|c, now| match attach {
+                    true => c.attach(&channel, now),
+                    false => c.detach(&channel, now),
+                });
+                operation.into()
+            }
         }
-    }
-
-    /// Attaches a channel, or (`attach` false) detaches it: one export for both, as
-    /// `lifecycle`.
-    pub fn attachment(&self, channel: String, attach: bool) -> Promise {
-        self.driver.operation(|c, now| match attach {
-            true => c.attach(&channel, now),
-            false => c.detach(&channel, now),
-        })
     }
 
     /// Publishes `[{ name, data, extras }]` on a channel, without attaching it.
@@ -296,7 +299,7 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     let auth = match &**options.auth.borrow() {
         AuthSource::Key(key) => AuthMethod::Key(text::concat(&[&key.key_name, ":", &key.secret])),
         AuthSource::Token(token) => AuthMethod::Token(token.clone()),
-        AuthSource::Url { .. } | AuthSource::Callback(_) => AuthMethod::External,
+        AuthSource::Url(_) | AuthSource::Callback(_) => AuthMethod::External,
     };
     let mut client = ClientOptions {
         host: host(js, "realtimeHost"),

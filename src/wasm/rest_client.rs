@@ -52,7 +52,7 @@ impl RestClient {
                 AuthSource::Key(key) => Credentials::Basic(key.clone()),
                 AuthSource::Token(token) => Credentials::Bearer(token.clone()),
                 // The last token fetched, else a fresh one (kept for the next request).
-                AuthSource::Url { .. } | AuthSource::Callback(_) => {
+                AuthSource::Url(_) | AuthSource::Callback(_) => {
                     let cached = self.token.borrow().clone();
                     let token = match cached {
                         Some(token) => token,
@@ -107,7 +107,7 @@ impl RestClient {
     fn can_renew(&self) -> bool {
         matches!(
             **self.options.auth.borrow(),
-            AuthSource::Url { .. } | AuthSource::Callback(_)
+            AuthSource::Url(_) | AuthSource::Callback(_)
         )
     }
 }

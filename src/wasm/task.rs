@@ -11,7 +11,7 @@ use core::cell::RefCell;
 use core::future::Future;
 use core::pin::Pin;
 use core::task::{Context, RawWaker, RawWakerVTable, Waker};
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsError, JsValue};
@@ -20,6 +20,18 @@ use wasm_bindgen::{JsCast, JsError, JsValue};
 extern "C" {
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &JsValue);
+}
+
+// A Promise and its settling functions made in JS: `Promise::new` with a Rust executor
+// closure brought a closure type of its own (a wasm shim, an export and a JS wrapper).
+#[wasm_bindgen(inline_js = "export function deferred() {
+    let settle;
+    const promise = new Promise((...functions) => (settle = functions));
+    return [promise, ...settle];
+}")]
+extern "C" {
+    /// `[promise, resolve, reject]`.
+    fn deferred() -> Array;
 }
 
 type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
@@ -37,27 +49,25 @@ pub fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -
     start(Box::pin(work))
 }
 
-/// A new Promise and the `(resolve, reject)` functions that settle it. The executor runs
-/// synchronously, so they are there (`None` only if the Promise constructor never called
-/// it).
-pub fn settled_by() -> (Promise, Option<(Function, Function)>) {
-    let mut settle = None;
-    let promise = Promise::new_typed::<JsValue>(&mut |resolve, reject| {
-        settle = Some((resolve.unchecked_into(), reject.unchecked_into()))
-    });
-    (promise, settle)
+/// A new Promise and the `resolve` and `reject` functions that settle it.
+pub fn settled_by() -> (Promise, Function, Function) {
+    let parts = deferred();
+    let part = |index| parts.get(index);
+    (
+        part(0).unchecked_into(),
+        part(1).unchecked_into(),
+        part(2).unchecked_into(),
+    )
 }
 
 fn start(work: Work) -> Promise {
-    let (promise, settle) = settled_by();
-    if let Some((resolve, reject)) = settle {
-        let task = Task {
-            work: RefCell::new(Some(work)),
-            resolve,
-            reject,
-        };
-        schedule(Rc::new(task));
-    }
+    let (promise, resolve, reject) = settled_by();
+    let task = Task {
+        work: RefCell::new(Some(work)),
+        resolve,
+        reject,
+    };
+    schedule(Rc::new(task));
     promise
 }
 

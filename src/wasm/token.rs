@@ -3,19 +3,18 @@
 //! or callback may answer with a token string, TokenDetails, or a TokenRequest to exchange.
 
 use super::convert;
+use super::error::message_of;
 use super::fetch::{self, HttpResponse, REST_HEADERS};
 use crate::auth::{ApiKey, TokenDetails, TokenRequest};
 use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
-use crate::rest::{self, HttpRequest, Method};
-use crate::text;
+use crate::rest;
 use alloc::borrow::ToOwned;
 use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::vec::Vec;
 use js_sys::futures::JsFuture;
-use js_sys::Function;
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Function};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// How a client authenticates.
 pub enum AuthSource {
@@ -23,17 +22,10 @@ pub enum AuthSource {
     Key(ApiKey),
     /// A fixed token string.
     Token(String),
-    /// An `authUrl` to ask for a token.
-    Url {
-        /// The URL.
-        url: String,
-        /// `authParams`, sent as query (GET) or form body (POST).
-        params: Vec<(String, String)>,
-        /// `authHeaders`.
-        headers: Vec<(String, String)>,
-        /// `authMethod: 'POST'`.
-        is_post: bool,
-    },
+    /// An `authUrl` to ask for a token, as the JS wrapper gives it: a function of the
+    /// token params that returns the request, `[url, init]` for `fetch`, with authParams,
+    /// authHeaders and authMethod applied (RSA8c).
+    Url(Function),
     /// An `authCallback(tokenParams)` returning a Promise (the JS wrapper adapts callbacks).
     Callback(Function),
 }
@@ -115,14 +107,14 @@ pub async fn request_token(
             return Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message));
         }
         AuthSource::Token(token) => return Ok(details(token.clone())),
-        AuthSource::Url {
-            url,
-            params: auth_params,
-            headers,
-            is_post,
-        } => {
-            let request = url_request(url, auth_params, headers, *is_post, &params);
-            let response = fetch::send("", &request, &[])
+        AuthSource::Url(request) => {
+            // It throws only for text `encodeURIComponent` refuses (a lone surrogate): a
+            // request that fails, as an unreachable authUrl does.
+            let request = request.call1(&JsValue::NULL, &convert::to_js(&params));
+            let request: Array = request
+                .map_err(|e| auth_failed(&message_of(&e)))?
+                .unchecked_into();
+            let response = fetch::fetch(&request.get(0), &request.get(1))
                 .await
                 .map_err(|e| auth_failed(&e.message))?;
             if response.status >= 300 {
@@ -189,56 +181,6 @@ fn has_key(text: &[u8], name: &str) -> bool {
         }
     }
     false
-}
-
-/// The request to an authUrl: authParams and the token params as query (GET) or form
-/// (POST), a token param replacing an authParam of the same name (RSA8c2).
-fn url_request(
-    url: &str,
-    auth_params: &[(String, String)],
-    headers: &[(String, String)],
-    is_post: bool,
-    params: &TokenParams,
-) -> HttpRequest {
-    let mut ttl = String::new();
-    if let Some(ms) = params.ttl {
-        text::push_u64(&mut ttl, ms);
-    }
-    let token_params = [
-        ("clientId", params.client_id.as_deref()),
-        ("ttl", params.ttl.map(|_| ttl.as_str())),
-        ("capability", params.capability.as_deref()),
-    ];
-    let mut form = String::new();
-    let mut add = |name: &str, value: &str| rest::push_param(&mut form, name, value);
-    for (name, value) in auth_params {
-        if !token_params.iter().any(|(n, v)| v.is_some() && n == name) {
-            add(name, value);
-        }
-    }
-    for (name, value) in token_params {
-        if let Some(value) = value {
-            add(name, value);
-        }
-    }
-    let mut request_headers = Vec::new();
-    let (method, path, body) = if is_post {
-        let content = ("Content-Type", "application/x-www-form-urlencoded");
-        request_headers.push((content.0.into(), content.1.into()));
-        (Method::Post, url.to_owned(), Some(form))
-    } else if form.is_empty() {
-        (Method::Get, url.to_owned(), None)
-    } else {
-        let separator = if url.contains('?') { "&" } else { "?" };
-        (Method::Get, text::concat(&[url, separator, &form]), None)
-    };
-    request_headers.extend_from_slice(headers);
-    HttpRequest {
-        method,
-        path,
-        headers: request_headers,
-        body,
-    }
 }
 
 /// An authUrl's answer: JSON (by Content-Type) or a token as plain text.
@@ -320,7 +262,7 @@ fn callback_error(value: &JsValue) -> ErrorInfo {
     use super::options::number_field;
     let code = number_field(value, "code").unwrap_or(0.0) as u32;
     let status = number_field(value, "statusCode").unwrap_or(0.0) as u16;
-    ErrorInfo::new(code, status, super::error::message_of(value))
+    ErrorInfo::new(code, status, message_of(value))
 }
 
 /// 40170: the app's authUrl or authCallback failed (RSA4c).

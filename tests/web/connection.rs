@@ -2,6 +2,7 @@
 
 use crate::support::*;
 use roster::wasm::Realtime;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 #[wasm_bindgen_test]
@@ -17,11 +18,11 @@ async fn connects_with_auth_url_and_identifies_as_client_id() {
 async fn attach_resolves_and_channel_reports_attached() {
     let client = Client::connected(Some("ada")).await;
     let name = channel("attach");
-    settle(client.realtime.attachment(name.clone(), true))
+    settle(client.channel_lifecycle(&name, "attach"))
         .await
         .expect("attach resolves");
     assert_eq!(client.channel(&name, "state"), "attached");
-    settle(client.realtime.attachment(name.clone(), false))
+    settle(client.channel_lifecycle(&name, "detach"))
         .await
         .expect("detach resolves");
     assert_eq!(client.channel(&name, "state"), "detached");
@@ -30,7 +31,8 @@ async fn attach_resolves_and_channel_reports_attached() {
 #[wasm_bindgen_test]
 async fn ping_resolves_with_round_trip_time() {
     let client = Client::connected(Some("ada")).await;
-    let rtt = settle(client.realtime.ping()).await.expect("pong");
+    let ping = client.realtime.lifecycle("ping").unchecked_into();
+    let rtt = settle(ping).await.expect("pong");
     assert!(rtt.as_f64().is_some_and(|ms| ms >= 0.0));
 }
 

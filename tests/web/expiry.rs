@@ -32,7 +32,7 @@ fn renewals(client: &Client) -> usize {
 async fn expiring_tokens_are_renewed_without_losing_the_connection_or_member() {
     let name = channel("expiry");
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attachment(name.clone(), true))
+    settle(bob.channel_lifecycle(&name, "attach"))
         .await
         .expect("bob attaches");
     let ada = Client::new(options(Some("ada"), r#"{"authParams":{"ttl":"2000"}}"#));

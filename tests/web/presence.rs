@@ -159,7 +159,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
-    bob.realtime.mute_presence(&name, true);
+    bob.realtime.channel_lifecycle(name.clone(), "mute".into());
 
     ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
@@ -174,7 +174,8 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert_eq!(members, 1, "bob's set has ada");
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
-    bob.realtime.mute_presence(&name, false);
+    bob.realtime
+        .channel_lifecycle(name.clone(), "unmute".into());
     settle(ada.realtime.presence(
         name.clone(),
         "update".into(),

@@ -26,13 +26,22 @@ pub fn host_port() -> (String, u16) {
     )
 }
 
+#[wasm_bindgen(module = "/js/realtime-api.js")]
+extern "C" {
+    /// The package's own step from the options an app gives to those the wasm classes
+    /// take (an authUrl becomes the function that gives its requests).
+    #[wasm_bindgen(js_name = adaptOptions)]
+    fn adapt_options(options: JsValue) -> JsValue;
+}
+
 /// A JS object from JSON text.
 pub fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).expect("valid JSON in a test")
 }
 
 /// Options for the test server with dev-auth authUrl, `clientId` (if any), a 1 s
-/// remainPresentFor, and `extra` fields (JSON object text) merged over them.
+/// remainPresentFor, and `extra` fields (JSON object text) merged over them, as the JS
+/// wrapper passes them to the wasm classes.
 pub fn options(client_id: Option<&str>, extra: &str) -> JsValue {
     let (host, port) = host_port();
     let base = json(&format!(
@@ -47,7 +56,7 @@ pub fn options(client_id: Option<&str>, extra: &str) -> JsValue {
     for key in js_sys::Reflect::own_keys(&extra).unwrap().iter() {
         js_sys::Reflect::set(&base, &key, &js_sys::Reflect::get(&extra, &key).unwrap()).unwrap();
     }
-    base
+    adapt_options(base)
 }
 
 /// A realtime client and every event object it emitted.
@@ -60,6 +69,13 @@ pub struct Client {
 }
 
 impl Client {
+    /// The promise of a channel's `attach` or `detach` (or the value of another
+    /// `channelLifecycle` event).
+    pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
+        let value = self.realtime.channel_lifecycle(name.into(), event.into());
+        value.unchecked_into()
+    }
+
     /// A client built from `options` (not yet connected).
     pub fn new(options: JsValue) -> Client {
         let events: Rc<RefCell<Vec<JsValue>>> = Rc::default();
@@ -206,7 +222,7 @@ pub async fn watched_pair(test: &str) -> (String, Client, Client) {
     let name = channel(test);
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.realtime.attachment(name.clone(), true))
+    settle(bob.channel_lifecycle(&name, "attach"))
         .await
         .expect("bob attaches");
     (name, ada, bob)
