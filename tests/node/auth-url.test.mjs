@@ -13,7 +13,9 @@ test('authUrl requests carry authParams, token params and authHeaders, by GET or
   const requests = await inRosterTab(chromium.get(), 'auth-url', async (roster, options) => {
     const seen = [];
     globalThis.fetch = async (url, init) => {
-      seen.push({ url: String(url), init: JSON.parse(JSON.stringify(init)) });
+      // Each request can be aborted (the 10 s limit on an answer): the signal by its kind.
+      const { signal, ...rest } = init;
+      seen.push({ url: String(url), init: { ...JSON.parse(JSON.stringify(rest)), signal: signal instanceof AbortSignal } });
       // A refusal for the Realtime client: a 403 fails its connection, so it asks once.
       const status = String(url).startsWith('/auth/realtime') ? 403 : 200;
       return new Response(' a-token\n', { status, headers: { 'content-type': 'text/plain' } });
@@ -25,7 +27,7 @@ test('authUrl requests carry authParams, token params and authHeaders, by GET or
     const authHeaders = { 'X-One': 'one', 'X-Two': 2, 'X-Gone': undefined };
     const results = [];
     // The client's own authUrl by GET, onto a URL with a query, the token params replacing
-    // authParams of their names.
+    // authParams of their names (tokenParams given replace the client's: no clientId).
     const get = new roster.Rest({ authUrl: '/auth/get?app=1', authParams, authHeaders, clientId: 'ada' });
     results.push(await get.auth.requestToken({ ttl: 60_000, capability: '{"*":["*"]}' }));
     // authOptions in place of the client's: POST (any case), a form body.
@@ -35,6 +37,7 @@ test('authUrl requests carry authParams, token params and authHeaders, by GET or
     // Neither params nor headers: the URL as it is; a method that is not POST is GET.
     const bare = new roster.Rest({ authUrl: '/auth/bare', authMethod: 'put' });
     results.push(await bare.auth.requestToken());
+    results.push(await get.auth.requestToken());
     // A Realtime client's authUrl.
     const realtimeOptions = { ...options(), authUrl: '/auth/realtime', authParams: { a: 1 }, clientId: undefined, autoConnect: false };
     const client = new roster.Realtime(realtimeOptions);
@@ -48,18 +51,20 @@ test('authUrl requests carry authParams, token params and authHeaders, by GET or
     }
     return { seen, tokens: results.map((r) => r.token), refused, ignored };
   });
-  assert.deepEqual(requests.tokens, ['a-token', 'a-token', 'a-token', 'a-token']);
+  assert.deepEqual(requests.tokens, ['a-token', 'a-token', 'a-token', 'a-token', 'a-token']);
   assert.equal(requests.refused, 40300);
   assert.equal(requests.ignored, 40106, 'no authentication options');
-  const get = { method: 'GET', headers: { 'X-One': 'one', 'X-Two': '2' } };
+  const get = { method: 'GET', headers: { 'X-One': 'one', 'X-Two': '2' }, signal: true };
   const form = 'keep=a%20b%26c%3Dd%2F%C3%A9&n=5&flag=true&nothing=null&list=%5B1%2C%22x%22%5D&object=%7B%22k%22%3A%22v%22%7D'
     + "&constructor=kept&odd%20name%3F=*()!~'";
   const postHeaders = { 'Content-Type': 'application/x-www-form-urlencoded', 'content-type': 'text/x-mine', 'X-Three': '3' };
   assert.deepEqual(requests.seen, [
-    { url: `/auth/get?app=1&${form}&clientId=ada&ttl=60000&capability=%7B%22*%22%3A%5B%22*%22%5D%7D`, init: get },
-    { url: '/auth/post', init: { method: 'POST', headers: postHeaders, body: `${form}&clientId=bob` } },
-    { url: '/auth/post', init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'clientId=ada' } },
-    { url: '/auth/bare', init: { method: 'GET', headers: {} } },
-    { url: '/auth/realtime?a=1&ttl=1000', init: { method: 'GET', headers: {} } },
+    { url: `/auth/get?app=1&clientId=ada&${form}&ttl=60000&capability=%7B%22*%22%3A%5B%22*%22%5D%7D`, init: get },
+    { url: '/auth/post', init: { method: 'POST', headers: postHeaders, body: `${form}&clientId=bob`, signal: true } },
+    { url: '/auth/post', init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '', signal: true } },
+    { url: '/auth/bare', init: { method: 'GET', headers: {}, signal: true } },
+    // No tokenParams: the client's, its clientId.
+    { url: `/auth/get?app=1&${form}&clientId=ada`, init: get },
+    { url: '/auth/realtime?a=1&ttl=1000', init: { method: 'GET', headers: {}, signal: true } },
   ]);
 });
