@@ -160,7 +160,10 @@ class RealtimePresence extends EventEmitter {
   // As in ably-js, an unchanged member is the same object from one get() to the next:
   // the wasm converts only the members changed since `_known`, and once the map holds
   // every present member it sends only those and the versions retired since.
-  async get(params = {}) {
+  async get(params) {
+    // As ably-js, a falsy filter is none and another value is compared as text.
+    const text = (value) => (value ? String(value) : undefined);
+    params = { ...params, clientId: text(params?.clientId), connectionId: text(params?.connectionId) };
     const known = this._known;
     const { channel } = this;
     // Released: from suspended 91005 (no members without waiting for a sync), else the
