@@ -94,7 +94,7 @@ const modeBits = ({ modes, params, cipher } = {}) => {
 const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
   ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
-// The page's lifecycle. `pagehide` (closeOnUnload, default true; ably-js uses
+// The page's lifecycle. `pagehide` (closeOnUnload, default true unless `recover`; ably-js uses
 // beforeunload, which mobile browsers skip and which a cancelled unload fires wrongly)
 // closes the connection at the server so our members leave at once rather than after
 // remainPresentFor, but holds the channels: a page restored from the back/forward cache
@@ -108,7 +108,8 @@ class Connection extends EventEmitter {
     super();
     this._core = core;
     this._hold = hold;
-    const closeOnUnload = options?.closeOnUnload !== false;
+    // As ably-js: by default not when recovering, which needs the connection left open.
+    const closeOnUnload = (options?.closeOnUnload ?? !options?.recover) !== false;
     const storageKey = recoveryStorageKey(options);
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
     this._onPage = ({ type, persisted }) => {
@@ -159,7 +160,10 @@ class RealtimePresence extends EventEmitter {
   // As in ably-js, an unchanged member is the same object from one get() to the next:
   // the wasm converts only the members changed since `_known`, and once the map holds
   // every present member it sends only those and the versions retired since.
-  async get(params = {}) {
+  async get(params) {
+    // As ably-js, a falsy filter is none and another value is compared as text.
+    const text = (value) => (value ? String(value) : undefined);
+    params = { ...params, clientId: text(params?.clientId), connectionId: text(params?.connectionId) };
     const known = this._known;
     const { channel } = this;
     // Released: from suspended 91005 (no members without waiting for a sync), else the

@@ -102,13 +102,13 @@ export interface ClientOptions extends AuthOptions {
    * In browsers, close the connection when the page is hidden for good or cached
    * (`pagehide`), so the server removes this client's members at once instead of after
    * remainPresentFor; a page restored from the back/forward cache connects again and
-   * re-enters its members (default true).
+   * re-enters its members (default true, false with `recover`, as in ably-js).
    */
   closeOnUnload?: boolean;
   /**
    * Continue an earlier connection, with its members and channel positions: a key from
    * `connection.createRecoveryKey()`, or a callback asked on load whether to use the key
-   * this page saved when it was last unloaded (use with `closeOnUnload: false`).
+   * this page saved when it was last unloaded (closeOnUnload then defaults to false).
    */
   recover?: string | RecoverConnectionCallback;
   /** The sessionStorage item a `recover` callback's key is kept in (default 'ably-connection-recovery'). */

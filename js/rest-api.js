@@ -2,12 +2,17 @@
 // has it, so the realtime-only entry never loads this file.
 import { adaptOptions, clientOptions, paginated } from './realtime-api.js';
 
+// Params as ably-js sends them, as text in the query (a numeric clientId, a limit from a
+// form field): the wasm reads only strings and numbers of the declared type.
+const restParams = (params) => Object.fromEntries(Object.entries(params ?? {}).map(([name, value]) =>
+  [name, value == null ? undefined : (/^(limit|start|end)$/.test(name) ? Number : String)(value)]));
+
 class RestChannel {
   constructor(core, name) {
     this.name = name;
     this.presence = {
-      get: (params = {}) => paginated(core, core.presenceGet(name, params)),
-      history: (params = {}) => paginated(core, core.presenceHistory(name, params)),
+      get: (params) => paginated(core, core.presenceGet(name, restParams(params))),
+      history: (params) => paginated(core, core.presenceHistory(name, restParams(params))),
     };
   }
 }

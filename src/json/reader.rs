@@ -390,23 +390,29 @@ impl<'a> Reader<'a> {
     }
 
     /// The char of a `\uXXXX` escape (or surrogate pair) whose `u` is at `pos`; leaves
-    /// `pos` on its last hex digit. Lone surrogates are errors: a String cannot hold one.
+    /// `pos` on its last hex digit. A lone surrogate (text cut inside an emoji, which
+    /// JSON.stringify writes and JSON.parse reads) is U+FFFD, as a browser's TextEncoder
+    /// makes it: a String cannot hold one, and refusing it failed the sender's connection.
     fn unicode_escape(&mut self) -> Result<char, Error> {
         let high = self.hex4()?;
         let code = match high {
             0xD800..=0xDBFF => {
-                let bytes = self.text.as_bytes();
-                if bytes.get(self.pos + 1..self.pos + 3) != Some(b"\\u") {
-                    return Err(self.error("lone surrogate in string"));
+                let last = self.pos;
+                if self.text.as_bytes().get(last + 1..last + 3) == Some(b"\\u") {
+                    self.pos += 2;
+                    let low = self.hex4()?;
+                    if (0xDC00..=0xDFFF).contains(&low) {
+                        0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        // The next escape stands on its own.
+                        self.pos = last;
+                        0xFFFD
+                    }
+                } else {
+                    0xFFFD
                 }
-                self.pos += 2;
-                let low = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&low) {
-                    return Err(self.error("lone surrogate in string"));
-                }
-                0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
             }
-            0xDC00..=0xDFFF => return Err(self.error("lone surrogate in string")),
+            0xDC00..=0xDFFF => 0xFFFD,
             code => code,
         };
         char::from_u32(code).ok_or_else(|| self.error("invalid unicode escape"))

@@ -61,6 +61,7 @@ test('authUrl requests carry authParams, token params and authHeaders, by GET or
   assert.deepEqual(requests.seen, [
     { url: `/auth/get?app=1&clientId=ada&${form}&ttl=60000&capability=%7B%22*%22%3A%5B%22*%22%5D%7D`, init: get },
     { url: '/auth/post', init: { method: 'POST', headers: postHeaders, body: `${form}&clientId=bob`, signal: true } },
+    // Given token params ({}) replace the client's, its clientId too (RSA8e).
     { url: '/auth/post', init: { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: '', signal: true } },
     { url: '/auth/bare', init: { method: 'GET', headers: {}, signal: true } },
     // No tokenParams: the client's, its clientId.

@@ -149,6 +149,32 @@ test('presence.get() with clientId and connectionId filters and waitForSync, on 
   });
 });
 
+// As ably-js compares a filter loosely and takes a falsy one for none: a numeric clientId
+// (an app's user id) finds the member of that id as text, null or '' lists everyone.
+// Roster listed everyone for a filter that was not a string, and a get(null) threw.
+test('presence.get() with filters that are not strings: a number, null, an empty string; get(null)', opts, async () => {
+  await differential(async (t) => {
+    const agent = t.client('agent', '*');
+    const presence = agent.channels.get(t.name).presence;
+    await t.op('enterClient 42', presence.enterClient('42', 'forty-two'));
+    await t.op('enterClient 7', presence.enterClient('7', 'seven'));
+    const bob = t.client('bob', 'bob');
+    const theirs = bob.channels.get(t.name).presence;
+    await t.op('get()', theirs.get());
+    await t.op('get({ clientId: 42 })', theirs.get({ clientId: 42 }));
+    await t.op('get({ clientId: 8 })', theirs.get({ clientId: 8 }));
+    await t.op('get({ clientId: null })', theirs.get({ clientId: null }));
+    await t.op("get({ clientId: '' })", theirs.get({ clientId: '' }));
+    await t.op('get({ connectionId: null })', theirs.get({ connectionId: null }));
+    await t.op('get(null)', theirs.get(null));
+    await t.op('leaveClient 7', presence.leaveClient('7'));
+    await t.op('enterClient 9', presence.enterClient('9', 'nine'));
+    await t.within(new Promise((resolve) => setTimeout(resolve, 300)), 'a pause');
+    await t.op('get({ clientId: null }) after changes', theirs.get({ clientId: null }));
+    await t.op('get() after changes', theirs.get());
+  });
+});
+
 test('enterClient, updateClient and leaveClient with a * token; enter and enterClient a client may not do', opts, async () => {
   await differential(async (t) => {
     const agent = t.client('agent', '*');

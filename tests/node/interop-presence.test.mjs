@@ -138,3 +138,26 @@ test('a detach removes that connection\'s members at once', opts, async () => {
     await closeAll([alice, bob]);
   }
 });
+
+// Text cut in the middle of an emoji holds half a surrogate pair, which JSON.stringify
+// writes as a lone `\ud83d` escape: valid JSON, which JSON.parse reads. The server used to
+// refuse the whole frame as malformed and fail the sender's connection (40000, no retry).
+test('an emoji cut in half in presence data or a message: the sender stays connected', opts, async () => {
+  const name = uniqueChannel('interop-surrogate');
+  const alice = realtime('alice');
+  const bob = realtime('bob');
+  try {
+    const a = alice.channels.get(name);
+    const b = bob.channels.get(name);
+    await b.attach();
+    const entered = nextPresence(b, 'enter', (m) => m.clientId === 'alice');
+    await within(a.presence.enter('typing 😀'.slice(0, -1)), 15_000, 'enter');
+    assert.equal((await entered).data, 'typing \uFFFD');
+    const heard = new Promise((resolve) => b.subscribe('chat', (m) => resolve(m.data)));
+    await within(a.publish('chat', { text: '\uDE00 cut' }), 15_000, 'publish');
+    assert.deepEqual(await within(heard, 15_000, 'message'), { text: '\uDE00 cut' });
+    assert.equal(alice.connection.state, 'connected');
+  } finally {
+    await closeAll([alice, bob]);
+  }
+});

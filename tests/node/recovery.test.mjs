@@ -18,11 +18,12 @@ const pageErrors = [];
 const openTab = (name) => openTabIn(chromium.get(), PAGE, { name, errors: pageErrors, timeout: WAIT });
 
 /**
- * Makes the tab's client `window.client` for 'ann' with closeOnUnload false and `recover`:
- * 'accept' / 'decline' (a callback answering so), or a key. Resolves with its connection
- * id once connected, and the clientIds its channel's presence set holds then.
+ * Makes the tab's client `window.client` for 'ann' with `options` (by default closeOnUnload
+ * false) and `recover`: 'accept' / 'decline' (a callback answering so), or a key. Resolves
+ * with its connection id once connected, and the clientIds its channel's presence set
+ * holds then.
  */
-function startClient(page, channel, recover) {
+function startClient(page, channel, recover, options = { closeOnUnload: false }) {
   return page.evaluate(async ({ channel, recover, options }) => {
     const { Realtime } = await import('/pkg/realtime.js');
     const callback = (answer) => (last, cb) => {
@@ -36,7 +37,7 @@ function startClient(page, channel, recover) {
     await window.client.connection.whenState('connected');
     const members = await window.client.channels.get(channel).presence.get();
     return { id: window.client.connection.id, members: members.map((m) => `${m.clientId}:${m.data}`) };
-  }, { channel, recover, options: rosterOptions('ann', { closeOnUnload: false, transportParams: { remainPresentFor: REMAIN_PRESENT_FOR } }) });
+  }, { channel, recover, options: rosterOptions('ann', { ...options, transportParams: { remainPresentFor: REMAIN_PRESENT_FOR } }) });
 }
 
 /** An ably-js observer on a fresh channel, recording its presence events. */
@@ -81,6 +82,29 @@ test('a reloaded page recovers its connection: the member stays, updates still a
     const third = await startClient(page, channel.name, 'decline');
     assert.notEqual(third.id, first.id);
     await nextPresence(channel, 'leave', (m) => m.clientId === 'ann' && m.connectionId === first.id, WAIT);
+  } finally {
+    await context.close();
+    await closeAll([observer]);
+  }
+  assert.deepEqual(pageErrors, []);
+});
+
+// As in ably-js, closeOnUnload defaults to false when `recover` is given: an app written for
+// ably-js passes only the callback. The unload used to close the connection it had just
+// saved, so the reloaded page started afresh and everyone saw its member leave and enter.
+test('with a recover callback and no closeOnUnload, a reloaded page still recovers', { skip, timeout: 60_000 }, async () => {
+  const { observer, channel, seen } = await observe();
+  const { context, page } = await openTab('reload-default');
+  try {
+    const first = await startClient(page, channel.name, 'accept', {});
+    const entered = nextPresence(channel, 'enter', (m) => m.clientId === 'ann', WAIT);
+    await page.evaluate((name) => window.client.channels.get(name).presence.enter('here'), channel.name);
+    await entered;
+    await page.reload();
+    const second = await startClient(page, channel.name, 'accept', {});
+    assert.equal(second.id, first.id, 'the same connection');
+    await settle();
+    assert.deepEqual(seen.filter((e) => e.includes(':ann:')), ['enter:ann:here'], 'never left');
   } finally {
     await context.close();
     await closeAll([observer]);
