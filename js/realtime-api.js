@@ -170,7 +170,7 @@ class RealtimePresence extends EventEmitter {
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
     }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
-    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.presenceGet(channel.name, params, known));
+    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.channelOp(channel.name, 'get', params, known));
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
@@ -204,7 +204,7 @@ class RealtimePresence extends EventEmitter {
   off(event, listener) { super.off(event, listener); this._listen(); }
   _listen() {
     const { channel } = this;
-    if (!channel._released) channel._core.channelLifecycle(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
+    if (!channel._released) channel._core.channelOp(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
   }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
@@ -223,7 +223,7 @@ class RealtimePresence extends EventEmitter {
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
     if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
-    return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
+    return channel._unlessFailed(() => channel._core.channelOp(channel.name, action, clientId, data));
   }
 }
 
@@ -265,7 +265,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.channelLifecycle(this.name, 'attach');
+    await this._core.channelOp(this.name, 'attach');
     return this._change;
   }
   detach() {
@@ -278,7 +278,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.channelLifecycle(this.name, 'detach');
+      : this._core.channelOp(this.name, 'detach');
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -289,7 +289,7 @@ class RealtimeChannel extends EventEmitter {
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
     const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.connection().state);
-    return this._unlessFailed(() => this._core.publish(this.name, messages), refused);
+    return this._unlessFailed(() => this._core.channelOp(this.name, 'publish', messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }
@@ -357,7 +357,7 @@ class Channels {
     name = String(name);
     const release = () => {
       const last = this._core.channel(name, true);
-      const refusal = this._core.channelLifecycle(name, 'release');
+      const refusal = this._core.channelOp(name, 'release');
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
         delete this.all[name];

@@ -172,24 +172,44 @@ impl Realtime {
             .into()
     }
 
-    /// A channel's lifecycle (`event`): `attach` or `detach` (a promise); `release`,
-    /// channels.release(name): the ErrorInfo (90001) to throw unless the channel is
-    /// initialized, detached or failed, undefined when released; `mute` or `unmute`:
-    /// stops or resumes presence events for the channel (the wrapper mutes channels whose
-    /// presence has no listeners, so their events are neither made nor converted). One
-    /// export for all, as `lifecycle`; `event` a JsValue, as `presence`'s action.
-    #[wasm_bindgen(js_name = channelLifecycle)]
-    pub fn channel_lifecycle(&self, channel: String, event: JsValue) -> JsValue {
-        let event = event.as_string();
-        match event.as_deref() {
-            Some("release") => match self.driver.input(|c, _| c.release_channel(&channel)) {
-                Ok(()) => JsValue::UNDEFINED,
-                Err(error) => to_js(&error),
-            },
+    /// A channel operation, `op`, on `channel`; one export for all, as each export costs
+    /// glue and a wasm shim (`a` and `b` as the operation takes them; JsValues rather than
+    /// `&str` and `Option<String>`: with a second string argument the glue copies them
+    /// inside a try/catch of its own):
+    /// - `enter`, `update`, `leave`: presence for clientId `a` if a string (enterClient
+    ///   etc.), with data `b`; a promise.
+    /// - `publish`: the messages `a`, `[{ name, data, extras }]`, without attaching; a
+    ///   promise.
+    /// - `get`: presence.get(params `a`: `{ waitForSync, clientId, connectionId }`);
+    ///   resolves with `{ versions, fresh, retired? }` (see `members::Conversion`),
+    ///   members unchanged since version `b` (0: none) as versions only. The caller
+    ///   follows the set: an unfiltered get may bring only the changes since the last
+    ///   one, with `retired`.
+    /// - `attach`, `detach`: a promise.
+    /// - `release`, channels.release(name): the ErrorInfo (90001) to throw unless the
+    ///   channel is initialized, detached or failed, undefined when released.
+    /// - `mute`, `unmute`: stops or resumes presence events for the channel (the wrapper
+    ///   mutes channels whose presence has no listeners, so their events are neither made
+    ///   nor converted).
+    #[wasm_bindgen(js_name = channelOp)]
+    pub fn channel_op(&self, channel: String, op: JsValue, a: JsValue, b: JsValue) -> JsValue {
+        let op = op.as_string();
+        let action = match op.as_deref() {
+            Some("enter") => PresenceAction::Enter,
+            Some("update") => PresenceAction::Update,
+            Some("leave") => PresenceAction::Leave,
+            Some("publish") => return self.publish(&channel, a.unchecked_into()).into(),
+            Some("get") => return self.presence_get(&channel, &a, b).into(),
+            Some("release") => {
+                return match self.driver.input(|c, _| c.release_channel(&channel)) {
+                    Ok(()) => JsValue::UNDEFINED,
+                    Err(error) => to_js(&error),
+                }
+            }
             Some(mute @ ("mute" | "unmute")) => {
                 let muted = mute == "mute";
                 self.driver.input(|c, _| c.mute_presence(&channel, muted));
-                JsValue::UNDEFINED
+                return JsValue::UNDEFINED;
             }
             attach => {
                 let attach = attach == Some("attach");
@@ -197,64 +217,17 @@ impl Realtime {
                     true => c.attach(&channel, now),
                     false => c.detach(&channel, now),
                 });
-                operation.into()
+                return operation.into();
             }
-        }
-    }
-
-    /// Publishes `[{ name, data, extras }]` on a channel, without attaching it.
-    pub fn publish(&self, channel: String, messages: Array) -> Promise {
-        // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
-        let mut list = Vec::new();
-        // By index with `get`, the accessor the other array walks use: no ArrayIter.
-        for index in 0..messages.length() {
-            match data::message_from_js(&messages.get(index)) {
-                Ok(message) => list.push(message),
-                Err(error) => return rejected(&error),
-            }
-        }
-        self.driver.operation(|c, _| c.publish(&channel, list))
-    }
-
-    /// enter/update/leave (`action`), for `clientId` if a string (enterClient etc.).
-    /// JsValues rather than `&str` and `Option<String>`: with a second string argument
-    /// the glue copies them inside a try/catch of its own.
-    pub fn presence(
-        &self,
-        channel: String,
-        action: JsValue,
-        client_id: JsValue,
-        data: JsValue,
-    ) -> Promise {
-        let action = match action.as_string().as_deref() {
-            Some("enter") => PresenceAction::Enter,
-            Some("update") => PresenceAction::Update,
-            _ => PresenceAction::Leave,
         };
-        let client_id = client_id.as_string();
-        match data::data_from_js(&data) {
+        let client_id = a.as_string();
+        match data::data_from_js(&b) {
             Ok(data) => self
                 .driver
                 .operation(|c, now| c.presence(&channel, action, client_id, data, now)),
             Err(error) => rejected(&error),
         }
-    }
-
-    /// presence.get({ waitForSync, clientId, connectionId }): resolves with `{ versions,
-    /// fresh, retired? }` (see `members::Conversion`); members unchanged since version
-    /// `known` (0: none) come as versions only. The caller follows the set: an unfiltered
-    /// get may bring only the changes since the last one, with `retired`.
-    #[wasm_bindgen(js_name = presenceGet)]
-    pub fn presence_get(&self, channel: String, params: JsValue, known: f64) -> Promise {
-        let filter = MemberFilter {
-            client_id: string_field(&params, "clientId"),
-            connection_id: string_field(&params, "connectionId"),
-            known: known as u64,
-            follow: true,
-        };
-        let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
-        self.driver
-            .operation(|c, now| c.presence_get(&channel, filter, wait_for_sync, now))
+        .into()
     }
 
     /// presence.history(params) over REST, with this client's credentials (or, `params`
@@ -271,6 +244,35 @@ impl Realtime {
     #[wasm_bindgen(js_name = simulateDisconnect)]
     pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
         self.driver.simulate_disconnect(silent_ms, spoil_resume);
+    }
+}
+
+impl Realtime {
+    /// `channelOp`'s `publish`.
+    fn publish(&self, channel: &str, messages: Array) -> Promise {
+        // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
+        let mut list = Vec::new();
+        // By index with `get`, the accessor the other array walks use: no ArrayIter.
+        for index in 0..messages.length() {
+            match data::message_from_js(&messages.get(index)) {
+                Ok(message) => list.push(message),
+                Err(error) => return rejected(&error),
+            }
+        }
+        self.driver.operation(|c, _| c.publish(channel, list))
+    }
+
+    /// `channelOp`'s `get`: members unchanged since version `known` as versions only.
+    fn presence_get(&self, channel: &str, params: &JsValue, known: JsValue) -> Promise {
+        let filter = MemberFilter {
+            client_id: string_field(params, "clientId"),
+            connection_id: string_field(params, "connectionId"),
+            known: known.as_f64().unwrap_or(0.0) as u64,
+            follow: true,
+        };
+        let wait_for_sync = bool_field(params, "waitForSync").unwrap_or(true);
+        self.driver
+            .operation(|c, now| c.presence_get(channel, filter, wait_for_sync, now))
     }
 }
 

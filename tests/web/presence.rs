@@ -16,7 +16,7 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
     ada.enter(&name, data(r#"{"mood":"hi"}"#))
         .await
         .expect("enter");
-    settle(ada.realtime.presence(
+    settle(ada.op(
         name.clone(),
         "update".into(),
         JsValue::UNDEFINED,
@@ -24,7 +24,7 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
     ))
     .await
     .expect("update");
-    settle(ada.realtime.presence(
+    settle(ada.op(
         name.clone(),
         "leave".into(),
         JsValue::UNDEFINED,
@@ -78,7 +78,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
         .iter()
         .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
 
-    settle(phone.realtime.presence(
+    settle(phone.op(
         name.clone(),
         "leave".into(),
         JsValue::UNDEFINED,
@@ -159,7 +159,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
-    bob.realtime.channel_lifecycle(name.clone(), "mute".into());
+    let _ = bob.channel_lifecycle(&name, "mute");
 
     ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
@@ -174,9 +174,8 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert_eq!(members, 1, "bob's set has ada");
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
-    bob.realtime
-        .channel_lifecycle(name.clone(), "unmute".into());
-    settle(ada.realtime.presence(
+    let _ = bob.channel_lifecycle(&name, "unmute");
+    settle(ada.op(
         name.clone(),
         "update".into(),
         JsValue::UNDEFINED,

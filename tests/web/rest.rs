@@ -67,7 +67,7 @@ async fn presence_get_pages_through_members() {
 #[wasm_bindgen_test]
 async fn presence_history_pages_backwards_through_events() {
     let (name, clients) = three_members("rest-history").await;
-    settle(clients[0].realtime.presence(
+    settle(clients[0].op(
         name.clone(),
         "leave".into(),
         JsValue::UNDEFINED,

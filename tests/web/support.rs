@@ -70,10 +70,19 @@ pub struct Client {
 
 impl Client {
     /// The promise of a channel's `attach` or `detach` (or the value of another
-    /// `channelLifecycle` event).
+    /// `channelOp` of the channel's lifecycle).
     pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
-        let value = self.realtime.channel_lifecycle(name.into(), event.into());
-        value.unchecked_into()
+        self.op(
+            name.into(),
+            event.into(),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        )
+    }
+
+    /// `channelOp(name, op, a, b)`: its promise (or its value, for an op that gives none).
+    pub fn op(&self, name: String, op: JsValue, a: JsValue, b: JsValue) -> Promise {
+        self.realtime.channel_op(name, op, a, b).unchecked_into()
     }
 
     /// A client built from `options` (not yet connected).
@@ -138,16 +147,12 @@ impl Client {
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(
-            self.realtime
-                .presence(name.into(), "enter".into(), JsValue::UNDEFINED, data),
-        )
-        .await
+        settle(self.op(name.into(), "enter".into(), JsValue::UNDEFINED, data)).await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
     pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
-        let result = settle(self.realtime.presence_get(name.into(), json(params), 0.0)).await?;
+        let result = settle(self.op(name.into(), "get".into(), json(params), 0.into())).await?;
         Ok(get(&result, "fresh").into())
     }
 
