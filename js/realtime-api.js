@@ -61,12 +61,12 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
 
 /**
  * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
- * `core.presenceGet/History`): its `items`, and the paths of the pages the server linked
- * (`next`, `first`, `current`), which `core.presenceHistory` fetches given one in place of
- * its params (the wasm's own `PaginatedResult` class cost more); without a link, null.
+ * `core.presenceGet/History` or `channelOp(name, 'history')`): its `items`, and the paths
+ * of the pages the server linked (`next`, `first`, `current`), which `page(path)` fetches
+ * (the wasm's own `PaginatedResult` class cost more); without a link, null.
  */
-export const paginated = (core, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(core, core.presenceHistory('', path)) : Promise.resolve(null));
+export const paginated = (page, promise) => promise.then(({ items, next, first, current }) => {
+  const follow = (path) => (path ? paginated(page, page(path)) : Promise.resolve(null));
   return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
 });
 
@@ -195,7 +195,12 @@ class RealtimePresence extends EventEmitter {
     for (const v of versions) if (v > this._known) this._known = v;
     return Array.from(members.values());
   }
-  history(params = {}) { const { _core: core, name } = this.channel; return paginated(core, core.presenceHistory(name, params)); }
+  // A page's link in place of the params fetches that page.
+  history(params = {}) {
+    const { _core: core, name } = this.channel;
+    const page = (params) => core.channelOp(name, 'history', params);
+    return paginated(page, page(params));
+  }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }
@@ -237,7 +242,7 @@ class RealtimeChannel extends EventEmitter {
   }
   // The core's view of this channel; once released, the last one it had (the core's
   // channel of this name is another object's then), as an ably-js channel keeps its own.
-  _read(granted) { return this._released ?? this._core.channel(this.name, granted); }
+  _read(granted) { return this._released ?? this._core.channelOp(this.name, 'read', granted); }
   get state() { return this._read().state; }
   get errorReason() { return this._read().errorReason; }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
@@ -255,7 +260,7 @@ class RealtimeChannel extends EventEmitter {
   async setOptions(options) {
     const bits = modeBits(options);
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
-    if (!this._released) return this._core.setChannelOptions(this.name, bits, options, false);
+    if (!this._released) return this._core.channelOp(this.name, 'setOptions', options, bits);
   }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -345,7 +350,7 @@ class Channels {
   // room id, would reach the wasm as an empty name).
   get(name, options) {
     name = String(name);
-    const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
+    const refusal = options && this._core.channelOp(name, 'getOptions', options, modeBits(options));
     if (refusal instanceof Error) throw refusal;
     const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
     if (options) channel._attachOnSubscribe = options.attachOnSubscribe !== false;
@@ -356,7 +361,7 @@ class Channels {
   release(name) {
     name = String(name);
     const release = () => {
-      const last = this._core.channel(name, true);
+      const last = this._core.channelOp(name, 'read', true);
       const refusal = this._core.channelOp(name, 'release');
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout });

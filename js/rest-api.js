@@ -5,9 +5,11 @@ import { adaptOptions, clientOptions, paginated } from './realtime-api.js';
 class RestChannel {
   constructor(core, name) {
     this.name = name;
+    // A page's link in place of the params fetches that page.
+    const page = (params) => core.presenceHistory(name, params);
     this.presence = {
-      get: (params = {}) => paginated(core, core.presenceGet(name, params)),
-      history: (params = {}) => paginated(core, core.presenceHistory(name, params)),
+      get: (params = {}) => paginated(page, core.presenceGet(name, params)),
+      history: (params = {}) => paginated(page, page(params)),
     };
   }
 }

@@ -124,54 +124,6 @@ impl Realtime {
         self.driver.authorize(brings_token)
     }
 
-    /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`),
-    /// with `granted`: also `modes` as the granted mode bits and `params` as granted (an
-    /// object made only for the getters that read them, not for every `state` read).
-    pub fn channel(&self, channel: &str, granted: bool) -> JsValue {
-        self.driver.read(|c| {
-            let object: JsValue = Object::new().into();
-            set(&object, "state", c.channel_state(channel).name().into());
-            let reason = c.channel_error_reason(channel).map_or(JsValue::NULL, to_js);
-            set(&object, "errorReason", reason);
-            set(&object, "syncComplete", c.is_sync_complete(channel).into());
-            if let Some(granted) = c.channel_granted(channel).filter(|_| granted) {
-                set(&object, "modes", (granted.modes.0 as u32).into());
-                let params: JsValue = Object::new().into();
-                for (key, value) in granted.params.iter().flatten() {
-                    set(&params, key, value.into());
-                }
-                set(&object, "params", params);
-            }
-            object
-        })
-    }
-
-    /// channel.setOptions(options) (resolves with the promise), and channels.get(name,
-    /// options) with `strict` (an ErrorInfo 40000 to throw rather than attach again):
-    /// `modes` as mode bits (0: none asked), params from `options.params`. Returns the
-    /// error rather than a Result, whose glue costs more wasm.
-    #[wasm_bindgen(js_name = setChannelOptions)]
-    pub fn set_channel_options(
-        &self,
-        channel: String,
-        modes: u32,
-        options: JsValue,
-        strict: bool,
-    ) -> JsValue {
-        let options = ChannelOptions {
-            modes: Flags(modes.into()),
-            params: field(&options, "params").map(|_| pairs_field(&options, "params")),
-        };
-        if strict && self.driver.read(|c| c.would_reattach(&channel, &options)) {
-            let message = "channels.get() cannot change the modes or params of an attached \
-                channel: use channel.setOptions()";
-            return to_js(&ErrorInfo::new(codes::BAD_REQUEST, 400, message));
-        }
-        self.driver
-            .operation(|c, now| c.set_channel_options(&channel, options, now))
-            .into()
-    }
-
     /// A channel operation, `op`, on `channel`; one export for all, as each export costs
     /// glue and a wasm shim (`a` and `b` as the operation takes them; JsValues rather than
     /// `&str` and `Option<String>`: with a second string argument the glue copies them
@@ -185,12 +137,19 @@ impl Realtime {
     ///   members unchanged since version `b` (0: none) as versions only. The caller
     ///   follows the set: an unfiltered get may bring only the changes since the last
     ///   one, with `retired`.
+    /// - `history`: presence.history(params `a`) over REST, with this client's credentials
+    ///   (or, `a` a page's link, that page); a promise.
     /// - `attach`, `detach`: a promise.
     /// - `release`, channels.release(name): the ErrorInfo (90001) to throw unless the
     ///   channel is initialized, detached or failed, undefined when released.
     /// - `mute`, `unmute`: stops or resumes presence events for the channel (the wrapper
     ///   mutes channels whose presence has no listeners, so their events are neither made
     ///   nor converted).
+    /// - `read`: the channel as `{ state, errorReason, syncComplete }`, with `a` true also
+    ///   the granted `modes` (bits) and `params`.
+    /// - `setOptions`: channel.setOptions(options `a`), with `b` the mode bits (0: none
+    ///   asked); a promise. `getOptions`: the same for channels.get(name, options), but
+    ///   an ErrorInfo 40000 to throw rather than attach again.
     #[wasm_bindgen(js_name = channelOp)]
     pub fn channel_op(&self, channel: String, op: JsValue, a: JsValue, b: JsValue) -> JsValue {
         let op = op.as_string();
@@ -200,6 +159,15 @@ impl Realtime {
             Some("leave") => PresenceAction::Leave,
             Some("publish") => return self.publish(&channel, a.unchecked_into()).into(),
             Some("get") => return self.presence_get(&channel, &a, b).into(),
+            Some("history") => {
+                let rest = self.driver.rest.clone();
+                return super::history::presence_history(rest, &channel, &a).into();
+            }
+            Some("read") => return self.read(&channel, a.as_bool().unwrap_or(false)),
+            Some(set @ ("setOptions" | "getOptions")) => {
+                let modes = b.as_f64().unwrap_or(0.0) as u32;
+                return self.set_options(&channel, modes, &a, set == "getOptions");
+            }
             Some("release") => {
                 return match self.driver.input(|c, _| c.release_channel(&channel)) {
                     Ok(()) => JsValue::UNDEFINED,
@@ -230,13 +198,6 @@ impl Realtime {
         .into()
     }
 
-    /// presence.history(params) over REST, with this client's credentials (or, `params`
-    /// a page's link, that page).
-    #[wasm_bindgen(js_name = presenceHistory)]
-    pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
-        super::history::presence_history(self.driver.rest.clone(), &channel, &params)
-    }
-
     /// Test hook: drops the socket as a failing network would; the core hears of it after
     /// `silentMs` (0: at once, so it resumes; longer: the server times the member out).
     /// `spoilResume` makes the server refuse the resume (a non-resumed reconnect).
@@ -248,6 +209,46 @@ impl Realtime {
 }
 
 impl Realtime {
+    /// `channelOp`'s `read`: the channel as `{ state, errorReason, syncComplete }`, with
+    /// `granted` also `modes` as the granted mode bits and `params` as granted (an object
+    /// made only for the getters that read them, not for every `state` read).
+    fn read(&self, channel: &str, granted: bool) -> JsValue {
+        self.driver.read(|c| {
+            let object: JsValue = Object::new().into();
+            set(&object, "state", c.channel_state(channel).name().into());
+            let reason = c.channel_error_reason(channel).map_or(JsValue::NULL, to_js);
+            set(&object, "errorReason", reason);
+            set(&object, "syncComplete", c.is_sync_complete(channel).into());
+            if let Some(granted) = c.channel_granted(channel).filter(|_| granted) {
+                set(&object, "modes", (granted.modes.0 as u32).into());
+                let params: JsValue = Object::new().into();
+                for (key, value) in granted.params.iter().flatten() {
+                    set(&params, key, value.into());
+                }
+                set(&object, "params", params);
+            }
+            object
+        })
+    }
+
+    /// `channelOp`'s `setOptions` and, `strict`, `getOptions`: `modes` as mode bits (0:
+    /// none asked), params from `options.params`. Returns the error rather than a Result,
+    /// whose glue costs more wasm.
+    fn set_options(&self, channel: &str, modes: u32, options: &JsValue, strict: bool) -> JsValue {
+        let options = ChannelOptions {
+            modes: Flags(modes.into()),
+            params: field(options, "params").map(|_| pairs_field(options, "params")),
+        };
+        if strict && self.driver.read(|c| c.would_reattach(channel, &options)) {
+            let message = "channels.get() cannot change the modes or params of an attached \
+                channel: use channel.setOptions()";
+            return to_js(&ErrorInfo::new(codes::BAD_REQUEST, 400, message));
+        }
+        self.driver
+            .operation(|c, now| c.set_channel_options(channel, options, now))
+            .into()
+    }
+
     /// `channelOp`'s `publish`.
     fn publish(&self, channel: &str, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.

@@ -140,9 +140,16 @@ impl Client {
         get(&self.realtime.connection(), field).as_string()
     }
 
-    /// A field of `realtime.channel(name)` (state, errorReason, syncComplete).
+    /// A field of the channel as `channelOp(name, 'read')` gives it (state, errorReason,
+    /// syncComplete).
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
-        get(&self.realtime.channel(name, false), field)
+        let channel = self.realtime.channel_op(
+            name.into(),
+            "read".into(),
+            JsValue::UNDEFINED,
+            JsValue::UNDEFINED,
+        );
+        get(&channel, field)
     }
 
     /// presence.enter(data) on `name`.
