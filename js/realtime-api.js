@@ -120,7 +120,7 @@ class Connection extends EventEmitter {
       if (type !== 'pagehide') return core.lifecycle(type);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
-        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
+        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.lifecycle('read').clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
       if (!closeOnUnload) return;
@@ -128,12 +128,12 @@ class Connection extends EventEmitter {
       this._hidden = this.state === 'suspended';
     };
   }
-  get state() { return this._core.connection().state; }
-  get id() { return this._core.connection().id; }
-  get key() { return this._core.connection().key; }
-  get errorReason() { return this._core.connection().errorReason; }
+  get state() { return this._core.lifecycle('read').state; }
+  get id() { return this._core.lifecycle('read').id; }
+  get key() { return this._core.lifecycle('read').key; }
+  get errorReason() { return this._core.lifecycle('read').errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() { return this._core.recovery(); }
+  createRecoveryKey() { return this._core.lifecycle('recovery'); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
   close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
   _listen(method) {
@@ -293,7 +293,7 @@ class RealtimeChannel extends EventEmitter {
     // refuses with its own error (the core's), then a failed or suspended channel with 90001.
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
-    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.connection().state);
+    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.lifecycle('read').state);
     return this._unlessFailed(() => this._core.channelOp(this.name, 'publish', messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
@@ -383,7 +383,7 @@ const recoveryStorageKey = (options) =>
 const recoverThen = (core, options, connect) => {
   const use = (key) => {
     try {
-      core.recovery(JSON.parse(key));
+      core.lifecycle('recovery', JSON.parse(key));
     } catch {}
   };
   const storageKey = recoveryStorageKey(options);
@@ -508,7 +508,7 @@ export const realtimeClass = (Core) => class Realtime {
     let { key } = options ?? {};
     const { connection } = this;
     this.auth = {
-      get clientId() { return core.connection().clientId; },
+      get clientId() { return core.lifecycle('read').clientId; },
       authorize(tokenParams, authOptions) {
         // As ably-js (RSA10a): not another key than the one in use.
         if (authOptions?.key && authOptions.key !== key) {
@@ -521,7 +521,7 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.authorize(tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
+        return core.lifecycle('authorize', tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
           // No token came: a client left unconnected by it is let go again.
           if (/^(initialized|closed|failed)$/.test(connection.state)) {
             connection._listen('removeEventListener');
@@ -533,7 +533,7 @@ export const realtimeClass = (Core) => class Realtime {
     };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
-  get clientId() { return this.connection._core.connection().clientId; }
+  get clientId() { return this.connection._core.lifecycle('read').clientId; }
   connect() { this.connection.connect(); }
   close() { this.connection.close(); }
   _dispatch(event) {

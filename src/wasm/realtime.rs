@@ -47,52 +47,27 @@ impl Realtime {
         })
     }
 
-    /// The connection as `{ state, id, key, clientId, errorReason }`: one export for all
-    /// the wrapper's connection getters, as each export costs glue and a wasm shim.
-    pub fn connection(&self) -> JsValue {
-        self.driver.read(|c| {
-            let object: JsValue = Object::new().into();
-            set(&object, "state", c.connection_state().name().into());
-            set(&object, "id", optional_text(c.connection_id()));
-            set(&object, "key", optional_text(c.connection_key()));
-            set(&object, "clientId", optional_text(c.client_id()));
-            let reason = c.error_reason().map_or(JsValue::NULL, to_js);
-            set(&object, "errorReason", reason);
-            object
-        })
-    }
-
-    /// Recovery (RTN16): with `key`, a parsed recovery key (`{ connectionKey, msgSerial,
-    /// channelSerials }`), continues another instance's connection before connecting;
-    /// without (undefined), gives this connection's recovery key, the JSON text of
-    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g). One export
-    /// for both, as `lifecycle`.
-    pub fn recovery(&self, key: JsValue) -> JsValue {
-        if key.is_undefined() {
-            return match self.driver.read(|c| c.recovery_key()) {
-                Some(key) => json::to_string(&key).into(),
-                None => JsValue::NULL,
-            };
-        }
-        if let Some(connection_key) = string_field(&key, "connectionKey") {
-            let key = core::RecoveryKey {
-                connection_key,
-                msg_serial: number_field(&key, "msgSerial").unwrap_or(0.0) as u64,
-                channel_serials: pairs_field(&key, "channelSerials"),
-            };
-            self.driver.input(|c, _| c.recover(key));
-        }
-        JsValue::UNDEFINED
-    }
-
     /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
     /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
     /// (closeOnUnload: close at the server, hold channels for a restored page); and
     /// `ping`, a round trip to the server, whose promise resolves with the time in ms.
+    /// `read` gives the connection as `{ state, id, key, clientId, errorReason }`.
+    /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
+    /// channelSerials }`), continues another instance's connection before connecting;
+    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
+    /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
+    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
+    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
+    /// uses it (see `Driver::authorize`).
     /// One export for all: each export costs glue and a wasm shim.
-    pub fn lifecycle(&self, event: &str) -> JsValue {
-        if event == "ping" {
-            return self.driver.operation(|c, now| c.ping(now)).into();
+    pub fn lifecycle(&self, event: &str, a: JsValue, b: JsValue) -> JsValue {
+        match event {
+            "ping" => return self.driver.operation(|c, now| c.ping(now)).into(),
+            "read" => return self.connection(),
+            "recovery" => return self.recovery(a),
+            "authorize" => return self.authorize(a, b).into(),
+            _ => {}
         }
         self.driver.input(|c, now| match event {
             "connect" => c.connect(now),
@@ -102,26 +77,6 @@ impl Realtime {
             _ => c.page_hidden(),
         });
         JsValue::UNDEFINED
-    }
-
-    /// auth.authorize(tokenParams, authOptions) (RSA10, RTC8): a new token from the
-    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
-    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
-    /// uses it (see `Driver::authorize`).
-    pub fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
-        let rest = &self.driver.rest;
-        let brings_token = field(&auth_options, "token").is_some();
-        if auth_options.is_object() {
-            match auth_source(&auth_options) {
-                Ok(source) => *rest.options.auth.borrow_mut() = Rc::new(source),
-                Err(error) => return rejected(&error),
-            }
-        }
-        if token_params.is_object() {
-            let client_id = rest.options.client_id.as_deref();
-            *rest.token_params.borrow_mut() = TokenParams::from_js(&token_params, client_id);
-        }
-        self.driver.authorize(brings_token)
     }
 
     /// A channel operation, `op`, on `channel`; one export for all, as each export costs
@@ -209,6 +164,56 @@ impl Realtime {
 }
 
 impl Realtime {
+    /// `lifecycle`'s `read`: the connection as `{ state, id, key, clientId, errorReason }`.
+    fn connection(&self) -> JsValue {
+        self.driver.read(|c| {
+            let object: JsValue = Object::new().into();
+            set(&object, "state", c.connection_state().name().into());
+            set(&object, "id", optional_text(c.connection_id()));
+            set(&object, "key", optional_text(c.connection_key()));
+            set(&object, "clientId", optional_text(c.client_id()));
+            let reason = c.error_reason().map_or(JsValue::NULL, to_js);
+            set(&object, "errorReason", reason);
+            object
+        })
+    }
+
+    /// `lifecycle`'s `recovery` (RTN16).
+    fn recovery(&self, key: JsValue) -> JsValue {
+        if key.is_undefined() {
+            return match self.driver.read(|c| c.recovery_key()) {
+                Some(key) => json::to_string(&key).into(),
+                None => JsValue::NULL,
+            };
+        }
+        if let Some(connection_key) = string_field(&key, "connectionKey") {
+            let key = core::RecoveryKey {
+                connection_key,
+                msg_serial: number_field(&key, "msgSerial").unwrap_or(0.0) as u64,
+                channel_serials: pairs_field(&key, "channelSerials"),
+            };
+            self.driver.input(|c, _| c.recover(key));
+        }
+        JsValue::UNDEFINED
+    }
+
+    /// `lifecycle`'s `authorize` (RSA10, RTC8).
+    fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
+        let rest = &self.driver.rest;
+        let brings_token = field(&auth_options, "token").is_some();
+        if auth_options.is_object() {
+            match auth_source(&auth_options) {
+                Ok(source) => *rest.options.auth.borrow_mut() = Rc::new(source),
+                Err(error) => return rejected(&error),
+            }
+        }
+        if token_params.is_object() {
+            let client_id = rest.options.client_id.as_deref();
+            *rest.token_params.borrow_mut() = TokenParams::from_js(&token_params, client_id);
+        }
+        self.driver.authorize(brings_token)
+    }
+
     /// `channelOp`'s `read`: the channel as `{ state, errorReason, syncComplete }`, with
     /// `granted` also `modes` as the granted mode bits and `params` as granted (an object
     /// made only for the getters that read them, not for every `state` read).

@@ -80,6 +80,12 @@ impl Client {
         )
     }
 
+    /// `lifecycle(event)` with no other arguments: its promise or value.
+    pub fn lifecycle(&self, event: &str) -> JsValue {
+        self.realtime
+            .lifecycle(event, JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+
     /// `channelOp(name, op, a, b)`: its promise (or its value, for an op that gives none).
     pub fn op(&self, name: String, op: JsValue, a: JsValue, b: JsValue) -> Promise {
         self.realtime.channel_op(name, op, a, b).unchecked_into()
@@ -102,7 +108,7 @@ impl Client {
     /// A connected client with this clientId.
     pub async fn connected(client_id: Option<&str>) -> Client {
         let client = Client::new(options(client_id, "{}"));
-        client.realtime.lifecycle("connect");
+        client.lifecycle("connect");
         assert!(
             wait_until(5000, || client.connection("state").as_deref()
                 == Some("connected"))
@@ -135,9 +141,11 @@ impl Client {
             .collect()
     }
 
-    /// A field of `realtime.connection()` (state, id, key, clientId) as text.
+    /// A field of the connection as `lifecycle('read')` gives it (state, id, key, clientId)
+    /// as text.
     pub fn connection(&self, field: &str) -> Option<String> {
-        get(&self.realtime.connection(), field).as_string()
+        let connection = self.lifecycle("read");
+        get(&connection, field).as_string()
     }
 
     /// A field of the channel as `channelOp(name, 'read')` gives it (state, errorReason,
@@ -186,7 +194,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.realtime.lifecycle("close");
+        self.lifecycle("close");
     }
 }
 
