@@ -47,42 +47,12 @@ impl Realtime {
         })
     }
 
-    /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
-    /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
-    /// (closeOnUnload: close at the server, hold channels for a restored page); and
-    /// `ping`, a round trip to the server, whose promise resolves with the time in ms.
-    /// `read` gives the connection as `{ state, id, key, clientId, errorReason }`.
-    /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
-    /// channelSerials }`), continues another instance's connection before connecting;
-    /// without (undefined), gives this connection's recovery key, the JSON text of
-    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
-    /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
-    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
-    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
-    /// uses it (see `Driver::authorize`).
-    /// One export for all: each export costs glue and a wasm shim.
-    pub fn lifecycle(&self, event: &str, a: JsValue, b: JsValue) -> JsValue {
-        match event {
-            "ping" => return self.driver.operation(|c, now| c.ping(now)).into(),
-            "read" => return self.connection(),
-            "recovery" => return self.recovery(a),
-            "authorize" => return self.authorize(a, b).into(),
-            _ => {}
-        }
-        self.driver.input(|c, now| match event {
-            "connect" => c.connect(now),
-            "close" => c.close(now),
-            "online" => c.network_online(now),
-            "offline" => c.network_offline(now),
-            _ => c.page_hidden(),
-        });
-        JsValue::UNDEFINED
-    }
-
-    /// A channel operation, `op`, on `channel`; one export for all, as each export costs
-    /// glue and a wasm shim (`a` and `b` as the operation takes them; JsValues rather than
-    /// `&str` and `Option<String>`: with a second string argument the glue copies them
-    /// inside a try/catch of its own):
+    /// Every operation of the client, `op`, on `channel` ('' for the client's own): one
+    /// export for all, as each export costs glue and a wasm shim (`a` and `b` as the
+    /// operation takes them; JsValues rather than `&str` and `Option<String>`: with a
+    /// second string argument the glue copies them inside a try/catch of its own).
+    /// The client's (see `lifecycle`): `connect`, `close`, `ping`, the page's events,
+    /// `connection`, `recovery` and `authorize`. A channel's:
     /// - `enter`, `update`, `leave`: presence for clientId `a` if a string (enterClient
     ///   etc.), with data `b`; a promise.
     /// - `publish`: the messages `a`, `[{ name, data, extras }]`, without attaching; a
@@ -105,8 +75,7 @@ impl Realtime {
     /// - `setOptions`: channel.setOptions(options `a`), with `b` the mode bits (0: none
     ///   asked); a promise. `getOptions`: the same for channels.get(name, options), but
     ///   an ErrorInfo 40000 to throw rather than attach again.
-    #[wasm_bindgen(js_name = channelOp)]
-    pub fn channel_op(&self, channel: String, op: JsValue, a: JsValue, b: JsValue) -> JsValue {
+    pub fn op(&self, channel: String, op: JsValue, a: JsValue, b: JsValue) -> JsValue {
         let op = op.as_string();
         let action = match op.as_deref() {
             Some("enter") => PresenceAction::Enter,
@@ -134,14 +103,15 @@ impl Realtime {
                 self.driver.input(|c, _| c.mute_presence(&channel, muted));
                 return JsValue::UNDEFINED;
             }
-            attach => {
-                let attach = attach == Some("attach");
+            Some(op @ ("attach" | "detach")) => {
+                let attach = op == "attach";
                 let operation = self.driver.operation(|c, now| match attach {
                     true => c.attach(&channel, now),
                     false => c.detach(&channel, now),
                 });
                 return operation.into();
             }
+            op => return self.lifecycle(op.unwrap_or_default(), a, b),
         };
         let client_id = a.as_string();
         match data::data_from_js(&b) {
@@ -164,7 +134,39 @@ impl Realtime {
 }
 
 impl Realtime {
-    /// `lifecycle`'s `read`: the connection as `{ state, id, key, clientId, errorReason }`.
+    /// `op`'s client operations, the connection's lifecycle: `connect` (open, or retry
+    /// now), `close`, and the page's `online` (reconnect now), `offline` (drop a connected
+    /// transport) or `pagehide` (closeOnUnload: close at the server, hold channels for a
+    /// restored page); and `ping`, a round trip to the server, whose promise resolves with the time in ms.
+    /// `connection` gives the connection as `{ state, id, key, clientId, errorReason }`.
+    /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
+    /// channelSerials }`), continues another instance's connection before connecting;
+    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
+    /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
+    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
+    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
+    /// uses it (see `Driver::authorize`).
+    fn lifecycle(&self, event: &str, a: JsValue, b: JsValue) -> JsValue {
+        match event {
+            "ping" => return self.driver.operation(|c, now| c.ping(now)).into(),
+            "connection" => return self.connection(),
+            "recovery" => return self.recovery(a),
+            "authorize" => return self.authorize(a, b).into(),
+            _ => {}
+        }
+        self.driver.input(|c, now| match event {
+            "connect" => c.connect(now),
+            "close" => c.close(now),
+            "online" => c.network_online(now),
+            "offline" => c.network_offline(now),
+            _ => c.page_hidden(),
+        });
+        JsValue::UNDEFINED
+    }
+
+    /// `lifecycle`'s `connection`: the connection as `{ state, id, key, clientId,
+    /// errorReason }`.
     fn connection(&self) -> JsValue {
         self.driver.read(|c| {
             let object: JsValue = Object::new().into();
@@ -214,7 +216,7 @@ impl Realtime {
         self.driver.authorize(brings_token)
     }
 
-    /// `channelOp`'s `read`: the channel as `{ state, errorReason, syncComplete }`, with
+    /// `op`'s `read`: the channel as `{ state, errorReason, syncComplete }`, with
     /// `granted` also `modes` as the granted mode bits and `params` as granted (an object
     /// made only for the getters that read them, not for every `state` read).
     fn read(&self, channel: &str, granted: bool) -> JsValue {
@@ -236,7 +238,7 @@ impl Realtime {
         })
     }
 
-    /// `channelOp`'s `setOptions` and, `strict`, `getOptions`: `modes` as mode bits (0:
+    /// `op`'s `setOptions` and, `strict`, `getOptions`: `modes` as mode bits (0:
     /// none asked), params from `options.params`. Returns the error rather than a Result,
     /// whose glue costs more wasm.
     fn set_options(&self, channel: &str, modes: u32, options: &JsValue, strict: bool) -> JsValue {
@@ -254,7 +256,7 @@ impl Realtime {
             .into()
     }
 
-    /// `channelOp`'s `publish`.
+    /// `op`'s `publish`.
     fn publish(&self, channel: &str, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
@@ -268,7 +270,7 @@ impl Realtime {
         self.driver.operation(|c, _| c.publish(channel, list))
     }
 
-    /// `channelOp`'s `get`: members unchanged since version `known` as versions only.
+    /// `op`'s `get`: members unchanged since version `known` as versions only.
     fn presence_get(&self, channel: &str, params: &JsValue, known: JsValue) -> Promise {
         let filter = MemberFilter {
             client_id: string_field(params, "clientId"),

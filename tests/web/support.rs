@@ -69,8 +69,8 @@ pub struct Client {
 }
 
 impl Client {
-    /// The promise of a channel's `attach` or `detach` (or the value of another
-    /// `channelOp` of the channel's lifecycle).
+    /// The promise of a channel's `attach` or `detach` (or the value of another `op` of
+    /// the channel's lifecycle).
     pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
         self.op(
             name.into(),
@@ -80,15 +80,16 @@ impl Client {
         )
     }
 
-    /// `lifecycle(event)` with no other arguments: its promise or value.
+    /// The client's own `op('', event)` (connect, close, ping...): its promise or value.
     pub fn lifecycle(&self, event: &str) -> JsValue {
+        let none = JsValue::UNDEFINED;
         self.realtime
-            .lifecycle(event, JsValue::UNDEFINED, JsValue::UNDEFINED)
+            .op(String::new(), event.into(), none.clone(), none)
     }
 
-    /// `channelOp(name, op, a, b)`: its promise (or its value, for an op that gives none).
+    /// `op(name, op, a, b)`: its promise (or its value, for an op that gives none).
     pub fn op(&self, name: String, op: JsValue, a: JsValue, b: JsValue) -> Promise {
-        self.realtime.channel_op(name, op, a, b).unchecked_into()
+        self.realtime.op(name, op, a, b).unchecked_into()
     }
 
     /// A client built from `options` (not yet connected).
@@ -141,17 +142,17 @@ impl Client {
             .collect()
     }
 
-    /// A field of the connection as `lifecycle('read')` gives it (state, id, key, clientId)
-    /// as text.
+    /// A field of the connection as `op('', 'connection')` gives it (state, id, key,
+    /// clientId) as text.
     pub fn connection(&self, field: &str) -> Option<String> {
-        let connection = self.lifecycle("read");
+        let connection = self.lifecycle("connection");
         get(&connection, field).as_string()
     }
 
-    /// A field of the channel as `channelOp(name, 'read')` gives it (state, errorReason,
+    /// A field of the channel as `op(name, 'read')` gives it (state, errorReason,
     /// syncComplete).
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
-        let channel = self.realtime.channel_op(
+        let channel = self.realtime.op(
             name.into(),
             "read".into(),
             JsValue::UNDEFINED,
