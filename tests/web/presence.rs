@@ -18,20 +18,15 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
         .expect("enter");
     settle(ada.op(
         name.clone(),
-        "update".into(),
+        "update",
         JsValue::UNDEFINED,
         data(r#""busy""#),
     ))
     .await
     .expect("update");
-    settle(ada.op(
-        name.clone(),
-        "leave".into(),
-        JsValue::UNDEFINED,
-        data(r#""bye""#),
-    ))
-    .await
-    .expect("leave");
+    settle(ada.op(name.clone(), "leave", JsValue::UNDEFINED, data(r#""bye""#)))
+        .await
+        .expect("leave");
 
     assert!(
         wait_until(3000, || bob.presence(&name).len() >= 3).await,
@@ -80,7 +75,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
 
     settle(phone.op(
         name.clone(),
-        "leave".into(),
+        "leave",
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -175,14 +170,9 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
     let _ = bob.channel_lifecycle(&name, "unmute");
-    settle(ada.op(
-        name.clone(),
-        "update".into(),
-        JsValue::UNDEFINED,
-        data(r#""two""#),
-    ))
-    .await
-    .expect("update");
+    settle(ada.op(name.clone(), "update", JsValue::UNDEFINED, data(r#""two""#)))
+        .await
+        .expect("update");
     assert!(
         wait_until(3000, || !bob.presence(&name).is_empty()).await,
         "events again once unmuted"

@@ -69,7 +69,7 @@ async fn presence_history_pages_backwards_through_events() {
     let (name, clients) = three_members("rest-history").await;
     settle(clients[0].op(
         name.clone(),
-        "leave".into(),
+        "leave",
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))

@@ -72,24 +72,18 @@ impl Client {
     /// The promise of a channel's `attach` or `detach` (or the value of another `op` of
     /// the channel's lifecycle).
     pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
-        self.op(
-            name.into(),
-            event.into(),
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
-        )
+        self.op(name.into(), event, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The client's own `op('', event)` (connect, close, ping...): its promise or value.
     pub fn lifecycle(&self, event: &str) -> JsValue {
         let none = JsValue::UNDEFINED;
-        self.realtime
-            .op(String::new(), event.into(), none.clone(), none)
+        self.realtime.op("", event, none.clone(), none)
     }
 
     /// `op(name, op, a, b)`: its promise (or its value, for an op that gives none).
-    pub fn op(&self, name: String, op: JsValue, a: JsValue, b: JsValue) -> Promise {
-        self.realtime.op(name, op, a, b).unchecked_into()
+    pub fn op(&self, name: String, op: &str, a: JsValue, b: JsValue) -> Promise {
+        self.realtime.op(&name, op, a, b).unchecked_into()
     }
 
     /// A client built from `options` (not yet connected).
@@ -152,23 +146,20 @@ impl Client {
     /// A field of the channel as `op(name, 'read')` gives it (state, errorReason,
     /// syncComplete).
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
-        let channel = self.realtime.op(
-            name.into(),
-            "read".into(),
-            JsValue::UNDEFINED,
-            JsValue::UNDEFINED,
-        );
+        let channel = self
+            .realtime
+            .op(name, "read", JsValue::UNDEFINED, JsValue::UNDEFINED);
         get(&channel, field)
     }
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(self.op(name.into(), "enter".into(), JsValue::UNDEFINED, data)).await
+        settle(self.op(name.into(), "enter", JsValue::UNDEFINED, data)).await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
     pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
-        let result = settle(self.op(name.into(), "get".into(), json(params), 0.into())).await?;
+        let result = settle(self.op(name.into(), "get", json(params), 0.into())).await?;
         Ok(get(&result, "fresh").into())
     }
 
