@@ -61,7 +61,7 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
 
 /**
  * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
- * `core.presenceGet/History` or `op(name, 'history')`): its `items`, and the paths
+ * `core.op(name, 'get' | 'history')`): its `items`, and the paths
  * of the pages the server linked (`next`, `first`, `current`), which `page(path)` fetches
  * (the wasm's own `PaginatedResult` class cost more); without a link, null.
  */
