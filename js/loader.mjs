@@ -11,7 +11,8 @@
 // module without `realloc`, and the stand-ins for a missing FinalizationRegistry; and the
 // classes' free(), which the wrapper never calls: 66 B, and with the statement that set
 // Symbol.dispose gone, a bundler drops the full entry's Rest class from an app that uses
-// Realtime only (187 B). And puts the crate's `inline_js` snippets (wasm-bindgen
+// Realtime only (187 B); and getDataViewMemory0's test for a stale view made one
+// comparison (19 B). And puts the crate's `inline_js` snippets (wasm-bindgen
 // writes each to a file of its own under snippets/, which the glue imports) into the
 // glue itself: the package stays one glue file per entry.
 // Usage: node js/loader.mjs GLUE DIR   (DIR: where wasm-bindgen wrote the glue and snippets)
@@ -54,6 +55,13 @@ glue = glue.replace(withoutRealloc, '$1');
 const noRegistry = /\(typeof FinalizationRegistry === 'undefined'\)\n    \? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n    : (new FinalizationRegistry\()/g;
 if (!noRegistry.test(glue)) fail('no FinalizationRegistry fallback');
 glue = glue.replace(noRegistry, '$1');
+
+// getDataViewMemory0's test of whether its view is over the memory's current buffer: one
+// comparison does (a buffer the memory grew out of is detached and no longer the
+// memory's); its test of ArrayBuffer.detached first only spares reading memory.buffer.
+const viewTest = /cachedDataViewMemory0 === null \|\| cachedDataViewMemory0\.buffer\.detached === true \|\| \(cachedDataViewMemory0\.buffer\.detached === undefined && cachedDataViewMemory0(\.buffer !== wasm\.[\w$]+\.buffer)\)/;
+if (!viewTest.test(glue)) fail('no DataView test');
+glue = glue.replace(viewTest, 'cachedDataViewMemory0?$1');
 
 // The classes' free() (with __destroy_into_raw and Symbol.dispose): the wrapper never
 // frees one by hand; the FinalizationRegistry frees each once it is collected.

@@ -61,12 +61,12 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
 
 /**
  * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
- * `core.presenceGet/History`): its `items`, and the paths of the pages the server linked
- * (`next`, `first`, `current`), which `core.presenceHistory` fetches given one in place of
- * its params (the wasm's own `PaginatedResult` class cost more); without a link, null.
+ * `core.op(name, 'get' | 'history')`): its `items`, and the paths
+ * of the pages the server linked (`next`, `first`, `current`), which `page(path)` fetches
+ * (the wasm's own `PaginatedResult` class cost more); without a link, null.
  */
-export const paginated = (core, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(core, core.presenceHistory('', path)) : Promise.resolve(null));
+export const paginated = (page, promise) => promise.then(({ items, next, first, current }) => {
+  const follow = (path) => (path ? paginated(page, page(path)) : Promise.resolve(null));
   return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
 });
 
@@ -114,33 +114,33 @@ class Connection extends EventEmitter {
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
     this._onPage = ({ type, persisted }) => {
       if (type === 'pageshow') {
-        if (persisted && this._hidden) core.lifecycle('connect');
+        if (persisted && this._hidden) core.op('', 'connect');
         this._hidden = false;
         return;
       }
-      if (type !== 'pagehide') return core.lifecycle(type);
+      if (type !== 'pagehide') return core.op('', type);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
-        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.connection().clientId };
+        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.op('', 'connection').clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
       if (!closeOnUnload) return;
-      core.lifecycle(type);
+      core.op('', type);
       this._hidden = this.state === 'suspended';
     };
   }
-  get state() { return this._core.connection().state; }
-  get id() { return this._core.connection().id; }
-  get key() { return this._core.connection().key; }
-  get errorReason() { return this._core.connection().errorReason; }
+  get state() { return this._core.op('', 'connection').state; }
+  get id() { return this._core.op('', 'connection').id; }
+  get key() { return this._core.op('', 'connection').key; }
+  get errorReason() { return this._core.op('', 'connection').errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() { return this._core.recovery(); }
-  connect() { this._hold(true); this._listen('addEventListener'); this._core.lifecycle('connect'); }
-  close() { this._listen('removeEventListener'); this._core.lifecycle('close'); }
+  createRecoveryKey() { return this._core.op('', 'recovery'); }
+  connect() { this._hold(true); this._listen('addEventListener'); this._core.op('', 'connect'); }
+  close() { this._listen('removeEventListener'); this._core.op('', 'close'); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }
-  ping() { return this._core.lifecycle('ping'); }
+  ping() { return this._core.op('', 'ping'); }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
@@ -174,7 +174,7 @@ class RealtimePresence extends EventEmitter {
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
     }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
-    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.presenceGet(channel.name, params, known));
+    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.op(channel.name, 'get', params, known));
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
@@ -199,7 +199,12 @@ class RealtimePresence extends EventEmitter {
     for (const v of versions) if (v > this._known) this._known = v;
     return Array.from(members.values());
   }
-  history(params = {}) { const { _core: core, name } = this.channel; return paginated(core, core.presenceHistory(name, params)); }
+  // A page's link in place of the params fetches that page.
+  history(params = {}) {
+    const { _core: core, name } = this.channel;
+    const page = (params) => core.op(name, 'history', params);
+    return paginated(page, page(params));
+  }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
   unsubscribe(action, listener) { this.off(action, listener); }
@@ -208,7 +213,7 @@ class RealtimePresence extends EventEmitter {
   off(event, listener) { super.off(event, listener); this._listen(); }
   _listen() {
     const { channel } = this;
-    if (!channel._released) channel._core.channelLifecycle(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
+    if (!channel._released) channel._core.op(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
   }
   enter(data) { return this._op('enter', undefined, data); }
   update(data) { return this._op('update', undefined, data); }
@@ -227,7 +232,7 @@ class RealtimePresence extends EventEmitter {
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
     if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
-    return channel._unlessFailed(() => channel._core.presence(channel.name, action, clientId, data));
+    return channel._unlessFailed(() => channel._core.op(channel.name, action, clientId, data));
   }
 }
 
@@ -241,7 +246,7 @@ class RealtimeChannel extends EventEmitter {
   }
   // The core's view of this channel; once released, the last one it had (the core's
   // channel of this name is another object's then), as an ably-js channel keeps its own.
-  _read(granted) { return this._released ?? this._core.channel(this.name, granted); }
+  _read(granted) { return this._released ?? this._core.op(this.name, 'read', granted); }
   get state() { return this._read().state; }
   get errorReason() { return this._read().errorReason; }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
@@ -259,7 +264,7 @@ class RealtimeChannel extends EventEmitter {
   async setOptions(options) {
     const bits = modeBits(options);
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
-    if (!this._released) return this._core.setChannelOptions(this.name, bits, options, false);
+    if (!this._released) return this._core.op(this.name, 'setOptions', options, bits);
   }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -269,7 +274,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.channelLifecycle(this.name, 'attach');
+    await this._core.op(this.name, 'attach');
     return this._change;
   }
   detach() {
@@ -282,7 +287,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.channelLifecycle(this.name, 'detach');
+      : this._core.op(this.name, 'detach');
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -292,8 +297,8 @@ class RealtimeChannel extends EventEmitter {
     // refuses with its own error (the core's), then a failed or suspended channel with 90001.
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
-    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.connection().state);
-    return this._unlessFailed(() => this._core.publish(this.name, messages), refused);
+    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.op('', 'connection').state);
+    return this._unlessFailed(() => this._core.op(this.name, 'publish', messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }
@@ -349,7 +354,7 @@ class Channels {
   // room id, would reach the wasm as an empty name).
   get(name, options) {
     name = String(name);
-    const refusal = options && this._core.setChannelOptions(name, modeBits(options), options, true);
+    const refusal = options && this._core.op(name, 'getOptions', options, modeBits(options));
     if (refusal instanceof Error) throw refusal;
     const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
     if (options) channel._attachOnSubscribe = options.attachOnSubscribe !== false;
@@ -360,8 +365,8 @@ class Channels {
   release(name) {
     name = String(name);
     const release = () => {
-      const last = this._core.channel(name, true);
-      const refusal = this._core.channelLifecycle(name, 'release');
+      const last = this._core.op(name, 'read', true);
+      const refusal = this._core.op(name, 'release');
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
         delete this.all[name];
@@ -382,7 +387,7 @@ const recoveryStorageKey = (options) =>
 const recoverThen = (core, options, connect) => {
   const use = (key) => {
     try {
-      core.recovery(JSON.parse(key));
+      core.op('', 'recovery', JSON.parse(key));
     } catch {}
   };
   const storageKey = recoveryStorageKey(options);
@@ -507,7 +512,7 @@ export const realtimeClass = (Core) => class Realtime {
     let { key } = options ?? {};
     const { connection } = this;
     this.auth = {
-      get clientId() { return core.connection().clientId; },
+      get clientId() { return core.op('', 'connection').clientId; },
       authorize(tokenParams, authOptions) {
         // As ably-js (RSA10a): not another key than the one in use.
         if (authOptions?.key && authOptions.key !== key) {
@@ -520,7 +525,7 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.authorize(tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
+        return core.op('', 'authorize', tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
           // No token came: a client left unconnected by it is let go again.
           if (/^(initialized|closed|failed)$/.test(connection.state)) {
             connection._listen('removeEventListener');
@@ -532,7 +537,7 @@ export const realtimeClass = (Core) => class Realtime {
     };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
-  get clientId() { return this.connection._core.connection().clientId; }
+  get clientId() { return this.connection._core.op('', 'connection').clientId; }
   connect() { this.connection.connect(); }
   close() { this.connection.close(); }
   _dispatch(event) {

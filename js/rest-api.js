@@ -10,9 +10,11 @@ const restParams = (params) => Object.fromEntries(Object.entries(params ?? {}).m
 class RestChannel {
   constructor(core, name) {
     this.name = name;
+    // A page's link in place of the params fetches that page.
+    const page = (params) => core.op(name, 'history', params);
     this.presence = {
-      get: (params) => paginated(core, core.presenceGet(name, restParams(params))),
-      history: (params) => paginated(core, core.presenceHistory(name, restParams(params))),
+      get: (params) => paginated(page, core.op(name, 'get', restParams(params))),
+      history: (params) => paginated(page, page(restParams(params))),
     };
   }
 }
@@ -37,7 +39,7 @@ export const restClass = (Core) => class Rest {
       // Given tokenParams and authOptions replace the client's (RSA9h): its clientId, its key.
       createTokenRequest: async (params, authOptions) => {
         const key = authOptions ? authOptions.key : typeof options === 'string' ? options : options?.key;
-        return core.createTokenRequest(params ?? { clientId: options?.clientId }, key, await now(authOptions));
+        return core.op('', 'createTokenRequest', params ?? { clientId: options?.clientId }, key, await now(authOptions));
       },
       // Given tokenParams and authOptions replace the client's for this token (RSA8e),
       // its clientId included; a key signs a TokenRequest as createTokenRequest() does
@@ -46,15 +48,15 @@ export const restClass = (Core) => class Rest {
         params ??= { clientId: options?.clientId };
         const auth = authOptions ?? options;
         if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
-        return core.requestToken(params, adaptOptions(authOptions, options?.realtimeRequestTimeout));
+        return core.op('', 'requestToken', params, adaptOptions(authOptions, options?.realtimeRequestTimeout));
       },
     };
     this._core = core;
   }
   // Names made strings, as channels.get does (the wasm skips what is not one).
-  batchPresence(channels) { return this._core.batchPresence([].concat(channels).map(String)); }
+  batchPresence(channels) { return this._core.op('', 'batchPresence', [].concat(channels).map(String)); }
   async time() {
-    const time = await this._core.time();
+    const time = await this._core.op('', 'time');
     this._offset = time - Date.now();
     return time;
   }

@@ -18,7 +18,6 @@ use crate::protocol::{codes, ErrorInfo, Flags, Format, PresenceAction};
 use crate::realtime as core;
 use crate::text;
 use alloc::rc::Rc;
-use alloc::string::String;
 use alloc::vec::Vec;
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -47,9 +46,127 @@ impl Realtime {
         })
     }
 
-    /// The connection as `{ state, id, key, clientId, errorReason }`: one export for all
-    /// the wrapper's connection getters, as each export costs glue and a wasm shim.
-    pub fn connection(&self) -> JsValue {
+    /// Every operation of the client, `op`, on `channel` ('' for the client's own): one
+    /// export for all, as each export costs glue and a wasm shim (`a` and `b` as the
+    /// operation takes them, JsValues rather than `&str` or `Option<String>`; `channel`
+    /// and `op` `&str`s, copied by the glue: 124 B gzip less than a String and a JsValue
+    /// read in the wasm).
+    /// The client's (see `lifecycle`): `connect`, `close`, `ping`, the page's events,
+    /// `connection`, `recovery` and `authorize`. A channel's:
+    /// - `enter`, `update`, `leave`: presence for clientId `a` if a string (enterClient
+    ///   etc.), with data `b`; a promise.
+    /// - `publish`: the messages `a`, `[{ name, data, extras }]`, without attaching; a
+    ///   promise.
+    /// - `get`: presence.get(params `a`: `{ waitForSync, clientId, connectionId }`);
+    ///   resolves with `{ versions, fresh, retired? }` (see `members::Conversion`),
+    ///   members unchanged since version `b` (0: none) as versions only. The caller
+    ///   follows the set: an unfiltered get may bring only the changes since the last
+    ///   one, with `retired`.
+    /// - `history`: presence.history(params `a`) over REST, with this client's credentials
+    ///   (or, `a` a page's link, that page); a promise.
+    /// - `attach`, `detach`: a promise.
+    /// - `release`, channels.release(name): the ErrorInfo (90001) to throw unless the
+    ///   channel is initialized, detached or failed, undefined when released.
+    /// - `mute`, `unmute`: stops or resumes presence events for the channel (the wrapper
+    ///   mutes channels whose presence has no listeners, so their events are neither made
+    ///   nor converted).
+    /// - `read`: the channel as `{ state, errorReason, syncComplete }`, with `a` true also
+    ///   the granted `modes` (bits) and `params`.
+    /// - `setOptions`: channel.setOptions(options `a`), with `b` the mode bits (0: none
+    ///   asked); a promise. `getOptions`: the same for channels.get(name, options), but
+    ///   an ErrorInfo 40000 to throw rather than attach again.
+    pub fn op(&self, channel: &str, op: &str, a: JsValue, b: JsValue) -> JsValue {
+        let action = match op {
+            "enter" => PresenceAction::Enter,
+            "update" => PresenceAction::Update,
+            "leave" => PresenceAction::Leave,
+            "publish" => return self.publish(channel, a.unchecked_into()).into(),
+            "get" => return self.presence_get(channel, &a, b).into(),
+            "history" => {
+                let rest = self.driver.rest.clone();
+                return super::history::presence_history(rest, channel, &a).into();
+            }
+            "read" => return self.read(channel, a.as_bool().unwrap_or(false)),
+            set @ ("setOptions" | "getOptions") => {
+                let modes = b.as_f64().unwrap_or(0.0) as u32;
+                return self.set_options(channel, modes, &a, set == "getOptions");
+            }
+            "release" => {
+                return match self.driver.input(|c, _| c.release_channel(channel)) {
+                    Ok(()) => JsValue::UNDEFINED,
+                    Err(error) => to_js(&error),
+                }
+            }
+            mute @ ("mute" | "unmute") => {
+                let muted = mute == "mute";
+                self.driver.input(|c, _| c.mute_presence(channel, muted));
+                return JsValue::UNDEFINED;
+            }
+            op @ ("attach" | "detach") => {
+                let attach = op == "attach";
+                let operation = self.driver.operation(|c, now| match attach {
+                    true => c.attach(channel, now),
+                    false => c.detach(channel, now),
+                });
+                return operation.into();
+            }
+            event => return self.lifecycle(event, a, b),
+        };
+        let client_id = a.as_string();
+        match data::data_from_js(&b) {
+            Ok(data) => self
+                .driver
+                .operation(|c, now| c.presence(channel, action, client_id, data, now)),
+            Err(error) => rejected(&error),
+        }
+        .into()
+    }
+
+    /// Test hook: drops the socket as a failing network would; the core hears of it after
+    /// `silentMs` (0: at once, so it resumes; longer: the server times the member out).
+    /// `spoilResume` makes the server refuse the resume (a non-resumed reconnect).
+    #[cfg(feature = "test-hooks")]
+    #[wasm_bindgen(js_name = simulateDisconnect)]
+    pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
+        self.driver.simulate_disconnect(silent_ms, spoil_resume);
+    }
+}
+
+impl Realtime {
+    /// `op`'s client operations, the connection's lifecycle: `connect` (open, or retry
+    /// now), `close`, and the page's `online` (reconnect now), `offline` (drop a connected
+    /// transport) or `pagehide` (closeOnUnload: close at the server, hold channels for a
+    /// restored page); and `ping`, a round trip to the server, whose promise resolves with the time in ms.
+    /// `connection` gives the connection as `{ state, id, key, clientId, errorReason }`.
+    /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
+    /// channelSerials }`), continues another instance's connection before connecting;
+    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
+    /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
+    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
+    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
+    /// uses it (see `Driver::authorize`).
+    fn lifecycle(&self, event: &str, a: JsValue, b: JsValue) -> JsValue {
+        match event {
+            "ping" => return self.driver.operation(|c, now| c.ping(now)).into(),
+            "connection" => return self.connection(),
+            "recovery" => return self.recovery(a),
+            "authorize" => return self.authorize(a, b).into(),
+            _ => {}
+        }
+        self.driver.input(|c, now| match event {
+            "connect" => c.connect(now),
+            "close" => c.close(now),
+            "online" => c.network_online(now),
+            "offline" => c.network_offline(now),
+            _ => c.page_hidden(),
+        });
+        JsValue::UNDEFINED
+    }
+
+    /// `lifecycle`'s `connection`: the connection as `{ state, id, key, clientId,
+    /// errorReason }`.
+    fn connection(&self) -> JsValue {
         self.driver.read(|c| {
             let object: JsValue = Object::new().into();
             set(&object, "state", c.connection_state().name().into());
@@ -62,12 +179,8 @@ impl Realtime {
         })
     }
 
-    /// Recovery (RTN16): with `key`, a parsed recovery key (`{ connectionKey, msgSerial,
-    /// channelSerials }`), continues another instance's connection before connecting;
-    /// without (undefined), gives this connection's recovery key, the JSON text of
-    /// createRecoveryKey(), or null when there is nothing to recover (RTN16g). One export
-    /// for both, as `lifecycle`.
-    pub fn recovery(&self, key: JsValue) -> JsValue {
+    /// `lifecycle`'s `recovery` (RTN16).
+    fn recovery(&self, key: JsValue) -> JsValue {
         if key.is_undefined() {
             return match self.driver.read(|c| c.recovery_key()) {
                 Some(key) => json::to_string(&key).into(),
@@ -85,30 +198,8 @@ impl Realtime {
         JsValue::UNDEFINED
     }
 
-    /// The connection's lifecycle: `connect` (open, or retry now), `close`, and the page's
-    /// `online` (reconnect now), `offline` (drop a connected transport) or `pagehide`
-    /// (closeOnUnload: close at the server, hold channels for a restored page); and
-    /// `ping`, a round trip to the server, whose promise resolves with the time in ms.
-    /// One export for all: each export costs glue and a wasm shim.
-    pub fn lifecycle(&self, event: &str) -> JsValue {
-        if event == "ping" {
-            return self.driver.operation(|c, now| c.ping(now)).into();
-        }
-        self.driver.input(|c, now| match event {
-            "connect" => c.connect(now),
-            "close" => c.close(now),
-            "online" => c.network_online(now),
-            "offline" => c.network_offline(now),
-            _ => c.page_hidden(),
-        });
-        JsValue::UNDEFINED
-    }
-
-    /// auth.authorize(tokenParams, authOptions) (RSA10, RTC8): a new token from the
-    /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
-    /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
-    /// uses it (see `Driver::authorize`).
-    pub fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
+    /// `lifecycle`'s `authorize` (RSA10, RTC8).
+    fn authorize(&self, token_params: JsValue, auth_options: JsValue) -> Promise {
         let rest = &self.driver.rest;
         let brings_token = field(&auth_options, "token").is_some();
         if auth_options.is_object() {
@@ -124,10 +215,10 @@ impl Realtime {
         self.driver.authorize(brings_token)
     }
 
-    /// A channel as `{ state, errorReason, syncComplete }` (one export, as `connection`),
-    /// with `granted`: also `modes` as the granted mode bits and `params` as granted (an
-    /// object made only for the getters that read them, not for every `state` read).
-    pub fn channel(&self, channel: &str, granted: bool) -> JsValue {
+    /// `op`'s `read`: the channel as `{ state, errorReason, syncComplete }`, with
+    /// `granted` also `modes` as the granted mode bits and `params` as granted (an object
+    /// made only for the getters that read them, not for every `state` read).
+    fn read(&self, channel: &str, granted: bool) -> JsValue {
         self.driver.read(|c| {
             let object: JsValue = Object::new().into();
             set(&object, "state", c.channel_state(channel).name().into());
@@ -146,64 +237,26 @@ impl Realtime {
         })
     }
 
-    /// channel.setOptions(options) (resolves with the promise), and channels.get(name,
-    /// options) with `strict` (an ErrorInfo 40000 to throw rather than attach again):
-    /// `modes` as mode bits (0: none asked), params from `options.params`. Returns the
-    /// error rather than a Result, whose glue costs more wasm.
-    #[wasm_bindgen(js_name = setChannelOptions)]
-    pub fn set_channel_options(
-        &self,
-        channel: String,
-        modes: u32,
-        options: JsValue,
-        strict: bool,
-    ) -> JsValue {
+    /// `op`'s `setOptions` and, `strict`, `getOptions`: `modes` as mode bits (0:
+    /// none asked), params from `options.params`. Returns the error rather than a Result,
+    /// whose glue costs more wasm.
+    fn set_options(&self, channel: &str, modes: u32, options: &JsValue, strict: bool) -> JsValue {
         let options = ChannelOptions {
             modes: Flags(modes.into()),
-            params: field(&options, "params").map(|_| pairs_field(&options, "params")),
+            params: field(options, "params").map(|_| pairs_field(options, "params")),
         };
-        if strict && self.driver.read(|c| c.would_reattach(&channel, &options)) {
+        if strict && self.driver.read(|c| c.would_reattach(channel, &options)) {
             let message = "channels.get() cannot change the modes or params of an attached \
                 channel: use channel.setOptions()";
             return to_js(&ErrorInfo::new(codes::BAD_REQUEST, 400, message));
         }
         self.driver
-            .operation(|c, now| c.set_channel_options(&channel, options, now))
+            .operation(|c, now| c.set_channel_options(channel, options, now))
             .into()
     }
 
-    /// A channel's lifecycle (`event`): `attach` or `detach` (a promise); `release`,
-    /// channels.release(name): the ErrorInfo (90001) to throw unless the channel is
-    /// initialized, detached or failed, undefined when released; `mute` or `unmute`:
-    /// stops or resumes presence events for the channel (the wrapper mutes channels whose
-    /// presence has no listeners, so their events are neither made nor converted). One
-    /// export for all, as `lifecycle`; `event` a JsValue, as `presence`'s action.
-    #[wasm_bindgen(js_name = channelLifecycle)]
-    pub fn channel_lifecycle(&self, channel: String, event: JsValue) -> JsValue {
-        let event = event.as_string();
-        match event.as_deref() {
-            Some("release") => match self.driver.input(|c, _| c.release_channel(&channel)) {
-                Ok(()) => JsValue::UNDEFINED,
-                Err(error) => to_js(&error),
-            },
-            Some(mute @ ("mute" | "unmute")) => {
-                let muted = mute == "mute";
-                self.driver.input(|c, _| c.mute_presence(&channel, muted));
-                JsValue::UNDEFINED
-            }
-            attach => {
-                let attach = attach == Some("attach");
-                let operation = self.driver.operation(|c, now| match attach {
-                    true => c.attach(&channel, now),
-                    false => c.detach(&channel, now),
-                });
-                operation.into()
-            }
-        }
-    }
-
-    /// Publishes `[{ name, data, extras }]` on a channel, without attaching it.
-    pub fn publish(&self, channel: String, messages: Array) -> Promise {
+    /// `op`'s `publish`.
+    fn publish(&self, channel: &str, messages: Array) -> Promise {
         // A loop rather than collecting into a Result: that instance cost ~1 KB of wasm.
         let mut list = Vec::new();
         // By index with `get`, the accessor the other array walks use: no ArrayIter.
@@ -213,64 +266,20 @@ impl Realtime {
                 Err(error) => return rejected(&error),
             }
         }
-        self.driver.operation(|c, _| c.publish(&channel, list))
+        self.driver.operation(|c, _| c.publish(channel, list))
     }
 
-    /// enter/update/leave (`action`), for `clientId` if a string (enterClient etc.).
-    /// JsValues rather than `&str` and `Option<String>`: with a second string argument
-    /// the glue copies them inside a try/catch of its own.
-    pub fn presence(
-        &self,
-        channel: String,
-        action: JsValue,
-        client_id: JsValue,
-        data: JsValue,
-    ) -> Promise {
-        let action = match action.as_string().as_deref() {
-            Some("enter") => PresenceAction::Enter,
-            Some("update") => PresenceAction::Update,
-            _ => PresenceAction::Leave,
-        };
-        let client_id = client_id.as_string();
-        match data::data_from_js(&data) {
-            Ok(data) => self
-                .driver
-                .operation(|c, now| c.presence(&channel, action, client_id, data, now)),
-            Err(error) => rejected(&error),
-        }
-    }
-
-    /// presence.get({ waitForSync, clientId, connectionId }): resolves with `{ versions,
-    /// fresh, retired? }` (see `members::Conversion`); members unchanged since version
-    /// `known` (0: none) come as versions only. The caller follows the set: an unfiltered
-    /// get may bring only the changes since the last one, with `retired`.
-    #[wasm_bindgen(js_name = presenceGet)]
-    pub fn presence_get(&self, channel: String, params: JsValue, known: f64) -> Promise {
+    /// `op`'s `get`: members unchanged since version `known` as versions only.
+    fn presence_get(&self, channel: &str, params: &JsValue, known: JsValue) -> Promise {
         let filter = MemberFilter {
-            client_id: string_field(&params, "clientId"),
-            connection_id: string_field(&params, "connectionId"),
-            known: known as u64,
+            client_id: string_field(params, "clientId"),
+            connection_id: string_field(params, "connectionId"),
+            known: known.as_f64().unwrap_or(0.0) as u64,
             follow: true,
         };
-        let wait_for_sync = bool_field(&params, "waitForSync").unwrap_or(true);
+        let wait_for_sync = bool_field(params, "waitForSync").unwrap_or(true);
         self.driver
-            .operation(|c, now| c.presence_get(&channel, filter, wait_for_sync, now))
-    }
-
-    /// presence.history(params) over REST, with this client's credentials (or, `params`
-    /// a page's link, that page).
-    #[wasm_bindgen(js_name = presenceHistory)]
-    pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
-        super::history::presence_history(self.driver.rest.clone(), &channel, &params)
-    }
-
-    /// Test hook: drops the socket as a failing network would; the core hears of it after
-    /// `silentMs` (0: at once, so it resumes; longer: the server times the member out).
-    /// `spoilResume` makes the server refuse the resume (a non-resumed reconnect).
-    #[cfg(feature = "test-hooks")]
-    #[wasm_bindgen(js_name = simulateDisconnect)]
-    pub fn simulate_disconnect(&self, silent_ms: u32, spoil_resume: bool) {
-        self.driver.simulate_disconnect(silent_ms, spoil_resume);
+            .operation(|c, now| c.presence_get(channel, filter, wait_for_sync, now))
     }
 }
 

@@ -38,22 +38,41 @@ impl Rest {
         })
     }
 
-    /// `presence.get(params)`: the channel's current members, one page.
-    #[wasm_bindgen(js_name = presenceGet)]
-    pub fn presence_get(&self, channel: String, params: JsValue) -> Promise {
-        presence_get(self.client.clone(), &channel, &params)
+    /// Every operation of the client, `op`, with `channel` for a channel's ('' for
+    /// others): one export for all, as in `Realtime::op` (each export costs glue and a
+    /// wasm shim); `a`, `b` and `c` as the operation takes them. Each gives a promise:
+    /// - `get`: presence.get(params `a`), the channel's current members, one page.
+    /// - `history`: presence.history(params `a`), past presence events, one page (or,
+    ///   `a` a page's link, that page).
+    /// - `batchPresence`: batchPresence(channels `a`), members of several channels in one
+    ///   request.
+    /// - `time`: the server's clock, ms since the epoch, asked without credentials.
+    /// - `createTokenRequest`: a TokenRequest for tokenParams `a` signed with key `b` at
+    ///   timestamp `c` (ms). The JS wrapper picks them as ably-js does (RSA9h): the app's
+    ///   tokenParams, else the client's clientId; the authOptions' key if it gave
+    ///   authOptions, else the client's; the server's clock with `queryTime`.
+    /// - `requestToken`: auth.requestToken(tokenParams `a`, authOptions `b`), TokenDetails
+    ///   from the auth source the authOptions name, for this token only (RSA8e), else the
+    ///   client's. A key signs at `tokenParams.timestamp`, which the JS wrapper sets as
+    ///   createTokenRequest's. The tokenParams are used as given: the wrapper gives the
+    ///   client's when the app gives none.
+    pub fn op(&self, channel: &str, op: &str, a: JsValue, b: JsValue, c: JsValue) -> Promise {
+        match op {
+            "get" => presence_get(self.client.clone(), channel, &a),
+            "history" => history::presence_history(self.client.clone(), channel, &a),
+            "batchPresence" => self.batch_presence(a.unchecked_into()),
+            "time" => self.time(),
+            "createTokenRequest" => {
+                self.create_token_request(a, b.as_string(), c.as_f64().unwrap_or(0.0))
+            }
+            _ => self.request_token(a, b),
+        }
     }
+}
 
-    /// `presence.history(params)`: past presence events, one page (or, `params` a page's
-    /// link, that page).
-    #[wasm_bindgen(js_name = presenceHistory)]
-    pub fn presence_history(&self, channel: String, params: JsValue) -> Promise {
-        history::presence_history(self.client.clone(), &channel, &params)
-    }
-
-    /// `batchPresence(channels)`: members of several channels in one request.
-    #[wasm_bindgen(js_name = batchPresence)]
-    pub fn batch_presence(&self, channels: Array) -> Promise {
+impl Rest {
+    /// `op`'s `batchPresence`.
+    fn batch_presence(&self, channels: Array) -> Promise {
         // An Array, not Vec<String>: that would add an array-passing helper to the glue.
         let channels: Vec<String> = channels.iter().filter_map(|c| c.as_string()).collect();
         let client = self.client.clone();
@@ -67,8 +86,8 @@ impl Rest {
         })
     }
 
-    /// `time()`: the server's clock, ms since the epoch, asked without credentials.
-    pub fn time(&self) -> Promise {
+    /// `op`'s `time`.
+    fn time(&self) -> Promise {
         let client = self.client.clone();
         promise(async move {
             let request = rest::time();
@@ -81,12 +100,8 @@ impl Rest {
         })
     }
 
-    /// `auth.createTokenRequest(tokenParams, authOptions)`: a TokenRequest for `params`
-    /// signed with `key` at `timestamp` (ms). The JS wrapper picks them as ably-js does
-    /// (RSA9h): the app's tokenParams, else the client's clientId; the authOptions' key if
-    /// it gave authOptions, else the client's; the server's clock with `queryTime`.
-    #[wasm_bindgen(js_name = createTokenRequest)]
-    pub fn create_token_request(
+    /// `op`'s `createTokenRequest`.
+    fn create_token_request(
         &self,
         params: JsValue,
         key: Option<String>,
@@ -107,12 +122,8 @@ impl Rest {
         }
     }
 
-    /// `auth.requestToken(tokenParams, authOptions)`: TokenDetails from the auth source
-    /// the authOptions name, for this token only (RSA8e), else the client's. A key signs
-    /// at `tokenParams.timestamp`, which the JS wrapper sets as createTokenRequest's. The
-    /// tokenParams are used as given: the wrapper gives the client's when the app gives none.
-    #[wasm_bindgen(js_name = requestToken)]
-    pub fn request_token(&self, params: JsValue, auth_options: JsValue) -> Promise {
+    /// `op`'s `requestToken`.
+    fn request_token(&self, params: JsValue, auth_options: JsValue) -> Promise {
         let client = self.client.clone();
         let params = TokenParams::from_js(&params, None);
         let source = match auth_options.is_object().then(|| auth_source(&auth_options)) {

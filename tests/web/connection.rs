@@ -31,7 +31,7 @@ async fn attach_resolves_and_channel_reports_attached() {
 #[wasm_bindgen_test]
 async fn ping_resolves_with_round_trip_time() {
     let client = Client::connected(Some("ada")).await;
-    let ping = client.realtime.lifecycle("ping").unchecked_into();
+    let ping = client.lifecycle("ping").unchecked_into();
     let rtt = settle(ping).await.expect("pong");
     assert!(rtt.as_f64().is_some_and(|ms| ms >= 0.0));
 }
@@ -57,7 +57,7 @@ async fn closed_port_goes_disconnected_then_retries() {
         r#"{{"token":"unused","endpoint":"{host}","port":9,"tls":false,"disconnectedRetryTimeout":500}}"#
     ));
     let client = Client::new(options);
-    client.realtime.lifecycle("connect");
+    client.lifecycle("connect");
     let retried = wait_until(8000, || {
         let states = client.connection_states();
         states.iter().filter(|s| *s == "connecting").count() >= 2

@@ -36,7 +36,7 @@ async fn expiring_tokens_are_renewed_without_losing_the_connection_or_member() {
         .await
         .expect("bob attaches");
     let ada = Client::new(options(Some("ada"), r#"{"authParams":{"ttl":"2000"}}"#));
-    ada.realtime.lifecycle("connect");
+    ada.lifecycle("connect");
     assert!(
         wait_until(5000, || ada.connection("state").as_deref()
             == Some("connected"))

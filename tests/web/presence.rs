@@ -16,22 +16,17 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
     ada.enter(&name, data(r#"{"mood":"hi"}"#))
         .await
         .expect("enter");
-    settle(ada.realtime.presence(
+    settle(ada.op(
         name.clone(),
-        "update".into(),
+        "update",
         JsValue::UNDEFINED,
         data(r#""busy""#),
     ))
     .await
     .expect("update");
-    settle(ada.realtime.presence(
-        name.clone(),
-        "leave".into(),
-        JsValue::UNDEFINED,
-        data(r#""bye""#),
-    ))
-    .await
-    .expect("leave");
+    settle(ada.op(name.clone(), "leave", JsValue::UNDEFINED, data(r#""bye""#)))
+        .await
+        .expect("leave");
 
     assert!(
         wait_until(3000, || bob.presence(&name).len() >= 3).await,
@@ -78,9 +73,9 @@ async fn same_client_id_on_two_devices_is_two_members() {
         .iter()
         .all(|m| text(&m, "clientId") == "ann" && text(&m, "action") == "present"));
 
-    settle(phone.realtime.presence(
+    settle(phone.op(
         name.clone(),
-        "leave".into(),
+        "leave",
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -159,7 +154,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
-    bob.realtime.channel_lifecycle(name.clone(), "mute".into());
+    let _ = bob.channel_lifecycle(&name, "mute");
 
     ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
@@ -174,16 +169,10 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert_eq!(members, 1, "bob's set has ada");
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
-    bob.realtime
-        .channel_lifecycle(name.clone(), "unmute".into());
-    settle(ada.realtime.presence(
-        name.clone(),
-        "update".into(),
-        JsValue::UNDEFINED,
-        data(r#""two""#),
-    ))
-    .await
-    .expect("update");
+    let _ = bob.channel_lifecycle(&name, "unmute");
+    settle(ada.op(name.clone(), "update", JsValue::UNDEFINED, data(r#""two""#)))
+        .await
+        .expect("update");
     assert!(
         wait_until(3000, || !bob.presence(&name).is_empty()).await,
         "events again once unmuted"

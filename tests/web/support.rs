@@ -69,11 +69,21 @@ pub struct Client {
 }
 
 impl Client {
-    /// The promise of a channel's `attach` or `detach` (or the value of another
-    /// `channelLifecycle` event).
+    /// The promise of a channel's `attach` or `detach` (or the value of another `op` of
+    /// the channel's lifecycle).
     pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
-        let value = self.realtime.channel_lifecycle(name.into(), event.into());
-        value.unchecked_into()
+        self.op(name.into(), event, JsValue::UNDEFINED, JsValue::UNDEFINED)
+    }
+
+    /// The client's own `op('', event)` (connect, close, ping...): its promise or value.
+    pub fn lifecycle(&self, event: &str) -> JsValue {
+        let none = JsValue::UNDEFINED;
+        self.realtime.op("", event, none.clone(), none)
+    }
+
+    /// `op(name, op, a, b)`: its promise (or its value, for an op that gives none).
+    pub fn op(&self, name: String, op: &str, a: JsValue, b: JsValue) -> Promise {
+        self.realtime.op(&name, op, a, b).unchecked_into()
     }
 
     /// A client built from `options` (not yet connected).
@@ -93,7 +103,7 @@ impl Client {
     /// A connected client with this clientId.
     pub async fn connected(client_id: Option<&str>) -> Client {
         let client = Client::new(options(client_id, "{}"));
-        client.realtime.lifecycle("connect");
+        client.lifecycle("connect");
         assert!(
             wait_until(5000, || client.connection("state").as_deref()
                 == Some("connected"))
@@ -126,28 +136,30 @@ impl Client {
             .collect()
     }
 
-    /// A field of `realtime.connection()` (state, id, key, clientId) as text.
+    /// A field of the connection as `op('', 'connection')` gives it (state, id, key,
+    /// clientId) as text.
     pub fn connection(&self, field: &str) -> Option<String> {
-        get(&self.realtime.connection(), field).as_string()
+        let connection = self.lifecycle("connection");
+        get(&connection, field).as_string()
     }
 
-    /// A field of `realtime.channel(name)` (state, errorReason, syncComplete).
+    /// A field of the channel as `op(name, 'read')` gives it (state, errorReason,
+    /// syncComplete).
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
-        get(&self.realtime.channel(name, false), field)
+        let channel = self
+            .realtime
+            .op(name, "read", JsValue::UNDEFINED, JsValue::UNDEFINED);
+        get(&channel, field)
     }
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(
-            self.realtime
-                .presence(name.into(), "enter".into(), JsValue::UNDEFINED, data),
-        )
-        .await
+        settle(self.op(name.into(), "enter", JsValue::UNDEFINED, data)).await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
     pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
-        let result = settle(self.realtime.presence_get(name.into(), json(params), 0.0)).await?;
+        let result = settle(self.op(name.into(), "get", json(params), 0.into())).await?;
         Ok(get(&result, "fresh").into())
     }
 
@@ -174,7 +186,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.realtime.lifecycle("close");
+        self.lifecycle("close");
     }
 }
 
