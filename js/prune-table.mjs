@@ -10,7 +10,7 @@
 // is a function added at the end.
 // Usage: node js/prune-table.mjs WASM   (the module as wasm-bindgen wrote it, names kept)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { readModule } from './wasm-module.mjs';
+import { readLeb, readModule } from './wasm-module.mjs';
 
 const file = process.argv[2];
 const bytes = readFileSync(file);
@@ -20,16 +20,7 @@ if (!names.size) fail('no function names');
 const imported = imports.filter((i) => i.kind === 0).length;
 
 let pos = 8;
-const leb = () => {
-  let result = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[pos++];
-    result += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return result;
-  }
-};
+const leb = () => { const { value, next } = readLeb(bytes, pos); pos = next; return value; };
 const encode = (value) => {
   const out = [];
   do {

@@ -3,19 +3,22 @@
 // names (`name` section).
 // Usage: const { imports, bodies, names } = readModule(readFileSync(file));
 
+/** The unsigned LEB128 number at `bytes[pos]`, and the position after it. */
+export const readLeb = (bytes, pos) => {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[pos++];
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (byte < 0x80) return { value, next: pos };
+  }
+};
+
 /** Imports as { module, name, kind }, body sizes in code order, function names by index. */
 export const readModule = (bytes) => {
   let pos = 8;
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[pos++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (byte < 0x80) return result;
-    }
-  };
+  const leb = () => { const { value, next } = readLeb(bytes, pos); pos = next; return value; };
   const text = () => { const length = leb(); return bytes.toString('utf8', pos, (pos += length)); };
   const limits = () => { if (bytes[pos++] & 1) { leb(); leb(); } else leb(); };
   const imports = [];
