@@ -61,12 +61,13 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
 
 /**
  * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
- * `core.op(name, 'get' | 'history')`): its `items`, and the paths
- * of the pages the server linked (`next`, `first`, `current`), which `page(path)` fetches
- * (the wasm's own `PaginatedResult` class cost more); without a link, null.
+ * `core.op(name, 'get' | 'history')`, Realtime's or Rest's): its `items`, and the paths
+ * of the pages the server linked (`next`, `first`, `current`), which
+ * `core.op(name, 'history', path)` fetches (the wasm's own `PaginatedResult` class cost
+ * more); without a link, null.
  */
-export const paginated = (page, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(page, page(path)) : Promise.resolve(null));
+export const paginated = (core, name, promise) => promise.then(({ items, next, first, current }) => {
+  const follow = (path) => (path ? paginated(core, name, core.op(name, 'history', path)) : Promise.resolve(null));
   return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
 });
 
@@ -199,11 +200,9 @@ class RealtimePresence extends EventEmitter {
     for (const v of versions) if (v > this._known) this._known = v;
     return Array.from(members.values());
   }
-  // A page's link in place of the params fetches that page.
   history(params = {}) {
     const { _core: core, name } = this.channel;
-    const page = (params) => core.op(name, 'history', params);
-    return paginated(page, page(params));
+    return paginated(core, name, core.op(name, 'history', params));
   }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }

@@ -10,11 +10,9 @@ const restParams = (params) => Object.fromEntries(Object.entries(params ?? {}).m
 class RestChannel {
   constructor(core, name) {
     this.name = name;
-    // A page's link in place of the params fetches that page.
-    const page = (params) => core.op(name, 'history', params);
     this.presence = {
-      get: (params) => paginated(page, core.op(name, 'get', restParams(params))),
-      history: (params) => paginated(page, page(restParams(params))),
+      get: (params) => paginated(core, name, core.op(name, 'get', restParams(params))),
+      history: (params) => paginated(core, name, core.op(name, 'history', restParams(params))),
     };
   }
 }
