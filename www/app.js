@@ -13,6 +13,8 @@ const app = {
   name: '',
   status: { kind: query.get('kind') === 'agent' ? 'agent' : 'human', typing: false, away: document.hidden },
   typingTimer: 0,
+  // Between pagehide and pageshow: the page is closing or in the back/forward cache.
+  unloading: false,
   rows: [],
   rendering: null,
   renderAgain: false,
@@ -231,7 +233,11 @@ function start() {
   });
   $('text').addEventListener('input', onTyping);
   $('leave').addEventListener('click', () => { leave(); });
-  document.addEventListener('visibilitychange', () => setStatus({ away: document.hidden }));
+  // A tab that closes (or goes into the back/forward cache) hides after pagehide, where
+  // the SDK has let the connection go: an update then would only be refused.
+  window.addEventListener('pagehide', () => { app.unloading = true; });
+  window.addEventListener('pageshow', () => { app.unloading = false; });
+  document.addEventListener('visibilitychange', () => app.unloading || setStatus({ away: document.hidden }));
   window.addEventListener('hashchange', async () => {
     if (!app.realtime) {
       $('room').textContent = `#${roomName()}`;

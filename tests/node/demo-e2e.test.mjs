@@ -21,8 +21,9 @@ async function openDemo(name) {
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   page.on('pageerror', (err) => pageErrors.push(`${name}: ${err.message}`));
+  // Warnings too: the demo logs one only when something went wrong.
   page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`${name} console: ${msg.text()}`);
+    if (['error', 'warning'].includes(msg.type())) pageErrors.push(`${name} console ${msg.type()}: ${msg.text()}`);
   });
   // Typing stays on until the message is sent, however slow the machine.
   await page.goto(`${BASE}/?remainPresentFor=${REMAIN_PRESENT_FOR}&typingIdleMs=600000#${ROOM}`);
@@ -80,7 +81,10 @@ test('demo page: two people and an ably-js agent chat with live presence', {
     await agentChannel.publish('chat', { text: 'hi, I am a bot' });
     await alice.page.locator('#log .msg', { hasText: 'hi, I am a bot' }).waitFor();
 
-    // Closing bob's tab: alice sees him gone once remainPresentFor has passed.
+    // Closing bob's tab as a person does (pagehide, then hidden: nothing logged, the
+    // status update that hiding makes would only be refused once the SDK has let the
+    // connection go); alice sees him gone.
+    await bob.page.close({ runBeforeUnload: true });
     await bob.context.close();
     await member(alice.page, 'bob').waitFor({ state: 'detached' });
     await alice.page.locator('#log .sys', { hasText: 'bob closed the tab' }).waitFor();
