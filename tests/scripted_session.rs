@@ -937,9 +937,13 @@ fn detach_while_the_connection_is_down_is_sent_once_connected_again() {
     h.act(|c, now| c.detach("lobby", now));
     assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
     assert_eq!(h.completion(detach), Some(&Ok(Completion::Done)));
+    // Released too (a component unmounting): the DETACH owed is not forgotten with it.
+    assert_eq!(h.client.release_channel("room"), Ok(()));
+    assert_eq!(h.client.channel_state("room"), ChannelState::Initialized);
     assert!(h.take_sent().is_empty());
     // The resumed connection still has them attached at the server, and the member: a
-    // DETACH goes now for those still detached (in name order: hall, lobby, room).
+    // DETACH goes now for those still detached or released (in name order: hall, lobby,
+    // room).
     h.connected("c1", "k2");
     let sent = h.take_sent();
     assert_eq!(
@@ -952,7 +956,7 @@ fn detach_while_the_connection_is_down_is_sent_once_connected_again() {
     );
     h.take_events();
     h.server(json!({"action": 13, "channel": "room"}));
-    assert_eq!(h.client.channel_state("room"), ChannelState::Detached);
+    assert_eq!(h.client.channel_state("room"), ChannelState::Initialized);
     assert!(
         h.take_events().is_empty(),
         "the answer changes nothing for the app"

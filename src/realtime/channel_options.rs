@@ -38,8 +38,9 @@ impl Realtime {
     }
 
     /// channels.release(): forgets a channel that can hear nothing more from the server
-    /// (initialized, detached or failed), its presence set and own members with it.
-    /// Others must be detached first (90001, as ably-js).
+    /// (initialized, detached or failed), its presence set and own members with it; a
+    /// DETACH still owed goes once connected. Others must be detached first (90001, as
+    /// ably-js).
     pub fn release_channel(&mut self, name: &str) -> Result<(), ErrorInfo> {
         let state = self.channel_state(name);
         if !matches!(
@@ -56,7 +57,13 @@ impl Realtime {
                 ]),
             ));
         }
+        let is_detach_owed = self.channels.get(name).is_some_and(|c| c.is_detach_owed);
         self.channels.remove(name);
+        // A DETACH still owed to the server (detached while the connection was down)
+        // outlives the channel: a connection that resumes would keep the attachment.
+        if is_detach_owed {
+            self.with_channel(name, |c| c.is_detach_owed = true);
+        }
         Ok(())
     }
 }

@@ -397,14 +397,15 @@ impl Realtime {
                 is_owed = core::mem::take(&mut c.is_detach_owed);
             });
             match self.channel_state(&name) {
-                ChannelState::Detached if is_owed => {
-                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name))
-                }
                 ChannelState::Attached | ChannelState::Attaching | ChannelState::Suspended => {
                     self.set_channel_state(&name, ChannelState::Attaching, None, false);
                     self.send_attach(&name, now);
                 }
                 ChannelState::Detaching => self.send_detach(&name, now),
+                // Detached, or released since (initialized afresh).
+                _ if is_owed => {
+                    self.send_frame(&ProtocolMessage::for_channel(Action::Detach, &name))
+                }
                 _ => {}
             }
         }

@@ -247,3 +247,34 @@ test('detach() while the connection is down takes the member out once it is back
     down: 'connecting', settled: 'resolved', state: 'detached', seen: ['detached'], resumed: true, present: [],
   });
 });
+
+// The same, with the channel released before the connection is back (a component that
+// detaches and releases its channel as it unmounts): releasing forgot the DETACH owed, so
+// the resumed connection kept the attachment, the member stayed present to everyone and
+// the channel's messages kept coming for the rest of the connection.
+test('a channel detached and released while the connection is down is detached once it is back', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ada = new roster.Realtime(options('ada'));
+    const rest = new roster.Rest(options('reader'));
+    await ada.channels.get(name).presence.enter('here');
+    const id = ada.connection.id;
+    window.dispatchEvent(new Event('offline'));
+    await ada.channels.get(name).detach();
+    ada.channels.release(name);
+    const released = !(name in ada.channels.all);
+    await Promise.race([ada.connection.whenState('connected'), sleep(5000)]);
+    const resumed = ada.connection.id === id;
+    const members = async () => (await rest.channels.get(name).presence.get()).items.map((m) => m.clientId);
+    let present = await members();
+    for (let i = 0; i < 30 && present.length; i++) {
+      await sleep(100);
+      present = await members();
+    }
+    // A channel of that name made afresh starts as any new one does.
+    const state = ada.channels.get(name).state;
+    ada.close();
+    return { released, resumed, present, state };
+  });
+  assert.deepEqual(result, { released: true, resumed: true, present: [], state: 'initialized' });
+});
