@@ -78,7 +78,7 @@ const MODES = {
 };
 
 // Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits.
-const modeBits = ({ modes, params, cipher } = {}) => {
+const modeBits = ({ modes, params, cipher }) => {
   if (cipher) throw errorInfo('channel encryption (cipher) is not supported', 40000);
   if (params !== undefined && (typeof params !== 'object' || !params || Array.isArray(params))) {
     throw errorInfo('options.params must be an object', 40000);
@@ -259,9 +259,10 @@ class RealtimeChannel extends EventEmitter {
     const { modes, params } = this._read(true);
     return modes ? params : undefined;
   }
-  // As ably-js, the options replace the last ones: attachOnSubscribe too.
+  // As ably-js, the options replace the last ones: attachOnSubscribe too; null or none
+  // are options with nothing given.
   async setOptions(options) {
-    const bits = modeBits(options);
+    const bits = modeBits(options ?? {});
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
     if (!this._released) return this._core.op(this.name, 'setOptions', options, bits);
   }
