@@ -9,7 +9,7 @@ const opts = { skip, timeout: 120_000 };
 // ably-js puts params in the query string as text: a numeric clientId (an app's user id)
 // finds the member of that id, a limit given as text limits. Roster's wasm skipped a
 // param that was not of the declared type, so it listed every member. (Realtime
-// presence.history still takes numbers only: the realtime entry is kept small.)
+// presence.history: differential-9.)
 test('REST presence.get and history with a numeric clientId and a limit given as text', opts, async () => {
   await differential(async (t) => {
     const agent = t.client('agent', '*');
