@@ -37,6 +37,11 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     if !value.is_object() {
         return Err(unsupported());
     }
+    json_data(value)
+}
+
+/// `value` as JSON data (40013 if JSON has no text for it, as for a function).
+fn json_data(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     // JSON.stringify gives the text the wire carries; the core never builds a value tree.
     let text = js_sys::JSON::stringify(value)
         .ok()
@@ -45,17 +50,26 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     Data::from_json_text(text).map(Some)
 }
 
-/// A message from JS `{ name, data, extras }` (`publish(name, data)` made one): `extras`,
-/// an object, go as JSON, as ably-js sends them.
+/// A message from JS `{ name, data, extras }` (`publish(name, data)` made one), as ably-js
+/// sends it: `extras` of any JSON value as JSON (40013 for one JSON has no text for, as a
+/// function; ably-js throws a TypeError). A name other than a string is refused with
+/// 40013, as ably-js refuses publish(5, data) (its `{ name: 5 }` goes out, and the server
+/// fails the connection).
 pub fn message_from_js(message: &JsValue) -> Result<Message, ErrorInfo> {
-    let member = |name| field(message, name).unwrap_or(JsValue::NULL);
-    let extras = match data_from_js(&member("extras"))? {
-        Some(Data::Json(extras)) => Some(extras),
-        _ => None,
+    let extras = match field(message, "extras") {
+        Some(extras) => match json_data(&extras)? {
+            Some(Data::Json(extras)) => Some(extras),
+            _ => None,
+        },
+        None => None,
     };
+    let name = string_field(message, "name");
+    if name.is_none() && field(message, "name").is_some() {
+        return Err(unsupported());
+    }
     Ok(Message {
-        name: string_field(message, "name"),
-        data: data_from_js(&member("data"))?,
+        name,
+        data: data_from_js(&field(message, "data").unwrap_or(JsValue::NULL))?,
         extras,
         ..Message::default()
     })
@@ -68,10 +82,11 @@ pub fn message_to_js(message: &Message) -> JsValue {
     object
 }
 
+/// 40013: data, extras or a name of a type the wire cannot carry.
 fn unsupported() -> ErrorInfo {
     ErrorInfo::new(
         codes::INVALID_DATA_OR_ENCODING,
         400,
-        "data must be a string, binary, or a JSON-serialisable value",
+        "data must be a string, binary or JSON-serialisable; a name a string",
     )
 }

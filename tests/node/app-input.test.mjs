@@ -278,3 +278,24 @@ test('a channel detached and released while the connection is down is detached o
   });
   assert.deepEqual(result, { released: true, resumed: true, present: [], state: 'initialized' });
 });
+
+// ably-js sends publish({ name: 5 }) as it is, and the server, which takes names as
+// strings only, fails the whole connection (40000). Roster's sent it without its name.
+// Now refused with 40013 as ably-js refuses publish(5, data), the connection left up.
+test('publish({ name: 5 }) is refused with 40013 and the connection stays up', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options, name) => {
+    const ada = new roster.Realtime(options('ada'));
+    const channel = ada.channels.get(name);
+    const heard = [];
+    await channel.subscribe((m) => heard.push([m.name ?? null, m.data]));
+    const refused = await channel.publish({ name: 5, data: 'numbered' }).then(() => 'sent', (e) => [e.code, e.statusCode]);
+    const batch = await channel.publish([{ name: 'a', data: 'kept' }, { name: true, data: 'named true' }]).then(() => 'sent', (e) => [e.code, e.statusCode]);
+    await channel.publish('after', 'next');
+    const start = Date.now();
+    while (!heard.length && Date.now() - start < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+    const state = ada.connection.state;
+    ada.close();
+    return { refused, batch, heard, state };
+  });
+  assert.deepEqual(result, { refused: [40013, 400], batch: [40013, 400], heard: [['after', 'next']], state: 'connected' });
+});

@@ -35,3 +35,26 @@ test('Realtime presence.history with a limit and a start given as text', opts, a
     t.read('history({ end: later, as text })', await page(presence.history({ end: later, direction: 'forwards' })));
   });
 });
+
+// ably-js sends a message's `extras` as whatever JSON value the app gave, and refuses a
+// name that is not a string in publish(name, data) with 40013. Roster's publish dropped
+// extras given as text, refused a number or boolean as unsupported data (40013), and
+// sent a numeric name as no name.
+test('publish: extras of any JSON value go as given; a name that is not a string is refused', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    const heard = (m) => t.record('bob hears', { name: m.name ?? '<none>', data: m.data, extras: m.extras ?? '<none>' });
+    await t.op('bob subscribe', bobs.subscribe(heard));
+    await t.op('extras as text', adas.publish({ name: 'a', data: '1', extras: 'text' }));
+    await t.op('extras as a number', adas.publish({ name: 'b', data: '2', extras: 5 }));
+    await t.op('extras as true', adas.publish({ name: 'c', data: '3', extras: true }));
+    await t.op('extras as an array', adas.publish([{ name: 'd', data: '4', extras: [1, { k: 'v' }] }]));
+    await t.op('publish(5, data)', adas.publish(5, '5'));
+    await t.op('publish(true, data)', adas.publish(true, '6'));
+    await t.op('publish after them', adas.publish('z', 'last'));
+    await t.until('bob hears', 5);
+  });
+});
