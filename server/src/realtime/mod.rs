@@ -5,6 +5,7 @@ mod connect;
 mod fragments;
 mod frames;
 mod rate;
+mod salvage;
 mod session;
 mod upgrade;
 

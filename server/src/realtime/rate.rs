@@ -71,7 +71,8 @@ impl Bucket {
 pub enum Admit {
     /// Within the rate.
     Yes,
-    /// Over the rate: refuse the frame with this error (42911); the connection goes on.
+    /// Refuse the frame with this error (42911 over the rate, 40000 malformed); the
+    /// connection goes on.
     No(ErrorInfo),
 }
 

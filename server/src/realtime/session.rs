@@ -2,7 +2,7 @@
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
 use super::rate::{Admit, InboundRate};
-use super::{fragments::feed_text, frames, ConnectParams};
+use super::{fragments::feed_text, frames, salvage, ConnectParams};
 use crate::hub::{outbox, Hub, Outbound, Rx, SyncToken, Tx};
 use crate::state::{now_ms, Shared};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -367,7 +367,14 @@ fn handle_frame(
     }
     let msg = match decode_json(bytes) {
         Ok(msg) => msg,
-        Err(error) => return fail(state, conn_id, tx, error),
+        // A message with one bad field is refused by its serial; the connection goes on.
+        Err(error) => match salvage::refusable(bytes) {
+            Some(stub) => {
+                acknowledge(state, conn_id, &stub, now, Admit::No(error));
+                return Flow::Continue;
+            }
+            None => return fail(state, conn_id, tx, error),
+        },
     };
     match msg.action {
         Action::Heartbeat => {
@@ -438,7 +445,7 @@ fn nack(serial: u64, error: ErrorInfo) -> ProtocolMessage {
 
 /// PRESENCE or MESSAGE: applied once per msgSerial (a resent serial after a resume is
 /// acknowledged again without being applied twice), answered in order with ACK or NACK;
-/// one over the connection's rate (`admit`) is refused without being applied.
+/// one `admit` says no to (over the connection's rate, or malformed) is refused unapplied.
 fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64, admit: Admit) {
     let mut hub = state.hub();
     let Some(conn) = hub.connection(conn_id) else {

@@ -275,3 +275,18 @@ async fn expired_and_invalid_tokens_are_refused_on_realtime_and_rest() {
     assert_eq!(client_id.as_deref(), Some("alice"));
     assert_still_serving(&server).await;
 }
+
+#[tokio::test]
+async fn a_message_with_a_bad_field_is_nacked_and_the_connection_carries_on() {
+    let server = Server::start(&[]);
+    let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
+    c.attach("room").await;
+    // ably-js sends publish({ name: 5 }) as it is.
+    c.send_text(r#"{"action":15,"channel":"room","msgSerial":0,"messages":[{"name":5}]}"#)
+        .await;
+    let nack = c.recv_until(Action::Nack).await;
+    assert_eq!(nack.msg_serial, Some(0));
+    assert_eq!(code(&nack), Some(codes::BAD_REQUEST));
+    c.presence("room", 1, PresenceAction::Enter).await;
+    assert_still_serving(&server).await;
+}
