@@ -744,20 +744,57 @@ fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
     );
 }
 
+/// The connection changes so far as (state, reason code, reason status code).
+fn changes(h: &Harness) -> Vec<(&'static str, Option<(u32, u16)>)> {
+    h.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectionState(c) => Some((
+                c.current.name(),
+                c.reason.as_ref().map(|r| (r.code, r.status_code)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn expired_token_without_a_way_to_renew_fails() {
+fn expired_fixed_token_while_connected_is_disconnected_then_failed_with_no_renewal() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
     h.take_transport();
+    h.take_events();
     h.server(token_expired());
-    assert_eq!(h.client.connection_state(), ConnectionState::Failed);
+    // As ably-js 2.x: disconnected at once with the server's 40142, then the attempt to
+    // reconnect finds no way to renew the token (40171, 403) without opening a socket.
     assert_eq!(
-        h.client.error_reason().map(|e| e.code),
-        Some(codes::TOKEN_EXPIRED)
+        changes(&h),
+        vec![
+            ("disconnected", Some((codes::TOKEN_EXPIRED, 401))),
+            ("connecting", None),
+            ("failed", Some((codes::NO_TOKEN_RENEWAL, 403))),
+        ]
     );
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     assert!(!h.events.contains(&Event::AuthRequired));
+    assert_eq!(h.client.poll_timeout(), None);
+}
+
+#[test]
+fn expired_fixed_token_while_connecting_fails_with_no_renewal() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.open_url();
+    h.take_events();
+    h.server(
+        json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+    );
+    assert_eq!(
+        changes(&h),
+        vec![("failed", Some((codes::NO_TOKEN_RENEWAL, 403)))]
+    );
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
 }
 
 /// TokenDetails as an auth server gives them, for "ann".

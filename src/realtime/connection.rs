@@ -26,6 +26,15 @@ fn is_final_auth_error(error: &ErrorInfo) -> bool {
     )
 }
 
+/// 40171: a token is needed and the client has no authUrl, authCallback or key to get one.
+pub(crate) fn no_token_renewal() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::NO_TOKEN_RENEWAL,
+        403,
+        "a new token is needed, but the client has no authUrl, authCallback or key to get one",
+    )
+}
+
 /// A failed token request as the connection reports it, as ably-js does: 80019 with the
 /// failure as its cause, 403 if the auth server refused (RSA4d) and 401 otherwise
 /// (RSA4c1); 40171 and 40102 as they are (`is_final_auth_error`).
@@ -484,7 +493,15 @@ impl Realtime {
             }
             return;
         }
-        if is_fatal || error.is_token_error() {
+        if error.is_token_error() {
+            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x: when
+            // connected, disconnected and a reconnect first, which finds no way to renew it.
+            if self.state == ConnectionState::Connected {
+                self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+                self.set_state(ConnectionState::Connecting, None, None);
+            }
+            self.fail(no_token_renewal());
+        } else if is_fatal {
             self.fail(error);
         } else {
             self.lose_transport(now, error, true);

@@ -22,6 +22,8 @@ mod timers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use connection::no_token_renewal;
 pub use event::{Completion, Event, OpId, TransportCommand};
 pub use recovery::RecoveryKey;
 
