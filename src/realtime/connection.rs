@@ -75,7 +75,7 @@ impl Realtime {
                 if self.state == ConnectionState::Closing {
                     self.finish_close();
                 }
-                self.last_connected_at = Some(now);
+                self.suspend_at = Some(now + self.connection_state_ttl);
                 self.start_connecting(now);
             }
             ConnectionState::Disconnected | ConnectionState::Suspended => {
@@ -321,14 +321,14 @@ impl Realtime {
         self.fail_pings(&reason);
         let was_connected = self.state == ConnectionState::Connected;
         if was_connected {
-            self.last_connected_at = Some(now);
+            self.suspend_at = Some(now + self.connection_state_ttl);
             self.set_state(ConnectionState::Disconnected, Some(reason), Some(0));
             self.start_connecting(now);
             return;
         }
-        let since = self.last_connected_at.unwrap_or(now);
         let timeouts = self.options.timeouts;
-        if now.saturating_sub(since) >= self.connection_state_ttl {
+        if self.suspend_at.is_none_or(|at| at <= now) {
+            self.suspend_at = None;
             // Too late to resume: the next CONNECTED is a new connection (RTN15g).
             self.connection_key = None;
             let error = ErrorInfo::new(
@@ -373,6 +373,7 @@ impl Realtime {
         self.is_awaiting_auth = false;
         self.request_deadline = None;
         self.retry_at = None;
+        self.suspend_at = None;
         self.connection_key = None;
         self.connection_id = None;
         self.is_recovering = false;
@@ -443,7 +444,7 @@ impl Realtime {
         self.retry_at = None;
         self.is_token_retry = false;
         self.last_activity = now;
-        self.last_connected_at = Some(now);
+        self.suspend_at = None;
         let was_connected = self.state == ConnectionState::Connected;
         self.set_state(ConnectionState::Connected, msg.error.take(), None);
         self.settle_authorizing(None);
