@@ -376,9 +376,11 @@ class Channels {
   }
 }
 
-// Where a `recover` callback's page keeps its recovery key between loads, or null.
+// Where a `recover` callback's page keeps its recovery key between loads, or null. As
+// ably-js, a callback with an explicit closeOnUnload: true is dropped (the two exclude
+// each other: the unload closes the connection the key would recover).
 const recoveryStorageKey = (options) =>
-  (typeof options?.recover === 'function' ? options.recoveryKeyStorageName || 'ably-connection-recovery' : null);
+  (typeof options?.recover === 'function' && options.closeOnUnload !== true ? options.recoveryKeyStorageName || 'ably-connection-recovery' : null);
 
 // `recover` (RTN16): a recovery key, or a callback asked whether to use the key this page
 // saved before it was unloaded (single use: it is removed as it is read). Calls `connect`
@@ -391,6 +393,7 @@ const recoverThen = (core, options, connect) => {
   };
   const storageKey = recoveryStorageKey(options);
   if (!storageKey) {
+    // A callback dropped for closeOnUnload is not a key: JSON.parse refuses it.
     if (options?.recover) use(options.recover);
     return connect();
   }

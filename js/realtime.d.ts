@@ -108,7 +108,8 @@ export interface ClientOptions extends AuthOptions {
   /**
    * Continue an earlier connection, with its members and channel positions: a key from
    * `connection.createRecoveryKey()`, or a callback asked on load whether to use the key
-   * this page saved when it was last unloaded (closeOnUnload then defaults to false).
+   * this page saved when it was last unloaded (closeOnUnload then defaults to false; a
+   * callback with closeOnUnload: true is ignored, as in ably-js).
    */
   recover?: string | RecoverConnectionCallback;
   /** The sessionStorage item a `recover` callback's key is kept in (default 'ably-connection-recovery'). */
