@@ -305,8 +305,8 @@ class RealtimeChannel extends EventEmitter {
   // own that the server's answers never reach (they go to `channels.all`). The core is
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
   // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); detach
-  // goes back to detached; publish is sent without attaching. ably-js also retries the
-  // attach every channelRetryTimeout while connected; a released object here does not.
+  // goes back to detached; publish is sent without attaching. As in ably-js, a suspended
+  // one attaches again after channelRetryTimeout while connected (RTL13b), in vain.
   _releasedAttach() {
     if (this.state !== 'attaching') {
       this._releasedState('attaching');
@@ -317,6 +317,7 @@ class RealtimeChannel extends EventEmitter {
           const error = new ErrorInfo('Channel attach timed out', 90007, 408);
           this._releasedState('suspended', error);
           reject(error);
+          setTimeout(() => this.state === 'suspended' && this._core.op('', 'connection').state === 'connected' && this._releasedAttach().catch(() => {}), this._retry);
         }, this._timeout);
       }));
     }
@@ -347,7 +348,7 @@ class RealtimeChannel extends EventEmitter {
 
 class Channels {
   // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
-  constructor(core, timeout = 10_000) { this._core = core; this._timeout = timeout; this.all = Object.create(null); }
+  constructor(core, timeout = 10_000, retry = 15_000) { this._core = core; this._timeout = timeout; this._retry = retry; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
   // ably-js: that is for setOptions(). As there, a name is made a string (a number, a
   // room id, would reach the wasm as an empty name).
@@ -367,7 +368,7 @@ class Channels {
       const last = this._core.op(name, 'read', true);
       const refusal = this._core.op(name, 'release');
       if (!refusal && this.all[name]) {
-        Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
+        Object.assign(this.all[name], { _released: last, _timeout: this._timeout, _retry: this._retry });
         delete this.all[name];
       }
       return refusal;
@@ -508,7 +509,7 @@ export const realtimeClass = (Core) => class Realtime {
     const [target, sink] = eventSink(this);
     const core = new Core(clientOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
-    this.channels = new Channels(core, options?.realtimeRequestTimeout);
+    this.channels = new Channels(core, options?.realtimeRequestTimeout, options?.channelRetryTimeout);
     // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
     // token (new capabilities after a login) with `auth.authorize()`.
     let { key } = options ?? {};

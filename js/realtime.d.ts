@@ -120,6 +120,8 @@ export interface ClientOptions extends AuthOptions {
   suspendedRetryTimeout?: number;
   /** ms a connect, close or channel attach/detach may wait for the server (default 10000). */
   realtimeRequestTimeout?: number;
+  /** ms before a suspended channel tries to attach again while connected (default 15000). */
+  channelRetryTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** Hold what is sent while not connected until connected (default true); false refuses it. */

@@ -24,3 +24,26 @@ test('a fixed token that expires: disconnected (40142), then failed (40171), and
     t.read('failed again', { state: fixed.connection.state, errorReason: t.error(fixed.connection.errorReason) });
   });
 });
+
+// A released channel object (channels.release) is a channel of its own whose attach the
+// server's answers never reach (differential-3): ably-js 2.28 still retries it every
+// channelRetryTimeout while connected (RTL13b), each retry timing out to suspended again,
+// until the app detaches it. Roster's released object stayed suspended.
+test('a released channel object retries its attach every channelRetryTimeout until detached', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { realtimeRequestTimeout: 500, channelRetryTimeout: 300 });
+    const old = ada.channels.get(t.name);
+    await t.op('attach', old.attach());
+    const detached = old.once('detached');
+    ada.channels.release(t.name);
+    await t.op('detached', detached);
+    t.watchChannel('old', old);
+    await t.op('attach released', old.attach());
+    await t.op('attaching, suspended, attaching, suspended', t.until('old channel', 4));
+    await t.op('detach', old.detach());
+    t.read('after detach', old.state);
+    // Detached: no retry comes any more.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    t.read('later', old.state);
+  });
+});
