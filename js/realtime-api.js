@@ -306,8 +306,8 @@ class RealtimeChannel extends EventEmitter {
   // own that the server's answers never reach (they go to `channels.all`). The core is
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
   // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); detach
-  // goes back to detached; publish is sent without attaching. ably-js also retries the
-  // attach every channelRetryTimeout while connected; a released object here does not.
+  // goes back to detached; publish is sent without attaching. As in ably-js, a suspended
+  // one attaches again after channelRetryTimeout while connected (RTL13b), in vain.
   _releasedAttach() {
     if (this.state !== 'attaching') {
       this._releasedState('attaching');
@@ -318,6 +318,7 @@ class RealtimeChannel extends EventEmitter {
           const error = new ErrorInfo('Channel attach timed out', 90007, 408);
           this._releasedState('suspended', error);
           reject(error);
+          setTimeout(() => this.state === 'suspended' && this._core.op('', 'connection').state === 'connected' && this._releasedAttach().catch(() => {}), this._retry);
         }, this._timeout);
       }));
     }
@@ -348,7 +349,7 @@ class RealtimeChannel extends EventEmitter {
 
 class Channels {
   // `all` by name, a plain object as in ably-js (no prototype: any name is a channel's).
-  constructor(core, timeout = 10_000) { this._core = core; this._timeout = timeout; this.all = Object.create(null); }
+  constructor(core, timeout = 10_000, retry = 15_000) { this._core = core; this._timeout = timeout; this._retry = retry; this.all = Object.create(null); }
   // Options on an attached channel that would take a new attach throw 40000, as in
   // ably-js: that is for setOptions(). As there, a name is made a string (a number, a
   // room id, would reach the wasm as an empty name).
@@ -368,7 +369,7 @@ class Channels {
       const last = this._core.op(name, 'read', true);
       const refusal = this._core.op(name, 'release');
       if (!refusal && this.all[name]) {
-        Object.assign(this.all[name], { _released: last, _timeout: this._timeout });
+        Object.assign(this.all[name], { _released: last, _timeout: this._timeout, _retry: this._retry });
         delete this.all[name];
       }
       return refusal;
@@ -377,9 +378,11 @@ class Channels {
   }
 }
 
-// Where a `recover` callback's page keeps its recovery key between loads, or null.
+// Where a `recover` callback's page keeps its recovery key between loads, or null. As
+// ably-js, a callback with an explicit closeOnUnload: true is dropped (the two exclude
+// each other: the unload closes the connection the key would recover).
 const recoveryStorageKey = (options) =>
-  (typeof options?.recover === 'function' ? options.recoveryKeyStorageName || 'ably-connection-recovery' : null);
+  (typeof options?.recover === 'function' && options.closeOnUnload !== true ? options.recoveryKeyStorageName || 'ably-connection-recovery' : null);
 
 // `recover` (RTN16): a recovery key, or a callback asked whether to use the key this page
 // saved before it was unloaded (single use: it is removed as it is read). Calls `connect`
@@ -392,6 +395,7 @@ const recoverThen = (core, options, connect) => {
   };
   const storageKey = recoveryStorageKey(options);
   if (!storageKey) {
+    // A callback dropped for closeOnUnload is not a key: JSON.parse refuses it.
     if (options?.recover) use(options.recover);
     return connect();
   }
@@ -506,7 +510,7 @@ export const realtimeClass = (Core) => class Realtime {
     const [target, sink] = eventSink(this);
     const core = new Core(clientOptions(options), sink);
     this.connection = new Connection(core, options, (inUse) => { target.held = inUse ? this : null; });
-    this.channels = new Channels(core, options?.realtimeRequestTimeout);
+    this.channels = new Channels(core, options?.realtimeRequestTimeout, options?.channelRetryTimeout);
     // ably-js apps read their identity as `realtime.auth.clientId`, and ask for a new
     // token (new capabilities after a login) with `auth.authorize()`.
     let { key } = options ?? {};

@@ -108,7 +108,8 @@ export interface ClientOptions extends AuthOptions {
   /**
    * Continue an earlier connection, with its members and channel positions: a key from
    * `connection.createRecoveryKey()`, or a callback asked on load whether to use the key
-   * this page saved when it was last unloaded (closeOnUnload then defaults to false).
+   * this page saved when it was last unloaded (closeOnUnload then defaults to false; a
+   * callback with closeOnUnload: true is ignored, as in ably-js).
    */
   recover?: string | RecoverConnectionCallback;
   /** The sessionStorage item a `recover` callback's key is kept in (default 'ably-connection-recovery'). */
@@ -119,6 +120,8 @@ export interface ClientOptions extends AuthOptions {
   suspendedRetryTimeout?: number;
   /** ms a connect, close or channel attach/detach may wait for the server (default 10000). */
   realtimeRequestTimeout?: number;
+  /** ms before a suspended channel tries to attach again while connected (default 15000). */
+  channelRetryTimeout?: number;
   /** Receive your own published messages (default true). */
   echoMessages?: boolean;
   /** Hold what is sent while not connected until connected (default true); false refuses it. */

@@ -438,6 +438,58 @@ fn failed_attempts_retry_then_suspend_after_the_state_ttl() {
     assert_eq!(h.client.connection_state(), ConnectionState::Connecting);
 }
 
+/// Connected as c1 with the server's connectionStateTtl of `ttl` ms.
+fn connected_with_state_ttl(h: &mut Harness, ttl: u64) {
+    h.act(|c, now| c.connect(now));
+    h.server(json!({"action": 4, "connectionId": "c1",
+        "connectionDetails": {"connectionKey": "k1", "connectionStateTtl": ttl}}));
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
+}
+
+#[test]
+fn suspended_when_the_state_ttl_has_passed_since_the_loss_not_at_the_next_failure() {
+    let mut h = Harness::with_token();
+    connected_with_state_ttl(&mut h, 20_000);
+    h.now = 1_000;
+    // Dropped: straight back to connecting; that attempt and the one 15 s later fail.
+    h.act(|c, now| c.transport_closed(now));
+    h.now = 1_010;
+    h.act(|c, now| c.transport_closed(now));
+    h.advance_to(16_010);
+    h.act(|c, now| c.transport_closed(now));
+    h.take_events();
+    h.advance_to(20_999);
+    assert_eq!(h.client.connection_state(), ConnectionState::Disconnected);
+    // As ably-js's suspend timer: at the TTL after the loss, not at the retry at 31 s.
+    h.advance_to(21_000);
+    assert_eq!(
+        changes(&h),
+        vec![("suspended", Some((codes::CONNECTION_SUSPENDED, 400)))]
+    );
+    assert_eq!(h.client.poll_timeout(), Some(21_000 + 30_000));
+}
+
+#[test]
+fn an_attempt_still_under_way_when_the_state_ttl_runs_out_is_dropped_for_suspended() {
+    let mut h = Harness::with_token();
+    connected_with_state_ttl(&mut h, 5_000);
+    h.take_transport();
+    h.now = 1_000;
+    h.act(|c, now| c.transport_closed(now));
+    h.open_url();
+    h.take_events();
+    // The attempt hangs (its own timeout is 10 s): suspended at 6 s, its socket closed.
+    h.advance_to(6_000);
+    assert_eq!(
+        changes(&h),
+        vec![("suspended", Some((codes::CONNECTION_SUSPENDED, 400)))]
+    );
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
+    // The next attempt, from suspended, is a new connection.
+    h.advance_to(36_000);
+    assert!(!h.open_url().contains("resume="));
+}
+
 #[test]
 fn an_attempt_that_never_connects_is_unable_to_connect_and_close_passes_through_closing() {
     let mut h = Harness::with_token();
@@ -744,20 +796,57 @@ fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
     );
 }
 
+/// The connection changes so far as (state, reason code, reason status code).
+fn changes(h: &Harness) -> Vec<(&'static str, Option<(u32, u16)>)> {
+    h.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ConnectionState(c) => Some((
+                c.current.name(),
+                c.reason.as_ref().map(|r| (r.code, r.status_code)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
-fn expired_token_without_a_way_to_renew_fails() {
+fn expired_fixed_token_while_connected_is_disconnected_then_failed_with_no_renewal() {
     let mut h = Harness::with_token();
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
     h.take_transport();
+    h.take_events();
     h.server(token_expired());
-    assert_eq!(h.client.connection_state(), ConnectionState::Failed);
+    // As ably-js 2.x: disconnected at once with the server's 40142, then the attempt to
+    // reconnect finds no way to renew the token (40171, 403) without opening a socket.
     assert_eq!(
-        h.client.error_reason().map(|e| e.code),
-        Some(codes::TOKEN_EXPIRED)
+        changes(&h),
+        vec![
+            ("disconnected", Some((codes::TOKEN_EXPIRED, 401))),
+            ("connecting", None),
+            ("failed", Some((codes::NO_TOKEN_RENEWAL, 403))),
+        ]
     );
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     assert!(!h.events.contains(&Event::AuthRequired));
+    assert_eq!(h.client.poll_timeout(), None);
+}
+
+#[test]
+fn expired_fixed_token_while_connecting_fails_with_no_renewal() {
+    let mut h = Harness::with_token();
+    h.act(|c, now| c.connect(now));
+    h.open_url();
+    h.take_events();
+    h.server(
+        json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+    );
+    assert_eq!(
+        changes(&h),
+        vec![("failed", Some((codes::NO_TOKEN_RENEWAL, 403)))]
+    );
+    assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
 }
 
 /// TokenDetails as an auth server gives them, for "ann".

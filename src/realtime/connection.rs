@@ -26,6 +26,15 @@ fn is_final_auth_error(error: &ErrorInfo) -> bool {
     )
 }
 
+/// 40171: a token is needed and the client has no authUrl, authCallback or key to get one.
+pub(crate) fn no_token_renewal() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::NO_TOKEN_RENEWAL,
+        403,
+        "a new token is needed, but the client has no authUrl, authCallback or key to get one",
+    )
+}
+
 /// A failed token request as the connection reports it, as ably-js does: 80019 with the
 /// failure as its cause, 403 if the auth server refused (RSA4d) and 401 otherwise
 /// (RSA4c1); 40171 and 40102 as they are (`is_final_auth_error`).
@@ -66,7 +75,7 @@ impl Realtime {
                 if self.state == ConnectionState::Closing {
                     self.finish_close();
                 }
-                self.last_connected_at = Some(now);
+                self.suspend_at = Some(now + self.connection_state_ttl);
                 self.start_connecting(now);
             }
             ConnectionState::Disconnected | ConnectionState::Suspended => {
@@ -312,14 +321,14 @@ impl Realtime {
         self.fail_pings(&reason);
         let was_connected = self.state == ConnectionState::Connected;
         if was_connected {
-            self.last_connected_at = Some(now);
+            self.suspend_at = Some(now + self.connection_state_ttl);
             self.set_state(ConnectionState::Disconnected, Some(reason), Some(0));
             self.start_connecting(now);
             return;
         }
-        let since = self.last_connected_at.unwrap_or(now);
         let timeouts = self.options.timeouts;
-        if now.saturating_sub(since) >= self.connection_state_ttl {
+        if self.suspend_at.is_none_or(|at| at <= now) {
+            self.suspend_at = None;
             // Too late to resume: the next CONNECTED is a new connection (RTN15g).
             self.connection_key = None;
             let error = ErrorInfo::new(
@@ -364,6 +373,7 @@ impl Realtime {
         self.is_awaiting_auth = false;
         self.request_deadline = None;
         self.retry_at = None;
+        self.suspend_at = None;
         self.connection_key = None;
         self.connection_id = None;
         self.is_recovering = false;
@@ -434,7 +444,7 @@ impl Realtime {
         self.retry_at = None;
         self.is_token_retry = false;
         self.last_activity = now;
-        self.last_connected_at = Some(now);
+        self.suspend_at = None;
         let was_connected = self.state == ConnectionState::Connected;
         self.set_state(ConnectionState::Connected, msg.error.take(), None);
         self.settle_authorizing(None);
@@ -484,7 +494,15 @@ impl Realtime {
             }
             return;
         }
-        if is_fatal || error.is_token_error() {
+        if error.is_token_error() {
+            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x: when
+            // connected, disconnected and a reconnect first, which finds no way to renew it.
+            if self.state == ConnectionState::Connected {
+                self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+                self.set_state(ConnectionState::Connecting, None, None);
+            }
+            self.fail(no_token_renewal());
+        } else if is_fatal {
             self.fail(error);
         } else {
             self.lose_transport(now, error, true);

@@ -22,6 +22,8 @@ mod timers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use connection::no_token_renewal;
 pub use event::{Completion, Event, OpId, TransportCommand};
 pub use recovery::RecoveryKey;
 
@@ -81,8 +83,9 @@ pub struct Realtime {
     last_activity: u64,
     max_idle_interval: Option<u64>,
     connection_state_ttl: u64,
-    /// When the connection was last connected (or first tried), for suspension.
-    last_connected_at: Option<u64>,
+    /// Suspended then unless connected again (ably-js's suspend timer, RTN14e): set when
+    /// a connection is lost or first tried, `None` once connected or past it.
+    suspend_at: Option<u64>,
     /// CONNECTED / CLOSED must arrive by then.
     request_deadline: Option<u64>,
     /// Next connection attempt.
@@ -123,7 +126,7 @@ impl Realtime {
             next_op: 0,
             last_activity: 0,
             max_idle_interval: None,
-            last_connected_at: None,
+            suspend_at: None,
             request_deadline: None,
             retry_at: None,
             transport_commands: Outbox::default(),

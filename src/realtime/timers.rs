@@ -26,6 +26,11 @@ impl Realtime {
                 self.start_connecting(now);
             }
         }
+        if self.suspend_at.is_some_and(|d| d <= now) {
+            // Disconnected or connecting for connectionStateTtl: suspended now, not at the
+            // next failed attempt (lose_transport), as ably-js.
+            self.lose_transport(now, self.state_error(), true);
+        }
         if self.idle_deadline().is_some_and(|d| d <= now) {
             // Silence longer than maxIdleInterval: the link is dead (RTN23a).
             self.lose_transport(now, disconnected_error("no activity from the server"), true);
@@ -60,6 +65,7 @@ impl Realtime {
         };
         consider(self.request_deadline);
         consider(self.retry_at);
+        consider(self.suspend_at);
         consider(self.idle_deadline());
         for ping in &self.pings {
             consider(Some(ping.sent_at + timeout));

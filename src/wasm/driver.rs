@@ -16,7 +16,7 @@ use super::socket::{Socket, SocketInput};
 use super::task;
 use super::timer::Timeout;
 use super::token::AuthSource;
-use crate::protocol::{codes, ErrorInfo, PresenceMessage};
+use crate::protocol::PresenceMessage;
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -302,8 +302,7 @@ impl Driver {
     pub fn authorize(&self, brings_token: bool) -> Promise {
         let op = self.core.borrow_mut().start_authorize();
         if !brings_token && matches!(**self.rest.options.auth.borrow(), AuthSource::Token(_)) {
-            let message = "a new token is needed, but the client has no authUrl, authCallback or key to get one";
-            let error = ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message);
+            let error = crate::realtime::no_token_renewal();
             self.core.borrow_mut().authorize_refused(op, error);
         } else {
             self.fetch_token(Some(op));

@@ -332,5 +332,8 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
     if let Some(ms) = number_field(js, "realtimeRequestTimeout") {
         client.timeouts.realtime_request = ms as u64;
     }
+    if let Some(ms) = number_field(js, "channelRetryTimeout") {
+        client.timeouts.channel_retry = ms as u64;
+    }
     client
 }
