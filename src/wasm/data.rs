@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects
 /// and arrays become JSON; `undefined`/`null` mean no data; anything else is 40013.
 pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
-    if value.is_undefined() || value.is_null() {
+    if value.is_null_or_undefined() {
         return Ok(None);
     }
     if let Some(text) = value.as_string() {

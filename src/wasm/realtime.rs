@@ -181,7 +181,7 @@ impl Realtime {
 
     /// `lifecycle`'s `recovery` (RTN16).
     fn recovery(&self, key: JsValue) -> JsValue {
-        if key.is_undefined() {
+        if key.is_null_or_undefined() {
             return match self.driver.read(|c| c.recovery_key()) {
                 Some(key) => json::to_string(&key).into(),
                 None => JsValue::NULL,

@@ -41,7 +41,7 @@ impl Socket {
                 let data = field("data");
                 if let Some(text) = data.as_string() {
                     input(SocketInput::Frame(text.into_bytes()));
-                } else if !data.is_undefined() {
+                } else if !data.is_null_or_undefined() {
                     input(SocketInput::Frame(Uint8Array::new(&data).to_vec()));
                 } else if field("type").as_string().as_deref() == Some("open") {
                     for frame in waiting.take() {
