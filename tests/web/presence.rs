@@ -18,15 +18,20 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
         .expect("enter");
     settle(ada.op(
         name.clone(),
-        "update",
+        ops::UPDATE,
         JsValue::UNDEFINED,
         data(r#""busy""#),
     ))
     .await
     .expect("update");
-    settle(ada.op(name.clone(), "leave", JsValue::UNDEFINED, data(r#""bye""#)))
-        .await
-        .expect("leave");
+    settle(ada.op(
+        name.clone(),
+        ops::LEAVE,
+        JsValue::UNDEFINED,
+        data(r#""bye""#),
+    ))
+    .await
+    .expect("leave");
 
     assert!(
         wait_until(3000, || bob.presence(&name).len() >= 3).await,
@@ -75,7 +80,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
 
     settle(phone.op(
         name.clone(),
-        "leave",
+        ops::LEAVE,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -154,7 +159,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
-    let _ = bob.channel_lifecycle(&name, "mute");
+    let _ = bob.channel_lifecycle(&name, ops::MUTE);
 
     ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
@@ -169,10 +174,15 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert_eq!(members, 1, "bob's set has ada");
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
-    let _ = bob.channel_lifecycle(&name, "unmute");
-    settle(ada.op(name.clone(), "update", JsValue::UNDEFINED, data(r#""two""#)))
-        .await
-        .expect("update");
+    let _ = bob.channel_lifecycle(&name, ops::UNMUTE);
+    settle(ada.op(
+        name.clone(),
+        ops::UPDATE,
+        JsValue::UNDEFINED,
+        data(r#""two""#),
+    ))
+    .await
+    .expect("update");
     assert!(
         wait_until(3000, || !bob.presence(&name).is_empty()).await,
         "events again once unmuted"
