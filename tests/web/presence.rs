@@ -1,5 +1,5 @@
 //! Presence between two clients in one page: enter/update/leave, leave data, several
-//! devices with one clientId, get with filters, and enter without a clientId.
+//! devices with one clientId, get with filters, enter without a clientId, and binary data.
 
 use crate::support::*;
 use wasm_bindgen::JsValue;
@@ -207,4 +207,39 @@ async fn deeply_nested_data_fits_the_wasm_stack() {
         "bob sees the enter"
     );
     assert_eq!(bob.presence(&name)[0].3, nested);
+}
+
+/// Binary data as the app gives it: an ArrayBuffer whole, and a view's own window of its
+/// buffer whatever its element type (a Uint16Array, a DataView), byte for byte.
+#[wasm_bindgen_test]
+async fn binary_data_is_a_buffer_whole_or_a_views_window() {
+    let (name, ada, bob) = watched_pair("binary").await;
+    let buffer = js_sys::Uint8Array::from(&[1u8, 2, 3, 4, 5, 6, 7, 8][..]).buffer();
+    // Two 16-bit elements from byte 2, and two bytes from byte 5.
+    let words = js_sys::Uint16Array::new_with_byte_offset_and_length(&buffer, 2, 2);
+    let view = js_sys::DataView::new(&buffer, 5, 2);
+    let sent: [(u32, JsValue); 3] = [
+        (ops::ENTER, buffer.into()),
+        (ops::UPDATE, words.into()),
+        (ops::UPDATE, view.into()),
+    ];
+    for (op, data) in sent {
+        settle(ada.op(name.clone(), op, JsValue::UNDEFINED, data))
+            .await
+            .expect("sent");
+    }
+
+    assert!(
+        wait_until(3000, || bob.presence(&name).len() >= 3).await,
+        "bob sees three events"
+    );
+    let received: Vec<Vec<u8>> = bob
+        .events
+        .borrow()
+        .iter()
+        .filter(|e| text(e, "type") == "presence" && text(e, "channel") == name)
+        .map(|e| js_sys::Uint8Array::new(&get(&get(e, "message"), "data")).to_vec())
+        .collect();
+    let expected: [&[u8]; 3] = [&[1, 2, 3, 4, 5, 6, 7, 8], &[3, 4, 5, 6], &[6, 7]];
+    assert_eq!(received, expected);
 }
