@@ -141,7 +141,7 @@ impl Realtime {
     /// `connection` gives the connection as `{ state, id, key, clientId, errorReason }`.
     /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
     /// channelSerials }`), continues another instance's connection before connecting;
-    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// without (undefined or null), gives this connection's recovery key, the JSON text of
     /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
     /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
     /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
