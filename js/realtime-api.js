@@ -3,6 +3,14 @@
 
 const ALL = Symbol('all');
 
+// The wasm classes' operations, `core.op(channel, OP_..., ...)`: the numbers of
+// src/wasm/ops.rs, where each is described (constants: a bundler puts the numbers in).
+export const OP_ENTER = 0, OP_UPDATE = 1, OP_LEAVE = 2, OP_PUBLISH = 3, OP_GET = 4, OP_HISTORY = 5;
+export const OP_READ = 6, OP_SET_OPTIONS = 7, OP_GET_OPTIONS = 8, OP_RELEASE = 9, OP_MUTE = 10, OP_UNMUTE = 11;
+export const OP_ATTACH = 12, OP_DETACH = 13, OP_PING = 14, OP_CONNECTION = 15, OP_RECOVERY = 16;
+export const OP_AUTHORIZE = 17, OP_CONNECT = 18, OP_CLOSE = 19, OP_ONLINE = 20, OP_OFFLINE = 21, OP_PAGEHIDE = 22;
+export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25, OP_REQUEST_TOKEN = 26;
+
 // ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
 // every event first, as in ably-js; as there, an event goes to the listeners there were
@@ -61,13 +69,13 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
 
 /**
  * ably-js `PaginatedResult` (TG) of the page `promise` resolves with (from
- * `core.op(name, 'get' | 'history')`, Realtime's or Rest's): its `items`, and the paths
+ * `core.op(name, OP_GET | OP_HISTORY)`, Realtime's or Rest's): its `items`, and the paths
  * of the pages the server linked (`next`, `first`, `current`), which
- * `core.op(name, 'history', path)` fetches (the wasm's own `PaginatedResult` class cost
+ * `core.op(name, OP_HISTORY, path)` fetches (the wasm's own `PaginatedResult` class cost
  * more); without a link, null.
  */
 export const paginated = (core, name, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(core, name, core.op(name, 'history', path)) : Promise.resolve(null));
+  const follow = (path) => (path ? paginated(core, name, core.op(name, OP_HISTORY, path)) : Promise.resolve(null));
   return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
 });
 
@@ -115,33 +123,33 @@ class Connection extends EventEmitter {
     this._pageEvents = closeOnUnload || storageKey ? ['pagehide', 'pageshow', 'online', 'offline'] : ['online', 'offline'];
     this._onPage = ({ type, persisted }) => {
       if (type === 'pageshow') {
-        if (persisted && this._hidden) core.op('', 'connect');
+        if (persisted && this._hidden) core.op('', OP_CONNECT);
         this._hidden = false;
         return;
       }
-      if (type !== 'pagehide') return core.op('', type);
+      if (type !== 'pagehide') return core.op('', type === 'online' ? OP_ONLINE : OP_OFFLINE);
       const recoveryKey = storageKey && this.createRecoveryKey();
       if (recoveryKey) {
-        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.op('', 'connection').clientId };
+        const details = { recoveryKey, disconnectedAt: Date.now(), location: globalThis.location, clientId: core.op('', OP_CONNECTION).clientId };
         globalThis.sessionStorage?.setItem(storageKey, JSON.stringify(details));
       }
       if (!closeOnUnload) return;
-      core.op('', type);
+      core.op('', OP_PAGEHIDE);
       this._hidden = this.state === 'suspended';
     };
   }
-  get state() { return this._core.op('', 'connection').state; }
-  get id() { return this._core.op('', 'connection').id; }
-  get key() { return this._core.op('', 'connection').key; }
-  get errorReason() { return this._core.op('', 'connection').errorReason; }
+  get state() { return this._core.op('', OP_CONNECTION).state; }
+  get id() { return this._core.op('', OP_CONNECTION).id; }
+  get key() { return this._core.op('', OP_CONNECTION).key; }
+  get errorReason() { return this._core.op('', OP_CONNECTION).errorReason; }
   /** What another instance passes as `recover` to continue this connection, or null. */
-  createRecoveryKey() { return this._core.op('', 'recovery'); }
-  connect() { this._hold(true); this._listen('addEventListener'); this._core.op('', 'connect'); }
-  close() { this._listen('removeEventListener'); this._core.op('', 'close'); }
+  createRecoveryKey() { return this._core.op('', OP_RECOVERY); }
+  connect() { this._hold(true); this._listen('addEventListener'); this._core.op('', OP_CONNECT); }
+  close() { this._listen('removeEventListener'); this._core.op('', OP_CLOSE); }
   _listen(method) {
     for (const type of this._pageEvents) globalThis[method]?.(type, this._onPage);
   }
-  ping() { return this._core.op('', 'ping'); }
+  ping() { return this._core.op('', OP_PING); }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
@@ -175,7 +183,7 @@ class RealtimePresence extends EventEmitter {
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
     }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
-    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.op(channel.name, 'get', params, known));
+    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.op(channel.name, OP_GET, params, known));
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
@@ -202,7 +210,7 @@ class RealtimePresence extends EventEmitter {
   }
   history(params = {}) {
     const { _core: core, name } = this.channel;
-    return paginated(core, name, core.op(name, 'history', params));
+    return paginated(core, name, core.op(name, OP_HISTORY, params));
   }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
@@ -212,14 +220,14 @@ class RealtimePresence extends EventEmitter {
   off(event, listener) { super.off(event, listener); this._listen(); }
   _listen() {
     const { channel } = this;
-    if (!channel._released) channel._core.op(channel.name, [...this._listeners.values()].some((l) => l.length) ? 'unmute' : 'mute');
+    if (!channel._released) channel._core.op(channel.name, [...this._listeners.values()].some((l) => l.length) ? OP_UNMUTE : OP_MUTE);
   }
-  enter(data) { return this._op('enter', undefined, data); }
-  update(data) { return this._op('update', undefined, data); }
-  leave(data) { return this._op('leave', undefined, data); }
-  enterClient(clientId, data) { return this._op('enter', clientId, data); }
-  updateClient(clientId, data) { return this._op('update', clientId, data); }
-  leaveClient(clientId, data) { return this._op('leave', clientId, data); }
+  enter(data) { return this._op(OP_ENTER, undefined, data); }
+  update(data) { return this._op(OP_UPDATE, undefined, data); }
+  leave(data) { return this._op(OP_LEAVE, undefined, data); }
+  enterClient(clientId, data) { return this._op(OP_ENTER, clientId, data); }
+  updateClient(clientId, data) { return this._op(OP_UPDATE, clientId, data); }
+  leaveClient(clientId, data) { return this._op(OP_LEAVE, clientId, data); }
   // As in ably-js, which encodes the data first, asynchronously: the operation acts once
   // the calls made with it have run (publish too, so the two keep their order). enter(),
   // leave(), detach(), attach(), enter() in one go (a component mounted, unmounted and
@@ -245,7 +253,7 @@ class RealtimeChannel extends EventEmitter {
   }
   // The core's view of this channel; once released, the last one it had (the core's
   // channel of this name is another object's then), as an ably-js channel keeps its own.
-  _read(granted) { return this._released ?? this._core.op(this.name, 'read', granted); }
+  _read(granted) { return this._released ?? this._core.op(this.name, OP_READ, granted); }
   get state() { return this._read().state; }
   get errorReason() { return this._read().errorReason; }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
@@ -264,7 +272,7 @@ class RealtimeChannel extends EventEmitter {
   async setOptions(options) {
     const bits = modeBits(options ?? {});
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
-    if (!this._released) return this._core.op(this.name, 'setOptions', options, bits);
+    if (!this._released) return this._core.op(this.name, OP_SET_OPTIONS, options, bits);
   }
   whenState(state) {
     return this.state === state ? Promise.resolve(null) : this.once(state);
@@ -274,7 +282,7 @@ class RealtimeChannel extends EventEmitter {
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
-    await this._core.op(this.name, 'attach');
+    await this._core.op(this.name, OP_ATTACH);
     return this._change;
   }
   detach() {
@@ -287,7 +295,7 @@ class RealtimeChannel extends EventEmitter {
         }
         /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
       })
-      : this._core.op(this.name, 'detach');
+      : this._core.op(this.name, OP_DETACH);
   }
   subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
   unsubscribe(name, listener) { this._messages.off(name, listener); }
@@ -297,8 +305,8 @@ class RealtimeChannel extends EventEmitter {
     // refuses with its own error (the core's), then a failed or suspended channel with 90001.
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
-    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.op('', 'connection').state);
-    return this._unlessFailed(() => this._core.op(this.name, 'publish', messages), refused);
+    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.op('', OP_CONNECTION).state);
+    return this._unlessFailed(() => this._core.op(this.name, OP_PUBLISH, messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }
@@ -318,7 +326,7 @@ class RealtimeChannel extends EventEmitter {
           const error = new ErrorInfo('Channel attach timed out', 90007, 408);
           this._releasedState('suspended', error);
           reject(error);
-          setTimeout(() => this.state === 'suspended' && this._core.op('', 'connection').state === 'connected' && this._releasedAttach().catch(() => {}), this._retry);
+          setTimeout(() => this.state === 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected' && this._releasedAttach().catch(() => {}), this._retry);
         }, this._timeout);
       }));
     }
@@ -355,7 +363,7 @@ class Channels {
   // room id, would reach the wasm as an empty name).
   get(name, options) {
     name = String(name);
-    const refusal = options && this._core.op(name, 'getOptions', options, modeBits(options));
+    const refusal = options && this._core.op(name, OP_GET_OPTIONS, options, modeBits(options));
     if (refusal instanceof Error) throw refusal;
     const channel = (this.all[name] ??= new RealtimeChannel(this._core, name));
     if (options) channel._attachOnSubscribe = options.attachOnSubscribe !== false;
@@ -366,8 +374,8 @@ class Channels {
   release(name) {
     name = String(name);
     const release = () => {
-      const last = this._core.op(name, 'read', true);
-      const refusal = this._core.op(name, 'release');
+      const last = this._core.op(name, OP_READ, true);
+      const refusal = this._core.op(name, OP_RELEASE);
       if (!refusal && this.all[name]) {
         Object.assign(this.all[name], { _released: last, _timeout: this._timeout, _retry: this._retry });
         delete this.all[name];
@@ -390,7 +398,7 @@ const recoveryStorageKey = (options) =>
 const recoverThen = (core, options, connect) => {
   const use = (key) => {
     try {
-      core.op('', 'recovery', JSON.parse(key));
+      core.op('', OP_RECOVERY, JSON.parse(key));
     } catch {}
   };
   const storageKey = recoveryStorageKey(options);
@@ -516,7 +524,7 @@ export const realtimeClass = (Core) => class Realtime {
     let { key } = options ?? {};
     const { connection } = this;
     this.auth = {
-      get clientId() { return core.op('', 'connection').clientId; },
+      get clientId() { return core.op('', OP_CONNECTION).clientId; },
       authorize(tokenParams, authOptions) {
         // As ably-js (RSA10a): not another key than the one in use.
         if (authOptions?.key && authOptions.key !== key) {
@@ -529,7 +537,7 @@ export const realtimeClass = (Core) => class Realtime {
           connection._hold(true);
           connection._listen('addEventListener');
         }
-        return core.op('', 'authorize', tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
+        return core.op('', OP_AUTHORIZE, tokenParams, adaptOptions(authOptions, options?.realtimeRequestTimeout)).catch((error) => {
           // No token came: a client left unconnected by it is let go again.
           if (/^(initialized|closed|failed)$/.test(connection.state)) {
             connection._listen('removeEventListener');
@@ -541,7 +549,7 @@ export const realtimeClass = (Core) => class Realtime {
     };
     recoverThen(core, options, () => options?.autoConnect !== false && this.connection.connect());
   }
-  get clientId() { return this.connection._core.op('', 'connection').clientId; }
+  get clientId() { return this.connection._core.op('', OP_CONNECTION).clientId; }
   connect() { this.connection.connect(); }
   close() { this.connection.close(); }
   _dispatch(event) {

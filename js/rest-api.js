@@ -1,6 +1,9 @@
 // The ably-js shaped Rest API over the wasm `Rest` class: only the full entry (index.js)
 // has it, so the realtime-only entry never loads this file.
-import { adaptOptions, clientOptions, paginated } from './realtime-api.js';
+import {
+  adaptOptions, clientOptions, paginated,
+  OP_BATCH_PRESENCE, OP_CREATE_TOKEN_REQUEST, OP_GET, OP_HISTORY, OP_REQUEST_TOKEN, OP_TIME,
+} from './realtime-api.js';
 
 // Params as ably-js sends them, as text in the query (a numeric clientId, a limit from a
 // form field): the wasm reads only strings and numbers of the declared type.
@@ -11,8 +14,8 @@ class RestChannel {
   constructor(core, name) {
     this.name = name;
     this.presence = {
-      get: (params) => paginated(core, name, core.op(name, 'get', restParams(params))),
-      history: (params) => paginated(core, name, core.op(name, 'history', restParams(params))),
+      get: (params) => paginated(core, name, core.op(name, OP_GET, restParams(params))),
+      history: (params) => paginated(core, name, core.op(name, OP_HISTORY, restParams(params))),
     };
   }
 }
@@ -37,7 +40,7 @@ export const restClass = (Core) => class Rest {
       // Given tokenParams and authOptions replace the client's (RSA9h): its clientId, its key.
       createTokenRequest: async (params, authOptions) => {
         const key = authOptions ? authOptions.key : typeof options === 'string' ? options : options?.key;
-        return core.op('', 'createTokenRequest', params ?? { clientId: options?.clientId }, key, await now(authOptions));
+        return core.op('', OP_CREATE_TOKEN_REQUEST, params ?? { clientId: options?.clientId }, key, await now(authOptions));
       },
       // Given tokenParams and authOptions replace the client's for this token (RSA8e),
       // its clientId included; a key signs a TokenRequest as createTokenRequest() does
@@ -46,15 +49,15 @@ export const restClass = (Core) => class Rest {
         params ??= { clientId: options?.clientId };
         const auth = authOptions ?? options;
         if (auth?.key && !auth.authUrl && !auth.authCallback) params = { timestamp: await now(authOptions), ...params };
-        return core.op('', 'requestToken', params, adaptOptions(authOptions, options?.realtimeRequestTimeout));
+        return core.op('', OP_REQUEST_TOKEN, params, adaptOptions(authOptions, options?.realtimeRequestTimeout));
       },
     };
     this._core = core;
   }
   // Names made strings, as channels.get does (the wasm skips what is not one).
-  batchPresence(channels) { return this._core.op('', 'batchPresence', [].concat(channels).map(String)); }
+  batchPresence(channels) { return this._core.op('', OP_BATCH_PRESENCE, [].concat(channels).map(String)); }
   async time() {
-    const time = await this._core.op('', 'time');
+    const time = await this._core.op('', OP_TIME);
     this._offset = time - Date.now();
     return time;
   }

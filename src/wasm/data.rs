@@ -1,36 +1,37 @@
 //! App data and channel messages from JS into the core's types, and messages back.
 
 use super::convert::{set_binary_data, to_js};
-use super::options::{field, number_field, string_field};
+use super::options::{field, string_field};
 use crate::protocol::{codes, AppMessage, Data, ErrorInfo, Message};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+
+// One import for both kinds of binary data, where asking `instanceof ArrayBuffer`,
+// `ArrayBuffer.isView` and a view's three fields took an import (and its glue) each.
+#[wasm_bindgen(inline_js = "export function bytesOf(value) {
+    if (value instanceof ArrayBuffer) return new Uint8Array(value);
+    if (ArrayBuffer.isView(value)) {
+        return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    }
+}")]
+extern "C" {
+    /// An ArrayBuffer's bytes, or a view's own (whatever its element type: a Uint8Array
+    /// over its window); none for any other value.
+    #[wasm_bindgen(js_name = bytesOf)]
+    fn bytes_of(value: &JsValue) -> Option<js_sys::Uint8Array>;
+}
 
 /// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects
 /// and arrays become JSON; `undefined`/`null` mean no data; anything else is 40013.
 pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
-    if value.is_undefined() || value.is_null() {
+    if value.is_null_or_undefined() {
         return Ok(None);
     }
     if let Some(text) = value.as_string() {
         return Ok(Some(Data::String(text)));
     }
-    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Ok(Some(Data::Binary(js_sys::Uint8Array::new(buffer).to_vec())));
-    }
-    if js_sys::ArrayBuffer::is_view(value) {
-        // The view's own bytes, whatever its element type: a Uint8Array over its window.
-        let buffer = field(value, "buffer").ok_or_else(unsupported)?;
-        let offset = number_field(value, "byteOffset");
-        let length = number_field(value, "byteLength");
-        let (Some(offset), Some(length)) = (offset, length) else {
-            return Err(unsupported());
-        };
-        let view = js_sys::Uint8Array::new_with_byte_offset_and_length(
-            &buffer,
-            offset as u32,
-            length as u32,
-        );
-        return Ok(Some(Data::Binary(view.to_vec())));
+    if let Some(bytes) = bytes_of(value) {
+        return Ok(Some(Data::Binary(bytes.to_vec())));
     }
     // As ably-js (RSL4a): numbers, booleans and functions are refused; objects and arrays
     // go as JSON.

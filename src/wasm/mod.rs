@@ -5,9 +5,9 @@
 //!
 //! JS classes: `Realtime` (realtime.rs) and `Rest` (rest.rs, only with the `rest`
 //! feature: the package's realtime-only entry is built without it). The rest is
-//! plumbing: the run loop (driver.rs), the socket, fetch, options, tokens, presence
-//! history and its pages (paginated_result.rs), and value/event/error conversion (get()
-//! results a slice per task: members.rs).
+//! plumbing: the operations' numbers (ops.rs), the run loop (driver.rs), the socket,
+//! fetch, options, tokens, presence history and its pages (paginated_result.rs), and
+//! value/event/error conversion (get() results a slice per task: members.rs).
 
 #[cfg(feature = "alloc-stats")]
 mod alloc_stats;
@@ -19,6 +19,7 @@ mod event;
 mod fetch;
 mod history;
 mod members;
+pub mod ops;
 mod options;
 mod paginated_result;
 mod realtime;

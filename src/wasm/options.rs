@@ -95,7 +95,7 @@ pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
 pub fn field(object: &JsValue, name: &str) -> Option<JsValue> {
     Reflect::get(object, &name.into())
         .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
+        .filter(|v| !v.is_null_or_undefined())
 }
 
 /// `object[name]` as a string.

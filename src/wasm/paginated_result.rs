@@ -1,7 +1,7 @@
 //! Pages of presence messages (presence.get / presence.history over REST) as plain
 //! objects: `items`, and the paths of the pages the Link header names (`next`, `first`,
 //! `current`), which the JS wrapper's `PaginatedResult` fetches with the client's
-//! `op(name, 'history', path)` (history.rs).
+//! `op(name, HISTORY, path)` (history.rs, ops.rs).
 
 use super::convert;
 use super::error::{set, to_js};

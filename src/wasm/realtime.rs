@@ -5,6 +5,7 @@
 use super::data;
 use super::driver::Driver;
 use super::error::{rejected, set, to_js};
+use super::ops;
 use super::options::{
     auth_source, bool_field, field, host, number_field, pairs_field, string_field, Options,
 };
@@ -46,11 +47,11 @@ impl Realtime {
         })
     }
 
-    /// Every operation of the client, `op`, on `channel` ('' for the client's own): one
-    /// export for all, as each export costs glue and a wasm shim (`a` and `b` as the
-    /// operation takes them, JsValues rather than `&str` or `Option<String>`; `channel`
-    /// and `op` `&str`s, copied by the glue: 124 B gzip less than a String and a JsValue
-    /// read in the wasm).
+    /// Every operation of the client, `op` (a number of `ops`, named below as the JS
+    /// wrapper names it), on `channel` ('' for the client's own): one export for all, as
+    /// each export costs glue and a wasm shim (`a` and `b` as the operation takes them,
+    /// JsValues rather than `&str` or `Option<String>`; `channel` a `&str`, copied by the
+    /// glue: 124 B gzip less than a String and a JsValue read in the wasm).
     /// The client's (see `lifecycle`): `connect`, `close`, `ping`, the page's events,
     /// `connection`, `recovery` and `authorize`. A channel's:
     /// - `enter`, `update`, `leave`: presence for clientId `a` if a string (enterClient
@@ -75,35 +76,35 @@ impl Realtime {
     /// - `setOptions`: channel.setOptions(options `a`), with `b` the mode bits (0: none
     ///   asked); a promise. `getOptions`: the same for channels.get(name, options), but
     ///   an ErrorInfo 40000 to throw rather than attach again.
-    pub fn op(&self, channel: &str, op: &str, a: JsValue, b: JsValue) -> JsValue {
+    pub fn op(&self, channel: &str, op: u32, a: JsValue, b: JsValue) -> JsValue {
         let action = match op {
-            "enter" => PresenceAction::Enter,
-            "update" => PresenceAction::Update,
-            "leave" => PresenceAction::Leave,
-            "publish" => return self.publish(channel, a.unchecked_into()).into(),
-            "get" => return self.presence_get(channel, &a, b).into(),
-            "history" => {
+            ops::ENTER => PresenceAction::Enter,
+            ops::UPDATE => PresenceAction::Update,
+            ops::LEAVE => PresenceAction::Leave,
+            ops::PUBLISH => return self.publish(channel, a.unchecked_into()).into(),
+            ops::GET => return self.presence_get(channel, &a, b).into(),
+            ops::HISTORY => {
                 let rest = self.driver.rest.clone();
                 return super::history::presence_history(rest, channel, &a).into();
             }
-            "read" => return self.read(channel, a.as_bool().unwrap_or(false)),
-            set @ ("setOptions" | "getOptions") => {
+            ops::READ => return self.read(channel, a.as_bool().unwrap_or(false)),
+            set @ (ops::SET_OPTIONS | ops::GET_OPTIONS) => {
                 let modes = b.as_f64().unwrap_or(0.0) as u32;
-                return self.set_options(channel, modes, &a, set == "getOptions");
+                return self.set_options(channel, modes, &a, set == ops::GET_OPTIONS);
             }
-            "release" => {
+            ops::RELEASE => {
                 return match self.driver.input(|c, _| c.release_channel(channel)) {
                     Ok(()) => JsValue::UNDEFINED,
                     Err(error) => to_js(&error),
                 }
             }
-            mute @ ("mute" | "unmute") => {
-                let muted = mute == "mute";
+            mute @ (ops::MUTE | ops::UNMUTE) => {
+                let muted = mute == ops::MUTE;
                 self.driver.input(|c, _| c.mute_presence(channel, muted));
                 return JsValue::UNDEFINED;
             }
-            op @ ("attach" | "detach") => {
-                let attach = op == "attach";
+            op @ (ops::ATTACH | ops::DETACH) => {
+                let attach = op == ops::ATTACH;
                 let operation = self.driver.operation(|c, now| match attach {
                     true => c.attach(channel, now),
                     false => c.detach(channel, now),
@@ -140,25 +141,26 @@ impl Realtime {
     /// `connection` gives the connection as `{ state, id, key, clientId, errorReason }`.
     /// `recovery`: with `a` a parsed recovery key (`{ connectionKey, msgSerial,
     /// channelSerials }`), continues another instance's connection before connecting;
-    /// without (undefined), gives this connection's recovery key, the JSON text of
+    /// without (undefined or null), gives this connection's recovery key, the JSON text of
     /// createRecoveryKey(), or null when there is nothing to recover (RTN16g).
     /// `authorize`: auth.authorize(tokenParams `a`, authOptions `b`), a new token from the
     /// client's auth; `authOptions` and `tokenParams` given replace the stored ones for
     /// this and later tokens (RSA10g). Resolves with its TokenDetails once the connection
     /// uses it (see `Driver::authorize`).
-    fn lifecycle(&self, event: &str, a: JsValue, b: JsValue) -> JsValue {
+    fn lifecycle(&self, event: u32, a: JsValue, b: JsValue) -> JsValue {
         match event {
-            "ping" => return self.driver.operation(|c, now| c.ping(now)).into(),
-            "connection" => return self.connection(),
-            "recovery" => return self.recovery(a),
-            "authorize" => return self.authorize(a, b).into(),
+            ops::PING => return self.driver.operation(|c, now| c.ping(now)).into(),
+            ops::CONNECTION => return self.connection(),
+            ops::RECOVERY => return self.recovery(a),
+            ops::AUTHORIZE => return self.authorize(a, b).into(),
             _ => {}
         }
         self.driver.input(|c, now| match event {
-            "connect" => c.connect(now),
-            "close" => c.close(now),
-            "online" => c.network_online(now),
-            "offline" => c.network_offline(now),
+            ops::CONNECT => c.connect(now),
+            ops::CLOSE => c.close(now),
+            ops::ONLINE => c.network_online(now),
+            ops::OFFLINE => c.network_offline(now),
+            // PAGEHIDE.
             _ => c.page_hidden(),
         });
         JsValue::UNDEFINED
@@ -181,7 +183,7 @@ impl Realtime {
 
     /// `lifecycle`'s `recovery` (RTN16).
     fn recovery(&self, key: JsValue) -> JsValue {
-        if key.is_undefined() {
+        if key.is_null_or_undefined() {
             return match self.driver.read(|c| c.recovery_key()) {
                 Some(key) => json::to_string(&key).into(),
                 None => JsValue::NULL,

@@ -6,6 +6,7 @@ use super::convert;
 use super::error::{self, rejected, to_js};
 use super::fetch::HttpResponse;
 use super::history;
+use super::ops;
 use super::options::{auth_source, number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
@@ -38,9 +39,10 @@ impl Rest {
         })
     }
 
-    /// Every operation of the client, `op`, with `channel` for a channel's ('' for
-    /// others): one export for all, as in `Realtime::op` (each export costs glue and a
-    /// wasm shim); `a`, `b` and `c` as the operation takes them. Each gives a promise:
+    /// Every operation of the client, `op` (a number of `ops`, named below as the JS
+    /// wrapper names it), with `channel` for a channel's ('' for others): one export for
+    /// all, as in `Realtime::op` (each export costs glue and a wasm shim); `a`, `b` and
+    /// `c` as the operation takes them. Each gives a promise:
     /// - `get`: presence.get(params `a`), the channel's current members, one page.
     /// - `history`: presence.history(params `a`), past presence events, one page (or,
     ///   `a` a page's link, that page).
@@ -56,15 +58,16 @@ impl Rest {
     ///   client's. A key signs at `tokenParams.timestamp`, which the JS wrapper sets as
     ///   createTokenRequest's. The tokenParams are used as given: the wrapper gives the
     ///   client's when the app gives none.
-    pub fn op(&self, channel: &str, op: &str, a: JsValue, b: JsValue, c: JsValue) -> Promise {
+    pub fn op(&self, channel: &str, op: u32, a: JsValue, b: JsValue, c: JsValue) -> Promise {
         match op {
-            "get" => presence_get(self.client.clone(), channel, &a),
-            "history" => history::presence_history(self.client.clone(), channel, &a),
-            "batchPresence" => self.batch_presence(a.unchecked_into()),
-            "time" => self.time(),
-            "createTokenRequest" => {
+            ops::GET => presence_get(self.client.clone(), channel, &a),
+            ops::HISTORY => history::presence_history(self.client.clone(), channel, &a),
+            ops::BATCH_PRESENCE => self.batch_presence(a.unchecked_into()),
+            ops::TIME => self.time(),
+            ops::CREATE_TOKEN_REQUEST => {
                 self.create_token_request(a, b.as_string(), c.as_f64().unwrap_or(0.0))
             }
+            // REQUEST_TOKEN.
             _ => self.request_token(a, b),
         }
     }

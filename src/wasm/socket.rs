@@ -2,13 +2,12 @@
 //! here; the handlers are detached before a close the core asked for, so the core only
 //! hears of closes it did not make.
 
-use super::error::set;
 use super::Callback;
 use crate::protocol::Frame;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::RefCell;
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
@@ -32,35 +31,29 @@ impl Socket {
     pub fn open(url: &str, input: impl Fn(SocketInput) + 'static) -> Result<Socket, JsValue> {
         let ws = WebSocket::new(url)?;
         let waiting: Rc<RefCell<Vec<Frame>>> = Rc::default();
-        // One handler for open, message and close: each distinct closure type brings
-        // its own shims into the wasm and a wrapper into the JS glue.
+        // One handler for open, message and close (see `listen`).
         let on_event = {
             let (ws, waiting) = (ws.clone(), waiting.clone());
             Callback::new(move |event: JsValue| {
-                let field = |name: &str| Reflect::get(&event, &name.into()).unwrap_or_default();
-                let data = field("data");
-                if let Some(text) = data.as_string() {
+                if let Some(text) = event.as_string() {
                     input(SocketInput::Frame(text.into_bytes()));
-                } else if !data.is_undefined() {
-                    input(SocketInput::Frame(Uint8Array::new(&data).to_vec()));
-                } else if field("type").as_string().as_deref() == Some("open") {
-                    for frame in waiting.take() {
-                        send_now(&ws, &frame);
+                } else if let Some(open) = event.as_bool() {
+                    if open {
+                        for frame in waiting.take() {
+                            send_now(&ws, &frame);
+                        }
+                    } else {
+                        input(SocketInput::Closed);
                     }
                 } else {
-                    input(SocketInput::Closed);
+                    input(SocketInput::Frame(
+                        event.unchecked_into::<Uint8Array>().to_vec(),
+                    ));
                 }
                 Ok(())
             })
         };
-        // Properties set through Reflect, as error.rs sets fields: one import for all of
-        // them instead of one setter import (and its glue) each.
-        set(&ws, "binaryType", "arraybuffer".into());
-        let handler: &JsValue = on_event.as_ref();
-        set(&ws, "onopen", handler.clone());
-        set(&ws, "onmessage", handler.clone());
-        // `error` is always followed by `close`; listening to both would report twice.
-        set(&ws, "onclose", handler.clone());
+        listen(&ws, on_event.as_ref());
         Ok(Socket {
             ws,
             waiting,
@@ -90,10 +83,24 @@ impl Socket {
     }
 
     fn detach(&self) {
-        for name in ["onopen", "onmessage", "onclose"] {
-            set(&self.ws, name, JsValue::NULL);
-        }
+        listen(&self.ws, &JsValue::NULL);
     }
+}
+
+// The socket's events as one handler's argument (one closure type: each distinct one
+// brings its own shims into the wasm and a wrapper into the JS glue): a message's text,
+// or its bytes as a Uint8Array; `true` once open; `false` once closed. Set here rather
+// than through Reflect from the wasm: one import for the handlers and what they read.
+// `error` is always followed by `close`; listening to both would report twice.
+#[wasm_bindgen(inline_js = "export function listen(ws, on) {
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = on && (() => on(true));
+    ws.onmessage = on && ((e) => on(typeof e.data == 'string' ? e.data : new Uint8Array(e.data)));
+    ws.onclose = on && (() => on(false));
+}")]
+extern "C" {
+    /// Sets `ws`'s handlers to call `on` (see above), or with null, removes them.
+    fn listen(ws: &WebSocket, on: &JsValue);
 }
 
 #[wasm_bindgen]

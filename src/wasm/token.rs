@@ -124,9 +124,10 @@ pub async fn request_token(
         }
         AuthSource::Callback(callback) => {
             // The JS wrapper rejects with what the app called back, made an ErrorInfo as
-            // ably-js does, or with what it threw, as it is (ably-js passes that on).
+            // ably-js does, or with what it threw, as it is (ably-js passes that on). Its
+            // callback always returns a Promise (adaptOptions), so none is made of it here.
             let value = match callback.call1(&JsValue::NULL, &convert::to_js(&params)) {
-                Ok(promise) => JsFuture::from(js_sys::Promise::resolve(&promise)).await,
+                Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
                 Err(error) => Err(error),
             };
             let value = value.map_err(|e| callback_error(&e))?;

@@ -18,11 +18,11 @@ async fn connects_with_auth_url_and_identifies_as_client_id() {
 async fn attach_resolves_and_channel_reports_attached() {
     let client = Client::connected(Some("ada")).await;
     let name = channel("attach");
-    settle(client.channel_lifecycle(&name, "attach"))
+    settle(client.channel_lifecycle(&name, ops::ATTACH))
         .await
         .expect("attach resolves");
     assert_eq!(client.channel(&name, "state"), "attached");
-    settle(client.channel_lifecycle(&name, "detach"))
+    settle(client.channel_lifecycle(&name, ops::DETACH))
         .await
         .expect("detach resolves");
     assert_eq!(client.channel(&name, "state"), "detached");
@@ -31,7 +31,7 @@ async fn attach_resolves_and_channel_reports_attached() {
 #[wasm_bindgen_test]
 async fn ping_resolves_with_round_trip_time() {
     let client = Client::connected(Some("ada")).await;
-    let ping = client.lifecycle("ping").unchecked_into();
+    let ping = client.lifecycle(ops::PING).unchecked_into();
     let rtt = settle(ping).await.expect("pong");
     assert!(rtt.as_f64().is_some_and(|ms| ms >= 0.0));
 }
@@ -57,7 +57,7 @@ async fn closed_port_goes_disconnected_then_retries() {
         r#"{{"token":"unused","endpoint":"{host}","port":9,"tls":false,"disconnectedRetryTimeout":500}}"#
     ));
     let client = Client::new(options);
-    client.lifecycle("connect");
+    client.lifecycle(ops::CONNECT);
     let retried = wait_until(8000, || {
         let states = client.connection_states();
         states.iter().filter(|s| *s == "connecting").count() >= 2

@@ -32,11 +32,11 @@ fn renewals(client: &Client) -> usize {
 async fn expiring_tokens_are_renewed_without_losing_the_connection_or_member() {
     let name = channel("expiry");
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.channel_lifecycle(&name, "attach"))
+    settle(bob.channel_lifecycle(&name, ops::ATTACH))
         .await
         .expect("bob attaches");
     let ada = Client::new(options(Some("ada"), r#"{"authParams":{"ttl":"2000"}}"#));
-    ada.lifecycle("connect");
+    ada.lifecycle(ops::CONNECT);
     assert!(
         wait_until(5000, || ada.connection("state").as_deref()
             == Some("connected"))

@@ -1,5 +1,5 @@
 //! Presence between two clients in one page: enter/update/leave, leave data, several
-//! devices with one clientId, get with filters, and enter without a clientId.
+//! devices with one clientId, get with filters, enter without a clientId, and binary data.
 
 use crate::support::*;
 use wasm_bindgen::JsValue;
@@ -18,15 +18,20 @@ async fn enter_update_leave_are_seen_by_another_client_with_their_data() {
         .expect("enter");
     settle(ada.op(
         name.clone(),
-        "update",
+        ops::UPDATE,
         JsValue::UNDEFINED,
         data(r#""busy""#),
     ))
     .await
     .expect("update");
-    settle(ada.op(name.clone(), "leave", JsValue::UNDEFINED, data(r#""bye""#)))
-        .await
-        .expect("leave");
+    settle(ada.op(
+        name.clone(),
+        ops::LEAVE,
+        JsValue::UNDEFINED,
+        data(r#""bye""#),
+    ))
+    .await
+    .expect("leave");
 
     assert!(
         wait_until(3000, || bob.presence(&name).len() >= 3).await,
@@ -75,7 +80,7 @@ async fn same_client_id_on_two_devices_is_two_members() {
 
     settle(phone.op(
         name.clone(),
-        "leave",
+        ops::LEAVE,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
@@ -154,7 +159,7 @@ async fn enter_without_client_id_is_rejected_with_40012() {
 #[wasm_bindgen_test]
 async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     let (name, ada, bob) = watched_pair("muted").await;
-    let _ = bob.channel_lifecycle(&name, "mute");
+    let _ = bob.channel_lifecycle(&name, ops::MUTE);
 
     ada.enter(&name, data(r#""one""#)).await.expect("enter");
     // The member set follows while muted: get() sees ada once the enter has arrived.
@@ -169,10 +174,15 @@ async fn a_muted_channel_keeps_its_member_set_but_emits_no_presence_events() {
     assert_eq!(members, 1, "bob's set has ada");
     assert!(bob.presence(&name).is_empty(), "no events while muted");
 
-    let _ = bob.channel_lifecycle(&name, "unmute");
-    settle(ada.op(name.clone(), "update", JsValue::UNDEFINED, data(r#""two""#)))
-        .await
-        .expect("update");
+    let _ = bob.channel_lifecycle(&name, ops::UNMUTE);
+    settle(ada.op(
+        name.clone(),
+        ops::UPDATE,
+        JsValue::UNDEFINED,
+        data(r#""two""#),
+    ))
+    .await
+    .expect("update");
     assert!(
         wait_until(3000, || !bob.presence(&name).is_empty()).await,
         "events again once unmuted"
@@ -197,4 +207,39 @@ async fn deeply_nested_data_fits_the_wasm_stack() {
         "bob sees the enter"
     );
     assert_eq!(bob.presence(&name)[0].3, nested);
+}
+
+/// Binary data as the app gives it: an ArrayBuffer whole, and a view's own window of its
+/// buffer whatever its element type (a Uint16Array, a DataView), byte for byte.
+#[wasm_bindgen_test]
+async fn binary_data_is_a_buffer_whole_or_a_views_window() {
+    let (name, ada, bob) = watched_pair("binary").await;
+    let buffer = js_sys::Uint8Array::from(&[1u8, 2, 3, 4, 5, 6, 7, 8][..]).buffer();
+    // Two 16-bit elements from byte 2, and two bytes from byte 5.
+    let words = js_sys::Uint16Array::new_with_byte_offset_and_length(&buffer, 2, 2);
+    let view = js_sys::DataView::new(&buffer, 5, 2);
+    let sent: [(u32, JsValue); 3] = [
+        (ops::ENTER, buffer.into()),
+        (ops::UPDATE, words.into()),
+        (ops::UPDATE, view.into()),
+    ];
+    for (op, data) in sent {
+        settle(ada.op(name.clone(), op, JsValue::UNDEFINED, data))
+            .await
+            .expect("sent");
+    }
+
+    assert!(
+        wait_until(3000, || bob.presence(&name).len() >= 3).await,
+        "bob sees three events"
+    );
+    let received: Vec<Vec<u8>> = bob
+        .events
+        .borrow()
+        .iter()
+        .filter(|e| text(e, "type") == "presence" && text(e, "channel") == name)
+        .map(|e| js_sys::Uint8Array::new(&get(&get(e, "message"), "data")).to_vec())
+        .collect();
+    let expected: [&[u8]; 3] = [&[1, 2, 3, 4, 5, 6, 7, 8], &[3, 4, 5, 6], &[6, 7]];
+    assert_eq!(received, expected);
 }

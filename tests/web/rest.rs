@@ -10,7 +10,7 @@ fn rest() -> Rest {
 }
 
 /// `rest.op(channel, op, a)`: the promise of an operation with one argument.
-fn op(rest: &Rest, channel: &str, op: &str, a: JsValue) -> js_sys::Promise {
+fn op(rest: &Rest, channel: &str, op: u32, a: JsValue) -> js_sys::Promise {
     let none = JsValue::UNDEFINED;
     rest.op(channel, op, a, none.clone(), none)
 }
@@ -28,7 +28,7 @@ fn link(page: &JsValue, rel: &str) -> Option<String> {
 /// The page `page` links to as `rel`, fetched as the JS wrapper does.
 async fn follow(rest: &Rest, page: &JsValue, rel: &str) -> JsValue {
     let path = link(page, rel).expect("the page links it");
-    self::page(op(rest, "", "history", path.into())).await
+    self::page(op(rest, "", ops::HISTORY, path.into())).await
 }
 
 fn items(page: &JsValue) -> js_sys::Array {
@@ -57,7 +57,7 @@ fn client_ids(page: &JsValue) -> Vec<String> {
 async fn presence_get_pages_through_members() {
     let (name, _clients) = three_members("rest-get").await;
     let rest = rest();
-    let first = page(op(&rest, &name, "get", json(r#"{"limit":2}"#))).await;
+    let first = page(op(&rest, &name, ops::GET, json(r#"{"limit":2}"#))).await;
     assert_eq!(items(&first).length(), 2);
     assert!(link(&first, "next").is_some(), "a next page");
     let second = follow(&rest, &first, "next").await;
@@ -75,14 +75,14 @@ async fn presence_history_pages_backwards_through_events() {
     let (name, clients) = three_members("rest-history").await;
     settle(clients[0].op(
         name.clone(),
-        "leave",
+        ops::LEAVE,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     ))
     .await
     .unwrap();
     let rest = rest();
-    let mut pages = vec![page(op(&rest, &name, "history", json(r#"{"limit":3}"#))).await];
+    let mut pages = vec![page(op(&rest, &name, ops::HISTORY, json(r#"{"limit":3}"#))).await];
     while link(pages.last().unwrap(), "next").is_some() {
         let next = follow(&rest, pages.last().unwrap(), "next").await;
         pages.push(next);
@@ -112,7 +112,7 @@ async fn batch_presence_lists_members_per_channel() {
     solo.enter(&second, JsValue::UNDEFINED).await.unwrap();
 
     let names = js_sys::Array::of2(&first.as_str().into(), &second.as_str().into());
-    let result = settle(op(&rest(), "", "batchPresence", names.into()))
+    let result = settle(op(&rest(), "", ops::BATCH_PRESENCE, names.into()))
         .await
         .expect("batch");
     assert_eq!(get(&result, "successCount").as_f64(), Some(2.0));
@@ -129,7 +129,7 @@ async fn batch_presence_lists_members_per_channel() {
 
 #[wasm_bindgen_test]
 async fn time_is_the_server_clock() {
-    let time = settle(op(&rest(), "", "time", JsValue::UNDEFINED))
+    let time = settle(op(&rest(), "", ops::TIME, JsValue::UNDEFINED))
         .await
         .expect("time")
         .as_f64()

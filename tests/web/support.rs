@@ -3,6 +3,7 @@
 
 use js_sys::futures::JsFuture;
 use js_sys::{Function, Promise};
+pub use roster::wasm::ops;
 use roster::wasm::Realtime;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -71,18 +72,18 @@ pub struct Client {
 impl Client {
     /// The promise of a channel's `attach` or `detach` (or the value of another `op` of
     /// the channel's lifecycle).
-    pub fn channel_lifecycle(&self, name: &str, event: &str) -> Promise {
+    pub fn channel_lifecycle(&self, name: &str, event: u32) -> Promise {
         self.op(name.into(), event, JsValue::UNDEFINED, JsValue::UNDEFINED)
     }
 
     /// The client's own `op('', event)` (connect, close, ping...): its promise or value.
-    pub fn lifecycle(&self, event: &str) -> JsValue {
+    pub fn lifecycle(&self, event: u32) -> JsValue {
         let none = JsValue::UNDEFINED;
         self.realtime.op("", event, none.clone(), none)
     }
 
     /// `op(name, op, a, b)`: its promise (or its value, for an op that gives none).
-    pub fn op(&self, name: String, op: &str, a: JsValue, b: JsValue) -> Promise {
+    pub fn op(&self, name: String, op: u32, a: JsValue, b: JsValue) -> Promise {
         self.realtime.op(&name, op, a, b).unchecked_into()
     }
 
@@ -103,7 +104,7 @@ impl Client {
     /// A connected client with this clientId.
     pub async fn connected(client_id: Option<&str>) -> Client {
         let client = Client::new(options(client_id, "{}"));
-        client.lifecycle("connect");
+        client.lifecycle(ops::CONNECT);
         assert!(
             wait_until(5000, || client.connection("state").as_deref()
                 == Some("connected"))
@@ -139,7 +140,7 @@ impl Client {
     /// A field of the connection as `op('', 'connection')` gives it (state, id, key,
     /// clientId) as text.
     pub fn connection(&self, field: &str) -> Option<String> {
-        let connection = self.lifecycle("connection");
+        let connection = self.lifecycle(ops::CONNECTION);
         get(&connection, field).as_string()
     }
 
@@ -148,18 +149,18 @@ impl Client {
     pub fn channel(&self, name: &str, field: &str) -> JsValue {
         let channel = self
             .realtime
-            .op(name, "read", JsValue::UNDEFINED, JsValue::UNDEFINED);
+            .op(name, ops::READ, JsValue::UNDEFINED, JsValue::UNDEFINED);
         get(&channel, field)
     }
 
     /// presence.enter(data) on `name`.
     pub async fn enter(&self, name: &str, data: JsValue) -> Result<JsValue, JsValue> {
-        settle(self.op(name.into(), "enter", JsValue::UNDEFINED, data)).await
+        settle(self.op(name.into(), ops::ENTER, JsValue::UNDEFINED, data)).await
     }
 
     /// presence.get(params) on `name`, every member as an object (no cached versions).
     pub async fn members(&self, name: &str, params: &str) -> Result<js_sys::Array, JsValue> {
-        let result = settle(self.op(name.into(), "get", json(params), 0.into())).await?;
+        let result = settle(self.op(name.into(), ops::GET, json(params), 0.into())).await?;
         Ok(get(&result, "fresh").into())
     }
 
@@ -186,7 +187,7 @@ impl Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        self.lifecycle("close");
+        self.lifecycle(ops::CLOSE);
     }
 }
 
@@ -234,7 +235,7 @@ pub async fn watched_pair(test: &str) -> (String, Client, Client) {
     let name = channel(test);
     let ada = Client::connected(Some("ada")).await;
     let bob = Client::connected(Some("bob")).await;
-    settle(bob.channel_lifecycle(&name, "attach"))
+    settle(bob.channel_lifecycle(&name, ops::ATTACH))
         .await
         .expect("bob attaches");
     (name, ada, bob)
