@@ -784,9 +784,10 @@ fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
     assert_eq!(h.client.connection_state(), ConnectionState::Disconnected);
     assert!(!h.events.contains(&Event::AuthRequired));
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
-    h.advance_to(14_999);
+    // Disconnected the second time since connected: 4/3 × 15 s, as ably-js (RTB1).
+    h.advance_to(19_999);
     assert!(!h.events.contains(&Event::AuthRequired));
-    h.advance_to(15_000);
+    h.advance_to(20_000);
     assert!(h.events.contains(&Event::AuthRequired));
     h.act(|c, now| c.authorize("t3".into(), now));
     let url = h.open_url();

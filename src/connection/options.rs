@@ -69,6 +69,9 @@ pub struct ClientOptions {
     pub agent: String,
     /// Timeouts and retry intervals.
     pub timeouts: Timeouts,
+    /// Seeds the random part of retry delays (RTB1), so that clients cut off together do
+    /// not retry in lockstep: give each client its own random one; 0 means no jitter.
+    pub seed: u64,
 }
 
 impl Default for ClientOptions {
@@ -85,6 +88,7 @@ impl Default for ClientOptions {
             transport_params: Vec::new(),
             agent: concat!("roster/", env!("CARGO_PKG_VERSION")).to_owned(),
             timeouts: Timeouts::default(),
+            seed: 0,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! timeouts, and how channels follow the connection (RTL2–RTL13, RTP1–RTP19). The
 //! frames the server sends for a channel are taken in by `channel_inbound`.
 
+use super::timers::retry_time;
 use super::{Completion, Event, OpId, Realtime, Ticket};
 use crate::channel::{Channel, ChannelState, ChannelStateChange, Queued};
 use crate::connection::ConnectionState;
@@ -450,7 +451,7 @@ impl Realtime {
         }
     }
 
-    /// Suspended with a retry after `channel_retry` (RTL13b, RTL4f).
+    /// Suspended with a retry after `channel_retry`, backing off (RTL13b, RTL4f, RTB1).
     pub(super) fn suspend_channel(&mut self, name: &str, error: ErrorInfo, now: u64) {
         let waiters: Vec<Ticket> = self
             .channels
@@ -461,8 +462,11 @@ impl Realtime {
             self.resolve(ticket, Err(error.clone()));
         }
         self.set_channel_state(name, ChannelState::Suspended, Some(error), false);
-        let retry_at = now + self.options.timeouts.channel_retry;
-        self.with_channel(name, |c| c.retry_at = Some(retry_at));
+        let (initial, random) = (self.options.timeouts.channel_retry, self.random());
+        self.with_channel(name, |c| {
+            c.retry_count += 1;
+            c.retry_at = Some(now + retry_time(initial, c.retry_count, random));
+        });
     }
 
     /// Channel timers: attach/detach timeouts and suspended retries (RTL4f, RTL5f, RTL13b).

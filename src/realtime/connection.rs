@@ -1,6 +1,7 @@
 //! The connection state machine: connect, CONNECTED, loss and retry, suspension, close,
 //! ping and auth (RTN4–RTN15, RTN22).
 
+use super::timers::retry_time;
 use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
 use crate::protocol::{codes, encode, Action, AuthDetails, ErrorInfo, ProtocolMessage};
@@ -207,6 +208,11 @@ impl Realtime {
             self.error_reason = reason.clone();
         }
         self.state = state;
+        match state {
+            ConnectionState::Disconnected => self.disconnected_count += 1,
+            ConnectionState::Connected | ConnectionState::Suspended => self.disconnected_count = 0,
+            _ => {}
+        }
         let event = if previous == state {
             "update"
         } else {
@@ -343,12 +349,10 @@ impl Realtime {
             );
             self.retry_at = Some(now + timeouts.suspended_retry);
         } else {
-            self.set_state(
-                ConnectionState::Disconnected,
-                Some(reason),
-                Some(timeouts.disconnected_retry),
-            );
-            self.retry_at = Some(now + timeouts.disconnected_retry);
+            let attempt = self.disconnected_count + 1;
+            let delay = retry_time(timeouts.disconnected_retry, attempt, self.random());
+            self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
+            self.retry_at = Some(now + delay);
         }
     }
 
