@@ -56,6 +56,9 @@ pub struct ClientOptions {
     pub client_id: Option<String>,
     /// How to authenticate.
     pub auth: AuthMethod,
+    /// With `AuthMethod::External`, a token to connect with before asking for one: the
+    /// app's `token` beside its authUrl or authCallback, as ably-js uses it.
+    pub first_token: Option<String>,
     /// Wire format.
     pub format: Format,
     /// Whether the server echoes our own messages back.
@@ -82,6 +85,7 @@ impl Default for ClientOptions {
             tls: true,
             client_id: None,
             auth: AuthMethod::External,
+            first_token: None,
             format: Format::Json,
             echo_messages: true,
             queue_messages: true,

@@ -485,13 +485,15 @@ impl Realtime {
                     self.lose_transport(now, error, true);
                     self.is_token_retry = true;
                 }
-                // One fresh token per connection attempt (RTN14b).
+                // One fresh token per connection attempt (RTN14b); as ably-js 2.x,
+                // disconnected and connecting again at once.
                 ConnectionState::Connecting if !self.is_token_retry => {
                     self.is_token_retry = true;
                     if self.is_transport_open {
                         self.transport_commands.push(TransportCommand::Close);
                     }
                     self.is_transport_open = false;
+                    self.disconnected_to_retry_at_once(error);
                     self.start_connecting_again(now);
                 }
                 _ => self.lose_transport(now, error, true),
@@ -499,18 +501,21 @@ impl Realtime {
             return;
         }
         if error.is_token_error() {
-            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x: when
-            // connected, disconnected and a reconnect first, which finds no way to renew it.
-            if self.state == ConnectionState::Connected {
-                self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
-                self.set_state(ConnectionState::Connecting, None, None);
-            }
+            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x:
+            // disconnected and a reconnect first, which finds no way to renew it.
+            self.disconnected_to_retry_at_once(error);
             self.fail(no_token_renewal());
         } else if is_fatal {
             self.fail(error);
         } else {
             self.lose_transport(now, error, true);
         }
+    }
+
+    /// Disconnected for a token error, and connecting again at once.
+    fn disconnected_to_retry_at_once(&mut self, error: ErrorInfo) {
+        self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+        self.set_state(ConnectionState::Connecting, None, None);
     }
 
     fn start_connecting_again(&mut self, now: u64) {

@@ -107,7 +107,7 @@ impl Realtime {
         }
         let token = match &options.auth {
             AuthMethod::Token(token) => Some(token.clone()),
-            _ => None,
+            _ => options.first_token.clone(),
         };
         Ok(Realtime {
             client_id: options.client_id.clone(),

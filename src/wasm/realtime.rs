@@ -316,6 +316,7 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
         tls: options.tls,
         client_id: options.client_id.clone(),
         auth,
+        first_token: super::options::given_token(js),
         format: format(bool_field(js, "useBinaryProtocol").unwrap_or(false)),
         echo_messages: bool_field(js, "echoMessages").unwrap_or(true),
         queue_messages: bool_field(js, "queueMessages").unwrap_or(true),
