@@ -872,6 +872,17 @@ fn expired_fixed_token_while_connected_is_disconnected_then_failed_with_no_renew
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     assert!(!h.events.contains(&Event::AuthRequired));
     assert_eq!(h.client.poll_timeout(), None);
+    // connect() again: as ably-js, the refused token is not sent again (differential-10).
+    h.take_events();
+    h.act(|c, now| c.connect(now));
+    assert_eq!(
+        changes(&h),
+        vec![
+            ("connecting", None),
+            ("failed", Some((codes::NO_TOKEN_RENEWAL, 403))),
+        ]
+    );
+    assert!(h.take_transport().is_empty());
 }
 
 #[test]

@@ -294,11 +294,14 @@ impl Realtime {
         self.retry_at = None;
         self.set_state(ConnectionState::Connecting, None, None);
         self.request_deadline = Some(now + self.options.timeouts.realtime_request);
-        if self.options.auth == AuthMethod::External && self.token.is_none() {
-            self.is_awaiting_auth = true;
-            self.events.push(Event::AuthRequired);
-        } else {
-            self.open_transport(now);
+        match (&self.options.auth, &self.token) {
+            (AuthMethod::External, None) => {
+                self.is_awaiting_auth = true;
+                self.events.push(Event::AuthRequired);
+            }
+            // A fixed token the server refused, and nothing to get another with.
+            (AuthMethod::Token(_), None) => self.fail(no_token_renewal()),
+            _ => self.open_transport(now),
         }
     }
 
@@ -502,7 +505,9 @@ impl Realtime {
         }
         if error.is_token_error() {
             // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x:
-            // disconnected and a reconnect first, which finds no way to renew it.
+            // disconnected and a reconnect first, which finds no way to renew it; a
+            // later connect() fails so too, as the token is dropped.
+            self.token = None;
             self.disconnected_to_retry_at_once(error);
             self.fail(no_token_renewal());
         } else if is_fatal {
