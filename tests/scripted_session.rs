@@ -679,9 +679,49 @@ fn external_auth_asks_for_a_token_before_opening() {
         json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
     );
     assert!(h.events.contains(&Event::AuthRequired));
-    assert_eq!(h.client.connection_state(), ConnectionState::Connecting);
+    // As ably-js 2.x (RTN14b): disconnected with the server's 40142, then at once a new
+    // attempt with a fresh token.
+    assert_eq!(
+        changes(&h),
+        vec![
+            ("disconnected", Some((codes::TOKEN_EXPIRED, 401))),
+            ("connecting", None)
+        ]
+    );
     h.act(|c, now| c.authorize("t2".into(), now));
     assert!(h.open_url().contains("access_token=t2"));
+}
+
+#[test]
+fn external_auth_connects_first_with_the_token_the_app_gave() {
+    // `token` beside an authUrl or authCallback: used first, renewed when refused, as
+    // ably-js (an expired TokenDetails included: ably-js does not check `expires` before
+    // it knows the server's clock).
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::External,
+        first_token: Some("given".into()),
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    assert!(!h.events.contains(&Event::AuthRequired));
+    assert!(h.open_url().contains("access_token=given"));
+    h.take_events();
+    h.server(
+        json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
+    );
+    assert_eq!(
+        changes(&h),
+        vec![
+            ("disconnected", Some((codes::TOKEN_EXPIRED, 401))),
+            ("connecting", None)
+        ]
+    );
+    assert!(h.events.contains(&Event::AuthRequired));
+    h.act(|c, now| c.authorize("fresh".into(), now));
+    assert!(h.open_url().contains("access_token=fresh"));
+    h.connected("c1", "k1");
+    assert_eq!(h.client.connection_state(), ConnectionState::Connected);
 }
 
 /// A DISCONNECTED frame for an expired token.
@@ -784,9 +824,10 @@ fn one_immediate_renewal_per_disconnection_then_the_retry_delay() {
     assert_eq!(h.client.connection_state(), ConnectionState::Disconnected);
     assert!(!h.events.contains(&Event::AuthRequired));
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
-    h.advance_to(14_999);
+    // Disconnected the second time since connected: 4/3 × 15 s, as ably-js (RTB1).
+    h.advance_to(19_999);
     assert!(!h.events.contains(&Event::AuthRequired));
-    h.advance_to(15_000);
+    h.advance_to(20_000);
     assert!(h.events.contains(&Event::AuthRequired));
     h.act(|c, now| c.authorize("t3".into(), now));
     let url = h.open_url();
@@ -831,6 +872,17 @@ fn expired_fixed_token_while_connected_is_disconnected_then_failed_with_no_renew
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     assert!(!h.events.contains(&Event::AuthRequired));
     assert_eq!(h.client.poll_timeout(), None);
+    // connect() again: as ably-js, the refused token is not sent again (differential-10).
+    h.take_events();
+    h.act(|c, now| c.connect(now));
+    assert_eq!(
+        changes(&h),
+        vec![
+            ("connecting", None),
+            ("failed", Some((codes::NO_TOKEN_RENEWAL, 403))),
+        ]
+    );
+    assert!(h.take_transport().is_empty());
 }
 
 #[test]
@@ -842,9 +894,16 @@ fn expired_fixed_token_while_connecting_fails_with_no_renewal() {
     h.server(
         json!({"action": 9, "error": {"code": 40142, "statusCode": 401, "message": "expired"}}),
     );
+    // As ably-js 2.x (RTN14b): disconnected with the server's 40142 and a new attempt at
+    // once, which finds no way to renew the token (as a token that expired while
+    // connected does).
     assert_eq!(
         changes(&h),
-        vec![("failed", Some((codes::NO_TOKEN_RENEWAL, 403)))]
+        vec![
+            ("disconnected", Some((codes::TOKEN_EXPIRED, 401))),
+            ("connecting", None),
+            ("failed", Some((codes::NO_TOKEN_RENEWAL, 403)))
+        ]
     );
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
 }

@@ -50,6 +50,8 @@ pub struct Channel<T> {
     pub request_deadline: Option<u64>,
     /// When a suspended channel tries to attach again.
     pub retry_at: Option<u64>,
+    /// Retries armed since the channel was last neither attaching nor suspended (RTB1).
+    pub retry_count: u64,
     /// Whether presence events are held back (nobody listens); the set still follows.
     pub is_presence_muted: bool,
     /// DETACH frames sent on this transport that no DETACHED has answered yet: one
@@ -82,6 +84,7 @@ impl<T> Default for Channel<T> {
             get_waiters: Vec::new(),
             request_deadline: None,
             retry_at: None,
+            retry_count: 0,
             is_presence_muted: false,
             detaches_unanswered: 0,
             is_detach_owed: false,
@@ -113,6 +116,9 @@ impl<T> Channel<T> {
         }
         if state != ChannelState::Suspended {
             self.retry_at = None;
+            if state != ChannelState::Attaching {
+                self.retry_count = 0;
+            }
         }
         // A detached or failed channel starts afresh (RTL15b2); suspended ones keep it.
         // Its members are forgotten without events, its own ones too, so a later attach

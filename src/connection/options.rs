@@ -56,6 +56,9 @@ pub struct ClientOptions {
     pub client_id: Option<String>,
     /// How to authenticate.
     pub auth: AuthMethod,
+    /// With `AuthMethod::External`, a token to connect with before asking for one: the
+    /// app's `token` beside its authUrl or authCallback, as ably-js uses it.
+    pub first_token: Option<String>,
     /// Wire format.
     pub format: Format,
     /// Whether the server echoes our own messages back.
@@ -69,6 +72,9 @@ pub struct ClientOptions {
     pub agent: String,
     /// Timeouts and retry intervals.
     pub timeouts: Timeouts,
+    /// Seeds the random part of retry delays (RTB1), so that clients cut off together do
+    /// not retry in lockstep: give each client its own random one; 0 means no jitter.
+    pub seed: u64,
 }
 
 impl Default for ClientOptions {
@@ -79,12 +85,14 @@ impl Default for ClientOptions {
             tls: true,
             client_id: None,
             auth: AuthMethod::External,
+            first_token: None,
             format: Format::Json,
             echo_messages: true,
             queue_messages: true,
             transport_params: Vec::new(),
             agent: concat!("roster/", env!("CARGO_PKG_VERSION")).to_owned(),
             timeouts: Timeouts::default(),
+            seed: 0,
         }
     }
 }

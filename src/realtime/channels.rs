@@ -2,6 +2,7 @@
 //! timeouts, and how channels follow the connection (RTL2–RTL13, RTP1–RTP19). The
 //! frames the server sends for a channel are taken in by `channel_inbound`.
 
+use super::timers::retry_time;
 use super::{Completion, Event, OpId, Realtime, Ticket};
 use crate::channel::{Channel, ChannelState, ChannelStateChange, Queued};
 use crate::connection::ConnectionState;
@@ -411,7 +412,8 @@ impl Realtime {
         }
     }
 
-    /// Channels follow the connection into disconnected, suspended, failed and closed (RTL3).
+    /// Channels follow the connection into disconnected, closing, suspended, failed and
+    /// closed (RTL3).
     pub(super) fn channels_follow_connection(
         &mut self,
         state: ConnectionState,
@@ -426,23 +428,34 @@ impl Realtime {
                     }
                 }
             }
-            ConnectionState::Suspended | ConnectionState::Failed | ConnectionState::Closed => {
+            // As ably-js's propogateConnectionInterruption: attaching, attached, detaching
+            // and suspended channels are detached at closing, suspended or failed with the
+            // connection; a detach() waiting fails unless detached.
+            ConnectionState::Closing
+            | ConnectionState::Suspended
+            | ConnectionState::Failed
+            | ConnectionState::Closed => {
                 let error = reason.unwrap_or_else(|| self.state_error());
-                self.fail_messages(&error);
+                if state != ConnectionState::Closing {
+                    self.fail_messages(&error);
+                }
                 for name in self.channels.names() {
-                    let current = self.channel_state(&name);
-                    let next = match (state, current) {
-                        (_, ChannelState::Initialized | ChannelState::Detached) => continue,
+                    let next = match (state, self.channel_state(&name)) {
                         (
-                            ConnectionState::Suspended,
-                            ChannelState::Attached | ChannelState::Attaching,
-                        ) => ChannelState::Suspended,
-                        (ConnectionState::Suspended, _) => continue,
+                            _,
+                            ChannelState::Initialized
+                            | ChannelState::Detached
+                            | ChannelState::Failed,
+                        ) => continue,
+                        (ConnectionState::Suspended, ChannelState::Suspended) => continue,
+                        (ConnectionState::Suspended, _) => ChannelState::Suspended,
                         (ConnectionState::Failed, _) => ChannelState::Failed,
                         _ => ChannelState::Detached,
                     };
                     self.fail_channel_waiters(&name, &error, true);
-                    self.settle_detach(&name, Ok(()));
+                    if next != ChannelState::Detached {
+                        self.settle_detach(&name, Err(error.clone()));
+                    }
                     self.set_channel_state(&name, next, Some(error.clone()), false);
                 }
             }
@@ -450,7 +463,7 @@ impl Realtime {
         }
     }
 
-    /// Suspended with a retry after `channel_retry` (RTL13b, RTL4f).
+    /// Suspended with a retry after `channel_retry`, backing off (RTL13b, RTL4f, RTB1).
     pub(super) fn suspend_channel(&mut self, name: &str, error: ErrorInfo, now: u64) {
         let waiters: Vec<Ticket> = self
             .channels
@@ -461,8 +474,11 @@ impl Realtime {
             self.resolve(ticket, Err(error.clone()));
         }
         self.set_channel_state(name, ChannelState::Suspended, Some(error), false);
-        let retry_at = now + self.options.timeouts.channel_retry;
-        self.with_channel(name, |c| c.retry_at = Some(retry_at));
+        let (initial, random) = (self.options.timeouts.channel_retry, self.random());
+        self.with_channel(name, |c| {
+            c.retry_count += 1;
+            c.retry_at = Some(now + retry_time(initial, c.retry_count, random));
+        });
     }
 
     /// Channel timers: attach/detach timeouts and suspended retries (RTL4f, RTL5f, RTL13b).
@@ -498,5 +514,99 @@ impl Realtime {
                 }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::realtime::test_client::{client, connect, drain};
+
+    /// Each state change as "connection:state" or "channel:state", in order.
+    fn changes(client: &mut Realtime) -> Vec<String> {
+        let mut seen = Vec::new();
+        for event in drain(client).events {
+            match event {
+                Event::ConnectionState(c) => {
+                    seen.push(text::concat(&["connection:", c.current.name()]))
+                }
+                Event::ChannelState { channel, change } => {
+                    seen.push(text::concat(&[&channel, ":", change.current.name()]))
+                }
+                _ => {}
+            }
+        }
+        seen
+    }
+
+    fn outcome(client: &mut Realtime, op: OpId) -> Option<Result<Completion, ErrorInfo>> {
+        drain(client).events.into_iter().find_map(|e| match e {
+            Event::Completed { op: o, result } if o == op => Some(result),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn close_detaches_channels_at_closing_and_leaves_a_failed_one_failed() {
+        let mut client = client();
+        connect(&mut client);
+        client.attach("room", 0);
+        client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
+        client.attach("lobby", 0);
+        client.attach("gone", 0);
+        client.handle_frame(
+            br#"{"action":9,"channel":"gone","error":{"code":40160,"statusCode":401,"message":"no"}}"#,
+            0,
+        );
+        drain(&mut client);
+        client.close(10);
+        // As ably-js (propogateConnectionInterruption): at closing, not when CLOSED comes.
+        let mut closing = changes(&mut client);
+        closing[1..].sort();
+        assert_eq!(
+            closing,
+            ["connection:closing", "lobby:detached", "room:detached"]
+        );
+        client.handle_frame(br#"{"action":8}"#, 20);
+        assert_eq!(changes(&mut client), ["connection:closed"]);
+        assert_eq!(client.channel_state("gone"), ChannelState::Failed);
+    }
+
+    #[test]
+    fn suspension_suspends_a_detaching_channel_which_attaches_again_on_reconnect() {
+        let mut client = client();
+        // A state TTL shorter than the detach's timeout (10 s).
+        client.connect(0);
+        client.handle_frame(
+            br#"{"action":4,"connectionId":"c1","connectionDetails":{"connectionKey":"c1!k","connectionStateTtl":5000}}"#,
+            0,
+        );
+        client.attach("room", 0);
+        client.handle_frame(br#"{"action":11,"channel":"room"}"#, 0);
+        let detach = client.detach("room", 0);
+        drain(&mut client);
+        client.transport_closed(1_000);
+        client.transport_closed(1_010);
+        drain(&mut client);
+        assert_eq!(client.channel_state("room"), ChannelState::Detaching);
+        // Past connectionStateTtl: suspended, and so is the channel (RTL3c); its detach()
+        // fails with the connection's error, as ably-js's.
+        client.handle_timeout(6_000);
+        assert_eq!(client.channel_state("room"), ChannelState::Suspended);
+        match outcome(&mut client, detach) {
+            Some(Err(error)) => assert_eq!(error.code, codes::CONNECTION_SUSPENDED),
+            other => panic!("expected 80002, got {other:?}"),
+        }
+        client.connect(7_000);
+        drain(&mut client);
+        client.handle_frame(
+            br#"{"action":4,"connectionId":"c2","connectionDetails":{"connectionKey":"c2!k"}}"#,
+            7_000,
+        );
+        assert_eq!(
+            drain(&mut client).sent,
+            [r#"{"action":10,"channel":"room"}"#]
+        );
+        assert_eq!(client.channel_state("room"), ChannelState::Attaching);
     }
 }

@@ -1,6 +1,7 @@
 //! The connection state machine: connect, CONNECTED, loss and retry, suspension, close,
 //! ping and auth (RTN4–RTN15, RTN22).
 
+use super::timers::retry_time;
 use super::{Completion, Event, OpId, Ping, Realtime, Ticket, TransportCommand};
 use crate::connection::{connect_url, AuthMethod, ConnectionState, ConnectionStateChange};
 use crate::protocol::{codes, encode, Action, AuthDetails, ErrorInfo, ProtocolMessage};
@@ -207,6 +208,11 @@ impl Realtime {
             self.error_reason = reason.clone();
         }
         self.state = state;
+        match state {
+            ConnectionState::Disconnected => self.disconnected_count += 1,
+            ConnectionState::Connected | ConnectionState::Suspended => self.disconnected_count = 0,
+            _ => {}
+        }
         let event = if previous == state {
             "update"
         } else {
@@ -288,11 +294,14 @@ impl Realtime {
         self.retry_at = None;
         self.set_state(ConnectionState::Connecting, None, None);
         self.request_deadline = Some(now + self.options.timeouts.realtime_request);
-        if self.options.auth == AuthMethod::External && self.token.is_none() {
-            self.is_awaiting_auth = true;
-            self.events.push(Event::AuthRequired);
-        } else {
-            self.open_transport(now);
+        match (&self.options.auth, &self.token) {
+            (AuthMethod::External, None) => {
+                self.is_awaiting_auth = true;
+                self.events.push(Event::AuthRequired);
+            }
+            // A fixed token the server refused, and nothing to get another with.
+            (AuthMethod::Token(_), None) => self.fail(no_token_renewal()),
+            _ => self.open_transport(now),
         }
     }
 
@@ -343,12 +352,10 @@ impl Realtime {
             );
             self.retry_at = Some(now + timeouts.suspended_retry);
         } else {
-            self.set_state(
-                ConnectionState::Disconnected,
-                Some(reason),
-                Some(timeouts.disconnected_retry),
-            );
-            self.retry_at = Some(now + timeouts.disconnected_retry);
+            let attempt = self.disconnected_count + 1;
+            let delay = retry_time(timeouts.disconnected_retry, attempt, self.random());
+            self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
+            self.retry_at = Some(now + delay);
         }
     }
 
@@ -481,13 +488,15 @@ impl Realtime {
                     self.lose_transport(now, error, true);
                     self.is_token_retry = true;
                 }
-                // One fresh token per connection attempt (RTN14b).
+                // One fresh token per connection attempt (RTN14b); as ably-js 2.x,
+                // disconnected and connecting again at once.
                 ConnectionState::Connecting if !self.is_token_retry => {
                     self.is_token_retry = true;
                     if self.is_transport_open {
                         self.transport_commands.push(TransportCommand::Close);
                     }
                     self.is_transport_open = false;
+                    self.disconnected_to_retry_at_once(error);
                     self.start_connecting_again(now);
                 }
                 _ => self.lose_transport(now, error, true),
@@ -495,18 +504,23 @@ impl Realtime {
             return;
         }
         if error.is_token_error() {
-            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x: when
-            // connected, disconnected and a reconnect first, which finds no way to renew it.
-            if self.state == ConnectionState::Connected {
-                self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
-                self.set_state(ConnectionState::Connecting, None, None);
-            }
+            // A fixed token, which cannot be sent again (RSA4a2). As ably-js 2.x:
+            // disconnected and a reconnect first, which finds no way to renew it; a
+            // later connect() fails so too, as the token is dropped.
+            self.token = None;
+            self.disconnected_to_retry_at_once(error);
             self.fail(no_token_renewal());
         } else if is_fatal {
             self.fail(error);
         } else {
             self.lose_transport(now, error, true);
         }
+    }
+
+    /// Disconnected for a token error, and connecting again at once.
+    fn disconnected_to_retry_at_once(&mut self, error: ErrorInfo) {
+        self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+        self.set_state(ConnectionState::Connecting, None, None);
     }
 
     fn start_connecting_again(&mut self, now: u64) {

@@ -90,6 +90,10 @@ pub struct Realtime {
     request_deadline: Option<u64>,
     /// Next connection attempt.
     retry_at: Option<u64>,
+    /// Times disconnected since last connected or suspended: the retry backs off (RTB1).
+    disconnected_count: u64,
+    /// The xorshift state that jitters retry delays.
+    rng: u64,
     transport_commands: Outbox<TransportCommand>,
     transmit: Outbox<Frame>,
     events: Outbox<Event>,
@@ -103,11 +107,12 @@ impl Realtime {
         }
         let token = match &options.auth {
             AuthMethod::Token(token) => Some(token.clone()),
-            _ => None,
+            _ => options.first_token.clone(),
         };
         Ok(Realtime {
             client_id: options.client_id.clone(),
             connection_state_ttl: options.timeouts.connection_state_ttl,
+            rng: options.seed,
             options,
             state: ConnectionState::Initialized,
             error_reason: None,
@@ -129,6 +134,7 @@ impl Realtime {
             suspend_at: None,
             request_deadline: None,
             retry_at: None,
+            disconnected_count: 0,
             transport_commands: Outbox::default(),
             transmit: Outbox::default(),
             events: Outbox::default(),

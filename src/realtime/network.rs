@@ -82,7 +82,7 @@ mod tests {
     }
 
     /// Connected as c1, then the transport failed and the immediate retry failed too:
-    /// disconnected, waiting for the retry timer.
+    /// disconnected the second time, waiting for the retry timer (4/3 × 15 s, RTB1).
     fn disconnected_after_a_drop(client: &mut Realtime) {
         client.connect(0);
         client.handle_frame(CONNECTED, 0);
@@ -90,7 +90,7 @@ mod tests {
         client.transport_closed(1_010);
         drain(client);
         assert_eq!(client.connection_state(), ConnectionState::Disconnected);
-        assert_eq!(client.poll_timeout(), Some(1_010 + 15_000));
+        assert_eq!(client.poll_timeout(), Some(1_010 + 20_000));
     }
 
     #[test]

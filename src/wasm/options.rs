@@ -76,9 +76,7 @@ pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
     if let Some(request) = function("authUrl") {
         return Ok(AuthSource::Url(request));
     }
-    // `token` may be a TokenDetails object too, as in ably-js, like `tokenDetails`.
-    let token = field(options, "token").or_else(|| field(options, "tokenDetails"));
-    if let Some(token) = token.and_then(|t| t.as_string().or_else(|| string_field(&t, "token"))) {
+    if let Some(token) = given_token(options) {
         return Ok(AuthSource::Token(token));
     }
     if let Some(key) = string_field(options, "key") {
@@ -89,6 +87,13 @@ pub fn auth_source(options: &JsValue) -> Result<AuthSource, ErrorInfo> {
         401,
         "no authentication options provided (key, token, authUrl or authCallback)",
     ))
+}
+
+/// The token the app gave (`token`, as a string or TokenDetails as in ably-js, or
+/// `tokenDetails`): the only credential, or the first before authUrl / authCallback.
+pub fn given_token(options: &JsValue) -> Option<String> {
+    let token = field(options, "token").or_else(|| field(options, "tokenDetails"))?;
+    token.as_string().or_else(|| string_field(&token, "token"))
 }
 
 /// `object[name]` unless undefined or null.

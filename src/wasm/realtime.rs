@@ -285,8 +285,8 @@ impl Realtime {
     }
 }
 
-/// A seed for the presence sets' key hashes: Math.random's 53 bits, not a secret key,
-/// only a number an app's peers cannot know when they pick clientIds.
+/// A seed for the presence sets' key hashes and retry jitter: Math.random's 53 bits, not
+/// a secret key, only a number an app's peers cannot know when they pick clientIds.
 fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
 }
@@ -318,11 +318,14 @@ fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
         tls: options.tls,
         client_id: options.client_id.clone(),
         auth,
+        first_token: super::options::given_token(js),
         format: format(bool_field(js, "useBinaryProtocol").unwrap_or(false)),
         echo_messages: bool_field(js, "echoMessages").unwrap_or(true),
         queue_messages: bool_field(js, "queueMessages").unwrap_or(true),
         transport_params: pairs_field(js, "transportParams"),
         agent: super::options::AGENT.into(),
+        // Odd, so never 0 (no jitter): clients cut off together retry apart (RTB1).
+        seed: random_seed() | 1,
         ..ClientOptions::default()
     };
     if let Some(ms) = number_field(js, "disconnectedRetryTimeout") {
