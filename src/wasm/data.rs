@@ -88,6 +88,6 @@ fn unsupported() -> ErrorInfo {
     ErrorInfo::new(
         codes::INVALID_DATA_OR_ENCODING,
         400,
-        "data must be a string, binary or JSON-serialisable; a name a string",
+        "data must be a string, binary or JSON-serialisable, and a name must be a string",
     )
 }
