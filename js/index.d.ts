@@ -13,13 +13,6 @@ export interface RestPresenceParams {
   limit?: number;
 }
 
-/** One channel's members, or why they could not be had. */
-export interface BatchPresenceResult {
-  channel: string;
-  presence?: PresenceMessage[];
-  error?: ErrorInfo;
-}
-
 /** A channel whose members batchPresence() got (ably-js's name). */
 export interface BatchPresenceSuccessResult {
   channel: string;
@@ -39,19 +32,33 @@ export interface BatchResult<T> {
   results: T[];
 }
 
+/** One channel's members, or why they could not be had: never both, never neither. */
+export type BatchPresenceResult = BatchPresenceSuccessResult | BatchPresenceFailureResult;
+
 /** The answer to batchPresence(). */
 export type BatchPresenceResponse = BatchResult<BatchPresenceResult>;
+
+/** A REST channel's presence (ably-js's `Presence`). */
+export interface Presence {
+  /** The channel's current members, a page at a time. */
+  get(params?: RestPresenceParams): Promise<PaginatedResult<PresenceMessage>>;
+  /** The channel's presence events, a page at a time. */
+  history(params?: RestHistoryParams): Promise<PaginatedResult<PresenceMessage>>;
+}
+
+/** A REST channel (ably-js's `Channel`): its presence only. */
+export interface Channel {
+  /** The channel's name. */
+  readonly name: string;
+  /** Its members and presence history. */
+  readonly presence: Presence;
+}
 
 export declare class Rest {
   constructor(options: ClientOptions | string);
   readonly channels: {
-    get(name: string): {
-      readonly name: string;
-      readonly presence: {
-        get(params?: RestPresenceParams): Promise<PaginatedResult<PresenceMessage>>;
-        history(params?: RestHistoryParams): Promise<PaginatedResult<PresenceMessage>>;
-      };
-    };
+    /** The channel, made on first use. */
+    get(name: string): Channel;
   };
   readonly auth: {
     /**

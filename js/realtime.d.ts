@@ -46,6 +46,9 @@ export interface TokenRequest {
   mac: string;
 }
 
+/** How authUrl is requested (ably-js's name). */
+export type HTTPMethod = 'GET' | 'POST';
+
 /** What an authUrl or authCallback may answer with. */
 export type TokenAnswer = string | TokenDetails | TokenRequest;
 
@@ -68,7 +71,7 @@ export interface AuthOptions {
   /** Extra headers for authUrl. */
   authHeaders?: Record<string, string>;
   /** 'GET' (default) or 'POST'. */
-  authMethod?: 'GET' | 'POST';
+  authMethod?: HTTPMethod;
   /** Called for a token; answer via the callback or a returned Promise. */
   authCallback?: (
     params: TokenParams,
@@ -364,20 +367,23 @@ export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateC
   publish(messages: Message | Message[]): Promise<void>;
 }
 
+/** A realtime client's channels (ably-js's `Channels<T>`, without `getDerived`). */
+export interface Channels<T> {
+  /** The channel, made on first use. Throws 40000 if `options` would re-attach an attached channel. */
+  get(name: string, options?: ChannelOptions): T;
+  /**
+   * Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x).
+   * The released object hears nothing more from the server: its attach times out (90007).
+   */
+  release(name: string): void;
+  /** The channels made by get() and not released, by name. */
+  readonly all: Record<string, T>;
+}
+
 export declare class Realtime {
   constructor(options: ClientOptions | string);
   readonly connection: Connection;
-  readonly channels: {
-    /** The channel, made on first use. Throws 40000 if `options` would re-attach an attached channel. */
-    get(name: string, options?: ChannelOptions): RealtimeChannel;
-    /**
-     * Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x).
-     * The released object hears nothing more from the server: its attach times out (90007).
-     */
-    release(name: string): void;
-    /** The channels made by get() and not released, by name. */
-    readonly all: Record<string, RealtimeChannel>;
-  };
+  readonly channels: Channels<RealtimeChannel>;
   readonly clientId?: string;
   /** As ably-js: `auth.clientId` is the identity the server confirmed (or the one asked for). */
   readonly auth: {
