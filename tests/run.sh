@@ -39,6 +39,8 @@ step wasm-clippy-realtime 900 cargo clippy --target wasm32-unknown-unknown --lib
 step package 900 bash js/build.sh
 if [[ -f tests/types/tsconfig.json ]]; then
   step types 300 tests/node_modules/.bin/tsc -p tests/types
+  # The same ably-js usage (ably-compat.ts) against ably-js's own types: valid ably-js code.
+  step types-ably 300 tests/node_modules/.bin/tsc -p tests/types/ably
 fi
 step server-build 900 cargo build -p roster-server
 
