@@ -246,16 +246,20 @@ export interface RestHistoryParams {
 /** presence.history()'s params on a realtime channel (`untilAttach` is not supported). */
 export type RealtimeHistoryParams = RestHistoryParams;
 
-/** ably-js style emitter: a listener for one event, several, or all. */
-export declare class EventEmitter<Listener, Event> {
-  on(listener: Listener): void;
-  on(event: Event | Event[], listener: Listener): void;
-  once(listener: Listener): void;
-  once(event: Event | Event[], listener: Listener): void;
-  once(event?: Event | Event[]): Promise<Parameters<Listener & ((...args: any) => any)>[0]>;
+/**
+ * ably-js's emitter (same type parameters): a listener for one event, several, or all;
+ * `once` without a listener resolves with what the listener would get. A type only, as
+ * in ably-js: the package exports no EventEmitter value.
+ */
+export interface EventEmitter<CallbackType, ResultType, EventType> {
+  on(listener: CallbackType): void;
+  on(event: EventType | EventType[], listener: CallbackType): void;
+  once(listener: CallbackType): void;
+  once(event: EventType | EventType[], listener: CallbackType): void;
+  once(event?: EventType | EventType[]): Promise<ResultType>;
   off(): void;
-  off(listener: Listener): void;
-  off(event: Event | Event[], listener?: Listener): void;
+  off(listener: CallbackType): void;
+  off(event: EventType | EventType[], listener?: CallbackType): void;
 }
 
 /** What a page saved about its connection when it was unloaded. */
@@ -282,7 +286,8 @@ export type connectionEventCallback = (change: ConnectionStateChange) => void;
 /** A channel state listener (ably-js's name). */
 export type channelEventCallback = (change: ChannelStateChange) => void;
 
-export declare class Connection extends EventEmitter<(change: ConnectionStateChange) => void, ConnectionEvent> {
+/** A client's connection (a type only: reached as `client.connection`). */
+export interface Connection extends EventEmitter<connectionEventCallback, ConnectionStateChange, ConnectionEvent> {
   readonly state: ConnectionState;
   readonly id?: string;
   readonly key?: string;
@@ -299,7 +304,8 @@ export declare class Connection extends EventEmitter<(change: ConnectionStateCha
 
 export type PresenceListener = (message: PresenceMessage) => void;
 
-export declare class RealtimePresence {
+/** A channel's presence (a type only: reached as `channel.presence`). */
+export interface RealtimePresence {
   /** Whether the member set is in sync with the server. */
   readonly syncComplete: boolean;
   get(params?: RealtimePresenceParams): Promise<PresenceMessage[]>;
@@ -341,7 +347,8 @@ export interface ChannelOptions {
   attachOnSubscribe?: boolean;
 }
 
-export declare class RealtimeChannel extends EventEmitter<(change: ChannelStateChange) => void, ChannelEvent> {
+/** A realtime channel (a type only: made by `client.channels.get()`). */
+export interface RealtimeChannel extends EventEmitter<channelEventCallback, ChannelStateChange, ChannelEvent> {
   readonly name: string;
   readonly state: ChannelState;
   readonly errorReason: ErrorInfo | null;

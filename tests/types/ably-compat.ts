@@ -99,6 +99,10 @@ async function realtime(): Promise<void> {
   const resolved: Ably.ResolvedChannelMode = 'subscribe';
   const params: Ably.ChannelParams = configured.params;
   console.log(mode, resolved, params, configured.modes, configured.name, client.channels.all['room'] === channel);
+  const emitter: Ably.EventEmitter<Ably.channelEventCallback, Ably.ChannelStateChange, Ably.ChannelEvent> = channel;
+  const connectionEmitter: Ably.EventEmitter<Ably.connectionEventCallback, Ably.ConnectionStateChange, Ably.ConnectionEvent> = connection;
+  emitter.on(onChannel);
+  connectionEmitter.off();
   channel.on(onChannel);
   channel.on('attached', onChannel);
   channel.on(['detached', 'failed'], (change) => console.log(change.reason));
@@ -197,6 +201,10 @@ async function realtime(): Promise<void> {
   await presence.enterClient();
   // @ts-expect-error: a presence listener gets a PresenceMessage, not a state change.
   await presence.subscribe((change: Ably.ChannelStateChange) => console.log(change.current));
+  // @ts-expect-error: RealtimeChannel is a type only: the package exports no such value.
+  console.log(channel instanceof Ably.RealtimeChannel);
+  // @ts-expect-error: Connection is a type only, too.
+  console.log(connection instanceof Ably.Connection);
   // @ts-expect-error: options are needed.
   new Ably.Realtime();
   // @ts-expect-error: an ErrorInfo needs its code and statusCode.
