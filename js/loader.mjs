@@ -23,11 +23,18 @@ const [glueFile, outDir] = process.argv.slice(2);
 let glue = readFileSync(glueFile, 'utf8');
 const fail = (why) => { console.error(`loader: ${why} in ${glueFile}`); process.exit(1); };
 
+// A module imported on several lines (as minify-names.mjs leaves src/wasm/helpers.js) is
+// put in once, at its first.
+const inlined = new Set();
 glue = glue.replace(/^import \{ ([\w$, ]+) \} from '(\.\/snippets\/[\w./-]+)';\n/gm, (_, names, path) => {
-  const snippet = `${readFileSync(join(outDir, path), 'utf8').replace(/^export function /gm, 'function ').trimEnd()}\n`;
+  // Whole-line comments go: they are for the source (src/wasm/helpers.js), not the glue.
+  const source = readFileSync(join(outDir, path), 'utf8').replace(/^\/\/.*\n/gm, '');
+  const snippet = `${source.replace(/^export function /gm, 'function ').trim()}\n`;
   for (const name of names.split(', ')) {
     if (!snippet.includes(`function ${name}(`)) fail(`no function ${name} in ${path}`);
   }
+  if (inlined.has(path)) return '';
+  inlined.add(path);
   return snippet;
 });
 if (glue.includes('./snippets/')) fail('a snippet import left');

@@ -6,14 +6,8 @@ use crate::protocol::{codes, AppMessage, Data, ErrorInfo, Message};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 
-// One import for both kinds of binary data, where asking `instanceof ArrayBuffer`,
-// `ArrayBuffer.isView` and a view's three fields took an import (and its glue) each.
-#[wasm_bindgen(inline_js = "export function bytesOf(value) {
-    if (value instanceof ArrayBuffer) return new Uint8Array(value);
-    if (ArrayBuffer.isView(value)) {
-        return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-    }
-}")]
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// An ArrayBuffer's bytes, or a view's own (whatever its element type: a Uint8Array
     /// over its window); none for any other value.

@@ -15,22 +15,8 @@ use js_sys::futures::JsFuture;
 use js_sys::{Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-// The whole exchange in one promise, so a request is one await: no second future for the
-// body, and no Response or Headers imports (each one glue in the JS and a shim in the
-// wasm). A failure anywhere (network, a bad URL or header, the body) rejects it, and so
-// does a response that has not begun in 10 s (else it never settled): as ably-js with its
-// default httpRequestTimeout, whose timer also stops at the response, not its body (and
-// at a failure: a pending timer would keep a Node process alive).
-#[wasm_bindgen(inline_js = "export function http(url, init) {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(Error('no response in 10 s')), 1e4);
-    init.signal = abort.signal;
-    return fetch(url, init).finally(() => clearTimeout(timer)).then(async (r) => {
-        const header = (name) => r.headers.get(name);
-        return [r.status, header('link'), header('x-ably-errorcode'), header('content-type'),
-            new Uint8Array(await r.arrayBuffer())];
-    });
-}")]
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// `[status, link, x-ably-errorcode, content-type, body bytes]` of a fetch.
     fn http(url: &JsValue, init: &JsValue) -> js_sys::Promise;

@@ -87,19 +87,10 @@ impl Socket {
     }
 }
 
-// The socket's events as one handler's argument (one closure type: each distinct one
-// brings its own shims into the wasm and a wrapper into the JS glue): a message's text,
-// or its bytes as a Uint8Array; `true` once open; `false` once closed. Set here rather
-// than through Reflect from the wasm: one import for the handlers and what they read.
-// `error` is always followed by `close`; listening to both would report twice.
-#[wasm_bindgen(inline_js = "export function listen(ws, on) {
-    ws.binaryType = 'arraybuffer';
-    ws.onopen = on && (() => on(true));
-    ws.onmessage = on && ((e) => on(typeof e.data == 'string' ? e.data : new Uint8Array(e.data)));
-    ws.onclose = on && (() => on(false));
-}")]
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
-    /// Sets `ws`'s handlers to call `on` (see above), or with null, removes them.
+    /// Sets `ws`'s handlers to call `on` (see helpers.js), or with null, removes them.
     fn listen(ws: &WebSocket, on: &JsValue);
 }
 

@@ -22,13 +22,8 @@ extern "C" {
     fn queue_microtask(callback: &JsValue);
 }
 
-// A Promise and its settling functions made in JS: `Promise::new` with a Rust executor
-// closure brought a closure type of its own (a wasm shim, an export and a JS wrapper).
-#[wasm_bindgen(inline_js = "export function deferred() {
-    let settle;
-    const promise = new Promise((...functions) => (settle = functions));
-    return [promise, ...settle];
-}")]
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// `[promise, resolve, reject]`.
     fn deferred() -> Array;

@@ -11,19 +11,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-// One import for both kinds, returning the function that cancels either. The port is
-// closed once its message is in: an open port with a handler stays alive (in Node it
-// keeps the process running).
-#[wasm_bindgen(inline_js = "export function later(f, ms) {
-    if (ms) {
-        const id = setTimeout(f, ms);
-        return () => clearTimeout(id);
-    }
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => { port1.close(); f(); };
-    port2.postMessage(0);
-    return () => port1.close();
-}")]
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// Calls `f` after `ms` ms or, with 0, in a task queued now; returns the function
     /// that cancels the call.

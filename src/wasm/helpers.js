@@ -1,0 +1,67 @@
+// The JS the wasm imports besides web APIs: one module, so the browser tests' page loads
+// one file for them (wasm-bindgen writes each `inline_js` block to a module of its own,
+// and the test runner's server could leave one of many parallel requests unanswered).
+// The package build puts these functions into the glue (js/loader.mjs).
+
+// data.rs: one import for both kinds of binary data, where asking `instanceof
+// ArrayBuffer`, `ArrayBuffer.isView` and a view's three fields took an import (and its
+// glue) each.
+export function bytesOf(value) {
+    if (value instanceof ArrayBuffer) return new Uint8Array(value);
+    if (ArrayBuffer.isView(value)) {
+        return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    }
+}
+
+// timer.rs: one import for both kinds, returning the function that cancels either. The
+// port is closed once its message is in: an open port with a handler stays alive (in
+// Node it keeps the process running).
+export function later(f, ms) {
+    if (ms) {
+        const id = setTimeout(f, ms);
+        return () => clearTimeout(id);
+    }
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => { port1.close(); f(); };
+    port2.postMessage(0);
+    return () => port1.close();
+}
+
+// socket.rs: the socket's events as one handler's argument (one closure type: each
+// distinct one brings its own shims into the wasm and a wrapper into the JS glue): a
+// message's text, or its bytes as a Uint8Array; `true` once open; `false` once closed.
+// Set here rather than through Reflect from the wasm: one import for the handlers and
+// what they read. `error` is always followed by `close`; listening to both would report
+// twice.
+export function listen(ws, on) {
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = on && (() => on(true));
+    ws.onmessage = on && ((e) => on(typeof e.data == 'string' ? e.data : new Uint8Array(e.data)));
+    ws.onclose = on && (() => on(false));
+}
+
+// fetch.rs: the whole exchange in one promise, so a request is one await: no second
+// future for the body, and no Response or Headers imports (each one glue in the JS and a
+// shim in the wasm). A failure anywhere (network, a bad URL or header, the body) rejects
+// it, and so does a response that has not begun in 10 s (else it never settled): as
+// ably-js with its default httpRequestTimeout, whose timer also stops at the response,
+// not its body (and at a failure: a pending timer would keep a Node process alive).
+export function http(url, init) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(Error('no response in 10 s')), 1e4);
+    init.signal = abort.signal;
+    return fetch(url, init).finally(() => clearTimeout(timer)).then(async (r) => {
+        const header = (name) => r.headers.get(name);
+        return [r.status, header('link'), header('x-ably-errorcode'), header('content-type'),
+            new Uint8Array(await r.arrayBuffer())];
+    });
+}
+
+// task.rs: a Promise and its settling functions made in JS: `Promise::new` with a Rust
+// executor closure brought a closure type of its own (a wasm shim, an export and a JS
+// wrapper).
+export function deferred() {
+    let settle;
+    const promise = new Promise((...functions) => (settle = functions));
+    return [promise, ...settle];
+}
