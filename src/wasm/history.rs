@@ -2,9 +2,11 @@
 //! pages any presence list links to: in both package entries, so it lives apart from the
 //! `Rest` class.
 
+use super::error::rejected;
 use super::options::{field, string_field};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
+use crate::protocol::ErrorInfo;
 use crate::rest::{self, Direction, HistoryParams, HttpRequest};
 use alloc::rc::Rc;
 use js_sys::Promise;
@@ -18,19 +20,39 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
     if let Some(path) = params.as_string() {
         return fetch_page(client, HttpRequest::get(path));
     }
-    let direction = string_field(params, "direction").map(|d| match d.as_str() {
-        "forwards" => Direction::Forwards,
-        _ => Direction::Backwards,
-    });
-    // As ably-js, which puts them in the query as text: a number, or text of one (a form
-    // field), or a Date, as JS's unary + reads it.
-    let number = |name| field(params, name).map(|n| n.unchecked_into_f64());
+    // As the server answers ably-js, which sends them as given: a direction that is not
+    // one, or a start or end that is not a time, refused (40000); a limit that is not a
+    // whole number left out (the default page).
+    let direction = match string_field(params, "direction").as_deref() {
+        None => None,
+        Some("forwards") => Some(Direction::Forwards),
+        Some("backwards") => Some(Direction::Backwards),
+        Some(_) => return rejected(&bad_params()),
+    };
+    // A number, or text of one (a form field), or a Date, as JS's unary + reads it.
+    let number = |name| field(params, name).map(|n| whole(n.unchecked_into_f64()));
+    let (start, end) = (number("start"), number("end"));
+    if start == Some(None) || end == Some(None) {
+        return rejected(&bad_params());
+    }
     let params = HistoryParams {
-        start: number("start").map(|t| t as u64),
-        end: number("end").map(|t| t as u64),
+        start: start.flatten(),
+        end: end.flatten(),
         direction,
-        limit: number("limit").map(|l| l as u32),
+        limit: number("limit").flatten().map(|l| l as u32),
     };
     let request = rest::presence_history(channel, &params);
     fetch_page(client, request)
+}
+
+/// `value` if it is a whole number of zero or more (ms, or a page size).
+pub fn whole(value: f64) -> Option<u64> {
+    // NaN and negatives fail the first test, fractions and what u64 cannot hold the second
+    // (no f64::fract without std).
+    (value >= 0.0 && value as u64 as f64 == value).then_some(value as u64)
+}
+
+/// 40000: history params the server would refuse.
+fn bad_params() -> ErrorInfo {
+    ErrorInfo::bad_request("invalid history direction, start or end")
 }

@@ -156,7 +156,10 @@ fn presence_get(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Prom
     let params = PresenceParams {
         client_id: string_field(params, "clientId"),
         connection_id: string_field(params, "connectionId"),
-        limit: number_field(params, "limit").map(|l| l as u32),
+        // As history's: a limit that is not a whole number left out.
+        limit: number_field(params, "limit")
+            .and_then(history::whole)
+            .map(|l| l as u32),
     };
     let request = rest::presence_get(channel, &params);
     fetch_page(client, request)

@@ -1,5 +1,5 @@
 //! The REST plumbing `Rest` and `Realtime` share: credentials on each request, token
-//! renewal once on a token error, and decoding of error responses.
+//! renewal once on a token error (40171 when it cannot renew), and decoding of error responses.
 
 use super::fetch::{self, HttpResponse, REST_HEADERS};
 use super::options::Options;
@@ -68,6 +68,11 @@ impl RestClient {
             let response = fetch::send(&self.rest_base, request, &headers).await?;
             match response.success() {
                 Err(error) if may_renew && error.is_token_error() => {}
+                // As ably-js (RSA4a2): refused, a token the client cannot renew (one given
+                // alone) is 40171, 403, not the server's 4014x.
+                Err(error) if error.is_token_error() && !self.can_renew() => {
+                    return Err(crate::realtime::no_token_renewal())
+                }
                 result => return result,
             }
             self.token.replace(None);
