@@ -13,7 +13,8 @@ export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25,
 
 // ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
-// every event first, as in ably-js; as there, an event goes to the listeners there were
+// every event first and, of each, those added by once() (not for an array of events)
+// before those by on(), as in ably-js; as there, an event goes to the listeners there were
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added (40000; ably-js throws).
 class EventEmitter {
@@ -32,6 +33,7 @@ class EventEmitter {
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
     wrapped._original = listener;
+    wrapped._first = !Array.isArray(event);
     this.on(event, wrapped);
   }
   off(event, listener) {
@@ -47,7 +49,7 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    const listeners = [...(this._listeners.get(ALL) ?? []), ...(this._listeners.get(name) ?? [])];
+    const listeners = [ALL, name].flatMap((key) => (this._listeners.get(key) ?? []).sort((a, b) => !a._first - !b._first));
     for (const listener of listeners) {
       try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
     }
