@@ -157,6 +157,9 @@ class Connection extends EventEmitter {
   }
 }
 
+// A member's key in its channel's set, as ably-js's memberKey.
+const memberKey = (m) => `${m.connectionId}:${m.clientId}`;
+
 class RealtimePresence extends EventEmitter {
   constructor(channel) {
     super();
@@ -164,6 +167,7 @@ class RealtimePresence extends EventEmitter {
     // Member objects by version: exactly the members present at the last unfiltered
     // get(), kept up to date by the next one.
     this._members = new Map();
+    this._list = [];
     this._known = 0;
     this._listen();
   }
@@ -189,8 +193,11 @@ class RealtimePresence extends EventEmitter {
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
+      const gone = new Set(retired.map((v) => members.get(v)));
       for (const v of retired) members.delete(v);
-      versions.forEach((v, i) => members.has(v) || members.set(v, fresh[i]));
+      const added = [];
+      versions.forEach((v, i) => members.has(v) || (members.set(v, fresh[i]), added.push([v, fresh[i]])));
+      this._arrange(gone, added);
     } else {
       let next = 0;
       const list = Array.from(versions, (v) => {
@@ -205,11 +212,30 @@ class RealtimePresence extends EventEmitter {
       // order the core took them, so this list is never older than one already stored.
       if (next || members.size !== list.length) {
         this._members = members = new Map(list.map((m, i) => [versions[i], m]));
+        const [present, listed] = [new Set(list), new Set(this._list)];
+        this._arrange(new Set(this._list.filter((m) => !present.has(m))), list.map((m, i) => [versions[i], m]).filter(([, m]) => !listed.has(m)));
       }
     }
     for (const v of versions) if (v > this._known) this._known = v;
-    return Array.from(members.values());
+    return [...this._list];
   }
+  // The members in ably-js's order, `_list`: as they came (`added`, [version, member]
+  // pairs, in version order: a sync's order, then the enters'), one that changed in the
+  // place of the one it replaced (of `gone`, the objects no longer present).
+  _arrange(gone, added) {
+    added.sort(([a], [b]) => a - b);
+    const byKey = new Map(gone.size ? added.map(([, m]) => [memberKey(m), m]) : []);
+    // Where the gone ones are: looked for one by one when few, in one pass when many.
+    const at = gone.size > 64 && new Map(this._list.map((m, i) => [m, i]));
+    for (const m of gone) {
+      // (Not a version this list holds: undefined, as the member it left in its place.)
+      const i = m && (at ? at.get(m) : this._list.indexOf(m));
+      if (i >= 0) this._list[i] = byKey.get(memberKey(m)), byKey.delete(memberKey(m));
+    }
+    this._list = this._list.filter(Boolean);
+    for (const [, m] of added) if (!gone.size || byKey.get(memberKey(m)) === m) this._list.push(m);
+  }
+
   history(params = {}) {
     const { _core: core, name } = this.channel;
     return paginated(core, name, core.op(name, OP_HISTORY, params));
