@@ -520,7 +520,8 @@ export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout)
         timer = setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
         try {
           const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
-          if (result && typeof result.then === 'function') result.then(resolve, fail);
+          // A Promise answers unless it brings nothing: an async function may call back later.
+          if (result && typeof result.then === 'function') result.then((token) => token && resolve(token), fail);
         } catch (e) {
           if (e instanceof Error) reject(e);
           else fail(e);
