@@ -13,7 +13,8 @@ export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25,
 
 // ably-js EventEmitter: on/once/off with an optional event name (or array of names; none
 // or null: every event). Listeners run with `this.event` the event's name, listeners for
-// every event first, as in ably-js; as there, an event goes to the listeners there were
+// every event first and, of each, those added by once() (not for an array of events)
+// before those by on(), as in ably-js; as there, an event goes to the listeners there were
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added (40000; ably-js throws).
 class EventEmitter {
@@ -32,6 +33,7 @@ class EventEmitter {
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
     wrapped._original = listener;
+    wrapped._first = !Array.isArray(event);
     this.on(event, wrapped);
   }
   off(event, listener) {
@@ -47,7 +49,7 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    const listeners = [...(this._listeners.get(ALL) ?? []), ...(this._listeners.get(name) ?? [])];
+    const listeners = [ALL, name].flatMap((key) => (this._listeners.get(key) ?? []).sort((a, b) => !a._first - !b._first));
     for (const listener of listeners) {
       try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
     }
@@ -155,6 +157,9 @@ class Connection extends EventEmitter {
   }
 }
 
+// A member's key in its channel's set, as ably-js's memberKey.
+const memberKey = (m) => `${m.connectionId}:${m.clientId}`;
+
 class RealtimePresence extends EventEmitter {
   constructor(channel) {
     super();
@@ -162,6 +167,7 @@ class RealtimePresence extends EventEmitter {
     // Member objects by version: exactly the members present at the last unfiltered
     // get(), kept up to date by the next one.
     this._members = new Map();
+    this._list = [];
     this._known = 0;
     this._listen();
   }
@@ -187,8 +193,11 @@ class RealtimePresence extends EventEmitter {
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.
+      const gone = new Set(retired.map((v) => members.get(v)));
       for (const v of retired) members.delete(v);
-      versions.forEach((v, i) => members.has(v) || members.set(v, fresh[i]));
+      const added = [];
+      versions.forEach((v, i) => members.has(v) || (members.set(v, fresh[i]), added.push([v, fresh[i]])));
+      this._arrange(gone, added);
     } else {
       let next = 0;
       const list = Array.from(versions, (v) => {
@@ -203,11 +212,30 @@ class RealtimePresence extends EventEmitter {
       // order the core took them, so this list is never older than one already stored.
       if (next || members.size !== list.length) {
         this._members = members = new Map(list.map((m, i) => [versions[i], m]));
+        const [present, listed] = [new Set(list), new Set(this._list)];
+        this._arrange(new Set(this._list.filter((m) => !present.has(m))), list.map((m, i) => [versions[i], m]).filter(([, m]) => !listed.has(m)));
       }
     }
     for (const v of versions) if (v > this._known) this._known = v;
-    return Array.from(members.values());
+    return [...this._list];
   }
+  // The members in ably-js's order, `_list`: as they came (`added`, [version, member]
+  // pairs, in version order: a sync's order, then the enters'), one that changed in the
+  // place of the one it replaced (of `gone`, the objects no longer present).
+  _arrange(gone, added) {
+    added.sort(([a], [b]) => a - b);
+    const byKey = new Map(gone.size ? added.map(([, m]) => [memberKey(m), m]) : []);
+    // Where the gone ones are: looked for one by one when few, in one pass when many.
+    const at = gone.size > 64 && new Map(this._list.map((m, i) => [m, i]));
+    for (const m of gone) {
+      // (Not a version this list holds: undefined, as the member it left in its place.)
+      const i = m && (at ? at.get(m) : this._list.indexOf(m));
+      if (i >= 0) this._list[i] = byKey.get(memberKey(m)), byKey.delete(memberKey(m));
+    }
+    this._list = this._list.filter(Boolean);
+    for (const [, m] of added) if (!gone.size || byKey.get(memberKey(m)) === m) this._list.push(m);
+  }
+
   history(params = {}) {
     const { _core: core, name } = this.channel;
     return paginated(core, name, core.op(name, OP_HISTORY, params));
@@ -492,7 +520,8 @@ export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout)
         timer = setTimeout(() => fail(new ErrorInfo('authCallback gave no token in time', 40170, 401)), timeout ?? 1e4);
         try {
           const result = authCallback(params, (error, token) => (error ? fail(error) : resolve(token)));
-          if (result && typeof result.then === 'function') result.then(resolve, fail);
+          // A Promise answers unless it brings nothing: an async function may call back later.
+          if (result && typeof result.then === 'function') result.then((token) => token && resolve(token), fail);
         } catch (e) {
           if (e instanceof Error) reject(e);
           else fail(e);

@@ -72,11 +72,14 @@ export interface AuthOptions {
   authHeaders?: Record<string, string>;
   /** 'GET' (default) or 'POST'. */
   authMethod?: HTTPMethod;
-  /** Called for a token; answer via the callback or a returned Promise. */
+  /**
+   * Called for a token; answer via the callback or a returned Promise (an async function
+   * that calls back, as ably-js's docs write it, is fine too).
+   */
   authCallback?: (
     params: TokenParams,
     callback: (error: ErrorInfo | string | null, token: TokenAnswer | null) => void,
-  ) => void | Promise<TokenAnswer>;
+  ) => void | Promise<TokenAnswer | void>;
   /** `Rest` only: TokenRequests it signs take the server's time (asked once, as ably-js). */
   queryTime?: boolean;
 }

@@ -378,6 +378,31 @@ fn an_update_made_while_down_is_not_undone_by_the_reentry_on_a_new_connection() 
     assert_eq!(h.completion(update), Some(&Ok(Completion::Done)));
 }
 
+/// An app whose token gives the clientId (no clientId option) may enter before the
+/// connection is up, as in ably-js: the enter waits for the attach and is sent then.
+#[test]
+fn enter_before_connected_waits_for_the_token_s_client_id() {
+    let mut h = Harness::new(ClientOptions {
+        tls: false,
+        auth: AuthMethod::Token("tok".into()),
+        ..ClientOptions::default()
+    });
+    h.act(|c, now| c.connect(now));
+    let op = h.act(|c, now| c.presence("room", PresenceAction::Enter, None, None, now));
+    assert_eq!(h.completion(op), None);
+    h.server(json!({"action": 4, "connectionId": "c1",
+        "connectionDetails": {"connectionKey": "k", "clientId": "ada"}}));
+    h.server(json!({"action": 11, "channel": "room", "flags": 1}));
+    let sent = h.take_sent();
+    assert_eq!(
+        actions(&sent).last(),
+        Some(&14),
+        "the enter sent once attached: {sent:?}"
+    );
+    h.server(json!({"action": 1, "msgSerial": 0, "count": 1}));
+    assert_eq!(h.completion(op), Some(&Ok(Completion::Done)));
+}
+
 #[test]
 fn enter_without_client_id_fails_locally() {
     let mut h = Harness::new(ClientOptions {

@@ -122,7 +122,8 @@ impl Realtime {
     }
 
     /// enter/update/leave; `client_id` Some(..) = enterClient etc. Data in app form.
-    /// Without any clientId it fails locally with 40012 (RTP8j).
+    /// Without any clientId it fails locally with 40012 (RTP8j) once connected; before,
+    /// the token may still give one, so it goes ahead, as in ably-js.
     pub fn presence(
         &mut self,
         channel: &str,
@@ -135,11 +136,11 @@ impl Realtime {
         let own_client_id = client_id
             .clone()
             .or_else(|| self.client_id.clone().filter(|c| c != "*"));
-        let Some(own_client_id) = own_client_id else {
+        if own_client_id.is_none() && self.state == ConnectionState::Connected {
             let error = ErrorInfo::invalid_client_id("unable to enter presence without a clientId");
             self.complete(op, Err(error));
             return op;
-        };
+        }
         if !matches!(
             action,
             PresenceAction::Enter | PresenceAction::Update | PresenceAction::Leave
@@ -157,7 +158,9 @@ impl Realtime {
                 self.complete(op, Err(error));
                 return op;
             }
-            self.with_channel(channel, |c| c.own.remove(&own_client_id));
+            if let Some(own_client_id) = own_client_id {
+                self.with_channel(channel, |c| c.own.remove(&own_client_id));
+            }
         }
         let message = PresenceMessage {
             client_id,

@@ -175,6 +175,8 @@ test('connect with authUrl, enter, subscribe to one action, get, leave', async (
 test('failures are ErrorInfo errors with Ably codes', async () => {
   const result = await inPage(async () => {
     const anonymous = new roster.Realtime(options(undefined));
+    // Connected without a clientId: refused at once (before, the server refuses it, 91000).
+    await anonymous.connection.whenState('connected');
     const noClientId = await anonymous.channels.get(channelName('anon')).presence.enter().catch((e) => e);
     anonymous.close();
     let overPlainText;

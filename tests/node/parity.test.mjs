@@ -44,6 +44,8 @@ test('ErrorInfo is exported, and errors from JS and from the wasm are instances'
   const result = await inTab(async (roster, options) => {
     const realtimeEntry = await import('/pkg/realtime.js');
     const anonymous = new roster.Realtime({ ...options(undefined), authParams: {}, clientId: undefined });
+    // Connected without a clientId: refused at once (before, the server refuses it, 91000).
+    await anonymous.connection.whenState('connected');
     const fromWasm = await anonymous.channels.get('anon').presence.enter().catch((e) => e);
     anonymous.close();
     let fromJs;
