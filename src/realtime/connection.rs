@@ -331,7 +331,9 @@ impl Realtime {
         let was_connected = self.state == ConnectionState::Connected;
         if was_connected {
             self.suspend_at = Some(now + self.connection_state_ttl);
-            self.set_state(ConnectionState::Disconnected, Some(reason), Some(0));
+            // Reconnecting at once, the change still says the wait ably-js computes.
+            let delay = self.disconnected_delay();
+            self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
             self.start_connecting(now);
             return;
         }
@@ -352,11 +354,19 @@ impl Realtime {
             );
             self.retry_at = Some(now + timeouts.suspended_retry);
         } else {
-            let attempt = self.disconnected_count + 1;
-            let delay = retry_time(timeouts.disconnected_retry, attempt, self.random());
+            let delay = self.disconnected_delay();
             self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
             self.retry_at = Some(now + delay);
         }
+    }
+
+    /// The wait before retrying after the disconnection about to be reported: backoff on
+    /// the disconnections since the last connected or suspended, with jitter (RTB1). As
+    /// ably-js, the change's `retryIn` even when the retry is made at once.
+    fn disconnected_delay(&mut self) -> u64 {
+        let attempt = self.disconnected_count + 1;
+        let random = self.random();
+        retry_time(self.options.timeouts.disconnected_retry, attempt, random)
     }
 
     /// A fatal connection error (RTN15i, RTN14g).
@@ -519,7 +529,8 @@ impl Realtime {
 
     /// Disconnected for a token error, and connecting again at once.
     fn disconnected_to_retry_at_once(&mut self, error: ErrorInfo) {
-        self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+        let delay = self.disconnected_delay();
+        self.set_state(ConnectionState::Disconnected, Some(error), Some(delay));
         self.set_state(ConnectionState::Connecting, None, None);
     }
 
