@@ -40,6 +40,12 @@ const onChannel: Ably.channelEventCallback = (change: Ably.ChannelStateChange) =
   const backlog: boolean | undefined = change.hasBacklog;
   console.log(current, change.previous, resumed, backlog, change.reason?.code);
 };
+/** State changes an app makes itself (a test's fake, a store's first value): the fields
+ * ably.d.ts requires, no more. */
+const madeConnectionChange: Ably.ConnectionStateChange = { current: 'disconnected', previous: 'connected', retryIn: 15_000 };
+const madeChannelChange: Ably.ChannelStateChange = { current: 'attached', previous: 'attaching', resumed: false };
+onConnection(madeConnectionChange);
+onChannel(madeChannelChange);
 const onMember: Ably.messageCallback<Ably.PresenceMessage> = (member) => {
   const action: Ably.PresenceAction = member.action;
   const clientId: string = member.clientId;
