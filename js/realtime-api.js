@@ -85,16 +85,20 @@ const MODES = {
   ANNOTATION_PUBLISH: 1 << 21, ANNOTATION_SUBSCRIBE: 1 << 22, OBJECT_SUBSCRIBE: 1 << 24, OBJECT_PUBLISH: 1 << 25,
 };
 
-// Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits.
-const modeBits = ({ modes, params, cipher }) => {
+// Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits. As
+// ably-js's setOptions(), `strict` refuses params or modes given as undefined too; get()
+// takes them as none (ably-js's get() never throws for them).
+const modeBits = (options, strict) => {
+  const { modes, params, cipher } = options;
+  const given = (name) => (strict ? name in options : options[name] !== undefined);
   if (cipher) throw errorInfo('channel encryption (cipher) is not supported', 40000);
-  if (params !== undefined && (typeof params !== 'object' || !params || Array.isArray(params))) {
+  if (given('params') && Object.prototype.toString.call(params) !== '[object Object]') {
     throw errorInfo('options.params must be an object', 40000);
   }
-  if (modes === undefined) return 0;
+  if (!given('modes')) return 0;
   if (!Array.isArray(modes)) throw errorInfo('options.modes must be an array', 40000);
   return modes.reduce((bits, mode) => {
-    const bit = MODES[String(mode).toUpperCase()];
+    const bit = typeof mode === 'string' && MODES[mode.toUpperCase()];
     if (!bit) throw errorInfo(`Invalid channel mode: ${mode}`, 40000);
     return bits | bit;
   }, 0);
@@ -270,7 +274,7 @@ class RealtimeChannel extends EventEmitter {
   // As ably-js, the options replace the last ones: attachOnSubscribe too; null or none
   // are options with nothing given.
   async setOptions(options) {
-    const bits = modeBits(options ?? {});
+    const bits = modeBits(options ?? {}, true);
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
     if (!this._released) return this._core.op(this.name, OP_SET_OPTIONS, options, bits);
   }
