@@ -72,11 +72,13 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
  * `core.op(name, OP_GET | OP_HISTORY)`, Realtime's or Rest's): its `items`, and the paths
  * of the pages the server linked (`next`, `first`, `current`), which
  * `core.op(name, OP_HISTORY, path)` fetches (the wasm's own `PaginatedResult` class cost
- * more); without a link, null.
+ * more). As ably-js: without a next link, next() is null; without a first or current
+ * link, first() or current() rejects with 40400.
  */
 export const paginated = (core, name, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(core, name, core.op(name, OP_HISTORY, path)) : Promise.resolve(null));
-  return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
+  const follow = (path, rel) => (path ? paginated(core, name, core.op(name, OP_HISTORY, path))
+    : rel ? Promise.reject(new ErrorInfo(`No link to the ${rel} page of results`, 40400, 404)) : Promise.resolve(null));
+  return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first, 'first'), current: () => follow(current, 'current') };
 });
 
 // Channel modes (ably-js names, any case) and their ATTACH flag bits.

@@ -1,24 +1,56 @@
 // Differential parity with ably-js, thirteenth round (the harness: differential.mjs): the
-// retryIn of the immediate reconnect, and setOptions() with options ably-js refuses.
+// retryIn of the immediate reconnect, setOptions() with options ably-js refuses, and a
+// REST page without first/current links.
 import { after, before, test } from 'node:test';
+import { createServer } from 'node:http';
 import { BASE, skip } from './ably.mjs';
 import { differential } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
 let proxy;
+// A REST server of our own on 127.0.0.1: answers what a test says, records what it gets.
+let fake;
+let fakePort;
+let fakeRequests = [];
 
 before(async () => {
   if (!BASE) return;
   proxy = await startProxy(Number(new URL(BASE).port));
+  fake = createServer((req, res) => {
+    // The page is on roster-server's origin: CORS, preflights included, with credentials
+    // (ably-js's XHR sends an Authorization header withCredentials).
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+    res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '*');
+    if (req.method === 'OPTIONS') return res.end();
+    const { pathname } = new URL(req.url, 'http://fake');
+    const authorization = req.headers.authorization ?? '';
+    const credential = authorization.split(' ')[1];
+    const token = credential === 'fake-token' ? 'the token' : credential === Buffer.from('fake-token').toString('base64') ? 'the token in base64' : credential ? 'other' : '<none>';
+    fakeRequests.push([req.method, pathname.replace(/^\/channels\/[^/]+/, '/channels/<name>'), authorization.split(' ')[0] || '<none>', token]);
+    req.resume();
+    res.setHeader('Content-Type', 'application/json');
+    // A presence page without a Link header: no first, current or next page.
+    res.end('[]');
+  });
+  await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  fakePort = fake.address().port;
 });
 
 after(async () => {
   await proxy?.close();
+  await new Promise((resolve) => (fake ? fake.close(resolve) : resolve()));
 });
 
 const controls = () => ({
   cut: () => proxy.cut(),
+  requests: () => {
+    const list = fakeRequests;
+    fakeRequests = [];
+    return list;
+  },
 });
 
 // A connected connection that drops reconnects at once (RTN15a), yet its change to
@@ -54,4 +86,18 @@ test('setOptions() with params or modes given but invalid, undefined included: 4
     for (const [what, options] of cases) await t.op(`setOptions({ ${what} })`, channel.setOptions(options));
     t.read('state', channel.state);
   });
+});
+
+// A REST page whose response had no Link header: next() resolves with null; first() and
+// current() reject with 40400 (404), as ably-js does. Roster resolved them with null.
+test('a REST page without links: next() null, first() and current() 40400', opts, async () => {
+  await differential(async (t) => {
+    const rest = t.rest(null, { token: 'fake-token', authUrl: undefined, authParams: undefined, port: t.params.fakePort });
+    const page = await t.within(rest.channels.get(t.name).presence.get(), 'get');
+    t.read('page', { items: page.items.length, hasNext: page.hasNext(), isLast: page.isLast() });
+    await t.op('next()', page.next());
+    await t.op('first()', page.first());
+    await t.op('current()', page.current());
+    t.read('requests: method, path, scheme, the token', await t.node('requests'));
+  }, undefined, { params: { fakePort }, expose: controls() });
 });
