@@ -471,6 +471,9 @@ fn suspended_when_the_state_ttl_has_passed_since_the_loss_not_at_the_next_failur
         changes(&h),
         vec![("suspended", Some((codes::CONNECTION_SUSPENDED, 400)))]
     );
+    // ably-js's reason for it, word for word.
+    let message = h.client.error_reason().map(|e| e.message.as_str());
+    assert_eq!(message, Some("Connection to server unavailable"));
     assert_eq!(h.client.poll_timeout(), Some(21_000 + 30_000));
 }
 

@@ -57,6 +57,16 @@ pub(super) fn auth_provider_error(error: ErrorInfo) -> ErrorInfo {
     ErrorInfo::new(codes::TOKEN_REQUEST_FAILED, status, message).with_cause(error)
 }
 
+/// 80002 with ably-js's words: the connection is suspended, connectionStateTtl having
+/// passed without a transport.
+pub(super) fn suspended_error() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::CONNECTION_SUSPENDED,
+        400,
+        "Connection to server unavailable",
+    )
+}
+
 /// 50003: a request got no answer in time.
 pub(super) fn timeout_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::TIMEOUT, 504, message)
@@ -241,9 +251,7 @@ impl Realtime {
     /// The error an operation gets when the connection cannot carry it.
     pub(super) fn state_error(&self) -> ErrorInfo {
         match self.state {
-            ConnectionState::Suspended => {
-                ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, "connection suspended")
-            }
+            ConnectionState::Suspended => suspended_error(),
             ConnectionState::Closing | ConnectionState::Closed => closed_error(),
             ConnectionState::Failed => self.error_reason.clone().unwrap_or_else(|| {
                 ErrorInfo::new(codes::CONNECTION_FAILED, 400, "connection failed")
@@ -342,11 +350,14 @@ impl Realtime {
             self.suspend_at = None;
             // Too late to resume: the next CONNECTED is a new connection (RTN15g).
             self.connection_key = None;
-            let error = ErrorInfo::new(
-                codes::CONNECTION_SUSPENDED,
-                400,
-                text::concat(&["connection suspended: ", &reason.message]),
-            );
+            // The suspend timer's reason as it is (handle_timeout); a failed attempt's
+            // inside an 80002.
+            let error = if reason.code == codes::CONNECTION_SUSPENDED {
+                reason
+            } else {
+                let message = text::concat(&["connection suspended: ", &reason.message]);
+                ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, message)
+            };
             self.set_state(
                 ConnectionState::Suspended,
                 Some(error),

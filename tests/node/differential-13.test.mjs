@@ -1,14 +1,22 @@
 // Differential parity with ably-js, thirteenth round (the harness: differential.mjs): the
-// retryIn of the immediate reconnect, setOptions() with options ably-js refuses, and a
-// REST page without first/current links.
+// retryIn of the immediate reconnect, setOptions() with options ably-js refuses, a REST
+// page without first/current links, and the reason a connection is suspended with.
 import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { BASE, skip } from './ably.mjs';
+import { fileURLToPath } from 'node:url';
+import { BASE, skip, within } from './ably.mjs';
 import { differential } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
+const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
 let proxy;
+// A roster-server that keeps a dropped connection's state for 2 s only (a client cut off
+// is suspended within a test), and a proxy in front of it.
+let brief;
+let briefPort;
+let briefProxy;
 // A REST server of our own on 127.0.0.1: answers what a test says, records what it gets.
 let fake;
 let fakePort;
@@ -17,6 +25,18 @@ let fakeRequests = [];
 before(async () => {
   if (!BASE) return;
   proxy = await startProxy(Number(new URL(BASE).port));
+  brief = spawn(SERVER, ['--bind', '127.0.0.1:0', '--connection-state-ttl', '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  briefPort = await within(new Promise((resolve, reject) => {
+    let out = '';
+    brief.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    brief.on('exit', (code) => reject(new Error(`the short-TTL roster-server exited (${code})`)));
+  }), 30_000, 'the short-TTL roster-server');
+  brief.stdout.resume();
+  briefProxy = await startProxy(briefPort);
   fake = createServer((req, res) => {
     // The page is on roster-server's origin: CORS, preflights included, with credentials
     // (ably-js's XHR sends an Authorization header withCredentials).
@@ -41,11 +61,15 @@ before(async () => {
 
 after(async () => {
   await proxy?.close();
+  await briefProxy?.close();
+  brief?.kill();
   await new Promise((resolve) => (fake ? fake.close(resolve) : resolve()));
 });
 
 const controls = () => ({
   cut: () => proxy.cut(),
+  refuseBrief: (on) => briefProxy.refuse(on),
+  cutBrief: () => briefProxy.cut(),
   requests: () => {
     const list = fakeRequests;
     fakeRequests = [];
@@ -100,4 +124,32 @@ test('a REST page without links: next() null, first() and current() 40400', opts
     await t.op('current()', page.current());
     t.read('requests: method, path, scheme, the token', await t.node('requests'));
   }, undefined, { params: { fakePort }, expose: controls() });
+});
+
+// How many attempts fail before connectionStateTtl runs out is the timers': the
+// connection's changes are left out, the reason is read.
+const withoutRetries = ({ 'ada connection': _, ...trace }) => trace;
+
+// Past connectionStateTtl without a transport, ably-js suspends the connection with its
+// own reason, 80002 "Connection to server unavailable"; Roster's said "connection
+// suspended: connection not connected".
+test('suspended once connectionStateTtl has passed: the reason ably-js gives', opts, async () => {
+  try {
+    await differential(async (t) => {
+      const ada = t.client('ada', 'ada', {
+        authUrl: `http://127.0.0.1:${t.params.briefPort}/auth/token-request`, port: t.params.briefProxyPort,
+        disconnectedRetryTimeout: 400, suspendedRetryTimeout: 5000,
+      });
+      await t.within(ada.connection.whenState('connected'), 'connected');
+      await t.node('refuseBrief', true);
+      await t.node('cutBrief');
+      const suspended = await t.within(ada.connection.whenState('suspended'), 'suspended');
+      const reason = (e) => e && { code: e.code, statusCode: e.statusCode, message: e.message };
+      t.read('suspended change', reason(suspended.reason));
+      t.read('errorReason', reason(ada.connection.errorReason));
+      await t.node('refuseBrief', false);
+    }, withoutRetries, { params: { briefPort, briefProxyPort: briefProxy?.port }, expose: controls() });
+  } finally {
+    briefProxy?.refuse(false);
+  }
 });
