@@ -79,6 +79,11 @@ export interface AuthOptions {
   ) => void | Promise<TokenAnswer>;
   /** `Rest` only: TokenRequests it signs take the server's time (asked once, as ably-js). */
   queryTime?: boolean;
+  /**
+   * `Rest` only: with a key, requests carry tokens asked for with it (TokenRequests it
+   * signs), not the key, so no TLS is needed (default false). `Realtime` sends the key.
+   */
+  useTokenAuth?: boolean;
 }
 
 /** Client options (ably-js 2.x names). */

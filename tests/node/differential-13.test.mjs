@@ -1,6 +1,7 @@
 // Differential parity with ably-js, thirteenth round (the harness: differential.mjs): the
 // retryIn of the immediate reconnect, setOptions() with options ably-js refuses, a REST
-// page without first/current links, and the reason a connection is suspended with.
+// page without first/current links, the reason a connection is suspended with, and a key
+// with useTokenAuth.
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -17,7 +18,8 @@ let proxy;
 let brief;
 let briefPort;
 let briefProxy;
-// A REST server of our own on 127.0.0.1: answers what a test says, records what it gets.
+// A REST server of our own on 127.0.0.1 that records the requests it gets: a token for a
+// token request, else a presence page without a Link header.
 let fake;
 let fakePort;
 let fakeRequests = [];
@@ -37,7 +39,7 @@ before(async () => {
   }), 30_000, 'the short-TTL roster-server');
   brief.stdout.resume();
   briefProxy = await startProxy(briefPort);
-  fake = createServer((req, res) => {
+  fake = createServer(async (req, res) => {
     // The page is on roster-server's origin: CORS, preflights included, with credentials
     // (ably-js's XHR sends an Authorization header withCredentials).
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
@@ -50,8 +52,19 @@ before(async () => {
     const credential = authorization.split(' ')[1];
     const token = credential === 'fake-token' ? 'the token' : credential === Buffer.from('fake-token').toString('base64') ? 'the token in base64' : credential ? 'other' : '<none>';
     fakeRequests.push([req.method, pathname.replace(/^\/channels\/[^/]+/, '/channels/<name>'), authorization.split(' ')[0] || '<none>', token]);
-    req.resume();
+    let body = '';
+    for await (const chunk of req) body += chunk;
     res.setHeader('Content-Type', 'application/json');
+    if (/^\/keys\/[^/]+\/requestToken$/.test(pathname)) {
+      // What the TokenRequest says (its signature is not checked here).
+      let request = {};
+      try {
+        request = JSON.parse(body);
+      } catch {}
+      fakeRequests.push(['token request', { keyName: request.keyName ?? null, hasMac: typeof request.mac === 'string' }]);
+      const now = Date.now();
+      return res.end(JSON.stringify({ token: 'fake-token', keyName: 'app.key', issued: now, expires: now + 3_600_000, capability: '{"*":["*"]}' }));
+    }
     // A presence page without a Link header: no first, current or next page.
     res.end('[]');
   });
@@ -152,4 +165,23 @@ test('suspended once connectionStateTtl has passed: the reason ably-js gives', o
   } finally {
     briefProxy?.refuse(false);
   }
+});
+
+// A key with useTokenAuth: true: REST requests carry a token the client asks for with the
+// key (a TokenRequest it signs, exchanged at /keys/{keyName}/requestToken), not the key
+// (basic auth), so no TLS is needed. Roster ignored useTokenAuth and refused a key
+// without TLS (RSC18).
+test('Rest with a key and useTokenAuth: a token requested with the key, then bearer auth', opts, async () => {
+  await differential(async (t) => {
+    let rest;
+    try {
+      rest = t.rest(null, { key: 'app.key:secret', useTokenAuth: true, authUrl: undefined, authParams: undefined, port: t.params.fakePort });
+    } catch (e) {
+      t.read('constructor throws', t.error(e));
+      return;
+    }
+    await t.op('get', rest.channels.get(t.name).presence.get().then((p) => p.items));
+    await t.op('get again', rest.channels.get(t.name).presence.get().then((p) => p.items));
+    t.read('requests: method, path, scheme, the token', await t.node('requests'));
+  }, undefined, { params: { fakePort }, expose: controls() });
 });

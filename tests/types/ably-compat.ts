@@ -223,13 +223,14 @@ async function realtime(): Promise<void> {
 async function rest(): Promise<void> {
   const client: Ably.Rest = new Ably.Rest({ key: 'appId.keyId:secret' });
   const byToken = new Rest('a-token');
+  const keyTokens = new Ably.Rest({ key: 'appId.keyId:secret', useTokenAuth: true, clientId: 'ada' });
   const restChannel: Ably.Channel = client.channels.get('room');
   const restPresence: Ably.Presence = restChannel.presence;
   const restParams: Ably.RestPresenceParams = { limit: 100, clientId: 'ada', connectionId: 'c1' };
   const present: Ably.PaginatedResult<Ably.PresenceMessage> = await restChannel.presence.get(restParams);
   const restHistory: Ably.RestHistoryParams = { direction: 'backwards', limit: 10 };
   const history = await restPresence.history(restHistory);
-  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items);
+  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items, keyTokens);
   const time: number = await client.time();
   const request: Ably.TokenRequest = await client.auth.createTokenRequest({ clientId: 'bob' });
   const signed = await client.auth.createTokenRequest(undefined, { key: 'appId.keyId:secret', queryTime: true });
