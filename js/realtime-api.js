@@ -74,11 +74,13 @@ const errorInfo = (message, code, cause) => new ErrorInfo(message, code, 400, ca
  * `core.op(name, OP_GET | OP_HISTORY)`, Realtime's or Rest's): its `items`, and the paths
  * of the pages the server linked (`next`, `first`, `current`), which
  * `core.op(name, OP_HISTORY, path)` fetches (the wasm's own `PaginatedResult` class cost
- * more); without a link, null.
+ * more). As ably-js: without a next link, next() is null; without a first or current
+ * link, first() or current() rejects with 40400.
  */
 export const paginated = (core, name, promise) => promise.then(({ items, next, first, current }) => {
-  const follow = (path) => (path ? paginated(core, name, core.op(name, OP_HISTORY, path)) : Promise.resolve(null));
-  return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first), current: () => follow(current) };
+  const follow = (path, rel) => (path ? paginated(core, name, core.op(name, OP_HISTORY, path))
+    : rel ? Promise.reject(new ErrorInfo(`No link to the ${rel} page of results`, 40400, 404)) : Promise.resolve(null));
+  return { items, hasNext: () => !!next, isLast: () => !next, next: () => follow(next), first: () => follow(first, 'first'), current: () => follow(current, 'current') };
 });
 
 // Channel modes (ably-js names, any case) and their ATTACH flag bits.
@@ -87,16 +89,20 @@ const MODES = {
   ANNOTATION_PUBLISH: 1 << 21, ANNOTATION_SUBSCRIBE: 1 << 22, OBJECT_SUBSCRIBE: 1 << 24, OBJECT_PUBLISH: 1 << 25,
 };
 
-// Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits.
-const modeBits = ({ modes, params, cipher }) => {
+// Checks ChannelOptions as ably-js does (40000) and returns the requested mode bits. As
+// ably-js's setOptions(), `strict` refuses params or modes given as undefined too; get()
+// takes them as none (ably-js's get() never throws for them).
+const modeBits = (options, strict) => {
+  const { modes, params, cipher } = options;
+  const given = (name) => (strict ? name in options : options[name] !== undefined);
   if (cipher) throw errorInfo('channel encryption (cipher) is not supported', 40000);
-  if (params !== undefined && (typeof params !== 'object' || !params || Array.isArray(params))) {
+  if (given('params') && Object.prototype.toString.call(params) !== '[object Object]') {
     throw errorInfo('options.params must be an object', 40000);
   }
-  if (modes === undefined) return 0;
+  if (!given('modes')) return 0;
   if (!Array.isArray(modes)) throw errorInfo('options.modes must be an array', 40000);
   return modes.reduce((bits, mode) => {
-    const bit = MODES[String(mode).toUpperCase()];
+    const bit = typeof mode === 'string' && MODES[mode.toUpperCase()];
     if (!bit) throw errorInfo(`Invalid channel mode: ${mode}`, 40000);
     return bits | bit;
   }, 0);
@@ -298,7 +304,7 @@ class RealtimeChannel extends EventEmitter {
   // As ably-js, the options replace the last ones: attachOnSubscribe too; null or none
   // are options with nothing given.
   async setOptions(options) {
-    const bits = modeBits(options ?? {});
+    const bits = modeBits(options ?? {}, true);
     this._attachOnSubscribe = options?.attachOnSubscribe !== false;
     if (!this._released) return this._core.op(this.name, OP_SET_OPTIONS, options, bits);
   }

@@ -82,6 +82,11 @@ export interface AuthOptions {
   ) => void | Promise<TokenAnswer | void>;
   /** `Rest` only: TokenRequests it signs take the server's time (asked once, as ably-js). */
   queryTime?: boolean;
+  /**
+   * `Rest` only: with a key, requests carry tokens asked for with it (TokenRequests it
+   * signs), not the key, so no TLS is needed (default false). `Realtime` sends the key.
+   */
+  useTokenAuth?: boolean;
 }
 
 /** Client options (ably-js 2.x names). */
@@ -145,18 +150,24 @@ export type ChannelState =
 export type ChannelEvent = ChannelState | 'update';
 export type PresenceAction = 'absent' | 'present' | 'enter' | 'leave' | 'update';
 
+/**
+ * A connection state change. Roster's carry `event` too (ably-js's listeners read it as
+ * `this.event`); optional, as ably.d.ts has none, so the changes an app makes itself
+ * (a test's fake) type-check on both.
+ */
 export interface ConnectionStateChange {
   previous: ConnectionState;
   current: ConnectionState;
-  event: ConnectionEvent;
+  event?: ConnectionEvent;
   reason?: ErrorInfo;
   retryIn?: number;
 }
 
+/** A channel state change; `event` optional as on ConnectionStateChange. */
 export interface ChannelStateChange {
   previous: ChannelState;
   current: ChannelState;
-  event: ChannelEvent;
+  event?: ChannelEvent;
   resumed: boolean;
   /** On changes to attached: whether messages from before the attach come next. */
   hasBacklog?: boolean;

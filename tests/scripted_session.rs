@@ -434,11 +434,16 @@ fn silence_past_max_idle_interval_drops_and_reconnects() {
     let commands = h.take_transport();
     assert_eq!(commands[0], TransportCommand::Close);
     assert!(matches!(&commands[1], TransportCommand::Open { url } if url.ends_with("resume=k1")));
-    let reason = h.events.iter().find_map(|e| match e {
-        Event::ConnectionState(c) if c.current == ConnectionState::Disconnected => c.reason.clone(),
+    let disconnected = h.events.iter().find_map(|e| match e {
+        Event::ConnectionState(c) if c.current == ConnectionState::Disconnected => Some(c),
         _ => None,
     });
-    assert_eq!(reason.map(|r| r.code), Some(codes::CONNECTION_DISCONNECTED));
+    let disconnected = disconnected.expect("a disconnected change");
+    let reason = disconnected.reason.as_ref().map(|r| r.code);
+    assert_eq!(reason, Some(codes::CONNECTION_DISCONNECTED));
+    // Reconnecting at once, yet retryIn is the wait ably-js computes: 15 s less jitter.
+    let retry_in = disconnected.retry_in;
+    assert!(matches!(retry_in, Some(12_000..=15_000)), "{retry_in:?}");
 }
 
 #[test]
@@ -491,6 +496,9 @@ fn suspended_when_the_state_ttl_has_passed_since_the_loss_not_at_the_next_failur
         changes(&h),
         vec![("suspended", Some((codes::CONNECTION_SUSPENDED, 400)))]
     );
+    // ably-js's reason for it, word for word.
+    let message = h.client.error_reason().map(|e| e.message.as_str());
+    assert_eq!(message, Some("Connection to server unavailable"));
     assert_eq!(h.client.poll_timeout(), Some(21_000 + 30_000));
 }
 
@@ -790,7 +798,10 @@ fn expired_token_while_connected_renews_at_once_and_resumes() {
         disconnected.reason.as_ref().map(|r| r.code),
         Some(codes::TOKEN_EXPIRED)
     );
-    assert_eq!(disconnected.retry_in, Some(0));
+    // As ably-js: the change says the wait it computed (15 s less up to 20 % jitter),
+    // though the retry is made at once.
+    let retry_in = disconnected.retry_in;
+    assert!(matches!(retry_in, Some(12_000..=15_000)), "{retry_in:?}");
     assert!(h.events.contains(&Event::AuthRequired));
     assert_eq!(h.take_transport(), vec![TransportCommand::Close]);
     h.take_events();

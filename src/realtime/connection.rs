@@ -57,6 +57,16 @@ pub(super) fn auth_provider_error(error: ErrorInfo) -> ErrorInfo {
     ErrorInfo::new(codes::TOKEN_REQUEST_FAILED, status, message).with_cause(error)
 }
 
+/// 80002 with ably-js's words: the connection is suspended, connectionStateTtl having
+/// passed without a transport.
+pub(super) fn suspended_error() -> ErrorInfo {
+    ErrorInfo::new(
+        codes::CONNECTION_SUSPENDED,
+        400,
+        "Connection to server unavailable",
+    )
+}
+
 /// 50003: a request got no answer in time.
 pub(super) fn timeout_error(message: &str) -> ErrorInfo {
     ErrorInfo::new(codes::TIMEOUT, 504, message)
@@ -241,9 +251,7 @@ impl Realtime {
     /// The error an operation gets when the connection cannot carry it.
     pub(super) fn state_error(&self) -> ErrorInfo {
         match self.state {
-            ConnectionState::Suspended => {
-                ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, "connection suspended")
-            }
+            ConnectionState::Suspended => suspended_error(),
             ConnectionState::Closing | ConnectionState::Closed => closed_error(),
             ConnectionState::Failed => self.error_reason.clone().unwrap_or_else(|| {
                 ErrorInfo::new(codes::CONNECTION_FAILED, 400, "connection failed")
@@ -331,7 +339,9 @@ impl Realtime {
         let was_connected = self.state == ConnectionState::Connected;
         if was_connected {
             self.suspend_at = Some(now + self.connection_state_ttl);
-            self.set_state(ConnectionState::Disconnected, Some(reason), Some(0));
+            // Reconnecting at once, the change still says the wait ably-js computes.
+            let delay = self.disconnected_delay();
+            self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
             self.start_connecting(now);
             return;
         }
@@ -340,11 +350,14 @@ impl Realtime {
             self.suspend_at = None;
             // Too late to resume: the next CONNECTED is a new connection (RTN15g).
             self.connection_key = None;
-            let error = ErrorInfo::new(
-                codes::CONNECTION_SUSPENDED,
-                400,
-                text::concat(&["connection suspended: ", &reason.message]),
-            );
+            // The suspend timer's reason as it is (handle_timeout); a failed attempt's
+            // inside an 80002.
+            let error = if reason.code == codes::CONNECTION_SUSPENDED {
+                reason
+            } else {
+                let message = text::concat(&["connection suspended: ", &reason.message]);
+                ErrorInfo::new(codes::CONNECTION_SUSPENDED, 400, message)
+            };
             self.set_state(
                 ConnectionState::Suspended,
                 Some(error),
@@ -352,11 +365,19 @@ impl Realtime {
             );
             self.retry_at = Some(now + timeouts.suspended_retry);
         } else {
-            let attempt = self.disconnected_count + 1;
-            let delay = retry_time(timeouts.disconnected_retry, attempt, self.random());
+            let delay = self.disconnected_delay();
             self.set_state(ConnectionState::Disconnected, Some(reason), Some(delay));
             self.retry_at = Some(now + delay);
         }
+    }
+
+    /// The wait before retrying after the disconnection about to be reported: backoff on
+    /// the disconnections since the last connected or suspended, with jitter (RTB1). As
+    /// ably-js, the change's `retryIn` even when the retry is made at once.
+    fn disconnected_delay(&mut self) -> u64 {
+        let attempt = self.disconnected_count + 1;
+        let random = self.random();
+        retry_time(self.options.timeouts.disconnected_retry, attempt, random)
     }
 
     /// A fatal connection error (RTN15i, RTN14g).
@@ -519,7 +540,8 @@ impl Realtime {
 
     /// Disconnected for a token error, and connecting again at once.
     fn disconnected_to_retry_at_once(&mut self, error: ErrorInfo) {
-        self.set_state(ConnectionState::Disconnected, Some(error), Some(0));
+        let delay = self.disconnected_delay();
+        self.set_state(ConnectionState::Disconnected, Some(error), Some(delay));
         self.set_state(ConnectionState::Connecting, None, None);
     }
 

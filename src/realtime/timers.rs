@@ -1,6 +1,6 @@
 //! Deadlines: connect/close requests, retries, the idle timer, pings and channel timers.
 
-use super::connection::{disconnected_error, timeout_error};
+use super::connection::{disconnected_error, suspended_error, timeout_error};
 use super::Realtime;
 use crate::connection::ConnectionState;
 
@@ -28,8 +28,8 @@ impl Realtime {
         }
         if self.suspend_at.is_some_and(|d| d <= now) {
             // Disconnected or connecting for connectionStateTtl: suspended now, not at the
-            // next failed attempt (lose_transport), as ably-js.
-            self.lose_transport(now, self.state_error(), true);
+            // next failed attempt (lose_transport), with ably-js's reason.
+            self.lose_transport(now, suspended_error(), true);
         }
         if self.idle_deadline().is_some_and(|d| d <= now) {
             // Silence longer than maxIdleInterval: the link is dead (RTN23a).

@@ -41,7 +41,7 @@ impl Realtime {
         // Each client's channels hash member keys from a seed of their own.
         crate::presence::seed_key_hashes(random_seed());
         let core = core::Realtime::new(client_options).map_err(|e| to_js(&e))?;
-        let rest = RestClient::new(options).map_err(|e| to_js(&e))?;
+        let rest = RestClient::new(options, false).map_err(|e| to_js(&e))?;
         Ok(Realtime {
             driver: Driver::new(core, Rc::new(rest), sink),
         })

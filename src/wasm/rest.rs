@@ -7,7 +7,7 @@ use super::error::{self, rejected, to_js};
 use super::fetch::HttpResponse;
 use super::history;
 use super::ops;
-use super::options::{auth_source, number_field, string_field, Options};
+use super::options::{auth_source, bool_field, number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
 use super::task::promise;
@@ -32,8 +32,11 @@ impl Rest {
     /// A client for `options` (ably-js names); throws ErrorInfo on bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Rest, JsValue> {
+        // As ably-js (RSA4): with `useTokenAuth`, a key asks for tokens and REST requests
+        // carry those.
+        let key_tokens = bool_field(&options, "useTokenAuth") == Some(true);
         let options = Options::from_js(&options).map_err(|e| to_js(&e))?;
-        let client = RestClient::new(options).map_err(|e| to_js(&e))?;
+        let client = RestClient::new(options, key_tokens).map_err(|e| to_js(&e))?;
         Ok(Rest {
             client: Rc::new(client),
         })

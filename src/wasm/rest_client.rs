@@ -20,14 +20,18 @@ pub struct RestClient {
     /// `http[s]://restHost:port`, made once.
     rest_base: String,
     token: RefCell<Option<String>>,
+    /// A key signs token requests instead of authenticating requests itself
+    /// (`useTokenAuth`, RSA4).
+    key_tokens: bool,
     /// The token params for this client's own tokens, which authorize() replaces (RSA10g).
     pub token_params: RefCell<TokenParams>,
 }
 
 impl RestClient {
-    /// A client for `options`; basic auth needs TLS (RSC18).
-    pub fn new(options: Options) -> Result<RestClient, ErrorInfo> {
-        if matches!(**options.auth.borrow(), AuthSource::Key(_)) {
+    /// A client for `options`, with a key sending tokens it asks for if `key_tokens`;
+    /// basic auth needs TLS (RSC18).
+    pub fn new(options: Options, key_tokens: bool) -> Result<RestClient, ErrorInfo> {
+        if !key_tokens && matches!(**options.auth.borrow(), AuthSource::Key(_)) {
             crate::auth::require_tls_for_basic(options.tls)?;
         }
         Ok(RestClient {
@@ -38,21 +42,23 @@ impl RestClient {
             }),
             options,
             token: RefCell::new(None),
+            key_tokens,
         })
     }
 
     /// Sends `request` with credentials; a 2xx response or the decoded ErrorInfo. A token
-    /// error renews a token from authUrl/authCallback once and sends again.
+    /// error renews a token from authUrl/authCallback (or a key with useTokenAuth) once
+    /// and sends again.
     pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, ErrorInfo> {
         // One loop with two awaits: the state machine of a send awaited twice cost more.
         let mut may_renew = self.can_renew();
         loop {
             let auth = self.options.auth.borrow().clone();
             let credentials = match &*auth {
-                AuthSource::Key(key) => Credentials::Basic(key.clone()),
+                AuthSource::Key(key) if !self.key_tokens => Credentials::Basic(key.clone()),
                 AuthSource::Token(token) => Credentials::Bearer(token.clone()),
                 // The last token fetched, else a fresh one (kept for the next request).
-                AuthSource::Url(_) | AuthSource::Callback(_) => {
+                _ => {
                     let cached = self.token.borrow().clone();
                     let token = match cached {
                         Some(token) => token,
@@ -110,9 +116,10 @@ impl RestClient {
     }
 
     fn can_renew(&self) -> bool {
-        matches!(
-            **self.options.auth.borrow(),
-            AuthSource::Url(_) | AuthSource::Callback(_)
-        )
+        match **self.options.auth.borrow() {
+            AuthSource::Key(_) => self.key_tokens,
+            AuthSource::Token(_) => false,
+            AuthSource::Url(_) | AuthSource::Callback(_) => true,
+        }
     }
 }

@@ -40,6 +40,12 @@ const onChannel: Ably.channelEventCallback = (change: Ably.ChannelStateChange) =
   const backlog: boolean | undefined = change.hasBacklog;
   console.log(current, change.previous, resumed, backlog, change.reason?.code);
 };
+/** State changes an app makes itself (a test's fake, a store's first value): the fields
+ * ably.d.ts requires, no more. */
+const madeConnectionChange: Ably.ConnectionStateChange = { current: 'disconnected', previous: 'connected', retryIn: 15_000 };
+const madeChannelChange: Ably.ChannelStateChange = { current: 'attached', previous: 'attaching', resumed: false };
+onConnection(madeConnectionChange);
+onChannel(madeChannelChange);
 const onMember: Ably.messageCallback<Ably.PresenceMessage> = (member) => {
   const action: Ably.PresenceAction = member.action;
   const clientId: string = member.clientId;
@@ -229,13 +235,14 @@ async function realtime(): Promise<void> {
 async function rest(): Promise<void> {
   const client: Ably.Rest = new Ably.Rest({ key: 'appId.keyId:secret' });
   const byToken = new Rest('a-token');
+  const keyTokens = new Ably.Rest({ key: 'appId.keyId:secret', useTokenAuth: true, clientId: 'ada' });
   const restChannel: Ably.Channel = client.channels.get('room');
   const restPresence: Ably.Presence = restChannel.presence;
   const restParams: Ably.RestPresenceParams = { limit: 100, clientId: 'ada', connectionId: 'c1' };
   const present: Ably.PaginatedResult<Ably.PresenceMessage> = await restChannel.presence.get(restParams);
   const restHistory: Ably.RestHistoryParams = { direction: 'backwards', limit: 10 };
   const history = await restPresence.history(restHistory);
-  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items);
+  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items, keyTokens);
   const time: number = await client.time();
   const request: Ably.TokenRequest = await client.auth.createTokenRequest({ clientId: 'bob' });
   const signed = await client.auth.createTokenRequest(undefined, { key: 'appId.keyId:secret', queryTime: true });
