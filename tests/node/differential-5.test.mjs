@@ -168,6 +168,11 @@ test('operations queued while down when the connection is suspended: refused; ba
       await t.within(adas.whenState('attached'), 'ada attached again');
       await t.until('bob sees', 3);
       await t.op('bob get', bobs.presence.get());
+      // Bob seeing the re-entry does not mean ada has had its echo: her set may have
+      // synced before it. Wait (bounded) for her own member, then read.
+      for (const start = Date.now(); (await adas.presence.get()).length === 0 && Date.now() - start < 5000;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await t.op('ada get', adas.presence.get());
     }, retriesAndExpiredResume, { params: { briefPort, briefProxyPort: briefProxy?.port }, expose: proxyControls() });
   } finally {
