@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// `[status, link, x-ably-errorcode, content-type, body bytes]` of a fetch.
-    fn http(url: &JsValue, init: &JsValue) -> js_sys::Promise;
+    pub fn http(url: &JsValue, init: &JsValue) -> js_sys::Promise;
 }
 
 /// Headers every REST request carries (`send`'s `extra_headers`, with `Authorization`).
@@ -81,8 +81,7 @@ pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -
     fetch(&url.into(), &init)
 }
 
-/// Sends a request given as `fetch`'s arguments.
-pub fn fetch(url: &JsValue, init: &JsValue) -> Sending {
+fn fetch(url: &JsValue, init: &JsValue) -> Sending {
     Sending(JsFuture::from(http(url, init)))
 }
 
@@ -93,17 +92,20 @@ impl Future for Sending {
     type Output = Result<HttpResponse, ErrorInfo>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx).map(|outcome| {
-            let parts: Array = outcome.map_err(network_error)?.unchecked_into();
-            Ok(HttpResponse {
-                status: parts.get(0).as_f64().unwrap_or(0.0) as u16,
-                link: parts.get(1).as_string(),
-                error_code: parts.get(2).as_string(),
-                content_type: parts.get(3).as_string(),
-                body: parts.get(4).unchecked_into::<Uint8Array>().to_vec(),
-            })
-        })
+        Pin::new(&mut self.0).poll(cx).map(response)
     }
+}
+
+/// What an `http` promise settled with, as a response or a network failure.
+pub fn response(outcome: Result<JsValue, JsValue>) -> Result<HttpResponse, ErrorInfo> {
+    let parts: Array = outcome.map_err(network_error)?.unchecked_into();
+    Ok(HttpResponse {
+        status: parts.get(0).as_f64().unwrap_or(0.0) as u16,
+        link: parts.get(1).as_string(),
+        error_code: parts.get(2).as_string(),
+        content_type: parts.get(3).as_string(),
+        body: parts.get(4).unchecked_into::<Uint8Array>().to_vec(),
+    })
 }
 
 fn network_error(cause: JsValue) -> ErrorInfo {

@@ -107,31 +107,36 @@ pub async fn request_token(
             return Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message));
         }
         AuthSource::Token(token) => return Ok(details(token.clone())),
-        AuthSource::Url(request) => {
-            // It throws only for text `encodeURIComponent` refuses (a lone surrogate): a
-            // request that fails, as an unreachable authUrl does.
-            let request = request.call1(&JsValue::NULL, &convert::to_js(&params));
-            let request: Array = request
-                .map_err(|e| auth_failed(&message_of(&e)))?
-                .unchecked_into();
-            let response = fetch::fetch(&request.get(0), &request.get(1))
-                .await
-                .map_err(|e| auth_failed(&e.message))?;
-            if response.status >= 300 {
-                return Err(url_refusal(response));
-            }
-            answer_from_url(response)?
-        }
-        AuthSource::Callback(callback) => {
-            // The JS wrapper rejects with what the app called back, made an ErrorInfo as
-            // ably-js does, or with what it threw, as it is (ably-js passes that on). Its
-            // callback always returns a Promise (adaptOptions), so none is made of it here.
-            let value = match callback.call1(&JsValue::NULL, &convert::to_js(&params)) {
-                Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
-                Err(error) => Err(error),
+        // One await for both: the authUrl's fetch or the callback's promise (a second
+        // suspension point cost more wasm than telling the outcomes apart after it).
+        AuthSource::Url(function) | AuthSource::Callback(function) => {
+            let is_url = matches!(&*source, AuthSource::Url(_));
+            let pending = match function.call1(&JsValue::NULL, &convert::to_js(&params)) {
+                // The request, `[url, init]`, for the authUrl.
+                Ok(request) if is_url => {
+                    let request: Array = request.unchecked_into();
+                    fetch::http(&request.get(0), &request.get(1))
+                }
+                // The JS wrapper's callback always returns a Promise (adaptOptions), so
+                // none is made of it here.
+                Ok(promise) => promise.unchecked_into(),
+                // The request function throws only for text `encodeURIComponent` refuses
+                // (a lone surrogate): a request that fails, as an unreachable authUrl does.
+                Err(error) if is_url => return Err(auth_failed(&message_of(&error))),
+                Err(error) => return Err(callback_error(&error)),
             };
-            let value = value.map_err(|e| callback_error(&e))?;
-            answer_from_callback(&value)?
+            let outcome = JsFuture::from(pending).await;
+            if is_url {
+                let response = fetch::response(outcome).map_err(|e| auth_failed(&e.message))?;
+                if response.status >= 300 {
+                    return Err(url_refusal(response));
+                }
+                answer_from_url(response)?
+            } else {
+                // The JS wrapper rejects with what the app called back, made an ErrorInfo
+                // as ably-js does, or with what it threw, as it is (ably-js passes that on).
+                answer_from_callback(&outcome.map_err(|e| callback_error(&e))?)?
+            }
         }
     };
     // A TokenRequest is exchanged at /keys/{keyName}/requestToken for TokenDetails.
