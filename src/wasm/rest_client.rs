@@ -66,7 +66,7 @@ impl RestClient {
             AuthSource::Key(key) => Credentials::Basic(key.clone()),
             AuthSource::Token(token) => Credentials::Bearer(token.clone()),
             // The last token fetched, else a fresh one, kept for the next request.
-            AuthSource::Url(_) | AuthSource::Callback(_) => match self.token.borrow().clone() {
+            AuthSource::Url(_) | AuthSource::Callback(_) => match self.cached_token() {
                 Some(token) => Credentials::Bearer(token),
                 None => {
                     let this = self.clone();
@@ -123,7 +123,15 @@ impl RestClient {
 
     /// A fresh token with this client's own token params, for `next`.
     pub fn own_token(&self, next: Next<Result<TokenDetails, ErrorInfo>>) {
-        self.request_token(None, self.token_params.borrow().clone(), next);
+        // Read first: the app's callback may call authorize(), which replaces them.
+        let params = self.token_params.borrow().clone();
+        self.request_token(None, params, next);
+    }
+
+    /// The last token fetched, if any. A function of its own: a borrow in a match's head
+    /// would last through the match, and so through the app's auth callback.
+    fn cached_token(&self) -> Option<String> {
+        self.token.borrow().clone()
     }
 
     /// The token REST requests use from now on (one the app's authorize() obtained).
