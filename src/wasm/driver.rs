@@ -16,8 +16,10 @@ use super::socket::{Socket, SocketInput};
 use super::task;
 use super::timer::Timeout;
 use super::token::AuthSource;
-use crate::protocol::PresenceMessage;
+use crate::auth::TokenDetails;
+use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
+use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -314,23 +316,26 @@ impl Driver {
     fn fetch_token(&self, op: Option<OpId>) {
         let this = self.this.clone();
         let rest = self.rest.clone();
-        // The promise always resolves: the outcome goes to the core, not to JS.
-        let _ = task::promise(async move {
-            let result = rest.own_token().await;
-            if let Ok(details) = &result {
-                // REST requests share the token, as in ably-js.
-                rest.use_token(&details.token);
-            }
-            let can_renew = !matches!(**rest.options.auth.borrow(), AuthSource::Token(_));
-            if let Some(driver) = this.upgrade() {
-                driver.input(|core, now| match (result, op) {
-                    (Ok(details), Some(op)) => core.authorized(op, details, can_renew, now),
-                    (Ok(details), None) => core.authorize(details.token, now),
-                    (Err(error), Some(op)) => core.authorize_refused(op, error),
-                    (Err(error), None) => core.auth_failed(error, now),
-                });
-            }
-            Ok(JsValue::UNDEFINED)
+        // Soon: this runs in a drain, with the core borrowed, and an authCallback may
+        // call into the SDK.
+        task::soon(move || {
+            let client = rest.clone();
+            let fetched = move |result: Result<TokenDetails, ErrorInfo>| {
+                if let Ok(details) = &result {
+                    // REST requests share the token, as in ably-js.
+                    client.use_token(&details.token);
+                }
+                let can_renew = !matches!(**client.options.auth.borrow(), AuthSource::Token(_));
+                if let Some(driver) = this.upgrade() {
+                    driver.input(|core, now| match (result, op) {
+                        (Ok(details), Some(op)) => core.authorized(op, details, can_renew, now),
+                        (Ok(details), None) => core.authorize(details.token, now),
+                        (Err(error), Some(op)) => core.authorize_refused(op, error),
+                        (Err(error), None) => core.auth_failed(error, now),
+                    });
+                }
+            };
+            rest.own_token(Box::new(fetched));
         });
     }
 

@@ -8,18 +8,14 @@ use crate::rest::{self, HttpRequest};
 use crate::text;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::future::Future;
-use core::pin::Pin;
-use core::task::{Context, Poll};
-use js_sys::futures::JsFuture;
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Object, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 // Written in JS: helpers.js says why.
 #[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// `[status, link, x-ably-errorcode, content-type, body bytes]` of a fetch.
-    fn http(url: &JsValue, init: &JsValue) -> js_sys::Promise;
+    pub fn http(url: &JsValue, init: &JsValue) -> Promise;
 }
 
 /// Headers every REST request carries (`send`'s `extra_headers`, with `Authorization`).
@@ -55,9 +51,8 @@ impl HttpResponse {
 }
 
 /// Sends `request` to `base` (`https://host:port`, or a full URL when `request.path` is
-/// absolute) with `extra_headers` added. Not an `async fn`: callers await the fetch's
-/// own future, with nothing of a state machine of this one in theirs.
-pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -> Sending {
+/// absolute) with `extra_headers` added: a promise for `response`.
+pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -> Promise {
     let url = if request.path.starts_with("http") {
         request.path.clone()
     } else {
@@ -78,32 +73,20 @@ pub fn send(base: &str, request: &HttpRequest, extra_headers: &[(&str, &str)]) -
     if let Some(body) = &request.body {
         set(&init, "body", body.into());
     }
-    fetch(&url.into(), &init)
+    http(&url.into(), &init)
 }
 
-/// Sends a request given as `fetch`'s arguments.
-pub fn fetch(url: &JsValue, init: &JsValue) -> Sending {
-    Sending(JsFuture::from(http(url, init)))
-}
-
-/// A request under way: the response, or a network failure (80000, as ably-js).
-pub struct Sending(JsFuture);
-
-impl Future for Sending {
-    type Output = Result<HttpResponse, ErrorInfo>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx).map(|outcome| {
-            let parts: Array = outcome.map_err(network_error)?.unchecked_into();
-            Ok(HttpResponse {
-                status: parts.get(0).as_f64().unwrap_or(0.0) as u16,
-                link: parts.get(1).as_string(),
-                error_code: parts.get(2).as_string(),
-                content_type: parts.get(3).as_string(),
-                body: parts.get(4).unchecked_into::<Uint8Array>().to_vec(),
-            })
-        })
-    }
+/// What an `http` promise settled with: the response, or a network failure (80000, as
+/// ably-js).
+pub fn response(outcome: Result<JsValue, JsValue>) -> Result<HttpResponse, ErrorInfo> {
+    let parts: Array = outcome.map_err(network_error)?.unchecked_into();
+    Ok(HttpResponse {
+        status: parts.get(0).as_f64().unwrap_or(0.0) as u16,
+        link: parts.get(1).as_string(),
+        error_code: parts.get(2).as_string(),
+        content_type: parts.get(3).as_string(),
+        body: parts.get(4).unchecked_into::<Uint8Array>().to_vec(),
+    })
 }
 
 fn network_error(cause: JsValue) -> ErrorInfo {

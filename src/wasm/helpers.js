@@ -40,8 +40,8 @@ export function listen(ws, on) {
     ws.onclose = on && (() => on(false));
 }
 
-// fetch.rs: the whole exchange in one promise, so a request is one await: no second
-// future for the body, and no Response or Headers imports (each one glue in the JS and a
+// fetch.rs: the whole exchange in one promise, so a request is one wait: no second
+// step for the body, and no Response or Headers imports (each one glue in the JS and a
 // shim in the wasm). A failure anywhere (network, a bad URL or header, the body) rejects
 // it, and so does a response that has not begun in 10 s (else it never settled): as
 // ably-js with its default httpRequestTimeout, whose timer also stops at the response,
@@ -55,6 +55,12 @@ export function http(url, init) {
         return [r.status, header('link'), header('x-ably-errorcode'), header('content-type'),
             new Uint8Array(await r.arrayBuffer())];
     });
+}
+
+// task.rs: the wasm's next step once `promise` settles (or, for a value that is none, in a
+// microtask), given `[true, value]` or `[false, error]`: one callback type for both.
+export function after(promise, next) {
+    Promise.resolve(promise).then((value) => next([true, value]), (error) => next([false, error]));
 }
 
 // task.rs: a Promise and its settling functions made in JS: `Promise::new` with a Rust

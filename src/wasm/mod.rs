@@ -48,10 +48,9 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The one type of every Rust callback JS calls (socket events, timers, microtasks): the
-/// type js_sys's `JsFuture` gives its promise callbacks. Each distinct closure type
-/// brings its own shims into the wasm and a wrapper into the JS glue; sharing this one,
-/// the wasm carries no other. A call without an argument gets `undefined`.
+/// The one type of every Rust callback JS calls (socket events, timers, promise outcomes:
+/// task.rs). Each distinct closure type brings its own shims into the wasm and a wrapper
+/// into the JS glue; sharing this one, the wasm carries no other. A call without an argument gets `undefined`.
 type Callback = wasm_bindgen::closure::Closure<
     dyn FnMut(wasm_bindgen::JsValue) -> Result<(), wasm_bindgen::JsError>,
 >;

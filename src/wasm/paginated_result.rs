@@ -5,22 +5,28 @@
 
 use super::convert;
 use super::error::{set, to_js};
+use super::fetch::HttpResponse;
 use super::rest_client::RestClient;
 use super::task::promise;
-use crate::protocol::PresenceMessage;
+use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::rest::{self, HttpRequest};
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use js_sys::{Object, Promise};
 use wasm_bindgen::JsValue;
 
-/// A Promise of one page of presence messages: the one future every page fetch runs.
+/// A Promise of one page of presence messages.
 pub fn fetch_page(client: Rc<RestClient>, request: HttpRequest) -> Promise {
-    promise(async move {
-        let page = client.execute(&request).await.and_then(|response| {
-            rest::decode_presence_page(&request.path, &response.body, response.link.as_deref())
-        });
-        // One conversion of the error for both steps.
-        page.map(|page| page_to_js(&page)).map_err(|e| to_js(&e))
+    promise(move |settle| {
+        let path = request.path.clone();
+        let answered = move |response: Result<HttpResponse, ErrorInfo>| {
+            let page = response.and_then(|response| {
+                rest::decode_presence_page(&path, &response.body, response.link.as_deref())
+            });
+            // One conversion of the error for both steps.
+            settle.with(page.map(|page| page_to_js(&page)).map_err(|e| to_js(&e)));
+        };
+        client.execute(request, Box::new(answered));
     })
 }
 

@@ -4,17 +4,18 @@
 
 use super::convert;
 use super::error::{self, rejected, to_js};
-use super::fetch::HttpResponse;
+use super::fetch::{self, HttpResponse};
 use super::history;
 use super::ops;
 use super::options::{auth_source, bool_field, number_field, string_field, Options};
 use super::paginated_result::fetch_page;
 use super::rest_client::RestClient;
-use super::task::promise;
+use super::task::{self, promise};
 use super::token::{self, TokenParams};
-use crate::auth::ApiKey;
+use crate::auth::{ApiKey, TokenDetails};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest::{self, BatchPresenceResult, PresenceParams};
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -81,28 +82,31 @@ impl Rest {
     fn batch_presence(&self, channels: Array) -> Promise {
         // An Array, not Vec<String>: that would add an array-passing helper to the glue.
         let channels: Vec<String> = channels.iter().filter_map(|c| c.as_string()).collect();
+        let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+        let request = rest::batch_presence(&names);
         let client = self.client.clone();
-        promise(async move {
-            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
-            let response = client
-                .execute(&rest::batch_presence(&names))
-                .await
-                .map_err(|e| to_js(&e))?;
-            batch_presence_to_js(&response.body).map_err(|e| to_js(&e))
+        promise(move |settle| {
+            let answered = move |response: Result<HttpResponse, ErrorInfo>| {
+                let result = response.and_then(|response| batch_presence_to_js(&response.body));
+                settle.with(result.map_err(|e| to_js(&e)));
+            };
+            client.execute(request, Box::new(answered));
         })
     }
 
     /// `op`'s `time`.
     fn time(&self) -> Promise {
         let client = self.client.clone();
-        promise(async move {
-            let request = rest::time();
-            let response = client.send_anonymously(&request).await;
-            let response = response.and_then(HttpResponse::success);
-            let time = response
-                .and_then(|r| rest::decode_time(&r.body))
-                .map_err(|e| to_js(&e))?;
-            Ok(JsValue::from(time as f64))
+        promise(move |settle| {
+            let answered = move |outcome| {
+                let response = fetch::response(outcome).and_then(HttpResponse::success);
+                let time = response.and_then(|r| rest::decode_time(&r.body));
+                settle.with(
+                    time.map(|time| JsValue::from(time as f64))
+                        .map_err(|e| to_js(&e)),
+                );
+            };
+            task::then(&client.send_anonymously(&rest::time()), Box::new(answered));
         })
     }
 
@@ -146,10 +150,11 @@ impl Rest {
             Some(Err(error)) => return rejected(&error),
             None => None,
         };
-        promise(async move {
-            let request = client.request_token(source, params);
-            let details = request.await.map_err(|e| to_js(&e))?;
-            Ok(convert::to_js(&details))
+        promise(move |settle| {
+            let answered = move |details: Result<TokenDetails, ErrorInfo>| {
+                settle.with(details.map(|d| convert::to_js(&d)).map_err(|e| to_js(&e)));
+            };
+            client.request_token(source, params, Box::new(answered));
         })
     }
 }

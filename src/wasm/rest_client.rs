@@ -3,15 +3,16 @@
 
 use super::fetch::{self, HttpResponse, REST_HEADERS};
 use super::options::Options;
+use super::task::{self, Next};
 use super::token::{self, AuthSource, TokenParams};
 use crate::auth::TokenDetails;
 use crate::protocol::ErrorInfo;
 use crate::rest::{self, Credentials, HttpRequest};
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
-use core::future::Future;
 
 /// Sends REST requests for one client.
 pub struct RestClient {
@@ -46,68 +47,96 @@ impl RestClient {
         })
     }
 
-    /// Sends `request` with credentials; a 2xx response or the decoded ErrorInfo. A token
-    /// error renews a token from authUrl/authCallback (or a key with useTokenAuth) once
-    /// and sends again.
-    pub async fn execute(&self, request: &HttpRequest) -> Result<HttpResponse, ErrorInfo> {
-        // One loop with two awaits: the state machine of a send awaited twice cost more.
-        let mut may_renew = self.can_renew();
-        loop {
-            let auth = self.options.auth.borrow().clone();
-            let credentials = match &*auth {
-                AuthSource::Key(key) if !self.key_tokens => Credentials::Basic(key.clone()),
-                AuthSource::Token(token) => Credentials::Bearer(token.clone()),
-                // The last token fetched, else a fresh one (kept for the next request).
-                _ => {
-                    let cached = self.token.borrow().clone();
-                    let token = match cached {
-                        Some(token) => token,
-                        None => self.own_token().await?.token,
+    /// Sends `request` with credentials; `next` gets a 2xx response or the decoded
+    /// ErrorInfo. A token error renews a token from authUrl/authCallback (or a key with
+    /// useTokenAuth) once and sends again.
+    pub fn execute(
+        self: Rc<Self>,
+        request: HttpRequest,
+        next: Next<Result<HttpResponse, ErrorInfo>>,
+    ) {
+        let may_renew = self.can_renew();
+        self.send(request, may_renew, next);
+    }
+
+    /// `execute`'s one try, and the one more after a token error if `may_renew`.
+    fn send(
+        self: Rc<Self>,
+        request: HttpRequest,
+        may_renew: bool,
+        next: Next<Result<HttpResponse, ErrorInfo>>,
+    ) {
+        let auth = self.options.auth.borrow().clone();
+        let credentials = match &*auth {
+            AuthSource::Key(key) if !self.key_tokens => Credentials::Basic(key.clone()),
+            AuthSource::Token(token) => Credentials::Bearer(token.clone()),
+            // The last token fetched, else a fresh one, kept for the next request.
+            _ => match self.cached_token() {
+                Some(token) => Credentials::Bearer(token),
+                None => {
+                    let this = self.clone();
+                    let fetched = move |result: Result<TokenDetails, ErrorInfo>| match result {
+                        Ok(details) => {
+                            this.token.replace(Some(details.token));
+                            this.send(request, may_renew, next);
+                        }
+                        Err(error) => next(Err(error)),
                     };
-                    self.token.replace(Some(token.clone()));
-                    Credentials::Bearer(token)
+                    return self.own_token(Box::new(fetched));
                 }
-            };
-            let (name, value) = rest::authorization_header(&credentials);
-            let [version, agent, accept] = REST_HEADERS;
-            let headers = [version, agent, accept, (name.as_str(), value.as_str())];
-            let response = fetch::send(&self.rest_base, request, &headers).await?;
-            match response.success() {
-                Err(error) if may_renew && error.is_token_error() => {}
-                // As ably-js (RSA4a2): refused, a token the client cannot renew (one given
-                // alone) is 40171, 403, not the server's 4014x.
-                Err(error) if error.is_token_error() && !self.can_renew() => {
-                    return Err(crate::realtime::no_token_renewal())
-                }
-                result => return result,
+            },
+        };
+        let (name, value) = rest::authorization_header(&credentials);
+        let [version, agent, accept] = REST_HEADERS;
+        let headers = [version, agent, accept, (name.as_str(), value.as_str())];
+        let sending = fetch::send(&self.rest_base, &request, &headers);
+        let answered = move |outcome| match fetch::response(outcome).and_then(HttpResponse::success)
+        {
+            Err(error) if may_renew && error.is_token_error() => {
+                self.token.replace(None);
+                self.send(request, false, next);
             }
-            self.token.replace(None);
-            may_renew = false;
-        }
+            // As ably-js (RSA4a2): refused, a token the client cannot renew (one given
+            // alone) is 40171, 403, not the server's 4014x.
+            Err(error) if error.is_token_error() && !self.can_renew() => {
+                next(Err(crate::realtime::no_token_renewal()))
+            }
+            result => next(result),
+        };
+        task::then(&sending, Box::new(answered));
     }
 
     /// Sends `request` without credentials: `time()`, which needs none (RSC16), so that
-    /// `queryTime` asks the server's clock before any token, as ably-js does.
+    /// `queryTime` asks the server's clock before any token, as ably-js does. A promise for
+    /// `fetch::response`.
     #[cfg(feature = "rest")]
-    pub fn send_anonymously(&self, request: &HttpRequest) -> fetch::Sending {
+    pub fn send_anonymously(&self, request: &HttpRequest) -> js_sys::Promise {
         fetch::send(&self.rest_base, request, &REST_HEADERS)
     }
 
     /// A fresh token from `source`, else the configured one (authUrl, authCallback, key or
-    /// token). Not an `async fn`: the future is token::request_token's own, without a
-    /// wrapper.
+    /// token), for `next` (see token::request_token).
     pub fn request_token(
         &self,
         source: Option<Rc<AuthSource>>,
         params: TokenParams,
-    ) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
+        next: Next<Result<TokenDetails, ErrorInfo>>,
+    ) {
         let source = source.unwrap_or_else(|| self.options.auth.borrow().clone());
-        token::request_token(source, &self.rest_base, params)
+        token::request_token(source, &self.rest_base, params, next);
     }
 
-    /// A fresh token with this client's own token params.
-    pub fn own_token(&self) -> impl Future<Output = Result<TokenDetails, ErrorInfo>> + '_ {
-        self.request_token(None, self.token_params.borrow().clone())
+    /// A fresh token with this client's own token params, for `next`.
+    pub fn own_token(&self, next: Next<Result<TokenDetails, ErrorInfo>>) {
+        // Read first: the app's callback may call authorize(), which replaces them.
+        let params = self.token_params.borrow().clone();
+        self.request_token(None, params, next);
+    }
+
+    /// The last token fetched, if any. A function of its own: a borrow in a match's head
+    /// would last through the match, and so through the app's auth callback.
+    fn cached_token(&self) -> Option<String> {
+        self.token.borrow().clone()
     }
 
     /// The token REST requests use from now on (one the app's authorize() obtained).

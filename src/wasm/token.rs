@@ -5,14 +5,15 @@
 use super::convert;
 use super::error::message_of;
 use super::fetch::{self, HttpResponse, REST_HEADERS};
+use super::task::{self, Next};
 use crate::auth::{ApiKey, TokenDetails, TokenRequest};
 use crate::json::{self, Reader, WriteJson, Writer};
 use crate::protocol::{codes, ErrorInfo};
 use crate::rest;
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
-use js_sys::futures::JsFuture;
 use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -85,18 +86,21 @@ pub fn create_token_request(key: &ApiKey, params: &TokenParams, timestamp: u64) 
     .sign(&key.secret)
 }
 
-/// Obtains TokenDetails from `source`; errors from the app's URL or callback are 40170
-/// unless they carry their own code or a 403 (see `url_refusal`, `callback_error`).
-pub async fn request_token(
+/// Obtains TokenDetails from `source` for `next`; errors from the app's URL or callback
+/// are 40170 unless they carry their own code or a 403 (see `url_refusal`,
+/// `callback_error`). Calls the app's callback at once: callers run it `task::soon`.
+pub fn request_token(
     source: Rc<AuthSource>,
     rest_base: &str,
     params: TokenParams,
-) -> Result<TokenDetails, ErrorInfo> {
+    next: Next<Result<TokenDetails, ErrorInfo>>,
+) {
     let answer = match &*source {
         #[cfg(feature = "rest")]
         AuthSource::Key(key) => {
             let timestamp = params.timestamp.unwrap_or(js_sys::Date::now() as u64);
-            Answer::Request(create_token_request(key, &params, timestamp))
+            let request = create_token_request(key, &params, timestamp);
+            Ok(Answer::Request(request))
         }
         // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
         // the core asks the driver for tokens only with authUrl/authCallback (40171 if
@@ -104,48 +108,68 @@ pub async fn request_token(
         #[cfg(not(feature = "rest"))]
         AuthSource::Key(_) => {
             let message = "this build cannot sign token requests; use the full package entry";
-            return Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message));
+            Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message))
         }
-        AuthSource::Token(token) => return Ok(details(token.clone())),
-        AuthSource::Url(request) => {
-            // It throws only for text `encodeURIComponent` refuses (a lone surrogate): a
-            // request that fails, as an unreachable authUrl does.
-            let request = request.call1(&JsValue::NULL, &convert::to_js(&params));
-            let request: Array = request
-                .map_err(|e| auth_failed(&message_of(&e)))?
-                .unchecked_into();
-            let response = fetch::fetch(&request.get(0), &request.get(1))
-                .await
-                .map_err(|e| auth_failed(&e.message))?;
-            if response.status >= 300 {
-                return Err(url_refusal(response));
-            }
-            answer_from_url(response)?
-        }
-        AuthSource::Callback(callback) => {
-            // The JS wrapper rejects with what the app called back, made an ErrorInfo as
-            // ably-js does, or with what it threw, as it is (ably-js passes that on). Its
-            // callback always returns a Promise (adaptOptions), so none is made of it here.
-            let value = match callback.call1(&JsValue::NULL, &convert::to_js(&params)) {
-                Ok(promise) => JsFuture::from(js_sys::Promise::from(promise)).await,
-                Err(error) => Err(error),
+        AuthSource::Token(token) => return next(Ok(details(token.clone()))),
+        // One wait for both: the authUrl's fetch or the callback's promise.
+        AuthSource::Url(function) | AuthSource::Callback(function) => {
+            let is_url = matches!(&*source, AuthSource::Url(_));
+            let pending = match function.call1(&JsValue::NULL, &convert::to_js(&params)) {
+                // The request, `[url, init]`, for the authUrl.
+                Ok(request) if is_url => {
+                    let request: Array = request.unchecked_into();
+                    fetch::http(&request.get(0), &request.get(1)).into()
+                }
+                // The JS wrapper's callback always returns a Promise (adaptOptions).
+                Ok(promise) => promise,
+                // The request function throws only for text `encodeURIComponent` refuses
+                // (a lone surrogate): a request that fails, as an unreachable authUrl does.
+                Err(error) if is_url => return next(Err(auth_failed(&message_of(&error)))),
+                Err(error) => return next(Err(callback_error(&error))),
             };
-            let value = value.map_err(|e| callback_error(&e))?;
-            answer_from_callback(&value)?
+            let rest_base = rest_base.to_owned();
+            let answered = move |outcome| match answer_of(is_url, outcome) {
+                Ok(answer) => exchange(answer, &rest_base, next),
+                Err(error) => next(Err(error)),
+            };
+            return task::then(&pending, Box::new(answered));
         }
     };
-    // A TokenRequest is exchanged at /keys/{keyName}/requestToken for TokenDetails.
+    match answer {
+        Ok(answer) => exchange(answer, rest_base, next),
+        Err(error) => next(Err(error)),
+    }
+}
+
+/// The TokenDetails of `answer` for `next`: a TokenRequest is exchanged at
+/// /keys/{keyName}/requestToken.
+fn exchange(answer: Answer, rest_base: &str, next: Next<Result<TokenDetails, ErrorInfo>>) {
     let request = match answer {
-        Answer::Details(details) => return Ok(details),
+        Answer::Details(details) => return next(Ok(details)),
         Answer::Request(request) => request,
     };
-    let exchange = rest::request_token(&request);
-    // A network failure is the token request's (40170, as ably-js); the server's own
-    // refusal keeps its code.
-    let response = fetch::send(rest_base, &exchange, &REST_HEADERS)
-        .await
-        .map_err(|e| auth_failed(&e.message))?;
-    rest::decode_token_details(&response.success()?.body)
+    let sending = fetch::send(rest_base, &rest::request_token(&request), &REST_HEADERS);
+    let exchanged = move |outcome| {
+        // A network failure is the token request's (40170, as ably-js); the server's own
+        // refusal keeps its code.
+        let response = fetch::response(outcome).map_err(|e| auth_failed(&e.message));
+        next(response.and_then(|r| rest::decode_token_details(&r.success()?.body)));
+    };
+    task::then(&sending, Box::new(exchanged));
+}
+
+/// What the authUrl (its fetch's outcome) or the authCallback (its promise's) answered.
+fn answer_of(is_url: bool, outcome: Result<JsValue, JsValue>) -> Result<Answer, ErrorInfo> {
+    if !is_url {
+        // The JS wrapper rejects with what the app called back, made an ErrorInfo as
+        // ably-js does, or with what it threw, as it is (ably-js passes that on).
+        return answer_from_callback(&outcome.map_err(|e| callback_error(&e))?);
+    }
+    let response = fetch::response(outcome).map_err(|e| auth_failed(&e.message))?;
+    if response.status >= 300 {
+        return Err(url_refusal(response));
+    }
+    answer_from_url(response)
 }
 
 /// What the auth setup gave: a token (as TokenDetails), or a TokenRequest to exchange.

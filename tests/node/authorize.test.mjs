@@ -76,6 +76,36 @@ test('authCallback gets the token params; a later authorize() uses the stored ca
   assert.equal(result.state, 'connected');
 });
 
+// The app's authCallback runs while the SDK waits for its answer, and may call back into
+// it: here, authorize() with other token params from inside the first call.
+test('an authCallback may call auth.authorize() before it answers', { skip, timeout: 60_000 }, async () => {
+  const result = await inTab(async (roster, options) => {
+    const within = (promise, what) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), 8000))]);
+    const { authUrl } = options('ada');
+    const asked = [];
+    let client;
+    let inner;
+    const authCallback = (params, callback) => {
+      asked.push(params.ttl ?? null);
+      if (asked.length === 1) {
+        inner = client.auth.authorize({ clientId: 'ada', ttl: 300_000 }).then((d) => d.expires - d.issued, (e) => `${e.name} ${e.code} ${e.message}`);
+      }
+      const query = `clientId=ada${params.ttl ? `&ttl=${params.ttl}` : ''}`;
+      fetch(`${authUrl}?${query}`).then((r) => r.json()).then((request) => callback(null, request), (e) => callback(e, null));
+    };
+    client = new roster.Realtime({ ...options('ada'), authCallback, authUrl: undefined });
+    const state = await within(client.connection.whenState('connected').then(() => 'connected'), 'connected').catch((e) => e.message);
+    const ttl = await within(inner, 'authorize').catch((e) => e.message);
+    const result = { state, ttl, asked, after: client.connection.state };
+    client.close();
+    return result;
+  });
+  assert.equal(result.state, 'connected');
+  assert.equal(result.ttl, 300_000, 'authorize() made inside the callback resolves with its token');
+  assert.deepEqual(result.asked, [null, 300_000]);
+  assert.equal(result.after, 'connected');
+});
+
 test('a failing authUrl rejects with an ErrorInfo and the connection stays connected', { skip, timeout: 60_000 }, async () => {
   const result = await inTab(async (roster, options) => {
     const client = new roster.Realtime(options('ada'));
