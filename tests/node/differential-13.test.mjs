@@ -3,15 +3,13 @@
 // page without first/current links, the reason a connection is suspended with, and a key
 // with useTokenAuth.
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { BASE, skip, within } from './ably.mjs';
+import { BASE, skip } from './ably.mjs';
 import { differential } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
+import { startServer } from './server.mjs';
 
 const opts = { skip, timeout: 120_000 };
-const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
 let proxy;
 // A roster-server that keeps a dropped connection's state for 2 s only (a client cut off
 // is suspended within a test), and a proxy in front of it.
@@ -27,17 +25,7 @@ let fakeRequests = [];
 before(async () => {
   if (!BASE) return;
   proxy = await startProxy(Number(new URL(BASE).port));
-  brief = spawn(SERVER, ['--bind', '127.0.0.1:0', '--connection-state-ttl', '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  briefPort = await within(new Promise((resolve, reject) => {
-    let out = '';
-    brief.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    brief.on('exit', (code) => reject(new Error(`the short-TTL roster-server exited (${code})`)));
-  }), 30_000, 'the short-TTL roster-server');
-  brief.stdout.resume();
+  ({ child: brief, port: briefPort } = await startServer(['--connection-state-ttl', '2000'], 'the short-TTL roster-server'));
   briefProxy = await startProxy(briefPort);
   fake = createServer(async (req, res) => {
     // The page is on roster-server's origin: CORS, preflights included, with credentials

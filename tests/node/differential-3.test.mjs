@@ -4,11 +4,10 @@
 // auth.createTokenRequest() does with authOptions, released channel objects, and an attach
 // and a detach at once.
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { skip, within } from './ably.mjs';
+import { skip } from './ably.mjs';
 import { differential, presenceRefusals, withoutUncaught } from './differential.mjs';
+import { startServer } from './server.mjs';
 
 const opts = { skip, timeout: 120_000 };
 
@@ -30,23 +29,12 @@ let authBase;
 // A second roster-server whose keys the tests know (the shared one's dev key is its own):
 // TokenRequests signed with them are exchanged there.
 const KEYS = ['app.first:first-secret', 'app.second:second-secret'];
-const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
 let keyed;
 let keyedPort;
 
 before(async () => {
   if (skip) return;
-  keyed = spawn(SERVER, ['--bind', '127.0.0.1:0', ...KEYS.flatMap((key) => ['--key', key])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  keyedPort = await within(new Promise((resolve, reject) => {
-    let out = '';
-    keyed.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    keyed.on('exit', (code) => reject(new Error(`roster-server with keys exited (${code})`)));
-  }), 30_000, 'the keyed roster-server');
-  keyed.stdout.resume();
+  ({ child: keyed, port: keyedPort } = await startServer([...KEYS.flatMap((key) => ['--key', key])], 'the keyed roster-server'));
   authServer = http.createServer((request, response) => {
     const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
     const refusal = refusals[new URL(request.url, 'http://x').pathname.slice(1)];

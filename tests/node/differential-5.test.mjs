@@ -5,17 +5,15 @@
 // channel, attachOnSubscribe: false, what state changes carry, and presence listeners
 // added before connecting and taken off in each form.
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { BASE, skip, within } from './ably.mjs';
+import { BASE, skip } from './ably.mjs';
 import { differential, presenceRefusals, withoutUncaught } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
+import { startServer } from './server.mjs';
 
 const opts = { skip, timeout: 120_000 };
 let proxy;
 // A second roster-server that keeps a dropped connection's state for 2 s only, so a
 // client cut off goes to suspended within a test; its dev key signs its own tokens.
-const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
 let brief;
 let briefPort;
 let briefProxy;
@@ -23,17 +21,7 @@ let briefProxy;
 before(async () => {
   if (!BASE) return;
   proxy = await startProxy(Number(new URL(BASE).port));
-  brief = spawn(SERVER, ['--bind', '127.0.0.1:0', '--connection-state-ttl', '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  briefPort = await within(new Promise((resolve, reject) => {
-    let out = '';
-    brief.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    brief.on('exit', (code) => reject(new Error(`the short-TTL roster-server exited (${code})`)));
-  }), 30_000, 'the short-TTL roster-server');
-  brief.stdout.resume();
+  ({ child: brief, port: briefPort } = await startServer(['--connection-state-ttl', '2000'], 'the short-TTL roster-server'));
   briefProxy = await startProxy(briefPort);
 });
 

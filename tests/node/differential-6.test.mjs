@@ -2,11 +2,10 @@
 // Message objects a subscriber gets, `auth.requestToken()` with a key and `queryTime`,
 // and an authCallback that fails with something other than an Error.
 import { after, before, test } from 'node:test';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
-import { skip, within } from './ably.mjs';
+import { skip } from './ably.mjs';
 import { differential } from './differential.mjs';
+import { startServer } from './server.mjs';
 
 const opts = { skip, timeout: 120_000 };
 
@@ -17,7 +16,6 @@ const opts = { skip, timeout: 120_000 };
 // TokenRequest it forwards for the scenario to read.
 const KEY = 'app.first:first-secret';
 const SKEW = 300_000;
-const SERVER = fileURLToPath(new URL('../../target/debug/roster-server', import.meta.url));
 let keyed;
 let proxy;
 let proxyPort;
@@ -25,17 +23,9 @@ const signedAt = [];
 
 before(async () => {
   if (skip) return;
-  keyed = spawn(SERVER, ['--bind', '127.0.0.1:0', '--key', KEY], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const keyedPort = await within(new Promise((resolve, reject) => {
-    let out = '';
-    keyed.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    keyed.on('exit', (code) => reject(new Error(`roster-server with a key exited (${code})`)));
-  }), 30_000, 'the keyed roster-server');
-  keyed.stdout.resume();
+  const server = await startServer(['--key', KEY], 'the keyed roster-server');
+  keyed = server.child;
+  const keyedPort = server.port;
   proxy = http.createServer((request, response) => {
     if (new URL(request.url, 'http://x').pathname === '/time') {
       const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': '*' };
