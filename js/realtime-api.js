@@ -68,6 +68,11 @@ export class ErrorInfo extends Error {
     super(message);
     Object.assign(this, { name: 'ErrorInfo', code, statusCode, cause });
   }
+  // As ably-js prints one (in a toast, `${e}`), as the wasm's do (src/wasm/helpers.js).
+  toString() {
+    const { message, statusCode, code, cause, href } = this;
+    return `[ErrorInfo${message ? `: ${message}` : ''}${statusCode ? `; statusCode=${statusCode}` : ''}${code ? `; code=${code}` : ''}${cause ? `; cause=${cause}` : ''}${href ? `; see ${href} ` : ''}]`;
+  }
   // The wasm makes its errors as Errors named ErrorInfo: no import of this class there.
   static [Symbol.hasInstance](value) { return value instanceof Error && value.name === 'ErrorInfo'; }
 }
