@@ -16,12 +16,16 @@ export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25,
 // every event first and, of each, those added by once() (not for an array of events)
 // before those by on(), as in ably-js; as there, an event goes to the listeners there were
 // when it came (one added meanwhile hears the next, one removed still hears this one).
-// A listener that is not a function is refused where it is added (40000; ably-js throws).
+// A listener that is not a function is refused where it is added or taken off (40000;
+// ably-js throws).
+const checked = (listener) => {
+  if (typeof listener !== 'function') throw errorInfo('listener must be a function', 40000);
+};
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
-    if (typeof listener !== 'function') throw errorInfo('listener must be a function', 40000);
+    checked(listener);
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       this._listeners.get(name).push(listener);
@@ -30,6 +34,7 @@ class EventEmitter {
   once(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
     if (!listener) return new Promise((resolve) => this.once(event, resolve));
+    checked(listener);
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
     wrapped._original = listener;
@@ -39,6 +44,7 @@ class EventEmitter {
   off(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
     if (event == null && !listener) return this._listeners.clear();
+    if (listener) checked(listener);
     for (const name of event == null ? [...this._listeners.keys()] : [].concat(event)) {
       if (listener) this._remove(name, listener);
       else this._listeners.delete(name);
@@ -61,6 +67,11 @@ export class ErrorInfo extends Error {
   constructor(message, code, statusCode, cause) {
     super(message);
     Object.assign(this, { name: 'ErrorInfo', code, statusCode, cause });
+  }
+  // As ably-js prints one (in a toast, `${e}`), as the wasm's do (src/wasm/helpers.js).
+  toString() {
+    const { message, statusCode, code, cause, href } = this;
+    return `[ErrorInfo${message ? `: ${message}` : ''}${statusCode ? `; statusCode=${statusCode}` : ''}${code ? `; code=${code}` : ''}${cause ? `; cause=${cause}` : ''}${href ? `; see ${href} ` : ''}]`;
   }
   // The wasm makes its errors as Errors named ErrorInfo: no import of this class there.
   static [Symbol.hasInstance](value) { return value instanceof Error && value.name === 'ErrorInfo'; }

@@ -45,8 +45,8 @@ fn json_data(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     Data::from_json_text(text).map(Some)
 }
 
-/// A message from JS `{ name, data, extras }` (`publish(name, data)` made one), as ably-js
-/// sends it: `extras` of any JSON value as JSON (40013 for one JSON has no text for, as a
+/// A message from JS `{ name, data, extras, id, clientId }` (`publish(name, data)` made
+/// one), as ably-js sends it: `extras` of any JSON value as JSON (40013 for one JSON has no text for, as a
 /// function; ably-js throws a TypeError). A name other than a string is refused with
 /// 40013, as ably-js refuses publish(5, data) (its `{ name: 5 }` goes out, and the server
 /// fails the connection).
@@ -66,6 +66,10 @@ pub fn message_from_js(message: &JsValue) -> Result<Message, ErrorInfo> {
         name,
         data: data_from_js(&field(message, "data").unwrap_or(JsValue::NULL))?,
         extras,
+        // As ably-js: sent as given, for the server to check (40012 for another
+        // clientId than the connection's, unless its token's is `*`).
+        id: string_field(message, "id"),
+        client_id: string_field(message, "clientId"),
         ..Message::default()
     })
 }

@@ -3,13 +3,20 @@
 
 use crate::protocol::ErrorInfo;
 use alloc::string::String;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
+
+// Written in JS: helpers.js says why.
+#[wasm_bindgen(module = "/src/wasm/helpers.js")]
+extern "C" {
+    /// An `Error` named `ErrorInfo` with `message`, printing as ably-js's do.
+    #[wasm_bindgen(js_name = errorInfo)]
+    fn error_info(message: &str) -> JsValue;
+}
 
 /// The JS `Error` for an `ErrorInfo`.
 pub fn to_js(error: &ErrorInfo) -> JsValue {
-    let value = JsValue::from(js_sys::Error::new(&error.message));
-    // Through Reflect like the other fields: no import of its own for `name`.
-    set(&value, "name", "ErrorInfo".into());
+    let value = error_info(&error.message);
     // None for none: an error an authCallback threw without them, passed on as ably-js.
     if error.code != 0 {
         set(&value, "code", error.code.into());

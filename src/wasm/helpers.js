@@ -71,3 +71,17 @@ export function deferred() {
     const promise = new Promise((...functions) => (settle = functions));
     return [promise, ...settle];
 }
+
+// error.rs: the wasm's errors, Errors named ErrorInfo printing as ably-js's do (the
+// package's ErrorInfo, js/realtime-api.js, prints the same and counts these as its own).
+class ErrorInfo extends Error {
+    name = 'ErrorInfo';
+    toString() {
+        const { message, statusCode, code, cause, href } = this;
+        return `[ErrorInfo${message ? `: ${message}` : ''}${statusCode ? `; statusCode=${statusCode}` : ''}${code ? `; code=${code}` : ''}${cause ? `; cause=${cause}` : ''}${href ? `; see ${href} ` : ''}]`;
+    }
+}
+
+export function errorInfo(message) {
+    return new ErrorInfo(message);
+}

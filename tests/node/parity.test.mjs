@@ -69,7 +69,7 @@ test('ErrorInfo is exported, and errors from JS and from the wasm are instances'
   assert.deepEqual(result.realtimeEntry, [true, true, 40012]);
   assert.equal(result.plainError, false);
   assert.deepEqual(result.defaults, [true, true]);
-  assert.deepEqual(result.made2, ['made', 400, 'ErrorInfo', 'ErrorInfo: made']);
+  assert.deepEqual(result.made2, ['made', 400, 'ErrorInfo', '[ErrorInfo: made; statusCode=400; code=40000]']);
 });
 
 test('a failed channel refuses subscribe, enter and publish with 90001, its reason as the cause', { skip, timeout: 60_000 }, async () => {

@@ -143,7 +143,7 @@ function trace({ log, uncaught }) {
  */
 function hooksReport(line) {
   const report = /^warning: .*Ably: \[react-hooks\] \[_ErrorInfo: (.*?); statusCode=/.exec(line)
-    ?? /^error: Unable to access ably-js logger, while sending ErrorInfo: (.*)$/.exec(line);
+    ?? /^error: Unable to access ably-js logger, while sending \[ErrorInfo: (.*?); statusCode=/.exec(line);
   if (report) return `hooks report: ${report[1]}`;
   return /^warning: [\d:.]+ Ably: /.test(line) ? null : line;
 }
