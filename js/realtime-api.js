@@ -249,7 +249,8 @@ class RealtimePresence extends EventEmitter {
       const i = m && (at ? at.get(m) : this._list.indexOf(m));
       if (i >= 0) this._list[i] = byKey.get(memberKey(m)), byKey.delete(memberKey(m));
     }
-    this._list = this._list.filter(Boolean);
+    // (A get() with nothing changed passes nothing: no pass over the list.)
+    if (gone.size) this._list = this._list.filter(Boolean);
     for (const [, m] of added) if (!gone.size || byKey.get(memberKey(m)) === m) this._list.push(m);
   }
 
