@@ -28,7 +28,10 @@ class EventEmitter {
     checked(listener);
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
-      this._listeners.get(name).push(listener);
+      const list = this._listeners.get(name);
+      // Kept in the order emit() calls them: once() listeners before on() ones.
+      const at = listener._first ? list.findIndex((l) => !l._first) : -1;
+      list.splice(at < 0 ? list.length : at, 0, listener);
     }
   }
   once(event, listener) {
@@ -55,7 +58,7 @@ class EventEmitter {
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
   emit(name, ...args) {
-    const listeners = [ALL, name].flatMap((key) => (this._listeners.get(key) ?? []).sort((a, b) => !a._first - !b._first));
+    const listeners = [ALL, name].flatMap((key) => this._listeners.get(key) ?? []);
     for (const listener of listeners) {
       try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
     }
