@@ -258,7 +258,11 @@ impl Hub {
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }
-            m.id = Some(format!("{conn_id}:{serial}:{index}"));
+            // A client-given id is kept, as Ably keeps it (the basis of idempotent
+            // publishing, RSL1k); the others are the server's.
+            if m.id.as_deref().is_none_or(str::is_empty) {
+                m.id = Some(format!("{conn_id}:{serial}:{index}"));
+            }
             m.connection_id = Some(conn_id.to_owned());
             m.timestamp = Some(now);
         }

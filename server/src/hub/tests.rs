@@ -1,6 +1,6 @@
 //! The hub's memory stays bounded: channels go once nothing needs them, reads create
 //! none, and presence history and the replay log keep to their limits. And what a
-//! publish goes out as.
+//! publish goes out as, and the ids it keeps.
 
 use super::*;
 use crate::auth::Identity;
@@ -400,4 +400,28 @@ fn a_publish_goes_out_as_a_create_without_the_fields_the_server_gives() {
         );
         assert_eq!(m.timestamp, Some(7));
     }
+}
+
+#[test]
+fn a_publish_keeps_the_message_id_its_publisher_gave() {
+    let mut hub = hub();
+    let (a, _rx_a) = connect(&mut hub, "a");
+    let (b, mut rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &b, "room", 0);
+    received(&mut rx_b);
+    let given = |id: &str| Message {
+        id: Some(id.into()),
+        ..Message::default()
+    };
+    let msg = ProtocolMessage {
+        msg_serial: Some(4),
+        messages: Some(vec![given("idempotent-1"), Message::default(), given("")]),
+        ..ProtocolMessage::for_channel(Action::Message, "room")
+    };
+    hub.publish(&a, &msg, 7).expect("publish applies");
+    let frames = received(&mut rx_b);
+    let messages = frames[0].messages.as_deref().expect("the messages");
+    let ids: Vec<_> = messages.iter().map(|m| m.id.clone()).collect();
+    let ours = |index| Some(format!("{a}:4:{index}"));
+    assert_eq!(ids, [Some("idempotent-1".into()), ours(1), ours(2)]);
 }
