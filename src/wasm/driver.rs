@@ -17,6 +17,7 @@ use super::task;
 use super::timer::Timeout;
 use super::token::AuthSource;
 use crate::auth::TokenDetails;
+use crate::connection::ConnectionState;
 use crate::protocol::{ErrorInfo, PresenceMessage};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use alloc::boxed::Box;
@@ -171,6 +172,9 @@ impl Driver {
                 }
                 other => {
                     self.queue_presence(&mut presence);
+                    if let Event::ConnectionState(change) = &other {
+                        self.learn_client_id(change.current, core.client_id());
+                    }
                     self.handle_event(other);
                 }
             }
@@ -179,6 +183,14 @@ impl Driver {
         self.arm_timer(core.poll_timeout());
         drop(core);
         self.flush();
+    }
+
+    /// As ably-js (RSA12a): once connected, the clientId the server confirmed, a token's
+    /// included, is asked for in the client's later token requests.
+    fn learn_client_id(&self, state: ConnectionState, client_id: Option<&str>) {
+        if let (ConnectionState::Connected, Some(client_id)) = (state, client_id) {
+            self.rest.token_params.borrow_mut().client_id = Some(client_id.into());
+        }
     }
 
     /// Opens or closes the socket.
