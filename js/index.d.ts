@@ -61,6 +61,8 @@ export declare class Rest {
     get(name: string): Channel;
   };
   readonly auth: {
+    /** As ably-js's Rest: the `clientId` option (null if given as null), else undefined. */
+    readonly clientId?: string | null;
     /**
      * A TokenRequest signed with the key. Given `authOptions` replace the client's (their
      * `key`, `queryTime`), given `params` the client's defaults (its clientId), as ably-js.

@@ -37,6 +37,8 @@ export const restClass = (Core) => class Rest {
       return Date.now() + (this._offset ?? 0);
     };
     this.auth = {
+      // As ably-js's Rest: the clientId option's (a token's is not learnt without a connection).
+      clientId: options?.clientId,
       // Given tokenParams and authOptions replace the client's (RSA9h): its clientId, its key.
       createTokenRequest: async (params, authOptions) => {
         const key = authOptions ? authOptions.key : typeof options === 'string' ? options : options?.key;

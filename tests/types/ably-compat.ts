@@ -242,7 +242,7 @@ async function rest(): Promise<void> {
   const present: Ably.PaginatedResult<Ably.PresenceMessage> = await restChannel.presence.get(restParams);
   const restHistory: Ably.RestHistoryParams = { direction: 'backwards', limit: 10 };
   const history = await restPresence.history(restHistory);
-  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items, keyTokens);
+  console.log(restChannel.name, present.items, history.hasNext(), (await byToken.channels.get('x').presence.get()).items, keyTokens.auth.clientId);
   const time: number = await client.time();
   const request: Ably.TokenRequest = await client.auth.createTokenRequest({ clientId: 'bob' });
   const signed = await client.auth.createTokenRequest(undefined, { key: 'appId.keyId:secret', queryTime: true });
