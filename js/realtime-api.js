@@ -34,9 +34,12 @@ class EventEmitter {
       list.splice(at < 0 ? list.length : at, 0, listener);
     }
   }
+  // As ably-js: a Promise unless a listener is given; one given as null or undefined adds
+  // nothing (and returns nothing) for an event, and is refused for every event.
   once(event, listener) {
     if (typeof event === 'function') [event, listener] = [null, event];
-    if (!listener) return new Promise((resolve) => this.once(event, resolve));
+    else if (arguments.length < 2) return new Promise((resolve) => this.once(event, resolve));
+    if (!listener && event != null) return;
     checked(listener);
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
@@ -364,7 +367,8 @@ class RealtimeChannel extends EventEmitter {
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
   // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); detach
   // goes back to detached; publish is sent without attaching. As in ably-js, a suspended
-  // one attaches again after channelRetryTimeout while connected (RTL13b), in vain.
+  // one attaches again after channelRetryTimeout, with backoff, while connected (RTL13b),
+  // in vain.
   _releasedAttach() {
     if (this.state !== 'attaching') {
       this._releasedState('attaching');
@@ -375,7 +379,10 @@ class RealtimeChannel extends EventEmitter {
           const error = new ErrorInfo('Channel attach timed out', 90007, 408);
           this._releasedState('suspended', error);
           reject(error);
-          setTimeout(() => this.state === 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected' && this._releasedAttach().catch(() => {}), this._retry);
+          // RTB1, as the core's channel retries: the nth wait since the channel was last
+          // neither attaching nor suspended grows to twice channelRetryTimeout, less up to 20 %.
+          const wait = this._retry * Math.min(((this._retries = (this._retries || 0) + 1) + 2) / 3, 2) * (1 - Math.random() * 0.2);
+          setTimeout(() => this.state === 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected' && this._releasedAttach().catch(() => {}), wait);
         }, this._timeout);
       }));
     }
@@ -383,6 +390,7 @@ class RealtimeChannel extends EventEmitter {
   }
   _releasedState(current, reason) {
     const previous = this.state;
+    if (!/^(attaching|suspended)$/.test(current)) this._retries = 0;
     this._released = { ...this._released, state: current, ...(reason && { errorReason: reason }) };
     this.emit(current, (this._change = stateChange({ previous, current, event: current, reason })));
   }
