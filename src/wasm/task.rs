@@ -29,7 +29,8 @@ pub fn then(promise: &JsValue, next: Next<Result<JsValue, JsValue>>) {
     let callback = Closure::once_into_js(move |outcome: JsValue| {
         let outcome: Array = outcome.unchecked_into();
         let value = outcome.get(1);
-        next(if outcome.get(0).is_truthy() {
+        // as_bool, whose import the bindings have anyway: is_truthy is one more.
+        next(if outcome.get(0).as_bool() == Some(true) {
             Ok(value)
         } else {
             Err(value)
