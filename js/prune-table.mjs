@@ -7,7 +7,9 @@
 // calls an invoke shim through the table, so those slots are dead (43 in the realtime
 // wasm, one per closure type js-sys declares: 195 B gzip of the minimal app). They keep
 // their places, as the table's indices are function pointers in code and data; the trap
-// is a function added at the end.
+// is a function added at the end. The same goes for js-sys's JSPI task waker (its vtable's
+// four functions, and through them the task's wake and drop): only a JSPI task's poll makes
+// one, and the CLI deletes that poll's export in a module without JSPI (117 B gzip).
 // Usage: node js/prune-table.mjs WASM   (the module as wasm-bindgen wrote it, names kept)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readLeb, readModule } from './wasm-module.mjs';
@@ -52,7 +54,7 @@ while (pos < bytes.length) {
 }
 if (!sections[3] || !sections[9] || !sections[10]) fail('no function, element or code section');
 const isDead = (index) => !exported.has(index)
-  && /^wasm_bindgen::convert::closures::_::invoke::h[0-9a-f]{16}$/.test(names.get(index) ?? '');
+  && /^(wasm_bindgen::convert::closures::_::invoke|js_sys::futures::jspi::task_waker::raw_\w+)::h[0-9a-f]{16}$/.test(names.get(index) ?? '');
 
 // The trap: a function of the first type (any will do: a call through a slot of another
 // type traps too), no locals, `unreachable`.

@@ -46,9 +46,20 @@ pub fn parse_u64(text: &str) -> Option<u64> {
         if !b.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        n = push_digit(n, b)?;
     }
     Some(n)
+}
+
+/// `n` with the ASCII digit `digit` appended (`n * 10 + digit`), none if that overflows.
+/// A comparison first, not `checked_mul`: wasm32 tests that multiplication's overflow
+/// with a 128-bit one, a call to `__multi3` per digit.
+#[inline]
+pub fn push_digit(n: u64, digit: u8) -> Option<u64> {
+    if n > u64::MAX / 10 {
+        return None;
+    }
+    (n * 10).checked_add(u64::from(digit - b'0'))
 }
 
 /// Appends `n` in decimal.
@@ -127,6 +138,26 @@ mod tests {
                 text.rsplit_once(':'),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn reads_decimal_like_str_parse() {
+        for text in [
+            "0",
+            "+7",
+            "1844674407370955161",
+            "18446744073709551609",
+            "18446744073709551615",
+            "18446744073709551616",
+            "18446744073709551620",
+            "99999999999999999999",
+            "",
+            "+",
+            "-1",
+            "1a",
+        ] {
+            assert_eq!(parse_u64(text), text.parse().ok(), "{text}");
         }
     }
 

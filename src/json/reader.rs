@@ -93,10 +93,8 @@ impl<'a> Reader<'a> {
         let mut value: u64 = 0;
         let start = self.pos;
         while let Some(&b) = bytes.get(self.pos).filter(|b| b.is_ascii_digit()) {
-            value = value
-                .checked_mul(10)
-                .and_then(|v| v.checked_add(u64::from(b - b'0')))
-                .ok_or_else(|| self.error("integer too large"))?;
+            value =
+                crate::text::push_digit(value, b).ok_or_else(|| self.error("integer too large"))?;
             self.pos += 1;
         }
         if matches!(bytes.get(start), Some(b'0')) && self.pos - start > 1 {

@@ -51,9 +51,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 /// The one type of every Rust callback JS calls (socket events, timers, promise outcomes:
 /// task.rs). Each distinct closure type brings its own shims into the wasm and a wrapper
 /// into the JS glue; sharing this one, the wasm carries no other. A call without an argument gets `undefined`.
-type Callback = wasm_bindgen::closure::Closure<
-    dyn FnMut(wasm_bindgen::JsValue) -> Result<(), wasm_bindgen::JsError>,
->;
+type Callback = wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)>;
 
 pub use realtime::Realtime;
 #[cfg(feature = "rest")]

@@ -50,7 +50,6 @@ impl Socket {
                         event.unchecked_into::<Uint8Array>().to_vec(),
                     ));
                 }
-                Ok(())
             })
         };
         listen(&ws, on_event.as_ref());

@@ -8,7 +8,7 @@ use alloc::boxed::Box;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsCast, JsValue};
 
 // Written in JS: helpers.js says why.
 #[wasm_bindgen(module = "/src/wasm/helpers.js")]
@@ -26,15 +26,15 @@ pub type Next<T> = Box<dyn FnOnce(T)>;
 pub fn then(promise: &JsValue, next: Next<Result<JsValue, JsValue>>) {
     // One closure type for every wait (the shared `Callback` type): one instance in the
     // wasm.
-    let callback = Closure::once_into_js(move |outcome: JsValue| -> Result<(), JsError> {
+    let callback = Closure::once_into_js(move |outcome: JsValue| {
         let outcome: Array = outcome.unchecked_into();
         let value = outcome.get(1);
-        next(if outcome.get(0).is_truthy() {
+        // as_bool, whose import the bindings have anyway: is_truthy is one more.
+        next(if outcome.get(0).as_bool() == Some(true) {
             Ok(value)
         } else {
             Err(value)
         });
-        Ok(())
     });
     after(promise, &callback);
 }

@@ -31,10 +31,7 @@ impl Timeout {
     /// now (never clamped). A delay past `i32::MAX` wraps, as with setTimeout's own
     /// conversion of larger numbers: the callback runs at once.
     pub fn new(delay: u32, callback: impl FnOnce() + 'static) -> Timeout {
-        let callback = Closure::once(move |_: JsValue| {
-            callback();
-            Ok(())
-        });
+        let callback = Closure::once(move |_: JsValue| callback());
         let cancel = later(callback.as_ref().unchecked_ref(), delay);
         Timeout {
             cancel,
