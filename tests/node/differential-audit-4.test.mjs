@@ -295,17 +295,26 @@ test('a late joiner to a room of several SYNC pages: present events and get() in
 // state = attached" (its detach hears the very change to attached it was made in) though
 // the channel detaches, and a channel released there stays detaching for good (it is
 // forgotten before the server's DETACHED, which then reaches no channel); Roster's detach
-// resolves, and the released channel ends detached. Presence refusals: see
+// resolves, and the released channel ends detached. An attach() made in a listener of
+// the change to detached: ably-js rejects it with the reason of that change (90001/404,
+// which its attach hears though made after it), then attaches, and rejects the detach
+// with 90000/409 (superseded by that attach); Roster's attach resolves once attached, and
+// the detach, which was done, resolves. Presence refusals: see
 // presenceRefusals (differential.mjs), here in the listeners' stream.
+const attachedChange = { change: { previous: 'attaching', current: 'attached', reason: null, resumed: false } };
 const droppedInAttached = (trace, side) => ({
   ...trace,
   'from listeners': trace['from listeners'].map(([what, outcome]) => {
     if (/^leave\b/.test(what) && outcome?.rejected?.code === 90001) return [what, { rejected: { ...outcome.rejected, statusCode: null, causeCode: null } }];
     if (side === 'ably' && what === 'detach in attached' && outcome?.rejected?.code === 90000) return [what, { resolved: '<undefined>' }];
+    if (side === 'ably' && what === 'attach in detached' && outcome?.rejected?.code === 90001) return [what, { resolved: attachedChange }];
     return [what, outcome];
   }),
-  ops: trace.ops.map(([what, value]) => (side === 'ably' && what === 'release: after' && value.state === 'detaching'
-    ? [what, { ...value, state: 'detached' }] : [what, value])),
+  ops: trace.ops.map(([what, value]) => {
+    if (side === 'ably' && what === 'release: after' && value.state === 'detaching') return [what, { ...value, state: 'detached' }];
+    if (side === 'ably' && what === 'detach, attach in detached' && value?.rejected?.code === 90000) return [what, { resolved: '<undefined>' }];
+    return [what, value];
+  }),
 });
 
 // What UI code does from inside a listener: greet a member who enters (enter and publish
@@ -356,6 +365,13 @@ test('calls made from inside listeners: enter, publish, detach, release, close',
       await new Promise((resolve) => setTimeout(resolve, 300));
       t.read(`${what}: after`, { state: side.state, kept: side.name in ada.channels.all });
     }
+    // One that attaches again as soon as the channel is detached.
+    const again = ada.channels.get(`${t.name}-again`);
+    await t.op('attach again', again.attach());
+    again.once('detached', () => call('attach in detached', again.attach()));
+    await t.op('detach, attach in detached', again.detach());
+    await Promise.all(calls);
+    await t.within(again.whenState('attached'), 'attached again');
     const closer = t.client('closer', 'closer');
     const closing = closer.channels.get(t.name);
     closing.once('attached', () => closer.close());
@@ -370,4 +386,37 @@ test('calls made from inside listeners: enter, publish, detach, release, close',
     });
     await t.op('cy closed', cy.connection.whenState('closed'));
   }, droppedInAttached);
+});
+
+// Listeners that act on the first member of a SYNC (several members in one message): one
+// takes itself and everything else off, one detaches the channel, one closes its client;
+// which of the other members each client still hears, and what get() then gives.
+test('acting on the first member of a SYNC: unsubscribe(), detach(), close() mid-message', opts, async () => {
+  await differential(async (t) => {
+    const agent = t.client('agent', '*');
+    const presence = agent.channels.get(t.name).presence;
+    for (const n of [1, 2, 3, 4, 5]) await presence.enterClient(`m${n}`, `d${n}`);
+    const watchers = [
+      ['unsubscribe', (c, channel) => channel.presence.unsubscribe()],
+      ['detach', (c, channel) => t.settle(channel.detach()).then((o) => t.record('settled', ['detach', o]))],
+      ['close', (c) => c.close()],
+    ];
+    for (const [what, act] of watchers) {
+      const client = t.client(what, what);
+      const channel = client.channels.get(t.name);
+      let acted = false;
+      const heard = (stream) => (m) => {
+        t.record(`${what} heard`, [stream, m.action, m.clientId]);
+        if (!acted) {
+          acted = true;
+          act(client, channel);
+        }
+      };
+      channel.presence.subscribe(heard('first'));
+      await t.op(`${what}: subscribe`, channel.presence.subscribe(heard('second')));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      t.read(`${what}: after`, { state: channel.state, connection: client.connection.state === 'closing' ? 'closed' : client.connection.state });
+    }
+    await t.op('get after detach', agent.channels.get(t.name).presence.get());
+  });
 });
