@@ -420,3 +420,43 @@ test('acting on the first member of a SYNC: unsubscribe(), detach(), close() mid
     await t.op('get after detach', agent.channels.get(t.name).presence.get());
   });
 });
+
+// Presence calls as apps hang them on events: enter from the channel's 'attached'
+// listener (each time it attaches), update from the listener of one's own enter, leave
+// from the listener of one's own update; what the client and another see.
+test('presence calls from listeners of one\'s own channel and presence events', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob subscribe', t.watchPresence('bob sees', bobs).subscribed);
+    const calls = [];
+    const call = (what, promise) => calls.push(t.settle(promise).then((outcome) => t.record('from listeners', [what, outcome])));
+    let attaches = 0;
+    adas.on('attached', () => { attaches += 1; call(`enter on attached ${attaches}`, adas.presence.enter(`a${attaches}`)); });
+    adas.presence.subscribe((m) => {
+      t.record('ada sees', [m.action, m.clientId, m.data ?? null]);
+      if (m.clientId !== 'ada') return;
+      if (m.action === 'enter' && m.data === 'a1') call('update on own enter', adas.presence.update('typing'));
+      if (m.action === 'update' && m.data === 'typing') call('leave on own update', adas.presence.leave('gone'));
+    });
+    await t.op('attach', adas.attach());
+    await t.until('bob sees', 3);
+    await Promise.all(calls);
+    await t.op('detach', adas.detach());
+    await t.op('attach again', adas.attach());
+    await t.until('bob sees', 4);
+    await Promise.all(calls);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.op('bob get', bobs.presence.get());
+    await t.op('ada get', adas.presence.get());
+    // A member list filled from the 'attached' listener of a late joiner.
+    const cy = t.client('cy', 'cy');
+    const cys = cy.channels.get(t.name);
+    cys.once('attached', () => call('get() in attached', cys.presence.get()));
+    cys.once('attached', () => t.record('from listeners', ['syncComplete in attached', cys.presence.syncComplete]));
+    await t.op('cy attach', cys.attach());
+    await Promise.all(calls);
+  });
+});
