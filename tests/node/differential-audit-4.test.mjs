@@ -423,8 +423,10 @@ test('acting on the first member of a SYNC: unsubscribe(), detach(), close() mid
 
 // Presence calls as apps hang them on events: enter from the channel's 'attached'
 // listener (each time it attaches), update from the listener of one's own enter, leave
-// from the listener of one's own update; what the client and another see.
-test('presence calls from listeners of one\'s own channel and presence events', opts, async () => {
+// from the listener of one's own update; what the client and another see; a late
+// joiner's get() from its 'attached' listener; message listeners taken off at the first
+// of several messages published at once.
+test('presence calls from listeners of one\'s own channel and presence events; listeners off mid-publish', opts, async () => {
   await differential(async (t) => {
     const ada = t.client('ada', 'ada');
     const bob = t.client('bob', 'bob');
@@ -458,5 +460,16 @@ test('presence calls from listeners of one\'s own channel and presence events', 
     cys.once('attached', () => t.record('from listeners', ['syncComplete in attached', cys.presence.syncComplete]));
     await t.op('cy attach', cys.attach());
     await Promise.all(calls);
+    // A listener that takes itself off at the first of several messages published at
+    // once, and one that takes off another.
+    const first = function (m) { t.record('cy hears', ['first only', m.name]); cys.unsubscribe(first); };
+    const other = (m) => t.record('cy hears', ['other', m.name]);
+    const remover = (m) => { t.record('cy hears', ['remover', m.name]); cys.unsubscribe('b', other); };
+    await t.op('cy subscribe', cys.subscribe(first));
+    await t.op('cy subscribe remover', cys.subscribe(remover));
+    await t.op('cy subscribe other', cys.subscribe(['a', 'b', 'c'], other));
+    await t.op('publish three at once', adas.publish([{ name: 'a', data: '1' }, { name: 'b', data: '2' }, { name: 'c', data: '3' }]));
+    await t.until('cy hears', 5);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   });
 });
