@@ -473,3 +473,30 @@ test('presence calls from listeners of one\'s own channel and presence events; l
     await new Promise((resolve) => setTimeout(resolve, 200));
   });
 });
+
+// Connection listeners that act at once: ping() and authorize() from 'connected',
+// connect() again from 'closed', a channel attached from 'connecting'.
+test('calls made from connection listeners: ping and authorize on connected, connect on closed', opts, async () => {
+  await differential(async (t) => {
+    const calls = [];
+    const call = (what, promise) => calls.push(t.settle(promise).then((outcome) => t.record('from listeners', [what, outcome])));
+    const ada = t.client('ada', 'ada', { autoConnect: false });
+    ada.connection.once('connecting', () => call('attach in connecting', ada.channels.get(t.name).attach()));
+    ada.connection.once('connected', () => {
+      call('ping in connected', ada.connection.ping());
+      call('authorize in connected', ada.auth.authorize());
+    });
+    ada.connect();
+    await t.op('ada connected', ada.connection.whenState('connected'));
+    await t.until('from listeners', 3);
+    await Promise.all(calls);
+    t.read('after', { connection: ada.connection.state, channel: ada.channels.get(t.name).state });
+    const bob = t.client('bob', 'bob');
+    await t.op('bob connected', bob.connection.whenState('connected'));
+    bob.connection.once('closed', () => bob.connect());
+    bob.close();
+    await t.op('bob closed', bob.connection.once('closed'));
+    await t.op('bob connected again', bob.connection.whenState('connected'));
+    await t.op('bob enter', bob.channels.get(t.name).presence.enter('back'));
+  });
+});
