@@ -332,12 +332,16 @@ class RealtimeChannel extends EventEmitter {
     return this.state === state ? Promise.resolve(null) : this.once(state);
   }
   // As ably-js: the change to attached, or null if the channel already was. The change
-  // reaches the listeners just before the core settles the attach.
+  // reaches the listeners just before the core settles the attach; as in ably-js, a
+  // detach() or close() one of them made takes the attach over: it rejects with 90000/409,
+  // or with the reason the channel detached.
   async attach() {
     if (this.state === 'attached') return null;
     if (this._released) return this._releasedAttach();
     await this._core.op(this.name, OP_ATTACH);
-    return this._change;
+    const change = this._change;
+    if (change && change.current !== 'attached') throw change.reason ?? new ErrorInfo('Attach request superseded by a subsequent detach', 90000, 409);
+    return change;
   }
   detach() {
     return this._released
