@@ -1,0 +1,276 @@
+// Differential parity with ably-js, a third audit as a web developer migrating from
+// ably-js (the harness: differential.mjs): data an app passes by mistake, a token that
+// lets a client do less than it tries, what a connection listener reads as the network
+// comes and goes, and a dashboard watching several rooms at once.
+import { after, before, test } from 'node:test';
+import { BASE, skip } from './ably.mjs';
+import { differential } from './differential.mjs';
+import { startProxy } from './proxy.mjs';
+
+const opts = { skip, timeout: 120_000 };
+let proxy;
+
+before(async () => {
+  if (BASE) proxy = await startProxy(Number(new URL(BASE).port));
+});
+
+after(async () => {
+  await proxy?.close();
+});
+
+// What the scenarios may do to the proxy from the page.
+const proxyControls = () => ({ cut: () => proxy.cut() });
+
+// Kept by design (README): data JSON.stringify throws for (an object that refers to
+// itself, a BigInt) is refused with 40013, where ably-js rejects with JSON.stringify's
+// TypeError, which has no code.
+const jsonRefusals = (trace, side) => ({
+  ...trace,
+  ops: trace.ops.map(([what, value]) => (side === 'ably' && value?.rejected?.typeError
+    ? [what, { rejected: { code: 40013, statusCode: 400, isError: true, causeCode: null, typeError: false } }]
+    : [what, value])),
+});
+
+// What an app passes as data by mistake, to publish and to presence.update: a Date, a
+// Map or Set (state kept in one), a class instance, an object with toJSON, values JSON
+// leaves out or turns into null, an object that refers to itself, a BigInt. Whether the
+// call throws or rejects, with what, and what another client receives.
+test('data an app passes by mistake: a Date, a Map, a Set, a class instance, a cycle, a BigInt', opts, async () => {
+  await differential(async (t) => {
+    const describe = (value) => {
+      if (value instanceof ArrayBuffer) return { ArrayBuffer: [...new Uint8Array(value)] };
+      return { [value === null ? 'null' : typeof value]: value === undefined ? '<undefined>' : value };
+    };
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    await t.op('bob presence.subscribe', bobs.presence.subscribe((m) => t.record('bob sees', [m.action, describe(m.data), m.encoding ?? null])));
+    await t.op('bob subscribe', bobs.subscribe((m) => t.record('bob hears', [m.name, describe(m.data), m.encoding ?? null])));
+    await t.op('ada enter', adas.presence.enter('start'));
+    await t.until('bob sees', 1);
+    class Point {
+      constructor() { this.x = 1; this.y = 2; }
+      get sum() { return this.x + this.y; }
+    }
+    const cycle = { a: 1 };
+    cycle.self = cycle;
+    const values = {
+      'a Date': new Date(0),
+      'a Map': new Map([['a', 1]]),
+      'a Set': new Set([1]),
+      'a class instance': new Point(),
+      'an object with toJSON': { toJSON: () => ({ v: 1 }) },
+      'an object without a prototype': Object.assign(Object.create(null), { a: 1 }),
+      'undefined, NaN, a function and a Date inside': { u: undefined, n: NaN, i: -Infinity, f: () => 1, d: new Date(0), list: [undefined, () => 1] },
+      'unicode keys and text': { 'ключ 🔑': 'значение ✓', empty: '' },
+      'an empty array': [],
+      'a cycle': cycle,
+      'a BigInt inside': { n: 1n },
+      'a boxed string': new String('boxed'),
+      'a Symbol': Symbol('s'),
+      'an Error': new Error('oops'),
+    };
+    // How a call ends: thrown at once, or the promise's outcome (with a TypeError told apart).
+    const outcome = async (call) => {
+      let promise;
+      try {
+        promise = call();
+      } catch (e) {
+        return { threw: { ...t.error(e), typeError: e instanceof TypeError } };
+      }
+      try {
+        await t.within(promise, 'the call');
+        return 'resolved';
+      } catch (e) {
+        return { rejected: { ...t.error(e), typeError: e instanceof TypeError } };
+      }
+    };
+    let [heard, seen] = [0, 1];
+    for (const [label, value] of Object.entries(values)) {
+      const published = await outcome(() => adas.publish(label, value));
+      t.read(`publish ${label}`, published);
+      if (published === 'resolved') await t.until('bob hears', (heard += 1));
+      const updated = await outcome(() => adas.presence.update(value));
+      t.read(`update with ${label}`, updated);
+      if (updated === 'resolved') await t.until('bob sees', (seen += 1));
+    }
+    t.read('state after', [ada.connection.state, adas.state]);
+    t.read('bob\'s get()', t.members(await bobs.presence.get()).map(([clientId, action, , data]) => [clientId, action, describe(data)]));
+  }, jsonRefusals);
+});
+
+// A token that lets a client do less than the app tries: subscribe and presence but not
+// publish, presence but not history, and a channel it may only publish to. What each
+// call settles with, the channel's state and errorReason after, and that the connection
+// and the other channels go on.
+test('a token that allows less: publish without the capability, history without it, presence on a publish-only channel', opts, async () => {
+  await differential(async (t) => {
+    const capability = {
+      [`${t.name}-watch`]: ['subscribe', 'presence'],
+      [`${t.name}-send`]: ['publish'],
+      [`${t.name}-ok`]: ['*'],
+    };
+    const ada = t.client('ada', 'ada', { capability });
+    const bob = t.client('bob', 'bob');
+    const watch = ada.channels.get(`${t.name}-watch`);
+    const send = ada.channels.get(`${t.name}-send`);
+    const ok = ada.channels.get(`${t.name}-ok`);
+    t.watchChannel('watch', watch);
+    t.watchChannel('send', send);
+    await t.op('bob subscribe watch', bob.channels.get(`${t.name}-watch`).subscribe((m) => t.record('bob hears', [m.name, m.data])));
+    await t.op('bob subscribe send', bob.channels.get(`${t.name}-send`).subscribe((m) => t.record('bob hears', [m.name, m.data])));
+    await t.op('enter watch', watch.presence.enter('here'));
+    await t.op('publish watch', watch.publish('chat', 'not allowed'));
+    const fields = (channel) => [channel.state, channel.errorReason ? t.error(channel.errorReason) : null];
+    t.read('watch after publish', fields(watch));
+    await t.op('history watch', watch.presence.history());
+    await t.op('get watch', watch.presence.get());
+    await t.op('update watch after', watch.presence.update('still here'));
+    await t.op('publish send unattached', send.publish('chat', 'allowed'));
+    await t.until('bob hears', 1);
+    t.read('send after publish', fields(send));
+    await t.op('subscribe send', send.subscribe(() => {}));
+    t.read('send after subscribe', fields(send));
+    await t.op('enter send', send.presence.enter('x'));
+    await t.op('get send', send.presence.get());
+    await t.op('publish send after', send.publish('chat', 'again'));
+    await t.op('history send', send.presence.history());
+    await t.op('enter ok', ok.presence.enter('fine'));
+    t.read('after', [ada.connection.state, ok.state, ada.connection.errorReason ? t.error(ada.connection.errorReason) : null]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  });
+});
+
+// Kept by design (README): close() is closing until the server's CLOSED, where ably-js
+// is closed at once, so what a listener reads then (the connection's state, id and key)
+// is not compared while closing.
+const closedAtOnce = (trace) => ({
+  ...trace,
+  badge: trace.badge.map((entry) => (entry.event === 'closing'
+    ? { ...entry, state: '<closing>', matchesChange: '<closing>', id: '<closing>', key: '<closing>' }
+    : entry)),
+  'channel badge': trace['channel badge'].map((entry) => (/^clos/.test(entry.connection)
+    ? { ...entry, connection: 'closing or closed' }
+    : entry)),
+});
+
+// A status badge as apps write it: a connection listener that reads the connection's and
+// a channel's fields as each change comes (state, id, key, errorReason), a channel
+// listener that reads presence.syncComplete and the connection's state; through a
+// network loss the client resumes from, close(), and connect() again.
+test('what a status listener reads as each change comes: through a network loss, close() and connect()', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500, autoConnect: false });
+    const adas = ada.channels.get(t.name);
+    const { connection } = ada;
+    const reason = (e) => (e ? t.error(e) : null);
+    let lastId = null;
+    connection.on(function (change) {
+      const id = connection.id;
+      t.record('badge', {
+        event: this.event,
+        state: connection.state,
+        matchesChange: connection.state === change.current,
+        id: id ? (id === lastId ? 'same' : 'new') : id ?? '<undefined>',
+        key: typeof connection.key,
+        errorReason: reason(connection.errorReason),
+        channel: adas.state,
+      });
+      if (id) lastId = id;
+    });
+    adas.on(function (change) {
+      t.record('channel badge', {
+        event: this.event,
+        state: adas.state,
+        matchesChange: adas.state === change.current,
+        // ably-js's stays true while a channel re-attaches (README: Roster's only attached).
+        syncComplete: adas.state === 'attached' ? adas.presence.syncComplete : null,
+        connection: connection.state,
+        reason: reason(change.reason),
+        errorReason: reason(adas.errorReason),
+      });
+    });
+    t.read('before connect', [connection.state, connection.id ?? '<undefined>', connection.key ?? '<undefined>', reason(connection.errorReason)]);
+    ada.connect();
+    await t.op('connected', connection.whenState('connected'));
+    await t.op('enter', adas.presence.enter('here'));
+    await t.node('cut');
+    await t.until('badge', 4);
+    await t.op('connected again', connection.whenState('connected'));
+    t.read('after the loss', [connection.state, adas.state, reason(connection.errorReason)]);
+    await t.op('get after the loss', adas.presence.get());
+    // Answered after the re-entry the re-attach brought (RTP17i), so that is settled too
+    // before close(): a re-entry still waiting then fails with a 91004 update.
+    await t.op('update after the loss', adas.presence.update('back'));
+    ada.close();
+    await t.within(connection.whenState('closed'), 'closed');
+    t.read('closed', [connection.state, connection.id ?? '<undefined>', connection.key ?? '<undefined>', adas.state, reason(connection.errorReason)]);
+    ada.connect();
+    await t.op('connected after close', connection.whenState('connected'));
+    t.read('after connect()', [connection.state, adas.state, reason(connection.errorReason)]);
+    await t.op('get after connect()', adas.presence.get());
+    t.read('then', adas.state);
+  }, closedAtOnce, { params: { proxyPort: proxy?.port }, expose: proxyControls() });
+});
+
+// A dashboard watching several rooms: a channel per room, presence.subscribe on each in
+// one go, members entering in each; a room closed (detach, release) and opened again (a
+// new channel object); its members read at once without waiting for the sync and then
+// with it; the presence history of a room paged the way apps loop over it.
+test('a dashboard of several rooms: subscribe to all at once, release one and get it again, page through history', opts, async () => {
+  await differential(async (t) => {
+    const rooms = ['a', 'b', 'c', 'd', 'e'].map((r) => `${t.name}-${r}`);
+    const watcher = t.client('watcher', 'watcher');
+    const agent = t.client('agent', '*');
+    const watched = rooms.map((name) => watcher.channels.get(name));
+    watched.forEach((channel, i) => t.watchChannel(`room ${i}`, channel));
+    const subscribed = watched.map((channel, i) => t.settle(channel.presence.subscribe((m) => t.record(`room ${i} sees`, [m.action, m.clientId, m.data ?? null]))));
+    t.read('subscribed', await Promise.all(subscribed));
+    t.read('states', watched.map((channel) => channel.state));
+    const theirs = rooms.map((name) => agent.channels.get(name));
+    for (const [i, channel] of theirs.entries()) {
+      await t.op(`enter u${i}`, channel.presence.enterClient(`u${i}`, { room: i }));
+      await t.op(`enter v${i}`, channel.presence.enterClient(`v${i}`, `room ${i}`));
+    }
+    for (let i = 0; i < rooms.length; i += 1) await t.until(`room ${i} sees`, 2);
+    t.read('members', await Promise.all(watched.map(async (channel) => t.members(await channel.presence.get()))));
+
+    // Room 0 closed on the dashboard, then opened again.
+    const old = watched[0];
+    await t.op('detach room 0', old.detach());
+    watcher.channels.release(rooms[0]);
+    t.read('released', [old.state, rooms[0] in watcher.channels.all]);
+    await t.op('update u0 meanwhile', theirs[0].presence.updateClient('u0', 'changed'));
+    const again = watcher.channels.get(rooms[0]);
+    t.read('opened again', [again === old, again.state, again.presence.syncComplete]);
+    t.watchChannel('room 0 again', again);
+    const early = t.settle(again.presence.get({ waitForSync: false }));
+    const listed = t.settle(again.presence.get());
+    t.read('get without waiting for the sync, on the new object', await early);
+    t.read('get waiting for it', await listed);
+    t.read('members of room 0 again', t.members(await again.presence.get()));
+    t.read('filtered', [
+      t.members(await again.presence.get({ clientId: 'u0' })),
+      t.members(await again.presence.get({ connectionId: agent.connection.id })).length,
+      t.members(await again.presence.get({ clientId: 'v0', connectionId: watcher.connection.id })).length,
+    ]);
+    await t.op('subscribe again', again.presence.subscribe((m) => t.record('room 0 again sees', [m.action, m.clientId, m.data ?? null])));
+    await t.op('leave v0', theirs[0].presence.leaveClient('v0', 'bye'));
+    await t.until('room 0 again sees', 1);
+
+    // The presence history of room 1, as apps page through it.
+    await t.op('update u1', theirs[1].presence.updateClient('u1', 'one'));
+    await t.op('leave u1', theirs[1].presence.leaveClient('u1'));
+    await t.until('room 1 sees', 4);
+    let page = await watched[1].presence.history({ limit: 2 });
+    const pages = [];
+    for (;;) {
+      pages.push([page.items.map((m) => [m.action, m.clientId, m.data ?? null]), page.hasNext(), page.isLast()]);
+      if (!page.hasNext()) break;
+      page = await page.next();
+    }
+    t.read('history pages', pages);
+    t.read('states at the end', watched.map((channel) => channel.state));
+  });
+});
