@@ -274,3 +274,33 @@ test('a dashboard of several rooms: subscribe to all at once, release one and ge
     t.read('states at the end', watched.map((channel) => channel.state));
   });
 });
+
+// A user whose role is lowered while online: a new token without presence rights
+// (authorize()), then a network loss the server cannot resume. The member the client
+// re-enters on the new connection (RTP17i) is refused, which the app hears of as the
+// channel's `update` event; what that event's reason carries (ably-js: 91004, 400, the
+// server's refusal as the cause), and what the app's own enter gets then.
+test('a role lowered while online: the automatic re-enter refused, as the channel\'s update event tells it', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 1500 });
+    const adas = ada.channels.get(t.name);
+    await t.op('enter', adas.presence.enter('here'));
+    t.watchChannel('ada', adas);
+    adas.on('update', (change) => t.record('update', {
+      ...t.change(change),
+      message: typeof change.reason?.message === 'string',
+      causeIs: change.reason?.cause ? [change.reason.cause.code, change.reason.cause.statusCode] : null,
+    }));
+    const details = await ada.auth.authorize({ clientId: 'ada', capability: JSON.stringify({ [t.name]: ['subscribe'] }) });
+    t.read('new token', typeof details.token);
+    await t.node('spoilResumes', true);
+    await t.node('cut');
+    await t.within(ada.connection.whenState('connecting'), 'connecting');
+    await t.within(ada.connection.whenState('connected'), 'connected again');
+    await t.node('spoilResumes', false);
+    await t.until('update', 1);
+    t.read('states', [ada.connection.state, adas.state]);
+    await t.op('enter again', adas.presence.enter('again'));
+    await t.op('get', adas.presence.get({ clientId: 'ada', connectionId: ada.connection.id }));
+  }, undefined, { params: { proxyPort: proxy?.port }, expose: { ...proxyControls(), spoilResumes: (on) => proxy.spoilResumes(on) } });
+});
