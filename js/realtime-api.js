@@ -122,6 +122,12 @@ const modeBits = (options, strict) => {
   }, 0);
 };
 
+// An errorReason as ably-js keeps it: one object until the error changes (an app
+// compares it with the one it last showed), the reason of the change that set it (kept
+// in `holder._reason` by _dispatch); the wasm makes a new object at each read.
+// (Compared as printed: message, status, code and cause.)
+const kept = (holder, fresh) => (holder._reason = fresh && `${fresh}` == holder._reason ? holder._reason : fresh);
+
 const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
   ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
@@ -163,7 +169,7 @@ class Connection extends EventEmitter {
   get state() { return this._core.op('', OP_CONNECTION).state; }
   get id() { return this._core.op('', OP_CONNECTION).id; }
   get key() { return this._core.op('', OP_CONNECTION).key; }
-  get errorReason() { return this._core.op('', OP_CONNECTION).errorReason; }
+  get errorReason() { return kept(this, this._core.op('', OP_CONNECTION).errorReason); }
   /** What another instance passes as `recover` to continue this connection, or null. */
   createRecoveryKey() { return this._core.op('', OP_RECOVERY); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.op('', OP_CONNECT); }
@@ -304,7 +310,7 @@ class RealtimeChannel extends EventEmitter {
   // channel of this name is another object's then), as an ably-js channel keeps its own.
   _read(granted) { return this._released ?? this._core.op(this.name, OP_READ, granted); }
   get state() { return this._read().state; }
-  get errorReason() { return this._read().errorReason; }
+  get errorReason() { return kept(this, this._read().errorReason); }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
   get modes() {
     const bits = this._read(true).modes;
@@ -612,9 +618,12 @@ export const realtimeClass = (Core) => class Realtime {
         const { state } = this.connection;
         if (state === 'failed') this.connection._listen('removeEventListener');
         if (state === 'failed' || state === 'closed') this.connection._hold(false);
+        if (event.reason) this.connection._reason = event.reason;
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
       }
-      case 'channel': return channel?.emit(event.event, (channel._change = stateChange(event)));
+      case 'channel':
+        if (channel && event.reason) channel._reason = event.reason;
+        return channel?.emit(event.event, (channel._change = stateChange(event)));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':
