@@ -128,6 +128,8 @@ const modeBits = (options, strict) => {
 // (Compared as printed: message, status, code and cause.)
 const kept = (holder, fresh) => (holder._reason = fresh && `${fresh}` == holder._reason ? holder._reason : fresh);
 
+const isFilter = (value) => value && typeof value === 'object' && !Array.isArray(value);
+
 const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
   ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
@@ -352,8 +354,30 @@ class RealtimeChannel extends EventEmitter {
       })
       : this._core.op(this.name, OP_DETACH);
   }
-  subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
-  unsubscribe(name, listener) { this._messages.off(name, listener); }
+  // A MessageFilter (an object, not an array), as ably-js: the listener hears the
+  // messages whose fields match each one the filter gives (name, clientId, and extras.ref:
+  // refTimeserial, refType, isRef); unsubscribe(filter) takes off what was added with
+  // that object, unsubscribe(listener) its filtered subscriptions too.
+  subscribe(name, listener) {
+    const filter = isFilter(name) && name, original = listener;
+    if (filter) {
+      checked(listener);
+      name = null;
+      listener = (m) => {
+        const { timeserial, type } = m.extras?.ref ?? {};
+        const fields = { ...m, refTimeserial: timeserial, refType: type, isRef: !!timeserial };
+        for (const k in filter) if (filter[k] !== undefined && fields[k] !== filter[k]) return;
+        original(m);
+      };
+      listener._original = original;
+      listener._filter = filter;
+    }
+    return this._subscribe(this._messages, name, listener);
+  }
+  unsubscribe(name, listener) {
+    if (!isFilter(name)) return this._messages.off(name, listener);
+    for (const l of this._messages._listeners.get(ALL) ?? []) if (l._filter === name && (!listener || l._original === listener)) this._messages._remove(ALL, l);
+  }
   async publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
     // Sent without attaching, as ably-js 2.x (RTL6c4): a connection that cannot send

@@ -309,3 +309,53 @@ test('a role lowered while online: the automatic re-enter refused, as the channe
     await t.op('get', adas.presence.get({ clientId: 'ada', connectionId: ada.connection.id }));
   }, undefined, { params: { proxyPort: proxy?.port }, expose: { ...proxyControls(), spoilResumes: (on) => proxy.spoilResumes(on) } });
 });
+
+// Calls an app makes that ably-js takes without complaint, written as its docs allow or
+// by a slip: subscribe with a MessageFilter (by name, by clientId, both), taken off by
+// filter and by listener (Roster registered the filter object as an event name, so those
+// listeners never heard anything); a presence action no event has ('join'); publish(null),
+// publish(), an empty batch; get(null). What each listener hears and what each call
+// settles with. (presence.get('ada'), a string for the params, is left out: ably-js
+// rejects with a TypeError from its own code, Roster lists every member.)
+test('subscribe with a MessageFilter, a presence action that does not exist, publish(null), an empty batch', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const bob = t.client('bob', 'bob');
+    const adas = ada.channels.get(t.name);
+    const bobs = bob.channels.get(t.name);
+    const heard = (what) => (m) => t.record('bob hears', [what, m.name ?? null, m.clientId ?? null, m.data ?? null]);
+    const byName = heard('name chat'), byClient = heard('clientId ada'), both = heard('both'), all = heard('all');
+    const chatFilter = { name: 'chat' };
+    await t.op('subscribe name filter', bobs.subscribe(chatFilter, byName));
+    await t.op('subscribe clientId filter', bobs.subscribe({ clientId: 'ada' }, byClient));
+    await t.op('subscribe both', bobs.subscribe({ name: 'typing', clientId: 'ada' }, both));
+    await t.op('subscribe all', bobs.subscribe(all));
+    await t.op('ada publish chat', adas.publish('chat', 'hi'));
+    await t.op('ada publish typing', adas.publish('typing', 'yes'));
+    await t.op('bob publish chat', bobs.publish('chat', 'hello'));
+    await t.until('bob hears', 8);
+    bobs.unsubscribe(chatFilter);
+    bobs.unsubscribe(byClient);
+    await t.op('ada publish chat again', adas.publish('chat', 'again'));
+    await t.op('ada publish typing again', adas.publish('typing', 'no'));
+    await t.until('bob hears', 10);
+
+    await t.op('presence subscribe join', bobs.presence.subscribe('join', (m) => t.record('presence', ['join', m.action])));
+    await t.op('presence subscribe enter', bobs.presence.subscribe(['enter', 'join'], (m) => t.record('presence', ['enter or join', m.action])));
+    await t.op('ada enter', adas.presence.enter('here'));
+    await t.until('presence', 1);
+    const outcome = async (what, call) => {
+      try {
+        t.read(what, await t.settle(call()));
+      } catch (e) {
+        t.read(what, { threw: t.error(e) });
+      }
+    };
+    await outcome('publish(null)', () => adas.publish(null));
+    await outcome('publish()', () => adas.publish());
+    await outcome('publish([])', () => adas.publish([]));
+    await outcome('get(null)', () => bobs.presence.get(null));
+    await t.until('bob hears', 12);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  });
+});
