@@ -1,7 +1,8 @@
 // Differential parity with ably-js, a third audit as a web developer migrating from
 // ably-js (the harness: differential.mjs): data an app passes by mistake, a token that
 // lets a client do less than it tries, what a connection listener reads as the network
-// comes and goes, and a dashboard watching several rooms at once.
+// comes and goes, a dashboard watching several rooms at once, a role lowered while
+// online, and subscribe forms ably-js takes (a MessageFilter) or shrugs off.
 import { after, before, test } from 'node:test';
 import { BASE, skip } from './ably.mjs';
 import { differential } from './differential.mjs';
