@@ -360,3 +360,59 @@ test('subscribe with a MessageFilter, a presence action that does not exist, pub
     await new Promise((resolve) => setTimeout(resolve, 200));
   });
 });
+
+// Kept (README): a listener that is not a function, none included, is refused with an
+// ErrorInfo 40000 (ably-js throws or rejects with a TypeError from its own code); an
+// enterClient() without a clientId string is refused with 40012 before it is sent
+// (ably-js sends it: the server refuses one without a clientId with 91000, a number with
+// 40000). Whether each throws at once or rejects is compared as it is.
+const slipCodes = (trace, side) => ({
+  ...trace,
+  ops: trace.ops.map(([what, value]) => {
+    if (side !== 'ably') return [what, value];
+    const code = /without a listener|without arguments|^connection\.on/.test(what) ? 40000
+      : /^enterClient\((5)?\)$/.test(what) ? 40012 : null;
+    if (!code) return [what, value];
+    const [how] = Object.keys(value);
+    return [what, { [how]: { ...value[how], code, statusCode: 400 } }];
+  }),
+});
+
+// Slips an app makes, and how each one surfaces: thrown at once or a promise that
+// rejects, with what code and status. A client without credentials, subscribe and get
+// without a listener or with params of the wrong type, enterClient with no clientId or a
+// number, a publish of a number, a listener-less presence.subscribe.
+test('slips an app makes: thrown at once or rejected, with what code', opts, async () => {
+  await differential(async (t) => {
+    const outcome = async (what, call) => {
+      let promise;
+      try {
+        promise = call();
+      } catch (e) {
+        return t.read(what, { threw: t.error(e) });
+      }
+      t.read(what, promise instanceof Promise ? await t.settle(promise) : { returned: t.shape(promise) });
+    };
+    const agent = t.client('agent', '*');
+    const channel = agent.channels.get(t.name);
+    await t.op('attach', channel.attach());
+    await outcome('enterClient()', () => channel.presence.enterClient());
+    await outcome('enterClient(5)', () => channel.presence.enterClient(5, 'x'));
+    await outcome('enterClient(\'\')', () => channel.presence.enterClient('', 'x'));
+    await outcome('enterClient(\'*\')', () => channel.presence.enterClient('*', 'x'));
+    await outcome('publish a number', () => channel.publish('n', 5));
+    await outcome('presence.subscribe(\'enter\') without a listener', () => channel.presence.subscribe('enter'));
+    await outcome('subscribe() without arguments', () => channel.subscribe());
+    await outcome('get({ waitForSync: \'no\' })', () => channel.presence.get({ waitForSync: 'no' }));
+    await outcome('get({ clientId: 5 })', () => channel.presence.get({ clientId: 5 }));
+    await outcome('history({ limit: \'x\' })', () => channel.presence.history({ limit: 'x' }));
+    await outcome('history({ direction: \'sideways\' })', () => channel.presence.history({ direction: 'sideways' }));
+    await outcome('setOptions({ modes: \'presence\' })', () => channel.setOptions({ modes: 'presence' }));
+    await outcome('connection.on(\'connected\')', () => agent.connection.on('connected'));
+    await outcome('ping() connected', () => agent.connection.ping());
+    const detaching = [channel.detach(), channel.detach()];
+    await outcome('detach()', () => detaching[0]);
+    await outcome('detach() again at once', () => detaching[1]);
+    await outcome('get() detached', () => channel.presence.get());
+  }, slipCodes);
+});
