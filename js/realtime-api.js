@@ -512,6 +512,8 @@ const callbackError = (e) => {
 // '*' (a wildcard is the token's to give, RSA7c), as ably-js.
 export const clientOptions = (options) => {
   if (typeof options === 'string') options = { [options.includes(':') ? 'key' : 'token']: options };
+  // As ably-js, an empty key, token or authUrl is none (an environment variable set empty).
+  for (const name of ['key', 'token', 'authUrl']) if (options?.[name] === '') options = { ...options, [name]: undefined };
   const clientId = options?.clientId;
   if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
     throw errorInfo('clientId must be a string other than "*", or null', 40012);

@@ -204,6 +204,7 @@ test('what a status listener reads as each change comes: through a network loss,
     await t.node('cut');
     await t.until('badge', 4);
     await t.within(connection.whenState('connected'), 'connected again');
+    await t.within(adas.whenState('attached'), 'attached again');
     t.read('after the loss', [connection.state, adas.state, reason(connection.errorReason)]);
     await t.op('get after the loss', adas.presence.get());
     // Answered after the re-entry the re-attach brought (RTP17i), so that is settled too
@@ -415,4 +416,51 @@ test('slips an app makes: thrown at once or rejected, with what code', opts, asy
     await outcome('detach() again at once', () => detaching[1]);
     await outcome('get() detached', () => channel.presence.get());
   }, slipCodes);
+});
+
+// Kept (README): a key of another shape than appId.keyId:secret throws 40101/401
+// (invalid credentials), where ably-js throws 40400/404.
+const keyShape = (trace, side) => ({
+  ...trace,
+  ops: trace.ops.map(([what, value]) => (side === 'ably' && value?.threw?.code === 40400
+    ? [what, { threw: { ...value.threw, code: 40101, statusCode: 401 } }]
+    : [what, value])),
+});
+
+// Credentials an app's configuration leaves out or gets wrong (an environment variable
+// not set, a key pasted without its secret): what the constructor throws, or else how
+// the connection ends up (state, reason), as an app shows it. Roster took an empty token
+// or authUrl as one: the constructor did not throw, and the connection failed (40106) or
+// kept retrying a token request to the page itself (40143); an empty key threw 40101.
+test('credentials missing or wrong in the options: what the constructor throws, or how the connection ends', opts, async () => {
+  await differential(async (t) => {
+    const none = { authUrl: undefined, authParams: undefined };
+    const cases = {
+      'no credentials': {},
+      'key undefined': { key: undefined },
+      'key empty': { key: '' },
+      'key without a secret': { key: 'app.keyname' },
+      'token empty': { token: '' },
+      'authUrl empty': { authUrl: '' },
+      'authUrl to a page that is not there': { authUrl: `${location.origin}/nowhere` },
+      'authCallback not a function': { authCallback: 'token' },
+    };
+    for (const [what, extra] of Object.entries(cases)) {
+      let client;
+      try {
+        client = t.client(what, null, { ...none, ...extra });
+      } catch (e) {
+        t.read(what, { threw: t.error(e) });
+        continue;
+      }
+      const ended = new Promise((resolve) => {
+        const check = () => /^(connected|disconnected|failed|suspended)$/.test(client.connection.state) && resolve();
+        client.connection.on(check);
+        check();
+      });
+      await t.within(ended, what);
+      t.read(what, { state: client.connection.state, errorReason: client.connection.errorReason ? t.error(client.connection.errorReason) : null });
+      client.close();
+    }
+  }, keyShape);
 });
