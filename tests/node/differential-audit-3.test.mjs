@@ -464,3 +464,32 @@ test('credentials missing or wrong in the options: what the constructor throws, 
     }
   }, keyShape);
 });
+
+// The browser's own network events, as a laptop's Wi-Fi goes and comes back: `offline`
+// while connected drops the transport (the client reconnects as after any loss); with
+// the network really down and a long retry wait, `online` has the client try again at
+// once rather than after the wait. The states an app's badge goes through.
+test('the browser\'s offline and online events: the transport dropped, a retry at once when back', opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada', { port: t.params.proxyPort, disconnectedRetryTimeout: 60_000 });
+    const adas = ada.channels.get(t.name);
+    await t.op('enter', adas.presence.enter('here'));
+    t.watchChannel('ada', adas);
+    // (Its state read at once is left out: ably-js is disconnected until its next tick,
+    // Roster already connecting again; listeners hear the same changes.)
+    window.dispatchEvent(new Event('offline'));
+    await t.until('ada connection', 5);
+    await t.within(ada.connection.whenState('connected'), 'connected after offline');
+    await t.within(adas.whenState('attached'), 'attached after offline');
+    await t.node('refuse', true);
+    await t.node('cut');
+    // The immediate retry is refused too: then disconnected for the long wait.
+    await t.until('ada connection', 8);
+    t.read('while down', [ada.connection.state, adas.state]);
+    await t.node('refuse', false);
+    window.dispatchEvent(new Event('online'));
+    await t.within(ada.connection.whenState('connected'), 'connected after online');
+    await t.within(adas.whenState('attached'), 'attached after online');
+    await t.op('get', adas.presence.get());
+  }, undefined, { params: { proxyPort: proxy?.port }, expose: { ...proxyControls(), refuse: (on) => proxy.refuse(on) } });
+});
