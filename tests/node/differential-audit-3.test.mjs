@@ -2,7 +2,9 @@
 // ably-js (the harness: differential.mjs): data an app passes by mistake, a token that
 // lets a client do less than it tries, what a connection listener reads as the network
 // comes and goes, a dashboard watching several rooms at once, a role lowered while
-// online, and subscribe forms ably-js takes (a MessageFilter) or shrugs off.
+// online, subscribe forms ably-js takes (a MessageFilter) or shrugs off, slips and how
+// they surface, credentials left empty in the options, and the browser's offline and
+// online events.
 import { after, before, test } from 'node:test';
 import { BASE, skip } from './ably.mjs';
 import { differential } from './differential.mjs';
@@ -35,7 +37,9 @@ const jsonRefusals = (trace, side) => ({
 // What an app passes as data by mistake, to publish and to presence.update: a Date, a
 // Map or Set (state kept in one), a class instance, an object with toJSON, values JSON
 // leaves out or turns into null, an object that refers to itself, a BigInt. Whether the
-// call throws or rejects, with what, and what another client receives.
+// call throws or rejects, with what, and what another client receives. Roster sent a
+// Date, Map, Set, Error or boxed string as JSON (a string, {} ...) where ably-js refuses
+// them with 40013.
 test('data an app passes by mistake: a Date, a Map, a Set, a class instance, a cycle, a BigInt', opts, async () => {
   await differential(async (t) => {
     const describe = (value) => {
