@@ -306,8 +306,8 @@ test('a role lowered while online: the automatic re-enter refused, as the channe
     t.read('new token', typeof details.token);
     await t.node('spoilResumes', true);
     await t.node('cut');
-    await t.within(ada.connection.whenState('connecting'), 'connecting');
-    await t.within(ada.connection.whenState('connected'), 'connected again');
+    // connecting, connected, update (the new token), disconnected, connecting, connected.
+    await t.until('ada connection', 6);
     await t.node('spoilResumes', false);
     await t.until('update', 1);
     t.read('states', [ada.connection.state, adas.state]);
