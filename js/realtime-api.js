@@ -127,6 +127,14 @@ const modeBits = (options, strict) => {
   }, 0);
 };
 
+// An errorReason as ably-js keeps it: one object until the error changes (an app
+// compares it with the one it last showed), the reason of the change that set it (kept
+// in `holder._reason` by _dispatch); the wasm makes a new object at each read.
+// (Compared as printed: message, status, code and cause.)
+const kept = (holder, fresh) => (holder._reason = fresh && `${fresh}` == holder._reason ? holder._reason : fresh);
+
+const isFilter = (value) => value && typeof value === 'object' && !Array.isArray(value);
+
 const stateChange = ({ previous, current, event, reason, retryIn, resumed, hasBacklog }) =>
   ({ previous, current, event, reason, retryIn, resumed, hasBacklog });
 
@@ -168,7 +176,7 @@ class Connection extends EventEmitter {
   get state() { return this._core.op('', OP_CONNECTION).state; }
   get id() { return this._core.op('', OP_CONNECTION).id; }
   get key() { return this._core.op('', OP_CONNECTION).key; }
-  get errorReason() { return this._core.op('', OP_CONNECTION).errorReason; }
+  get errorReason() { return kept(this, this._core.op('', OP_CONNECTION).errorReason); }
   /** What another instance passes as `recover` to continue this connection, or null. */
   createRecoveryKey() { return this._core.op('', OP_RECOVERY); }
   connect() { this._hold(true); this._listen('addEventListener'); this._core.op('', OP_CONNECT); }
@@ -309,7 +317,7 @@ class RealtimeChannel extends EventEmitter {
   // channel of this name is another object's then), as an ably-js channel keeps its own.
   _read(granted) { return this._released ?? this._core.op(this.name, OP_READ, granted); }
   get state() { return this._read().state; }
-  get errorReason() { return this._read().errorReason; }
+  get errorReason() { return kept(this, this._read().errorReason); }
   /** The modes the server granted at the last attach, lowercase; undefined before. */
   get modes() {
     const bits = this._read(true).modes;
@@ -355,8 +363,30 @@ class RealtimeChannel extends EventEmitter {
       })
       : this._core.op(this.name, OP_DETACH);
   }
-  subscribe(name, listener) { return this._subscribe(this._messages, name, listener); }
-  unsubscribe(name, listener) { this._messages.off(name, listener); }
+  // A MessageFilter (an object, not an array), as ably-js: the listener hears the
+  // messages whose fields match each one the filter gives (name, clientId, and extras.ref:
+  // refTimeserial, refType, isRef); unsubscribe(filter) takes off what was added with
+  // that object, unsubscribe(listener) its filtered subscriptions too.
+  subscribe(name, listener) {
+    const filter = isFilter(name) && name, original = listener;
+    if (filter) {
+      checked(listener);
+      name = null;
+      listener = (m) => {
+        const { timeserial, type } = m.extras?.ref ?? {};
+        const fields = { ...m, refTimeserial: timeserial, refType: type, isRef: !!timeserial };
+        for (const k in filter) if (filter[k] !== undefined && fields[k] !== filter[k]) return;
+        original(m);
+      };
+      listener._original = original;
+      listener._filter = filter;
+    }
+    return this._subscribe(this._messages, name, listener);
+  }
+  unsubscribe(name, listener) {
+    if (!isFilter(name)) return this._messages.off(name, listener);
+    for (const l of this._messages._listeners.get(ALL) ?? []) if (l._filter === name && (!listener || l._original === listener)) this._messages._remove(ALL, l);
+  }
   async publish(name, data) {
     const messages = typeof name === 'object' && name !== null ? [].concat(name) : [{ name, data }];
     // Sent without attaching, as ably-js 2.x (RTL6c4): a connection that cannot send
@@ -496,6 +526,8 @@ const callbackError = (e) => {
 // '*' (a wildcard is the token's to give, RSA7c), as ably-js.
 export const clientOptions = (options) => {
   if (typeof options === 'string') options = { [options.includes(':') ? 'key' : 'token']: options };
+  // As ably-js, an empty key, token or authUrl is none (an environment variable set empty).
+  for (const name of ['key', 'token', 'authUrl']) if (options?.[name] === '') options = { ...options, [name]: undefined };
   const clientId = options?.clientId;
   if (clientId != null && (typeof clientId !== 'string' || clientId === '*')) {
     throw errorInfo('clientId must be a string other than "*", or null', 40012);
@@ -626,9 +658,12 @@ export const realtimeClass = (Core) => class Realtime {
         const { state } = this.connection;
         if (state === 'failed') this.connection._listen('removeEventListener');
         if (state === 'failed' || state === 'closed') this.connection._hold(false);
+        if (event.reason) this.connection._reason = event.reason;
         return queueMicrotask(() => this.connection.emit(event.event, stateChange(event)));
       }
-      case 'channel': return channel?.emit(event.event, (channel._change = stateChange(event)));
+      case 'channel':
+        if (channel && event.reason) channel._reason = event.reason;
+        return channel?.emit(event.event, (channel._change = stateChange(event)));
       case 'presence': return channel?.presence.emit(event.message.action, event.message);
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':

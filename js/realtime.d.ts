@@ -340,6 +340,18 @@ export interface RealtimePresence {
 /** A channel message listener; it gets messages as subscribers receive them. */
 export type MessageListener = (message: InboundMessage) => void;
 
+/** Which messages a filtered subscription hears: those whose fields match each one given (ably-js's). */
+export type MessageFilter = {
+  name?: string;
+  clientId?: string;
+  /** `extras.ref.timeserial`. */
+  refTimeserial?: string;
+  /** `extras.ref.type`. */
+  refType?: string;
+  /** Whether `extras.ref.timeserial` is there. */
+  isRef?: boolean;
+};
+
 /** A channel mode to ask for in `ChannelOptions.modes` (any case). */
 export type ChannelMode =
   | 'PRESENCE' | 'PUBLISH' | 'SUBSCRIBE' | 'PRESENCE_SUBSCRIBE'
@@ -381,9 +393,14 @@ export interface RealtimeChannel extends EventEmitter<channelEventCallback, Chan
   /** Listens and attaches (unless attachOnSubscribe is false: null); resolves as attach() does. */
   subscribe(listener: MessageListener): Promise<ChannelStateChange | null>;
   subscribe(name: string | string[], listener: MessageListener): Promise<ChannelStateChange | null>;
+  /** Listens to the messages `filter` matches; attaches as subscribe(listener) does. */
+  subscribe(filter: MessageFilter, listener: MessageListener): Promise<ChannelStateChange | null>;
   unsubscribe(): void;
+  /** Also takes off the listener's filtered subscriptions. */
   unsubscribe(listener: MessageListener): void;
   unsubscribe(name: string | string[], listener?: MessageListener): void;
+  /** Takes off what was subscribed with this very filter object (with `listener` only, if given). */
+  unsubscribe(filter: MessageFilter, listener?: MessageListener): void;
   publish(name: string, data?: any): Promise<void>;
   publish(messages: Message | Message[]): Promise<void>;
 }

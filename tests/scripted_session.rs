@@ -329,8 +329,11 @@ fn session_syncs_enters_resumes_and_reenters_after_a_new_connection() {
     );
     h.server(json!({"action": 2, "msgSerial": 0, "count": 1,
         "error": {"code": 40160, "statusCode": 401, "message": "no"}}));
+    // As ably-js: 91004/400 whatever the refusal's status, the refusal as the cause.
     assert!(h.events.iter().any(|e| matches!(e,
-        Event::PresenceReenterFailed { channel, error } if channel == "room" && error.code == codes::PRESENCE_REENTER_FAILED)));
+        Event::PresenceReenterFailed { channel, error } if channel == "room"
+            && error.code == codes::PRESENCE_REENTER_FAILED && error.status_code == 400
+            && error.cause.as_ref().is_some_and(|cause| cause.code == 40160))));
 }
 
 #[test]

@@ -31,7 +31,6 @@ use crate::auth::{require_tls_for_basic, TokenDetails};
 use crate::channel::ChannelState;
 use crate::connection::{AuthMethod, ClientOptions, ConnectionState, PendingQueue};
 use crate::protocol::{encode, ErrorInfo, Frame, ProtocolMessage};
-use crate::text;
 use channel_map::ChannelMap;
 use outbox::Outbox;
 
@@ -219,11 +218,13 @@ impl Realtime {
             (Ticket::Op(op), result) => self.complete(op, result.map(|()| Completion::Done)),
             (Ticket::Reenter { .. }, Ok(())) => {}
             (Ticket::Reenter { channel }, Err(cause)) => {
+                // As ably-js (RTP17e): 91004/400, the refusal as the cause.
                 let error = ErrorInfo::new(
                     crate::protocol::codes::PRESENCE_REENTER_FAILED,
-                    cause.status_code,
-                    text::concat(&["automatic presence re-enter failed: ", &cause.message]),
-                );
+                    400,
+                    "Presence auto re-enter failed",
+                )
+                .with_cause(cause);
                 self.events
                     .push(Event::PresenceReenterFailed { channel, error });
             }

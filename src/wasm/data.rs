@@ -4,19 +4,19 @@ use super::convert::{set_binary_data, to_js};
 use super::options::{field, string_field};
 use crate::protocol::{codes, AppMessage, Data, ErrorInfo, Message};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 // Written in JS: helpers.js says why.
 #[wasm_bindgen(module = "/src/wasm/helpers.js")]
 extern "C" {
     /// An ArrayBuffer's bytes, or a view's own (whatever its element type: a Uint8Array
-    /// over its window); none for any other value.
-    #[wasm_bindgen(js_name = bytesOf)]
-    fn bytes_of(value: &JsValue) -> Option<js_sys::Uint8Array>;
+    /// over its window); for any other value, whether it goes as JSON (a boolean).
+    #[wasm_bindgen(js_name = dataKind)]
+    fn data_kind(value: &JsValue) -> JsValue;
 }
 
-/// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, objects
-/// and arrays become JSON; `undefined`/`null` mean no data; anything else is 40013.
+/// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, arrays
+/// and plain objects become JSON; `undefined`/`null` mean no data; anything else is 40013.
 pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     if value.is_null_or_undefined() {
         return Ok(None);
@@ -24,15 +24,17 @@ pub fn data_from_js(value: &JsValue) -> Result<Option<Data>, ErrorInfo> {
     if let Some(text) = value.as_string() {
         return Ok(Some(Data::String(text)));
     }
-    if let Some(bytes) = bytes_of(value) {
-        return Ok(Some(Data::Binary(bytes.to_vec())));
+    // As ably-js (RSL4a): numbers, booleans, functions and objects other than plain ones
+    // (a Date, Map, Set, Error, boxed string) are refused; arrays and plain objects go as
+    // JSON.
+    let kind = data_kind(value);
+    match kind.as_bool() {
+        Some(true) => json_data(value),
+        Some(false) => Err(unsupported()),
+        None => Ok(Some(Data::Binary(
+            kind.unchecked_into::<js_sys::Uint8Array>().to_vec(),
+        ))),
     }
-    // As ably-js (RSL4a): numbers, booleans and functions are refused; objects and arrays
-    // go as JSON.
-    if !value.is_object() {
-        return Err(unsupported());
-    }
-    json_data(value)
 }
 
 /// `value` as JSON data (40013 if JSON has no text for it, as for a function).

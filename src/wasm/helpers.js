@@ -3,14 +3,17 @@
 // and the test runner's server could leave one of many parallel requests unanswered).
 // The package build puts these functions into the glue (js/loader.mjs).
 
-// data.rs: one import for both kinds of binary data, where asking `instanceof
-// ArrayBuffer`, `ArrayBuffer.isView` and a view's three fields took an import (and its
-// glue) each.
-export function bytesOf(value) {
+// data.rs: what app data is, in one import (asking `instanceof ArrayBuffer`,
+// `ArrayBuffer.isView` and a view's three fields took an import, and its glue, each):
+// binary as a Uint8Array over its bytes; else whether it goes as JSON, as ably-js takes
+// it: an array or an object whose tag is Object (a class instance included), not a
+// Date, Map, Set, Error or boxed string.
+export function dataKind(value) {
     if (value instanceof ArrayBuffer) return new Uint8Array(value);
     if (ArrayBuffer.isView(value)) {
         return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     }
+    return Array.isArray(value) || Object.prototype.toString.call(value) == '[object Object]';
 }
 
 // timer.rs: one import for both kinds, returning the function that cancels either. The

@@ -141,6 +141,10 @@ async function realtime(): Promise<void> {
   channel.unsubscribe('chat', onMessage);
   channel.unsubscribe(['chat', 'typing']);
   channel.unsubscribe(onMessage);
+  const fromAda: Ably.MessageFilter = { name: 'chat', clientId: 'ada' };
+  await channel.subscribe(fromAda, onMessage);
+  channel.unsubscribe(fromAda, onMessage);
+  channel.unsubscribe(fromAda);
   channel.unsubscribe();
   await channel.publish('chat', 'hello');
   await channel.publish('chat', { text: 'hello' });
