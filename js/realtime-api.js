@@ -19,14 +19,18 @@ const ALL = Symbol('all');
 // before those by on(), as in ably-js; as there, an event goes to the listeners there were
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added or taken off (40000;
-// ably-js throws).
-const checked = (listener) => {
-  if (typeof listener !== 'function') throw errorInfo('listener must be a function', 40000);
+// ably-js throws), and so is a function given as the event with a second argument
+// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none).
+const checked = (listener, given) => {
+  if (typeof listener !== 'function' || given) throw errorInfo('listener must be a function', 40000);
 };
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
-    if (typeof event === 'function') [event, listener] = [null, event];
+    if (typeof event === 'function') {
+      checked(event, listener !== undefined);
+      [event, listener] = [null, event];
+    }
     checked(listener);
     for (const name of [].concat(event ?? ALL)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
@@ -39,8 +43,10 @@ class EventEmitter {
   // As ably-js: a Promise unless a listener is given; one given as null or undefined adds
   // nothing (and returns nothing) for an event, and is refused for every event.
   once(event, listener) {
-    if (typeof event === 'function') [event, listener] = [null, event];
-    else if (arguments.length < 2) return new Promise((resolve) => this.once(event, resolve));
+    if (typeof event === 'function') {
+      checked(event, arguments.length > 1);
+      [event, listener] = [null, event];
+    } else if (arguments.length < 2) return new Promise((resolve) => this.once(event, resolve));
     if (!listener && event != null) return;
     checked(listener);
     const emitter = this;
@@ -217,6 +223,8 @@ class RealtimePresence extends EventEmitter {
     // Released: from suspended 91005 (no members without waiting for a sync), else the
     // attach it takes, which is never answered.
     if (channel._released) {
+      // Attached by a detach that timed out: no members, as ably-js's set after an ATTACHED without presence.
+      if (channel.state === 'attached') return [];
       if (channel.state !== 'suspended') return channel._unlessFailed(() => channel.attach());
       if (params.waitForSync === false) return [];
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
@@ -345,23 +353,24 @@ class RealtimeChannel extends EventEmitter {
   // or with the reason the channel detached.
   async attach() {
     if (this.state === 'attached') return null;
-    if (this._released) return this._releasedAttach();
+    if (this._released) return this._releasedRequest('attaching', 'suspended');
     await this._core.op(this.name, OP_ATTACH);
     const change = this._change;
     if (change && change.current !== 'attached') throw change.reason ?? new ErrorInfo('Attach request superseded by a subsequent detach', 90000, 409);
     return change;
   }
   detach() {
-    return this._released
-      ? this._unlessFailed(async () => {
-        // An attach still waiting is over: its timer no longer ends a later one.
-        if (this.state === 'attaching') {
-          this._attempt = null;
-          this._supersede(new ErrorInfo('Attach request superseded by a subsequent detach', 90000, 409));
-        }
-        /^(initialized|detached)$/.test(this.state) || this._releasedState('detached');
-      })
-      : this._core.op(this.name, OP_DETACH);
+    if (!this._released) return this._core.op(this.name, OP_DETACH);
+    // Released, as ably-js: from suspended (or with the connection down) detached at
+    // once; from attaching or attached, a DETACH that nobody answers (see _releasedRequest):
+    // back to attached with 90007.
+    return this._unlessFailed(async () => {
+      if (/^(initialized|detached)$/.test(this.state)) return;
+      if (this.state !== 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected') return this._releasedRequest('detaching', 'attached');
+      // An attach still waiting fails as ably-js's does: with the connection's error.
+      this._releasedEnd(this._core.op('', OP_CONNECTION).errorReason ?? new ErrorInfo('Unable to attach; reason unknown; state = detached', 90000, 500));
+      this._releasedState('detached');
+    });
   }
   // A MessageFilter (an object, not an array), as ably-js: the listener hears the
   // messages whose fields match each one the filter gives (name, clientId, and extras.ref:
@@ -401,28 +410,43 @@ class RealtimeChannel extends EventEmitter {
   // A released channel object (channels.release), as in ably-js 2.28: a channel of its
   // own that the server's answers never reach (they go to `channels.all`). The core is
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
-  // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); detach
-  // goes back to detached; publish is sent without attaching. As in ably-js, a suspended
-  // one attaches again after channelRetryTimeout, with backoff, while connected (RTL13b),
-  // in vain.
-  _releasedAttach() {
-    if (this.state !== 'attaching') {
-      this._releasedState('attaching');
-      const attempt = (this._attempt = new Promise((resolve, reject) => {
-        this._supersede = reject;
-        setTimeout(() => {
-          if (this._attempt !== attempt) return;
-          const error = new ErrorInfo('Channel attach timed out', 90007, 408);
-          this._releasedState('suspended', error);
-          reject(error);
-          // RTB1, as the core's channel retries: the nth wait since the channel was last
-          // neither attaching nor suspended grows to twice channelRetryTimeout, less up to 20 %.
-          const wait = this._retry * Math.min(((this._retries = (this._retries || 0) + 1) + 2) / 3, 2) * (1 - Math.random() * 0.2);
-          setTimeout(() => this.state === 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected' && this._releasedAttach().catch(() => {}), wait);
-        }, this._timeout);
-      }));
-    }
-    return this._attempt;
+  // get, subscribe), times out after realtimeRequestTimeout to suspended (90007); a
+  // detach while attaching or attached times out back to attached (90007); publish is
+  // sent without attaching.
+  //
+  // The state `current` (attaching or detaching), unless already in it, and a promise
+  // that, as ably-js's state timer, after realtimeRequestTimeout goes to `next` with
+  // 90007 and rejects with it, unless the next request comes first: that rejects it with
+  // 90000 (409), as ably-js. As in ably-js, a suspended one attaches again after
+  // channelRetryTimeout while connected (RTL13b), in vain (RTB1, as the core's channel retries: the nth
+  // wait since the channel was last neither attaching nor suspended grows to twice
+  // channelRetryTimeout, less up to 20 %).
+  _releasedRequest(current, next) {
+    if (this.state === current) return this._attempt;
+    const end = this._releasedEnd();
+    const verb = current.slice(0, 6);
+    this._releasedState(current);
+    end?.(new ErrorInfo(`${verb === 'attach' ? 'Detach' : 'Attach'} request superseded by a subsequent ${verb} request`, 90000, 409));
+    return (this._attempt = new Promise((_, reject) => {
+      this._supersede = reject;
+      this._timer = setTimeout(() => {
+        this._releasedEnd();
+        const error = new ErrorInfo(`Channel ${verb} timed out`, 90007, 408);
+        this._releasedState(next, error);
+        reject(error);
+        if (next !== 'suspended') return;
+        const wait = this._retry * Math.min(((this._retries = (this._retries || 0) + 1) + 2) / 3, 2) * (1 - Math.random() * 0.2);
+        setTimeout(() => this.state === 'suspended' && this._core.op('', OP_CONNECTION).state === 'connected' && this._releasedRequest('attaching', 'suspended').catch(() => {}), wait);
+      }, this._timeout);
+    }));
+  }
+  // Ends the request waiting, if any: rejects it with `error` if given, else returns
+  // its reject function.
+  _releasedEnd(error) {
+    const reject = this._supersede;
+    clearTimeout(this._timer);
+    this._supersede = null;
+    return error ? reject?.(error) : reject;
   }
   _releasedState(current, reason) {
     const previous = this.state;

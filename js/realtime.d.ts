@@ -83,8 +83,9 @@ export interface AuthOptions {
   /** `Rest` only: TokenRequests it signs take the server's time (asked once, as ably-js). */
   queryTime?: boolean;
   /**
-   * `Rest` only: with a key, requests carry tokens asked for with it (TokenRequests it
-   * signs), not the key, so no TLS is needed (default false). `Realtime` sends the key.
+   * With a key, the connection and requests carry tokens asked for with it (TokenRequests
+   * the client signs), not the key, so no TLS is needed (default false), as ably-js. The
+   * full entry only: the realtime entry's `Realtime` throws 40000 for it with a key.
    */
   useTokenAuth?: boolean;
 }

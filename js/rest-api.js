@@ -6,9 +6,10 @@ import {
 } from './realtime-api.js';
 
 // Params as ably-js sends them, as text in the query (a numeric clientId, a limit from a
-// form field): the wasm reads only strings and numbers of the declared type.
+// form field; a Date as its text, which the server refuses): the wasm reads only strings
+// and numbers of the declared type.
 const restParams = (params) => Object.fromEntries(Object.entries(params ?? {}).map(([name, value]) =>
-  [name, value == null ? undefined : (/^(limit|start|end)$/.test(name) ? Number : String)(value)]));
+  [name, value == null ? undefined : (/^(limit|start|end)$/.test(name) ? Number : String)(String(value))]));
 
 class RestChannel {
   constructor(core, name) {

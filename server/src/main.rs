@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 /// Members per SYNC page: small enough that a 100k-member channel streams.
@@ -159,9 +159,15 @@ async fn wait_for_signal() {
 }
 
 fn router(state: Shared, mounts: &[(String, PathBuf)]) -> Router {
+    // ably-js in a browser sends its REST requests with credentials (fetch `credentials:
+    // 'include'` when it sends an Authorization header), which a browser lets through
+    // only if the origin is named back and credentials allowed, as Ably answers: with `*`
+    // an ably-js page on another origin could not read presence history. Credentials are
+    // headers here, never cookies, so naming any origin back gives a page nothing new.
     let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods(Any)
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_credentials(true)
+        .allow_methods(AllowMethods::mirror_request())
         // Named back rather than `*`, which does not cover Authorization (Fetch spec).
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([

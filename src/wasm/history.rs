@@ -13,7 +13,7 @@ use js_sys::Promise;
 use wasm_bindgen::JsValue;
 
 /// Past presence events of `channel`, one page (`start`, `end`, `direction`, `limit`;
-/// numbers or what JS reads as one).
+/// numbers or text JS reads as one).
 /// With `params` a page's link (a path string) instead, that page, of whichever list:
 /// the pages' one way back into the wasm, without an export of their own.
 pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue) -> Promise {
@@ -29,8 +29,18 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
         Some("backwards") => Some(Direction::Backwards),
         Some(_) => return rejected(&bad_params()),
     };
-    // A number, or text of one (a form field), or a Date, as JS's unary + reads it.
-    let number = |name| field(params, name).map(|n| whole(n.unchecked_into_f64()));
+    // A number, or text of one (a form field), as JS's unary + reads it. Not an object:
+    // ably-js sends one as its text (a Date's is `Mon Dec 07 2026 ...`), which the
+    // server refuses.
+    let number = |name| {
+        field(params, name).map(|n| {
+            whole(if n.is_object() {
+                f64::NAN
+            } else {
+                n.unchecked_into_f64()
+            })
+        })
+    };
     let (start, end) = (number("start"), number("end"));
     if start == Some(None) || end == Some(None) {
         return rejected(&bad_params());

@@ -37,11 +37,20 @@ impl Realtime {
     pub fn new(options: JsValue, sink: Function) -> Result<Realtime, JsValue> {
         let js_options = options;
         let options = Options::from_js(&js_options).map_err(|e| to_js(&e))?;
-        let client_options = client_options(&options, &js_options);
+        // As ably-js (RSA4): with `useTokenAuth`, a key signs TokenRequests and the
+        // connection and REST requests carry the tokens they bring, not the key.
+        let key_tokens = bool_field(&js_options, "useTokenAuth") == Some(true);
+        // This build has no HMAC to sign with: refused here rather than failing later.
+        #[cfg(not(feature = "rest"))]
+        if key_tokens && matches!(**options.auth.borrow(), AuthSource::Key(_)) {
+            let refusal = ErrorInfo::bad_request(super::token::NO_SIGNING);
+            return Err(to_js(&refusal));
+        }
+        let client_options = client_options(&options, &js_options, key_tokens);
         // Each client's channels hash member keys from a seed of their own.
         crate::presence::seed_key_hashes(random_seed());
         let core = core::Realtime::new(client_options).map_err(|e| to_js(&e))?;
-        let rest = RestClient::new(options, false).map_err(|e| to_js(&e))?;
+        let rest = RestClient::new(options, key_tokens).map_err(|e| to_js(&e))?;
         Ok(Realtime {
             driver: Driver::new(core, Rc::new(rest), sink),
         })
@@ -306,11 +315,14 @@ fn format(use_binary_protocol: bool) -> Format {
     Format::Json
 }
 
-fn client_options(options: &Options, js: &JsValue) -> ClientOptions {
+/// The core's options; a key authenticates itself unless `key_tokens` (it signs TokenRequests).
+fn client_options(options: &Options, js: &JsValue, key_tokens: bool) -> ClientOptions {
     let auth = match &**options.auth.borrow() {
-        AuthSource::Key(key) => AuthMethod::Key(text::concat(&[&key.key_name, ":", &key.secret])),
+        AuthSource::Key(key) if !key_tokens => {
+            AuthMethod::Key(text::concat(&[&key.key_name, ":", &key.secret]))
+        }
         AuthSource::Token(token) => AuthMethod::Token(token.clone()),
-        AuthSource::Url(_) | AuthSource::Callback(_) => AuthMethod::External,
+        AuthSource::Key(_) | AuthSource::Url(_) | AuthSource::Callback(_) => AuthMethod::External,
     };
     let mut client = ClientOptions {
         host: host(js, "realtimeHost"),

@@ -31,6 +31,10 @@ pub enum AuthSource {
     Callback(Function),
 }
 
+/// Why this build refuses what needs a key to sign (one text for both places: size).
+#[cfg(not(feature = "rest"))]
+pub const NO_SIGNING: &str = "this build cannot sign token requests; use the full package entry";
+
 /// Token parameters (TK): what the app may ask the token to carry.
 #[derive(Clone, Default)]
 pub struct TokenParams {
@@ -102,14 +106,10 @@ pub fn request_token(
             let request = create_token_request(key, &params, timestamp);
             Ok(Answer::Request(request))
         }
-        // Only `Rest` asks for a token with a key: Realtime uses basic auth with one, and
-        // the core asks the driver for tokens only with authUrl/authCallback (40171 if
-        // that ever changes: this build has no HMAC to sign a TokenRequest).
+        // This build has no HMAC to sign a TokenRequest: its Realtime refuses a key with
+        // useTokenAuth, and a key given to authorize() gets 40171.
         #[cfg(not(feature = "rest"))]
-        AuthSource::Key(_) => {
-            let message = "this build cannot sign token requests; use the full package entry";
-            Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, message))
-        }
+        AuthSource::Key(_) => Err(ErrorInfo::new(codes::NO_TOKEN_RENEWAL, 403, NO_SIGNING)),
         AuthSource::Token(token) => return next(Ok(details(token.clone()))),
         // One wait for both: the authUrl's fetch or the callback's promise.
         AuthSource::Url(function) | AuthSource::Callback(function) => {
@@ -150,10 +150,14 @@ fn exchange(answer: Answer, rest_base: &str, next: Next<Result<TokenDetails, Err
     };
     let sending = fetch::send(rest_base, &rest::request_token(&request), &REST_HEADERS);
     let exchanged = move |outcome| {
-        // A network failure is the token request's (40170, as ably-js); the server's own
-        // refusal keeps its code.
+        // A network failure is the token request's (40170, as ably-js); a refusal is as
+        // an authUrl's: the server's own (X-Ably-Errorcode) keeps its code, another
+        // host's is 40170, or 40300 for a 403.
         let response = fetch::response(outcome).map_err(|e| auth_failed(&e.message));
-        next(response.and_then(|r| rest::decode_token_details(&r.success()?.body)));
+        next(response.and_then(|r| match r.status {
+            300.. => Err(url_refusal(r)),
+            _ => rest::decode_token_details(&r.body),
+        }));
     };
     task::then(&sending, Box::new(exchanged));
 }
@@ -266,9 +270,9 @@ fn details(token: String) -> TokenDetails {
     }
 }
 
-/// An authUrl's non-2xx answer as ably-js reports it: an Ably error (with an
-/// `X-Ably-Errorcode` header) as given; otherwise a 403 stays 403 (40300), which fails
-/// the connection (RSA4d), and any other status is 40170/401.
+/// An authUrl's (or a TokenRequest exchange's) non-2xx answer as ably-js reports it: an
+/// Ably error (with an `X-Ably-Errorcode` header) as given; otherwise a 403 stays 403
+/// (40300), which fails the connection (RSA4d), and any other status is 40170/401.
 fn url_refusal(response: HttpResponse) -> ErrorInfo {
     let code = response.error_code.as_deref();
     // Without the header the body is not read: ably-js takes only the status then.

@@ -4,6 +4,7 @@
 use super::budget::Budget;
 use super::history::History;
 use super::members::Members;
+use super::recent_ids::RecentIds;
 use super::replay::{self, Audience, ReplayLimits, ReplayLog};
 use super::Hub;
 use roster::protocol::{codes, Action, ErrorInfo, Flags, Message, ProtocolMessage};
@@ -28,6 +29,8 @@ pub struct Channel {
     pub replay: ReplayLog,
     /// When `Hub::sweep` looks at it again, if only its presence history keeps it.
     pub sweep_at: Option<u64>,
+    /// The message ids publishers gave lately, for idempotent publishing.
+    pub recent_ids: RecentIds,
 }
 
 impl Channel {
@@ -41,6 +44,7 @@ impl Channel {
             serial: 0,
             replay: ReplayLog::default(),
             sweep_at: None,
+            recent_ids: RecentIds::default(),
         }
     }
 }
@@ -247,6 +251,7 @@ impl Hub {
         let (name, conn) = self.permitted(conn_id, msg, "publish")?;
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
+        let mut given = Vec::with_capacity(messages.len());
         for (index, m) in messages.iter_mut().enumerate() {
             // A publish is a create, as Ably sends it (TM2j); the serial, version and
             // annotations are the server's to give, and this one keeps none.
@@ -260,11 +265,29 @@ impl Hub {
             }
             // A client-given id is kept, as Ably keeps it (the basis of idempotent
             // publishing, RSL1k); the others are the server's.
-            if m.id.as_deref().is_none_or(str::is_empty) {
+            given.push(!m.id.as_deref().is_none_or(str::is_empty));
+            if !given[index] {
                 m.id = Some(format!("{conn_id}:{serial}:{index}"));
             }
             m.connection_id = Some(conn_id.to_owned());
             m.timestamp = Some(now);
+        }
+        // Idempotent publishing (RSL1k): a client-given id the channel saw lately is not
+        // delivered again, though the publish is acknowledged. A channel nobody holds
+        // has no one to deliver to, and none is made to remember ids.
+        let published = messages.len();
+        if let Some(channel) = self.channels.get_mut(&*name) {
+            let mut given = given.into_iter();
+            messages.retain(|m| {
+                let is_given = given.next().unwrap_or(false);
+                !is_given
+                    || channel
+                        .recent_ids
+                        .insert(m.id.as_deref().unwrap_or(""), now)
+            });
+        }
+        if messages.is_empty() && published > 0 {
+            return Ok(());
         }
         let out = ProtocolMessage {
             id: Some(format!("{conn_id}:{serial}")),

@@ -14,6 +14,7 @@ mod members;
 mod members_tests;
 mod outbox;
 mod presence;
+mod recent_ids;
 mod replay;
 mod sync;
 #[cfg(test)]

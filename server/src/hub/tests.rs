@@ -425,3 +425,57 @@ fn a_publish_keeps_the_message_id_its_publisher_gave() {
     let ours = |index| Some(format!("{a}:4:{index}"));
     assert_eq!(ids, [Some("idempotent-1".into()), ours(1), ours(2)]);
 }
+
+#[test]
+fn a_message_id_given_again_on_the_channel_is_not_delivered_again() {
+    let mut hub = hub();
+    let (a, _rx_a) = connect(&mut hub, "a");
+    let (b, mut rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &b, "room", 0);
+    attach(&mut hub, &b, "other", 0);
+    received(&mut rx_b);
+    let given = |id: &str| Message {
+        id: Some(id.into()),
+        ..Message::default()
+    };
+    let mut publish = |channel: &str, messages: Vec<Message>, now| {
+        let msg = ProtocolMessage {
+            msg_serial: Some(now),
+            messages: Some(messages),
+            ..ProtocolMessage::for_channel(Action::Message, channel)
+        };
+        hub.publish(&a, &msg, now)
+            .expect("a repeat is acknowledged too");
+    };
+    publish("room", vec![given("x"), Message::default()], 1);
+    publish("room", vec![given("x")], 2);
+    publish("room", vec![given("x"), given("y"), Message::default()], 3);
+    publish("other", vec![given("x")], 4);
+    publish("room", vec![given("x")], 4 + super::recent_ids::WINDOW_MS);
+    let delivered: Vec<_> = received(&mut rx_b)
+        .iter()
+        .map(|frame| {
+            let ids = frame
+                .messages
+                .iter()
+                .flatten()
+                .map(|m| m.id.clone().unwrap_or_default());
+            (
+                frame.channel.clone().unwrap_or_default(),
+                ids.collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let ours = |serial, index| format!("{a}:{serial}:{index}");
+    let frames = [
+        ("room", vec!["x".into(), ours(1, 1)]),
+        ("room", vec!["y".into(), ours(3, 2)]),
+        ("other", vec!["x".into()]),
+        ("room", vec!["x".into()]),
+    ];
+    let expected: Vec<_> = frames
+        .into_iter()
+        .map(|(c, ids)| (c.to_owned(), ids))
+        .collect();
+    assert_eq!(delivered, expected);
+}
