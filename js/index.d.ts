@@ -1,7 +1,7 @@
 // Types for roster-presence (the full entry): those of roster-presence/realtime
 // (realtime.d.ts) plus `Rest`.
 import type {
-  AuthOptions, ClientOptions, PaginatedResult, PresenceMessage, Realtime, ErrorInfo, RestHistoryParams,
+  AuthOptions, ClientOptions, PaginatedResult, PresenceMessage, ErrorInfo, RestHistoryParams,
   TokenDetails, TokenParams, TokenRequest,
 } from './realtime.js';
 
@@ -79,5 +79,10 @@ export declare class Rest {
   time(): Promise<number>;
 }
 
-declare const _default: { Realtime: typeof Realtime; Rest: typeof Rest; ErrorInfo: typeof ErrorInfo };
-export default _default;
+/** ably-js's name for the REST client's interface: here the class itself. */
+export type RestClient = Rest;
+
+// The default export is the module's values (Realtime, Rest, ErrorInfo), and, as the
+// namespace, its types (see realtime.d.ts).
+import * as Ably from './index.js';
+export default Ably;

@@ -439,5 +439,10 @@ export declare class Realtime {
   close(): void;
 }
 
-declare const _default: { Realtime: typeof Realtime; ErrorInfo: typeof ErrorInfo };
-export default _default;
+/** ably-js's name for the realtime client's interface: here the class itself. */
+export type RealtimeClient = Realtime;
+
+// The default export is the module's values (Realtime, ErrorInfo); as the namespace, it
+// also names the types: `import Ably from` then has `Ably.RealtimeChannel`, as with ably-js.
+import * as Ably from './realtime.js';
+export default Ably;
