@@ -1,0 +1,136 @@
+// Migration audit 5: React apps on ably-js's hooks (`ably/react`) over Roster, as their
+// components are written, compared with the same app on ably-js (the harness:
+// react-harness.mjs, the app: fixtures/react-app.jsx): presence data that changes over
+// renders and updateStatus(), member lists through another client's joins, updates and
+// leaves, a whole app unmounted while present, ChannelProvider `options` (modes), two
+// ChannelProviders for one channel, no StrictMode, and the state listeners through a
+// network cut.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, skip, uniqueChannel } from './ably.mjs';
+import { startProxy } from './proxy.mjs';
+import { closeApps, membersAre, sameAsAbly, setupApps } from './react-harness.mjs';
+
+const opts = { skip, timeout: 120_000 };
+let proxy;
+
+before(async () => {
+  if (skip) return;
+  await setupApps();
+  proxy = await startProxy(Number(new URL(BASE).port));
+}, { timeout: 700_000 });
+
+after(async () => {
+  await proxy?.close();
+  await closeApps();
+});
+
+/** Makes `user`'s client with its SDK's options (`extra` over them) and renders its app with `props`. */
+const mount = (page, options, user, props, extra) => page.evaluate(({ user, options, props }) => {
+  window.app.client(user, options);
+  window.app.render(user, props);
+}, { user, options: options(user, extra), props });
+
+/** Waits (bounded) until `user`'s log of `stream` ends with `entries`. */
+async function logEndsWith(page, user, stream, entries, what) {
+  try {
+    await page.waitForFunction(([u, s, e]) => JSON.stringify(window.app.log[u]?.[s]?.slice(-e.length)) === JSON.stringify(e), [user, stream, entries]);
+  } catch {
+    const log = await page.evaluate(() => window.app.log);
+    assert.fail(`${what}: ${user}'s ${stream} never ended with ${JSON.stringify(entries)}; log: ${JSON.stringify(log)}`);
+  }
+}
+
+test('presence data over renders, updateStatus, another client\'s join, update, leave and unmounted app', opts, async () => {
+  const channelName = uniqueChannel('react-audit-data');
+  const parts = ['list', 'member'];
+  const trace = await sameAsAbly(async (page, options) => {
+    await mount(page, options, 'ada', { channelName, data: { status: 'here' }, parts });
+    await membersAre(page, 'ada', [['ada', { status: 'here' }]], 'ada alone');
+    await mount(page, options, 'bob', { channelName, data: 'hi', parts });
+    const both = (adaData, bobData) => [['ada', adaData], ['bob', bobData]];
+    await membersAre(page, 'ada', both({ status: 'here' }, 'hi'), 'bob joined');
+    await membersAre(page, 'bob', both({ status: 'here' }, 'hi'), 'bob joined');
+    // New data as a prop: usePresence keeps it for its next enter, it does not update.
+    await page.evaluate(() => window.app.setData('ada', { status: 'busy' }));
+    const updates = [await page.evaluate(() => window.app.updateStatus('ada', { status: 'away' }))];
+    await membersAre(page, 'bob', both({ status: 'away' }, 'hi'), 'ada\'s update');
+    updates.push(await page.evaluate(() => window.app.updateStatus('bob', ['typing'])));
+    await membersAre(page, 'ada', both({ status: 'away' }, ['typing']), 'bob\'s update');
+    // ada's Member unmounted and mounted again: it enters with the data it now has.
+    await page.evaluate(() => window.app.setPresent('ada', false));
+    await membersAre(page, 'bob', [['bob', ['typing']]], 'ada\'s Member unmounted');
+    await page.evaluate(() => window.app.setPresent('ada', true));
+    await membersAre(page, 'bob', both({ status: 'busy' }, ['typing']), 'ada\'s Member mounted again');
+    await membersAre(page, 'ada', both({ status: 'busy' }, ['typing']), 'ada\'s Member mounted again');
+    // bob's whole app unmounted, its client still open: the others see bob leave.
+    await page.evaluate(() => window.app.unmount('bob'));
+    await membersAre(page, 'ada', [['ada', { status: 'busy' }]], 'bob\'s app unmounted');
+    return { updateStatus: updates, 'bob channel after': [await page.evaluate((name) => window.app.channel('bob', name), channelName)] };
+  });
+  assert.deepEqual(trace.uncaught, []);
+  assert.equal(trace.console, undefined);
+  assert.deepEqual(trace.updateStatus, ['ok', 'ok']);
+  assert.deepEqual(trace['ada events about bob'].map(([action]) => action), ['enter', 'leave', 'enter', 'update', 'leave']);
+});
+
+// Not in StrictMode: a member-list-only user whose ChannelProvider asks for the presence
+// subscribe mode only, and one whose Member sits under a second ChannelProvider of the
+// channel (without options), its list under the first (with modes). The providers'
+// layout effects run in order, so the second's setOptions() replaces the first's, modes
+// and all, before the hooks attach: that channel attaches with every mode, on both SDKs.
+test('ChannelProvider options (modes), two ChannelProviders for one channel, no StrictMode', opts, async () => {
+  const channelName = uniqueChannel('react-audit-modes');
+  const trace = await sameAsAbly(async (page, options) => {
+    const listOnly = { modes: ['PRESENCE_SUBSCRIBE'] };
+    await mount(page, options, 'cat', { channelName, parts: ['list'], channelOptions: listOnly, strict: false });
+    await membersAre(page, 'cat', [], 'cat\'s empty list');
+    const both = { modes: ['PRESENCE', 'PRESENCE_SUBSCRIBE'] };
+    await mount(page, options, 'dan', { channelName, data: 'dan here', parts: ['list', 'member'], channelOptions: both, split: true, strict: false });
+    await membersAre(page, 'cat', [['dan', 'dan here']], 'dan entered');
+    await membersAre(page, 'dan', [['dan', 'dan here']], 'dan entered');
+    await page.evaluate(() => window.app.setPresent('dan', false));
+    await membersAre(page, 'cat', [], 'dan left');
+    await membersAre(page, 'dan', [], 'dan left');
+    const channels = await page.evaluate((name) => ['cat', 'dan'].map((user) => window.app.channel(user, name)), channelName);
+    return { 'channels after': channels };
+  });
+  assert.deepEqual(trace['cat events about dan'].map(([action]) => action), ['enter', 'leave']);
+  assert.deepEqual(trace['channels after'].map((c) => c.modes), [['presence_subscribe'], ['presence', 'publish', 'subscribe', 'presence_subscribe']]);
+});
+
+// ada reaches the server through a proxy that drops the connection: the connection and
+// channel state listeners, ada's presence as bob's list has it, an update after.
+test('useConnectionStateListener and useChannelStateListener through a network cut', opts, async () => {
+  const channelName = uniqueChannel('react-audit-cut');
+  const trace = await sameAsAbly(async (page, options) => {
+    proxy.spoilResumes(false);
+    const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1500, transportParams: { remainPresentFor: 1000 } };
+    await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] }, throughProxy);
+    await mount(page, options, 'bob', { channelName, data: 'bob here', parts: ['list'] });
+    const both = (adaData) => [['ada', adaData]];
+    await membersAre(page, 'bob', both('ada here'), 'ada entered');
+    await membersAre(page, 'ada', both('ada here'), 'ada entered');
+    proxy.cut();
+    await logEndsWith(page, 'ada', 'connection', ['disconnected', 'connecting', 'connected'], 'ada back');
+    const updated = await page.evaluate(() => window.app.updateStatus('ada', 'ada back'));
+    await membersAre(page, 'bob', both('ada back'), 'ada\'s update after the cut');
+    await membersAre(page, 'ada', both('ada back'), 'ada\'s update after the cut');
+    // Cut again, the server no longer knowing the connection: a new one (80003 the
+    // hooks' connectionError meanwhile), the channel attached again (its change carries
+    // the server's 90003) and ada's member entered again (RTP17i) with the data it has.
+    proxy.spoilResumes(true);
+    proxy.cut();
+    await logEndsWith(page, 'ada', 'connection', ['disconnected', 'connecting', 'connected', 'disconnected', 'connecting', 'connected'], 'ada back again');
+    await membersAre(page, 'bob', both('ada back'), 'ada on a new connection');
+    await membersAre(page, 'ada', both('ada back'), 'ada on a new connection');
+    return { updateStatus: [updated] };
+  });
+  assert.deepEqual(trace.uncaught, []);
+  assert.deepEqual(trace.updateStatus, ['ok']);
+  // StrictMode: ada entered, left and entered again on mounting; after the second cut,
+  // ada's member on the new connection entered, then the old connection's left (once
+  // the server gave up on it: remainPresentFor).
+  assert.deepEqual(trace['bob events about ada'].map(([action]) => action), ['enter', 'leave', 'enter', 'update', 'enter', 'leave']);
+  assert.deepEqual(trace['ada channel'].at(-1), ['attaching', 'attached', 90003]);
+});
