@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, skip, uniqueChannel } from './ably.mjs';
 import { startProxy } from './proxy.mjs';
-import { closeApps, membersAre, sameAsAbly, setupApps } from './react-harness.mjs';
+import { closeApps, membersAre, run, sameAsAbly, setupApps } from './react-harness.mjs';
 
 const opts = { skip, timeout: 120_000 };
 let proxy;
@@ -31,6 +31,13 @@ const mount = (page, options, user, props, extra) => page.evaluate(({ user, opti
   window.app.render(user, props);
 }, { user, options: options(user, extra), props });
 
+/**
+ * Waits (bounded) until `user`'s member list has heard its own StrictMode enter, leave
+ * and enter: another client that attaches only then sees the same events on both SDKs.
+ */
+const entered = (page, user) => page.waitForFunction(
+  (u) => window.app.log[u]?.events?.filter(([action, clientId]) => clientId === u && action !== 'update').length === 3, user);
+
 /** Waits (bounded) until `user`'s log of `stream` ends with `entries`. */
 async function logEndsWith(page, user, stream, entries, what) {
   try {
@@ -46,7 +53,7 @@ test('presence data over renders, updateStatus, another client\'s join, update, 
   const parts = ['list', 'member'];
   const trace = await sameAsAbly(async (page, options) => {
     await mount(page, options, 'ada', { channelName, data: { status: 'here' }, parts });
-    await membersAre(page, 'ada', [['ada', { status: 'here' }]], 'ada alone');
+    await entered(page, 'ada');
     await mount(page, options, 'bob', { channelName, data: 'hi', parts });
     const both = (adaData, bobData) => [['ada', adaData], ['bob', bobData]];
     await membersAre(page, 'ada', both({ status: 'here' }, 'hi'), 'bob joined');
@@ -84,7 +91,7 @@ test('ChannelProvider options (modes), two ChannelProviders for one channel, no 
   const trace = await sameAsAbly(async (page, options) => {
     const listOnly = { modes: ['PRESENCE_SUBSCRIBE'] };
     await mount(page, options, 'cat', { channelName, parts: ['list'], channelOptions: listOnly, strict: false });
-    await membersAre(page, 'cat', [], 'cat\'s empty list');
+    await page.waitForFunction((name) => window.app.channel('cat', name).state === 'attached', channelName);
     const both = { modes: ['PRESENCE', 'PRESENCE_SUBSCRIBE'] };
     await mount(page, options, 'dan', { channelName, data: 'dan here', parts: ['list', 'member'], channelOptions: both, split: true, strict: false });
     await membersAre(page, 'cat', [['dan', 'dan here']], 'dan entered');
@@ -107,6 +114,7 @@ test('useConnectionStateListener and useChannelStateListener through a network c
     proxy.spoilResumes(false);
     const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1500, transportParams: { remainPresentFor: 1000 } };
     await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] }, throughProxy);
+    await entered(page, 'ada');
     await mount(page, options, 'bob', { channelName, data: 'bob here', parts: ['list'] });
     const both = (adaData) => [['ada', adaData]];
     await membersAre(page, 'bob', both('ada here'), 'ada entered');
@@ -122,15 +130,104 @@ test('useConnectionStateListener and useChannelStateListener through a network c
     proxy.spoilResumes(true);
     proxy.cut();
     await logEndsWith(page, 'ada', 'connection', ['disconnected', 'connecting', 'connected', 'disconnected', 'connecting', 'connected'], 'ada back again');
+    proxy.spoilResumes(false);
     await membersAre(page, 'bob', both('ada back'), 'ada on a new connection');
     await membersAre(page, 'ada', both('ada back'), 'ada on a new connection');
     return { updateStatus: [updated] };
   });
   assert.deepEqual(trace.uncaught, []);
   assert.deepEqual(trace.updateStatus, ['ok']);
-  // StrictMode: ada entered, left and entered again on mounting; after the second cut,
-  // ada's member on the new connection entered, then the old connection's left (once
-  // the server gave up on it: remainPresentFor).
-  assert.deepEqual(trace['bob events about ada'].map(([action]) => action), ['enter', 'leave', 'enter', 'update', 'enter', 'leave']);
+  // After the second cut, ada's member on the new connection entered, then the old
+  // connection's left (once the server gave up on it: remainPresentFor).
+  assert.deepEqual(trace['bob events about ada'].map(([action]) => action), ['update', 'enter', 'leave']);
   assert.deepEqual(trace['ada channel'].at(-1), ['attaching', 'attached', 90003]);
+});
+
+// A logout: ada's client closed with its components mounted, then its app unmounted.
+test('client.close() under mounted components, then the app unmounted', opts, async () => {
+  const channelName = uniqueChannel('react-audit-close');
+  const trace = await sameAsAbly(async (page, options) => {
+    await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] });
+    // StrictMode's enter, leave and enter all done (one pending at close() is a
+    // difference README gives: Roster rejects it with 80017, ably-js leaves it pending).
+    await entered(page, 'ada');
+    await mount(page, options, 'bob', { channelName, data: 'bob here', parts: ['list'] });
+    await membersAre(page, 'bob', [['ada', 'ada here']], 'ada entered');
+    await page.evaluate(() => window.app.close('ada'));
+    await logEndsWith(page, 'ada', 'connection', ['closing', 'closed'], 'ada closed');
+    await membersAre(page, 'bob', [], 'ada gone');
+    const updated = await page.evaluate(() => window.app.updateStatus('ada', 'after close'));
+    await page.evaluate(() => window.app.unmount('ada'));
+    return { updateStatus: [updated], 'ada channel after': [await page.evaluate((name) => window.app.channel('ada', name), channelName)] };
+  });
+  assert.deepEqual(trace['bob events about ada'].map(([action]) => action), ['leave']);
+});
+
+// Offline: ada's updateStatus() and publish() while the network is down, sent once back.
+test('updateStatus and publish while disconnected', opts, async () => {
+  const channelName = uniqueChannel('react-audit-offline');
+  const trace = await sameAsAbly(async (page, options) => {
+    proxy.spoilResumes(false);
+    const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1000 };
+    await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] }, throughProxy);
+    await entered(page, 'ada');
+    await mount(page, options, 'bob', { channelName, data: 'bob here', parts: ['list', 'chat'] });
+    await membersAre(page, 'bob', [['ada', 'ada here']], 'ada entered');
+    await membersAre(page, 'ada', [['ada', 'ada here']], 'ada entered');
+    try {
+      proxy.refuse(true);
+      proxy.cut();
+      await logEndsWith(page, 'ada', 'connection', ['disconnected'], 'ada offline');
+      const pending = page.evaluate(() => Promise.all([
+        window.app.updateStatus('ada', 'ada offline'), window.app.publish('ada', 'chat', 'sent offline')]));
+      await logEndsWith(page, 'ada', 'connection', ['disconnected', 'connecting', 'disconnected'], 'ada still offline');
+      proxy.refuse(false);
+      const results = await pending;
+      await membersAre(page, 'bob', [['ada', 'ada offline']], 'ada\'s offline update');
+      await page.waitForFunction(() => window.app.log.bob.messages?.length);
+      return { results };
+    } finally {
+      proxy.refuse(false);
+    }
+  });
+  assert.deepEqual(trace.results, ['ok', 'ok']);
+  assert.deepEqual(trace['bob messages'], [['ada', 'chat', 'sent offline']]);
+});
+
+// As above, but the server no longer knows ada's connection when it is back: a new
+// connection, on which ada's member is entered again (RTP17i). Roster enters it with the
+// data of the updateStatus() made offline; ably-js 2.28 with the data from before, so
+// its components (and everyone's lists) show the update undone. A difference kept by
+// design (README), checked here as the hooks show it.
+test('updateStatus while disconnected, the resume refused: Roster keeps the update, ably-js reverts it', opts, async () => {
+  const channelName = uniqueChannel('react-audit-offline-new');
+  const scenario = async (page, options) => {
+    const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1000, transportParams: { remainPresentFor: 1000 } };
+    await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member'] }, throughProxy);
+    await entered(page, 'ada');
+    await mount(page, options, 'bob', { channelName, parts: ['list'] });
+    await membersAre(page, 'bob', [['ada', 'ada here']], 'ada entered');
+    try {
+      proxy.refuse(true);
+      proxy.spoilResumes(true);
+      proxy.cut();
+      await logEndsWith(page, 'ada', 'connection', ['disconnected'], 'ada offline');
+      const pending = page.evaluate(() => window.app.updateStatus('ada', 'ada offline'));
+      proxy.refuse(false);
+      const results = [await pending];
+      // The old connection's member gone, one ada left in bob's list.
+      await page.waitForFunction(() => window.app.log.bob.events?.some(([action]) => action === 'leave')
+        && window.app.log.bob.members.at(-1).length === 1);
+      return { results };
+    } finally {
+      proxy.refuse(false);
+      proxy.spoilResumes(false);
+    }
+  };
+  const ably = await run('ably', scenario);
+  const roster = await run('roster', scenario);
+  for (const trace of [ably, roster]) assert.deepEqual(trace.results, ['ok']);
+  assert.deepEqual(roster['bob members at the end'], [[['ada', 'ada offline']]]);
+  assert.deepEqual(ably['bob members at the end'], [[['ada', 'ada here']]]);
+  assert.deepEqual(roster.uncaught, ably.uncaught);
 });

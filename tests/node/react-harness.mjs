@@ -137,13 +137,17 @@ function trace({ log, uncaught }) {
  * A console error or warning as the trace has it. ably/react reports an attach it made
  * that failed through ably-js's logger (a console.warn, as ably-js's own errors, which
  * Roster does not log); the logger is not there with Roster, so the hooks print the
- * error with console.error instead: both become "hooks report: MESSAGE". ably-js's own
- * logging is left out (null); anything else stays as it is.
+ * error with console.error instead: both become "hooks report: MESSAGE". A WebSocket
+ * Chromium could not open is reported without its URL. ably-js's own logging is left out
+ * (null); anything else stays as it is.
  */
 function hooksReport(line) {
   const report = /^warning: .*Ably: \[react-hooks\] \[_ErrorInfo: (.*?); statusCode=/.exec(line)
     ?? /^error: Unable to access ably-js logger, while sending \[ErrorInfo: (.*?); statusCode=/.exec(line);
   if (report) return `hooks report: ${report[1]}`;
+  // Chromium's report of a WebSocket that failed names its URL, tokens and all.
+  const socket = /^error: WebSocket connection to '.*' failed: (.*)$/.exec(line);
+  if (socket) return `error: WebSocket connection failed: ${socket[1]}`;
   return /^warning: [\d:.]+ Ably: /.test(line) ? null : line;
 }
 
