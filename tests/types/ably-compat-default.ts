@@ -88,3 +88,36 @@ async function namedImports(): Promise<void> {
 const room = new Room('lobby', 'ada');
 room.join({ status: 'here' }).then(() => room.history()).then(console.log).finally(() => room.close());
 namedImports();
+
+/** More of what apps write: typed handlers, option pieces, state checks, errors. */
+async function more(client: Ably.Realtime): Promise<void> {
+  const recover: Ably.ClientOptions['recover'] = (lastConnectionDetails, callback) => callback(Date.now() - lastConnectionDetails.disconnectedAt < 60_000);
+  const withRecovery = new Ably.Realtime({ authUrl: '/auth/token-request', recover, closeOnUnload: false });
+  const fromKey = new Ably.Realtime({ recover: client.connection.createRecoveryKey() ?? undefined, authUrl: '/auth' });
+  const reason: Ably.ErrorInfo | undefined = (await client.connection.once('failed')).reason;
+  const stored: Ably.ErrorInfo | null = client.connection.errorReason;
+  const isUp = (state: Ably.ConnectionState): boolean => state === 'connected';
+  const isAttached = (channel: Ably.RealtimeChannel): boolean => channel.state === 'attached';
+  const details: Ably.TokenDetails = { token: 'x', expires: Date.now() + 60_000, issued: Date.now(), capability: '{"*":["*"]}', clientId: 'ada' };
+  const byDetails = new Ably.Realtime({ token: details, autoConnect: false });
+  const byTokenString = new Ably.Realtime({ token: 'x', clientId: 'ada', autoConnect: false });
+  const list: Ably.PresenceMessage[] = await client.channels.get('room').presence.get({ waitForSync: false });
+  const onState = function (this: unknown, change: Ably.ConnectionStateChange): void {
+    console.log(change.current);
+  };
+  client.connection.on(onState);
+  const err = new Ably.ErrorInfo('Custom', 40000, 400);
+  const code: number = err.code;
+  const status: number = err.statusCode;
+  const message: string = err.message;
+  const cause: Ably.ErrorInfo | undefined = err.cause;
+  console.log(reason, stored, isUp(client.connection.state), isAttached(client.channels.get('room')), list, code, status, message, cause);
+  const params: Ably.TokenParams = { clientId: 'ada', capability: '{"room":["presence"]}', ttl: 60_000 };
+  const opts: Ably.AuthOptions = { authUrl: '/auth', authHeaders: { authorization: 'Bearer x' }, authParams: { room: 'a' }, authMethod: 'POST' };
+  await client.auth.authorize(params, opts);
+  withRecovery.close();
+  fromKey.close();
+  byDetails.close();
+  byTokenString.close();
+}
+more(new Realtime({ key: 'appId.keyId:secret' }));

@@ -2,6 +2,7 @@
 // uses something Roster does not do at runtime (README: "Not there (yet)"), so its types
 // do not declare it. Compiled against Roster's types only (tsconfig.json).
 import * as Ably from 'roster-presence';
+import RealtimeEntry from 'roster-presence/realtime';
 
 async function gaps(client: Ably.Realtime, rest: Ably.Rest): Promise<void> {
   const channel = client.channels.get('room');
@@ -35,5 +36,12 @@ async function gaps(client: Ably.Realtime, rest: Ably.Rest): Promise<void> {
   const clientId: string = client.auth.clientId;
   console.log(clientId);
 }
+
+// The realtime entry's default export holds its values only: no Rest there.
+// @ts-expect-error: Rest is in the full entry.
+new RealtimeEntry.Rest('a-token');
+// Its types come with it all the same.
+const realtimeChannel: RealtimeEntry.RealtimeChannel | null = null;
+console.log(realtimeChannel, new RealtimeEntry.Realtime({ authUrl: '/auth' }));
 
 gaps;
