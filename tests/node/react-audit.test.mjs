@@ -3,25 +3,36 @@
 // react-harness.mjs, the app: fixtures/react-app.jsx): presence data that changes over
 // renders and updateStatus(), member lists through another client's joins, updates and
 // leaves, a whole app unmounted while present, ChannelProvider `options` (modes), two
-// ChannelProviders for one channel, no StrictMode, and the state listeners through a
-// network cut.
+// ChannelProviders for one channel, no StrictMode, the state listeners through network
+// cuts (resumed, not resumed, suspended), updates and publishes made offline, and
+// close() under mounted components.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, skip, uniqueChannel } from './ably.mjs';
 import { startProxy } from './proxy.mjs';
+import { startServer } from './server.mjs';
 import { closeApps, membersAre, run, sameAsAbly, setupApps } from './react-harness.mjs';
 
 const opts = { skip, timeout: 120_000 };
 let proxy;
+// A second roster-server that keeps a dropped connection's state for 2 s only, so a
+// client cut off goes to suspended within a test (its dev key signs its own tokens),
+// and a proxy in front of it.
+let brief;
+let briefProxy;
 
 before(async () => {
   if (skip) return;
   await setupApps();
   proxy = await startProxy(Number(new URL(BASE).port));
+  brief = await startServer(['--connection-state-ttl', '2000'], 'the short-TTL roster-server');
+  briefProxy = await startProxy(brief.port);
 }, { timeout: 700_000 });
 
 after(async () => {
   await proxy?.close();
+  await briefProxy?.close();
+  brief?.child.kill();
   await closeApps();
 });
 
@@ -112,7 +123,8 @@ test('useConnectionStateListener and useChannelStateListener through a network c
   const channelName = uniqueChannel('react-audit-cut');
   const trace = await sameAsAbly(async (page, options) => {
     proxy.spoilResumes(false);
-    const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1500, transportParams: { remainPresentFor: 1000 } };
+    // The old connection's member stays 4 s: ada is back on a new one well before it leaves.
+    const throughProxy = { port: proxy.port, disconnectedRetryTimeout: 1500, transportParams: { remainPresentFor: 4000 } };
     await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] }, throughProxy);
     await entered(page, 'ada');
     await mount(page, options, 'bob', { channelName, data: 'bob here', parts: ['list'] });
@@ -131,6 +143,14 @@ test('useConnectionStateListener and useChannelStateListener through a network c
     proxy.cut();
     await logEndsWith(page, 'ada', 'connection', ['disconnected', 'connecting', 'connected', 'disconnected', 'connecting', 'connected'], 'ada back again');
     proxy.spoilResumes(false);
+    // The new connection's member entered and the old one's left (in between, bob's
+    // list has ada twice, or, before the enter, once already).
+    for (const user of ['bob', 'ada']) {
+      await page.waitForFunction((u) => {
+        const actions = window.app.log[u].events.filter(([, clientId]) => clientId === 'ada').map(([action]) => action);
+        return actions.slice(actions.indexOf('update')).join() === 'update,enter,leave';
+      }, user).catch(async () => assert.fail(`ada's new connection: ${JSON.stringify(await page.evaluate(() => window.app.log))}`));
+    }
     await membersAre(page, 'bob', both('ada back'), 'ada on a new connection');
     await membersAre(page, 'ada', both('ada back'), 'ada on a new connection');
     return { updateStatus: [updated] };
@@ -230,4 +250,45 @@ test('updateStatus while disconnected, the resume refused: Roster keeps the upda
   assert.deepEqual(roster['bob members at the end'], [[['ada', 'ada offline']]]);
   assert.deepEqual(ably['bob members at the end'], [[['ada', 'ada here']]]);
   assert.deepEqual(roster.uncaught, ably.uncaught);
+});
+
+/**
+ * The trace with ada's failed attempts to reconnect (disconnected, connecting, again and
+ * again: as many as fit in the time) as one.
+ */
+function retriesAsOne(trace) {
+  const states = trace['ada connection'];
+  const once = states.filter((state, i) => !(['disconnected', 'connecting'].includes(state) && states[i - 2] === state && states[i - 1] !== state));
+  return { ...trace, 'ada connection': once };
+}
+
+// ada cut off long enough for the connection to be suspended, then back: the hooks'
+// connection and channel state, ada's presence as bob's list has it.
+test('suspended and back: the state listeners, usePresence entering again', opts, async () => {
+  const channelName = uniqueChannel('react-audit-suspended');
+  const trace = await sameAsAbly(async (page, options) => {
+    const briefAuth = `http://127.0.0.1:${brief.port}/auth/token-request`;
+    const throughProxy = { authUrl: briefAuth, port: briefProxy.port, disconnectedRetryTimeout: 500, suspendedRetryTimeout: 1000 };
+    await mount(page, options, 'ada', { channelName, data: 'ada here', parts: ['list', 'member', 'chat'] }, throughProxy);
+    await entered(page, 'ada');
+    await mount(page, options, 'bob', { channelName, parts: ['list'] }, { authUrl: briefAuth, port: brief.port });
+    await membersAre(page, 'bob', [['ada', 'ada here']], 'ada entered');
+    try {
+      briefProxy.refuse(true);
+      briefProxy.cut();
+      await membersAre(page, 'bob', [], 'ada gone');
+      await page.waitForFunction(() => window.app.log.ada.connection.includes('suspended'));
+      briefProxy.refuse(false);
+      await logEndsWith(page, 'ada', 'connection', ['connected'], 'ada back');
+      await membersAre(page, 'bob', [['ada', 'ada here']], 'ada entered again');
+      await membersAre(page, 'ada', [['ada', 'ada here']], 'ada entered again');
+    } finally {
+      briefProxy.refuse(false);
+    }
+  }, retriesAsOne);
+  assert.deepEqual(trace.uncaught, []);
+  assert.deepEqual(trace['ada channel'].slice(1), [['attached', 'suspended', 80002], ['attaching', 'attached', 90003]]);
+  // Gone from bob's list while suspended; entered again when back (the connection's
+  // own re-entry, RTP17i, and usePresence's enter, which becomes an update).
+  assert.deepEqual(trace['bob events about ada'].map(([action]) => action), ['leave', 'enter', 'update']);
 });
