@@ -45,6 +45,8 @@ pub mod codes {
     pub const INVALID_JWT: u32 = 40144;
     /// Operation not permitted by the capability.
     pub const NOT_PERMITTED: u32 = 40160;
+    /// Operation needs a channel mode the attach did not ask for.
+    pub const MODE_NOT_REQUESTED: u32 = 40165;
     /// Error from the app's authCallback / authUrl.
     pub const AUTH_CALLBACK_FAILED: u32 = 40170;
     /// Token expired and no way to renew it.

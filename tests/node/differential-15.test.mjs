@@ -1,7 +1,8 @@
 // Differential parity with ably-js, fifteenth round (the harness: differential.mjs):
 // once()/on() with a function as the event and a second argument, a released channel
 // detached while attaching, a Date in presence.history() params, a TokenRequest exchange
-// refused by a host that is not Ably, Realtime with a key and useTokenAuth; and, with the
+// refused by a host that is not Ably, Realtime with a key and useTokenAuth, presence and
+// publish on a channel attached without their modes; and, with the
 // `ably` client alone, roster-server's idempotent publishing.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -223,5 +224,27 @@ test('roster-server delivers a message published twice with one id once', opts, 
   } finally {
     publisher.close();
     subscriber.close();
+  }
+});
+
+// A channel attached without the PRESENCE or PUBLISH mode, though the token allows both:
+// as on Ably, the server refuses an enter or a publish there with 40165 (401), and both
+// SDKs reject with it. roster-server let them through.
+test('enter and publish on a channel attached without their modes: 40165', opts, async () => {
+  const ably = await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const watching = ada.channels.get(t.name, { modes: ['PRESENCE_SUBSCRIBE', 'SUBSCRIBE'] });
+    await t.op('attach watching', watching.attach());
+    t.read('modes', [...(watching.modes ?? [])].sort());
+    await t.op('enter', watching.presence.enter('here'));
+    await t.op('publish', watching.publish('chat', 'hello'));
+    const talking = ada.channels.get(`${t.name}-talk`, { modes: ['PRESENCE', 'PUBLISH'] });
+    await t.op('attach talking', talking.attach());
+    await t.op('enter where asked', talking.presence.enter('here'));
+    await t.op('publish where asked', talking.publish('chat', 'hello'));
+  });
+  const outcome = (what) => ably.ops.find(([name]) => name === what)?.[1];
+  for (const what of ['enter', 'publish']) {
+    assert.deepEqual(outcome(what)?.rejected, { code: 40165, statusCode: 401, isError: true, causeCode: null }, what);
   }
 });

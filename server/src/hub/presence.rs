@@ -5,7 +5,9 @@ use super::limits::data_size;
 use super::replay::Audience;
 use super::{Conn, Hub, MemberKey};
 use roster::presence::{message_position, MemberFilter};
-use roster::protocol::{Action, Data, ErrorInfo, PresenceAction, PresenceMessage, ProtocolMessage};
+use roster::protocol::{
+    codes, Action, Data, ErrorInfo, Flags, PresenceAction, PresenceMessage, ProtocolMessage,
+};
 
 /// The clientId a message from `conn` acts as: its own, or any with a `*` identity;
 /// 40012 for another one, or one that is too long.
@@ -86,6 +88,25 @@ impl Hub {
             return Err(ErrorInfo::not_permitted(format!(
                 "no {operation} capability for {name}"
             )));
+        }
+        // As Ably: an attachment that did not ask for the operation's mode may not use it
+        // (40165), though the capability allows it. A publish without attaching has none.
+        let mode = match operation {
+            "publish" => Flags::PUBLISH,
+            _ => Flags::PRESENCE,
+        };
+        let attached = self
+            .channels
+            .get(name.as_str())
+            .and_then(|c| c.subscribers.get(conn_id));
+        if attached.is_some_and(|modes| !modes.contains(mode)) {
+            return Err(ErrorInfo::new(
+                codes::MODE_NOT_REQUESTED,
+                401,
+                format!(
+                    "unable to {operation} on {name}: the channel was attached without that mode"
+                ),
+            ));
         }
         Ok((name, conn))
     }

@@ -479,3 +479,41 @@ fn a_message_id_given_again_on_the_channel_is_not_delivered_again() {
         .collect();
     assert_eq!(delivered, expected);
 }
+
+#[test]
+fn an_attachment_without_a_mode_may_not_use_it() {
+    let mut hub = hub();
+    let (a, mut rx) = connect(&mut hub, "a");
+    let attach_with = |hub: &mut Hub, channel: &str, modes: Flags| {
+        let msg = ProtocolMessage {
+            flags: Some(modes),
+            ..ProtocolMessage::for_channel(Action::Attach, channel)
+        };
+        hub.attach(&a, &msg, 0);
+    };
+    attach_with(
+        &mut hub,
+        "watch",
+        Flags::PRESENCE_SUBSCRIBE | Flags::SUBSCRIBE,
+    );
+    attach_with(&mut hub, "talk", Flags::PUBLISH | Flags::PRESENCE);
+    received(&mut rx);
+    let enter = |channel: &str| ProtocolMessage {
+        presence: Some(vec![PresenceMessage::new(PresenceAction::Enter)]),
+        ..ProtocolMessage::for_channel(Action::Presence, channel)
+    };
+    let message = |channel: &str| ProtocolMessage {
+        messages: Some(vec![Message::default()]),
+        ..ProtocolMessage::for_channel(Action::Message, channel)
+    };
+    let code = |result: Result<(), roster::protocol::ErrorInfo>| {
+        result.err().map(|e| (e.code, e.status_code))
+    };
+    let refused = Some((codes::MODE_NOT_REQUESTED, 401));
+    assert_eq!(code(hub.presence(&a, &enter("watch"), 1)), refused);
+    assert_eq!(code(hub.publish(&a, &message("watch"), 1)), refused);
+    assert_eq!(code(hub.presence(&a, &enter("talk"), 1)), None);
+    assert_eq!(code(hub.publish(&a, &message("talk"), 1)), None);
+    // Publishing without attaching asks for no mode; the capability decides.
+    assert_eq!(code(hub.publish(&a, &message("elsewhere"), 1)), None);
+}
