@@ -151,14 +151,7 @@ test('a released channel object retries its attach with RTB1 backoff', opts, asy
 test('once() with a listener given as null or undefined', opts, async () => {
   await differential(async (t) => {
     const ada = t.client('ada', 'ada');
-    const outcome = (call) => {
-      try {
-        const value = call();
-        return value instanceof Promise ? 'a Promise' : value === undefined ? '<undefined>' : typeof value;
-      } catch (e) {
-        return 'throws';
-      }
-    };
+    const outcome = t.returned;
     const { connection } = ada;
     t.read('once(connected, null)', outcome(() => connection.once('connected', null)));
     t.read('once(connected, undefined)', outcome(() => connection.once('connected', undefined)));

@@ -58,14 +58,7 @@ after(async () => {
 test('once(listener, x) and on(listener, x) throw and add nothing', opts, async () => {
   await differential(async (t) => {
     const ada = t.client('ada', 'ada', { autoConnect: false });
-    const outcome = (call) => {
-      try {
-        const value = call();
-        return value instanceof Promise ? 'a Promise' : value === undefined ? '<undefined>' : typeof value;
-      } catch (e) {
-        return 'throws';
-      }
-    };
+    const outcome = t.returned;
     const { connection } = ada;
     const heard = (what) => function () { t.record('heard', [what, this.event]); };
     t.read('once(fn, fn)', outcome(() => connection.once(heard('once(fn, fn) first'), heard('once(fn, fn) second'))));

@@ -161,6 +161,16 @@ function installHarness({ options, withinSource, wait }) {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       },
+      // What a synchronous call gave back, as a word: 'a Promise', '<undefined>', its
+      // type, or 'throws'.
+      returned(call) {
+        try {
+          const value = call();
+          return value instanceof Promise ? 'a Promise' : value === undefined ? '<undefined>' : typeof value;
+        } catch {
+          return 'throws';
+        }
+      },
       members,
       message,
       shape,
