@@ -21,6 +21,9 @@ after(async () => {
   await proxy?.close();
 });
 
+/** A connection's changes with the refused retries after the first left out. */
+const oneRefusal = (changes) => changes?.filter((c, i) => !(i > 2 && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)));
+
 /** `entries` in a fixed order, for streams whose order depends on timing. */
 const sorted = (entries) => entries?.slice().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
@@ -103,7 +106,8 @@ test('a reconnect the server cannot resume: enterClient members re-entered with 
     await t.op('bob leave meanwhile', bobs.presence.leave('gone'));
     await t.op('carol enter meanwhile', carol.channels.get(t.name).presence.enter('c'));
     await t.node('refuse', false);
-    await t.op('agent connected again', t.until('agent connection', 5));
+    // Connected by the retry after the refusals, however many there were before it.
+    await t.op('agent connected again', t.within(agent.connection.whenState('connected'), 'agent connected again').then(() => 'connected'));
     await t.op('agent channel attached again', t.until('agent channel', 2));
     // The old connection's members leave after remainPresentFor.
     await new Promise((resolve) => setTimeout(resolve, 4500));
@@ -112,8 +116,9 @@ test('a reconnect the server cannot resume: enterClient members re-entered with 
     await t.op('carol get', carol.channels.get(t.name).presence.get());
     await t.node('spoilResumes', false);
     // Re-entries, the re-sync's events and the old connection's leaves race each other:
-    // compared as sets.
-  }, (trace) => ({ ...trace, 'bob sees': sorted(trace['bob sees']), 'agent sees': sorted(trace['agent sees']) }));
+    // compared as sets. On a slow machine the calls made meanwhile can outlast a retry:
+    // refused retries after the first are one.
+  }, (trace) => ({ ...trace, 'bob sees': sorted(trace['bob sees']), 'agent sees': sorted(trace['agent sees']), 'agent connection': oneRefusal(trace['agent connection']) }));
 });
 
 test('REST paging forwards and backwards through history and get(), batchPresence with a channel the token may not read', opts, async () => {
