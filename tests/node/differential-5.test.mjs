@@ -6,7 +6,7 @@
 // added before connecting and taken off in each form.
 import { after, before, test } from 'node:test';
 import { BASE, skip } from './ably.mjs';
-import { differential, presenceRefusals, withoutUncaught } from './differential.mjs';
+import { differential, presenceRefusals, refusedRetriesAsOne, withoutUncaught } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 import { startServer } from './server.mjs';
 
@@ -99,8 +99,7 @@ test('enter, update and publish while the network is down: queued, sent once con
 // connects afresh (RTN15g), so its CONNECTED has no error. ably-js's 80008 is dropped.
 const retriesAndExpiredResume = (trace, side) => ({
   ...trace,
-  'ada connection': trace['ada connection']
-    .filter((c, i) => !(i > 2 && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)))
+  'ada connection': refusedRetriesAsOne(trace['ada connection'])
     .map((c) => {
       if (c.current === 'suspended') return { ...c, previous: 'disconnected or connecting' };
       if (side === 'ably' && c.previous === 'connecting' && c.current === 'connected' && c.reason?.code === 80008) return { ...c, reason: null };

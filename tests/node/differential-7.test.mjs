@@ -6,7 +6,7 @@
 // an emoji.
 import { after, before, test } from 'node:test';
 import { BASE, skip } from './ably.mjs';
-import { differential, presenceRefusals } from './differential.mjs';
+import { differential, presenceRefusals, refusedRetriesAsOne } from './differential.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 120_000 };
@@ -20,9 +20,6 @@ before(async () => {
 after(async () => {
   await proxy?.close();
 });
-
-/** A connection's changes with the refused retries after the first left out. */
-const oneRefusal = (changes) => changes?.filter((c, i) => !(i > 2 && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)));
 
 /** `entries` in a fixed order, for streams whose order depends on timing. */
 const sorted = (entries) => entries?.slice().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -118,7 +115,7 @@ test('a reconnect the server cannot resume: enterClient members re-entered with 
     // Re-entries, the re-sync's events and the old connection's leaves race each other:
     // compared as sets. On a slow machine the calls made meanwhile can outlast a retry:
     // refused retries after the first are one.
-  }, (trace) => ({ ...trace, 'bob sees': sorted(trace['bob sees']), 'agent sees': sorted(trace['agent sees']), 'agent connection': oneRefusal(trace['agent connection']) }));
+  }, (trace) => ({ ...trace, 'bob sees': sorted(trace['bob sees']), 'agent sees': sorted(trace['agent sees']), 'agent connection': refusedRetriesAsOne(trace['agent connection']) }));
 });
 
 test('REST paging forwards and backwards through history and get(), batchPresence with a channel the token may not read', opts, async () => {

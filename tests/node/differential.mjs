@@ -245,6 +245,13 @@ export const withoutUncaught = ({ uncaught = [], ...trace }, expected) => {
 };
 
 /**
+ * A connection's recorded changes with every refused retry after the first left out
+ * (connecting and disconnected in turn): how many fit in a wait is the machine's timing.
+ */
+export const refusedRetriesAsOne = (changes) => changes?.filter((c, i) => !(i > 2
+  && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)));
+
+/**
  * Normalizes presence refusals: ably-js refuses presence enter/update/leave on a channel
  * that cannot take them with a PartialErrorInfo, 90001 without statusCode or cause.
  * Roster's refusal carries 400 and the channel's failure as the cause, as ably-js's own
