@@ -356,7 +356,7 @@ class RealtimeChannel extends EventEmitter {
     if (this._released) return this._releasedRequest('attaching', 'suspended');
     await this._core.op(this.name, OP_ATTACH);
     const change = this._change;
-    if (change && change.current !== 'attached') throw change.reason ?? new ErrorInfo('Attach request superseded by a subsequent detach', 90000, 409);
+    if (change && change.current !== 'attached') throw change.reason ?? new ErrorInfo('Attach request superseded by a subsequent detach request', 90000, 409);
     return change;
   }
   detach() {

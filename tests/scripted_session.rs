@@ -1071,11 +1071,15 @@ fn attach_again_before_the_detach_is_answered_attaches_and_supersedes_the_detach
     h.act(|c, now| c.connect(now));
     h.connected("c1", "k1");
     h.act(|c, now| c.attach("room", now));
-    h.server(json!({"action": 11, "channel": "room"}));
+    h.server(json!({"action": 11, "channel": "room", "channelSerial": "0a"}));
     // A component unmounts and mounts again: detach, then attach before DETACHED.
     let detach = h.act(|c, now| c.detach("room", now));
     let attach = h.act(|c, now| c.attach("room", now));
-    assert_eq!(actions(&h.take_sent()), vec![10, 12, 10]);
+    let sent = h.take_sent();
+    assert_eq!(actions(&sent), vec![10, 12, 10]);
+    // The attachment was given up: a fresh attach, not a resume from "0a", which the
+    // server no longer holds for this connection once it took the DETACH.
+    assert_eq!(sent[2].get("channelSerial"), None);
     match h.completion(detach) {
         Some(Err(error)) => assert_eq!((error.code, error.status_code), (90000, 409)),
         other => panic!("expected the detach superseded, got {other:?}"),

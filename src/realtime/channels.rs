@@ -80,7 +80,8 @@ impl Realtime {
                 if self.state == ConnectionState::Connected && state != ChannelState::Suspended {
                     // Messages waiting for the attach stay queued, as in ably-js: sent if
                     // the app attaches again before DETACHED, failed once detached.
-                    let error = superseded("attach request superseded by a subsequent detach");
+                    let error =
+                        superseded("Attach request superseded by a subsequent detach request");
                     self.fail_channel_waiters(channel, &error, false);
                     self.with_channel(channel, |c| c.detach_waiters.push(Ticket::Op(op)));
                     self.send_detach(channel, now);
@@ -259,7 +260,7 @@ impl Realtime {
             ChannelState::Attaching => self.settle_detach(
                 name,
                 Err(superseded(
-                    "detach request superseded by a subsequent attach",
+                    "Detach request superseded by a subsequent attach request",
                 )),
             ),
             _ => self.settle_detach(name, Err(channel_state_error(state))),
@@ -323,11 +324,14 @@ impl Realtime {
         self.with_channel(name, |c| c.request_deadline = Some(deadline));
     }
 
-    /// Sends DETACH and starts its timeout (RTL5d, RTL5f).
+    /// Sends DETACH and starts its timeout (RTL5d, RTL5f). The attachment is given up: an
+    /// attach before DETACHED comes (React's StrictMode) is a fresh one, not a resume from
+    /// a serial the server no longer holds for this connection (90003).
     fn send_detach(&mut self, name: &str, now: u64) {
         self.send_frame(&ProtocolMessage::for_channel(Action::Detach, name));
         let deadline = now + self.options.timeouts.realtime_request;
         self.with_channel(name, |c| {
+            c.serial = None;
             c.request_deadline = Some(deadline);
             c.detaches_unanswered = c.detaches_unanswered.saturating_add(1);
         });

@@ -74,6 +74,27 @@ test('once(listener, x) and on(listener, x) throw and add nothing', opts, async 
   });
 });
 
+// An attach the app's next call takes over rejects with ably-js's 90000/409 and its words:
+// apps show `message`. Roster's said "attach request superseded by a subsequent detach",
+// lower case and without "request" (and a detach taken over by an attach likewise; the
+// core now says ably-js's words for both).
+test("a superseded attach rejects with ably-js's message", opts, async () => {
+  await differential(async (t) => {
+    const ada = t.client('ada', 'ada');
+    const channel = ada.channels.get(t.name);
+    await t.within(ada.connection.whenState('connected'), 'connected');
+    const said = (promise) => promise.then(() => 'resolved', (e) => [e.code, e.statusCode, e.message]);
+    const attach = said(channel.attach());
+    await t.op('detach', channel.detach());
+    t.read('attach taken over by a detach', await attach);
+    // On a channel of its own: after a detach, ably-js 2.28 rejects this attach with the
+    // change's made-up reason; and it rejects the listener's detach (README, API).
+    const other = ada.channels.get(`${t.name}-2`);
+    other.once('attached', () => { other.detach().catch(() => {}); });
+    t.read('attach taken over by a listener\'s detach', await said(other.attach()));
+  });
+});
+
 // A released channel object (channels.release) detached while its attach waits: ably-js
 // goes to detaching (the attach rejects, 90000/409), sends a DETACH nobody answers and,
 // after realtimeRequestTimeout, goes back to attached with 90007 "Channel detach timed
