@@ -213,11 +213,12 @@ class RealtimePresence extends EventEmitter {
   get syncComplete() { return this.channel._read().syncComplete; }
   // As in ably-js, an unchanged member is the same object from one get() to the next:
   // the wasm converts only the members changed since `_known`, and once the map holds
-  // every present member it sends only those and the versions retired since.
+  // every present member it sends only those and the versions retired since. A filter
+  // picks from that list, so its members come in ably-js's order too.
   async get(params) {
     // As ably-js, a falsy filter is none and another value is compared as text.
     const text = (value) => (value ? String(value) : undefined);
-    params = { ...params, clientId: text(params?.clientId), connectionId: text(params?.connectionId) };
+    const clientId = text(params?.clientId), connectionId = text(params?.connectionId);
     const known = this._known;
     const { channel } = this;
     // Released: from suspended 91005 (no members without waiting for a sync), else the
@@ -226,7 +227,7 @@ class RealtimePresence extends EventEmitter {
       // Attached by a detach that timed out: no members, as ably-js's set after an ATTACHED without presence.
       if (channel.state === 'attached') return [];
       if (channel.state !== 'suspended') return channel._unlessFailed(() => channel.attach());
-      if (params.waitForSync === false) return [];
+      if (params?.waitForSync === false) return [];
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
     }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
@@ -247,9 +248,8 @@ class RealtimePresence extends EventEmitter {
         const object = fresh[next++];
         return members.get(v) ?? object;
       });
-      if (params.clientId !== undefined || params.connectionId !== undefined) return list;
-      // Unfiltered: the map becomes exactly the present members, so no object of a
-      // member that changed or left stays reachable from here. Results arrive in the
+      // The map becomes exactly the present members, so no object of a member that
+      // changed or left stays reachable from here. Results arrive in the
       // order the core took them, so this list is never older than one already stored.
       // `_list` holds the objects of `members`, and a version's object is the same in
       // both lists: what came and went is found by version, in the maps.
@@ -260,7 +260,7 @@ class RealtimePresence extends EventEmitter {
       }
     }
     for (const v of versions) if (v > this._known) this._known = v;
-    return [...this._list];
+    return this._list.filter((m) => (!clientId || m.clientId === clientId) && (!connectionId || m.connectionId === connectionId));
   }
   // The members in ably-js's order, `_list`: as they came (`added`, versions of
   // `_members`, in version order: a sync's order, then the enters'), one that changed in

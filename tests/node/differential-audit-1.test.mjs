@@ -164,7 +164,8 @@ test('authCallback the way the docs write it: a token request, a JWT string, Tok
 // usePresenceListener does): ably-js lists members as they came (a late joiner in the
 // sync's order), one that updates (a typing indicator) keeping its place, one that
 // leaves and enters again last. Roster listed them in its hash table's order, and a
-// member that updated moved to the end.
+// member that updated moved to the end. A get() with a filter lists its members in that
+// order too (Roster's came in its hash table's order).
 test('get() lists members as they came; one that updates keeps its place', opts, async () => {
   await differential(async (t) => {
     const agent = t.client('agent', '*');
@@ -177,6 +178,7 @@ test('get() lists members as they came; one that updates keeps its place', opts,
     const list = async (what, count) => {
       await t.within((async () => { while (events < count) await new Promise((r) => setTimeout(r, 10)); })(), what);
       t.read(what, names(await presence.get()));
+      t.read(`${what}, the agent's connection`, names(await presence.get({ connectionId: agent.connection.id })));
     };
     for (const clientId of ['m', 'c', 'x', 'a', 'k']) await theirs.enterClient(clientId, '1');
     await list('after enters', 5);
