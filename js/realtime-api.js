@@ -231,7 +231,7 @@ class RealtimePresence extends EventEmitter {
       throw new ErrorInfo('Presence state is out of sync: channel suspended', 91005, 400);
     }
     // A failed channel refuses with 90001 and its reason as the cause, as ably-js.
-    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.op(channel.name, OP_GET, params, known));
+    const { versions, fresh, retired } = await channel._unlessFailed(() => channel._core.op(channel.name, OP_GET, { waitForSync: params?.waitForSync }, known));
     let members = this._members;
     if (retired) {
       // A catch-up on the last unfiltered result: `versions` are the changed members'.

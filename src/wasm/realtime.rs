@@ -67,11 +67,12 @@ impl Realtime {
     ///   etc.), with data `b`; a promise.
     /// - `publish`: the messages `a`, `[{ name, data, extras }]`, without attaching; a
     ///   promise.
-    /// - `get`: every member, for presence.get(params `a`: `{ waitForSync }`; the
-    ///   wrapper applies its filters); resolves with `{ versions, fresh, retired? }`
-    ///   (see `members::Conversion`), members unchanged since version `b` (0: none) as
-    ///   versions only. The caller follows the set: a get may bring only the changes
-    ///   since the last one, with `retired`.
+    /// - `get`: presence.get(params `a`: `{ waitForSync, clientId, connectionId }`);
+    ///   resolves with `{ versions, fresh, retired? }` (see `members::Conversion`),
+    ///   members unchanged since version `b` (0: none) as versions only. The caller
+    ///   follows the set: an unfiltered get may bring only the changes since the last
+    ///   one, with `retired`. (The wrapper asks for every member and filters the list
+    ///   it keeps in ably-js's order itself.)
     /// - `history`: presence.history(params `a`) over REST, with this client's credentials
     ///   (or, `a` a page's link, that page); a promise.
     /// - `attach`, `detach`: a promise.
@@ -283,9 +284,10 @@ impl Realtime {
     /// `op`'s `get`: members unchanged since version `known` as versions only.
     fn presence_get(&self, channel: &str, params: &JsValue, known: JsValue) -> Promise {
         let filter = MemberFilter {
+            client_id: string_field(params, "clientId"),
+            connection_id: string_field(params, "connectionId"),
             known: known.as_f64().unwrap_or(0.0) as u64,
             follow: true,
-            ..MemberFilter::default()
         };
         let wait_for_sync = bool_field(params, "waitForSync").unwrap_or(true);
         self.driver
