@@ -201,16 +201,19 @@ test('authorize() that gets no usable token: no answer, HTML, null, an invalid t
 });
 
 // What a chat app does with messages: a batch of several in one publish (text, JSON,
-// binary, extras), name filters and arrays of names on and off, unsubscribe() with no
-// arguments, subscribe before attach and across detach and attach, and messages near and
-// over the server's size limit (64 KiB), one at a time and in a batch.
+// binary, extras) by a client with echoMessages: false, name filters and arrays of
+// names on and off, unsubscribe() with no arguments, subscribe before attach and across
+// detach and attach, and messages near and over the server's size limit (64 KiB), one
+// at a time and in a batch.
 test('chat messages: batches, name filters on and off, detach and attach, sizes near the limit', opts, async () => {
   await differential(async (t) => {
-    const ada = t.client('ada', 'ada');
+    // ada, who sends, hears none of her own messages; bob's she does.
+    const ada = t.client('ada', 'ada', { echoMessages: false });
     const bob = t.client('bob', 'bob');
     const adas = ada.channels.get(t.name);
     const bobs = bob.channels.get(t.name);
     t.watchChannel('bob', bobs);
+    await t.op('ada subscribe', adas.subscribe((m) => t.record('ada hears', [m.name, m.data])));
     const describe = (value) => {
       if (value instanceof ArrayBuffer) return { ArrayBuffer: value.byteLength > 8 ? value.byteLength : [...new Uint8Array(value)] };
       if (ArrayBuffer.isView(value)) return { [value.constructor.name]: value.byteLength > 8 ? value.byteLength : [...new Uint8Array(value.buffer, value.byteOffset, value.byteLength)] };
@@ -262,6 +265,8 @@ test('chat messages: batches, name filters on and off, detach and attach, sizes 
     await t.op('extras over the limit', adas.publish({ name: 'x', data: 'small', extras: { headers: { pad: 'z'.repeat(70000) } } }));
     await t.op('a small one after', adas.publish('small', 'ok'));
     await t.within(last, 'the small one heard');
+    await t.op('bob publishes', bobs.publish('chat', 'from bob'));
+    await t.until('ada hears', 1);
     t.read('states', [ada.connection.state, adas.state, bobs.state]);
   });
 });
