@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import http from 'node:http';
 import { BASE, skip } from './ably.mjs';
-import { differential, refusedRetriesAsOne } from './differential.mjs';
+import { differential, refusedRetriesAsOne, withoutUncaught } from './differential.mjs';
 
 const opts = { skip, timeout: 180_000 };
 
@@ -269,4 +269,27 @@ test('chat messages: batches, name filters on and off, detach and attach, sizes 
     await t.until('ada hears', 1);
     t.read('states', [ada.connection.state, adas.state, bobs.state]);
   });
+});
+
+// An authCallback written as an async function: one that calls back works alike; one
+// that throws before calling back is, for ably-js, a callback never called (40170 after
+// realtimeRequestTimeout) and an unhandled rejection. Roster takes the promise the
+// callback returns (README, authorize): its rejection fails the token request at once
+// with the same 40170, handled, so the page sees no unhandled rejection.
+test('an async authCallback: calls back, or throws before it calls back', opts, async () => {
+  await differential(async (t) => {
+    const reason = (client) => (client.connection.errorReason ? t.error(client.connection.errorReason) : null);
+    const request = () => fetch('/auth/token-request?clientId=ada').then((r) => r.json());
+    const callbacks = {
+      'calls back': async (params, cb) => cb(null, await request()),
+      throws: async () => { await request(); throw new Error('token service down'); },
+    };
+    for (const [kind, authCallback] of Object.entries(callbacks)) {
+      const ada = t.client(kind, 'ada', { authCallback, authUrl: undefined, authParams: undefined, realtimeRequestTimeout: 1500, disconnectedRetryTimeout: 60_000 });
+      await t.until(`${kind} connection`, 2);
+      t.read(`${kind}: state`, { state: ada.connection.state, errorReason: reason(ada) });
+      ada.close();
+      await t.within(ada.connection.whenState('closed'), 'closed');
+    }
+  }, (trace) => withoutUncaught(trace, ([kind, what]) => kind === 'unhandled rejection' && what === 'token service down'));
 });
