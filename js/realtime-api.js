@@ -313,7 +313,8 @@ class RealtimePresence extends EventEmitter {
     // Released: the attach it takes is never answered, as in ably-js; from suspended or
     // failed, refused.
     if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
-    return channel._unlessFailed(() => channel._core.op(channel.name, action, clientId, data));
+    // A connection that cannot send refuses first with its own error, as ably-js (RTP16b).
+    return channel._unlessFailed(() => channel._core.op(channel.name, action, clientId, data), channel.state === 'failed' && !channel._down);
   }
 }
 
@@ -406,11 +407,13 @@ class RealtimeChannel extends EventEmitter {
     // refuses with its own error (the core's), then a failed or suspended channel with 90001.
     // Acts a microtask later, as presence calls do, so the two go out in call order.
     await null;
-    const refused = this._refusing && !/^(closing|closed|suspended|failed)$/.test(this._core.op('', OP_CONNECTION).state);
+    const refused = this._refusing && !this._down;
     return this._unlessFailed(() => this._core.op(this.name, OP_PUBLISH, messages), refused);
   }
   // Failed or suspended: what a publish, or a released object's enter, is refused in.
   get _refusing() { return /^(failed|suspended)$/.test(this.state); }
+  // Whether the connection cannot even queue an operation: it refuses with its own error.
+  get _down() { return /^(closing|closed|suspended|failed)$/.test(this._core.op('', OP_CONNECTION).state); }
   // A released channel object (channels.release), as in ably-js 2.28: a channel of its
   // own that the server's answers never reach (they go to `channels.all`). The core is
   // not asked (no channel of its name is made there): an attach, or what attaches (enter,
@@ -575,13 +578,14 @@ const textEntries = (object) => (object && typeof object === 'object' ? Object.e
 // authUrl (RSA8c) as the wasm takes it: a function of the token params that gives the
 // request, `[url, init]` for fetch: authParams and the token params as query (GET) or
 // form body (`authMethod: 'POST'`), a token param replacing an authParam of the same
-// name (RSA8c2), and authHeaders. The options are read now, as the wasm reads the others.
-const authRequest = ({ authUrl, authParams, authHeaders, authMethod }) => {
+// name (RSA8c2), and authHeaders; `timeout` (ms) the wait for its answer (the fetch's
+// default, 10 s, if none). The options are read now, as the wasm reads the others.
+const authRequest = ({ authUrl, authParams, authHeaders, authMethod }, timeout) => {
   const post = typeof authMethod === 'string' && /^post$/i.test(authMethod);
   const params = textEntries(authParams);
   const headers = textEntries(authHeaders);
   if (post) headers.unshift(['Content-Type', 'application/x-www-form-urlencoded']);
-  const init = { method: post ? 'POST' : 'GET', headers: Object.fromEntries(headers) };
+  const init = { method: post ? 'POST' : 'GET', headers: Object.fromEntries(headers), timeout };
   return (tokenParams) => {
     const form = [...params.filter(([name]) => !tokenParams.hasOwnProperty(name)), ...Object.entries(tokenParams)]
       .map((pair) => pair.map(encodeURIComponent).join('=')).join('&');
@@ -596,13 +600,14 @@ const authRequest = ({ authUrl, authParams, authHeaders, authMethod }) => {
 // Anything else it throws (a string, a plain object) becomes an ErrorInfo as if called
 // back with, so the app's catch gets a code and a message (ably-js passes on the value as
 // it is). As in ably-js, no answer within `timeout` ms (the client's
-// realtimeRequestTimeout) is 40170: the request would otherwise never settle.
+// realtimeRequestTimeout) is 40170, from the authUrl too: the request would otherwise
+// never settle, or wait for the fetch's own 10 s.
 export const adaptOptions = (options, timeout = options?.realtimeRequestTimeout) => {
   if (typeof options !== 'object' || !options) return options;
   const { authCallback, authUrl } = options;
   if (!authCallback) {
     // The other options as they are: read through the prototype.
-    const value = typeof authUrl === 'string' && authRequest(options);
+    const value = typeof authUrl === 'string' && authRequest(options, timeout);
     return authUrl == null ? options : Object.create(options, { authUrl: { value } });
   }
   return {

@@ -301,7 +301,8 @@ impl Realtime {
     pub(super) fn start_connecting(&mut self, now: u64) {
         self.retry_at = None;
         self.set_state(ConnectionState::Connecting, None, None);
-        self.request_deadline = Some(now + self.options.timeouts.realtime_request);
+        // While a token is fetched, no deadline of the core's (open_transport sets one).
+        self.request_deadline = None;
         match (&self.options.auth, &self.token) {
             (AuthMethod::External, None) => {
                 self.is_awaiting_auth = true;
@@ -324,6 +325,9 @@ impl Realtime {
         self.transport_commands.push(TransportCommand::Open { url });
         self.is_transport_open = true;
         self.last_activity = now;
+        // The attempt's deadline runs from here: a token request has its own, the
+        // driver's (realtimeRequestTimeout, 40170), as in ably-js, where it ends first.
+        self.request_deadline = Some(now + self.options.timeouts.realtime_request);
     }
 
     /// The transport is gone (or we drop it): retry at once after a drop from connected,
@@ -518,7 +522,7 @@ impl Realtime {
                     }
                     self.is_transport_open = false;
                     self.disconnected_to_retry_at_once(error);
-                    self.start_connecting_again(now);
+                    self.start_connecting_again();
                 }
                 _ => self.lose_transport(now, error, true),
             }
@@ -545,8 +549,9 @@ impl Realtime {
         self.set_state(ConnectionState::Connecting, None, None);
     }
 
-    fn start_connecting_again(&mut self, now: u64) {
-        self.request_deadline = Some(now + self.options.timeouts.realtime_request);
+    fn start_connecting_again(&mut self) {
+        // The new transport's deadline comes with it (open_transport).
+        self.request_deadline = None;
         self.is_awaiting_auth = true;
         self.events.push(Event::AuthRequired);
     }

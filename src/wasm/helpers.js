@@ -48,10 +48,11 @@ export function listen(ws, on) {
 // shim in the wasm). A failure anywhere (network, a bad URL or header, the body) rejects
 // it, and so does a response that has not begun in 10 s (else it never settled): as
 // ably-js with its default httpRequestTimeout, whose timer also stops at the response,
-// not its body (and at a failure: a pending timer would keep a Node process alive).
+// not its body (and at a failure: a pending timer would keep a Node process alive). An
+// authUrl's request says its own wait, `init.timeout` (realtimeRequestTimeout, as ably-js).
 export function http(url, init) {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(Error('no response in 10 s')), 1e4);
+    const timer = setTimeout(() => abort.abort(Error('no response in time')), init.timeout ?? 1e4);
     init.signal = abort.signal;
     return fetch(url, init).finally(() => clearTimeout(timer)).then(async (r) => {
         const header = (name) => r.headers.get(name);

@@ -212,40 +212,58 @@ fn has_key(text: &[u8], name: &str) -> bool {
     false
 }
 
-/// An authUrl's answer: JSON (by Content-Type) or a token as plain text.
+/// Whether `text` holds `part` (bytes, not str::contains: a substring search brings
+/// core's two-way searcher, ~2.5 KB, into the wasm).
+fn holds(text: &str, part: &[u8]) -> bool {
+    text.as_bytes().windows(part.len()).any(|w| w == part)
+}
+
+/// An authUrl's answer by its Content-Type, as ably-js takes it: JSON, or a token as
+/// text (`text/plain`, `application/jwt`); none or another type is 40170.
 fn answer_from_url(response: HttpResponse) -> Result<Answer, ErrorInfo> {
-    let is_json = response
-        .content_type
-        .as_deref()
-        // Bytes, not str::contains: a substring search brings core's two-way searcher
-        // (~2.5 KB) into the wasm.
-        .is_some_and(|t| t.as_bytes().windows(4).any(|w| w == b"json"));
-    if is_json {
+    let kind = response.content_type.as_deref().unwrap_or_default();
+    if holds(kind, b"json") {
         return answer_from_json(&response.body);
+    }
+    if !holds(kind, b"text/plain") && !holds(kind, b"jwt") {
+        return Err(no_token());
     }
     // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
     // for a token the server would refuse anyway.
-    let text = core::str::from_utf8(&response.body)
-        .map_err(|_| auth_failed("the auth provider's token is not UTF-8 text"))?;
-    Ok(Answer::Details(details(text.trim_ascii().to_owned())))
+    let text = core::str::from_utf8(&response.body).map_err(|_| no_token())?;
+    token_text(text.trim_ascii(), holds(kind, b"jwt"))
+}
+
+/// A token given as text, unless it is none as ably-js sees it (RSA4c): empty, the text
+/// `undefined` or `null`, or JSON (a TokenDetails sent as text) unless a JWT: 40170.
+fn token_text(text: &str, is_jwt: bool) -> Result<Answer, ErrorInfo> {
+    if text.is_empty()
+        || text == "undefined"
+        || text == "null"
+        || (!is_jwt && text.starts_with('{'))
+    {
+        return Err(no_token());
+    }
+    Ok(Answer::Details(details(text.to_owned())))
 }
 
 /// An authCallback's answer: a token string, or an object.
 fn answer_from_callback(value: &JsValue) -> Result<Answer, ErrorInfo> {
     if let Some(token) = value.as_string() {
-        return Ok(Answer::Details(details(token)));
+        return token_text(&token, false);
     }
     let json = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string())
-        .ok_or_else(|| auth_failed("authCallback gave neither a token nor an object"))?;
+        .ok_or_else(no_token)?;
     answer_from_json(json.as_bytes())
 }
 
-/// TokenDetails or a TokenRequest as JSON.
+/// TokenDetails (with `issued`) or a TokenRequest (with `keyName`) as JSON; anything
+/// else is 40170, as in ably-js.
 fn answer_from_json(json: &[u8]) -> Result<Answer, ErrorInfo> {
     // Which of the two it is decides the parse, so its errors name the right type.
-    if has_key(json, "token") {
+    if has_key(json, "issued") {
         let details = rest::decode_token_details(json).map_err(|e| auth_failed(&e.message))?;
         Ok(Answer::Details(details))
     } else if has_key(json, "keyName") {
@@ -253,10 +271,13 @@ fn answer_from_json(json: &[u8]) -> Result<Answer, ErrorInfo> {
             .map_err(|_| auth_failed("invalid TokenRequest from the auth provider"))?;
         Ok(Answer::Request(request))
     } else {
-        Err(auth_failed(
-            "the auth provider gave neither a token, TokenDetails nor a TokenRequest",
-        ))
+        Err(no_token())
     }
+}
+
+/// 40170 for an answer that holds no token, TokenDetails or TokenRequest.
+fn no_token() -> ErrorInfo {
+    auth_failed("the auth provider gave neither a token, TokenDetails nor a TokenRequest")
 }
 
 fn details(token: String) -> TokenDetails {

@@ -252,6 +252,8 @@ impl Hub {
         let serial = msg.msg_serial.unwrap_or(0);
         let mut messages = msg.messages.clone().unwrap_or_default();
         let mut given = Vec::with_capacity(messages.len());
+        // The limit is the publish's, all its messages together, as on Ably (RSL1i).
+        let mut size = 0;
         for (index, m) in messages.iter_mut().enumerate() {
             // A publish is a create, as Ably sends it (TM2j); the serial, version and
             // annotations are the server's to give, and this one keeps none.
@@ -259,7 +261,7 @@ impl Hub {
             (m.serial, m.version, m.annotations) = (None, None, None);
             // Measured with the clientId it goes out with.
             m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
-            let size = roster::json::to_string(m).len();
+            size += roster::json::to_string(m).len();
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }

@@ -92,6 +92,28 @@ async fn oversize_data_is_nacked_with_40009_and_oversize_frames_close() {
 }
 
 #[tokio::test]
+async fn a_publish_of_messages_together_past_the_limit_is_nacked_with_40009() {
+    let server = Server::start(&["--max-message-size", "1024"]);
+    let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
+    c.attach("room").await;
+    // Each under the limit, together over it: the limit is the publish's (RSL1i).
+    let data = "y".repeat(600);
+    c.send_text(&format!(
+        r#"{{"action":15,"channel":"room","msgSerial":0,"messages":[{{"data":"{data}"}},{{"data":"{data}"}}]}}"#
+    ))
+    .await;
+    assert_eq!(
+        code(&c.recv_until(Action::Nack).await),
+        Some(codes::TOO_BIG)
+    );
+    c.send_text(&format!(
+        r#"{{"action":15,"channel":"room","msgSerial":1,"messages":[{{"data":"{data}"}}]}}"#
+    ))
+    .await;
+    assert_eq!(c.recv_until(Action::Ack).await.msg_serial, Some(1));
+}
+
+#[tokio::test]
 async fn a_frame_past_the_limit_is_refused_from_its_header() {
     let server = Server::start(&["--max-message-size", "1024"]);
     let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
