@@ -252,8 +252,9 @@ test('chat messages: batches, name filters on and off, detach and attach, sizes 
     bobs.unsubscribe();
     await t.op('publish after unsubscribe()', adas.publish('chat', 'nobody'));
 
-    // Sizes: name and data counted as ably-js counts them, against the server's 65536
-    // (which counts the message as JSON: binary as base64, 60000 bytes over the limit).
+    // Sizes: name and data counted as ably-js counts them, against the server's 65536,
+    // which counts them the same way (TO3l8): 60000 bytes of binary are 60000, not the
+    // 80000 characters of their base64.
     // By name: the message just sent to no listener may still be on its way.
     await t.op('subscribe for sizes', bobs.subscribe(['big', 'a', 'b', 'bin', 'x', 'small'], hear('size')));
     // Messages come in order: the last one heard, all before it are.

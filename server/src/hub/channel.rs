@@ -261,7 +261,7 @@ impl Hub {
             (m.serial, m.version, m.annotations) = (None, None, None);
             // Measured with the clientId it goes out with.
             m.client_id = super::presence::resolve_client_id(conn, m.client_id.take())?;
-            size += roster::json::to_string(m).len();
+            size += super::size::message(m);
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }

@@ -16,6 +16,7 @@ mod outbox;
 mod presence;
 mod recent_ids;
 mod replay;
+mod size;
 mod sync;
 #[cfg(test)]
 mod sync_tests;

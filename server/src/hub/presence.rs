@@ -144,9 +144,8 @@ impl Hub {
                     "cannot enter presence without a clientId",
                 ));
             }
-            // The whole item, as for a channel message: extras or a clientId are no way
-            // around the limit.
-            let size = roster::json::to_string(&*item).len();
+            // As for a channel message: extras or a clientId are no way around the limit.
+            let size = super::size::presence(item);
             if size > self.config.max_message_size {
                 return Err(ErrorInfo::too_big(size, self.config.max_message_size));
             }

@@ -114,6 +114,34 @@ async fn a_publish_of_messages_together_past_the_limit_is_nacked_with_40009() {
 }
 
 #[tokio::test]
+async fn binary_data_counts_its_bytes_not_its_base64_text() {
+    let server = Server::start(&["--max-message-size", "1024"]);
+    let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
+    c.attach("room").await;
+    // 900 bytes as 1,200 characters of base64: under the limit, as Ably counts (TO3l8).
+    let bytes = "AAAA".repeat(300);
+    c.send_text(&format!(
+        r#"{{"action":15,"channel":"room","msgSerial":0,"messages":[{{"data":"{bytes}","encoding":"base64"}}]}}"#
+    ))
+    .await;
+    assert_eq!(c.recv_until(Action::Ack).await.msg_serial, Some(0));
+    c.send_text(&format!(
+        r#"{{"action":14,"channel":"room","msgSerial":1,"presence":[{{"action":2,"data":"{bytes}","encoding":"base64"}}]}}"#
+    ))
+    .await;
+    assert_eq!(c.recv_until(Action::Ack).await.msg_serial, Some(1));
+    // The same text as a string is 1,200 bytes: over it.
+    c.send_text(&format!(
+        r#"{{"action":15,"channel":"room","msgSerial":2,"messages":[{{"data":"{bytes}"}}]}}"#
+    ))
+    .await;
+    assert_eq!(
+        code(&c.recv_until(Action::Nack).await),
+        Some(codes::TOO_BIG)
+    );
+}
+
+#[tokio::test]
 async fn a_frame_past_the_limit_is_refused_from_its_header() {
     let server = Server::start(&["--max-message-size", "1024"]);
     let (mut c, _) = server.connect(FULL_KEY, Some("alice")).await;
