@@ -363,6 +363,9 @@ test('calls made from inside listeners: enter, publish, detach, release, close',
       await t.op(`attach, ${what} in attached`, side.attach());
       await Promise.all(calls);
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The server answers in order: once a ping made now is answered, the DETACHED the
+      // detach or release asked for has come, on a loaded machine too.
+      await t.within(ada.connection.ping(), `${what}: a round trip after the DETACH`);
       t.read(`${what}: after`, { state: side.state, kept: side.name in ada.channels.all });
     }
     // One that attaches again as soon as the channel is detached.
