@@ -285,9 +285,20 @@ test('presence calls made in one go, without waiting: what each settles with, wh
     }
     await Promise.all(ops);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The last changes reach ada and bob after the ACKs, on a loaded machine later than
+    // any fixed wait: wait (bounded) until both list the members the server lists, then
+    // read. A set that never gets there is read as it is after 5 s, and compared.
+    const rest = t.rest('reader');
+    const listed = (members) => JSON.stringify(members.map((m) => [m.clientId, m.data]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))));
+    const caughtUp = async () => {
+      const server = listed((await rest.channels.get(t.name).presence.get()).items);
+      return listed(await adas.presence.get()) === server && listed(await bobs.presence.get()) === server;
+    };
+    for (const start = Date.now(); !(await caughtUp()) && Date.now() - start < 5000;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await t.op('ada get', adas.presence.get());
     await t.op('bob get', bobs.presence.get());
-    const rest = t.rest('reader');
     const page = await rest.channels.get(t.name).presence.get();
     t.read('rest get', t.members(page.items));
   }, (trace) => {

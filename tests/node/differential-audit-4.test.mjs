@@ -363,6 +363,9 @@ test('calls made from inside listeners: enter, publish, detach, release, close',
       await t.op(`attach, ${what} in attached`, side.attach());
       await Promise.all(calls);
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The server answers in order: once a ping made now is answered, the DETACHED the
+      // detach or release asked for has come, on a loaded machine too.
+      await t.within(ada.connection.ping(), `${what}: a round trip after the DETACH`);
       t.read(`${what}: after`, { state: side.state, kept: side.name in ada.channels.all });
     }
     // One that attaches again as soon as the channel is detached.
@@ -396,12 +399,14 @@ test('acting on the first member of a SYNC: unsubscribe(), detach(), close() mid
     const agent = t.client('agent', '*');
     const presence = agent.channels.get(t.name).presence;
     for (const n of [1, 2, 3, 4, 5]) await presence.enterClient(`m${n}`, `d${n}`);
+    // Each with what its act ends in, waited for before the state is read: the DETACHED
+    // or CLOSED comes from the server, later than any fixed wait on a loaded machine.
     const watchers = [
-      ['unsubscribe', (c, channel) => channel.presence.unsubscribe()],
-      ['detach', (c, channel) => t.settle(channel.detach()).then((o) => t.record('settled', ['detach', o]))],
-      ['close', (c) => c.close()],
+      ['unsubscribe', (c, channel) => channel.presence.unsubscribe(), () => undefined],
+      ['detach', (c, channel) => t.settle(channel.detach()).then((o) => t.record('settled', ['detach', o])), (c, channel) => channel.whenState('detached')],
+      ['close', (c) => c.close(), (c) => c.connection.whenState('closed')],
     ];
-    for (const [what, act] of watchers) {
+    for (const [what, act, done] of watchers) {
       const client = t.client(what, what);
       const channel = client.channels.get(t.name);
       let acted = false;
@@ -414,8 +419,10 @@ test('acting on the first member of a SYNC: unsubscribe(), detach(), close() mid
       };
       channel.presence.subscribe(heard('first'));
       await t.op(`${what}: subscribe`, channel.presence.subscribe(heard('second')));
+      // Long enough for the rest of the SYNC to reach the listeners (or not).
       await new Promise((resolve) => setTimeout(resolve, 300));
-      t.read(`${what}: after`, { state: channel.state, connection: client.connection.state === 'closing' ? 'closed' : client.connection.state });
+      await t.within(done(client, channel), `${what}: done`);
+      t.read(`${what}: after`, { state: channel.state, connection: client.connection.state });
     }
     await t.op('get after detach', agent.channels.get(t.name).presence.get());
   });

@@ -245,11 +245,26 @@ export const withoutUncaught = ({ uncaught = [], ...trace }, expected) => {
 };
 
 /**
- * A connection's recorded changes with every refused retry after the first left out
- * (connecting and disconnected in turn): how many fit in a wait is the machine's timing.
+ * A connection's recorded changes with every refused retry after the first of an outage
+ * left out (connecting and disconnected in turn): how many fit in a wait is the machine's
+ * timing. The first refused attempt (the immediate retry after a drop, RTN15a) is kept, and
+ * so is the attempt that connects; an outage is the changes between two others.
  */
-export const refusedRetriesAsOne = (changes) => changes?.filter((c, i) => !(i > 2
-  && /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current)));
+export const refusedRetriesAsOne = (changes) => {
+  const isRetry = (c) => /^(connecting|disconnected)$/.test(c.previous) && /^(connecting|disconnected)$/.test(c.current);
+  let refusedOnce = false;
+  return changes?.filter((c, i) => {
+    if (!isRetry(c)) {
+      refusedOnce = false;
+      return true;
+    }
+    if (!refusedOnce) {
+      refusedOnce = c.current === 'disconnected';
+      return true;
+    }
+    return c.current === 'connecting' && changes[i + 1]?.current === 'connected';
+  });
+};
 
 /**
  * Normalizes presence refusals: ably-js refuses presence enter/update/leave on a channel
