@@ -286,6 +286,17 @@ mod tests {
         assert_eq!(reason.cause.as_deref(), Some(&forbidden));
     }
 
+    #[test]
+    fn no_attempt_deadline_while_a_token_is_fetched_then_one_from_the_open() {
+        let mut client = connecting_for_a_token();
+        // Only connectionStateTtl's: the driver's token request has its own timeout
+        // (40170), as ably-js's.
+        assert_eq!(client.poll_timeout(), Some(120_000));
+        client.authorize("tok".into(), 4_000);
+        assert!(drain(&mut client).url.is_some());
+        assert_eq!(client.poll_timeout(), Some(4_000 + 10_000));
+    }
+
     /// A client whose tokens come from the driver (authUrl or authCallback), connecting
     /// and waiting for its first one.
     fn connecting_for_a_token() -> Realtime {

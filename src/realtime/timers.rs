@@ -198,22 +198,4 @@ mod tests {
         client.handle_timeout(now);
         assert_eq!(client.poll_timeout().map(|at| at - now), Some(15_000));
     }
-
-    #[test]
-    fn no_attempt_deadline_while_a_token_is_fetched_then_one_from_the_open() {
-        let mut client = Realtime::new(ClientOptions {
-            tls: false,
-            auth: AuthMethod::External,
-            ..ClientOptions::default()
-        })
-        .expect("valid options");
-        client.connect(0);
-        drain(&mut client);
-        // Only connectionStateTtl's: the driver's token request has its own timeout
-        // (40170), as ably-js's.
-        assert_eq!(client.poll_timeout(), Some(120_000));
-        client.authorize("tok".into(), 4_000);
-        assert!(drain(&mut client).url.is_some());
-        assert_eq!(client.poll_timeout(), Some(4_000 + 10_000));
-    }
 }
