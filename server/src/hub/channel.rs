@@ -241,6 +241,46 @@ impl Hub {
         );
     }
 
+    /// After AUTH: each channel the connection's new capability allows nothing on fails
+    /// with a channel ERROR 40160, as Ably fails it (RTC8a1); its members there leave at
+    /// once, as on DETACH. Channels still allowed keep their attachment.
+    pub fn refuse_disallowed(&mut self, conn_id: &str, now: u64) {
+        let Some(conn) = self.connections.get(conn_id) else {
+            return;
+        };
+        let capability = &conn.identity.capability;
+        let lost: Vec<String> = conn
+            .channels
+            .iter()
+            .filter(|name| {
+                granted_modes(|op| capability.allows(name, op), Flags::empty()).is_empty()
+                    && !capability.allows(name, "history")
+            })
+            .cloned()
+            .collect();
+        for name in lost {
+            self.end_sync(conn_id, &name);
+            if let Some(conn) = self.connections.get_mut(conn_id) {
+                conn.channels.remove(&name);
+            }
+            let attached = self
+                .channels
+                .get_mut(name.as_str())
+                .and_then(|channel| channel.subscribers.remove(conn_id))
+                .is_some();
+            self.leave_all(&name, conn_id, now);
+            self.release(&name, now);
+            if attached {
+                let error = ErrorInfo::not_permitted(format!("no capability for channel {name}"));
+                let reply = ProtocolMessage {
+                    error: Some(error),
+                    ..ProtocolMessage::for_channel(Action::Error, name)
+                };
+                self.send(conn_id, &reply);
+            }
+        }
+    }
+
     /// MESSAGE from a client: checks, stamps and relays it to subscribers.
     pub fn publish(
         &mut self,
