@@ -68,7 +68,7 @@ where
         tx.send(Outbound::Text(encode_json(&hello).into()));
         // A resume may bring a token that allows less than the connection's last one.
         if c.resumed {
-            hub.refuse_disallowed(&c.conn_id, now_ms());
+            hub.apply_capability(&c.conn_id, now_ms());
         }
         c
     };
@@ -514,7 +514,7 @@ fn reauthenticate(
                 ..ProtocolMessage::new(Action::Connected)
             };
             hub.send(conn_id, &update);
-            hub.refuse_disallowed(conn_id, now_ms());
+            hub.apply_capability(conn_id, now_ms());
             Flow::Reauthorized(expires)
         }
         Some(Err(error)) => {
