@@ -194,3 +194,22 @@ test('a token renewed on expiry with less capability: the channel it no longer a
     await t.op('bob get', bobs.presence.get());
   });
 });
+
+// The rights on a channel ada stays attached to change with authorize(), as in ably-js's
+// own RTC8a1 tests: a publish the first token refuses (40160) goes through once a token
+// allows it, without attaching again; one that allows subscribing only refuses it again.
+test('authorize() with more, then less capability on an attached channel: publish allowed, then refused, no re-attach', opts, async () => {
+  await differential(async (t) => {
+    const rights = (ops) => ({ clientId: 'ada', capability: JSON.stringify({ [t.name]: ops }) });
+    const ada = t.client('ada', 'ada', { capability: { [t.name]: ['subscribe'] } });
+    const channel = ada.channels.get(t.name);
+    t.watchChannel('ada', channel);
+    await t.op('attach', channel.attach().then(() => null));
+    await t.op('publish (subscribe only)', channel.publish('m', 'x'));
+    await t.op('authorize() with publish', ada.auth.authorize(rights(['subscribe', 'publish'])).then(() => null));
+    await t.op('publish (subscribe and publish)', channel.publish('m', 'y'));
+    await t.op('authorize() without publish', ada.auth.authorize(rights(['subscribe'])).then(() => null));
+    await t.op('publish (subscribe only again)', channel.publish('m', 'z'));
+    t.read('at the end', [ada.connection.state, channel.state]);
+  });
+});
