@@ -625,6 +625,32 @@ fn a_muted_channel_follows_its_members_without_presence_events() {
     );
 }
 
+/// A server that restarted knows bob on a new connection only: the last page's members
+/// come after the leaves it ends, as ably-js tells them, so an app keying its list by
+/// clientId still lists bob.
+#[test]
+fn a_last_sync_page_tells_the_leaves_it_ends_before_its_members() {
+    let mut h = Harness::with_token();
+    attached_with_members(&mut h);
+    h.take_events();
+    h.server(json!({"action": 16, "channel": "room", "channelSerial": "s9:",
+        "presence": [{"action": 1, "clientId": "bob", "connectionId": "c9", "id": "c9:0:0", "timestamp": 50}]}));
+    let mut events = h.presence_events();
+    let member = events.pop();
+    events.sort();
+    assert_eq!(
+        (events, member),
+        (
+            vec![
+                ("leave".into(), "bob".into()),
+                ("leave".into(), "carol".into())
+            ],
+            Some(("present".into(), "bob".into()))
+        ),
+        "the leaves (in any order), then bob's new member"
+    );
+}
+
 #[test]
 fn garbage_and_unknown_frames_change_nothing() {
     let mut h = Harness::with_token();

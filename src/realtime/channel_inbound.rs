@@ -204,7 +204,9 @@ impl Realtime {
     }
 
     /// SYNC: one page of the member list; the sync ends on an empty cursor or when the
-    /// message has no channelSerial (RTP18).
+    /// message has no channelSerial (RTP18). The last page's events come after the
+    /// leaves of the members it ended (as ably-js emits them): an app that keys its list
+    /// by clientId keeps a member who came back on a new connection.
     pub(super) fn on_sync(&mut self, msg: &mut ProtocolMessage, now: u64) {
         let Some(name) = msg.channel.take() else {
             return;
@@ -222,7 +224,7 @@ impl Realtime {
             .and_then(parse_sync_serial)
             .is_none_or(|(_, cursor)| cursor.is_empty());
         msg.fill_inner_from_parent();
-        self.apply_presence(&name, msg.presence.take().unwrap_or_default());
+        let page = self.apply_presence(&name, msg.presence.take().unwrap_or_default());
         if is_last {
             let leaves = self
                 .channels
@@ -230,6 +232,9 @@ impl Realtime {
                 .map(|c| c.presence.end_sync(now))
                 .unwrap_or_default();
             self.emit_presence(&name, leaves);
+        }
+        self.emit_presence(&name, page);
+        if is_last {
             self.finish_sync(&name);
         }
     }
@@ -244,7 +249,8 @@ impl Realtime {
         };
         note_serial(channel, msg);
         msg.fill_inner_from_parent();
-        self.apply_presence(&name, msg.presence.take().unwrap_or_default());
+        let changes = self.apply_presence(&name, msg.presence.take().unwrap_or_default());
+        self.emit_presence(&name, changes);
     }
 
     /// MESSAGE: channel messages for the application.
@@ -271,22 +277,24 @@ impl Realtime {
         }
     }
 
-    fn apply_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {
+    /// Applies `messages` to the channel's member set; returns the changes they made.
+    fn apply_presence(
+        &mut self,
+        name: &str,
+        messages: Vec<PresenceMessage>,
+    ) -> Vec<PresenceMessage> {
         let Some(channel) = self.channels.get_mut(name) else {
-            return;
+            return Vec::new();
         };
+        let mut changes = Vec::new();
         for message in messages {
             let (message, _) = message.decoded();
             if let Some(own_id) = self.connection_id.as_deref() {
                 channel.own.observe(&message, own_id);
             }
-            if let Some(message) = channel.presence.apply(message) {
-                if !channel.is_presence_muted {
-                    let channel = name.to_owned();
-                    self.events.push(Event::Presence { channel, message });
-                }
-            }
+            changes.extend(channel.presence.apply(message));
         }
+        changes
     }
 
     fn emit_presence(&mut self, name: &str, messages: Vec<PresenceMessage>) {

@@ -19,8 +19,9 @@ pub struct Channel {
     pub name: Arc<str>,
     /// Present members, stored as PRESENT.
     pub members: Members,
-    /// Attached connections and the modes they were granted.
-    pub subscribers: HashMap<String, Flags>,
+    /// Attached connections: the modes they were granted, and those they asked for (all
+    /// if none), which a new token's capability grants anew.
+    pub subscribers: HashMap<String, (Flags, Flags)>,
     /// Presence events, oldest first, within the retention window and count limit.
     pub history: History,
     /// Counts messages on the channel, for `channelSerial`.
@@ -171,7 +172,14 @@ impl Hub {
         }
         let limits = self.config.replay;
         let channel = super::channel_entry(&mut self.channels, &name);
-        let kept = channel.subscribers.insert(conn_id.to_owned(), modes);
+        let requested = match msg.flags() & Flags::MODE_ALL {
+            none if none.is_empty() => Flags::MODE_ALL,
+            some => some,
+        };
+        let kept = channel
+            .subscribers
+            .insert(conn_id.to_owned(), (modes, requested))
+            .map(|(granted, _)| granted);
         let continuity = continuity(
             channel,
             kept,
@@ -239,6 +247,52 @@ impl Hub {
             conn_id,
             &ProtocolMessage::for_channel(Action::Detached, name),
         );
+    }
+
+    /// After AUTH (or a resume) with a new token: each channel the connection's new
+    /// capability allows nothing on fails with a channel ERROR 40160, as Ably fails it
+    /// (RTC8a1); its members there leave at once, as on DETACH. Channels still allowed
+    /// keep their attachment with the modes the new capability grants of those asked for
+    /// (a publish the new token allows needs no new ATTACH, as on Ably).
+    pub fn apply_capability(&mut self, conn_id: &str, now: u64) {
+        let Some(conn) = self.connections.get(conn_id) else {
+            return;
+        };
+        let capability = &conn.identity.capability;
+        let mut lost = Vec::new();
+        for name in &conn.channels {
+            let allows = |op: &str| capability.allows(name, op);
+            if granted_modes(allows, Flags::empty()).is_empty() && !allows("history") {
+                lost.push(name.clone());
+            } else if let Some((granted, requested)) = self
+                .channels
+                .get_mut(name.as_str())
+                .and_then(|channel| channel.subscribers.get_mut(conn_id))
+            {
+                *granted = granted_modes(allows, *requested);
+            }
+        }
+        for name in lost {
+            self.end_sync(conn_id, &name);
+            if let Some(conn) = self.connections.get_mut(conn_id) {
+                conn.channels.remove(&name);
+            }
+            let attached = self
+                .channels
+                .get_mut(name.as_str())
+                .and_then(|channel| channel.subscribers.remove(conn_id))
+                .is_some();
+            self.leave_all(&name, conn_id, now);
+            self.release(&name, now);
+            if attached {
+                let error = ErrorInfo::not_permitted(format!("no capability for channel {name}"));
+                let reply = ProtocolMessage {
+                    error: Some(error),
+                    ..ProtocolMessage::for_channel(Action::Error, name)
+                };
+                self.send(conn_id, &reply);
+            }
+        }
     }
 
     /// MESSAGE from a client: checks, stamps and relays it to subscribers.

@@ -206,7 +206,7 @@ impl Hub {
                 tx.send(Outbound::Text(frame.clone()));
             }
         };
-        for (conn_id, modes) in &channel.subscribers {
+        for (conn_id, (modes, _)) in &channel.subscribers {
             if let Some(conn) = connections
                 .get(conn_id)
                 .filter(|c| audience.includes(conn_id, *modes, c.echo))

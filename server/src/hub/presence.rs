@@ -99,7 +99,7 @@ impl Hub {
             .channels
             .get(name.as_str())
             .and_then(|c| c.subscribers.get(conn_id));
-        if attached.is_some_and(|modes| !modes.contains(mode)) {
+        if attached.is_some_and(|(modes, _)| !modes.contains(mode)) {
             return Err(ErrorInfo::new(
                 codes::MODE_NOT_REQUESTED,
                 401,

@@ -517,3 +517,92 @@ fn an_attachment_without_a_mode_may_not_use_it() {
     // Publishing without attaching asks for no mode; the capability decides.
     assert_eq!(code(hub.publish(&a, &message("elsewhere"), 1)), None);
 }
+
+#[test]
+fn a_new_token_that_allows_nothing_on_a_channel_fails_it_and_its_members_leave() {
+    let mut hub = hub();
+    let (a, mut rx_a) = connect(&mut hub, "a");
+    let (b, mut rx_b) = connect(&mut hub, "b");
+    for channel in ["room", "other"] {
+        attach(&mut hub, &a, channel, 0);
+        presence(&mut hub, &a, channel, PresenceAction::Enter, 0);
+    }
+    attach(&mut hub, &b, "room", 0);
+    received(&mut rx_a);
+    received(&mut rx_b);
+    let identity = Identity {
+        client_id: Some("a".to_owned()),
+        capability: Capability::parse(r#"{"other":["*"]}"#)
+            .expect("capability")
+            .into(),
+        expires: None,
+    };
+    assert!(matches!(hub.reauthorize(&a, identity), Some(Ok(_))));
+    hub.apply_capability(&a, 1);
+    let frames = received(&mut rx_a);
+    let errors: Vec<_> = frames
+        .iter()
+        .filter(|f| f.action == Action::Error)
+        .map(|f| (f.channel.clone(), f.error.as_ref().map(|e| e.code)))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![(Some("room".to_owned()), Some(codes::NOT_PERMITTED))],
+        "only the channel the token no longer allows fails"
+    );
+    let leaves: Vec<_> = received(&mut rx_b)
+        .into_iter()
+        .filter(|f| f.action == Action::Presence)
+        .flat_map(|f| f.presence.unwrap_or_default())
+        .map(|p| (p.action, p.client_id))
+        .collect();
+    assert_eq!(leaves, vec![(PresenceAction::Leave, Some("a".to_owned()))]);
+    let attachments = |name: &str| {
+        hub.channels
+            .get(name)
+            .is_some_and(|c| c.subscribers.contains_key(&a))
+    };
+    assert!(!attachments("room") && attachments("other"));
+}
+
+#[test]
+fn a_new_token_grants_its_modes_to_the_attachments_it_still_allows() {
+    let mut hub = hub();
+    let only = |json: &str| Capability::parse(json).expect("capability");
+    let (a, _rx_a) = connect_with(&mut hub, "a", only(r#"{"room":["subscribe"]}"#), None);
+    let (b, mut rx_b) = connect(&mut hub, "b");
+    attach(&mut hub, &a, "room", 0);
+    attach(&mut hub, &b, "room", 0);
+    received(&mut rx_b);
+    let reauthorize = |hub: &mut Hub, conn_id: &str, client_id: &str, capability: Capability| {
+        let identity = Identity {
+            client_id: Some(client_id.to_owned()),
+            capability: capability.into(),
+            expires: None,
+        };
+        assert!(matches!(hub.reauthorize(conn_id, identity), Some(Ok(_))));
+        hub.apply_capability(conn_id, 1);
+    };
+    let message = ProtocolMessage {
+        messages: Some(vec![Message::default()]),
+        ..ProtocolMessage::for_channel(Action::Message, "room")
+    };
+    let code = |result: Result<(), roster::protocol::ErrorInfo>| result.err().map(|e| e.code);
+    assert_eq!(
+        code(hub.publish(&a, &message, 1)),
+        Some(codes::NOT_PERMITTED)
+    );
+    // More: a publishes without attaching again, as on Ably.
+    reauthorize(
+        &mut hub,
+        &a,
+        "a",
+        only(r#"{"room":["subscribe","publish"]}"#),
+    );
+    assert_eq!(code(hub.publish(&a, &message, 1)), None);
+    assert_eq!(received(&mut rx_b).len(), 1, "b hears it");
+    // Less: b may still publish there, but no longer hears what is published.
+    reauthorize(&mut hub, &b, "b", only(r#"{"room":["publish"]}"#));
+    assert_eq!(code(hub.publish(&a, &message, 2)), None);
+    assert!(received(&mut rx_b).is_empty(), "b no longer subscribes");
+}

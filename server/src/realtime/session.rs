@@ -66,6 +66,10 @@ where
             ..ProtocolMessage::new(Action::Connected)
         };
         tx.send(Outbound::Text(encode_json(&hello).into()));
+        // A resume may bring a token that allows less than the connection's last one.
+        if c.resumed {
+            hub.apply_capability(&c.conn_id, now_ms());
+        }
         c
     };
     // Its strings (a token, a clientId, a resume key) are not kept for the session.
@@ -510,6 +514,7 @@ fn reauthenticate(
                 ..ProtocolMessage::new(Action::Connected)
             };
             hub.send(conn_id, &update);
+            hub.apply_capability(conn_id, now_ms());
             Flow::Reauthorized(expires)
         }
         Some(Err(error)) => {
