@@ -104,6 +104,11 @@ fn continuity(
     }
 }
 
+/// 40160 for a channel the connection's capability allows nothing on.
+fn no_capability(name: &str) -> ErrorInfo {
+    ErrorInfo::not_permitted(format!("no capability for channel {name}"))
+}
+
 /// 90003 on ATTACHED: frames after the client's `channelSerial` may be missing.
 fn continuity_lost() -> ErrorInfo {
     ErrorInfo::new(
@@ -150,21 +155,14 @@ impl Hub {
         let refusal = if let Err(error) = super::limits::check_channel_name(&name) {
             Err(error)
         } else if modes.is_empty() && !capability.allows(&name, "history") {
-            Err(ErrorInfo::not_permitted(format!(
-                "no capability for channel {name}"
-            )))
+            Err(no_capability(&name))
         } else {
             self.check_channel_room(conn, &name)
         };
         let echo = conn.echo;
-        // A channel ERROR fails this channel only; the connection and its others go on.
         if let Err(error) = refusal {
             self.end_sync(conn_id, &name);
-            let reply = ProtocolMessage {
-                error: Some(error),
-                ..ProtocolMessage::for_channel(Action::Error, name)
-            };
-            self.send(conn_id, &reply);
+            self.send_channel_error(conn_id, name, error);
             return;
         }
         if let Some(conn) = self.connections.get_mut(conn_id) {
@@ -234,19 +232,37 @@ impl Hub {
 
     /// DETACH: the connection's members leave at once, then DETACHED.
     pub fn detach(&mut self, conn_id: &str, name: &str, now: u64) {
-        self.end_sync(conn_id, name);
-        if let Some(conn) = self.connections.get_mut(conn_id) {
-            conn.channels.remove(name);
-        }
-        if let Some(channel) = self.channels.get_mut(name) {
-            channel.subscribers.remove(conn_id);
-        }
-        self.leave_all(name, conn_id, now);
-        self.release(name, now);
+        self.drop_attachment(conn_id, name, now);
         self.send(
             conn_id,
             &ProtocolMessage::for_channel(Action::Detached, name),
         );
+    }
+
+    /// Ends the connection's attachment to `name`: its sync, its members there (they
+    /// leave at once), and the channel if nobody else holds it. Whether it was attached.
+    fn drop_attachment(&mut self, conn_id: &str, name: &str, now: u64) -> bool {
+        self.end_sync(conn_id, name);
+        if let Some(conn) = self.connections.get_mut(conn_id) {
+            conn.channels.remove(name);
+        }
+        let attached = self
+            .channels
+            .get_mut(name)
+            .and_then(|channel| channel.subscribers.remove(conn_id))
+            .is_some();
+        self.leave_all(name, conn_id, now);
+        self.release(name, now);
+        attached
+    }
+
+    /// A channel ERROR: fails that channel only; the connection and its others go on.
+    fn send_channel_error(&mut self, conn_id: &str, name: String, error: ErrorInfo) {
+        let reply = ProtocolMessage {
+            error: Some(error),
+            ..ProtocolMessage::for_channel(Action::Error, name)
+        };
+        self.send(conn_id, &reply);
     }
 
     /// After AUTH (or a resume) with a new token: each channel the connection's new
@@ -273,24 +289,9 @@ impl Hub {
             }
         }
         for name in lost {
-            self.end_sync(conn_id, &name);
-            if let Some(conn) = self.connections.get_mut(conn_id) {
-                conn.channels.remove(&name);
-            }
-            let attached = self
-                .channels
-                .get_mut(name.as_str())
-                .and_then(|channel| channel.subscribers.remove(conn_id))
-                .is_some();
-            self.leave_all(&name, conn_id, now);
-            self.release(&name, now);
-            if attached {
-                let error = ErrorInfo::not_permitted(format!("no capability for channel {name}"));
-                let reply = ProtocolMessage {
-                    error: Some(error),
-                    ..ProtocolMessage::for_channel(Action::Error, name)
-                };
-                self.send(conn_id, &reply);
+            if self.drop_attachment(conn_id, &name, now) {
+                let error = no_capability(&name);
+                self.send_channel_error(conn_id, name, error);
             }
         }
     }

@@ -60,9 +60,9 @@ pub fn check_client_id(client_id: &str) -> Result<(), ErrorInfo> {
     )))
 }
 
-/// The bytes a member's data counts for: as sent, whatever its encoding.
-pub(super) fn data_size(member: &PresenceMessage) -> usize {
-    match &member.data {
+/// The bytes data counts for: as sent, whatever its encoding.
+pub(super) fn data_size(data: Option<&Data>) -> usize {
+    match data {
         None => 0,
         Some(Data::String(s)) => s.len(),
         Some(Data::Binary(b)) => b.len(),
@@ -74,7 +74,7 @@ pub(super) fn data_size(member: &PresenceMessage) -> usize {
 /// its client chose (data, clientId, encoding, extras), so no field escapes the limit.
 pub(super) fn held_size(member: &PresenceMessage) -> usize {
     let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    data_size(member)
+    data_size(member.data.as_ref())
         + text(&member.client_id)
         + text(&member.encoding)
         + member.extras.as_ref().map_or(0, |e| e.as_str().len())

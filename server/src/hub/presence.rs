@@ -35,7 +35,7 @@ pub(super) fn approximate_size(member: &PresenceMessage) -> usize {
     // Binary data goes out as base64 in JSON; everything else as `data_size` counts it.
     let data = match &member.data {
         Some(Data::Binary(b)) => b.len().div_ceil(3) * 4,
-        _ => data_size(member),
+        data => data_size(data.as_ref()),
     };
     // Field names, quotes, the action and the timestamp.
     const ENVELOPE: usize = 100;

@@ -39,10 +39,7 @@ fn fields(
         {
             base64_len(text)
         }
-        Some(Data::String(text)) => text.len(),
-        Some(Data::Binary(bytes)) => bytes.len(),
-        Some(Data::Json(text)) => text.as_str().len(),
-        None => 0,
+        other => super::limits::data_size(other),
     };
     data + client_id.map_or(0, str::len) + extras.map_or(0, |e| e.as_str().len())
 }
