@@ -225,18 +225,18 @@ impl Realtime {
             .is_none_or(|(_, cursor)| cursor.is_empty());
         msg.fill_inner_from_parent();
         let page = self.apply_presence(&name, msg.presence.take().unwrap_or_default());
-        if is_last {
-            let leaves = self
-                .channels
-                .get_mut(&name)
-                .map(|c| c.presence.end_sync(now))
-                .unwrap_or_default();
-            self.emit_presence(&name, leaves);
+        if !is_last {
+            self.emit_presence(&name, page);
+            return;
         }
+        let leaves = self
+            .channels
+            .get_mut(&name)
+            .map(|c| c.presence.end_sync(now))
+            .unwrap_or_default();
+        self.emit_presence(&name, leaves);
         self.emit_presence(&name, page);
-        if is_last {
-            self.finish_sync(&name);
-        }
+        self.finish_sync(&name);
     }
 
     /// PRESENCE: live member changes (RTP2).

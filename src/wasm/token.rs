@@ -225,13 +225,14 @@ fn answer_from_url(response: HttpResponse) -> Result<Answer, ErrorInfo> {
     if holds(kind, b"json") {
         return answer_from_json(&response.body);
     }
-    if !holds(kind, b"text/plain") && !holds(kind, b"jwt") {
+    let is_jwt = holds(kind, b"jwt");
+    if !is_jwt && !holds(kind, b"text/plain") {
         return Err(no_token());
     }
     // Strict UTF-8: a lossy decode would pull its replacement machinery into the wasm
     // for a token the server would refuse anyway.
     let text = core::str::from_utf8(&response.body).map_err(|_| no_token())?;
-    token_text(text.trim_ascii(), holds(kind, b"jwt"))
+    token_text(text.trim_ascii(), is_jwt)
 }
 
 /// A token given as text, unless it is none as ably-js sees it (RSA4c): empty, the text
