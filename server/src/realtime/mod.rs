@@ -4,6 +4,7 @@
 mod connect;
 mod fragments;
 mod frames;
+mod inbound;
 mod rate;
 mod salvage;
 mod session;
