@@ -20,10 +20,20 @@ const ALL = Symbol('all');
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added or taken off (40000;
 // ably-js throws), and so is a function given as the event with a second argument
-// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none).
+// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none),
+// and an event that is not a name (a string) or an array of them (`names`), as off(fn,
+// fn2). As there, once([events], x) with x no function adds nothing and throws nothing
+// (ably-js's wrapper throws when an event comes, and logs it).
 const checked = (listener, given) => {
   if (typeof listener !== 'function' || given) throw errorInfo('listener must be a function', 40000);
 };
+const names = (event) => {
+  const list = [].concat(event);
+  if (list.some((name) => typeof name !== 'string')) throw errorInfo('event must be a name or an array of names', 40000);
+  return list;
+};
+// subscribe(listener, x) and unsubscribe(listener, x), as ably-js: the listener for every event.
+const listenerFirst = (event, listener) => (typeof event === 'function' ? [null, event] : [event, listener]);
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
@@ -32,7 +42,7 @@ class EventEmitter {
       [event, listener] = [null, event];
     }
     checked(listener);
-    for (const name of [].concat(event ?? ALL)) {
+    for (const name of event == null ? [ALL] : names(event)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       const list = this._listeners.get(name);
       // Kept in the order emit() calls them: once() listeners before on() ones.
@@ -47,7 +57,7 @@ class EventEmitter {
       checked(event, arguments.length > 1);
       [event, listener] = [null, event];
     } else if (arguments.length < 2) return new Promise((resolve) => this.once(event, resolve));
-    if (!listener && event != null) return;
+    if (event != null && (Array.isArray(event) ? typeof listener !== 'function' : !listener)) return;
     checked(listener);
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
@@ -56,10 +66,10 @@ class EventEmitter {
     this.on(event, wrapped);
   }
   off(event, listener) {
-    if (typeof event === 'function') [event, listener] = [null, event];
+    if (typeof event === 'function' && !listener) [event, listener] = [null, event];
     if (event == null && !listener) return this._listeners.clear();
     if (listener) checked(listener);
-    for (const name of event == null ? [...this._listeners.keys()] : [].concat(event)) {
+    for (const name of event == null ? [...this._listeners.keys()] : names(event)) {
       if (listener) this._remove(name, listener);
       else this._listeners.delete(name);
     }
@@ -288,7 +298,7 @@ class RealtimePresence extends EventEmitter {
   }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
-  unsubscribe(action, listener) { this.off(action, listener); }
+  unsubscribe(action, listener) { this.off(...listenerFirst(action, listener)); }
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }
   off(event, listener) { super.off(event, listener); this._listen(); }
@@ -398,7 +408,7 @@ class RealtimeChannel extends EventEmitter {
     return this._subscribe(this._messages, name, listener);
   }
   unsubscribe(name, listener) {
-    if (!isFilter(name)) return this._messages.off(name, listener);
+    if (!isFilter(name)) return this._messages.off(...listenerFirst(name, listener));
     for (const l of this._messages._listeners.get(ALL) ?? []) if (l._filter === name && (!listener || l._original === listener)) this._messages._remove(ALL, l);
   }
   async publish(name, data) {
@@ -473,7 +483,7 @@ class RealtimeChannel extends EventEmitter {
   // attaches, as in ably-js; without attaching it resolves with null.
   _subscribe(emitter, event, listener) {
     return this._unlessFailed(async () => {
-      emitter.on(event, listener);
+      emitter.on(...listenerFirst(event, listener));
       return this._attachOnSubscribe === false ? null : this.attach();
     });
   }
