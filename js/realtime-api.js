@@ -9,7 +9,7 @@ export const OP_ENTER = 0, OP_UPDATE = 1, OP_LEAVE = 2, OP_PUBLISH = 3, OP_GET =
 export const OP_READ = 6, OP_SET_OPTIONS = 7, OP_GET_OPTIONS = 8, OP_RELEASE = 9, OP_MUTE = 10, OP_UNMUTE = 11;
 export const OP_ATTACH = 12, OP_DETACH = 13, OP_PING = 14, OP_CONNECTION = 15, OP_RECOVERY = 16;
 export const OP_AUTHORIZE = 17, OP_CONNECT = 18, OP_CLOSE = 19, OP_ONLINE = 20, OP_OFFLINE = 21, OP_PAGEHIDE = 22;
-export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25, OP_REQUEST_TOKEN = 26;
+export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25, OP_REQUEST_TOKEN = 26, OP_RELEASED_ENTER = 27;
 
 const ALL = Symbol('all');
 
@@ -320,9 +320,14 @@ class RealtimePresence extends EventEmitter {
     await null;
     if (clientId != null && typeof clientId !== 'string') throw errorInfo('clientId must be a string', 40012);
     const { channel } = this;
-    // Released: the attach it takes is never answered, as in ably-js; from suspended or
-    // failed, refused.
-    if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
+    // Released: attached (by a detach that timed out), sent on the connection as in
+    // ably-js (OP_RELEASED_ENTER + action: its enter, update or leave), where the server
+    // applies it; else the attach it takes is never answered, as in ably-js; from
+    // suspended or failed, refused.
+    if (channel._released) {
+      if (channel.state === 'attached') return channel._core.op(channel.name, OP_RELEASED_ENTER + action, clientId, data);
+      return channel._unlessFailed(() => channel.attach(), channel._refusing);
+    }
     // A connection that cannot send refuses first with its own error, as ably-js (RTP16b).
     return channel._unlessFailed(() => channel._core.op(channel.name, action, clientId, data), channel.state === 'failed' && !channel._down);
   }
