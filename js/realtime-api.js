@@ -9,7 +9,7 @@ export const OP_ENTER = 0, OP_UPDATE = 1, OP_LEAVE = 2, OP_PUBLISH = 3, OP_GET =
 export const OP_READ = 6, OP_SET_OPTIONS = 7, OP_GET_OPTIONS = 8, OP_RELEASE = 9, OP_MUTE = 10, OP_UNMUTE = 11;
 export const OP_ATTACH = 12, OP_DETACH = 13, OP_PING = 14, OP_CONNECTION = 15, OP_RECOVERY = 16;
 export const OP_AUTHORIZE = 17, OP_CONNECT = 18, OP_CLOSE = 19, OP_ONLINE = 20, OP_OFFLINE = 21, OP_PAGEHIDE = 22;
-export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25, OP_REQUEST_TOKEN = 26;
+export const OP_BATCH_PRESENCE = 23, OP_TIME = 24, OP_CREATE_TOKEN_REQUEST = 25, OP_REQUEST_TOKEN = 26, OP_RELEASED_ENTER = 27;
 
 const ALL = Symbol('all');
 
@@ -20,10 +20,20 @@ const ALL = Symbol('all');
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added or taken off (40000;
 // ably-js throws), and so is a function given as the event with a second argument
-// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none).
+// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none),
+// and an event that is not a name (a string) or an array of them (`names`), as off(fn,
+// fn2). As there, once([events], x) with x no function adds nothing and throws nothing
+// (ably-js's wrapper throws when an event comes, and logs it).
 const checked = (listener, given) => {
   if (typeof listener !== 'function' || given) throw errorInfo('listener must be a function', 40000);
 };
+const names = (event) => {
+  const list = [].concat(event);
+  if (list.some((name) => typeof name !== 'string')) throw errorInfo('event must be a name or an array of names', 40000);
+  return list;
+};
+// subscribe(listener, x) and unsubscribe(listener, x), as ably-js: the listener for every event.
+const listenerFirst = (event, listener) => (typeof event === 'function' ? [null, event] : [event, listener]);
 class EventEmitter {
   constructor() { this._listeners = new Map(); }
   on(event, listener) {
@@ -32,7 +42,7 @@ class EventEmitter {
       [event, listener] = [null, event];
     }
     checked(listener);
-    for (const name of [].concat(event ?? ALL)) {
+    for (const name of event == null ? [ALL] : names(event)) {
       if (!this._listeners.has(name)) this._listeners.set(name, []);
       const list = this._listeners.get(name);
       // Kept in the order emit() calls them: once() listeners before on() ones.
@@ -47,7 +57,7 @@ class EventEmitter {
       checked(event, arguments.length > 1);
       [event, listener] = [null, event];
     } else if (arguments.length < 2) return new Promise((resolve) => this.once(event, resolve));
-    if (!listener && event != null) return;
+    if (event != null && (Array.isArray(event) ? typeof listener !== 'function' : !listener)) return;
     checked(listener);
     const emitter = this;
     function wrapped(...args) { emitter.off(wrapped); listener.apply(this, args); }
@@ -56,10 +66,10 @@ class EventEmitter {
     this.on(event, wrapped);
   }
   off(event, listener) {
-    if (typeof event === 'function') [event, listener] = [null, event];
+    if (typeof event === 'function' && !listener) [event, listener] = [null, event];
     if (event == null && !listener) return this._listeners.clear();
     if (listener) checked(listener);
-    for (const name of event == null ? [...this._listeners.keys()] : [].concat(event)) {
+    for (const name of event == null ? [...this._listeners.keys()] : names(event)) {
       if (listener) this._remove(name, listener);
       else this._listeners.delete(name);
     }
@@ -288,7 +298,7 @@ class RealtimePresence extends EventEmitter {
   }
   // Resolves with nothing once attached, as ably-js (channel.subscribe gives the change).
   async subscribe(action, listener) { await this.channel._subscribe(this, action, listener); }
-  unsubscribe(action, listener) { this.off(action, listener); }
+  unsubscribe(action, listener) { this.off(...listenerFirst(action, listener)); }
   // Without listeners the wasm drops this channel's presence events unconverted.
   on(event, listener) { super.on(event, listener); this._listen(); }
   off(event, listener) { super.off(event, listener); this._listen(); }
@@ -310,9 +320,14 @@ class RealtimePresence extends EventEmitter {
     await null;
     if (clientId != null && typeof clientId !== 'string') throw errorInfo('clientId must be a string', 40012);
     const { channel } = this;
-    // Released: the attach it takes is never answered, as in ably-js; from suspended or
-    // failed, refused.
-    if (channel._released) return channel._unlessFailed(() => channel.attach(), channel._refusing);
+    // Released: attached (by a detach that timed out), sent on the connection as in
+    // ably-js (OP_RELEASED_ENTER + action: its enter, update or leave), where the server
+    // applies it; else the attach it takes is never answered, as in ably-js; from
+    // suspended or failed, refused.
+    if (channel._released) {
+      if (channel.state === 'attached') return channel._core.op(channel.name, OP_RELEASED_ENTER + action, clientId, data);
+      return channel._unlessFailed(() => channel.attach(), channel._refusing);
+    }
     // A connection that cannot send refuses first with its own error, as ably-js (RTP16b).
     return channel._unlessFailed(() => channel._core.op(channel.name, action, clientId, data), channel.state === 'failed' && !channel._down);
   }
@@ -398,7 +413,7 @@ class RealtimeChannel extends EventEmitter {
     return this._subscribe(this._messages, name, listener);
   }
   unsubscribe(name, listener) {
-    if (!isFilter(name)) return this._messages.off(name, listener);
+    if (!isFilter(name)) return this._messages.off(...listenerFirst(name, listener));
     for (const l of this._messages._listeners.get(ALL) ?? []) if (l._filter === name && (!listener || l._original === listener)) this._messages._remove(ALL, l);
   }
   async publish(name, data) {
@@ -473,7 +488,7 @@ class RealtimeChannel extends EventEmitter {
   // attaches, as in ably-js; without attaching it resolves with null.
   _subscribe(emitter, event, listener) {
     return this._unlessFailed(async () => {
-      emitter.on(event, listener);
+      emitter.on(...listenerFirst(event, listener));
       return this._attachOnSubscribe === false ? null : this.attach();
     });
   }

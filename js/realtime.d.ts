@@ -412,7 +412,8 @@ export interface Channels<T> {
   get(name: string, options?: ChannelOptions): T;
   /**
    * Forgets a channel, once detached: an attached one is detached first (as ably-js 2.x).
-   * The released object hears nothing more from the server: its attach times out (90007).
+   * The released object hears nothing more from the server: its attach times out (90007);
+   * attached again by a detach that timed out, its presence calls are sent, as ably-js's.
    */
   release(name: string): void;
   /** The channels made by get() and not released, by name. */

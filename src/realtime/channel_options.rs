@@ -92,7 +92,7 @@ fn same_params(a: &[(String, String)], b: &[(String, String)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Flags;
+    use crate::protocol::{Flags, PresenceAction};
     use crate::realtime::test_client::{client, connect, drain};
     use crate::realtime::Event;
 
@@ -244,6 +244,25 @@ mod tests {
             matches!(&sent[..], [frame] if frame.contains(r#""action":15"#)),
             "{sent:?}"
         );
+        assert_eq!(client.channel_granted("room"), None);
+    }
+
+    #[test]
+    fn a_released_objects_presence_is_sent_without_attaching() {
+        let mut client = client();
+        connect(&mut client);
+        // As ably-js's released object left attached: enter and leave go out as they
+        // are, the leave too though the core has no attached channel of that name.
+        client.presence_on("room", PresenceAction::Enter, None, None, None);
+        client.presence_on("room", PresenceAction::Leave, None, None, None);
+        let sent = drain(&mut client).sent;
+        assert!(
+            matches!(&sent[..], [enter, leave]
+                if enter.contains(r#""action":14"#) && enter.contains(r#""action":2"#)
+                    && leave.contains(r#""action":14"#) && leave.contains(r#""action":3"#)),
+            "{sent:?}"
+        );
+        assert_eq!(client.channel_state("room"), ChannelState::Initialized);
         assert_eq!(client.channel_granted("room"), None);
     }
 }

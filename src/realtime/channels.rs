@@ -133,6 +133,21 @@ impl Realtime {
         data: Option<Data>,
         now: u64,
     ) -> OpId {
+        self.presence_on(channel, action, client_id, data, Some(now))
+    }
+
+    /// `presence` with `now`; without, enter/update/leave of a released channel object
+    /// (channels.release) that is attached, as ably-js's: sent on the connection as a
+    /// publish is, whatever the state of the channel of that name, if any, which it
+    /// leaves as it is (a leave neither checks its state nor forgets a member there).
+    pub fn presence_on(
+        &mut self,
+        channel: &str,
+        action: PresenceAction,
+        client_id: Option<String>,
+        data: Option<Data>,
+        now: Option<u64>,
+    ) -> OpId {
         let op = self.new_op();
         let own_client_id = client_id
             .clone()
@@ -151,7 +166,7 @@ impl Realtime {
             self.complete(op, Err(error));
             return op;
         }
-        if action == PresenceAction::Leave {
+        if action == PresenceAction::Leave && now.is_some() {
             let state = self.channel_state(channel);
             if !matches!(state, ChannelState::Attached | ChannelState::Attaching) {
                 // A closed or failed connection is the reason, as for enter (RTP16b).
@@ -173,7 +188,10 @@ impl Realtime {
             presence: Some(vec![message]),
             ..ProtocolMessage::for_channel(Action::Presence, channel)
         };
-        self.send_on_channel(channel, msg, Ticket::Op(op), now);
+        match now {
+            Some(now) => self.send_on_channel(channel, msg, Ticket::Op(op), now),
+            None => self.send(msg, Ticket::Op(op)),
+        }
         op
     }
 

@@ -12,7 +12,7 @@ extern "C" {
     /// An ArrayBuffer's bytes, or a view's own (whatever its element type: a Uint8Array
     /// over its window); for any other value, whether it goes as JSON (a boolean).
     #[wasm_bindgen(js_name = dataKind)]
-    fn data_kind(value: &JsValue) -> JsValue;
+    pub(super) fn data_kind(value: &JsValue) -> JsValue;
 }
 
 /// App data from JS: strings stay strings, ArrayBuffer/typed arrays become bytes, arrays

@@ -2,6 +2,7 @@
 //! pages any presence list links to: in both package entries, so it lives apart from the
 //! `Rest` class.
 
+use super::data::data_kind;
 use super::error::rejected;
 use super::options::{field, string_field};
 use super::paginated_result::fetch_page;
@@ -29,12 +30,13 @@ pub fn presence_history(client: Rc<RestClient>, channel: &str, params: &JsValue)
         Some("backwards") => Some(Direction::Backwards),
         Some(_) => return rejected(&bad_params()),
     };
-    // A number, or text of one (a form field), as JS's unary + reads it. Not an object:
-    // ably-js sends one as its text (a Date's is `Mon Dec 07 2026 ...`), which the
-    // server refuses.
+    // A number, or text of one (a form field), as JS's unary + reads it, which for an
+    // array or a plain object is the number its text is (`[5]`: 5), as ably-js sends it
+    // as text that the server reads. Not another object (`dataKind` false): a Date's
+    // text (`Mon Dec 07 2026 ...`) the server refuses.
     let number = |name| {
         field(params, name).map(|n| {
-            whole(if n.is_object() {
+            whole(if n.is_object() && data_kind(&n).as_bool() == Some(false) {
                 f64::NAN
             } else {
                 n.unchecked_into_f64()

@@ -58,3 +58,10 @@ pub const TIME: u32 = 24;
 pub const CREATE_TOKEN_REQUEST: u32 = 25;
 /// Rest's auth.requestToken.
 pub const REQUEST_TOKEN: u32 = 26;
+/// presence.enter of a released channel object that is attached (channels.release): the
+/// wrapper asks for `RELEASED_ENTER` plus ENTER, UPDATE or LEAVE.
+pub const RELEASED_ENTER: u32 = 27;
+/// presence.update of a released channel object that is attached.
+pub const RELEASED_UPDATE: u32 = 28;
+/// presence.leave of a released channel object that is attached.
+pub const RELEASED_LEAVE: u32 = 29;

@@ -64,7 +64,8 @@ impl Realtime {
     /// The client's (see `lifecycle`): `connect`, `close`, `ping`, the page's events,
     /// `connection`, `recovery` and `authorize`. A channel's:
     /// - `enter`, `update`, `leave`: presence for clientId `a` if a string (enterClient
-    ///   etc.), with data `b`; a promise.
+    ///   etc.), with data `b`; a promise. `released*`: the same for a released channel
+    ///   object that is attached, sent as a publish is (see `presence_on`).
     /// - `publish`: the messages `a`, `[{ name, data, extras }]`, without attaching; a
     ///   promise.
     /// - `get`: presence.get(params `a`: `{ waitForSync, clientId, connectionId }`);
@@ -88,9 +89,9 @@ impl Realtime {
     ///   an ErrorInfo 40000 to throw rather than attach again.
     pub fn op(&self, channel: &str, op: u32, a: JsValue, b: JsValue) -> JsValue {
         let action = match op {
-            ops::ENTER => PresenceAction::Enter,
-            ops::UPDATE => PresenceAction::Update,
-            ops::LEAVE => PresenceAction::Leave,
+            ops::ENTER | ops::RELEASED_ENTER => PresenceAction::Enter,
+            ops::UPDATE | ops::RELEASED_UPDATE => PresenceAction::Update,
+            ops::LEAVE | ops::RELEASED_LEAVE => PresenceAction::Leave,
             ops::PUBLISH => return self.publish(channel, a.unchecked_into()).into(),
             ops::GET => return self.presence_get(channel, &a, b).into(),
             ops::HISTORY => {
@@ -124,10 +125,17 @@ impl Realtime {
             event => return self.lifecycle(event, a, b),
         };
         let client_id = a.as_string();
+        let is_released = op >= ops::RELEASED_ENTER;
         match data::data_from_js(&b) {
-            Ok(data) => self
-                .driver
-                .operation(|c, now| c.presence(channel, action, client_id, data, now)),
+            Ok(data) => self.driver.operation(|c, now| {
+                c.presence_on(
+                    channel,
+                    action,
+                    client_id,
+                    data,
+                    (!is_released).then_some(now),
+                )
+            }),
             Err(error) => rejected(&error),
         }
         .into()
