@@ -697,7 +697,11 @@ export const realtimeClass = (Core) => class Realtime {
       case 'channel':
         if (channel && event.reason) channel._reason = event.reason;
         return channel?.emit(event.event, (channel._change = stateChange(event)));
-      case 'presence': return channel?.presence.emit(event.message.action, event.message);
+      // A run of presence events on one channel, in order (a listener may release the
+      // channel: the next event goes to the channel of that name then, as before the run).
+      case 'presence':
+        for (const message of event.messages) this.channels.all[event.channel]?.presence.emit(message.action, message);
+        return;
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':
         return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, hasBacklog: false, reason: event.reason });
