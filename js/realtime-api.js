@@ -43,11 +43,13 @@ class EventEmitter {
     }
     checked(listener);
     for (const name of event == null ? [ALL] : names(event)) {
-      if (!this._listeners.has(name)) this._listeners.set(name, []);
-      const list = this._listeners.get(name);
+      // A new list, not the old one changed (nor is one anywhere else): emit() goes
+      // through the lists there were when the event came without copying them.
+      const list = [...(this._listeners.get(name) ?? [])];
       // Kept in the order emit() calls them: once() listeners before on() ones.
       const at = listener._first ? list.findIndex((l) => !l._first) : -1;
       list.splice(at < 0 ? list.length : at, 0, listener);
+      this._listeners.set(name, list);
     }
   }
   // As ably-js: a Promise unless a listener is given; one given as null or undefined adds
@@ -78,10 +80,13 @@ class EventEmitter {
     const list = this._listeners.get(name);
     if (list) this._listeners.set(name, list.filter((l) => l !== listener && l._original !== listener));
   }
+  // One `this` for the event's listeners, as ably-js.
   emit(name, ...args) {
-    const listeners = [ALL, name].flatMap((key) => this._listeners.get(key) ?? []);
-    for (const listener of listeners) {
-      try { listener.apply({ event: name }, args); } catch (e) { setTimeout(() => { throw e; }); }
+    const self = { event: name };
+    for (const list of [this._listeners.get(ALL), this._listeners.get(name)]) {
+      for (const listener of list ?? []) {
+        try { listener.apply(self, args); } catch (e) { setTimeout(() => { throw e; }); }
+      }
     }
   }
 }
@@ -712,7 +717,11 @@ export const realtimeClass = (Core) => class Realtime {
       case 'channel':
         if (channel && event.reason) channel._reason = event.reason;
         return channel?.emit(event.event, (channel._change = stateChange(event)));
-      case 'presence': return channel?.presence.emit(event.message.action, event.message);
+      // A run of presence events on one channel, in order (a listener may release the
+      // channel: the next event goes to the channel of that name then, as before the run).
+      case 'presence':
+        for (const message of event.messages) this.channels.all[event.channel]?.presence.emit(message.action, message);
+        return;
       case 'message': return channel?._messages.emit(event.message.name, event.message);
       case 'reenterFailed':
         return channel?.emit('update', { previous: channel.state, current: channel.state, event: 'update', resumed: true, hasBacklog: false, reason: event.reason });

@@ -62,7 +62,7 @@ impl Capability {
         let mut w = Writer::new();
         w.begin_object();
         for (resource, ops) in &self.grants {
-            w.key(resource);
+            w.text_key(resource);
             w.begin_array();
             for op in ops {
                 w.string(op);

@@ -30,7 +30,7 @@ impl WriteJson for RecoveryKey {
         w.key("channelSerials");
         w.begin_object();
         for (name, serial) in &self.channel_serials {
-            w.key(name);
+            w.text_key(name);
             w.string(serial);
         }
         w.end_object();

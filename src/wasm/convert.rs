@@ -48,7 +48,7 @@ pub fn push_presence_list(parts: &js_sys::Array, messages: &[PresenceView]) {
 
 /// Presence messages (at most `LIST_CHUNK`) as apps see them, as one array from one JSON
 /// text and one `JSON.parse`.
-fn presence_list(messages: &[PresenceView]) -> JsValue {
+pub fn presence_list(messages: &[PresenceView]) -> JsValue {
     let list: js_sys::Array = to_js(&AppPresenceList(messages)).unchecked_into();
     for (index, message) in messages.iter().enumerate() {
         if matches!(message.data, Some(DataRef::Binary(_))) {

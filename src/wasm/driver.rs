@@ -18,14 +18,14 @@ use super::timer::Timeout;
 use super::token::AuthSource;
 use crate::auth::TokenDetails;
 use crate::connection::ConnectionState;
-use crate::protocol::{ErrorInfo, PresenceMessage};
+use crate::protocol::{ErrorInfo, PresenceMessage, PresenceView};
 use crate::realtime::{Completion, Event, OpId, Realtime, TransportCommand};
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
-use js_sys::{Array, Function, Promise};
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 
 /// Presence events converted per JSON text: a frame of 200 updates as one text held 64 KB
@@ -37,8 +37,6 @@ const PRESENCE_RUN: usize = 50;
 enum Outgoing {
     /// Pass this event object to the app's sink.
     Event(JsValue),
-    /// Pass each event object of this array to the app's sink, in order.
-    Events(Array),
     /// Call this resolve or reject function with the value.
     Settle(Function, JsValue),
 }
@@ -159,12 +157,15 @@ impl Driver {
         while let Some(command) = core.poll_transport() {
             self.transport(command);
         }
-        // Runs of presence events are converted together, up to PRESENCE_RUN at a time;
-        // order with the rest is kept.
-        let mut presence = Vec::new();
+        // Runs of presence events on one channel are converted together, up to
+        // PRESENCE_RUN at a time; order with the rest is kept.
+        let mut presence: Vec<(String, PresenceMessage)> = Vec::new();
         while let Some(event) = core.poll_event() {
             match event {
                 Event::Presence { channel, message } => {
+                    if presence.last().is_some_and(|(last, _)| *last != channel) {
+                        self.queue_presence(&mut presence);
+                    }
                     presence.push((channel, message));
                     if presence.len() == PRESENCE_RUN {
                         self.queue_presence(&mut presence);
@@ -299,11 +300,13 @@ impl Driver {
         }
     }
 
+    /// Queues a run of presence events on one channel as one event object.
     fn queue_presence(&self, run: &mut Vec<(String, PresenceMessage)>) {
-        if run.is_empty() {
+        let Some((channel, _)) = run.first() else {
             return;
-        }
-        let events = Outgoing::Events(event::presence_events_to_js(run));
+        };
+        let messages: Vec<PresenceView> = run.iter().map(|(_, m)| m.view()).collect();
+        let events = Outgoing::Event(event::presence_run_to_js(channel, &messages));
         self.outgoing.borrow_mut().push(events);
         run.clear();
     }
@@ -402,12 +405,6 @@ impl Driver {
                 // A throwing listener must not stop delivery to the others.
                 let _ = match next {
                     Outgoing::Event(event) => self.sink.call1(&JsValue::NULL, &event),
-                    Outgoing::Events(events) => {
-                        for index in 0..events.length() {
-                            let _ = self.sink.call1(&JsValue::NULL, &events.get(index));
-                        }
-                        Ok(JsValue::UNDEFINED)
-                    }
                     Outgoing::Settle(function, value) => function.call1(&JsValue::NULL, &value),
                 };
             }

@@ -1,54 +1,29 @@
 //! Core events as the plain objects the JS wrapper dispatches: `{ type: 'connection' |
-//! 'channel' | 'presence' | 'message' | 'reenterFailed', ... }`, with ably-js field names.
+//! 'channel' | 'presence' | 'message' | 'reenterFailed', ... }`, with ably-js field names
+//! (a 'presence' one holds a run of `messages`).
 
-use super::convert::{set_binary_data, to_js as json_to_js};
+use super::convert::presence_list;
 use super::data::message_to_js;
 use super::error::{set, to_js as error_to_js};
 use crate::channel::ChannelState;
-use crate::json::{WriteJson, Writer};
-use crate::protocol::{AppPresence, Data, ErrorInfo, PresenceMessage};
+use crate::protocol::{ErrorInfo, PresenceView};
 use crate::realtime::Event;
-use alloc::string::String;
 use wasm_bindgen::JsValue;
 
-/// A run of presence events as the wrapper dispatches them: `[{ type: 'presence',
-/// channel, message }]`, written straight from the core's (channel, message) pairs.
-struct PresenceEvents<'a>(&'a [(String, PresenceMessage)]);
-
-impl WriteJson for PresenceEvents<'_> {
-    fn write_json(&self, w: &mut Writer) {
-        w.begin_array();
-        for (channel, message) in self.0 {
-            w.begin_object();
-            w.key("type");
-            w.string("presence");
-            w.key("channel");
-            w.string(channel);
-            w.key("message");
-            AppPresence(message.view()).write_json(w);
-            w.end_object();
-        }
-        w.end_array();
-    }
-}
-
-/// The JS objects for a run of presence events, made from one JSON text and one
-/// `JSON.parse`: a SYNC page or a burst of updates crosses the boundary once, and stays
-/// one array until it is delivered.
-pub fn presence_events_to_js(events: &[(String, PresenceMessage)]) -> js_sys::Array {
-    let list: js_sys::Array = json_to_js(&PresenceEvents(events)).into();
-    for (index, (_, message)) in events.iter().enumerate() {
-        if matches!(message.data, Some(Data::Binary(_))) {
-            let event = list.get(index as u32);
-            let object = js_sys::Reflect::get(&event, &"message".into()).unwrap_or_default();
-            set_binary_data(&object, message.data.as_ref().map(Data::as_ref));
-        }
-    }
-    list
+/// A run of presence events on one channel as the wrapper dispatches it: `{ type:
+/// 'presence', channel, messages }`, the messages from one JSON text and one `JSON.parse`
+/// (`convert::presence_list`): a SYNC page or a burst of updates crosses the boundary
+/// once, and the wrapper is called once for the run, not once an event.
+pub fn presence_run_to_js(channel: &str, messages: &[PresenceView]) -> JsValue {
+    let object: JsValue = js_sys::Object::new().into();
+    set(&object, "type", "presence".into());
+    set(&object, "channel", channel.into());
+    set(&object, "messages", presence_list(messages));
+    object
 }
 
 /// The JS object for an event (`AuthRequired` and `Completed` are handled by the driver,
-/// presence events in runs by `presence_events_to_js`).
+/// presence events in runs by `presence_run_to_js`).
 pub fn to_js(event: Event) -> JsValue {
     let object: JsValue = js_sys::Object::new().into();
     let put = |key: &str, value: JsValue| set(&object, key, value);

@@ -238,7 +238,8 @@ async fn binary_data_is_a_buffer_whole_or_a_views_window() {
         .borrow()
         .iter()
         .filter(|e| text(e, "type") == "presence" && text(e, "channel") == name)
-        .map(|e| js_sys::Uint8Array::new(&get(&get(e, "message"), "data")).to_vec())
+        .flat_map(|e| js_sys::Array::from(&get(e, "messages")))
+        .map(|m| js_sys::Uint8Array::new(&get(&m, "data")).to_vec())
         .collect();
     let expected: [&[u8]; 3] = [&[1, 2, 3, 4, 5, 6, 7, 8], &[3, 4, 5, 6], &[6, 7]];
     assert_eq!(received, expected);

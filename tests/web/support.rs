@@ -120,8 +120,8 @@ impl Client {
             .borrow()
             .iter()
             .filter(|e| text(e, "type") == "presence" && text(e, "channel") == channel)
-            .map(|e| {
-                let m = get(e, "message");
+            .flat_map(|e| js_sys::Array::from(&get(e, "messages")))
+            .map(|m| {
                 // JSON.stringify(undefined) is undefined, not a string: no data reads as "".
                 let data = js_sys::JSON::stringify(&get(&m, "data"))
                     .ok()

@@ -62,7 +62,7 @@ impl WriteJson for ProtocolMessage {
             w.key("params");
             w.begin_object();
             for (key, value) in params {
-                w.key(key);
+                w.text_key(key);
                 w.string(value);
             }
             w.end_object();
