@@ -76,6 +76,12 @@ build_wasm roster_wasm --features rest "${EXTRA[@]}"
 build_wasm roster_realtime "${EXTRA[@]}"
 
 cp js/index.js js/index.d.ts js/realtime.js js/realtime.d.ts js/realtime-api.js js/rest-api.js "$OUT/"
+# The entries for the `node` export condition: the same modules over the Node glue
+# (js/loader.mjs), which reads the wasm file from disk.
+for entry in index:roster_wasm realtime:roster_realtime; do
+  sed "s|'\./${entry#*:}\.js'|'./${entry#*:}.node.js'|" "js/${entry%:*}.js" > "$OUT/${entry%:*}.node.js"
+  grep -q "'./${entry#*:}.node.js'" "$OUT/${entry%:*}.node.js" || { echo "no glue import in js/${entry%:*}.js" >&2; exit 1; }
+done
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
 
 # The same app (it imports only Realtime) bundled against each entry.

@@ -92,7 +92,8 @@ if ((glue.match(manualFree) ?? []).length !== classes || (glue.match(dispose) ??
 }
 glue = glue.replace(manualFree, '').replace(dispose, '');
 
-glue = `${glue.slice(0, glue.indexOf('let wasmModule, wasmInstance, wasm;'))}let wasm, loading;
+const head = glue.slice(0, glue.indexOf('let wasmModule, wasmInstance, wasm;'));
+glue = `${head}let wasm, loading;
 
 /** Instantiates the wasm module once; resolves with its exports. */
 export default function init() {
@@ -116,3 +117,52 @@ export default function init() {
 }
 `;
 writeFileSync(glueFile, glue);
+
+// The same glue for Node (the package's `node` export condition: index.node.js and
+// realtime.node.js import it), in a file of its own so that the browser glue carries none
+// of it and no bundler for the browser meets node:fs. Two differences:
+// - Node's fetch takes no file: URL, so the wasm file beside the glue is read from disk.
+//   The URL keeps wasm-bindgen's form: a bundler building for Node (an SSR build) emits
+//   the file and points it there.
+// - Where Node has no WebSocket (Node 20 without --experimental-websocket; Node 22 has
+//   one), the socket opened is a stand-in that answers as a server refusing the
+//   connection would: a connection ERROR (80000) naming what is missing, so the
+//   connection goes to failed with that reason (as for any fatal error: no retries that
+//   keep the process alive and never succeed). Without it `new WebSocket` threw, which
+//   the client took for a refused connection: disconnected, retrying every 15 s, with a
+//   reason that said nothing of why. The global is looked up at each connection: an app
+//   may set one (the ws package's) before it connects.
+const socketCall = 'new WebSocket(getStringFromWasm0(';
+if (head.split(socketCall).length !== 2) fail('not one WebSocket constructor call');
+const noWebSocket = JSON.stringify({ action: 9, error: {
+  message: 'no WebSocket in this Node.js: Node 22 or later has one; run Node 20 with --experimental-websocket, or set globalThis.WebSocket (from the ws package) before connecting',
+  code: 80000, statusCode: 400,
+} });
+writeFileSync(glueFile.replace(/\.js$/, '.node.js'), `import { readFileSync } from 'node:fs';
+${head.replace(socketCall, `new (globalThis.WebSocket ?? NoWebSocket)(getStringFromWasm0(`)}
+/** Where Node has no WebSocket: a socket that opens, sends a connection ERROR and closes. */
+class NoWebSocket {
+    constructor() {
+        this.readyState = 0;
+        setTimeout(() => {
+            this.onopen?.();
+            this.onmessage?.({ data: ${JSON.stringify(noWebSocket)} });
+            this.onclose?.();
+        });
+    }
+    send() {}
+    close() {}
+}
+
+let wasm, loading;
+
+/** Instantiates the wasm module once, from the file beside this one; resolves with its exports. */
+export default function init() {
+    return loading ??= (async () => {
+        const bytes = readFileSync(new URL('${url}', import.meta.url));
+        wasm = (await WebAssembly.instantiate(bytes, __wbg_get_imports())).instance.exports;
+        wasm.${startFn}();
+        return wasm;
+    })();
+}
+`);
