@@ -83,3 +83,27 @@ async fn malformed_msgpack_gets_an_error_40000_in_msgpack_and_others_are_served(
     assert!(bot.closed_by_server().await);
     assert_still_serving(&server).await;
 }
+
+#[tokio::test]
+async fn binary_data_counts_by_its_bytes_against_the_message_size_in_msgpack_too() {
+    let server = Server::start(&["--max-message-size", "1024"]);
+    let channel = unique_channel("msgpack-size");
+    let (mut bot, _) = server
+        .open_in(Format::Msgpack, &format!("key={FULL_KEY}&clientId=bot"))
+        .await;
+    // clientId "bot" (3 bytes) and 1,021 bytes of data: 1,024, which fits (TO3l8); the
+    // same as base64 would be 1,364 bytes.
+    bot.send(&enter(&channel, 0, Data::Binary(vec![7; 1_021]), None))
+        .await;
+    let ack = bot.reply().await;
+    assert_eq!(
+        (ack.action, ack.msg_serial),
+        (Action::Ack, Some(0)),
+        "{ack:?}"
+    );
+    bot.send(&enter(&channel, 1, Data::Binary(vec![7; 1_022]), None))
+        .await;
+    let nack = bot.reply().await;
+    assert_eq!(nack.action, Action::Nack, "{nack:?}");
+    assert_eq!(nack.error.map(|e| e.code), Some(codes::TOO_BIG));
+}
