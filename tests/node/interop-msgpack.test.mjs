@@ -155,13 +155,18 @@ test('presence.get over msgpack (SYNC) and REST presence, history and batch page
       ['update', 'bot', 'text'],
     ]);
 
-    // Batch presence gives members as on the wire (ably-js does not decode them).
+    // Batch presence gives members as on the wire (ably-js does not decode them): in
+    // msgpack, binary data is binary, as Ably answers it.
     const batch = await rest().batchPresence([name]);
     assert.equal(batch.successCount, 1);
     assert.equal(batch.failureCount, 0);
     const members = batch.results[0].presence.map((m) => m.clientId).sort();
     assert.deepEqual(members, ['ann', 'ben', 'bot']);
     const ben = batch.results[0].presence.find((m) => m.clientId === 'ben');
+    assert.ok(Buffer.isBuffer(ben.data), `binary, not ${JSON.stringify(ben.data)}`);
+    assert.deepEqual([bytes(ben.data), ben.encoding], [[1, 2], undefined]);
+    const ann = batch.results[0].presence.find((m) => m.clientId === 'ann');
+    assert.deepEqual([ann.data, ann.encoding], ['{"i":0}', 'json']);
     const decoded = await Ably.Realtime.PresenceMessage.fromEncoded(ben);
     assert.deepEqual(plain(decoded.data), { binary: [1, 2] });
 
