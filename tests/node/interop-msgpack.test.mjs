@@ -1,6 +1,7 @@
 // Interop in msgpack: the real `ably` client in Node with its DEFAULT options
 // (useBinaryProtocol: true, as a backend bot or service uses it) against roster-server,
-// next to JSON clients (ably-js with useBinaryProtocol: false): presence and messages
+// next to JSON clients (ably-js with useBinaryProtocol: false, and the Roster package in
+// headless Chromium): presence and messages
 // with string, object and binary data both ways, presence.get (SYNC), REST presence,
 // history and batchPresence pages, a resume that replays what a dropped transport
 // missed, and a malformed msgpack frame refused with 40000 while others are served.
@@ -8,7 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ably from 'ably';
 import WebSocket from 'ws';
-import { ablyOptions, BASE, closeAll, connected, devAuth, nextPresence, realtime, skip, uniqueChannel, within } from './ably.mjs';
+import { ablyOptions, BASE, closeAll, connected, devAuth, nextPresence, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
+import { chromiumForTests, openTab } from './chromium.mjs';
 import { startProxy } from './proxy.mjs';
 
 const opts = { skip, timeout: 60_000 };
@@ -45,6 +47,7 @@ async function until(check, what) {
   }
 }
 
+const chromium = chromiumForTests(BASE);
 let proxy;
 before(async () => {
   if (BASE) proxy = await startProxy(Number(new URL(BASE).port));
@@ -110,6 +113,53 @@ test('presence and messages cross between msgpack and JSON clients with their da
   } finally {
     await closeAll([b, w]);
   }
+});
+
+test('the Roster package (JSON, in Chromium) and a msgpack ably-js client see each other\'s presence data', opts, async () => {
+  const name = uniqueChannel('msgpack-roster');
+  const errors = [];
+  const { context, page } = await openTab(chromium.get(), `${BASE}/health`, { name: 'roster', errors, timeout: WAIT });
+  const b = bot('bot');
+  try {
+    await page.evaluate(async ({ name, options }) => {
+      const { Realtime } = await import('/pkg/realtime.js');
+      const plain = (d) => (d instanceof ArrayBuffer ? { binary: [...new Uint8Array(d)] } : d);
+      window.seen = [];
+      window.client = new Realtime(options);
+      await window.client.channels.get(name).presence.subscribe((m) => {
+        if (m.clientId === 'bot') window.seen.push([m.action, plain(m.data)]);
+      });
+    }, { name, options: rosterOptions('web') });
+
+    // msgpack -> Roster.
+    const bc = b.channels.get(name);
+    await bc.presence.enter('hello');
+    await bc.presence.update({ a: 1, list: [1, 'two'] });
+    await bc.presence.update(Buffer.from([0, 1, 255]));
+    await bc.presence.leave('bye');
+    await until(async () => (await page.evaluate(() => window.seen.length)) >= 4, 'Roster to see the bot enter, update twice, leave');
+    assert.deepEqual(await page.evaluate(() => window.seen), [
+      ['enter', 'hello'], ['update', { a: 1, list: [1, 'two'] }], ['update', { binary: [0, 1, 255] }], ['leave', 'bye'],
+    ]);
+
+    // Roster -> msgpack, binary sent as an ArrayBuffer.
+    const seenByBot = [];
+    await bc.presence.subscribe((m) => m.clientId === 'web' && seenByBot.push([m.action, plain(m.data)]));
+    await page.evaluate(async (name) => {
+      const presence = window.client.channels.get(name).presence;
+      await presence.enter('hi');
+      await presence.update({ b: [true, null] });
+      await presence.update(new Uint8Array([4, 5]).buffer);
+      await presence.leave('later');
+    }, name);
+    await until(() => seenByBot.length >= 4, 'the bot to see Roster enter, update twice, leave');
+    assert.deepEqual(seenByBot, [['enter', 'hi'], ['update', { b: [true, null] }], ['update', { binary: [4, 5] }], ['leave', 'later']]);
+  } finally {
+    await closeAll([b]);
+    await page.evaluate(() => window.client?.close()).catch(() => {});
+    await context.close();
+  }
+  assert.deepEqual(errors, [], 'no page errors');
 });
 
 test('presence.get over msgpack (SYNC) and REST presence, history and batch pages', opts, async () => {
