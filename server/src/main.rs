@@ -9,6 +9,7 @@ mod listener;
 mod realtime;
 mod rest;
 mod state;
+mod wire;
 
 use auth::Keys;
 use axum::extract::{ConnectInfo, Query, Request, State};
@@ -186,7 +187,8 @@ fn router(state: Shared, mounts: &[(String, PathBuf)]) -> Router {
         )
         .route("/presence", get(rest::batch_presence))
         .route("/keys/{key_name}/requestToken", post(rest::request_token))
-        .route("/auth/token-request", get(rest::dev_token_request));
+        .route("/auth/token-request", get(rest::dev_token_request))
+        .route_layer(axum::middleware::from_fn(rest::negotiate));
     let mut has_root = false;
     for (mount, dir) in mounts {
         let files =

@@ -223,7 +223,7 @@ impl Hub {
         // ATTACHED and are in the backlog too; those after it go out live, after it.
         self.send(conn_id, &attached);
         for frame in backlog {
-            self.send_frame(conn_id, frame);
+            self.send_json_frame(conn_id, frame);
         }
         if let Some(token) = sync {
             self.queue_sync(conn_id, token);

@@ -4,7 +4,7 @@
 use super::{Hub, Outbound, Tx};
 use crate::auth::Identity;
 use crate::state::random_text;
-use roster::protocol::{codes, ErrorInfo};
+use roster::protocol::{codes, ErrorInfo, Format};
 use std::collections::{HashMap, HashSet};
 
 /// One realtime connection, with or without a live transport.
@@ -18,6 +18,8 @@ pub struct Conn {
     pub identity: Identity,
     /// Whether it receives its own channel messages.
     pub echo: bool,
+    /// The wire format of its transport (a resume may change it).
+    pub format: Format,
     /// How long its members stay after its transport drops, in ms.
     pub remain_present_for: u64,
     /// The live transport's queue; `None` while disconnected.
@@ -55,11 +57,12 @@ pub struct Connected {
 
 impl Hub {
     /// Opens a connection, or resumes the one `resume` names if it is still held and
-    /// belongs to the same clientId.
+    /// belongs to the same clientId; its transport speaks `format`.
     pub fn connect(
         &mut self,
         identity: Identity,
         echo: bool,
+        format: Format,
         remain_present_for: u64,
         resume: Option<&str>,
         tx: Tx,
@@ -74,6 +77,7 @@ impl Hub {
                     conn.generation += 1;
                     conn.identity = identity;
                     conn.echo = echo;
+                    conn.format = format;
                     conn.remain_present_for = remain_present_for;
                     return Connected {
                         conn_id: conn.id.clone(),
@@ -102,6 +106,7 @@ impl Hub {
                 key: key.clone(),
                 identity,
                 echo,
+                format,
                 remain_present_for,
                 tx: Some(tx),
                 generation: 0,

@@ -7,6 +7,8 @@ mod budget;
 mod budget_tests;
 mod channel;
 mod connection;
+#[cfg(test)]
+mod format_tests;
 mod history;
 mod limits;
 mod members;
@@ -32,13 +34,14 @@ pub use outbox::{outbox, Outbound, Rx, Tx};
 pub use replay::ReplayLimits;
 pub use sync::SyncToken;
 
+use crate::wire;
 use budget::Budget;
 use replay::Audience;
-use roster::protocol::{encode_json, ProtocolMessage};
+use roster::protocol::{encode_json, Format, ProtocolMessage};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
-use tungstenite::Utf8Bytes;
+use tungstenite::{Bytes, Utf8Bytes};
 
 /// Limits and defaults that shape what the hub does.
 #[derive(Debug, Clone)]
@@ -175,21 +178,31 @@ impl Hub {
         }
     }
 
-    /// Sends one message to one connection, if it has a transport.
+    /// Sends one message to one connection in its format, if it has a transport.
     pub fn send(&self, conn_id: &str, msg: &ProtocolMessage) {
-        self.send_frame(conn_id, encode_json(msg).into());
+        if let Some((conn, tx)) = self.transport(conn_id) {
+            tx.send(wire::frame(conn.format, msg));
+        }
     }
 
-    /// Sends an already encoded frame to one connection, if it has a transport.
-    fn send_frame(&self, conn_id: &str, frame: Utf8Bytes) {
-        if let Some(tx) = self.connections.get(conn_id).and_then(|c| c.tx.as_ref()) {
-            tx.send(Outbound::Text(frame));
+    /// Sends a frame the hub encoded as JSON (a replayed one) to one connection in its
+    /// format, if it has a transport.
+    fn send_json_frame(&self, conn_id: &str, frame: Utf8Bytes) {
+        if let Some((conn, tx)) = self.transport(conn_id) {
+            tx.send(wire::transcode(conn.format, frame));
         }
+    }
+
+    /// The connection and its transport's queue, if it has a transport.
+    fn transport(&self, conn_id: &str) -> Option<(&Conn, &Tx)> {
+        let conn = self.connections.get(conn_id)?;
+        Some((conn, conn.tx.as_ref()?))
     }
 
     /// Stamps `msg` with the channel's next serial, keeps the encoded frame in the
     /// channel's replay log and sends it to every connection `audience` includes. The
-    /// frame's bytes are shared between recipients and the log, not copied.
+    /// frame is encoded once as JSON, its bytes shared between JSON recipients and the
+    /// log, not copied; and once as msgpack, shared alike, only if a recipient speaks it.
     fn broadcast(&mut self, name: &str, mut msg: ProtocolMessage, audience: Audience, now: u64) {
         let limits = self.config.replay;
         let connections = &self.connections;
@@ -201,9 +214,15 @@ impl Hub {
         channel.serial += 1;
         msg.channel_serial = Some(replay::serial_text(channel.serial));
         let frame: Utf8Bytes = encode_json(&msg).into();
-        let send = |conn: &Conn| {
+        let mut msgpack: Option<Bytes> = None;
+        let mut send = |conn: &Conn| {
             if let Some(tx) = &conn.tx {
-                tx.send(Outbound::Text(frame.clone()));
+                tx.send(match conn.format {
+                    Format::Json => Outbound::Text(frame.clone()),
+                    Format::Msgpack => {
+                        Outbound::Binary(msgpack.get_or_insert_with(|| wire::msgpack(&msg)).clone())
+                    }
+                });
             }
         };
         for (conn_id, (modes, _)) in &channel.subscribers {

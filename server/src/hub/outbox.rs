@@ -12,7 +12,7 @@ use super::SyncToken;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
-use tungstenite::Utf8Bytes;
+use tungstenite::{Bytes, Utf8Bytes};
 
 /// A drained queue keeps a buffer of at most this many frames.
 const IDLE_CAPACITY: usize = 4;
@@ -20,8 +20,10 @@ const IDLE_CAPACITY: usize = 4;
 /// What a session's writer sends on the socket.
 #[derive(Debug)]
 pub enum Outbound {
-    /// One text frame; cloning it for each recipient shares the bytes.
+    /// One text frame (JSON); cloning it for each recipient shares the bytes.
     Text(Utf8Bytes),
+    /// One binary frame (msgpack); cloning it for each recipient shares the bytes.
+    Binary(Bytes),
     /// The next page of a SYNC, to be made when the writer gets here
     /// (`Hub::continue_sync`).
     Sync(SyncToken),
@@ -34,6 +36,7 @@ impl Outbound {
     fn size(&self) -> usize {
         match self {
             Outbound::Text(frame) => frame.len(),
+            Outbound::Binary(frame) => frame.len(),
             Outbound::Sync(token) => token.size(),
             Outbound::Close => 0,
         }
@@ -179,6 +182,7 @@ mod tests {
     fn text(out: Option<Outbound>) -> Option<String> {
         match out? {
             Outbound::Text(t) => Some(t.as_str().to_owned()),
+            Outbound::Binary(b) => Some(format!("{b:?}")),
             Outbound::Sync(_) => Some("sync".into()),
             Outbound::Close => Some("close".into()),
         }

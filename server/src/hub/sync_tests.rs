@@ -6,7 +6,7 @@ use super::tests::{attach, connect, connect_with};
 use super::*;
 use roster::auth::Capability;
 use roster::presence::{parse_sync_serial, MemberFilter, PresenceSet};
-use roster::protocol::{decode_json, Action, Data, Flags, PresenceAction, PresenceMessage};
+use roster::protocol::{decode, decode_json, Action, Data, Flags, PresenceAction, PresenceMessage};
 
 /// The frames queued for `conn_id`, serving each SYNC token as its writer would, until
 /// nothing is left.
@@ -17,6 +17,9 @@ pub(super) fn synced(hub: &mut Hub, conn_id: &str, rx: &mut Rx) -> Vec<ProtocolM
             Outbound::Text(text) => {
                 frames.push(decode_json(text.as_bytes()).expect("the hub writes valid frames"))
             }
+            Outbound::Binary(bytes) => frames.push(
+                decode(Format::Msgpack, &bytes).expect("the hub writes valid msgpack frames"),
+            ),
             Outbound::Sync(token) => hub.continue_sync(conn_id, token),
             Outbound::Close => {}
         }
@@ -177,6 +180,7 @@ fn members_entering_changing_and_leaving_on_both_sides_of_the_cursor_end_as_the_
         let Some(out) = rx.try_recv() else { break };
         match out {
             Outbound::Text(text) => client.take(&decode_json(text.as_bytes()).expect("frame")),
+            Outbound::Binary(_) => panic!("a JSON connection gets text frames"),
             Outbound::Sync(token) if step < 3 => {
                 // Between pages, changes behind the cursor, ahead of it, and new members
                 // on both sides of it.

@@ -57,7 +57,7 @@ pub(super) fn connect_with(
         capability: capability.into(),
         expires: None,
     };
-    let connected = hub.connect(identity, true, 0, resume, tx);
+    let connected = hub.connect(identity, true, Format::Json, 0, resume, tx);
     (connected.conn_id, rx)
 }
 

@@ -2,7 +2,7 @@
 //! the client is.
 
 use crate::auth::{authenticate, Credentials, Identity, Keys};
-use roster::protocol::{codes, ErrorInfo};
+use roster::protocol::{codes, ErrorInfo, Format};
 use std::collections::HashMap;
 
 /// What a client asked for on connect.
@@ -14,7 +14,7 @@ pub struct ConnectParams {
     pub key: Option<String>,
     /// `clientId`.
     pub client_id: Option<String>,
-    /// `format` (only `json` is served).
+    /// `format`: `json` or `msgpack`.
     pub format: String,
     /// `echo=false` turns off the client's own messages.
     pub echo: bool,
@@ -42,14 +42,19 @@ impl ConnectParams {
         }
     }
 
+    /// The wire format asked for; 40000 for one other than `json` and `msgpack`.
+    pub fn wire_format(&self) -> Result<Format, ErrorInfo> {
+        Format::from_name(&self.format).ok_or_else(|| {
+            ErrorInfo::bad_request(format!(
+                "format {} is not supported; use json or msgpack",
+                self.format
+            ))
+        })
+    }
+
     /// Authenticates the request and settles the connection's clientId.
     pub fn identify(&self, keys: &Keys, secure: bool, now: u64) -> Result<Identity, ErrorInfo> {
-        if self.format != "json" {
-            return Err(ErrorInfo::bad_request(format!(
-                "format {} is not supported; use useBinaryProtocol: false",
-                self.format
-            )));
-        }
+        self.wire_format()?;
         let credentials = match (&self.access_token, &self.key) {
             (Some(token), _) => Credentials::Token(token),
             (None, Some(key)) => Credentials::Key(key),

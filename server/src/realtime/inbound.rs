@@ -4,10 +4,11 @@
 
 use super::rate::{Admit, InboundRate};
 use super::salvage;
-use super::session::{connection_details, disconnect, send, send_last, with_error};
-use crate::hub::{Outbound, Tx};
+use super::session::{connection_details, disconnect, send, send_last, with_error, Transport};
+use crate::hub::Outbound;
 use crate::state::{now_ms, Shared};
-use roster::protocol::{decode_json, Action, ErrorInfo, ProtocolMessage};
+use crate::wire;
+use roster::protocol::{Action, ErrorInfo, Format, ProtocolMessage};
 
 /// What the session does after a frame.
 pub enum Flow {
@@ -28,7 +29,7 @@ pub enum Flow {
 pub fn handle_frame(
     state: &Shared,
     conn_id: &str,
-    tx: &Tx,
+    tx: &Transport,
     bytes: &[u8],
     heartbeat_ms: u64,
     rate: &mut InboundRate,
@@ -37,10 +38,10 @@ pub fn handle_frame(
     if let Err(abuse) = rate.frame(now) {
         return fail(state, conn_id, tx, abuse);
     }
-    let msg = match decode_json(bytes) {
+    let msg = match wire::decode(tx.format, bytes) {
         Ok(msg) => msg,
         // A message with one bad field is refused by its serial; the connection goes on.
-        Err(error) => match salvage::refusable(bytes) {
+        Err(error) => match refusable(tx.format, bytes) {
             Some(stub) => {
                 acknowledge(state, conn_id, &stub, now, Admit::No(error));
                 return Flow::Continue;
@@ -80,7 +81,7 @@ pub fn handle_frame(
         Action::Close => {
             state.hub().close(conn_id, now);
             send(tx, &ProtocolMessage::new(Action::Closed));
-            tx.send(Outbound::Close);
+            tx.queue.send(Outbound::Close);
             return Flow::Closed;
         }
         Action::Disconnect => return Flow::Dropped,
@@ -97,10 +98,23 @@ pub fn handle_frame(
     Flow::Continue
 }
 
+/// The frame's action and msgSerial, as an otherwise empty message, when it is a
+/// MESSAGE or PRESENCE whose msgSerial can be read though the whole did not decode.
+fn refusable(format: Format, bytes: &[u8]) -> Option<ProtocolMessage> {
+    let (action, serial) = match format {
+        Format::Json => return salvage::refusable(bytes),
+        Format::Msgpack => wire::msgpack_header(bytes)?,
+    };
+    matches!(action, Action::Message | Action::Presence).then(|| ProtocolMessage {
+        msg_serial: Some(serial),
+        ..ProtocolMessage::new(action)
+    })
+}
+
 /// An unreadable or oversize frame, or a client far over its rate: ERROR, which the
 /// client takes as fatal, so the connection ends here as after CLOSE (members leave at
 /// once) and the socket closes once the ERROR is written.
-pub fn fail(state: &Shared, conn_id: &str, tx: &Tx, error: ErrorInfo) -> Flow {
+pub fn fail(state: &Shared, conn_id: &str, tx: &Transport, error: ErrorInfo) -> Flow {
     state.hub().close(conn_id, now_ms());
     send_last(tx, &with_error(Action::Error, error));
     Flow::Closed
@@ -156,7 +170,7 @@ fn acknowledge(state: &Shared, conn_id: &str, msg: &ProtocolMessage, now: u64, a
 fn reauthenticate(
     state: &Shared,
     conn_id: &str,
-    tx: &Tx,
+    tx: &Transport,
     msg: &ProtocolMessage,
     heartbeat_ms: u64,
 ) -> Flow {

@@ -1,18 +1,20 @@
 //! One realtime connection's life on one transport: CONNECTED first, then frames in,
 //! queued frames out, heartbeats while idle, and what happens when the socket goes.
 
+use super::fragments::{feed, Payload};
 use super::inbound::{fail, handle_frame, Flow};
 use super::rate::InboundRate;
-use super::{fragments::feed_text, frames, ConnectParams};
+use super::{frames, ConnectParams};
 use crate::hub::{outbox, Hub, Outbound, Rx, SyncToken, Tx};
 use crate::state::{now_ms, Shared};
+use crate::wire;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use roster::protocol::{codes, encode_json, Action, ConnectionDetails, ErrorInfo, ProtocolMessage};
+use roster::protocol::{codes, Action, ConnectionDetails, ErrorInfo, Format, ProtocolMessage};
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::time::Duration;
 use tokio::time::{interval, sleep, sleep_until, Instant, MissedTickBehavior};
-use tungstenite::{Message as WsMessage, Utf8Bytes};
+use tungstenite::Message as WsMessage;
 
 /// How long past the heartbeat interval a silent socket is given before it counts as dead.
 const LIVENESS_GRACE: Duration = Duration::from_secs(10);
@@ -28,11 +30,13 @@ where
 {
     let (mut sink, mut stream) = socket.split();
     let now = now_ms();
+    // A format the server does not speak is refused in JSON.
+    let format = params.wire_format().unwrap_or(Format::Json);
     let identity = match params.identify(&state.keys, secure, now) {
         Ok(identity) => identity,
         Err(error) => {
             let refusal = with_error(Action::Error, error);
-            let _ = sink.send(text(&encode_json(&refusal))).await;
+            let _ = sink.send(message(format, &refusal)).await;
             let _ = sink.close().await;
             return;
         }
@@ -45,16 +49,18 @@ where
         .remain_present_for
         .unwrap_or(state.config.remain_present_for);
     let mut expires = identity.expires;
-    let (tx, rx) = outbox(state.config.max_outbox_bytes);
+    let (queue, rx) = outbox(state.config.max_outbox_bytes);
+    let tx = Transport { queue, format };
     let connected = {
         let mut hub = state.hub();
         let client_id = identity.client_id.clone();
         let c = hub.connect(
             identity,
             params.echo,
+            format,
             remain_present_for,
             params.resume.as_deref(),
-            tx.clone(),
+            tx.queue.clone(),
         );
         let details = connection_details(&state, &hub, client_id, c.key.clone(), heartbeat_ms);
         let hello = ProtocolMessage {
@@ -64,7 +70,7 @@ where
             error: c.error.clone(),
             ..ProtocolMessage::new(Action::Connected)
         };
-        tx.send(Outbound::Text(encode_json(&hello).into()));
+        send(&tx, &hello);
         // A resume may bring a token that allows less than the connection's last one.
         if c.resumed {
             hub.apply_capability(&c.conn_id, now_ms());
@@ -138,7 +144,7 @@ where
                 disconnect(&tx, crate::auth::token_expired());
             }
             out = rx.recv() => {
-                match out {
+                let first = match out {
                     // The client stopped reading and its queue filled up: the transport
                     // goes as in an abrupt drop, so it can resume and catch up (or learn
                     // it cannot).
@@ -146,29 +152,32 @@ where
                         tracing::debug!(%conn_id, "the client is not reading; dropping the transport");
                         break;
                     }
-                    Some(Outbound::Text(frame)) => {
-                        last_tx = Instant::now();
-                        let written = {
-                            let mut serve = |token| state.hub().continue_sync(&conn_id, token);
-                            let write = pin!(write_queued(&mut sink, &rx, frame, &mut serve));
-                            unless_overflowed(&rx, write).await
-                        };
-                        match written {
-                            Some(Ok(true)) => {}
-                            Some(Ok(false)) => {
-                                let _ = unless_overflowed(&rx, pin!(sink.close())).await;
-                                closing = true;
-                                break;
-                            }
-                            Some(Err(_)) | None => break,
-                        }
+                    Some(Outbound::Text(text)) => Payload::Text(text),
+                    Some(Outbound::Binary(bytes)) => Payload::Binary(bytes),
+                    Some(Outbound::Sync(token)) => {
+                        state.hub().continue_sync(&conn_id, token);
+                        continue;
                     }
-                    Some(Outbound::Sync(token)) => state.hub().continue_sync(&conn_id, token),
                     Some(Outbound::Close) => {
                         let _ = unless_overflowed(&rx, pin!(sink.close())).await;
                         closing = true;
                         break;
                     }
+                };
+                last_tx = Instant::now();
+                let written = {
+                    let mut serve = |token| state.hub().continue_sync(&conn_id, token);
+                    let write = pin!(write_queued(&mut sink, &rx, first, &mut serve));
+                    unless_overflowed(&rx, write).await
+                };
+                match written {
+                    Some(Ok(true)) => {}
+                    Some(Ok(false)) => {
+                        let _ = unless_overflowed(&rx, pin!(sink.close())).await;
+                        closing = true;
+                        break;
+                    }
+                    Some(Err(_)) | None => break,
                 }
             }
             _ = ticker.tick() => {
@@ -179,7 +188,7 @@ where
                 let half = Duration::from_millis(heartbeat_ms / 2);
                 if last_tx.elapsed() >= half {
                     last_tx = Instant::now();
-                    let beat = text(&encode_json(&ProtocolMessage::new(Action::Heartbeat)));
+                    let beat = message(format, &ProtocolMessage::new(Action::Heartbeat));
                     if !matches!(unless_overflowed(&rx, pin!(sink.send(beat))).await, Some(Ok(()))) {
                         break;
                     }
@@ -196,7 +205,7 @@ where
             _ = shutdown.changed() => {
                 let error = ErrorInfo::new(codes::CONNECTION_DISCONNECTED, 503, "server shutting down");
                 let bye = with_error(Action::Disconnected, error);
-                let _ = sink.send(text(&encode_json(&bye))).await;
+                let _ = sink.send(message(format, &bye)).await;
                 let _ = sink.close().await;
                 break;
             }
@@ -251,14 +260,14 @@ fn instant_at(wall_ms: u64) -> Instant {
 
 /// DISCONNECTED with `error`, then the socket closes once it is written; the session ends
 /// as after an abrupt drop (state kept for a resume, members for remainPresentFor).
-pub(super) fn disconnect(tx: &Tx, error: ErrorInfo) {
+pub(super) fn disconnect(tx: &Transport, error: ErrorInfo) {
     send_last(tx, &with_error(Action::Disconnected, error));
 }
 
 /// Queues `msg` as the transport's last frame: the socket closes once it is written.
-pub(super) fn send_last(tx: &Tx, msg: &ProtocolMessage) {
+pub(super) fn send_last(tx: &Transport, msg: &ProtocolMessage) {
     send(tx, msg);
-    tx.send(Outbound::Close);
+    tx.queue.send(Outbound::Close);
 }
 
 /// A connection-level `action` (ERROR, DISCONNECTED) carrying `error`.
@@ -311,16 +320,17 @@ async fn unless_overflowed<F: Future>(rx: &Rx, write: Pin<&mut F>) -> Option<F::
 async fn write_queued<K>(
     sink: &mut K,
     rx: &Rx,
-    first: Utf8Bytes,
+    first: Payload,
     serve: &mut impl FnMut(SyncToken),
 ) -> Result<bool, K::Error>
 where
     K: Sink<WsMessage> + Unpin,
 {
-    feed_text(sink, first).await?;
+    feed(sink, first).await?;
     for _ in 0..64 {
         match rx.try_recv() {
-            Some(Outbound::Text(frame)) => feed_text(sink, frame).await?,
+            Some(Outbound::Text(text)) => feed(sink, Payload::Text(text)).await?,
+            Some(Outbound::Binary(bytes)) => feed(sink, Payload::Binary(bytes)).await?,
             Some(Outbound::Sync(token)) => serve(token),
             Some(Outbound::Close) => {
                 sink.flush().await?;
@@ -334,11 +344,24 @@ where
 }
 
 /// Queues `msg` for the client.
-pub(super) fn send(tx: &Tx, msg: &ProtocolMessage) {
-    tx.send(Outbound::Text(encode_json(msg).into()));
+pub(super) fn send(tx: &Transport, msg: &ProtocolMessage) {
+    tx.queue.send(wire::frame(tx.format, msg));
 }
 
-/// A text frame of `json`.
-fn text(json: &str) -> WsMessage {
-    WsMessage::Text(Utf8Bytes::from(json))
+/// `msg` as a message in `format`, for writing straight to the socket.
+fn message(format: Format, msg: &ProtocolMessage) -> WsMessage {
+    match wire::frame(format, msg) {
+        Outbound::Binary(bytes) => WsMessage::Binary(bytes),
+        Outbound::Text(text) => WsMessage::Text(text),
+        // `wire::frame` makes text or binary frames only.
+        Outbound::Sync(_) | Outbound::Close => WsMessage::Text(Default::default()),
+    }
+}
+
+/// A connection's transport queue and the wire format of the frames queued on it.
+pub(super) struct Transport {
+    /// The queue into the socket writer.
+    pub queue: Tx,
+    /// `json` or `msgpack`, as the client asked on connect.
+    pub format: Format,
 }

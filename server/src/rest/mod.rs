@@ -1,14 +1,16 @@
 //! REST: presence, presence history, batch presence, time, tokens; errors shaped the
-//! way Ably clients read them.
+//! way Ably clients read them; JSON or msgpack, as the client asks.
 
 mod batch;
 mod cursor;
+mod msgpack;
 mod nonces;
 mod pages;
 mod presence;
 mod tokens;
 
 pub use batch::batch_presence;
+pub use msgpack::negotiate;
 pub use nonces::Nonces;
 pub use presence::{presence_get, presence_history};
 pub use tokens::{dev_token_request, request_token, time};

@@ -11,6 +11,7 @@ mod fragments;
 mod http;
 mod lifetime;
 mod limits;
+mod msgpack;
 mod paging;
 mod rate;
 mod shutdown;

@@ -3,7 +3,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use roster::protocol::{
-    decode_json, encode_json, Action, Data, Message as ChannelMessage, PresenceAction,
+    decode, encode, Action, Data, Format, Frame, Message as ChannelMessage, PresenceAction,
     PresenceMessage, ProtocolMessage,
 };
 use std::io::{BufRead, BufReader};
@@ -112,12 +112,17 @@ impl Server {
 
     /// Opens a WebSocket with `query` and returns it with the first frame it got.
     pub async fn open(&self, query: &str) -> (Client, ProtocolMessage) {
-        let url = format!("ws://{}/?format=json&v=6&{query}", self.addr);
+        self.open_in(Format::Json, query).await
+    }
+
+    /// Opens a WebSocket speaking `format` with `query`, as [`Server::open`].
+    pub async fn open_in(&self, format: Format, query: &str) -> (Client, ProtocolMessage) {
+        let url = format!("ws://{}/?format={}&v=6&{query}", self.addr, format.name());
         let (ws, _) = timeout(WAIT, tokio_tungstenite::connect_async(url))
             .await
             .expect("websocket opens in time")
             .expect("websocket opens");
-        let mut client = Client { ws };
+        let mut client = Client { ws, format };
         let first = client.recv().await;
         (client, first)
     }
@@ -311,12 +316,23 @@ fn dechunk(mut raw: &str) -> String {
 /// A raw realtime protocol client.
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// What it sends and expects: JSON text or msgpack binary frames.
+    format: Format,
 }
 
 impl Client {
-    /// Sends one protocol message as JSON.
+    /// Sends one protocol message in the client's format.
     pub async fn send(&mut self, msg: &ProtocolMessage) {
-        self.send_text(&encode_json(msg)).await;
+        match encode(self.format, msg) {
+            Frame::Text(text) => self.send_text(&text).await,
+            Frame::Binary(bytes) => self.send_binary(&bytes).await,
+        }
+    }
+
+    /// Sends a raw binary frame.
+    pub async fn send_binary(&mut self, bytes: &[u8]) {
+        let frame = Message::binary(bytes.to_vec());
+        self.ws.send(frame).await.expect("frame sent");
     }
 
     /// Sends a raw text frame.
@@ -352,11 +368,16 @@ impl Client {
                 .expect("a frame in time")
                 .expect("socket open")
                 .expect("frame readable");
-            if let Message::Text(text) = frame {
-                let msg = decode_json(text.as_bytes()).expect("server frames decode");
-                if msg.action != Action::Heartbeat || msg.id.is_some() {
-                    return msg;
-                }
+            // Each frame is in the format asked for.
+            let msg = match (frame, self.format) {
+                (Message::Text(text), Format::Json) => decode(Format::Json, text.as_bytes()),
+                (Message::Binary(bytes), Format::Msgpack) => decode(Format::Msgpack, &bytes),
+                (Message::Text(_) | Message::Binary(_), _) => panic!("a frame in another format"),
+                _ => continue,
+            };
+            let msg = msg.expect("server frames decode");
+            if msg.action != Action::Heartbeat || msg.id.is_some() {
+                return msg;
             }
         }
     }
