@@ -64,6 +64,17 @@ export function within(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Resolves once `check()` is truthy (polled every 50 ms), or rejects after `ms` naming `what`. */
+export async function until(check, what, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The next presence event on `channel` with `action` that satisfies `match`. */
 export function nextPresence(channel, action, match = () => true, ms = 15_000) {
   let listener;

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ably from 'ably';
 import WebSocket from 'ws';
-import { ablyOptions, BASE, closeAll, connected, devAuth, nextPresence, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
+import { ablyOptions, BASE, closeAll, connected, devAuth, nextPresence, realtime, rosterOptions, skip, uniqueChannel, until, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
 import { startProxy } from './proxy.mjs';
 
@@ -35,17 +35,6 @@ const bytes = (data) => [...Buffer.from(data)];
 
 /** The data of one presence event as comparable values (binary as an array of bytes). */
 const plain = (data) => (Buffer.isBuffer(data) || data instanceof Uint8Array ? { binary: bytes(data) } : data);
-
-/** Resolves once `check()` is truthy (polled), or rejects after WAIT naming `what`. */
-async function until(check, what) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const chromium = chromiumForTests(BASE);
 let proxy;

@@ -6,7 +6,7 @@
 // Run for a real ably-js client in node, and for the Roster package in headless Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, closeAll, realtime, rosterOptions, skip, uniqueChannel, within } from './ably.mjs';
+import { BASE, closeAll, realtime, rosterOptions, skip, uniqueChannel, until, within } from './ably.mjs';
 import { chromiumForTests, openTab } from './chromium.mjs';
 import { startProxy } from './proxy.mjs';
 
@@ -22,17 +22,6 @@ before(async () => {
 after(async () => {
   await proxy?.close();
 });
-
-/** Resolves once `check()` is truthy (polled), or rejects after WAIT naming `what`. */
-async function until(check, what) {
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** 'ann' on ably-js in node, through the proxy. */
 function ablyClient() {
