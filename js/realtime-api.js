@@ -20,10 +20,11 @@ const ALL = Symbol('all');
 // when it came (one added meanwhile hears the next, one removed still hears this one).
 // A listener that is not a function is refused where it is added or taken off (40000;
 // ably-js throws), and so is a function given as the event with a second argument
-// (`given`; ably-js's on() takes an undefined one, which our own calls pass, as none),
-// and an event that is not a name (a string) or an array of them (`names`), as off(fn,
-// fn2). As there, once([events], x) with x no function adds nothing and throws nothing
-// (ably-js's wrapper throws when an event comes, and logs it).
+// (`given`; on() takes an undefined one, which our own calls pass, as none, where
+// ably-js 2.28's throws for it too), and an event that is not a name (a string) or an
+// array of them (`names`), as off(fn, fn2). As there, once([events], x) with x no
+// function adds nothing and throws nothing (ably-js's wrapper throws when an event comes,
+// and logs it).
 const checked = (listener, given) => {
   if (typeof listener !== 'function' || given) throw errorInfo('listener must be a function', 40000);
 };

@@ -56,8 +56,8 @@ export type TokenAnswer = string | TokenDetails | TokenRequest;
 export interface AuthOptions {
   /**
    * API key `appId.keyId:secret`; refused over non-TLS connections (40103). Realtime
-   * authenticates with it by basic auth in both entries; only `Rest` (full entry) signs
-   * token requests with it.
+   * authenticates with it by basic auth in both entries; only the full entry signs token
+   * requests with it (`useTokenAuth`, `auth.authorize()`, `Rest`'s token methods).
    */
   key?: string;
   /** A token string, or a TokenDetails object. */

@@ -1,6 +1,7 @@
 // The minimal app whose bundle size js/build.sh reports: connect with authUrl, enter,
-// subscribe, get — the same app as bench/browser/apps/ (ably-js modular, with the
-// FetchRequest plugin it cannot run without: 40,403 B gzip here; the issue says 40,227 B).
+// subscribe, get — the app of bench/browser/apps/ plus the final get(), 6 B of gzip
+// (ably-js modular, with the FetchRequest plugin it cannot run without: 40,403 B gzip
+// there; the issue says 40,227 B).
 // Bundled twice: against the full entry, and with 'roster-presence' aliased to the
 // realtime entry (roster-presence/realtime, the counterpart of ably-js modular).
 import { Realtime } from 'roster-presence';

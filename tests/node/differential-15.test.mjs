@@ -52,8 +52,9 @@ after(async () => {
 });
 
 // A function as the event with a second argument: ably-js's once() throws whatever the
-// second is (undefined included, when given), and its on() throws for one that is not
-// undefined (a function or null); neither adds a listener. Roster took the function as
+// second is (undefined included, when given), and its on() too (only one that is not
+// undefined is compared here: Roster's on() takes an undefined one as none); neither adds
+// a listener. Roster took the function as
 // a listener for every event and ignored the second argument.
 test('once(listener, x) and on(listener, x) throw and add nothing', opts, async () => {
   await differential(async (t) => {
