@@ -82,6 +82,28 @@ for entry in index:roster_wasm realtime:roster_realtime; do
   sed "s|'\./${entry#*:}\.js'|'./${entry#*:}.node.js'|" "js/${entry%:*}.js" > "$OUT/${entry%:*}.node.js"
   grep -q "'./${entry#*:}.node.js'" "$OUT/${entry%:*}.node.js" || { echo "no glue import in js/${entry%:*}.js" >&2; exit 1; }
 done
+# The entries for the `require` condition (CommonJS: scripts, Jest): the node entries'
+# modules turned into CommonJS by esbuild, a file each (realtime-api.cjs is shared by both
+# entries as realtime-api.js is), over the glue whose init() instantiates the wasm
+# synchronously (js/loader.mjs), so no top-level await is left.
+to_cjs() {
+  tests/node_modules/.bin/esbuild --format=cjs --platform=node --log-level=warning --sourcefile="$1" \
+    | sed -E 's|require\("\./([A-Za-z0-9_.-]+)\.js"\)|require("./\1.cjs")|g' > "$OUT/$1"
+  if grep -q '\.js")' "$OUT/$1"; then echo "a require of a .js file left in $OUT/$1" >&2; exit 1; fi
+}
+to_cjs realtime-api.cjs < js/realtime-api.js
+to_cjs rest-api.cjs < js/rest-api.js
+for entry in index:roster_wasm realtime:roster_realtime; do
+  to_cjs "${entry#*:}.node.cjs" < "$STAGE/${entry#*:}.node-sync.js"
+  sed -e "s|'\./${entry#*:}\.js'|'./${entry#*:}.node.js'|" -e 's|^await init();$|init();|' "js/${entry%:*}.js" \
+    | to_cjs "${entry%:*}.cjs"
+  grep -q "require(\"./${entry#*:}.node.cjs\")" "$OUT/${entry%:*}.cjs" || { echo "no glue require in $OUT/${entry%:*}.cjs" >&2; exit 1; }
+done
+# Their types: the same declarations, as CommonJS ones (.d.cts, for TypeScript's node16 /
+# nodenext resolution of a require), referring to each other as such.
+for entry in index realtime; do
+  sed "s#from '\./\(index\|realtime\)\.js'#from './\1.cjs'#" "js/$entry.d.ts" > "$OUT/$entry.d.cts"
+done
 cp pkg-template/package.json pkg-template/README.md "$OUT/"
 
 # The same app (it imports only Realtime) bundled against each entry.

@@ -84,5 +84,6 @@ export type RestClient = Rest;
 
 // The default export is the module's values (Realtime, Rest, ErrorInfo), and, as the
 // namespace, its types (see realtime.d.ts).
-import * as Ably from './index.js';
-export default Ably;
+// (`export * as default`, not `import * as Ably` and `export default Ably`: TypeScript's
+// node16/nodenext resolution took that self-import for a circular alias, TS2303.)
+export * as default from './index.js';

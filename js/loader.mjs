@@ -17,7 +17,7 @@
 // glue itself: the package stays one glue file per entry.
 // Usage: node js/loader.mjs GLUE DIR   (DIR: where wasm-bindgen wrote the glue and snippets)
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const [glueFile, outDir] = process.argv.slice(2);
 let glue = readFileSync(glueFile, 'utf8');
@@ -120,7 +120,7 @@ writeFileSync(glueFile, glue);
 
 // The same glue for Node (the package's `node` export condition: index.node.js and
 // realtime.node.js import it), in a file of its own so that the browser glue carries none
-// of it and no bundler for the browser meets node:fs. Two differences:
+// of it and no bundler for the browser meets node:fs. Three differences:
 // - Node's fetch takes no file: URL, so the wasm file beside the glue is read from disk.
 //   The URL keeps wasm-bindgen's form: a bundler building for Node (an SSR build) emits
 //   the file and points it there.
@@ -132,13 +132,16 @@ writeFileSync(glueFile, glue);
 //   the client took for a refused connection: disconnected, retrying every 15 s, with a
 //   reason that said nothing of why. The global is looked up at each connection: an app
 //   may set one (the ws package's) before it connects.
+// - TextDecoder and TextEncoder are imported from node:util (the classes of Node's
+//   globals): Jest's jsdom environment, whose globals are jsdom's, has neither.
 const socketCall = 'new WebSocket(getStringFromWasm0(';
 if (head.split(socketCall).length !== 2) fail('not one WebSocket constructor call');
 const noWebSocket = JSON.stringify({ action: 9, error: {
   message: 'no WebSocket in this Node.js: Node 22 or later has one; run Node 20 with --experimental-websocket, or set globalThis.WebSocket (from the ws package) before connecting',
   code: 80000, statusCode: 400,
 } });
-writeFileSync(glueFile.replace(/\.js$/, '.node.js'), `import { readFileSync } from 'node:fs';
+const nodeHead = (imports) => `${imports}
+import { TextDecoder, TextEncoder } from 'node:util';
 ${head.replace(socketCall, `new (globalThis.WebSocket ?? NoWebSocket)(getStringFromWasm0(`)}
 /** Where Node has no WebSocket: a socket that opens, sends a connection ERROR and closes. */
 class NoWebSocket {
@@ -154,7 +157,8 @@ class NoWebSocket {
     close() {}
 }
 
-let wasm, loading;
+`;
+writeFileSync(glueFile.replace(/\.js$/, '.node.js'), `${nodeHead("import { readFileSync } from 'node:fs';")}let wasm, loading;
 
 /** Instantiates the wasm module once, from the file beside this one; resolves with its exports. */
 export default function init() {
@@ -164,5 +168,24 @@ export default function init() {
         wasm.${startFn}();
         return wasm;
     })();
+}
+`);
+
+// And for the package's `require` condition (CommonJS, as scripts and Jest load it), the
+// same Node glue with an init() that instantiates synchronously, so that the entries need
+// no top-level await (Node compiles a module of any size synchronously). build.sh turns it into
+// CommonJS with esbuild, where __dirname is the package's directory; an ES module has
+// none, so this file goes to DIR, not beside the glue.
+writeFileSync(join(outDir, basename(glueFile).replace(/\.js$/, '.node-sync.js')), `${nodeHead("import { readFileSync } from 'node:fs';\nimport { join } from 'node:path';")}
+let wasm;
+
+/** Instantiates the wasm module once, from the file beside this one; returns its exports. */
+export default function init() {
+    if (!wasm) {
+        const bytes = readFileSync(join(__dirname, '${url}'));
+        wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), __wbg_get_imports()).exports;
+        wasm.${startFn}();
+    }
+    return wasm;
 }
 `);

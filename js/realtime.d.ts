@@ -445,5 +445,6 @@ export type RealtimeClient = Realtime;
 
 // The default export is the module's values (Realtime, ErrorInfo); as the namespace, it
 // also names the types: `import Ably from` then has `Ably.RealtimeChannel`, as with ably-js.
-import * as Ably from './realtime.js';
-export default Ably;
+// (`export * as default`, not `import * as Ably` and `export default Ably`: TypeScript's
+// node16/nodenext resolution took that self-import for a circular alias, TS2303.)
+export * as default from './realtime.js';

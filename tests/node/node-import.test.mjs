@@ -219,6 +219,74 @@ client.channels.get('no-websocket').presence.enter().catch((error) => print({ en
   assert.deepEqual(lines.filter((line) => line.enter), [{ enter: 80000 }]);
 });
 
+// CommonJS (scripts, and Jest, which runs tests as CommonJS): require() takes the
+// package's `require` condition, a CommonJS build of the same entries whose wasm is
+// instantiated synchronously, as ably-js's require('ably') works.
+test('require() of both entries: the same names, Realtime constructs, Rest reads presence an ably-js client entered', { timeout: 60_000 }, async () => {
+  const channelName = uniqueChannel('node-cjs-rest');
+  const ably = ablyRealtime('ably-member');
+  await within(ably.channels.get(channelName).presence.enter({ from: 'ably-js' }), 10_000, 'ably-js enters');
+  const { code, lines, stderr } = await runChild('require.cjs', `${PRELUDE}
+const full = require('roster-presence');
+const realtimeOnly = require('roster-presence/realtime');
+const options = { authUrl: base + '/auth/token-request', endpoint: '127.0.0.1', port, tls: false, autoConnect: false };
+const client = new full.Realtime(options);
+const other = new realtimeOnly.Realtime(options);
+print({
+  full: Object.keys(full).sort(), realtime: Object.keys(realtimeOnly).sort(),
+  defaults: [full.default.Realtime === full.Realtime, full.default.Rest === full.Rest, realtimeOnly.default.ErrorInfo === realtimeOnly.ErrorInfo],
+  states: [client.connection.state, other.connection.state],
+  errorInfo: String(new full.ErrorInfo('m', 40000, 400)),
+});
+const rest = new full.Rest({ authUrl: base + '/auth/token-request', authParams: { clientId: 'node-rest' }, endpoint: '127.0.0.1', port, tls: false });
+rest.channels.get(${JSON.stringify(channelName)}).presence.get().then((members) => {
+  print({ members: members.items.map((m) => [m.clientId, m.action, m.data]) });
+});
+`);
+  assert.equal(stderr, '');
+  assert.equal(code, 0, 'the process ends by itself, with nothing left open');
+  assert.deepEqual(lines, [{
+    full: ['ErrorInfo', 'Realtime', 'Rest', 'default'], realtime: ['ErrorInfo', 'Realtime', 'default'],
+    defaults: [true, true, true], states: ['initialized', 'initialized'],
+    errorInfo: '[ErrorInfo: m; statusCode=400; code=40000]',
+  }, { members: [['ably-member', 'present', { from: 'ably-js' }]] }]);
+});
+
+test('require() of Realtime with a WebSocket: enters presence, seen by ably-js, and sees ably-js', { timeout: 60_000 }, async () => {
+  const channelName = uniqueChannel('node-cjs-realtime');
+  const ably = ablyRealtime('ably-watcher');
+  const channel = ably.channels.get(channelName);
+  await within(channel.presence.enter('watching'), 10_000, 'ably-js enters');
+  let seenByAbly;
+  const { code, lines, stderr } = await runChild('realtime.cjs', `${PRELUDE}
+const { Realtime } = require('roster-presence/realtime');
+const client = new Realtime({ authUrl: base + '/auth/token-request', authParams: { clientId: 'node-cjs' }, clientId: 'node-cjs', endpoint: '127.0.0.1', port, tls: false });
+const presence = client.channels.get(${JSON.stringify(channelName)}).presence;
+(async () => {
+  await presence.enter({ from: 'require' });
+  const members = await presence.get();
+  print({ state: client.connection.state, members: members.map((m) => [m.clientId, m.data]).sort() });
+  // Until the test has looked (it closes stdin), then leave and close.
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on('end', resolve));
+  client.close();
+  await client.connection.once('closed');
+  print({ closed: true });
+})();
+`, WITH_WEBSOCKET, async (line, child) => {
+    if (!line.members) return;
+    seenByAbly = (await channel.presence.get()).map((m) => [m.clientId, m.data]).sort();
+    child.stdin.end();
+  });
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+  assert.deepEqual(lines, [
+    { state: 'connected', members: [['ably-watcher', 'watching'], ['node-cjs', { from: 'require' }]] },
+    { closed: true },
+  ]);
+  assert.deepEqual(seenByAbly, [['ably-watcher', 'watching'], ['node-cjs', { from: 'require' }]]);
+});
+
 // A component module as an SSR framework renders a client component on the server: it
 // creates its client at module level, connecting only in a browser, as ably-js's docs
 // advise (`autoConnect: typeof window !== 'undefined'`).

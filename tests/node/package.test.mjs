@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { readFile, mkdtemp, mkdir, symlink, rm } from 'node:fs/promises';
+import { cp, readFile, mkdtemp, mkdir, symlink, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn, execFileSync } from 'node:child_process';
@@ -371,7 +371,9 @@ test('roster-presence/realtime: a presence round trip and history, Realtime only
 
 test('exports name files that exist; an app bundled from roster-presence/realtime has no Rest code', async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
-  for (const target of Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))) {
+  // Each file a condition names, conditions nested in conditions (`node`: `require` or not).
+  const targets = (t) => (typeof t === 'string' ? [t] : Object.values(t).flatMap(targets));
+  for (const target of targets(pkg.exports)) {
     assert.ok(existsSync(join(root, 'pkg', target)), `${target} is in pkg/`);
     assert.ok(pkg.files.includes(target.slice(2)), `${target} is in package.json files`);
   }
@@ -431,4 +433,25 @@ test('a wasm file that cannot be fetched fails the import with its URL and statu
 test('the TypeScript types compile for a typical app (tsc --noEmit)', () => {
   const tsc = join(root, 'tests', 'node_modules', '.bin', 'tsc');
   execFileSync(tsc, ['--noEmit', '-p', join(root, 'tests', 'types', 'tsconfig.json')], { stdio: 'inherit' });
+});
+
+// TypeScript's Node resolutions (node16, nodenext) through the package's `exports`, from a
+// CommonJS module (require: index.d.cts) and an ES module (import: index.d.ts), as
+// installed (node_modules/roster-presence), with the declarations checked too.
+test('the TypeScript types compile for CommonJS and ESM under module node16 and nodenext', async () => {
+  const tsc = join(root, 'tests', 'node_modules', '.bin', 'tsc');
+  const app = await mkdtemp(join(tmpdir(), 'roster-ts-'));
+  try {
+    await mkdir(join(app, 'node_modules'));
+    await symlink(join(root, 'pkg'), join(app, 'node_modules', 'roster-presence'), 'dir');
+    const files = ['usage.cts', 'usage.mts'];
+    for (const name of files) await cp(join(root, 'tests', 'types', 'node16', name), join(app, name));
+    for (const module of ['node16', 'nodenext']) {
+      execFileSync(tsc, ['--noEmit', '--strict', '--module', module, '--lib', 'es2022,dom', ...files], {
+        cwd: app, stdio: 'inherit',
+      });
+    }
+  } finally {
+    await rm(app, { recursive: true, force: true });
+  }
 });
