@@ -25,6 +25,15 @@ skip() {
 }
 
 step setup 1800 bash tests/setup.sh
+# The bundler tests run Vite 8, which needs Node.js ^20.19 or >= 22.12; setup.sh installs
+# Debian's nodejs only when there is none, and Debian 12's is 18: say so now, not as a
+# failure deep in the node step.
+step node-version 10 node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (!((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22)) {
+    console.error(`Node.js ${process.version} is too old for the tests: Vite 8 needs ^20.19 or >= 22.12 (NodeSource, or Debian 13)`);
+    process.exit(1);
+  }'
 step fmt 120 cargo fmt --all --check
 step clippy 1800 cargo clippy --workspace --all-targets -- -D warnings
 step cargo-test 1800 cargo test --workspace
