@@ -163,25 +163,32 @@ print({
   }]);
 });
 
-test('Realtime in Node with a WebSocket: enters presence, seen by ably-js, and sees ably-js', { timeout: 60_000 }, async () => {
-  const channelName = uniqueChannel('node-realtime');
+/**
+ * A child Node process (`load`: an import or a require of the realtime entry, in `file`)
+ * whose Realtime enters presence as `clientId` with `{ from }` beside an ably-js member:
+ * each sees the other, then it leaves and closes by itself.
+ */
+async function enterFromNode({ file, load, clientId, from }) {
+  const channelName = uniqueChannel(`node-${clientId}`);
   const ably = ablyRealtime('ably-watcher');
   const channel = ably.channels.get(channelName);
   await within(channel.presence.enter('watching'), 10_000, 'ably-js enters');
   let seenByAbly;
-  const { code, lines, stderr } = await runChild('realtime.mjs', `${PRELUDE}
-import { Realtime } from 'roster-presence/realtime';
-const client = new Realtime({ authUrl: base + '/auth/token-request', authParams: { clientId: 'node-client' }, clientId: 'node-client', endpoint: '127.0.0.1', port, tls: false });
+  const { code, lines, stderr } = await runChild(file, `${PRELUDE}
+${load}
+const client = new Realtime({ authUrl: base + '/auth/token-request', authParams: { clientId: '${clientId}' }, clientId: '${clientId}', endpoint: '127.0.0.1', port, tls: false });
 const presence = client.channels.get(${JSON.stringify(channelName)}).presence;
-await presence.enter({ from: 'node' });
-const members = await presence.get();
-print({ state: client.connection.state, members: members.map((m) => [m.clientId, m.data]).sort() });
-// Until the test has looked (it closes stdin), then leave and close.
-process.stdin.resume();
-await new Promise((resolve) => process.stdin.on('end', resolve));
-client.close();
-await client.connection.once('closed');
-print({ closed: true });
+(async () => {
+  await presence.enter({ from: '${from}' });
+  const members = await presence.get();
+  print({ state: client.connection.state, members: members.map((m) => [m.clientId, m.data]).sort() });
+  // Until the test has looked (it closes stdin), then leave and close.
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.on('end', resolve));
+  client.close();
+  await client.connection.once('closed');
+  print({ closed: true });
+})();
 `, WITH_WEBSOCKET, async (line, child) => {
     if (!line.members) return;
     seenByAbly = (await channel.presence.get()).map((m) => [m.clientId, m.data]).sort();
@@ -189,12 +196,14 @@ print({ closed: true });
   });
   assert.equal(stderr, '');
   assert.equal(code, 0);
-  assert.deepEqual(lines, [
-    { state: 'connected', members: [['ably-watcher', 'watching'], ['node-client', { from: 'node' }]] },
-    { closed: true },
-  ]);
-  assert.deepEqual(seenByAbly, [['ably-watcher', 'watching'], ['node-client', { from: 'node' }]]);
-});
+  const both = [['ably-watcher', 'watching'], [clientId, { from }]];
+  assert.deepEqual(lines, [{ state: 'connected', members: both }, { closed: true }]);
+  assert.deepEqual(seenByAbly, both);
+}
+
+test('Realtime in Node with a WebSocket: enters presence, seen by ably-js, and sees ably-js', { timeout: 60_000 }, () => enterFromNode({
+  file: 'realtime.mjs', load: "import { Realtime } from 'roster-presence/realtime';", clientId: 'node-client', from: 'node',
+}));
 
 test('Realtime in Node without a WebSocket: failed with a reason that says so, no crash, no hang', { timeout: 60_000 }, async () => {
   const { code, lines, stderr } = await runChild('no-websocket.mjs', `${PRELUDE}
@@ -252,40 +261,9 @@ rest.channels.get(${JSON.stringify(channelName)}).presence.get().then((members) 
   }, { members: [['ably-member', 'present', { from: 'ably-js' }]] }]);
 });
 
-test('require() of Realtime with a WebSocket: enters presence, seen by ably-js, and sees ably-js', { timeout: 60_000 }, async () => {
-  const channelName = uniqueChannel('node-cjs-realtime');
-  const ably = ablyRealtime('ably-watcher');
-  const channel = ably.channels.get(channelName);
-  await within(channel.presence.enter('watching'), 10_000, 'ably-js enters');
-  let seenByAbly;
-  const { code, lines, stderr } = await runChild('realtime.cjs', `${PRELUDE}
-const { Realtime } = require('roster-presence/realtime');
-const client = new Realtime({ authUrl: base + '/auth/token-request', authParams: { clientId: 'node-cjs' }, clientId: 'node-cjs', endpoint: '127.0.0.1', port, tls: false });
-const presence = client.channels.get(${JSON.stringify(channelName)}).presence;
-(async () => {
-  await presence.enter({ from: 'require' });
-  const members = await presence.get();
-  print({ state: client.connection.state, members: members.map((m) => [m.clientId, m.data]).sort() });
-  // Until the test has looked (it closes stdin), then leave and close.
-  process.stdin.resume();
-  await new Promise((resolve) => process.stdin.on('end', resolve));
-  client.close();
-  await client.connection.once('closed');
-  print({ closed: true });
-})();
-`, WITH_WEBSOCKET, async (line, child) => {
-    if (!line.members) return;
-    seenByAbly = (await channel.presence.get()).map((m) => [m.clientId, m.data]).sort();
-    child.stdin.end();
-  });
-  assert.equal(stderr, '');
-  assert.equal(code, 0);
-  assert.deepEqual(lines, [
-    { state: 'connected', members: [['ably-watcher', 'watching'], ['node-cjs', { from: 'require' }]] },
-    { closed: true },
-  ]);
-  assert.deepEqual(seenByAbly, [['ably-watcher', 'watching'], ['node-cjs', { from: 'require' }]]);
-});
+test('require() of Realtime with a WebSocket: enters presence, seen by ably-js, and sees ably-js', { timeout: 60_000 }, () => enterFromNode({
+  file: 'realtime.cjs', load: "const { Realtime } = require('roster-presence/realtime');", clientId: 'node-cjs', from: 'require',
+}));
 
 // A component module as an SSR framework renders a client component on the server: it
 // creates its client at module level, connecting only in a browser, as ably-js's docs
