@@ -8,7 +8,7 @@ use super::session::{connection_details, disconnect, send, send_last, with_error
 use crate::hub::Outbound;
 use crate::state::{now_ms, Shared};
 use crate::wire;
-use roster::protocol::{Action, ErrorInfo, Format, ProtocolMessage};
+use roster::protocol::{Action, ErrorInfo, ProtocolMessage};
 
 /// What the session does after a frame.
 pub enum Flow {
@@ -41,7 +41,7 @@ pub fn handle_frame(
     let msg = match wire::decode(tx.format, bytes) {
         Ok(msg) => msg,
         // A message with one bad field is refused by its serial; the connection goes on.
-        Err(error) => match refusable(tx.format, bytes) {
+        Err(error) => match salvage::refusable(tx.format, bytes) {
             Some(stub) => {
                 acknowledge(state, conn_id, &stub, now, Admit::No(error));
                 return Flow::Continue;
@@ -96,19 +96,6 @@ pub fn handle_frame(
         }
     }
     Flow::Continue
-}
-
-/// The frame's action and msgSerial, as an otherwise empty message, when it is a
-/// MESSAGE or PRESENCE whose msgSerial can be read though the whole did not decode.
-fn refusable(format: Format, bytes: &[u8]) -> Option<ProtocolMessage> {
-    let (action, serial) = match format {
-        Format::Json => return salvage::refusable(bytes),
-        Format::Msgpack => wire::msgpack_header(bytes)?,
-    };
-    matches!(action, Action::Message | Action::Presence).then(|| ProtocolMessage {
-        msg_serial: Some(serial),
-        ..ProtocolMessage::new(action)
-    })
 }
 
 /// An unreadable or oversize frame, or a client far over its rate: ERROR, which the
