@@ -24,7 +24,7 @@ pub fn frame(format: Format, msg: &ProtocolMessage) -> Outbound {
 
 /// `msg` as a msgpack frame, its base64 data as binary.
 pub fn msgpack(msg: &ProtocolMessage) -> Bytes {
-    let has_base64 = |encoding: Option<&str>| encoding.is_some_and(ends_in_base64);
+    let has_base64 = |encoding: Option<&str>| encoding.and_then(without_base64).is_some();
     let needs_binary = msg
         .presence
         .iter()
@@ -98,8 +98,14 @@ pub fn msgpack_header(bytes: &[u8]) -> Option<(Action, u64)> {
     Some((Action::from_number(header.action), header.msg_serial))
 }
 
-fn ends_in_base64(encoding: &str) -> bool {
-    encoding.rsplit('/').next() == Some("base64")
+/// What is left of `encoding` once its last step, `base64`, is taken off (`Some(None)`:
+/// nothing); `None` when it does not end in `base64`.
+pub fn without_base64(encoding: &str) -> Option<Option<&str>> {
+    match encoding.rsplit_once('/') {
+        Some((rest, "base64")) => Some(Some(rest)),
+        None if encoding == "base64" => Some(None),
+        _ => None,
+    }
 }
 
 /// Binary data as base64 text, `base64` added to its encoding.
@@ -116,7 +122,7 @@ fn to_base64(data: &mut Option<Data>, encoding: &mut Option<String>) {
 /// Base64 text data as binary, `base64` taken off its encoding; left as it is when the
 /// text is not base64.
 fn to_binary(data: &mut Option<Data>, encoding: &mut Option<String>) {
-    let Some(e) = encoding.as_deref().filter(|e| ends_in_base64(e)) else {
+    let Some(rest) = encoding.as_deref().and_then(without_base64) else {
         return;
     };
     let Some(Data::String(text)) = data else {
@@ -125,7 +131,7 @@ fn to_binary(data: &mut Option<Data>, encoding: &mut Option<String>) {
     let Ok(bytes) = STANDARD.decode(text.as_bytes()) else {
         return;
     };
-    let rest = e.rsplit_once('/').map(|(rest, _)| rest.to_owned());
+    let rest = rest.map(str::to_owned);
     *data = Some(Data::Binary(bytes));
     *encoding = rest;
 }

@@ -165,12 +165,7 @@ fn binary_data(map: &Map<String, Value>) -> Option<(Vec<u8>, Option<&str>)> {
     if !map.contains_key("action") {
         return None;
     }
-    let encoding = map.get("encoding")?.as_str()?;
-    let rest = match encoding.rsplit_once('/') {
-        Some((rest, "base64")) => Some(rest),
-        None if encoding == "base64" => None,
-        _ => return None,
-    };
+    let rest = crate::wire::without_base64(map.get("encoding")?.as_str()?)?;
     let bytes = STANDARD.decode(map.get("data")?.as_str()?).ok()?;
     Some((bytes, rest))
 }
